@@ -1,0 +1,264 @@
+// Prints effects as a transcript: each post under a header naming its channel, replies marked as
+// seen only by the asker. Forms are filled one field per line, like a modal, and re-asked on errors.
+#include "adapters/console/console.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <istream>
+#include <ostream>
+
+namespace warroom::console {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+std::string strip(std::string_view s, char lead) {
+    s = trim(s);
+    if (!s.empty() && s.front() == lead) s.remove_prefix(1);
+    return std::string(s);
+}
+
+constexpr std::string_view console_help =
+    "Console commands:\n"
+    "  /incident <command>   run an incident command (/incident help lists them)\n"
+    "  /as <user>            act as another user\n"
+    "  /in <channel>         move to a channel (a war room implies its incident)\n"
+    "  /click <button|n>     press a button on the channel's last prompt, or toggle checklist item n\n"
+    "  /clock +<duration>    advance the simulated clock (30m, 2h, 1d); reminders fire on the way\n"
+    "  /clock                show the simulated time\n"
+    "  /quit                 leave\n";
+
+}  // namespace
+
+console::console(core::service& svc, std::ostream& out, core::sys_seconds start, console_options options)
+    : svc_(svc), out_(out), now_(start), options_(std::move(options)), user_(options_.user),
+      channel_(strip(options_.channel, '#')) {}
+
+std::string console::prompt() const {
+    if (form_) return "  " + form_->fields[form_field_].label + "> ";
+    return user_ + "@#" + channel_ + "> ";
+}
+
+void console::run(std::istream& in) {
+    for (;;) {
+        if (!options_.echo) out_ << prompt() << std::flush;
+        std::string text;
+        if (!std::getline(in, text)) break;
+        if (options_.echo) out_ << prompt() << text << '\n';
+        if (!line(text)) break;
+    }
+    out_.flush();
+}
+
+bool console::line(std::string_view raw) {
+    auto const text = trim(raw);
+    if (form_) {
+        fill_field(text);
+        return true;
+    }
+    if (text.empty() || text.front() == '#') return true;
+    auto const space = text.find(' ');
+    auto const word = lower(text.substr(0, space));
+    auto const arg = space == std::string_view::npos ? std::string_view{} : trim(text.substr(space));
+    if (word == options_.slash) {
+        show(svc_.handle(here(), arg));
+    } else if (word == "/as") {
+        if (arg.empty()) {
+            out_ << "you are @" << user_ << '\n';
+        } else {
+            user_ = strip(arg, '@');
+        }
+    } else if (word == "/in") {
+        if (arg.empty()) {
+            out_ << "you are in #" << channel_ << '\n';
+        } else {
+            channel_ = strip(arg, '#');
+        }
+    } else if (word == "/click") {
+        click(arg);
+    } else if (word == "/clock") {
+        advance_clock(arg);
+    } else if (word == "/quit" || word == "/exit") {
+        return false;
+    } else if (word == "/help") {
+        out_ << console_help;
+    } else if (text.front() == '/') {
+        out_ << "unknown console command " << word << "; /help lists them\n";
+    } else {
+        out_ << "(a plain message in #" << channel_ << "; warroom acts on " << options_.slash << " commands)\n";
+    }
+    // Reminders due at this very moment (the 0-minute page of a P0) go out at once, as in the daemon.
+    show(svc_.tick(now_));
+    return true;
+}
+
+void console::show(core::outcome const& o) {
+    for (auto const& e : o.effects) {
+        std::visit(
+            [&]<typename T>(T const& x) {
+                if constexpr (std::is_same_v<T, core::open_war_room>) {
+                    out_ << "[slack] created " << (x.is_private ? "private" : "public") << " channel #" << x.name
+                         << "; invited";
+                    for (auto const& u : x.invite) out_ << ' ' << (u.front() == '@' ? "" : "@") << u;
+                    out_ << "; topic: " << x.topic << '\n';
+                } else if constexpr (std::is_same_v<T, core::post>) {
+                    out_ << "── #" << x.channel << " ── warroom" << (x.pin ? " (pinned)" : "") << '\n'
+                         << core::render_text(x.view);
+                    remember(x.channel, x.view);
+                } else if constexpr (std::is_same_v<T, core::reply>) {
+                    out_ << "── #" << x.channel << " ── warroom (only @" << x.user << " sees this)\n"
+                         << core::render_text(x.view);
+                    remember(x.channel, x.view);
+                } else if constexpr (std::is_same_v<T, core::set_topic>) {
+                    out_ << "[slack] #" << x.channel << " topic: " << x.topic << '\n';
+                } else if constexpr (std::is_same_v<T, core::direct_message>) {
+                    out_ << "── DM @" << x.user << " ── warroom\n" << core::render_text(x.view);
+                } else if constexpr (std::is_same_v<T, core::open_form>) {
+                    start_form(x);
+                }
+            },
+            e);
+    }
+}
+
+void console::remember(std::string const& channel, core::message_view const& v) {
+    if (v.buttons.empty() && v.checklist.empty()) return;
+    auto& list = prompts_[channel];
+    list.push_back(v);
+    // A person scrolls back a little, not forever.
+    if (list.size() > 20) list.erase(list.begin());
+}
+
+void console::click(std::string_view arg) {
+    auto const it = prompts_.find(channel_);
+    if (it == prompts_.end()) {
+        out_ << "no prompt with buttons in #" << channel_ << " yet\n";
+        return;
+    }
+    auto const& prompts = it->second;
+    auto const wanted = lower(arg);
+    bool const numeric =
+        !wanted.empty() && std::all_of(wanted.begin(), wanted.end(), [](unsigned char c) { return std::isdigit(c); });
+    // The newest prompt that offers what was asked for: a checklist item by number, a button by label.
+    for (auto p = prompts.rbegin(); p != prompts.rend(); ++p) {
+        if (numeric) {
+            if (p->checklist.empty()) continue;
+            auto const n = std::stoul(wanted.substr(0, 6));
+            if (n == 0 || n > p->checklist.size()) {
+                out_ << "the checklist in #" << channel_ << " has items 1-" << p->checklist.size() << '\n';
+                return;
+            }
+            show(svc_.press(here(), "check", p->checklist[n - 1].value));
+            return;
+        }
+        for (auto const& b : p->buttons) {
+            auto const label = lower(b.label);
+            if (!wanted.empty() && (label == wanted || b.action == wanted || label.rfind(wanted, 0) == 0)) {
+                show(svc_.press(here(), b.action, b.value));
+                return;
+            }
+        }
+    }
+    auto const& last = prompts.back();
+    out_ << "no button '" << arg << "' on the recent prompts in #" << channel_ << "; the last one has:";
+    for (auto const& b : last.buttons) out_ << " [" << b.label << "]";
+    if (!last.checklist.empty()) out_ << " checklist items 1-" << last.checklist.size();
+    out_ << '\n';
+}
+
+void console::advance_clock(std::string_view arg) {
+    if (arg.empty()) {
+        out_ << "🕐 " << core::format_time(now_) << '\n';
+        return;
+    }
+    auto const text = arg.front() == '+' ? arg.substr(1) : arg;
+    auto const step = core::parse_duration(text);
+    if (!step) {
+        out_ << "cannot read '" << arg << "': use /clock +30m (s, m, h, d)\n";
+        return;
+    }
+    auto const target = now_ + *step;
+    // Stop at each due reminder, so each fires at its own time, as the daemon's scheduler would.
+    while (auto const due = svc_.next_due()) {
+        if (*due > target) break;
+        now_ = std::max(now_, *due);
+        out_ << "🕐 " << core::format_time(now_) << '\n';
+        show(svc_.tick(now_));
+    }
+    now_ = target;
+    out_ << "🕐 " << core::format_time(now_) << '\n';
+}
+
+void console::start_form(core::open_form const& f) {
+    form_ = f.form;
+    form_field_ = 0;
+    form_values_.clear();
+    form_errors_.clear();
+    out_ << "┌ form: " << form_->title << " (one line per field; empty keeps the default; /cancel aborts)\n";
+    prompt_field();
+}
+
+void console::prompt_field() {
+    auto const& field = form_->fields[form_field_];
+    out_ << "│ " << field.label;
+    if (!field.options.empty()) {
+        out_ << " [";
+        for (std::size_t k = 0; k < field.options.size(); ++k) out_ << (k ? "|" : "") << field.options[k];
+        out_ << "]";
+    }
+    if (!field.initial.empty()) out_ << " (default: " << field.initial << ")";
+    if (field.optional) out_ << " (optional)";
+    if (auto const err = form_errors_.find(field.id); err != form_errors_.end()) out_ << " ⚠️ " << err->second;
+    out_ << '\n';
+}
+
+void console::fill_field(std::string_view text) {
+    if (text == "/cancel") {
+        out_ << "└ form cancelled\n";
+        form_.reset();
+        return;
+    }
+    auto const& field = form_->fields[form_field_];
+    form_values_[field.id] = text.empty() ? field.initial : std::string(text);
+    // After errors, only the fields in error are asked again.
+    do {
+        ++form_field_;
+    } while (form_field_ < form_->fields.size() && !form_errors_.empty() &&
+             !form_errors_.contains(form_->fields[form_field_].id));
+    if (form_field_ < form_->fields.size()) {
+        prompt_field();
+        return;
+    }
+    auto const form = *form_;
+    auto const result = svc_.submit(here(), form, form_values_);
+    if (!result.field_errors.empty()) {
+        form_errors_ = result.field_errors;
+        out_ << "│ please correct:\n";
+        form_field_ = 0;
+        while (form_field_ < form.fields.size() && !form_errors_.contains(form.fields[form_field_].id)) ++form_field_;
+        if (form_field_ == form.fields.size()) {
+            for (auto const& [id, message] : form_errors_) out_ << "│ " << id << ": " << message << '\n';
+            out_ << "└ form closed\n";
+            form_.reset();
+            return;
+        }
+        prompt_field();
+        return;
+    }
+    out_ << "└ submitted\n";
+    form_.reset();
+    show(result);
+    show(svc_.tick(now_));
+}
+
+}  // namespace warroom::console

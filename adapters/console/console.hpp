@@ -1,0 +1,58 @@
+// The terminal adapter: the same service as Slack, driven by typed lines. `/incident ...` runs a
+// command; `/as`, `/in`, `/click`, `/clock` switch user, channel, press a button, move the
+// simulated clock (reminders fire as it passes them). Output is what the bot would post, in order.
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/service.hpp"
+
+namespace warroom::console {
+
+struct console_options {
+    std::string user = "you";
+    std::string channel = "incidents";
+    std::string slash = "/incident";
+    bool echo = true;  // print each input line after its prompt (scripts and pipes)
+};
+
+class console {
+public:
+    console(core::service& svc, std::ostream& out, core::sys_seconds start, console_options options);
+
+    // Reads lines until end of input or /quit.
+    void run(std::istream& in);
+    // One input line; false when the session should end.
+    bool line(std::string_view text);
+    std::string prompt() const;
+    core::sys_seconds now() const { return now_; }
+
+private:
+    void show(core::outcome const& o);
+    void remember(std::string const& channel, core::message_view const& v);
+    void click(std::string_view arg);
+    void advance_clock(std::string_view arg);
+    void start_form(core::open_form const& f);
+    void prompt_field();
+    void fill_field(std::string_view text);
+    core::origin here() const { return {user_, channel_, now_}; }
+
+    core::service& svc_;
+    std::ostream& out_;
+    core::sys_seconds now_;
+    console_options options_;
+    std::string user_;
+    std::string channel_;
+    std::map<std::string, std::vector<core::message_view>> prompts_;  // per channel: messages with buttons, newest last
+    std::optional<core::modal_view> form_;
+    std::size_t form_field_ = 0;
+    std::map<std::string, std::string> form_values_;
+    std::map<std::string, std::string> form_errors_;
+};
+
+}  // namespace warroom::console

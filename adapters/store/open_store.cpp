@@ -1,0 +1,43 @@
+// Messages name only the scheme of a foreign URL, never the URL: a postgresql:// one may carry a
+// password. A sqlite URL holds just a path, so it is quoted whole.
+#include "adapters/store/open_store.hpp"
+
+#include <filesystem>
+#include <string_view>
+
+#include "adapters/store/sqlite_store.hpp"
+
+namespace warroom::store {
+namespace {
+
+constexpr std::string_view supported =
+    "supported: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite::memory:";
+
+}  // namespace
+
+std::unique_ptr<core::event_store> open_store(std::string const& url) {
+    std::string_view const u = url;
+    if (u == "sqlite::memory:") return sqlite_store::in_memory();
+
+    constexpr std::string_view sqlite_prefix = "sqlite://";
+    if (u.starts_with(sqlite_prefix)) {
+        auto const path = u.substr(sqlite_prefix.size());
+        if (path.empty() || path == "/") {
+            throw core::store_error("store URL \"" + url + "\" names no database file; " + std::string(supported));
+        }
+        return std::make_unique<sqlite_store>(std::filesystem::path(path));
+    }
+
+    auto const colon = u.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+        throw core::store_error("store URL has no scheme; " + std::string(supported));
+    }
+    auto const scheme = u.substr(0, colon);
+    if (scheme == "sqlite") {
+        throw core::store_error("malformed sqlite store URL \"" + url + "\"; " + std::string(supported));
+    }
+    throw core::store_error("unsupported store URL scheme \"" + std::string(scheme) + "\"; " +
+                            std::string(supported));
+}
+
+}  // namespace warroom::store

@@ -1,0 +1,15 @@
+// Picks the event store from a URL: the only place that maps configuration to an adapter.
+// sqlite:///absolute/path.db, sqlite://relative/path.db (from the working directory) and
+// sqlite::memory: are accepted; anything else throws core::store_error naming the scheme.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/store_port.hpp"
+
+namespace warroom::store {
+
+std::unique_ptr<core::event_store> open_store(std::string const& url);
+
+}  // namespace warroom::store

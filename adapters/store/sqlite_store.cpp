@@ -1,0 +1,345 @@
+// Everything SQLite lives here. Statements are prepared once and reset after every use, so no
+// read snapshot outlives a call and the write lock is held only inside a transaction guard.
+#include "adapters/store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "adapters/store/event_codec.hpp"
+
+namespace warroom::store {
+namespace {
+
+// Version N is migrations[N - 1]; each runs in its own transaction. Append only: a released
+// script never changes, or files it already migrated would differ from fresh ones.
+constexpr char const* migrations[] = {
+    R"sql(
+CREATE TABLE events (
+    seq      INTEGER PRIMARY KEY,
+    incident INTEGER NOT NULL,
+    version  INTEGER NOT NULL,
+    type     TEXT    NOT NULL,
+    at       BIGINT  NOT NULL,
+    actor    TEXT    NOT NULL,
+    body     TEXT    NOT NULL,
+    UNIQUE (incident, version)
+);
+CREATE TABLE reminders_fired (
+    key      TEXT   PRIMARY KEY,
+    fired_at BIGINT NOT NULL
+);
+)sql",
+};
+constexpr std::int64_t known_schema_version = std::size(migrations);
+
+constexpr int busy_timeout_ms = 5000;
+
+struct db_closer {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close(db); }
+};
+struct stmt_finalizer {
+    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+};
+using db_ptr = std::unique_ptr<sqlite3, db_closer>;
+using stmt_ptr = std::unique_ptr<sqlite3_stmt, stmt_finalizer>;
+
+// Resets the statement on scope exit: one left mid-step would keep its read snapshot open.
+class use {
+public:
+    explicit use(stmt_ptr const& s) : s_(s.get()) {}
+    ~use() {
+        sqlite3_reset(s_);
+        sqlite3_clear_bindings(s_);
+    }
+    use(use const&) = delete;
+    use& operator=(use const&) = delete;
+    sqlite3_stmt* get() const noexcept { return s_; }
+
+private:
+    sqlite3_stmt* s_;
+};
+
+std::string_view column_text(sqlite3_stmt* s, int column) {
+    // sqlite3_column_bytes must follow sqlite3_column_text, which may convert the value.
+    auto const* text = reinterpret_cast<char const*>(sqlite3_column_text(s, column));
+    auto const size = static_cast<std::size_t>(sqlite3_column_bytes(s, column));
+    return text ? std::string_view{text, size} : std::string_view{};
+}
+
+std::int64_t unix_seconds(core::sys_seconds t) { return t.time_since_epoch().count(); }
+
+}  // namespace
+
+struct sqlite_store::impl {
+    std::string name;  // the file, for messages
+    db_ptr db;
+    stmt_ptr begin, commit, rollback;
+    stmt_ptr version_of, insert_event, insert_claim, select_events, select_claim;
+
+    // BEGIN IMMEDIATE now, ROLLBACK on scope exit unless committed: every early return and every
+    // throw inside a transaction leaves the file as it was.
+    class transaction {
+    public:
+        explicit transaction(impl& s) : s_(s) { s_.run(s_.begin, "begin transaction"); }
+        ~transaction() {
+            if (sqlite3_get_autocommit(s_.db.get()) == 0) {
+                use u{s_.rollback};
+                sqlite3_step(u.get());
+            }
+        }
+        transaction(transaction const&) = delete;
+        transaction& operator=(transaction const&) = delete;
+        void commit() { s_.run(s_.commit, "commit"); }
+
+    private:
+        impl& s_;
+    };
+
+    [[noreturn]] void fail(std::string_view operation) const {
+        throw core::store_error("sqlite store " + name + ": " + std::string(operation) +
+                                " failed: " + sqlite3_errmsg(db.get()));
+    }
+
+    void open(std::string const& filename, bool on_disk) {
+        sqlite3* raw = nullptr;
+        // NOMUTEX: one object belongs to one thread, so SQLite's own locking would be wasted.
+        int const rc = sqlite3_open_v2(filename.c_str(), &raw,
+                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+        db.reset(raw);
+        if (rc != SQLITE_OK) {
+            if (!raw) throw core::store_error("sqlite store " + name + ": open failed: " + sqlite3_errstr(rc));
+            fail("open");
+        }
+        sqlite3_extended_result_codes(db.get(), 1);
+        sqlite3_busy_timeout(db.get(), busy_timeout_ms);
+        exec("PRAGMA foreign_keys = ON", "enable foreign keys");
+        if (on_disk) {
+            auto const mode = prepare("PRAGMA journal_mode = WAL");
+            use u{mode};
+            if (sqlite3_step(u.get()) != SQLITE_ROW) fail("enable WAL journal mode");
+            if (auto const got = column_text(u.get(), 0); got != "wal") {
+                throw core::store_error("sqlite store " + name + ": WAL journal mode refused (got \"" +
+                                        std::string(got) + "\"); is the file on a network file system?");
+            }
+        }
+        // WAL's usual NORMAL may lose the last commits on power loss; an acknowledged command must not.
+        exec("PRAGMA synchronous = FULL", "set synchronous");
+        begin = prepare("BEGIN IMMEDIATE");
+        commit = prepare("COMMIT");
+        rollback = prepare("ROLLBACK");
+        migrate();
+        version_of = prepare("SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = ?1");
+        insert_event = prepare(
+            "INSERT INTO events (incident, version, type, at, actor, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        insert_claim = prepare("INSERT INTO reminders_fired (key, fired_at) VALUES (?1, ?2)");
+        select_events = prepare("SELECT seq, incident, type, at, actor, body FROM events ORDER BY seq");
+        select_claim = prepare("SELECT 1 FROM reminders_fired WHERE key = ?1");
+    }
+
+    void migrate() {
+        exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+             "create schema_migrations");
+        auto const current_version = prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        auto const record = prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)");
+        for (;;) {
+            auto const current = single_int(current_version, "read schema version");
+            if (current > known_schema_version) {
+                throw core::store_error("sqlite store " + name + ": schema version " + std::to_string(current) +
+                                        " is newer than this build of warroom knows (" +
+                                        std::to_string(known_schema_version) + "); run a newer warroom");
+            }
+            if (current == known_schema_version) return;
+            transaction tx{*this};
+            // Another process may have migrated while this one waited for the write lock.
+            if (single_int(current_version, "read schema version") != current) continue;
+            auto const next = current + 1;
+            exec(migrations[current], "migration to schema version " + std::to_string(next));
+            {
+                use u{record};
+                bind(u, 1, next);
+                bind(u, 2, unix_seconds(std::chrono::floor<core::seconds>(std::chrono::system_clock::now())));
+                if (sqlite3_step(u.get()) != SQLITE_DONE) fail("record schema version " + std::to_string(next));
+            }
+            tx.commit();
+        }
+    }
+
+    stmt_ptr prepare(std::string_view sql) const {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v3(db.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
+                               nullptr) != SQLITE_OK) {
+            fail("prepare \"" + std::string(sql) + "\"");
+        }
+        return stmt_ptr{raw};
+    }
+
+    void exec(char const* sql, std::string const& operation) const {
+        if (sqlite3_exec(db.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(operation);
+    }
+
+    void run(stmt_ptr const& s, std::string_view operation) const {
+        use u{s};
+        if (sqlite3_step(u.get()) != SQLITE_DONE) fail(operation);
+    }
+
+    std::int64_t single_int(stmt_ptr const& s, std::string_view operation) const {
+        use u{s};
+        if (sqlite3_step(u.get()) != SQLITE_ROW) fail(operation);
+        return sqlite3_column_int64(u.get(), 0);
+    }
+
+    // false on a UNIQUE or PRIMARY KEY violation: the caller's view of the log is stale.
+    bool insert(use const& u, std::string_view operation) const {
+        int const rc = sqlite3_step(u.get());
+        if (rc == SQLITE_DONE) return true;
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return false;
+        fail(operation);
+    }
+
+    void bind(use const& u, int index, std::int64_t value) const {
+        if (sqlite3_bind_int64(u.get(), index, value) != SQLITE_OK) fail("bind");
+    }
+    // SQLITE_STATIC: the text outlives the step; `use` clears the binding before it could dangle.
+    void bind(use const& u, int index, std::string_view value) const {
+        // A null data pointer would bind SQL NULL, not the empty string.
+        char const* data = value.data() ? value.data() : "";
+        if (sqlite3_bind_text64(u.get(), index, data, value.size(), SQLITE_STATIC, SQLITE_UTF8) != SQLITE_OK) {
+            fail("bind");
+        }
+    }
+};
+
+sqlite_store::sqlite_store(std::filesystem::path const& file) : impl_(std::make_unique<impl>()) {
+    impl_->name = file.string();
+    if (auto const dir = file.parent_path(); !dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) {
+            throw core::store_error("sqlite store " + impl_->name + ": cannot create directory " + dir.string() +
+                                    ": " + ec.message());
+        }
+    }
+    impl_->open(impl_->name, true);
+}
+
+sqlite_store::sqlite_store(in_memory_tag) : impl_(std::make_unique<impl>()) {
+    impl_->name = "(in memory)";
+    impl_->open(":memory:", false);
+}
+
+std::unique_ptr<sqlite_store> sqlite_store::in_memory() {
+    return std::unique_ptr<sqlite_store>(new sqlite_store(in_memory_tag{}));
+}
+
+sqlite_store::~sqlite_store() = default;
+
+std::vector<core::event> sqlite_store::load() {
+    auto& s = *impl_;
+    std::vector<core::event> out;
+    use u{s.select_events};
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(u.get())) == SQLITE_ROW) {
+        auto const seq = sqlite3_column_int64(u.get(), 0);
+        auto const where = "sqlite store " + s.name + ": event seq " + std::to_string(seq) + ": ";
+        auto const incident = sqlite3_column_int64(u.get(), 1);
+        if (incident < std::numeric_limits<int>::min() || incident > std::numeric_limits<int>::max()) {
+            throw core::store_error(where + "incident number out of range");
+        }
+        core::event e{.incident = static_cast<int>(incident),
+                      .at = core::sys_seconds{core::seconds{sqlite3_column_int64(u.get(), 3)}},
+                      .by = std::string(column_text(u.get(), 4)),
+                      .what = {}};
+        try {
+            e.what = decode(column_text(u.get(), 2), column_text(u.get(), 5));
+        } catch (core::store_error const& err) {
+            throw core::store_error(where + err.what());
+        }
+        out.push_back(std::move(e));
+    }
+    if (rc != SQLITE_DONE) s.fail("load");
+    return out;
+}
+
+core::append_result sqlite_store::append(core::append_batch const& batch) {
+    auto& s = *impl_;
+    // Checked and encoded before taking the write lock: a bad batch throws with nothing written.
+    std::unordered_map<int, int> next_version;
+    for (auto const& [incident, expected] : batch.expected_versions) {
+        if (!next_version.emplace(incident, expected).second) {
+            throw std::invalid_argument("append: incident " + std::to_string(incident) +
+                                        " has more than one expected version");
+        }
+    }
+    struct row {
+        core::event const& e;
+        int version;
+        std::string body;
+    };
+    std::vector<row> rows;
+    rows.reserve(batch.events.size());
+    for (auto const& e : batch.events) {
+        auto const it = next_version.find(e.incident);
+        if (it == next_version.end()) {
+            throw std::invalid_argument("append: incident " + std::to_string(e.incident) +
+                                        " has events but no expected version");
+        }
+        rows.push_back({e, ++it->second, encode(e.what)});
+    }
+    std::unordered_set<std::string_view> keys;
+    for (auto const& key : batch.claims) {
+        // A batch that conflicts with itself would conflict on every retry.
+        if (!keys.insert(key).second) throw std::invalid_argument("append: reminder key \"" + key + "\" claimed twice");
+    }
+    auto const fired_at = batch.events.empty() ? std::int64_t{0} : unix_seconds(batch.events.front().at);
+
+    impl::transaction tx{s};
+    // The UNIQUE (incident, version) index alone would miss a writer that saw more events than
+    // exist, and incidents listed without events; comparing counts catches both.
+    for (auto const& [incident, expected] : batch.expected_versions) {
+        use u{s.version_of};
+        s.bind(u, 1, incident);
+        if (sqlite3_step(u.get()) != SQLITE_ROW) s.fail("append: read version");
+        if (sqlite3_column_int64(u.get(), 0) != expected) return core::append_result::conflict;
+    }
+    for (auto const& r : rows) {
+        use u{s.insert_event};
+        s.bind(u, 1, r.e.incident);
+        s.bind(u, 2, r.version);
+        s.bind(u, 3, core::event_name(r.e.what));
+        s.bind(u, 4, unix_seconds(r.e.at));
+        s.bind(u, 5, r.e.by);
+        s.bind(u, 6, r.body);
+        if (!s.insert(u, "append: insert event")) return core::append_result::conflict;
+    }
+    for (auto const& key : batch.claims) {
+        use u{s.insert_claim};
+        s.bind(u, 1, key);
+        s.bind(u, 2, fired_at);
+        if (!s.insert(u, "append: claim reminder")) return core::append_result::conflict;
+    }
+    tx.commit();
+    return core::append_result::written;
+}
+
+bool sqlite_store::claimed(std::string const& key) {
+    auto& s = *impl_;
+    use u{s.select_claim};
+    s.bind(u, 1, key);
+    switch (sqlite3_step(u.get())) {
+        case SQLITE_ROW: return true;
+        case SQLITE_DONE: return false;
+        default: s.fail("claimed");
+    }
+}
+
+}  // namespace warroom::store

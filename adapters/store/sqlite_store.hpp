@@ -1,0 +1,41 @@
+// The event store on one SQLite file: WAL, synchronous=FULL, schema migrations at open, one
+// BEGIN IMMEDIATE transaction per append. Several processes may share a file (SQLite locks it);
+// one object is not thread-safe by design: it belongs to the single io loop that calls it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/store_port.hpp"
+
+namespace warroom::store {
+
+class sqlite_store final : public core::event_store {
+public:
+    // Creates the file and its parent directories when missing, then brings the schema up to date.
+    // Throws core::store_error if the file cannot be opened or its schema is newer than this build.
+    explicit sqlite_store(std::filesystem::path const& file);
+    // A private database that lives as long as the object: for tests.
+    static std::unique_ptr<sqlite_store> in_memory();
+
+    ~sqlite_store() override;
+    sqlite_store(sqlite_store const&) = delete;
+    sqlite_store& operator=(sqlite_store const&) = delete;
+
+    std::vector<core::event> load() override;
+    // Throws std::invalid_argument when an incident with events has no expected version, or an
+    // incident or claim key is listed twice; core::store_error on any database failure.
+    core::append_result append(core::append_batch const& batch) override;
+    bool claimed(std::string const& key) override;
+
+private:
+    struct impl;
+    struct in_memory_tag {};
+    explicit sqlite_store(in_memory_tag);
+
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace warroom::store

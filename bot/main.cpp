@@ -1,0 +1,134 @@
+// The composition root: command line, configuration, store, service, adapter. Only this file knows
+// every piece. Exit codes: 0 success, 1 a runtime failure (store, missing incident), 2 bad usage
+// or configuration.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "adapters/console/console.hpp"
+#include "adapters/store/open_store.hpp"
+#include "config/config.hpp"
+#include "core/report.hpp"
+#include "core/service.hpp"
+
+namespace {
+
+using namespace warroom;
+
+constexpr char const* console_store = "sqlite://data/warroom.db";
+
+std::shared_ptr<spdlog::logger> make_logger(std::string const& level) {
+    auto logger = spdlog::stderr_color_mt("warroom");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+    logger->set_level(spdlog::level::from_str(level));
+    return logger;
+}
+
+core::sys_seconds system_now() {
+    return std::chrono::time_point_cast<core::seconds>(std::chrono::system_clock::now());
+}
+
+std::string default_user() {
+    if (auto const* u = std::getenv("USER"); u && *u) return u;
+    return "you";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"warroom — incident response in Slack, by the team's procedures"};
+    app.set_version_flag("--version", std::string("warroom ") + WARROOM_VERSION);
+    app.require_subcommand(1);
+    std::optional<std::string> config_path;
+    app.add_option("-c,--config", config_path, "TOML config file (default: $WARROOM_CONFIG, else built-in defaults)");
+    std::optional<std::string> store_url;
+    app.add_option("--store", store_url, "store URL, overriding the config (sqlite:///path.db)");
+
+    auto* run = app.add_subcommand("run", "the daemon: Slack Socket Mode, HTTP endpoints, timers");
+    auto* console_cmd = app.add_subcommand("console", "the same core in a terminal, no Slack needed");
+    std::string as_user = default_user(), in_channel = "incidents";
+    std::optional<std::string> start_clock;
+    console_cmd->add_option("--as", as_user, "the user you start as");
+    console_cmd->add_option("--in", in_channel, "the channel you start in");
+    console_cmd->add_option("--clock", start_clock, "simulated start time, UTC (2026-01-05T09:00Z); default now");
+    auto* check = app.add_subcommand("check-config", "validate the configuration and print what is in force");
+    auto* report = app.add_subcommand("report", "print incident N's report as Markdown");
+    int report_number = 0;
+    report->add_option("N", report_number, "incident number")->required();
+
+    CLI11_PARSE(app, argc, argv);
+
+    config::settings settings;
+    try {
+        settings = config::load(config_path, config::process_env());
+    } catch (config::config_error const& e) {
+        std::cerr << "warroom: " << e.what() << '\n';
+        return 2;
+    }
+    auto const log = make_logger(*console_cmd || *report ? std::string("warn") : settings.log_level);
+
+    if (*check) {
+        std::cout << config::describe(settings);
+        return 0;
+    }
+
+    std::string url = settings.store_url;
+    if (store_url) {
+        url = *store_url;
+    } else if (*console_cmd && url == config::settings{}.store_url) {
+        // The daemon's default lives under /var/lib; a newcomer's console keeps its data here.
+        url = console_store;
+    }
+
+    try {
+        if (*run) {
+            if (settings.slack.app_token.empty() || settings.slack.bot_token.empty()) {
+                std::cerr << "warroom run: SLACK_APP_TOKEN and SLACK_BOT_TOKEN must be set (see README); "
+                             "try `warroom console` to run incidents without Slack\n";
+                return 2;
+            }
+            std::cerr << "warroom run: this build has no Slack transport yet; use `warroom console`\n";
+            return 2;
+        }
+
+        auto store = store::open_store(url);
+        core::service svc(*store, settings.policy, settings.slack.command);
+        log->info("store={} incidents={}", url, svc.incidents().size());
+
+        if (*report) {
+            auto const* i = svc.find(report_number);
+            if (!i) {
+                std::cerr << "warroom report: there is no " << core::incident_ref(report_number) << " in " << url << '\n';
+                return 1;
+            }
+            std::cout << core::render_report(*i, svc.rules());
+            return 0;
+        }
+
+        auto start = system_now();
+        if (start_clock) {
+            auto const parsed = core::parse_time(*start_clock);
+            if (!parsed) {
+                std::cerr << "warroom console: --clock " << *start_clock << ": use YYYY-MM-DDTHH:MMZ (UTC)\n";
+                return 2;
+            }
+            start = *parsed;
+        }
+        bool const interactive = isatty(STDIN_FILENO) != 0;
+        console::console term(svc, std::cout, start,
+                              {as_user, in_channel, settings.slack.command, !interactive});
+        if (interactive) {
+            std::cout << "warroom console — " << svc.incidents().size() << " incident(s) in " << url
+                      << ". /help for console commands, " << settings.slack.command << " help for incident commands.\n";
+        }
+        term.run(std::cin);
+        return 0;
+    } catch (core::store_error const& e) {
+        std::cerr << "warroom: store " << url << ": " << e.what() << '\n';
+        return 1;
+    }
+}

@@ -1,0 +1,740 @@
+// Parses the TOML with toml++ (kept out of the header), walks it against the known keys, then lets
+// the environment override. The first problem throws config_error as "<file>: <key>: <problem>", or
+// "environment: <VAR>: <problem>" for a value that came from the environment.
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <initializer_list>
+#include <memory>
+#include <sstream>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <toml++/toml.h>
+
+namespace warroom::config {
+namespace {
+
+using core::seconds;
+
+constexpr std::string_view environment_origin = "environment";
+
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// Every Slack secret starts with one of these; whatever follows is cut from any message, so a token
+// pasted into the wrong key cannot leak through an error.
+std::string redact_tokens(std::string text) {
+    static constexpr std::string_view prefixes[] = {"xapp-", "xoxb-", "xoxp-", "xoxa-", "xoxe-", "xoxr-", "xoxs-"};
+    for (auto const prefix : prefixes) {
+        for (auto at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+            auto const start = at + prefix.size();
+            auto end = start;
+            while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-'))
+                ++end;
+            if (end > start) text.replace(start, end - start, "…");
+        }
+    }
+    return text;
+}
+
+// The file's contents may hold anything; a message stays on one line whatever it quotes.
+std::string one_line(std::string_view text) {
+    std::string out;
+    for (char const c : text) {
+        auto const u = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (u < 0x20 || u == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", u);
+            out += buf;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// A user's value echoed in a message: quoted, and shortened so a long value keeps the line readable.
+std::string shown(std::string_view v) {
+    constexpr std::size_t max = 60;
+    auto cut = std::min(v.size(), max);
+    while (cut > 0 && cut < v.size() && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8
+    std::string out = "\"";
+    for (char const c : v.substr(0, cut)) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    if (cut < v.size()) out += "…";
+    return out + '"';
+}
+
+[[noreturn]] void fail(std::string_view origin, std::string_view key, std::string_view problem) {
+    std::string message{origin};
+    message.append(": ").append(key).append(": ").append(problem);
+    throw config_error(one_line(redact_tokens(std::move(message))));
+}
+
+// Replaces the password of "scheme://user:password@host" and any "password=" query value.
+std::string redact_url(std::string url) {
+    if (auto const scheme_end = url.find("://"); scheme_end != std::string::npos) {
+        auto const host_start = scheme_end + 3;
+        auto const authority_end = std::min(url.find_first_of("/?#", host_start), url.size());
+        auto const authority = std::string_view{url}.substr(host_start, authority_end - host_start);
+        auto const at = authority.rfind('@');
+        auto const colon = authority.find(':');
+        if (at != std::string_view::npos && colon < at) url.replace(host_start + colon + 1, at - colon - 1, "***");
+    }
+    for (auto at = url.find("password="); at != std::string::npos; at = url.find("password=", at + 1)) {
+        auto const start = at + std::string_view{"password="}.size();
+        auto const end = std::min(url.find_first_of("&#", start), url.size());
+        url.replace(start, end - start, "***");
+    }
+    return url;
+}
+
+std::optional<std::string> env_value(env_lookup const& env, std::string_view name) {
+    auto v = env(name);
+    if (v && v->empty()) return std::nullopt;
+    return v;
+}
+
+struct file_text {
+    std::string text;
+    int error = 0;  // errno of the failed open or read, 0 on success
+};
+
+file_text read_text(std::string const& path) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f{std::fopen(path.c_str(), "rb"), &std::fclose};
+    if (!f) return {{}, errno};
+    file_text out;
+    char buf[16384];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.text.append(buf, n);
+    // A directory opens fine and fails on the first read (EISDIR).
+    if (std::ferror(f.get())) out.error = errno ? errno : EIO;
+    return out;
+}
+
+std::string error_text(int err) { return std::generic_category().message(err); }
+
+// --- value rules, shared by file keys and environment variables: nullopt when fine, else the problem.
+
+std::optional<std::string> http_url_problem(std::string_view url) {
+    for (std::string_view const scheme : {"http://", "https://"}) {
+        if (url.starts_with(scheme)) {
+            if (url.size() == scheme.size()) return shown(url) + " names no host";
+            return std::nullopt;
+        }
+    }
+    return shown(redact_url(std::string{url})) + " must start with http:// or https://";
+}
+
+std::string with_trailing_slash(std::string url) {
+    if (!url.ends_with('/')) url += '/';
+    return url;
+}
+
+std::optional<std::string> store_url_problem(std::string_view url) {
+    auto const sep = url.find("://");
+    if (sep == std::string_view::npos)
+        return "not a URL (use sqlite:///var/lib/warroom/warroom.db or postgresql://user@host/dbname)";
+    auto const scheme = url.substr(0, sep);
+    if (scheme != "sqlite" && scheme != "postgresql" && scheme != "postgres")
+        return "unknown scheme " + shown(scheme) + " (use sqlite:// or postgresql://)";
+    if (url.size() == sep + 3) {
+        if (scheme == "sqlite") return "names no database file (e.g. sqlite:///var/lib/warroom/warroom.db)";
+        return "names no server (e.g. postgresql://user@host/dbname)";
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> listen_problem(std::string_view listen) {
+    auto const problem = shown(listen) + " is not host:port with a port from 1 to 65535";
+    std::string_view host, port;
+    if (listen.starts_with('[')) {  // IPv6: [::1]:8080
+        auto const close = listen.find("]:");
+        if (close == std::string_view::npos) return problem;
+        host = listen.substr(1, close - 1);
+        port = listen.substr(close + 2);
+    } else {
+        auto const colon = listen.rfind(':');
+        if (colon == std::string_view::npos) return problem;
+        host = listen.substr(0, colon);
+        port = listen.substr(colon + 1);
+        if (host.find(':') != std::string_view::npos) return problem;  // a bare IPv6 address needs brackets
+    }
+    if (host.empty() || std::ranges::any_of(host, is_space)) return problem;
+    if (port.empty() || port.size() > 5 || !std::ranges::all_of(port, [](char c) { return c >= '0' && c <= '9'; }))
+        return problem;
+    auto const number = std::stoi(std::string{port});
+    if (number < 1 || number > 65535) return problem;
+    return std::nullopt;
+}
+
+std::optional<std::string> log_level_problem(std::string_view level) {
+    for (std::string_view const known : {"trace", "debug", "info", "warn", "error"})
+        if (level == known) return std::nullopt;
+    return shown(level) + " is not a log level (use trace, debug, info, warn, error)";
+}
+
+// Slack channel-name rules: lowercase letters, digits, '-' and '_'.
+bool is_channel_name(std::string_view s, std::size_t max) {
+    return !s.empty() && s.size() <= max &&
+           std::ranges::all_of(s, [](char c) { return is_lower_alnum(c) || c == '-' || c == '_'; });
+}
+
+bool is_channel_id(std::string_view s) {
+    return s.size() >= 9 && s.size() <= 21 && (s.front() == 'C' || s.front() == 'G') &&
+           std::ranges::all_of(s, [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+}
+
+std::optional<std::string> announce_channel_problem(std::string_view channel) {
+    auto const name = channel.starts_with('#') ? channel.substr(1) : channel;
+    if (is_channel_name(name, 80) || is_channel_id(channel)) return std::nullopt;
+    return shown(channel) +
+           " is neither a channel name such as \"#incidents\" nor a channel id such as \"C0123456789\"";
+}
+
+std::optional<std::string> channel_prefix_problem(std::string_view prefix) {
+    if (is_channel_name(prefix, 20)) return std::nullopt;
+    return shown(prefix) + " must be 1 to 20 characters of a-z, 0-9, - and _ (Slack channel-name rules)";
+}
+
+std::optional<std::string> command_problem(std::string_view command) {
+    auto const name = command.starts_with('/') ? command.substr(1) : std::string_view{};
+    if (!name.empty() && name.size() <= 31 &&
+        std::ranges::all_of(name, [](char c) { return is_lower_alnum(c) || c == '-' || c == '_'; }))
+        return std::nullopt;
+    return shown(command) +
+           " is not a slash command such as \"/incident\" (lowercase, no spaces, at most 32 characters)";
+}
+
+// Slack shows reactions as :name:; people copy that form, so the colons are dropped here.
+std::string reaction_name(std::string_view reaction) {
+    if (reaction.size() > 2 && reaction.starts_with(':') && reaction.ends_with(':'))
+        reaction = reaction.substr(1, reaction.size() - 2);
+    return std::string{reaction};
+}
+
+std::optional<std::string> reaction_problem(std::string_view original, std::string_view name) {
+    if (!name.empty() && name.size() <= 100 && std::ranges::all_of(name, [](char c) {
+            return is_lower_alnum(c) || c == '-' || c == '_' || c == '+' || c == '\'';
+        }))
+        return std::nullopt;
+    return shown(original) + " is not an emoji name such as \"pushpin\"";
+}
+
+std::optional<std::string> target_problem(std::string_view target) {
+    if (std::ranges::all_of(target, [](char c) { return is_lower_alnum(c) || c == '-' || c == '_'; }))
+        return std::nullopt;
+    return shown(target) + " is not a target key (lowercase letters, digits, - and _, such as \"on-call\")";
+}
+
+// parse_duration refuses zero, but an escalation step may fire at declaration: "0m", "0s", "0".
+bool is_zero_duration(std::string_view s) {
+    if (s == "0") return true;
+    bool after_digit = false;
+    for (char const c : s) {
+        auto const lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (c == '0') {
+            after_digit = true;
+        } else if (after_digit && std::string_view{"smhdw"}.find(lower) != std::string_view::npos) {
+            after_digit = false;
+        } else {
+            return false;
+        }
+    }
+    return !s.empty() && !after_digit;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        auto diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            auto const above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string_view type_name(toml::node const& n) {
+    switch (n.type()) {
+        case toml::node_type::none: return "nothing";
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a number";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+    }
+    return "a value";
+}
+
+std::string join(std::string_view parent, std::string_view key) { return std::string{parent}.append(".").append(key); }
+
+std::string indexed(std::string_view key, std::size_t i) {
+    return std::string{key}.append("[").append(std::to_string(i)).append("]");
+}
+
+struct token_spec {
+    std::string_view env_name;    // SLACK_APP_TOKEN
+    std::string_view inline_key;  // app_token: refused, a secret does not belong in the config file
+    std::string_view file_key;    // slack.app_token_file
+    std::string_view prefix;      // xapp-
+    std::string_view kind;        // "an app-level token"
+};
+
+constexpr token_spec app_token_spec{"SLACK_APP_TOKEN", "app_token", "slack.app_token_file", "xapp-",
+                                    "an app-level token"};
+constexpr token_spec bot_token_spec{"SLACK_BOT_TOKEN", "bot_token", "slack.bot_token_file", "xoxb-", "a bot token"};
+
+// Checks a token's shape; `holder` says where it was found. The token itself is never in the message.
+void check_token(std::string_view token, token_spec const& spec, std::string_view origin, std::string_view key,
+                 std::string const& holder) {
+    if (std::ranges::any_of(token, is_space))
+        fail(origin, key, holder + " is not a single token (it contains whitespace)");
+    if (!token.starts_with(spec.prefix))
+        fail(origin, key,
+             holder + " is not " + std::string{spec.kind} + " (it must start with " + std::string{spec.prefix} + ")");
+}
+
+// Walks one parsed file. Paths in it (secrets, CA bundle) are relative to the file's directory and
+// are only opened after the environment had its say, since an environment variable replaces them.
+class file_reader {
+public:
+    explicit file_reader(std::string const& source)
+        : source_(source), base_dir_(std::filesystem::path(source).parent_path()) {}
+
+    void read(toml::table const& doc, settings& s) {
+        check_keys(doc, "", {"slack", "store", "http", "log", "severity", "type", "post_incident"});
+        if (auto const* n = doc.get("slack")) read_slack(table_at(*n, "slack"), s);
+        if (auto const* n = doc.get("store")) read_store(table_at(*n, "store"), s);
+        if (auto const* n = doc.get("http")) read_http(table_at(*n, "http"), s);
+        if (auto const* n = doc.get("log")) read_log(table_at(*n, "log"), s);
+        if (auto const* n = doc.get("severity")) read_severities(table_at(*n, "severity"), s.policy);
+        if (auto const* n = doc.get("type")) read_types(table_at(*n, "type"), s.policy);
+        if (auto const* n = doc.get("post_incident")) read_post_incident(table_at(*n, "post_incident"), s.policy);
+    }
+
+    void apply_environment(settings& s, env_lookup const& env) const {
+        if (auto v = env_value(env, "SLACK_API_URL")) {
+            if (auto problem = http_url_problem(*v)) fail(environment_origin, "SLACK_API_URL", *problem);
+            s.slack.api_url = with_trailing_slash(*v);
+        }
+        if (auto v = env_value(env, "WARROOM_STORE_URL")) {
+            if (auto problem = store_url_problem(*v)) fail(environment_origin, "WARROOM_STORE_URL", *problem);
+            s.store_url = *v;
+        }
+        if (auto v = env_value(env, "SSL_CERT_FILE")) {
+            check_readable(*v, environment_origin, "SSL_CERT_FILE");
+            s.slack.ca_file = *v;
+        } else if (ca_file_) {
+            check_readable(*ca_file_, source_, "slack.ca_file");
+            s.slack.ca_file = *ca_file_;
+        }
+        s.slack.app_token = token(app_token_spec, app_token_file_, env);
+        s.slack.bot_token = token(bot_token_spec, bot_token_file_, env);
+    }
+
+private:
+    [[noreturn]] void fail_at(std::string_view key, std::string_view problem) const { fail(source_, key, problem); }
+
+    void check(std::string_view key, std::optional<std::string> const& problem) const {
+        if (problem) fail_at(key, *problem);
+    }
+
+    void check_keys(toml::table const& t, std::string_view parent,
+                    std::initializer_list<std::string_view> known) const {
+        for (auto&& [k, v] : t) {
+            std::string_view const name = k.str();
+            if (std::ranges::find(known, name) != known.end()) continue;
+            std::string problem = v.is_table() ? "unknown table" : "unknown key";
+            for (auto const candidate : known) {
+                if (edit_distance(name, candidate) <= 2) {
+                    problem.append(" (did you mean ").append(candidate).append("?)");
+                    break;
+                }
+            }
+            fail_at(parent.empty() ? std::string{name} : join(parent, name), problem);
+        }
+    }
+
+    toml::table const& table_at(toml::node const& n, std::string const& key) const {
+        if (auto const* t = n.as_table()) return *t;
+        fail_at(key, "expected a table, got " + std::string{type_name(n)});
+    }
+
+    toml::node const& required(toml::table const& t, std::string_view name, std::string const& parent) const {
+        if (auto const* n = t.get(name)) return *n;
+        fail_at(join(parent, name), "is missing");
+    }
+
+    std::string string_at(toml::node const& n, std::string const& key) const {
+        auto const* s = n.as_string();
+        if (!s) fail_at(key, "expected a string, got " + std::string{type_name(n)});
+        if (s->get().empty()) fail_at(key, "must not be empty");
+        return s->get();
+    }
+
+    bool bool_at(toml::node const& n, std::string const& key) const {
+        auto const* b = n.as_boolean();
+        if (!b) fail_at(key, "expected true or false, got " + std::string{type_name(n)});
+        return b->get();
+    }
+
+    std::vector<std::string> strings_at(toml::node const& n, std::string const& key) const {
+        auto const* a = n.as_array();
+        if (!a) fail_at(key, "expected an array of strings, got " + std::string{type_name(n)});
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < a->size(); ++i) out.push_back(string_at(*a->get(i), indexed(key, i)));
+        return out;
+    }
+
+    std::string duration_text_at(toml::node const& n, std::string const& key) const {
+        auto const* s = n.as_string();
+        if (!s) fail_at(key, "expected a duration string such as \"30m\", got " + std::string{type_name(n)});
+        return s->get();
+    }
+
+    seconds duration_at(toml::node const& n, std::string const& key, bool zero_allowed = false) const {
+        auto const text = duration_text_at(n, key);
+        if (auto d = core::parse_duration(text)) return *d;
+        if (is_zero_duration(text)) {
+            if (zero_allowed) return seconds{0};
+            fail_at(key, shown(text) + " must be longer than zero");
+        }
+        fail_at(key, shown(text) + " is not a duration (use 90s, 30m, 2h, 1d)");
+    }
+
+    // An update cadence may be switched off entirely.
+    std::optional<seconds> cadence_at(toml::node const& n, std::string const& key) const {
+        auto const text = duration_text_at(n, key);
+        if (text == "none" || text == "off") return std::nullopt;
+        return duration_at(n, key);
+    }
+
+    std::string path_at(toml::node const& n, std::string const& key) const {
+        std::filesystem::path p = string_at(n, key);
+        if (p.is_relative() && !base_dir_.empty()) p = base_dir_ / p;
+        return p.string();
+    }
+
+    void read_slack(toml::table const& t, settings& s) {
+        check_keys(t, "slack",
+                   {"announce_channel", "channel_prefix", "command", "timeline_reaction", "app_token_file",
+                    "bot_token_file", "api_url", "ca_file", "app_token", "bot_token"});
+        for (auto const& spec : {app_token_spec, bot_token_spec}) {
+            if (t.contains(spec.inline_key))
+                fail_at(join("slack", spec.inline_key), "tokens are not read from the config file; set " +
+                                                            std::string{spec.env_name} + " or " +
+                                                            std::string{spec.file_key});
+        }
+        if (auto const* n = t.get("announce_channel")) {
+            s.policy.announce_channel = string_at(*n, "slack.announce_channel");
+            check("slack.announce_channel", announce_channel_problem(s.policy.announce_channel));
+        }
+        if (auto const* n = t.get("channel_prefix")) {
+            s.policy.channel_prefix = string_at(*n, "slack.channel_prefix");
+            check("slack.channel_prefix", channel_prefix_problem(s.policy.channel_prefix));
+        }
+        if (auto const* n = t.get("command")) {
+            s.slack.command = string_at(*n, "slack.command");
+            check("slack.command", command_problem(s.slack.command));
+        }
+        if (auto const* n = t.get("timeline_reaction")) {
+            auto const original = string_at(*n, "slack.timeline_reaction");
+            s.slack.timeline_reaction = reaction_name(original);
+            check("slack.timeline_reaction", reaction_problem(original, s.slack.timeline_reaction));
+        }
+        if (auto const* n = t.get("api_url")) {
+            auto const url = string_at(*n, "slack.api_url");
+            check("slack.api_url", http_url_problem(url));
+            s.slack.api_url = with_trailing_slash(url);
+        }
+        if (auto const* n = t.get("ca_file")) ca_file_ = path_at(*n, "slack.ca_file");
+        if (auto const* n = t.get("app_token_file")) app_token_file_ = path_at(*n, "slack.app_token_file");
+        if (auto const* n = t.get("bot_token_file")) bot_token_file_ = path_at(*n, "slack.bot_token_file");
+    }
+
+    void read_store(toml::table const& t, settings& s) const {
+        check_keys(t, "store", {"url"});
+        if (auto const* n = t.get("url")) {
+            s.store_url = string_at(*n, "store.url");
+            check("store.url", store_url_problem(s.store_url));
+        }
+    }
+
+    void read_http(toml::table const& t, settings& s) const {
+        check_keys(t, "http", {"listen"});
+        if (auto const* n = t.get("listen")) {
+            s.http_listen = string_at(*n, "http.listen");
+            check("http.listen", listen_problem(s.http_listen));
+        }
+    }
+
+    void read_log(toml::table const& t, settings& s) const {
+        check_keys(t, "log", {"level"});
+        if (auto const* n = t.get("level")) {
+            s.log_level = string_at(*n, "log.level");
+            check("log.level", log_level_problem(s.log_level));
+        }
+    }
+
+    void read_severities(toml::table const& t, core::policy& p) const {
+        for (auto&& [k, v] : t) {
+            auto const key = join("severity", k.str());
+            auto const sev = severity_named(k.str(), key);
+            read_severity(table_at(v, key), key, p.of(sev));
+        }
+    }
+
+    core::severity severity_named(std::string_view name, std::string const& key) const {
+        for (auto const sev : core::all_severities)
+            if (core::to_string(sev) == name) return sev;
+        if (auto const sev = core::parse_severity(name))
+            fail_at(key, "unknown severity (write it as " + std::string{core::to_string(*sev)} + ")");
+        fail_at(key, "unknown severity (use P0, P1, P2, P3)");
+    }
+
+    void read_severity(toml::table const& t, std::string const& key, core::severity_policy& sp) const {
+        check_keys(t, key,
+                   {"name", "respond_within", "respond_label", "update_every", "announce_to", "on_call", "escalation"});
+        if (auto const* n = t.get("name")) sp.name = string_at(*n, join(key, "name"));
+        if (auto const* n = t.get("respond_within")) {
+            sp.respond_within = duration_at(*n, join(key, "respond_within"));
+            // The built-in label describes the built-in target; keep the two consistent.
+            sp.respond_label = "Within " + core::format_duration(sp.respond_within);
+        }
+        if (auto const* n = t.get("respond_label")) sp.respond_label = string_at(*n, join(key, "respond_label"));
+        if (auto const* n = t.get("update_every")) sp.update_every = cadence_at(*n, join(key, "update_every"));
+        if (auto const* n = t.get("announce_to")) sp.announce_to = string_at(*n, join(key, "announce_to"));
+        if (auto const* n = t.get("on_call")) sp.on_call = strings_at(*n, join(key, "on_call"));
+        if (auto const* n = t.get("escalation")) sp.escalation = escalation_at(*n, join(key, "escalation"));
+    }
+
+    std::vector<core::escalation_step> escalation_at(toml::node const& n, std::string const& key) const {
+        auto const* a = n.as_array();
+        if (!a) fail_at(key, "expected an array of steps, got " + std::string{type_name(n)});
+        std::vector<core::escalation_step> steps;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            auto const step_key = indexed(key, i);
+            auto const& t = table_at(*a->get(i), step_key);
+            check_keys(t, step_key, {"after", "target", "label", "notify"});
+            core::escalation_step step;
+            step.after = duration_at(required(t, "after", step_key), join(step_key, "after"), true);
+            step.target = string_at(required(t, "target", step_key), join(step_key, "target"));
+            check(join(step_key, "target"), target_problem(step.target));
+            step.label = step.target;
+            if (auto const* l = t.get("label")) step.label = string_at(*l, join(step_key, "label"));
+            if (auto const* l = t.get("notify")) step.notify = strings_at(*l, join(step_key, "notify"));
+            if (!steps.empty() && step.after < steps.back().after)
+                fail_at(join(step_key, "after"),
+                        core::format_duration(step.after) + " comes before the previous step's " +
+                            core::format_duration(steps.back().after) + " (steps must be sorted by after)");
+            if (std::ranges::any_of(steps, [&](auto const& earlier) { return earlier.target == step.target; }))
+                fail_at(join(step_key, "target"), shown(step.target) + " appears twice (each target escalates once)");
+            steps.push_back(std::move(step));
+        }
+        return steps;
+    }
+
+    void read_types(toml::table const& t, core::policy& p) const {
+        for (auto&& [k, v] : t) {
+            auto const key = join("type", k.str());
+            auto const type = type_named(k.str(), key);
+            read_type(table_at(v, key), key, p.of(type));
+        }
+    }
+
+    core::incident_type type_named(std::string_view name, std::string const& key) const {
+        for (auto const type : core::all_types)
+            if (core::to_string(type) == name) return type;
+        if (auto const type = core::parse_incident_type(name))
+            fail_at(key, "unknown incident type (write it as " + std::string{core::to_string(*type)} + ")");
+        fail_at(key, "unknown incident type (use outage, performance, data-loss, security, integration, privacy)");
+    }
+
+    void read_type(toml::table const& t, std::string const& key, core::type_policy& tp) const {
+        check_keys(t, key, {"contacts", "private", "regulator_clock", "runbook"});
+        if (auto const* n = t.get("contacts")) tp.contacts = strings_at(*n, join(key, "contacts"));
+        if (auto const* n = t.get("private")) tp.private_room = bool_at(*n, join(key, "private"));
+        if (auto const* n = t.get("regulator_clock")) tp.regulator_clock = bool_at(*n, join(key, "regulator_clock"));
+        if (auto const* n = t.get("runbook")) {
+            auto const runbook_key = join(key, "runbook");
+            auto const& r = table_at(*n, runbook_key);
+            check_keys(r, runbook_key, {"title", "steps"});
+            if (auto const* m = r.get("title")) tp.book.title = string_at(*m, join(runbook_key, "title"));
+            if (auto const* m = r.get("steps")) tp.book.steps = strings_at(*m, join(runbook_key, "steps"));
+        }
+    }
+
+    void read_post_incident(toml::table const& t, core::policy& p) const {
+        check_keys(t, "post_incident", {"report_due", "postmortem_within", "regulator_notice", "snooze"});
+        if (auto const* n = t.get("report_due")) p.report_due = duration_at(*n, "post_incident.report_due");
+        if (auto const* n = t.get("postmortem_within"))
+            p.postmortem_due = duration_at(*n, "post_incident.postmortem_within");
+        if (auto const* n = t.get("regulator_notice"))
+            p.regulator_notice = duration_at(*n, "post_incident.regulator_notice");
+        if (auto const* n = t.get("snooze")) p.snooze = duration_at(*n, "post_incident.snooze");
+    }
+
+    static void check_readable(std::string const& path, std::string_view origin, std::string_view key) {
+        if (auto const r = read_text(path); r.error)
+            fail(origin, key, "cannot read " + shown(path) + ": " + error_text(r.error));
+    }
+
+    // The environment wins; the file named in the config is then not even opened.
+    std::string token(token_spec const& spec, std::optional<std::string> const& file, env_lookup const& env) const {
+        if (auto v = env_value(env, spec.env_name)) {
+            auto value = std::string{trimmed(*v)};
+            check_token(value, spec, environment_origin, spec.env_name, "the value");
+            return value;
+        }
+        if (!file) return {};
+        auto const r = read_text(*file);
+        if (r.error) fail_at(spec.file_key, "cannot read " + shown(*file) + ": " + error_text(r.error));
+        auto value = std::string{trimmed(r.text)};
+        if (value.empty()) fail_at(spec.file_key, shown(*file) + " is empty");
+        check_token(value, spec, source_, spec.file_key, "the content of " + shown(*file));
+        return value;
+    }
+
+    std::string source_;
+    std::filesystem::path base_dir_;
+    std::optional<std::string> ca_file_;
+    std::optional<std::string> app_token_file_;
+    std::optional<std::string> bot_token_file_;
+};
+
+settings build(toml::table const& doc, std::string const& source, env_lookup const& env) {
+    settings s;
+    s.source = source;
+    file_reader reader{source};
+    reader.read(doc, s);
+    reader.apply_environment(s, env);
+    return s;
+}
+
+std::string token_state(std::string const& token, std::string_view prefix) {
+    if (token.empty()) return "not set";
+    if (token.starts_with(prefix)) return "set (" + std::string{prefix} + "…)";
+    return "set (redacted)";
+}
+
+std::string joined(std::vector<std::string> const& items) {
+    std::string out;
+    for (auto const& item : items) out.append(out.empty() ? "" : ", ").append(item);
+    return out;
+}
+
+}  // namespace
+
+settings parse(std::string_view toml_text, std::string const& source_name, env_lookup const& env) {
+    toml::table doc;
+    try {
+        doc = toml::parse(toml_text, std::string_view{source_name});
+    } catch (toml::parse_error const& e) {
+        auto const& at = e.source().begin;
+        throw config_error(
+            one_line(redact_tokens(source_name + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) +
+                                   ": parse error: " + std::string{e.description()})));
+    }
+    return build(doc, source_name, env);
+}
+
+settings load(std::optional<std::string> path, env_lookup const& env) {
+    if (!path) path = env_value(env, "WARROOM_CONFIG");
+    if (!path) return build(toml::table{}, {}, env);
+    auto const r = read_text(*path);
+    if (r.error) throw config_error(one_line(*path + ": cannot read the config file: " + error_text(r.error)));
+    return parse(r.text, *path, env);
+}
+
+env_lookup process_env() {
+    return [](std::string_view name) -> std::optional<std::string> {
+        auto const* value = std::getenv(std::string{name}.c_str());
+        if (!value || !*value) return std::nullopt;
+        return std::string{value};
+    };
+}
+
+std::string describe(settings const& s) {
+    std::ostringstream out;
+    auto line = [&out](std::string_view label, std::string_view value) {
+        out << label << std::string(label.size() < 22 ? 22 - label.size() : 1, ' ') << value << '\n';
+    };
+    auto const& p = s.policy;
+    line("config file:", s.source.empty() ? "none (built-in defaults)" : s.source);
+    out << "slack:\n";
+    line("  app token:", token_state(s.slack.app_token, "xapp-"));
+    line("  bot token:", token_state(s.slack.bot_token, "xoxb-"));
+    line("  api url:", redact_url(s.slack.api_url));
+    line("  ca file:", s.slack.ca_file.empty() ? "system default" : s.slack.ca_file);
+    line("  command:", s.slack.command);
+    line("  timeline reaction:", ":" + s.slack.timeline_reaction + ":");
+    line("  announce channel:", p.announce_channel);
+    line("  channel prefix:", p.channel_prefix);
+    line("store:", redact_url(s.store_url));
+    line("http listen:", s.http_listen);
+    line("log level:", s.log_level);
+    out << "severities:\n";
+    for (auto const sev : core::all_severities) {
+        auto const& sp = p.of(sev);
+        out << "  " << core::to_string(sev) << " " << sp.name << ": respond within "
+            << core::format_duration(sp.respond_within) << " (\"" << sp.respond_label << "\"), updates "
+            << (sp.update_every ? "every " + core::format_duration(*sp.update_every) : std::string{"off"})
+            << ", announce to " << sp.announce_to << '\n';
+        if (!sp.on_call.empty()) out << "    on call: " << joined(sp.on_call) << '\n';
+        for (auto const& step : sp.escalation) {
+            out << "    escalate after " << core::format_duration(step.after) << ": " << step.target << " (\""
+                << step.label << "\")";
+            if (!step.notify.empty()) out << ", notify " << joined(step.notify);
+            out << '\n';
+        }
+    }
+    out << "types:\n";
+    for (auto const type : core::all_types) {
+        auto const& tp = p.of(type);
+        out << "  " << core::to_string(type) << ": \"" << tp.book.title << "\", " << tp.book.steps.size()
+            << " runbook steps";
+        if (tp.private_room) out << ", private war room";
+        if (tp.regulator_clock) out << ", regulator clock";
+        if (!tp.contacts.empty()) out << ", contacts " << joined(tp.contacts);
+        out << '\n';
+    }
+    line("post-incident:", "report due " + core::format_duration(p.report_due) + ", post-mortem within " +
+                               core::format_duration(p.postmortem_due) + ", regulator notice " +
+                               core::format_duration(p.regulator_notice) + ", snooze " +
+                               core::format_duration(p.snooze));
+    // Free text such as announce_to could hold a pasted token; the summary is printed and logged.
+    return redact_tokens(out.str());
+}
+
+}  // namespace warroom::config

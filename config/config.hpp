@@ -1,0 +1,50 @@
+// TOML file + environment → plain settings. Everything is validated here, so the rest of the program
+// can trust what it gets; each failure is a config_error with one line naming the file, the key and
+// the problem. Secrets (Slack tokens) never appear in an error message or in describe().
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "core/policy.hpp"
+
+namespace warroom::config {
+
+struct slack_settings {
+    std::string app_token;                           // SLACK_APP_TOKEN or slack.app_token_file, xapp-...
+    std::string bot_token;                           // SLACK_BOT_TOKEN or slack.bot_token_file, xoxb-...
+    std::string api_url = "https://slack.com/api/";  // SLACK_API_URL or slack.api_url; always ends with '/'
+    std::string ca_file;                             // SSL_CERT_FILE or slack.ca_file; empty: system store
+    std::string command = "/incident";               // the slash command registered in the Slack app
+    std::string timeline_reaction = "pushpin";       // emoji name without colons
+};
+
+struct settings {
+    std::string source;                              // file read, empty when built-in defaults only
+    core::policy policy = core::policy::defaults();  // also holds slack.announce_channel and slack.channel_prefix
+    slack_settings slack;
+    std::string store_url = "sqlite:///var/lib/warroom/warroom.db";  // WARROOM_STORE_URL or store.url
+    std::string http_listen = "127.0.0.1:8080";                      // host:port
+    std::string log_level = "info";                                  // trace, debug, info, warn, error
+};
+
+struct config_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Returns the value of an environment variable, nullopt when unset. An empty value counts as unset.
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+// path: explicit --config path, else WARROOM_CONFIG from env, else no file (defaults + environment).
+settings load(std::optional<std::string> path, env_lookup const& env);
+// The same from text already in memory; source_name is used in messages and to resolve relative paths.
+settings parse(std::string_view toml_text, std::string const& source_name, env_lookup const& env);
+// std::getenv-backed lookup for the real process.
+env_lookup process_env();
+// Multi-line human summary for `warroom check-config`; tokens shown as "set (xapp-…)", never the secret.
+std::string describe(settings const& s);
+
+}  // namespace warroom::config

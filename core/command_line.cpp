@@ -1,0 +1,447 @@
+// A small hand parser: leading options (`P0`, `type:security`, `status:identified`,
+// `impact:"30% of users"`), then free text taken verbatim. Slack's smart quotes count as quotes.
+#include "core/command_line.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+namespace warroom::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view open_smart = "\xE2\x80\x9C";   // “
+constexpr std::string_view close_smart = "\xE2\x80\x9D";  // ”
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+// Reads tokens off the front of the text; what is left stays verbatim for free text.
+class cursor {
+public:
+    explicit cursor(std::string_view text) : rest_(trim(text)) {}
+
+    bool done() const { return rest_.empty(); }
+    std::string_view rest() const { return rest_; }
+
+    // The next token's raw text: up to whitespace, except that a quote (straight or smart)
+    // runs to its closing quote, so `impact:"a b"` is one token.
+    std::string_view peek() const {
+        std::size_t k = 0;
+        while (k < rest_.size() && !is_space(rest_[k])) {
+            if (rest_[k] == '"') {
+                auto const end = rest_.find('"', k + 1);
+                k = end == std::string_view::npos ? rest_.size() : end + 1;
+            } else if (rest_.substr(k, open_smart.size()) == open_smart) {
+                auto const end = rest_.find(close_smart, k + open_smart.size());
+                k = end == std::string_view::npos ? rest_.size() : end + close_smart.size();
+            } else {
+                ++k;
+            }
+        }
+        return rest_.substr(0, k);
+    }
+
+    std::string_view take() {
+        auto const t = peek();
+        rest_ = trim(rest_.substr(t.size()));
+        return t;
+    }
+
+private:
+    std::string_view rest_;
+};
+
+std::string unquote(std::string_view v) {
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return std::string(v.substr(1, v.size() - 2));
+    if (v.size() >= open_smart.size() + close_smart.size() && v.substr(0, open_smart.size()) == open_smart &&
+        v.substr(v.size() - close_smart.size()) == close_smart) {
+        return std::string(v.substr(open_smart.size(), v.size() - open_smart.size() - close_smart.size()));
+    }
+    return std::string(v);
+}
+
+struct option {
+    std::string key;
+    std::string value;
+};
+
+// `key:value` where key is a known option name for the verb.
+std::optional<option> as_option(std::string_view token, std::initializer_list<std::string_view> keys) {
+    auto const colon = token.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    auto const key = lower(token.substr(0, colon));
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) return std::nullopt;
+    return option{key, unquote(token.substr(colon + 1))};
+}
+
+std::optional<int> parse_number(std::string_view s) {
+    int v = 0;
+    auto const [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v <= 0) return std::nullopt;
+    return v;
+}
+
+// "42", "#42", "INC-42"; `explicit_only` accepts only the unambiguous "#42" and "INC-42".
+std::optional<int> parse_incident_ref(std::string_view token, bool explicit_only) {
+    if (!token.empty() && token.front() == '#') return parse_number(token.substr(1));
+    if (token.size() > 4 && lower(token.substr(0, 4)) == "inc-") return parse_number(token.substr(4));
+    if (explicit_only) return std::nullopt;
+    return parse_number(token);
+}
+
+// "-20m" / "20m" (ago), or an absolute UTC time.
+std::optional<sys_seconds> parse_started(std::string_view v, sys_seconds now) {
+    if (!v.empty() && v.front() == '-') v.remove_prefix(1);
+    if (v.size() > 4 && v.substr(v.size() - 4) == " ago") v.remove_suffix(4);
+    if (auto const d = parse_duration(v)) return now - *d;
+    return parse_time(v);
+}
+
+struct verb_info {
+    std::string_view name;
+    std::string_view args;
+    std::string_view summary;
+    bool incident;  // acts on one incident
+};
+
+constexpr std::array<verb_info, 22> verbs{{
+    {"declare", "[P0-P3] [type:<type>] [started:<-20m|YYYY-MM-DDTHH:MMZ>] [impact:\"<impact>\"] <title>",
+     "declare an incident; no arguments opens the form", false},
+    {"update", "[status:<status>] [impact:\"<scope>\"] <text>", "post a status update; no text opens the form", true},
+    {"status", "[N]", "current state, only for you", true},
+    {"severity", "P0-P3", "change severity (re-plans reminders and escalation)", true},
+    {"phase", "<detection|investigation|containment|resolution|recovery|post-incident|closed>", "move to a phase",
+     true},
+    {"advance", "", "move to the next phase", true},
+    {"assign", "<ic|on-call|sme|comms|scribe> @user", "assign or hand over a role", true},
+    {"role", "", "list who holds which role", true},
+    {"note", "<text>", "add a timeline entry (prefix \"went well:\", \"improve:\" or \"recommend:\" for the report)",
+     true},
+    {"action", "<text> [@owner] [due:YYYY-MM-DD]", "add an action item", true},
+    {"actions", "", "list action items", true},
+    {"done", "<action#>", "mark an action item done", true},
+    {"escalate", "[reason]", "take the next escalation step now", true},
+    {"resolve", "<resolution> [cause: <root cause>]", "resolve; no text opens the form", true},
+    {"reopen", "<reason>", "back to investigation", true},
+    {"report", "", "render and post the incident report", true},
+    {"close", "[reason]", "close (needs the report, or a reason)", true},
+    {"ack", "", "acknowledge the incident (on-call)", true},
+    {"check", "<item#> [phase]", "check a checklist item (uncheck <item#> [phase] to undo)", true},
+    {"list", "[open|all]", "incidents, newest first", false},
+    {"stats", "[7d|30d|90d]", "MTTD, MTTA, MTTR, counts by severity and type", false},
+    {"help", "[command]", "usage", false},
+}};
+
+std::string canonical_verb(std::string_view v) {
+    auto const l = lower(v);
+    if (l == "roles") return "role";
+    if (l == "acknowledge") return "ack";
+    if (l == "uncheck") return "check";
+    if (l == "sev") return "severity";
+    return l;
+}
+
+verb_info const* find_verb(std::string_view name) {
+    for (auto const& v : verbs) {
+        if (v.name == name) return &v;
+    }
+    return nullptr;
+}
+
+usage_error fail(std::string reason, std::string_view verb) { return {std::move(reason), std::string(verb)}; }
+
+struct parser {
+    std::string verb;
+    cursor in;
+    bool in_war_room;
+    sys_seconds now;
+    std::string raw_verb;
+
+    request make(std::variant<declare, command, query> what, std::optional<int> incident = {}) {
+        return {verb, incident, std::move(what), false};
+    }
+
+    parse_result parse_declare() {
+        if (in.done()) return request{verb, std::nullopt, declare{}, true};
+        declare d;
+        bool have_sev = false, have_type = false;
+        while (!in.done()) {
+            auto const token = in.peek();
+            if (auto const sev = parse_severity(token); sev && !have_sev) {
+                d.sev = *sev;
+                have_sev = true;
+            } else if (auto const opt = as_option(token, {"type", "started", "impact", "sev", "severity"})) {
+                if (opt->key == "type") {
+                    auto const t = parse_incident_type(opt->value);
+                    if (!t || have_type) return fail("unknown incident type '" + opt->value + "'", verb);
+                    d.type = *t;
+                    have_type = true;
+                } else if (opt->key == "started") {
+                    auto const t = parse_started(opt->value, now);
+                    if (!t) return fail("cannot read the start time '" + opt->value + "'", verb);
+                    d.started_at = t;
+                } else if (opt->key == "impact") {
+                    d.description = opt->value;
+                } else {
+                    auto const sev = parse_severity(opt->value);
+                    if (!sev) return fail("unknown severity '" + opt->value + "' (use P0, P1, P2 or P3)", verb);
+                    d.sev = *sev;
+                    have_sev = true;
+                }
+            } else if (token.size() == 2 && (token[0] == 'p' || token[0] == 'P') && std::isdigit(token[1])) {
+                return fail("unknown severity '" + std::string(token) + "' (use P0, P1, P2 or P3)", verb);
+            } else {
+                break;
+            }
+            in.take();
+        }
+        d.title = std::string(in.rest());
+        if (d.title.empty()) return fail("an incident needs a title: what is broken", verb);
+        return make(d);
+    }
+
+    parse_result parse_update(std::optional<int> n) {
+        if (in.done()) return request{verb, n, command{post_update{}}, true};
+        post_update u;
+        while (!in.done()) {
+            auto const opt = as_option(in.peek(), {"status", "impact"});
+            if (!opt) break;
+            if (opt->key == "status") {
+                auto const st = parse_status(opt->value);
+                if (!st) {
+                    return fail("unknown status '" + opt->value +
+                                    "' (use investigating, identified, implementing-fix or monitoring)",
+                                verb);
+                }
+                u.st = st;
+            } else {
+                u.impact = opt->value;
+            }
+            in.take();
+        }
+        u.text = std::string(in.rest());
+        return make(command{u}, n);
+    }
+
+    parse_result parse_action(std::optional<int> n) {
+        add_action a;
+        // Options and the owner may trail the text: peel them off the end.
+        std::vector<std::string_view> tokens;
+        while (!in.done()) tokens.push_back(in.take());
+        while (!tokens.empty()) {
+            auto const last = tokens.back();
+            if (auto const opt = as_option(last, {"due"})) {
+                auto const due = parse_date(opt->value);
+                if (!due) return fail("cannot read the due date '" + opt->value + "' (use YYYY-MM-DD)", verb);
+                a.due = due;
+            } else if (auto const owner = parse_mention(last); owner && !a.owner) {
+                a.owner = owner;
+            } else {
+                break;
+            }
+            tokens.pop_back();
+        }
+        if (tokens.empty()) return fail("an action item needs text: what should be done", verb);
+        auto const begin = tokens.front().data();
+        a.text = std::string(begin, tokens.back().data() + tokens.back().size());
+        return make(command{a}, n);
+    }
+
+    parse_result parse_resolve(std::optional<int> n) {
+        if (in.done()) return request{verb, n, command{resolve{}}, true};
+        auto const text = in.rest();
+        resolve r;
+        auto const l = lower(text);
+        auto const cause = l.find("cause:");
+        if (cause == std::string::npos) {
+            r.resolution = std::string(text);
+        } else {
+            r.resolution = std::string(trim(text.substr(0, cause)));
+            r.root_cause = std::string(trim(text.substr(cause + 6)));
+            // "root cause:" reads naturally; drop the dangling "root".
+            if (r.resolution.size() >= 4 && lower(r.resolution.substr(r.resolution.size() - 4)) == "root") {
+                r.resolution = std::string(trim(r.resolution.substr(0, r.resolution.size() - 4)));
+            }
+        }
+        if (r.resolution.empty()) return fail("say what fixed it", verb);
+        return make(command{r}, n);
+    }
+
+    parse_result parse_check(std::optional<int> n) {
+        bool const checked = lower(raw_verb) != "uncheck";
+        if (in.done()) return fail("which item? give its number", verb);
+        auto const item = parse_number(in.take());
+        if (!item) return fail("the item is a number, as shown in the checklist", verb);
+        mark_checklist m{std::nullopt, *item - 1, checked};
+        if (!in.done()) {
+            auto const token = in.take();
+            m.ph = parse_phase(token);
+            if (!m.ph || !in.done()) return fail("unknown phase '" + std::string(token) + "'", verb);
+        }
+        return make(command{m}, n);
+    }
+
+    parse_result run() {
+        auto const* info = find_verb(verb);
+        if (!info) return fail("unknown command '" + raw_verb + "'", "");
+        if (verb == "declare") return parse_declare();
+        if (verb == "help") return make(query{query::kind::help, lower(in.take())});
+        if (verb == "list") {
+            auto const arg = lower(in.take());
+            if (!arg.empty() && arg != "open" && arg != "all") return fail("list takes open or all", verb);
+            return make(query{query::kind::list, arg.empty() ? "open" : arg});
+        }
+        if (verb == "stats") {
+            auto const arg = lower(in.take());
+            if (!arg.empty() && !parse_duration(arg)) return fail("cannot read the window '" + arg + "'", verb);
+            return make(query{query::kind::stats, arg.empty() ? "30d" : arg});
+        }
+
+        std::optional<int> n;
+        if (!in.done()) {
+            // Outside a war room the number comes first; inside, only "#42"/"INC-42" name another incident.
+            if (auto const ref = parse_incident_ref(in.peek(), in_war_room || verb == "done"); ref) {
+                n = ref;
+                in.take();
+            } else if (verb == "status" && !in_war_room) {
+                return fail("'" + std::string(in.peek()) + "' is not an incident number", verb);
+            }
+        }
+        if (verb == "done" && !in_war_room && !n) {
+            // Outside a war room `done 42 3`: incident, then action.
+            if (auto const first = parse_number(in.peek())) {
+                n = first;
+                in.take();
+            }
+        }
+        if (!n && !in_war_room) {
+            return fail("run this in the incident's war room, or give its number first", verb);
+        }
+
+        if (verb == "status") return make(query{query::kind::status, {}}, n);
+        if (verb == "role") return make(query{query::kind::roles, {}}, n);
+        if (verb == "actions") return make(query{query::kind::actions, {}}, n);
+        if (verb == "update") return parse_update(n);
+        if (verb == "action") return parse_action(n);
+        if (verb == "resolve") return parse_resolve(n);
+        if (verb == "check") return parse_check(n);
+        if (verb == "advance") return make(command{advance{}}, n);
+        if (verb == "report") return make(command{generate_report{}}, n);
+        if (verb == "ack") return make(command{acknowledge{}}, n);
+        if (verb == "escalate") return make(command{escalate{std::string(in.rest())}}, n);
+        if (verb == "close") return make(command{close{std::string(in.rest())}}, n);
+        if (verb == "note") {
+            if (in.done()) return fail("a note needs text", verb);
+            return make(command{add_note{std::string(in.rest())}}, n);
+        }
+        if (verb == "reopen") {
+            if (in.done()) return fail("say why it is reopened", verb);
+            return make(command{reopen{std::string(in.rest())}}, n);
+        }
+        if (verb == "severity") {
+            if (in.done()) return fail("which severity? P0, P1, P2 or P3", verb);
+            auto const token = in.take();
+            auto const sev = parse_severity(token);
+            if (!sev || !in.done()) {
+                return fail("unknown severity '" + std::string(token) + "' (use P0, P1, P2 or P3)", verb);
+            }
+            return make(command{change_severity{*sev}}, n);
+        }
+        if (verb == "phase") {
+            if (in.done()) return fail("which phase?", verb);
+            auto const token = in.take();
+            auto const ph = parse_phase(token);
+            if (!ph || !in.done()) return fail("unknown phase '" + std::string(token) + "'", verb);
+            return make(command{move_phase{*ph}}, n);
+        }
+        if (verb == "assign") {
+            if (in.done()) return fail("which role, and who?", verb);
+            auto const role_token = in.take();
+            auto const r = parse_role(role_token);
+            if (!r) return fail("unknown role '" + std::string(role_token) + "'", verb);
+            if (in.done()) return fail("who? mention them: @user", verb);
+            auto const who_token = in.take();
+            auto const who = parse_mention(who_token);
+            if (!who || !in.done()) return fail("name one person as @user, not '" + std::string(who_token) + "'", verb);
+            return make(command{assign_role{*r, *who}}, n);
+        }
+        if (verb == "done") {
+            if (in.done()) return fail("which action item? give its number", verb);
+            auto const token = in.take();
+            auto const number = parse_number(token);
+            if (!number || !in.done()) return fail("'" + std::string(token) + "' is not an action item number", verb);
+            return make(command{complete_action{*number}}, n);
+        }
+        return fail("unknown command '" + raw_verb + "'", "");
+    }
+};
+
+}  // namespace
+
+std::optional<user_id> parse_mention(std::string_view token) {
+    if (token.size() > 3 && token.substr(0, 2) == "<@" && token.back() == '>') {
+        auto const inner = token.substr(2, token.size() - 3);
+        auto const id = inner.substr(0, inner.find('|'));
+        if (id.empty()) return std::nullopt;
+        return std::string(id);
+    }
+    if (token.size() > 1 && token.front() == '@') {
+        auto const name = token.substr(1);
+        bool const ok = std::all_of(name.begin(), name.end(), [](unsigned char c) {
+            return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+        });
+        if (ok) return std::string(name);
+    }
+    return std::nullopt;
+}
+
+bool needs_incident(std::string_view verb) {
+    auto const* info = find_verb(canonical_verb(verb));
+    return info && info->incident;
+}
+
+std::string usage(std::string_view verb, std::string_view slash) {
+    auto const* info = find_verb(canonical_verb(verb));
+    if (!info) return help_text(slash);
+    std::string out = "Usage: " + std::string(slash) + " " + std::string(info->name);
+    if (!info->args.empty()) out += " " + std::string(info->args);
+    out += " — " + std::string(info->summary);
+    if (info->incident) out += "\nOutside a war room, give the incident number first: " + std::string(slash) + " " +
+                               std::string(info->name) + " 42 ...";
+    return out;
+}
+
+std::string help_text(std::string_view slash) {
+    std::string out = "Commands (" + std::string(slash) + " <command>):\n";
+    for (auto const& v : verbs) {
+        out += "  " + std::string(v.name);
+        if (!v.args.empty()) out += " " + std::string(v.args);
+        out += " — " + std::string(v.summary) + "\n";
+    }
+    out += "In a war room the incident is implied; elsewhere give its number: " + std::string(slash) + " status 42";
+    return out;
+}
+
+parse_result parse_command_line(std::string_view text, bool in_war_room, sys_seconds now) {
+    cursor in(text);
+    if (in.done()) return usage_error{"no command given", ""};
+    auto const raw = std::string(in.take());
+    parser p{canonical_verb(raw), in, in_war_room, now, raw};
+    return p.run();
+}
+
+}  // namespace warroom::core

@@ -1,0 +1,56 @@
+// The `/incident` grammar: text in, a request or a usage error out. Pure: the caller says whether
+// the command came from a war room (the incident is then implied) and what time it is.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/decide.hpp"
+
+namespace warroom::core {
+
+struct query {
+    enum class kind {
+        status,   // one incident, for the asker
+        list,     // incidents, newest first
+        actions,  // action items of an incident
+        roles,    // role holders of an incident
+        stats,    // metrics over a window
+        help,     // usage
+    };
+    kind what{};
+    std::string arg;  // list: open|all; stats: window; help: command
+    bool operator==(query const&) const = default;
+};
+
+struct request {
+    std::string verb;
+    std::optional<int> incident;  // given explicitly; otherwise the war room's
+    std::variant<declare, command, query> what;
+    bool modal = false;  // no arguments: open the form instead
+    bool operator==(request const&) const = default;
+};
+
+struct usage_error {
+    std::string reason;
+    std::string verb;  // whose usage to show; empty for the overview
+    bool operator==(usage_error const&) const = default;
+};
+
+using parse_result = std::variant<request, usage_error>;
+
+parse_result parse_command_line(std::string_view text, bool in_war_room, sys_seconds now);
+
+// Does this verb act on one incident (and so need a number outside a war room)?
+bool needs_incident(std::string_view verb);
+// "/incident update [status:<status>] [impact:\"<scope>\"] <text>"
+std::string usage(std::string_view verb, std::string_view slash = "/incident");
+// The overview of every command.
+std::string help_text(std::string_view slash = "/incident");
+
+// "@bob" → "bob"; Slack's "<@U123>" and "<@U123|bob>" → "U123".
+std::optional<user_id> parse_mention(std::string_view token);
+
+}  // namespace warroom::core

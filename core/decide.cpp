@@ -1,0 +1,256 @@
+// The workflow's rules. Each handler returns the events a valid command causes, or a refusal that
+// names the incident and what to do instead.
+#include "core/decide.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace warroom::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string trim(std::string_view s) {
+    auto const b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string_view::npos) return {};
+    return std::string(s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1));
+}
+
+refusal too_long(std::string_view what, std::size_t size, std::size_t limit) {
+    return {std::string(what) + " is " + std::to_string(size) + " characters long; the limit is " +
+            std::to_string(limit)};
+}
+
+struct decider {
+    incident const& i;
+    user_id const& by;
+    sys_seconds now;
+    policy const& p;
+
+    std::string ref() const { return incident_ref(i.number); }
+    event ev(payload what) const { return {i.number, now, by, std::move(what)}; }
+
+    // Entering containment or later, or reporting that the fix is being watched, means impact is mitigated.
+    void mark_mitigated(std::vector<event>& out) const {
+        if (!i.mitigated_at) out.push_back(ev(mitigated{}));
+    }
+
+    decision operator()(post_update const& c) const {
+        if (i.is_resolved()) return refusal{ref() + " is resolved; reopen it to post updates"};
+        if (c.st == status::resolved) return refusal{"use `resolve <resolution>` to resolve " + ref()};
+        auto const text = trim(c.text);
+        if (text.empty()) return refusal{"an update needs text: what changed, what is being done"};
+        if (text.size() > max_text) return too_long("the update", text.size(), max_text);
+        std::vector<event> out;
+        auto const st = c.st.value_or(i.st);
+        if (st == status::monitoring) mark_mitigated(out);
+        out.push_back(ev(update_posted{st, text, trim(c.impact)}));
+        return out;
+    }
+
+    decision operator()(change_severity const& c) const {
+        if (c.to == i.sev) return refusal{ref() + " is already " + std::string(to_string(c.to))};
+        return std::vector<event>{ev(severity_changed{i.sev, c.to})};
+    }
+
+    decision to_phase(phase to) const {
+        if (to == i.ph) return refusal{ref() + " is already in " + std::string(display_name(to))};
+        if (to < i.ph) {
+            return refusal{ref() + " is in " + std::string(display_name(i.ph)) +
+                           "; phases only move forward (use `reopen <reason>` to go back to investigation)"};
+        }
+        if (to == phase::closed) return (*this)(close{});
+        if (i.ph == phase::detection && (i.sev == severity::p0 || i.sev == severity::p1) &&
+            !i.holder(role::incident_commander)) {
+            return refusal{"a " + std::string(to_string(i.sev)) +
+                           " incident needs an Incident Commander before it leaves Detection: `assign ic @user`"};
+        }
+        if (to == phase::post_incident && !i.is_resolved()) {
+            return refusal{"Post-Incident requires " + ref() + " to be resolved first: `resolve <resolution>`"};
+        }
+        std::vector<event> out;
+        if (to >= phase::containment) mark_mitigated(out);
+        out.push_back(ev(phase_changed{i.ph, to}));
+        return out;
+    }
+
+    decision operator()(move_phase const& c) const { return to_phase(c.to); }
+
+    decision operator()(advance const&) const {
+        auto const next = next_phase(i);
+        if (!next) return refusal{ref() + " is closed; there is no next phase"};
+        return to_phase(*next);
+    }
+
+    decision operator()(assign_role const& c) const {
+        if (c.user.empty()) return refusal{"name the person: `assign <role> @user`"};
+        auto const it = i.roles.find(c.r);
+        std::optional<user_id> previous;
+        if (it != i.roles.end()) {
+            if (std::find(it->second.begin(), it->second.end(), c.user) != it->second.end()) {
+                return refusal{"@" + c.user + " is already " + std::string(display_name(c.r)) + " of " + ref()};
+            }
+            if (c.r != role::subject_matter_expert && !it->second.empty()) previous = it->second.front();
+        }
+        return std::vector<event>{ev(role_assigned{c.r, c.user, previous})};
+    }
+
+    decision operator()(add_note const& c) const {
+        auto const text = trim(c.text);
+        if (text.empty()) return refusal{"a note needs text"};
+        if (text.size() > max_text) return too_long("the note", text.size(), max_text);
+        return std::vector<event>{ev(note_added{text})};
+    }
+
+    decision operator()(add_action const& c) const {
+        auto const text = trim(c.text);
+        if (text.empty()) return refusal{"an action item needs text: what should be done"};
+        if (text.size() > max_title * 5) return too_long("the action item", text.size(), max_title * 5);
+        if (c.due && *c.due < std::chrono::floor<std::chrono::days>(now)) {
+            return refusal{"the due date " + format_date(*c.due) + " is in the past"};
+        }
+        auto const number = static_cast<int>(i.actions.size()) + 1;
+        return std::vector<event>{ev(action_added{number, text, c.owner, c.due})};
+    }
+
+    decision operator()(complete_action const& c) const {
+        auto const it = std::find_if(i.actions.begin(), i.actions.end(),
+                                     [&](action_item const& a) { return a.number == c.number; });
+        if (it == i.actions.end()) {
+            return refusal{ref() + " has no action item #" + std::to_string(c.number) + " (it has " +
+                           std::to_string(i.actions.size()) + ")"};
+        }
+        if (it->done_at) return refusal{"action item #" + std::to_string(c.number) + " is already done"};
+        return std::vector<event>{ev(action_completed{c.number})};
+    }
+
+    decision operator()(escalate const& c) const {
+        if (i.is_resolved()) return refusal{ref() + " is resolved; there is nothing to escalate"};
+        auto const& steps = p.of(i.sev).escalation;
+        auto const next = std::find_if(steps.begin(), steps.end(), [&](escalation_step const& s) {
+            return !i.escalated_targets.contains(s.target);
+        });
+        if (next == steps.end()) {
+            return refusal{"every escalation step for " + std::string(to_string(i.sev)) + " has been taken for " +
+                           ref()};
+        }
+        return std::vector<event>{ev(escalated{next->target, next->label, true, trim(c.reason)})};
+    }
+
+    decision operator()(resolve const& c) const {
+        if (i.is_resolved()) return refusal{ref() + " was already resolved at " + format_time(*i.resolved_at)};
+        auto const text = trim(c.resolution);
+        if (text.empty()) return refusal{"say what fixed it: `resolve <resolution>`"};
+        if (text.size() > max_text) return too_long("the resolution", text.size(), max_text);
+        std::vector<event> out;
+        mark_mitigated(out);
+        if (i.ph < phase::resolution) out.push_back(ev(phase_changed{i.ph, phase::resolution}));
+        out.push_back(ev(resolved{text, trim(c.root_cause)}));
+        return out;
+    }
+
+    decision operator()(reopen const& c) const {
+        if (!i.is_resolved()) return refusal{ref() + " is not resolved; only a resolved incident can be reopened"};
+        auto const reason = trim(c.reason);
+        if (reason.empty()) return refusal{"say why it is reopened: `reopen <reason>`"};
+        return std::vector<event>{ev(reopened{reason})};
+    }
+
+    decision operator()(generate_report const&) const {
+        if (!i.is_resolved()) return refusal{"the report is written once " + ref() + " is resolved"};
+        return std::vector<event>{ev(report_generated{})};
+    }
+
+    decision operator()(close const& c) const {
+        auto const reason = trim(c.reason);
+        if (reason.empty() && !i.report_at) {
+            return refusal{"closing " + ref() +
+                           " needs its report first (`report`), or a reason: `close <reason>`"};
+        }
+        return std::vector<event>{ev(phase_changed{i.ph, phase::closed}), ev(closed{reason})};
+    }
+
+    decision operator()(acknowledge const&) const {
+        if (i.acknowledged_at) {
+            return refusal{ref() + " was already acknowledged by @" + i.acknowledged_by.value_or("?") + " at " +
+                           format_clock(*i.acknowledged_at)};
+        }
+        if (i.is_resolved()) return refusal{ref() + " is resolved; there is nothing to acknowledge"};
+        return std::vector<event>{ev(acknowledged{})};
+    }
+
+    decision operator()(mark_checklist const& c) const {
+        auto const ph = c.ph.value_or(i.ph);
+        auto const& items = checklist(ph);
+        if (c.item < 0 || c.item >= static_cast<int>(items.size())) {
+            return refusal{std::string(display_name(ph)) + " has no checklist item " + std::to_string(c.item + 1)};
+        }
+        if (i.checks.contains({ph, c.item}) == c.checked) {
+            return refusal{"\"" + items[c.item] + "\" is already " + (c.checked ? "checked" : "unchecked")};
+        }
+        return std::vector<event>{ev(checklist_marked{ph, c.item, c.checked})};
+    }
+
+    decision operator()(snooze const&) const {
+        if (!p.of(i.sev).update_every) {
+            return refusal{std::string(to_string(i.sev)) + " incidents have no update reminders to snooze"};
+        }
+        if (i.is_resolved()) return refusal{ref() + " is resolved; its update reminders have stopped"};
+        return std::vector<event>{ev(snoozed{now + p.snooze})};
+    }
+};
+
+}  // namespace
+
+decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by,
+                        sys_seconds now, policy const&) {
+    auto const title = trim(cmd.title);
+    if (title.empty()) return refusal{"an incident needs a title: what is broken"};
+    if (title.size() > max_title) return too_long("the title", title.size(), max_title);
+    auto const description = trim(cmd.description);
+    if (description.size() > max_text) return too_long("the description", description.size(), max_text);
+    auto const started = cmd.started_at.value_or(now);
+    if (started > now) return refusal{"the impact cannot start in the future (" + format_time(started) + ")"};
+    if (now - started > std::chrono::days{30}) {
+        return refusal{"the impact start " + format_time(started) + " is more than 30 days ago"};
+    }
+    return std::vector<event>{
+        event{number, now, by, declared{title, description, cmd.sev, cmd.type, started, channel}}};
+}
+
+decision decide(incident const& current, command const& cmd, user_id const& by, sys_seconds now, policy const& p) {
+    if (current.is_closed()) return refusal{incident_ref(current.number) + " is closed; nothing can change"};
+    return std::visit(decider{current, by, now, p}, cmd);
+}
+
+std::optional<phase> next_phase(incident const& i) {
+    if (i.ph == phase::closed) return std::nullopt;
+    return static_cast<phase>(static_cast<int>(i.ph) + 1);
+}
+
+std::string war_room_name(std::string const& prefix, int number, std::string const& title) {
+    std::string name = prefix + "-" + std::to_string(number);
+    std::string slug;
+    for (unsigned char c : title) {
+        if (std::isalnum(c) && c < 0x80) {
+            slug += static_cast<char>(std::tolower(c));
+        } else if (!slug.empty() && slug.back() != '-') {
+            slug += '-';
+        }
+    }
+    while (!slug.empty() && slug.back() == '-') slug.pop_back();
+    if (!slug.empty()) name += "-" + slug;
+    if (name.size() > 80) name.resize(80);
+    while (name.back() == '-') name.pop_back();
+    return name;
+}
+
+std::string_view command_name(command const& c) {
+    constexpr std::string_view names[] = {"update",  "severity", "phase",  "advance", "assign", "note",
+                                          "action",  "done",     "escalate", "resolve", "reopen", "report",
+                                          "close",   "acknowledge", "check", "snooze"};
+    static_assert(std::size(names) == std::variant_size_v<command>);
+    return names[c.index()];
+}
+
+}  // namespace warroom::core

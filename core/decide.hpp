@@ -1,0 +1,119 @@
+// Commands in, events out: decide() holds every rule of the procedures' workflow. A refusal says
+// precisely why and carries the usage to show. The time is an argument; nothing here reads a clock.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/incident.hpp"
+#include "core/policy.hpp"
+
+namespace warroom::core {
+
+struct declare {
+    severity sev = severity::p2;
+    incident_type type = incident_type::outage;
+    std::string title;
+    std::string description;
+    std::optional<sys_seconds> started_at;  // back-dated impact start
+    bool operator==(declare const&) const = default;
+};
+struct post_update {
+    std::optional<status> st;
+    std::string text;
+    std::string impact;
+    bool operator==(post_update const&) const = default;
+};
+struct change_severity {
+    severity to{};
+    bool operator==(change_severity const&) const = default;
+};
+struct move_phase {
+    phase to{};
+    bool operator==(move_phase const&) const = default;
+};
+struct advance {
+    bool operator==(advance const&) const = default;
+};
+struct assign_role {
+    role r{};
+    user_id user;
+    bool operator==(assign_role const&) const = default;
+};
+struct add_note {
+    std::string text;
+    bool operator==(add_note const&) const = default;
+};
+struct add_action {
+    std::string text;
+    std::optional<user_id> owner;
+    std::optional<sys_seconds> due;
+    bool operator==(add_action const&) const = default;
+};
+struct complete_action {
+    int number = 0;
+    bool operator==(complete_action const&) const = default;
+};
+struct escalate {
+    std::string reason;
+    bool operator==(escalate const&) const = default;
+};
+struct resolve {
+    std::string resolution;
+    std::string root_cause;
+    bool operator==(resolve const&) const = default;
+};
+struct reopen {
+    std::string reason;
+    bool operator==(reopen const&) const = default;
+};
+struct generate_report {
+    bool operator==(generate_report const&) const = default;
+};
+struct close {
+    std::string reason;
+    bool operator==(close const&) const = default;
+};
+struct acknowledge {
+    bool operator==(acknowledge const&) const = default;
+};
+struct mark_checklist {
+    std::optional<phase> ph;  // the current phase when absent
+    int item = 0;
+    bool checked = true;
+    bool operator==(mark_checklist const&) const = default;
+};
+struct snooze {
+    bool operator==(snooze const&) const = default;
+};
+
+using command = std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action,
+                             complete_action, escalate, resolve, reopen, generate_report, close, acknowledge,
+                             mark_checklist, snooze>;
+
+struct refusal {
+    std::string reason;
+    bool operator==(refusal const&) const = default;
+};
+
+using decision = std::variant<std::vector<event>, refusal>;
+
+inline constexpr std::size_t max_title = 200;
+inline constexpr std::size_t max_text = 40000;
+
+// Declaration creates incident `number`; `channel` is the war-room name chosen by the caller.
+decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by, sys_seconds now,
+                        policy const& p);
+decision decide(incident const& current, command const& cmd, user_id const& by, sys_seconds now, policy const& p);
+
+// The phase `advance` moves to, if any.
+std::optional<phase> next_phase(incident const& i);
+
+// `<prefix>-<number>-<slug>`: lowercase ASCII letters, digits, hyphens; at most 80 characters.
+std::string war_room_name(std::string const& prefix, int number, std::string const& title);
+
+std::string_view command_name(command const& c);
+
+}  // namespace warroom::core

@@ -1,0 +1,125 @@
+// Events: past-tense facts, the only thing persisted. Every event names its incident, its time
+// and its author; the payload says what happened. apply() folds them into state without rules.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace warroom::core {
+
+struct declared {
+    std::string title;
+    std::string description;
+    severity sev{};
+    incident_type type{};
+    sys_seconds started_at{};
+    std::string channel;  // war-room channel name
+    bool operator==(declared const&) const = default;
+};
+struct update_posted {
+    status st{};
+    std::string text;
+    std::string impact;
+    bool operator==(update_posted const&) const = default;
+};
+struct severity_changed {
+    severity from{};
+    severity to{};
+    bool operator==(severity_changed const&) const = default;
+};
+struct phase_changed {
+    phase from{};
+    phase to{};
+    bool operator==(phase_changed const&) const = default;
+};
+struct role_assigned {
+    role r{};
+    user_id user;
+    std::optional<user_id> previous;  // hand-over when set
+    bool operator==(role_assigned const&) const = default;
+};
+struct note_added {
+    std::string text;
+    bool operator==(note_added const&) const = default;
+};
+struct acknowledged {
+    bool operator==(acknowledged const&) const = default;
+};
+struct mitigated {
+    bool operator==(mitigated const&) const = default;
+};
+struct action_added {
+    int number = 0;
+    std::string text;
+    std::optional<user_id> owner;
+    std::optional<sys_seconds> due;
+    bool operator==(action_added const&) const = default;
+};
+struct action_completed {
+    int number = 0;
+    bool operator==(action_completed const&) const = default;
+};
+struct escalated {
+    std::string target;  // the step's stable key
+    std::string label;
+    bool manual = false;
+    std::string reason;
+    bool operator==(escalated const&) const = default;
+};
+struct nudged {
+    bool operator==(nudged const&) const = default;
+};
+struct snoozed {
+    sys_seconds until{};
+    bool operator==(snoozed const&) const = default;
+};
+struct resolved {
+    std::string resolution;
+    std::string root_cause;
+    bool operator==(resolved const&) const = default;
+};
+struct reopened {
+    std::string reason;
+    bool operator==(reopened const&) const = default;
+};
+struct report_generated {
+    bool operator==(report_generated const&) const = default;
+};
+struct closed {
+    std::string reason;
+    bool operator==(closed const&) const = default;
+};
+struct checklist_marked {
+    phase ph{};
+    int item = 0;
+    bool checked = true;
+    bool operator==(checklist_marked const&) const = default;
+};
+// A post-incident reminder went out (report due, post-mortem, action item, regulator clock).
+struct reminder_sent {
+    std::string key;
+    bool operator==(reminder_sent const&) const = default;
+};
+
+using payload = std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added,
+                             acknowledged, mitigated, action_added, action_completed, escalated, nudged, snoozed,
+                             resolved, reopened, report_generated, closed, checklist_marked, reminder_sent>;
+
+struct event {
+    int incident = 0;
+    sys_seconds at{};
+    user_id by;
+    payload what;
+    bool operator==(event const&) const = default;
+};
+
+// Stable name of the payload type ("declared", "update_posted", ...): the store's type column.
+std::string_view event_name(payload const& p);
+std::ostream& operator<<(std::ostream& os, event const& e);
+
+}  // namespace warroom::core

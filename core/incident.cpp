@@ -1,0 +1,168 @@
+// apply(): each event sets the fields it names and adds its line to the timeline.
+#include "core/incident.hpp"
+
+#include <algorithm>
+
+#include "core/policy.hpp"
+
+namespace warroom::core {
+namespace {
+
+std::string mention(user_id const& u) { return "@" + u; }
+
+struct applier {
+    incident& i;
+    event const& e;
+
+    void line(std::string text) { i.timeline.push_back({e.at, e.by, std::move(text)}); }
+
+    void operator()(declared const& d) {
+        i.number = e.incident;
+        i.title = d.title;
+        i.description = d.description;
+        i.sev = d.sev;
+        i.type = d.type;
+        i.ph = phase::detection;
+        i.st = status::investigating;
+        i.channel = d.channel;
+        i.declared_by = e.by;
+        i.started_at = d.started_at;
+        i.detected_at = e.at;
+        i.declared_at = e.at;
+        i.last_update_at = e.at;
+        i.status_since.emplace(status::investigating, e.at);
+        i.phase_since.emplace(phase::detection, e.at);
+        line("Incident declared: " + std::string(to_string(d.sev)) + " " + std::string(display_name(d.type)) + " — " +
+             d.title);
+    }
+    void operator()(update_posted const& u) {
+        i.st = u.st;
+        i.status_since.emplace(u.st, e.at);
+        i.last_update_at = e.at;
+        i.snoozed_until.reset();
+        if (!u.impact.empty()) i.impact = u.impact;
+        i.last_update = u.text;
+        ++i.updates;
+        line("Update (" + std::string(display_name(u.st)) + "): " + u.text);
+    }
+    void operator()(severity_changed const& s) {
+        i.sev = s.to;
+        line("Severity changed " + std::string(to_string(s.from)) + " → " + std::string(to_string(s.to)));
+    }
+    void operator()(phase_changed const& p) {
+        i.ph = p.to;
+        i.phase_since.emplace(p.to, e.at);
+        if (p.to == phase::closed) i.closed_at = e.at;
+        line("Phase " + std::string(display_name(p.from)) + " → " + std::string(display_name(p.to)));
+    }
+    void operator()(role_assigned const& r) {
+        auto& holders = i.roles[r.r];
+        if (r.r == role::subject_matter_expert) {
+            holders.push_back(r.user);
+        } else {
+            holders = {r.user};
+        }
+        if (r.previous) {
+            line(std::string(display_name(r.r)) + " handed over from " + mention(*r.previous) + " to " +
+                 mention(r.user));
+        } else {
+            line(std::string(display_name(r.r)) + ": " + mention(r.user));
+        }
+    }
+    void operator()(note_added const& n) { line("Note: " + n.text); }
+    void operator()(acknowledged const&) {
+        i.acknowledged_at = e.at;
+        i.acknowledged_by = e.by;
+        line("Acknowledged by " + mention(e.by));
+    }
+    void operator()(mitigated const&) {
+        i.mitigated_at = e.at;
+        line("Impact mitigated");
+    }
+    void operator()(action_added const& a) {
+        i.actions.push_back({a.number, a.text, a.owner, a.due, e.by, e.at, std::nullopt, std::nullopt});
+        line("Action item #" + std::to_string(a.number) + " added: " + a.text);
+    }
+    void operator()(action_completed const& a) {
+        for (auto& item : i.actions) {
+            if (item.number == a.number) {
+                item.done_by = e.by;
+                item.done_at = e.at;
+            }
+        }
+        line("Action item #" + std::to_string(a.number) + " done");
+    }
+    void operator()(escalated const& x) {
+        i.escalated_targets.emplace(x.target, e.at);
+        line("Escalation: " + x.label + (x.manual ? " (manual" + (x.reason.empty() ? "" : ": " + x.reason) + ")" : ""));
+    }
+    void operator()(nudged const&) { i.last_nudge_at = e.at; }
+    void operator()(snoozed const& s) {
+        i.snoozed_until = s.until;
+        line("Update reminder snoozed until " + format_clock(s.until));
+    }
+    void operator()(resolved const& r) {
+        i.st = status::resolved;
+        i.status_since.emplace(status::resolved, e.at);
+        i.resolved_at = e.at;
+        i.resolution = r.resolution;
+        if (!r.root_cause.empty()) i.root_cause = r.root_cause;
+        i.last_update_at = e.at;
+        line("Resolved: " + r.resolution);
+    }
+    void operator()(reopened const& r) {
+        i.st = status::investigating;
+        i.ph = phase::investigation;
+        i.resolved_at.reset();
+        i.last_update_at = e.at;
+        i.last_nudge_at.reset();
+        i.snoozed_until.reset();
+        line("Reopened: " + r.reason);
+    }
+    void operator()(report_generated const&) {
+        i.report_at = e.at;
+        line("Incident report generated");
+    }
+    void operator()(closed const& c) {
+        i.close_reason = c.reason;
+        line(c.reason.empty() ? "Closed" : "Closed: " + c.reason);
+    }
+    void operator()(checklist_marked const& c) {
+        auto const& items = checklist(c.ph);
+        auto const name = c.item >= 0 && c.item < static_cast<int>(items.size()) ? items[c.item] : "item";
+        if (c.checked) {
+            i.checks[{c.ph, c.item}] = {e.by, e.at};
+        } else {
+            i.checks.erase({c.ph, c.item});
+        }
+        line(std::string(c.checked ? "Checked" : "Unchecked") + " (" + std::string(display_name(c.ph)) + "): " + name);
+    }
+    void operator()(reminder_sent const& r) { i.reminders_sent.insert(r.key); }
+};
+
+}  // namespace
+
+std::optional<user_id> incident::holder(role r) const {
+    auto const it = roles.find(r);
+    if (it == roles.end() || it->second.empty()) return std::nullopt;
+    return it->second.front();
+}
+
+incident apply(incident current, event const& e) {
+    std::visit(applier{current, e}, e.what);
+    ++current.version;
+    return current;
+}
+
+void apply(incident_map& all, event const& e) {
+    auto& slot = all[e.incident];
+    slot = apply(std::move(slot), e);
+}
+
+incident_map replay(std::vector<event> const& events) {
+    incident_map all;
+    for (auto const& e : events) apply(all, e);
+    return all;
+}
+
+}  // namespace warroom::core

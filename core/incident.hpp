@@ -1,0 +1,84 @@
+// Incident state: a fold of its events. apply() records facts and holds no rules; the rules live in
+// decide(). `version` counts the events applied, for optimistic concurrency in the store.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/events.hpp"
+
+namespace warroom::core {
+
+struct timeline_entry {
+    sys_seconds at{};
+    user_id by;
+    std::string text;
+    bool operator==(timeline_entry const&) const = default;
+};
+
+struct check_mark {
+    user_id by;
+    sys_seconds at{};
+    bool operator==(check_mark const&) const = default;
+};
+
+struct action_item {
+    int number = 0;
+    std::string text;
+    std::optional<user_id> owner;
+    std::optional<sys_seconds> due;
+    user_id created_by;
+    sys_seconds created_at{};
+    std::optional<user_id> done_by;
+    std::optional<sys_seconds> done_at;
+    bool operator==(action_item const&) const = default;
+};
+
+struct incident {
+    int number = 0;
+    int version = 0;
+    std::string title;
+    std::string description;
+    severity sev = severity::p2;
+    incident_type type = incident_type::outage;
+    phase ph = phase::detection;
+    status st = status::investigating;
+    std::string channel;
+    user_id declared_by;
+    sys_seconds started_at{}, detected_at{}, declared_at{};
+    std::optional<sys_seconds> acknowledged_at, mitigated_at, resolved_at, closed_at;
+    std::optional<user_id> acknowledged_by;
+    std::map<role, std::vector<user_id>> roles;
+    std::vector<timeline_entry> timeline;
+    std::map<std::pair<phase, int>, check_mark> checks;
+    std::vector<action_item> actions;
+    sys_seconds last_update_at{};
+    std::string impact;
+    std::string last_update;  // text of the latest update
+    std::optional<sys_seconds> last_nudge_at, snoozed_until;
+    std::map<std::string, sys_seconds> escalated_targets;  // target → when
+    std::map<status, sys_seconds> status_since;            // first time each status was reported
+    std::map<phase, sys_seconds> phase_since;              // first time each phase was entered
+    std::string resolution, root_cause, close_reason;
+    std::optional<sys_seconds> report_at;
+    std::set<std::string> reminders_sent;
+    int updates = 0;
+
+    bool is_resolved() const { return resolved_at.has_value(); }
+    bool is_closed() const { return ph == phase::closed; }
+    std::optional<user_id> holder(role r) const;  // first holder of a role
+    bool operator==(incident const&) const = default;
+};
+
+incident apply(incident current, event const& e);
+
+// Every incident of the installation, by number.
+using incident_map = std::map<int, incident>;
+void apply(incident_map& all, event const& e);
+incident_map replay(std::vector<event> const& events);
+
+}  // namespace warroom::core

@@ -1,0 +1,273 @@
+// Names, parsers and time formatting for the incident vocabulary.
+#include "core/model.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <utility>
+
+namespace warroom::core {
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    // Users write "post_incident", "post incident" and "post-incident" alike.
+    std::replace(out.begin(), out.end(), '_', '-');
+    std::replace(out.begin(), out.end(), ' ', '-');
+    return out;
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> find_alias(std::string_view text, std::array<std::pair<std::string_view, Enum>, N> const& aliases) {
+    auto const key = lower(text);
+    for (auto const& [name, value] : aliases) {
+        if (name == key) return value;
+    }
+    return std::nullopt;
+}
+
+std::optional<long long> parse_int(std::string_view s) {
+    long long v = 0;
+    auto const [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+std::string_view to_string(severity s) {
+    constexpr std::string_view names[] = {"P0", "P1", "P2", "P3"};
+    return names[static_cast<int>(s)];
+}
+std::string_view to_string(incident_type t) {
+    constexpr std::string_view names[] = {"outage", "performance", "data-loss", "security", "integration", "privacy"};
+    return names[static_cast<int>(t)];
+}
+std::string_view to_string(phase p) {
+    constexpr std::string_view names[] = {"detection", "investigation", "containment", "resolution",
+                                          "recovery",  "post-incident", "closed"};
+    return names[static_cast<int>(p)];
+}
+std::string_view to_string(status s) {
+    constexpr std::string_view names[] = {"investigating", "identified", "implementing-fix", "monitoring", "resolved"};
+    return names[static_cast<int>(s)];
+}
+std::string_view to_string(role r) {
+    constexpr std::string_view names[] = {"ic", "on-call", "sme", "comms", "scribe"};
+    return names[static_cast<int>(r)];
+}
+
+std::string_view display_name(incident_type t) {
+    constexpr std::string_view names[] = {"Service Outage",      "Performance Degradation", "Data Loss/Corruption",
+                                          "Security Breach",     "Integration Failure",     "Data Privacy Incident"};
+    return names[static_cast<int>(t)];
+}
+std::string_view display_name(phase p) {
+    constexpr std::string_view names[] = {"Detection", "Investigation", "Containment", "Resolution",
+                                          "Recovery",  "Post-Incident", "Closed"};
+    return names[static_cast<int>(p)];
+}
+std::string_view display_name(status s) {
+    constexpr std::string_view names[] = {"Investigating", "Identified", "Implementing Fix", "Monitoring", "Resolved"};
+    return names[static_cast<int>(s)];
+}
+std::string_view display_name(role r) {
+    constexpr std::string_view names[] = {"Incident Commander", "On-Call Engineer", "Subject Matter Expert",
+                                          "Communications Lead", "Scribe"};
+    return names[static_cast<int>(r)];
+}
+
+std::optional<severity> parse_severity(std::string_view s) {
+    static constexpr std::array<std::pair<std::string_view, severity>, 8> aliases{{
+        {"p0", severity::p0}, {"p1", severity::p1}, {"p2", severity::p2}, {"p3", severity::p3},
+        {"sev0", severity::p0}, {"sev1", severity::p1}, {"sev2", severity::p2}, {"sev3", severity::p3},
+    }};
+    return find_alias(s, aliases);
+}
+
+std::optional<incident_type> parse_incident_type(std::string_view s) {
+    static constexpr std::array<std::pair<std::string_view, incident_type>, 10> aliases{{
+        {"outage", incident_type::outage},
+        {"performance", incident_type::performance},
+        {"perf", incident_type::performance},
+        {"data-loss", incident_type::data_loss},
+        {"dataloss", incident_type::data_loss},
+        {"security", incident_type::security},
+        {"integration", incident_type::integration},
+        {"privacy", incident_type::privacy},
+        {"data-privacy", incident_type::privacy},
+        {"breach", incident_type::security},
+    }};
+    return find_alias(s, aliases);
+}
+
+std::optional<phase> parse_phase(std::string_view s) {
+    static constexpr std::array<std::pair<std::string_view, phase>, 9> aliases{{
+        {"detection", phase::detection},
+        {"investigation", phase::investigation},
+        {"containment", phase::containment},
+        {"resolution", phase::resolution},
+        {"recovery", phase::recovery},
+        {"post-incident", phase::post_incident},
+        {"postincident", phase::post_incident},
+        {"postmortem", phase::post_incident},
+        {"closed", phase::closed},
+    }};
+    return find_alias(s, aliases);
+}
+
+std::optional<status> parse_status(std::string_view s) {
+    static constexpr std::array<std::pair<std::string_view, status>, 7> aliases{{
+        {"investigating", status::investigating},
+        {"identified", status::identified},
+        {"implementing-fix", status::implementing_fix},
+        {"implementing", status::implementing_fix},
+        {"fixing", status::implementing_fix},
+        {"monitoring", status::monitoring},
+        {"resolved", status::resolved},
+    }};
+    return find_alias(s, aliases);
+}
+
+std::optional<role> parse_role(std::string_view s) {
+    static constexpr std::array<std::pair<std::string_view, role>, 15> aliases{{
+        {"ic", role::incident_commander},
+        {"commander", role::incident_commander},
+        {"incident-commander", role::incident_commander},
+        {"lead", role::incident_commander},
+        {"on-call", role::on_call_engineer},
+        {"oncall", role::on_call_engineer},
+        {"on-call-engineer", role::on_call_engineer},
+        {"sme", role::subject_matter_expert},
+        {"expert", role::subject_matter_expert},
+        {"subject-matter-expert", role::subject_matter_expert},
+        {"comms", role::communications_lead},
+        {"communications", role::communications_lead},
+        {"communications-lead", role::communications_lead},
+        {"comms-lead", role::communications_lead},
+        {"scribe", role::scribe},
+    }};
+    return find_alias(s, aliases);
+}
+
+std::optional<seconds> parse_duration(std::string_view s) {
+    if (s.empty()) return std::nullopt;
+    long long total = 0;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        std::size_t j = i;
+        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+        if (j == i || j == s.size() || j - i > 9) return std::nullopt;
+        auto const n = parse_int(s.substr(i, j - i));
+        if (!n) return std::nullopt;
+        long long unit = 0;
+        switch (std::tolower(static_cast<unsigned char>(s[j]))) {
+            case 's': unit = 1; break;
+            case 'm': unit = 60; break;
+            case 'h': unit = 3600; break;
+            case 'd': unit = 86400; break;
+            case 'w': unit = 7 * 86400; break;
+            default: return std::nullopt;
+        }
+        total += *n * unit;
+        // Ten years is already absurd for any incident clock; refuse before overflow can matter.
+        if (total > 10LL * 365 * 86400) return std::nullopt;
+        i = j + 1;
+    }
+    if (total <= 0) return std::nullopt;
+    return seconds{total};
+}
+
+std::string format_duration(seconds d) {
+    auto s = d.count();
+    std::string sign;
+    if (s < 0) {
+        sign = "-";
+        s = -s;
+    }
+    // Up to three days read better in hours ("48h", as the procedures say); beyond, in days.
+    auto const days = s >= 4 * 86400 ? s / 86400 : 0;
+    auto const hours = (s - days * 86400) / 3600, mins = s % 3600 / 60, secs = s % 60;
+    std::string out;
+    auto part = [&out](long long v, char unit) {
+        if (!out.empty()) out += ' ';
+        out += std::to_string(v) + unit;
+    };
+    if (days) part(days, 'd');
+    if (hours) part(hours, 'h');
+    if (mins && !days) part(mins, 'm');
+    if ((secs && !days && !hours) || s == 0) part(secs, 's');
+    return sign + out;
+}
+
+namespace {
+struct civil {
+    int year;
+    unsigned month, day, hour, minute, second;
+};
+civil to_civil(sys_seconds t) {
+    auto const day = std::chrono::floor<std::chrono::days>(t);
+    std::chrono::year_month_day const ymd{day};
+    std::chrono::hh_mm_ss const hms{t - day};
+    return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+            static_cast<unsigned>(hms.hours().count()), static_cast<unsigned>(hms.minutes().count()),
+            static_cast<unsigned>(hms.seconds().count())};
+}
+}  // namespace
+
+std::string format_time(sys_seconds t) {
+    auto const c = to_civil(t);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02u:%02u UTC", c.year, c.month, c.day, c.hour, c.minute);
+    return buf;
+}
+
+std::string format_clock(sys_seconds t) {
+    auto const c = to_civil(t);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%02u:%02u UTC", c.hour, c.minute);
+    return buf;
+}
+
+std::string format_date(sys_seconds t) {
+    auto const c = to_civil(t);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.year, c.month, c.day);
+    return buf;
+}
+
+std::optional<sys_seconds> parse_date(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+    auto const y = parse_int(s.substr(0, 4)), m = parse_int(s.substr(5, 2)), d = parse_int(s.substr(8, 2));
+    if (!y || !m || !d) return std::nullopt;
+    std::chrono::year_month_day const ymd{std::chrono::year{static_cast<int>(*y)},
+                                          std::chrono::month{static_cast<unsigned>(*m)},
+                                          std::chrono::day{static_cast<unsigned>(*d)}};
+    if (!ymd.ok()) return std::nullopt;
+    return sys_seconds{std::chrono::sys_days{ymd}};
+}
+
+std::optional<sys_seconds> parse_time(std::string_view s) {
+    if (s.size() < 16) return std::nullopt;
+    auto const day = parse_date(s.substr(0, 10));
+    if (!day || (s[10] != 'T' && s[10] != ' ') || s[13] != ':') return std::nullopt;
+    auto rest = s.substr(16);
+    auto const h = parse_int(s.substr(11, 2)), m = parse_int(s.substr(14, 2));
+    long long sec = 0;
+    if (rest.size() >= 3 && rest[0] == ':') {
+        auto const v = parse_int(rest.substr(1, 2));
+        if (!v) return std::nullopt;
+        sec = *v;
+        rest = rest.substr(3);
+    }
+    if (rest == "Z" || rest == "z") rest = {};
+    if (!h || !m || !rest.empty() || *h > 23 || *m > 59 || sec > 59) return std::nullopt;
+    return *day + std::chrono::hours{*h} + std::chrono::minutes{*m} + seconds{sec};
+}
+
+std::string incident_ref(int number) { return "INC-" + std::to_string(number); }
+
+}  // namespace warroom::core

@@ -1,0 +1,106 @@
+// The incident vocabulary: severities, types, phases, statuses, roles, and the time helpers
+// every layer shares. Names round-trip: parse_x(to_string(v)) == v for every value.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace warroom::core {
+
+using sys_seconds = std::chrono::sys_seconds;
+using seconds = std::chrono::seconds;
+using user_id = std::string;
+
+enum class severity {
+    p0,  // critical: complete outage, breach
+    p1,  // high: major feature broken, >25% users
+    p2,  // medium: minor feature, <25% users
+    p3,  // low: cosmetic, no user impact
+};
+
+enum class incident_type {
+    outage,       // service down, API not responding
+    performance,  // slow, timeouts
+    data_loss,    // missing or corrupted data
+    security,     // unauthorized access, leak
+    integration,  // third-party API down, payments failing
+    privacy,      // PII exposure, GDPR
+};
+
+enum class phase {
+    detection,      // triage, severity, IC
+    investigation,  // context, logs, hypothesis
+    containment,    // stop the damage, workarounds
+    resolution,     // fix, deploy, verify
+    recovery,       // back to normal, watch metrics
+    post_incident,  // post-mortem, action items
+    closed,         // nothing more to do
+};
+
+enum class status {
+    investigating,     // cause unknown
+    identified,        // cause known
+    implementing_fix,  // fix under way
+    monitoring,        // fix out, watching
+    resolved,          // over
+};
+
+enum class role {
+    incident_commander,     // coordinates, decides, closes
+    on_call_engineer,       // first responder
+    subject_matter_expert,  // several allowed
+    communications_lead,    // internal and external comms
+    scribe,                 // keeps the record
+};
+
+inline constexpr severity all_severities[] = {severity::p0, severity::p1, severity::p2, severity::p3};
+inline constexpr incident_type all_types[] = {incident_type::outage,      incident_type::performance,
+                                              incident_type::data_loss,   incident_type::security,
+                                              incident_type::integration, incident_type::privacy};
+inline constexpr phase all_phases[] = {phase::detection, phase::investigation, phase::containment,
+                                       phase::resolution, phase::recovery,     phase::post_incident,
+                                       phase::closed};
+inline constexpr status all_statuses[] = {status::investigating, status::identified, status::implementing_fix,
+                                          status::monitoring, status::resolved};
+inline constexpr role all_roles[] = {role::incident_commander, role::on_call_engineer, role::subject_matter_expert,
+                                     role::communications_lead, role::scribe};
+
+std::string_view to_string(severity s);       // "P0"
+std::string_view to_string(incident_type t);  // "data-loss"
+std::string_view to_string(phase p);          // "post-incident"
+std::string_view to_string(status s);         // "implementing-fix"
+std::string_view to_string(role r);           // "ic"
+
+std::string_view display_name(incident_type t);  // "Data Loss/Corruption"
+std::string_view display_name(phase p);          // "Post-Incident"
+std::string_view display_name(status s);         // "Implementing Fix"
+std::string_view display_name(role r);           // "Incident Commander"
+
+// Parsers are case-insensitive and accept the common spellings users type.
+std::optional<severity> parse_severity(std::string_view s);
+std::optional<incident_type> parse_incident_type(std::string_view s);
+std::optional<phase> parse_phase(std::string_view s);
+std::optional<status> parse_status(std::string_view s);
+std::optional<role> parse_role(std::string_view s);
+
+// "90s", "30m", "2h", "1d", and sums such as "1h30m". Zero and negative are refused.
+std::optional<seconds> parse_duration(std::string_view s);
+// Short human form: "45s", "30m", "1h 5m", "2d 3h".
+std::string format_duration(seconds d);
+
+// "2026-11-27 09:50 UTC"
+std::string format_time(sys_seconds t);
+// "09:50 UTC"
+std::string format_clock(sys_seconds t);
+// "2026-11-27"
+std::string format_date(sys_seconds t);
+// "2026-11-27" → midnight UTC of that day.
+std::optional<sys_seconds> parse_date(std::string_view s);
+// "2026-11-27T09:50Z", "2026-11-27T09:50:00Z", "2026-11-27 09:50" (UTC).
+std::optional<sys_seconds> parse_time(std::string_view s);
+
+std::string incident_ref(int number);  // "INC-42"
+
+}  // namespace warroom::core

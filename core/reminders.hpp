@@ -1,0 +1,40 @@
+// Timed behaviour derived from state: which reminders an incident owes and when. The scheduler
+// fires a due reminder by claiming its key in the store with the events fire() returns, so a
+// reminder fires once even across restarts; a key names one occurrence, never a series.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/incident.hpp"
+#include "core/policy.hpp"
+
+namespace warroom::core {
+
+enum class reminder_kind {
+    update_nudge,      // no update for the severity's cadence
+    escalation,        // a step of the escalation matrix
+    report_due,        // report not written 24 h after resolution
+    postmortem_due,    // post-mortem meeting not held 48 h after resolution (P0/P1)
+    action_due,        // an open action item reached its due date
+    regulator_notice,  // privacy: 24 h left on the 72-hour notification clock
+};
+
+struct reminder {
+    std::string key;
+    reminder_kind kind{};
+    int incident = 0;
+    sys_seconds due{};
+    int step = 0;    // escalation: index in the severity's matrix
+    int action = 0;  // action_due: the item's number
+    bool operator==(reminder const&) const = default;
+};
+
+inline constexpr char const* bot_user = "warroom";
+
+// Every reminder the incident owes now or later, earliest first.
+std::vector<reminder> pending_reminders(incident const& i, policy const& p);
+// The events that record a reminder firing.
+std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, policy const& p);
+
+}  // namespace warroom::core

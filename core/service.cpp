@@ -1,0 +1,436 @@
+// Parse, decide, persist, apply, then derive effects from the recorded events and the new state.
+// A store conflict means another writer moved first: reload and decide again, a bounded number
+// of times.
+#include "core/service.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace warroom::core {
+namespace {
+
+constexpr int max_attempts = 3;
+
+std::string strip_hash(std::string_view channel) {
+    if (!channel.empty() && channel.front() == '#') channel.remove_prefix(1);
+    return std::string(channel);
+}
+
+message_view problem(std::string const& reason, std::string const& usage_text) {
+    return note_view("⚠️ " + reason + (usage_text.empty() ? "" : "\n" + usage_text));
+}
+
+std::optional<int> to_int(std::string_view s) {
+    int v = 0;
+    auto const [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
+    for (std::size_t start = 0;;) {
+        auto const end = s.find(sep, start);
+        out.push_back(s.substr(start, end - start));
+        if (end == std::string_view::npos) return out;
+        start = end + 1;
+    }
+}
+
+}  // namespace
+
+service::service(event_store& store, policy rules, std::string slash)
+    : store_(store), rules_(std::move(rules)), slash_(std::move(slash)), incidents_(replay(store_.load())) {
+    rules_.announce_channel = strip_hash(rules_.announce_channel);
+}
+
+incident const* service::find(int number) const {
+    auto const it = incidents_.find(number);
+    return it == incidents_.end() ? nullptr : &it->second;
+}
+
+incident const* service::by_channel(std::string_view channel) const {
+    auto const name = strip_hash(channel);
+    for (auto const& [n, i] : incidents_) {
+        if (i.channel == name) return &i;
+    }
+    return nullptr;
+}
+
+std::string service::announce_channel() const { return rules_.announce_channel; }
+
+bool service::record(std::vector<event> const& events, std::vector<std::string> const& claims) {
+    append_batch batch{events, claims, {}};
+    for (auto const& e : events) {
+        bool const listed = std::any_of(batch.expected_versions.begin(), batch.expected_versions.end(),
+                                        [&](auto const& v) { return v.first == e.incident; });
+        if (listed) continue;
+        auto const* i = find(e.incident);
+        batch.expected_versions.emplace_back(e.incident, i ? i->version : 0);
+    }
+    if (store_.append(batch) == append_result::conflict) {
+        incidents_ = replay(store_.load());
+        return false;
+    }
+    for (auto const& e : events) apply(incidents_, e);
+    return true;
+}
+
+outcome service::handle(origin const& o, std::string_view text) {
+    auto const* room = by_channel(o.channel);
+    auto const parsed = parse_command_line(text, room != nullptr, o.now);
+    outcome out;
+    if (auto const* err = std::get_if<usage_error>(&parsed)) {
+        out.effects.push_back(reply{o.channel, o.user, problem(err->reason, usage(err->verb, slash_))});
+        return out;
+    }
+    auto const& req = std::get<request>(parsed);
+    auto const number = req.incident ? *req.incident : room ? room->number : 0;
+    if (auto const* q = std::get_if<query>(&req.what)) {
+        return answer(o, *q, req.incident ? req.incident : room ? std::optional<int>(room->number) : std::nullopt);
+    }
+    if (auto const* d = std::get_if<declare>(&req.what)) {
+        if (req.modal) {
+            out.effects.push_back(open_form{o.user, declare_modal()});
+            return out;
+        }
+        return declare_incident(o, *d);
+    }
+    auto const* i = find(number);
+    if (!i) {
+        out.effects.push_back(reply{o.channel, o.user, problem("there is no " + incident_ref(number), usage(req.verb, slash_))});
+        return out;
+    }
+    if (req.modal) {
+        auto const& cmd = std::get<command>(req.what);
+        if (i->is_closed()) {
+            out.effects.push_back(reply{o.channel, o.user, problem(incident_ref(number) + " is closed; nothing can change", "")});
+        } else if (std::holds_alternative<resolve>(cmd)) {
+            out.effects.push_back(open_form{o.user, resolve_modal(*i)});
+        } else {
+            out.effects.push_back(open_form{o.user, update_modal(*i)});
+        }
+        return out;
+    }
+    return run(o, number, std::get<command>(req.what), req.verb);
+}
+
+outcome service::run(origin const& o, int number, command const& cmd, std::string_view verb) {
+    outcome out;
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        auto const* i = find(number);
+        if (!i) break;
+        auto const d = decide(*i, cmd, o.user, o.now, rules_);
+        if (auto const* r = std::get_if<refusal>(&d)) {
+            out.effects.push_back(reply{o.channel, o.user, problem(r->reason, usage(verb, slash_))});
+            return out;
+        }
+        auto const& events = std::get<std::vector<event>>(d);
+        if (!record(events, {})) continue;
+        out.changed = true;
+        for (auto const& e : events) effects_of(e, o, out);
+        return out;
+    }
+    out.effects.push_back(reply{o.channel, o.user, problem("the incident changed while your command was being saved; please run it again", "")});
+    return out;
+}
+
+outcome service::declare_incident(origin const& o, declare const& d) {
+    outcome out;
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        int const number = incidents_.empty() ? 1 : incidents_.rbegin()->first + 1;
+        auto const channel = war_room_name(rules_.channel_prefix, number, d.title);
+        auto const dec = decide_declare(number, d, channel, o.user, o.now, rules_);
+        if (auto const* r = std::get_if<refusal>(&dec)) {
+            out.effects.push_back(reply{o.channel, o.user, problem(r->reason, usage("declare", slash_))});
+            return out;
+        }
+        auto const& events = std::get<std::vector<event>>(dec);
+        if (!record(events, {})) continue;
+        out.changed = true;
+        for (auto const& e : events) effects_of(e, o, out);
+        return out;
+    }
+    out.effects.push_back(reply{o.channel, o.user, problem("could not allocate an incident number; please try again", "")});
+    return out;
+}
+
+outcome service::answer(origin const& o, query const& q, std::optional<int> number) {
+    outcome out;
+    auto const say = [&](message_view v) { out.effects.push_back(reply{o.channel, o.user, std::move(v)}); };
+    switch (q.what) {
+        case query::kind::help: {
+            auto const text = q.arg.empty() ? help_text(slash_) : usage(q.arg, slash_);
+            say(note_view(text));
+            return out;
+        }
+        case query::kind::list: {
+            std::vector<incident const*> shown;
+            for (auto it = incidents_.rbegin(); it != incidents_.rend(); ++it) {
+                if (q.arg == "all" || !it->second.is_closed()) shown.push_back(&it->second);
+            }
+            say(list_view(shown, q.arg == "all" ? "All incidents" : "Open incidents"));
+            return out;
+        }
+        case query::kind::stats: {
+            auto const window = parse_duration(q.arg).value_or(std::chrono::days{30});
+            say(stats_view(compute_stats(incidents_, o.now, window)));
+            return out;
+        }
+        case query::kind::status:
+        case query::kind::actions:
+        case query::kind::roles: break;
+    }
+    auto const* i = number ? find(*number) : nullptr;
+    if (!i) {
+        auto const verb = q.what == query::kind::status ? "status" : q.what == query::kind::actions ? "actions" : "role";
+        say(problem("there is no " + incident_ref(number.value_or(0)), usage(verb, slash_)));
+        return out;
+    }
+    if (q.what == query::kind::status) say(status_view(*i, rules_, o.now));
+    if (q.what == query::kind::actions) say(actions_view(*i));
+    if (q.what == query::kind::roles) say(roles_view(*i));
+    return out;
+}
+
+outcome service::press(origin const& o, std::string_view action, std::string_view value) {
+    auto const parts = split(value, ':');
+    auto const number = to_int(parts.front());
+    outcome out;
+    auto const* i = number ? find(*number) : nullptr;
+    if (!i) {
+        out.effects.push_back(reply{o.channel, o.user, problem("this button refers to an unknown incident", "")});
+        return out;
+    }
+    if (action == "post_update" || action == "resolve") {
+        if (i->is_resolved() || i->is_closed()) {
+            out.effects.push_back(reply{o.channel, o.user, problem(incident_ref(i->number) + " is already resolved", "")});
+        } else {
+            out.effects.push_back(open_form{o.user, action == "resolve" ? resolve_modal(*i) : update_modal(*i)});
+        }
+        return out;
+    }
+    if (action == "acknowledge") return run(o, *number, acknowledge{}, "ack");
+    if (action == "claim_ic") return run(o, *number, assign_role{role::incident_commander, o.user}, "assign");
+    if (action == "advance") return run(o, *number, advance{}, "advance");
+    if (action == "snooze") return run(o, *number, snooze{}, "update");
+    if (action == "report") return run(o, *number, generate_report{}, "report");
+    if (action == "done" && parts.size() == 2) {
+        if (auto const item = to_int(parts[1])) return run(o, *number, complete_action{*item}, "done");
+    }
+    if (action == "check" && parts.size() == 3) {
+        auto const ph = parse_phase(parts[1]);
+        auto const item = to_int(parts[2]);
+        if (ph && item) {
+            bool const checked = !i->checks.contains({*ph, *item - 1});
+            return run(o, *number, mark_checklist{*ph, *item - 1, checked}, "check");
+        }
+    }
+    out.effects.push_back(reply{o.channel, o.user, problem("unknown button '" + std::string(action) + "'", "")});
+    return out;
+}
+
+outcome service::submit(origin const& o, modal_view const& form, std::map<std::string, std::string> const& values) {
+    auto const value = [&](std::string const& id) {
+        auto const it = values.find(id);
+        return it == values.end() ? std::string{} : it->second;
+    };
+    outcome out;
+    if (form.id == "declare") {
+        declare d;
+        d.title = value("title");
+        if (d.title.find_first_not_of(" \t\r\n") == std::string::npos) {
+            out.field_errors["title"] = "Give the incident a title: what is broken";
+        } else if (d.title.size() > max_title) {
+            out.field_errors["title"] = "At most " + std::to_string(max_title) + " characters";
+        }
+        auto const sev = parse_severity(value("severity").empty() ? "P2" : value("severity"));
+        if (!sev) out.field_errors["severity"] = "Pick P0, P1, P2 or P3";
+        auto const type = parse_incident_type(value("type").empty() ? "outage" : value("type"));
+        if (!type) out.field_errors["type"] = "Pick one of the listed types";
+        d.description = value("description");
+        if (auto const started = value("started_at"); !started.empty()) {
+            auto const text = started.size() > 4 && started.ends_with(" ago") ? started.substr(0, started.size() - 4) : started;
+            if (auto const ago = parse_duration(text)) {
+                d.started_at = o.now - *ago;
+            } else if (auto const at = parse_time(started)) {
+                d.started_at = at;
+            } else {
+                out.field_errors["started_at"] = "Use YYYY-MM-DD HH:MM (UTC) or a duration such as 20m ago";
+            }
+        }
+        if (!out.field_errors.empty()) return out;
+        d.sev = *sev;
+        d.type = *type;
+        return declare_incident(o, d);
+    }
+    auto const* i = find(form.incident);
+    if (!i) {
+        out.field_errors[form.fields.empty() ? "text" : form.fields.front().id] = "This incident no longer exists";
+        return out;
+    }
+    if (form.id == "update") {
+        post_update u;
+        if (auto const st = value("status"); !st.empty()) {
+            u.st = parse_status(st);
+            if (!u.st || u.st == status::resolved) out.field_errors["status"] = "Pick one of the listed statuses";
+        }
+        u.text = value("text");
+        u.impact = value("impact");
+        if (u.text.find_first_not_of(" \t\r\n") == std::string::npos) out.field_errors["text"] = "Say what changed";
+        if (!out.field_errors.empty()) return out;
+        return run(o, form.incident, u, "update");
+    }
+    if (form.id == "resolve") {
+        resolve r{value("resolution"), value("root_cause")};
+        if (r.resolution.find_first_not_of(" \t\r\n") == std::string::npos) {
+            out.field_errors["resolution"] = "Say what fixed it";
+            return out;
+        }
+        return run(o, form.incident, r, "resolve");
+    }
+    out.field_errors["form"] = "unknown form '" + form.id + "'";
+    return out;
+}
+
+std::optional<sys_seconds> service::next_due() const {
+    std::optional<sys_seconds> best;
+    for (auto const& [n, i] : incidents_) {
+        auto const pending = pending_reminders(i, rules_);
+        if (!pending.empty() && (!best || pending.front().due < *best)) best = pending.front().due;
+    }
+    return best;
+}
+
+outcome service::tick(sys_seconds now) {
+    outcome out;
+    // Firing re-plans (a nudge schedules the next one), so look again until nothing is due.
+    for (int rounds = 0; rounds < 10000; ++rounds) {
+        std::optional<reminder> due;
+        for (auto const& [n, i] : incidents_) {
+            for (auto const& r : pending_reminders(i, rules_)) {
+                if (r.due <= now && (!due || r.due < due->due)) due = r;
+                break;
+            }
+        }
+        if (!due) break;
+        auto const& i = incidents_.at(due->incident);
+        auto const events = fire(i, *due, now, rules_);
+        if (store_.claimed(due->key)) {
+            // Another replica fired it; its events arrive with the reload.
+            incidents_ = replay(store_.load());
+            continue;
+        }
+        if (!record(events, {due->key})) continue;
+        out.changed = true;
+        origin const o{bot_user, incidents_.at(due->incident).channel, now};
+        for (auto const& e : events) effects_of(e, o, out);
+        if (std::holds_alternative<reminder_sent>(events.front().what)) {
+            auto const& fired = incidents_.at(due->incident);
+            auto const view = reminder_view(fired, *due, rules_);
+            out.effects.push_back(post{fired.channel, view});
+            if (due->kind == reminder_kind::action_due) {
+                if (auto const& owner = fired.actions.at(static_cast<std::size_t>(due->action - 1)).owner) {
+                    out.effects.push_back(direct_message{*owner, view});
+                }
+            }
+        }
+    }
+    return out;
+}
+
+void service::effects_of(event const& e, origin const& o, outcome& out) const {
+    auto const& i = incidents_.at(e.incident);
+    bool const redacted = rules_.of(i.type).private_room;
+    auto const room = [&](message_view v, bool pin = false) { out.effects.push_back(post{i.channel, std::move(v), pin}); };
+    auto const announce = [&](message_view v) {
+        if (!redacted) out.effects.push_back(post{announce_channel(), std::move(v)});
+    };
+    auto const confirm = [&](std::string text) {
+        out.effects.push_back(reply{o.channel, o.user, note_view("✓ " + std::move(text))});
+    };
+    auto const topic_changed = [&] { out.effects.push_back(set_topic{i.channel, topic(i)}); };
+    auto const ref = incident_ref(i.number);
+    auto const who = "@" + e.by;
+
+    std::visit(
+        [&]<typename T>(T const& what) {
+            if constexpr (std::is_same_v<T, declared>) {
+                std::vector<user_id> invite{e.by};
+                for (auto const& u : rules_.of(i.sev).on_call) invite.push_back(u);
+                for (auto const& u : rules_.of(i.type).contacts) invite.push_back(u);
+                out.effects.push_back(open_war_room{i.number, i.channel, redacted, invite, topic(i)});
+                room(declaration_view(i, rules_), true);
+                room(runbook_view(i, rules_));
+                room(checklist_view(i, phase::detection));
+                out.effects.push_back(post{announce_channel(), announcement_view(i, rules_)});
+                confirm("Declared " + ref + ": war room #" + i.channel);
+            } else if constexpr (std::is_same_v<T, update_posted>) {
+                room(update_view(i, rules_));
+                announce(update_view(i, rules_));
+                topic_changed();
+            } else if constexpr (std::is_same_v<T, severity_changed>) {
+                auto const& every = rules_.of(what.to).update_every;
+                room(note_view("🔺 " + ref + " severity " + std::string(to_string(what.from)) + " → " +
+                               std::string(to_string(what.to)) + " by " + who + ": updates " +
+                               (every ? "every " + format_duration(*every) : std::string("as needed")) +
+                               ", escalation re-planned"));
+                announce(announcement_view(i, rules_));
+                topic_changed();
+            } else if constexpr (std::is_same_v<T, phase_changed>) {
+                if (what.to != phase::closed) room(phase_view(i, what.from));
+            } else if constexpr (std::is_same_v<T, role_assigned>) {
+                room(note_view("👤 " + std::string("@") + what.user + " is now " + std::string(display_name(what.r)) +
+                               (what.previous ? " (handed over from @" + *what.previous + ")" : std::string{}) +
+                               " — assigned by " + who));
+                if (what.r == role::incident_commander) topic_changed();
+            } else if constexpr (std::is_same_v<T, note_added>) {
+                confirm("Added to the " + ref + " timeline");
+            } else if constexpr (std::is_same_v<T, acknowledged>) {
+                room(note_view("✅ " + ref + " acknowledged by " + who + " (" + format_duration(e.at - i.detected_at) +
+                               " after detection)"));
+            } else if constexpr (std::is_same_v<T, action_added>) {
+                room(note_view("📋 Action item #" + std::to_string(what.number) + " added: " + what.text +
+                               " - Owner: " + (what.owner ? "@" + *what.owner : std::string("unassigned")) +
+                               " - Due: " + (what.due ? format_date(*what.due) : std::string("none"))));
+            } else if constexpr (std::is_same_v<T, action_completed>) {
+                room(note_view("✔️ Action item #" + std::to_string(what.number) + " done (" + who + ")"));
+            } else if constexpr (std::is_same_v<T, escalated>) {
+                auto const& steps = rules_.of(i.sev).escalation;
+                auto const step = std::find_if(steps.begin(), steps.end(),
+                                               [&](auto const& s) { return s.target == what.target; });
+                escalation_step const shown = step != steps.end() ? *step : escalation_step{{}, what.target, what.label, {}};
+                room(escalation_view(i, shown, what.manual, what.reason));
+            } else if constexpr (std::is_same_v<T, nudged>) {
+                room(nudge_view(i, rules_, e.at));
+            } else if constexpr (std::is_same_v<T, snoozed>) {
+                room(note_view("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until)));
+            } else if constexpr (std::is_same_v<T, resolved>) {
+                room(resolution_view(i, rules_));
+                if (redacted) {
+                    out.effects.push_back(post{announce_channel(), note_view("✅ RESOLVED - " + ref + " (" +
+                                                                             std::string(display_name(i.type)) + ")")});
+                } else {
+                    announce(resolution_view(i, rules_));
+                }
+                topic_changed();
+            } else if constexpr (std::is_same_v<T, reopened>) {
+                room(note_view("↩️ " + ref + " reopened by " + who + ": " + what.reason));
+                announce(announcement_view(i, rules_));
+                topic_changed();
+            } else if constexpr (std::is_same_v<T, report_generated>) {
+                room(report_view(i, rules_));
+            } else if constexpr (std::is_same_v<T, closed>) {
+                room(note_view("🔒 " + ref + " closed by " + who + (what.reason.empty() ? "" : ": " + what.reason)));
+            } else if constexpr (std::is_same_v<T, checklist_marked>) {
+                room(note_view(std::string(what.checked ? "☑️ " : "⬜ ") + who + (what.checked ? " checked" : " unchecked") +
+                               " \"" + checklist(what.ph).at(static_cast<std::size_t>(what.item)) + "\" (" +
+                               std::string(display_name(what.ph)) + ")"));
+            }
+            // mitigated is shown through the post of the event that caused it; reminder_sent is
+            // posted by tick(), which still holds the reminder it fired.
+        },
+        e.what);
+}
+
+}  // namespace warroom::core

@@ -1,0 +1,102 @@
+// The application core every adapter drives: commands, button presses, form submissions and the
+// clock go in; what the bot owes the world (posts, replies, war rooms, forms) comes out. Events
+// are durable in the store before any effect is returned, so an effect never outlives a crash
+// that lost its cause. Single-threaded: one event loop owns a service.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/command_line.hpp"
+#include "core/store_port.hpp"
+#include "core/views.hpp"
+
+namespace warroom::core {
+
+// Who acted, where, and when.
+struct origin {
+    user_id user;
+    std::string channel;  // name without '#', or a Slack channel id
+    sys_seconds now{};
+};
+
+struct open_war_room {
+    int incident = 0;
+    std::string name;
+    bool is_private = false;
+    std::vector<user_id> invite;
+    std::string topic;
+    bool operator==(open_war_room const&) const = default;
+};
+struct post {
+    std::string channel;
+    message_view view;
+    bool pin = false;
+    bool operator==(post const&) const = default;
+};
+// Seen only by the user who asked (ephemeral).
+struct reply {
+    std::string channel;
+    user_id user;
+    message_view view;
+    bool operator==(reply const&) const = default;
+};
+struct set_topic {
+    std::string channel;
+    std::string topic;
+    bool operator==(set_topic const&) const = default;
+};
+struct open_form {
+    user_id user;
+    modal_view form;
+    bool operator==(open_form const&) const = default;
+};
+struct direct_message {
+    user_id user;
+    message_view view;
+    bool operator==(direct_message const&) const = default;
+};
+
+using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message>;
+
+struct outcome {
+    std::vector<effect> effects;
+    std::map<std::string, std::string> field_errors;  // form field → what is wrong
+    bool changed = false;                             // events were recorded
+};
+
+class service {
+public:
+    service(event_store& store, policy rules, std::string slash = "/incident");
+
+    outcome handle(origin const& o, std::string_view text);
+    outcome press(origin const& o, std::string_view action, std::string_view value);
+    outcome submit(origin const& o, modal_view const& form, std::map<std::string, std::string> const& values);
+    // Fires every reminder due at or before `now`, each once.
+    outcome tick(sys_seconds now);
+
+    std::optional<sys_seconds> next_due() const;
+    incident_map const& incidents() const { return incidents_; }
+    incident const* find(int number) const;
+    incident const* by_channel(std::string_view channel) const;
+    policy const& rules() const { return rules_; }
+
+private:
+    outcome run(origin const& o, int number, command const& cmd, std::string_view verb);
+    outcome declare_incident(origin const& o, declare const& d);
+    outcome answer(origin const& o, query const& q, std::optional<int> number);
+    bool record(std::vector<event> const& events, std::vector<std::string> const& claims);
+    void effects_of(event const& e, origin const& o, outcome& out) const;
+    std::string announce_channel() const;
+
+    event_store& store_;
+    policy rules_;
+    std::string slash_;
+    incident_map incidents_;
+};
+
+}  // namespace warroom::core

@@ -1,0 +1,406 @@
+// The procedures' templates filled from state, and the plain-text rendering the console shows.
+#include "core/views.hpp"
+
+#include "core/decide.hpp"
+#include "core/report.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace warroom::core {
+namespace {
+
+std::string mention(user_id const& u) { return "@" + u; }
+
+message_view blank(std::string kind, int incident) {
+    message_view v;
+    v.kind = std::move(kind);
+    v.incident = incident;
+    return v;
+}
+
+std::string str(std::string_view s) { return std::string(s); }
+
+std::string number_value(incident const& i) { return std::to_string(i.number); }
+
+std::string lead(incident const& i) {
+    if (auto const ic = i.holder(role::incident_commander)) return mention(*ic);
+    return "unassigned";
+}
+
+std::optional<sys_seconds> next_update_due(incident const& i, policy const& p) {
+    auto const& every = p.of(i.sev).update_every;
+    if (!every || i.is_resolved() || i.is_closed()) return std::nullopt;
+    return i.last_update_at + *every;
+}
+
+std::string next_update_text(incident const& i, policy const& p) {
+    auto const due = next_update_due(i, p);
+    if (!due) return "as needed (no cadence for " + str(to_string(i.sev)) + ")";
+    return format_clock(*due) + " (every " + format_duration(*p.of(i.sev).update_every) + ")";
+}
+
+std::vector<std::string> lines_of(std::string const& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) out.push_back(line);
+    }
+    if (out.empty()) out.push_back(text);
+    return out;
+}
+
+std::string check_value(incident const& i, phase ph, int item) {
+    return std::to_string(i.number) + ":" + str(to_string(ph)) + ":" + std::to_string(item + 1);
+}
+
+std::vector<button> prompt_buttons(incident const& i) {
+    std::vector<button> out;
+    auto const n = number_value(i);
+    if (!i.acknowledged_at && !i.is_resolved()) out.push_back({"acknowledge", "Acknowledge", n});
+    if (!i.holder(role::incident_commander)) out.push_back({"claim_ic", "I'll be IC", n});
+    if (!i.is_resolved()) out.push_back({"post_update", "Post update", n});
+    if (auto const next = next_phase(i); next && *next != phase::closed) {
+        out.push_back({"advance", "Advance to " + str(display_name(*next)), n});
+    }
+    if (!i.is_resolved()) out.push_back({"resolve", "Resolve", n});
+    return out;
+}
+
+}  // namespace
+
+std::string render_text(message_view const& v) {
+    std::string out = v.headline + "\n";
+    if (!v.fields.empty()) {
+        out += "\n";
+        for (auto const& f : v.fields) out += "**" + f.label + "**: " + f.value + "\n";
+    }
+    for (auto const& s : v.sections) {
+        out += "\n";
+        if (!s.heading.empty()) out += "**" + s.heading + "**:\n";
+        int n = 0;
+        for (auto const& line : s.lines) out += (s.numbered ? std::to_string(++n) + ". " : "- ") + line + "\n";
+    }
+    if (!v.body.empty()) out += "\n" + v.body;
+    if (!v.checklist.empty()) {
+        out += "\n";
+        for (auto const& c : v.checklist) {
+            out += (c.checked ? "[x] " : "[ ] ") + c.label + (c.note.empty() ? "" : " — " + c.note) + "\n";
+        }
+    }
+    if (!v.footer.empty()) {
+        out += "\n";
+        for (auto const& f : v.footer) out += f + "\n";
+    }
+    if (!v.buttons.empty()) {
+        out += "\n";
+        for (std::size_t b = 0; b < v.buttons.size(); ++b) out += (b ? " [" : "[") + v.buttons[b].label + "]";
+        out += "\n";
+    }
+    return out;
+}
+
+std::string topic(incident const& i) {
+    return str(to_string(i.sev)) + " · " + str(display_name(i.st)) + " · IC " + lead(i);
+}
+
+message_view declaration_view(incident const& i, policy const& p) {
+    auto v = blank("declaration", i.number);
+    v.headline = "🚨 " + str(to_string(i.sev)) + " INCIDENT - " + i.title + " (" + incident_ref(i.number) + ")";
+    v.fields = {{"Impact", i.description.empty() ? "Being assessed" : i.description},
+                {"Started", format_time(i.started_at)},
+                {"Incident Lead", lead(i)},
+                {"Status", str(display_name(i.st))},
+                {"Type", str(display_name(i.type))},
+                {"Respond within", p.of(i.sev).respond_label}};
+    v.sections.push_back({"Actions Taken", {"War room #" + i.channel + " opened", "Declared by " + mention(i.declared_by)}});
+    v.footer = {"**Next Update**: " + next_update_text(i, p)};
+    v.buttons = prompt_buttons(i);
+    return v;
+}
+
+message_view announcement_view(incident const& i, policy const& p) {
+    auto v = blank("announcement", i.number);
+    bool const redacted = p.of(i.type).private_room;
+    v.headline = "🚨 " + str(to_string(i.sev)) + " INCIDENT - " +
+                 (redacted ? str(display_name(i.type)) + " under investigation" : i.title) + " (" +
+                 incident_ref(i.number) + ")";
+    v.fields = {{"Status", str(display_name(i.st))}, {"Severity", str(to_string(i.sev)) + " " + p.of(i.sev).name},
+                {"Audience", p.of(i.sev).announce_to}};
+    if (redacted) {
+        v.fields.push_back({"War room", "private; ask the Incident Commander for access"});
+    } else {
+        v.fields.push_back({"War room", "#" + i.channel});
+        v.fields.insert(v.fields.begin() + 1, {"Impact", i.description.empty() ? "Being assessed" : i.description});
+    }
+    return v;
+}
+
+message_view runbook_view(incident const& i, policy const& p) {
+    auto const& book = p.of(i.type).book;
+    auto v = blank("runbook", i.number);
+    v.headline = "📘 Runbook — " + book.title;
+    v.sections.push_back({"Response", book.steps, true});
+    if (auto const& contacts = p.of(i.type).contacts; !contacts.empty()) {
+        std::string who;
+        for (auto const& c : contacts) who += (who.empty() ? "" : ", ") + c;
+        v.fields.push_back({"Contacts invited", who});
+    }
+    return v;
+}
+
+message_view update_view(incident const& i, policy const& p) {
+    auto v = blank("update", i.number);
+    v.headline = "📊 UPDATE - " + i.title + " (" + incident_ref(i.number) + ")";
+    v.fields = {{"Status", str(display_name(i.st))}, {"Impact", i.impact.empty() ? "Unchanged" : i.impact}};
+    v.sections.push_back({"Progress", lines_of(i.last_update)});
+    v.footer = {"**Next Update**: " + next_update_text(i, p)};
+    return v;
+}
+
+message_view resolution_view(incident const& i, policy const& p) {
+    auto v = blank("resolution", i.number);
+    v.headline = "✅ RESOLVED - " + i.title + " (" + incident_ref(i.number) + ")";
+    auto const end = i.resolved_at.value_or(i.last_update_at);
+    v.fields = {{"Resolution", i.resolution},
+                {"Duration", format_time(i.started_at) + " - " + format_time(end) + " (" +
+                                 format_duration(end - i.started_at) + ")"},
+                {"Root Cause", i.root_cause.empty() ? "Under investigation" : i.root_cause}};
+    auto const open = std::count_if(i.actions.begin(), i.actions.end(), [](auto const& a) { return !a.done_at; });
+    std::string follow = std::to_string(open) + " open action item" + (open == 1 ? "" : "s");
+    if (i.sev == severity::p0 || i.sev == severity::p1) {
+        follow += "; post-mortem meeting within " + format_duration(p.postmortem_due);
+    }
+    v.fields.push_back({"Follow-up", follow});
+    v.footer = {"Post-mortem will be shared within " + format_duration(p.report_due) + "."};
+    if (auto const next = next_phase(i); next && *next != phase::closed) {
+        v.buttons.push_back({"advance", "Advance to " + str(display_name(*next)), number_value(i)});
+    }
+    return v;
+}
+
+message_view status_view(incident const& i, policy const& p, sys_seconds now) {
+    auto v = blank("status", i.number);
+    v.headline = "ℹ️ " + incident_ref(i.number) + " · " + i.title;
+    v.fields = {{"Severity", str(to_string(i.sev)) + " (" + p.of(i.sev).name + ")"},
+                {"Type", str(display_name(i.type))},
+                {"Phase", str(display_name(i.ph))},
+                {"Status", str(display_name(i.st))}};
+    std::vector<std::string> roles;
+    for (auto const& [r, users] : i.roles) {
+        std::string who;
+        for (auto const& u : users) who += (who.empty() ? "" : ", ") + mention(u);
+        roles.push_back(str(display_name(r)) + ": " + who);
+    }
+    if (roles.empty()) roles.push_back("none assigned yet");
+    auto const end = i.resolved_at.value_or(now);
+    v.fields.push_back({"Elapsed", format_duration(end - i.started_at) + " since impact started" +
+                                       (i.resolved_at ? " (resolved " + format_time(*i.resolved_at) + ")" : "")});
+    v.fields.push_back({"Last update", format_duration(now - i.last_update_at) + " ago"});
+    if (auto const due = next_update_due(i, p)) {
+        auto const in = *due - now;
+        v.fields.push_back({"Next update due", format_clock(*due) + (in >= seconds{0} ? " (in " + format_duration(in) + ")"
+                                                                                      : " (overdue by " + format_duration(-in) + ")")});
+    }
+    v.fields.push_back({"Acknowledged", i.acknowledged_at ? format_clock(*i.acknowledged_at) + " by " +
+                                                                mention(i.acknowledged_by.value_or("?"))
+                                                          : "not yet"});
+    v.fields.push_back({"War room", "#" + i.channel});
+    v.sections.push_back({"Roles", roles});
+    return v;
+}
+
+message_view nudge_view(incident const& i, policy const& p, sys_seconds now) {
+    auto v = blank("nudge", i.number);
+    auto const who = i.holder(role::incident_commander).value_or(i.declared_by);
+    v.headline = "⏰ Update due for " + incident_ref(i.number) + " — " + mention(who) + ", no update for " +
+                 format_duration(now - i.last_update_at);
+    v.fields = {{"Cadence", "every " + format_duration(p.of(i.sev).update_every.value_or(seconds{0})) + " for " +
+                                str(to_string(i.sev))},
+                {"Status", str(display_name(i.st))}};
+    auto const n = number_value(i);
+    v.buttons = {{"post_update", "Post update", n}, {"snooze", "Snooze " + format_duration(p.snooze), n}};
+    return v;
+}
+
+message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason) {
+    auto v = blank("escalation", i.number);
+    v.headline = "📣 Escalation — " + incident_ref(i.number) + " (" + str(to_string(i.sev)) + "): " + step.label;
+    if (!step.notify.empty()) {
+        std::string who;
+        for (auto const& c : step.notify) who += (who.empty() ? "" : ", ") + c;
+        v.fields.push_back({"Notified", who});
+    }
+    v.fields.push_back({"Trigger", manual ? "manual" + (reason.empty() ? std::string{} : ": " + reason)
+                                          : step.after == seconds{0} ? std::string("at declaration")
+                                                                 : format_duration(step.after) + " after declaration, unresolved"});
+    return v;
+}
+
+message_view reminder_view(incident const& i, reminder const& r, policy const& p) {
+    auto v = blank("reminder", i.number);
+    auto const ref = incident_ref(i.number);
+    auto const lead_user = i.holder(role::incident_commander).value_or(i.declared_by);
+    switch (r.kind) {
+        case reminder_kind::report_due:
+            v.headline = "📝 Report due — " + ref + ": resolved " + format_duration(p.report_due) +
+                         " ago and no incident report yet, " + mention(lead_user);
+            v.buttons = {{"report", "Generate report", number_value(i)}};
+            break;
+        case reminder_kind::postmortem_due:
+            v.headline = "🗓️ Post-mortem due — " + ref + ": hold the post-mortem meeting (within " +
+                         format_duration(p.postmortem_due) + " of resolution), " + mention(lead_user);
+            v.buttons = {{"check", "Mark post-mortem held", check_value(i, phase::post_incident, 0)}};
+            break;
+        case reminder_kind::action_due: {
+            auto const& a = i.actions.at(static_cast<std::size_t>(r.action - 1));
+            v.kind = "action_due";
+            v.headline = "⏳ Action item #" + std::to_string(a.number) + " of " + ref + " is due today" +
+                         (a.owner ? ", " + mention(*a.owner) : std::string{}) + ": " + a.text;
+            v.buttons = {{"done", "Mark done", number_value(i) + ":" + std::to_string(a.number)}};
+            break;
+        }
+        case reminder_kind::regulator_notice:
+            v.headline = "⚖️ Regulator notification — " + ref + ": " +
+                         format_duration(std::min(p.regulator_notice, seconds{std::chrono::hours{24}})) +
+                         " left of the " + format_duration(p.regulator_notice) +
+                         " deadline to notify the data protection authority (deadline " +
+                         format_time(i.declared_at + p.regulator_notice) + ")";
+            break;
+        case reminder_kind::update_nudge:
+        case reminder_kind::escalation: break;
+    }
+    return v;
+}
+
+message_view checklist_view(incident const& i, phase ph) {
+    auto v = blank("checklist", i.number);
+    v.headline = "☑️ " + str(display_name(ph)) + " checklist — " + incident_ref(i.number);
+    auto const& items = checklist(ph);
+    for (int n = 0; n < static_cast<int>(items.size()); ++n) {
+        auto const it = i.checks.find({ph, n});
+        bool const done = it != i.checks.end();
+        v.checklist.push_back({items[n], check_value(i, ph, n), done,
+                               done ? mention(it->second.by) + " " + format_clock(it->second.at) : ""});
+    }
+    return v;
+}
+
+message_view phase_view(incident const& i, phase from) {
+    auto v = checklist_view(i, i.ph);
+    v.kind = "phase";
+    v.headline = "➡️ " + incident_ref(i.number) + " moved " + str(display_name(from)) + " → " + str(display_name(i.ph));
+    v.buttons = prompt_buttons(i);
+    if (!v.checklist.empty()) v.footer = {"Check items with `check <n>` or the checkboxes."};
+    return v;
+}
+
+message_view roles_view(incident const& i) {
+    auto v = blank("roles", i.number);
+    v.headline = "👥 Roles — " + incident_ref(i.number);
+    for (auto const r : all_roles) {
+        std::string who;
+        if (auto const it = i.roles.find(r); it != i.roles.end()) {
+            for (auto const& u : it->second) who += (who.empty() ? "" : ", ") + mention(u);
+        }
+        v.fields.push_back({str(display_name(r)), who.empty() ? "—" : who});
+    }
+    return v;
+}
+
+message_view actions_view(incident const& i) {
+    auto v = blank("actions", i.number);
+    v.headline = "📋 Action items — " + incident_ref(i.number);
+    section s;
+    for (auto const& a : i.actions) {
+        s.lines.push_back(std::string(a.done_at ? "[x] " : "[ ] ") + "#" + std::to_string(a.number) + " " + a.text +
+                          " - Owner: " + (a.owner ? mention(*a.owner) : "unassigned") +
+                          " - Due: " + (a.due ? format_date(*a.due) : "none"));
+    }
+    if (s.lines.empty()) s.lines.push_back("none yet: `action <text> [@owner] [due:YYYY-MM-DD]`");
+    v.sections.push_back(std::move(s));
+    return v;
+}
+
+message_view list_view(std::vector<incident const*> const& incidents, std::string const& heading) {
+    auto v = blank("list", 0);
+    v.headline = "🗂️ " + heading;
+    section s;
+    for (auto const* i : incidents) {
+        s.lines.push_back(incident_ref(i->number) + " " + str(to_string(i->sev)) + " " + i->title + " — " +
+                          str(display_name(i->ph)) + ", " + str(display_name(i->st)) + ", declared " +
+                          format_time(i->declared_at) + " #" + i->channel);
+    }
+    if (s.lines.empty()) s.lines.push_back("no incidents");
+    v.sections.push_back(std::move(s));
+    return v;
+}
+
+message_view stats_view(stats const& s) {
+    auto v = blank("stats", 0);
+    v.headline = "📈 Incident metrics " + format_date(s.from) + " – " + format_date(s.to);
+    auto const summary = [](duration_summary const& d) {
+        if (d.count == 0) return std::string("no data");
+        return "mean " + format_duration(*d.mean) + ", median " + format_duration(*d.median) + ", p90 " +
+               format_duration(*d.p90) + " (n=" + std::to_string(d.count) + ")";
+    };
+    v.fields = {{"Incidents", std::to_string(s.incidents) + " (" + std::to_string(s.open) + " open)"},
+                {"MTTD", summary(s.mttd)},
+                {"MTTA", summary(s.mtta)},
+                {"MTTR", summary(s.mttr)}};
+    section sev{"By severity", {}}, type{"By type", {}};
+    for (auto const& [k, n] : s.by_severity) sev.lines.push_back(str(to_string(k)) + ": " + std::to_string(n));
+    for (auto const& [k, n] : s.by_type) type.lines.push_back(str(to_string(k)) + ": " + std::to_string(n));
+    if (!sev.lines.empty()) v.sections = {sev, type};
+    return v;
+}
+
+message_view note_view(std::string text) {
+    auto v = blank("reply", 0);
+    v.headline = std::move(text);
+    return v;
+}
+
+message_view report_view(incident const& i, policy const& p) {
+    auto v = blank("report", i.number);
+    v.headline = "📄 Incident report — " + incident_ref(i.number) + " " + i.title;
+    v.body = render_report(i, p);
+    return v;
+}
+
+modal_view declare_modal() {
+    std::vector<std::string> sevs, types;
+    for (auto const s : all_severities) sevs.push_back(str(to_string(s)));
+    for (auto const t : all_types) types.push_back(str(to_string(t)));
+    return {"declare",
+            0,
+            "Declare an incident",
+            {{"title", "Title", {}, "", false, false},
+             {"severity", "Severity", sevs, "P2", false, false},
+             {"type", "Type", types, "outage", false, false},
+             {"description", "Impact / description", {}, "", true, true},
+             {"started_at", "Impact started (YYYY-MM-DD HH:MM UTC, or 20m ago)", {}, "", true, false}}};
+}
+
+modal_view update_modal(incident const& i) {
+    std::vector<std::string> statuses;
+    for (auto const s : all_statuses) {
+        if (s != status::resolved) statuses.push_back(str(to_string(s)));
+    }
+    return {"update",
+            i.number,
+            "Post an update — " + incident_ref(i.number),
+            {{"status", "Status", statuses, str(to_string(i.st)), false, false},
+             {"impact", "Impact (current scope)", {}, i.impact, true, false},
+             {"text", "Progress", {}, "", false, true}}};
+}
+
+modal_view resolve_modal(incident const& i) {
+    return {"resolve",
+            i.number,
+            "Resolve " + incident_ref(i.number),
+            {{"resolution", "Resolution: what fixed it", {}, "", false, true},
+             {"root_cause", "Root cause", {}, i.root_cause, true, true}}};
+}
+
+}  // namespace warroom::core

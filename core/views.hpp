@@ -1,0 +1,104 @@
+// View models of everything the bot posts, filled from state: the procedures' templates (initial,
+// update, resolution), prompts with buttons, checklists, status, lists. The console prints
+// render_text(); the Slack adapter renders Block Kit from the same structures.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/incident.hpp"
+#include "core/metrics.hpp"
+#include "core/policy.hpp"
+#include "core/reminders.hpp"
+
+namespace warroom::core {
+
+struct field {
+    std::string label;
+    std::string value;
+    bool operator==(field const&) const = default;
+};
+
+struct section {
+    std::string heading;             // may be empty
+    std::vector<std::string> lines;  // bullets
+    bool numbered = false;
+    bool operator==(section const&) const = default;
+};
+
+struct button {
+    std::string action;  // stable action id: "acknowledge", "claim_ic", "post_update", "advance", ...
+    std::string label;
+    std::string value;   // what the press refers to: incident number, "N:phase:item"
+    bool operator==(button const&) const = default;
+};
+
+struct checkbox {
+    std::string label;
+    std::string value;  // "N:phase:item"
+    bool checked = false;
+    std::string note;   // who checked it and when
+    bool operator==(checkbox const&) const = default;
+};
+
+struct message_view {
+    std::string kind;  // "declaration", "update", "nudge", ... for adapters and tests
+    int incident = 0;
+    std::string headline;
+    std::vector<field> fields;
+    std::vector<section> sections;
+    std::vector<std::string> footer;
+    std::string body;  // a preformatted Markdown document (the report)
+    std::vector<checkbox> checklist;
+    std::vector<button> buttons;
+    bool operator==(message_view const&) const = default;
+};
+
+std::string render_text(message_view const& v);
+
+// A form the user fills in: the declare, update and resolve modals.
+struct form_field {
+    std::string id;
+    std::string label;
+    std::vector<std::string> options;  // a choice when not empty
+    std::string initial;
+    bool optional = false;
+    bool multiline = false;
+    bool operator==(form_field const&) const = default;
+};
+
+struct modal_view {
+    std::string id;  // "declare", "update", "resolve"
+    int incident = 0;
+    std::string title;
+    std::vector<form_field> fields;
+    bool operator==(modal_view const&) const = default;
+};
+
+message_view declaration_view(incident const& i, policy const& p);
+message_view announcement_view(incident const& i, policy const& p);
+message_view runbook_view(incident const& i, policy const& p);
+message_view update_view(incident const& i, policy const& p);
+message_view resolution_view(incident const& i, policy const& p);
+message_view status_view(incident const& i, policy const& p, sys_seconds now);
+message_view nudge_view(incident const& i, policy const& p, sys_seconds now);
+message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason);
+message_view reminder_view(incident const& i, reminder const& r, policy const& p);
+message_view checklist_view(incident const& i, phase ph);
+message_view phase_view(incident const& i, phase from);
+message_view roles_view(incident const& i);
+message_view actions_view(incident const& i);
+message_view list_view(std::vector<incident const*> const& incidents, std::string const& heading);
+message_view stats_view(stats const& s);
+message_view note_view(std::string text);  // a plain confirmation or error line
+message_view report_view(incident const& i, policy const& p);
+
+modal_view declare_modal();
+modal_view update_modal(incident const& i);
+modal_view resolve_modal(incident const& i);
+
+// "severity · status · IC", the war room's topic.
+std::string topic(incident const& i);
+
+}  // namespace warroom::core

@@ -1,0 +1,351 @@
+// Loading settings: built-in defaults, every key of the file, the environment over the file,
+// secrets from files, the shipped example, and describe() keeping secrets out of its summary.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config_test_support.hpp"
+
+using namespace std::chrono_literals;
+using warroom::config::describe;
+using warroom::config::load;
+using warroom::config::parse;
+using warroom::config::settings;
+using warroom::config::testing::env_of;
+using warroom::config::testing::no_env;
+using warroom::config::testing::scratch_dir;
+namespace core = warroom::core;
+
+namespace {
+
+std::vector<core::seconds> afters(core::severity_policy const& sp) {
+    std::vector<core::seconds> out;
+    for (auto const& step : sp.escalation) out.push_back(step.after);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("without a file the built-in defaults apply") {
+    auto const s = load(std::nullopt, no_env);
+    CHECK(s.source.empty());
+    CHECK(s.policy == core::policy::defaults());
+    CHECK(s.policy.of(core::severity::p0).update_every == 30min);
+    CHECK(afters(s.policy.of(core::severity::p0)) == std::vector<core::seconds>{0min, 5min, 15min, 30min, 60min});
+    CHECK(s.policy.announce_channel == "#incidents");
+    CHECK(s.policy.channel_prefix == "inc");
+    CHECK(s.slack.app_token.empty());
+    CHECK(s.slack.bot_token.empty());
+    CHECK(s.slack.api_url == "https://slack.com/api/");
+    CHECK(s.slack.ca_file.empty());
+    CHECK(s.slack.command == "/incident");
+    CHECK(s.slack.timeline_reaction == "pushpin");
+    CHECK(s.store_url == "sqlite:///var/lib/warroom/warroom.db");
+    CHECK(s.http_listen == "127.0.0.1:8080");
+    CHECK(s.log_level == "info");
+}
+
+TEST_CASE("an empty file changes nothing") {
+    auto const s = parse("", "warroom.toml", no_env);
+    CHECK(s.source == "warroom.toml");
+    CHECK(s.policy == core::policy::defaults());
+    CHECK(s.store_url == "sqlite:///var/lib/warroom/warroom.db");
+}
+
+TEST_CASE("the file comes from --config else WARROOM_CONFIG else none") {
+    scratch_dir dir;
+    auto const from_flag = dir.write("flag.toml", "[log]\nlevel = \"debug\"\n");
+    auto const from_env = dir.write("env.toml", "[log]\nlevel = \"warn\"\n");
+    auto const env = env_of({{"WARROOM_CONFIG", from_env}});
+
+    auto const by_env = load(std::nullopt, env);
+    CHECK(by_env.source == from_env);
+    CHECK(by_env.log_level == "warn");
+
+    auto const by_flag = load(from_flag, env);
+    CHECK(by_flag.source == from_flag);
+    CHECK(by_flag.log_level == "debug");
+
+    // An empty variable counts as unset.
+    CHECK(load(std::nullopt, env_of({{"WARROOM_CONFIG", ""}})).source.empty());
+}
+
+TEST_CASE("every key of the file lands in the settings") {
+    scratch_dir dir;
+    dir.write("app-token", "xapp-1-A01-file\n");
+    dir.write("bot-token", "  xoxb-1-2-file  \n");
+    dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+    auto const text = R"(
+[slack]
+announce_channel = "C0123456789"
+channel_prefix = "war_room-1"
+command = "/sev"
+timeline_reaction = ":eyes:"
+app_token_file = "app-token"
+bot_token_file = "bot-token"
+api_url = "http://127.0.0.1:9999/api"
+ca_file = "ca.pem"
+
+[store]
+url = "postgresql://warroom@db.internal/warroom"
+
+[http]
+listen = "[::1]:9090"
+
+[log]
+level = "debug"
+
+[severity.P0]
+name = "Sev zero"
+update_every = "10m"
+respond_within = "2m"
+respond_label = "Right now"
+announce_to = "Everyone"
+on_call = ["@alice", "U123"]
+
+[severity.P1]
+escalation = [
+  { after = "0m", target = "on-call", label = "Paged", notify = ["@oncall"] },
+  { after = "1h30m", target = "cto", label = "CTO told", notify = ["@cto", "#leadership"] },
+]
+
+[severity.P2]
+update_every = "2h"
+
+[severity.P3]
+respond_within = "2d"
+escalation = [ { after = "1d", target = "team-lead" } ]
+
+[type.outage]
+contacts = ["@sre"]
+private = true
+regulator_clock = true
+
+[type.outage.runbook]
+title = "Down!"
+steps = ["Breathe", "Roll back"]
+
+[type.privacy]
+contacts = []
+private = false
+regulator_clock = false
+
+[post_incident]
+report_due = "12h"
+postmortem_within = "3d"
+regulator_notice = "48h"
+snooze = "5m"
+)";
+    auto const s = parse(text, dir.file("warroom.toml"), no_env);
+
+    CHECK(s.policy.announce_channel == "C0123456789");
+    CHECK(s.policy.channel_prefix == "war_room-1");
+    CHECK(s.slack.command == "/sev");
+    CHECK(s.slack.timeline_reaction == "eyes");
+    CHECK(s.slack.app_token == "xapp-1-A01-file");
+    CHECK(s.slack.bot_token == "xoxb-1-2-file");
+    CHECK(s.slack.api_url == "http://127.0.0.1:9999/api/");
+    CHECK(s.slack.ca_file == dir.file("ca.pem"));
+    CHECK(s.store_url == "postgresql://warroom@db.internal/warroom");
+    CHECK(s.http_listen == "[::1]:9090");
+    CHECK(s.log_level == "debug");
+
+    auto expected = core::policy::defaults();
+    expected.announce_channel = "C0123456789";
+    expected.channel_prefix = "war_room-1";
+
+    auto& p0 = expected.of(core::severity::p0);
+    p0.name = "Sev zero";
+    p0.update_every = 10min;
+    p0.respond_within = 2min;
+    p0.respond_label = "Right now";
+    p0.announce_to = "Everyone";
+    p0.on_call = {"@alice", "U123"};
+    auto const& got_p0 = s.policy.of(core::severity::p0);
+    CHECK(got_p0.update_every == 10min);
+    CHECK(got_p0.respond_within == 2min);
+    CHECK(got_p0.on_call == std::vector<std::string>{"@alice", "U123"});
+    CHECK(got_p0 == p0);
+
+    auto& p1 = expected.of(core::severity::p1);
+    p1.escalation = {{0min, "on-call", "Paged", {"@oncall"}}, {90min, "cto", "CTO told", {"@cto", "#leadership"}}};
+    CHECK(s.policy.of(core::severity::p1).escalation == p1.escalation);
+
+    expected.of(core::severity::p2).update_every = 2h;
+    CHECK(s.policy.of(core::severity::p2).update_every == 2h);
+
+    auto& p3 = expected.of(core::severity::p3);
+    p3.respond_within = 48h;
+    p3.respond_label = "Within 48h";  // derived: the built-in label would describe the old target
+    p3.escalation = {{24h, "team-lead", "team-lead", {}}};
+    CHECK(s.policy.of(core::severity::p3) == p3);
+
+    auto& outage = expected.of(core::incident_type::outage);
+    outage = {{"Down!", {"Breathe", "Roll back"}}, {"@sre"}, true, true};
+    CHECK(s.policy.of(core::incident_type::outage) == outage);
+
+    auto& privacy = expected.of(core::incident_type::privacy);
+    privacy.contacts = {};
+    privacy.private_room = false;
+    privacy.regulator_clock = false;
+    CHECK(s.policy.of(core::incident_type::privacy) == privacy);
+
+    expected.report_due = 12h;
+    expected.postmortem_due = 72h;
+    expected.regulator_notice = 48h;
+    expected.snooze = 5min;
+    CHECK(s.policy.report_due == 12h);
+    CHECK(s.policy.postmortem_due == 72h);
+    CHECK(s.policy.regulator_notice == 48h);
+    CHECK(s.policy.snooze == 5min);
+
+    // Nothing else moved.
+    CHECK(s.policy == expected);
+}
+
+TEST_CASE("update cadences can be switched off") {
+    for (std::string const word : {"none", "off"}) {
+        CAPTURE(word);
+        auto const s = parse("[severity.P0]\nupdate_every = \"" + word + "\"\n", "w.toml", no_env);
+        CHECK_FALSE(s.policy.of(core::severity::p0).update_every.has_value());
+    }
+}
+
+TEST_CASE("escalation steps may share an offset and use the array-of-tables form") {
+    auto const s = parse(R"(
+[[severity.P2.escalation]]
+after = "0s"
+target = "on-call"
+[[severity.P2.escalation]]
+after = "0s"
+target = "manager"
+notify = ["@boss"]
+)",
+                         "w.toml", no_env);
+    auto const& steps = s.policy.of(core::severity::p2).escalation;
+    REQUIRE(steps.size() == 2);
+    CHECK(steps[0] == core::escalation_step{0s, "on-call", "on-call", {}});
+    CHECK(steps[1] == core::escalation_step{0s, "manager", "manager", {"@boss"}});
+
+    CHECK(parse("[severity.P0]\nescalation = []\n", "w.toml", no_env).policy.of(core::severity::p0).escalation.empty());
+}
+
+TEST_CASE("the environment beats the file") {
+    scratch_dir dir;
+    dir.write("app-token", "xapp-1-from-file");
+    dir.write("bot-token", "xoxb-1-from-file");
+    auto const file_ca = dir.write("file-ca.pem", "x");
+    auto const env_ca = dir.write("env-ca.pem", "x");
+    auto const text = R"(
+[slack]
+app_token_file = "app-token"
+bot_token_file = "bot-token"
+api_url = "https://file.example/api/"
+ca_file = "file-ca.pem"
+[store]
+url = "sqlite:///from/file.db"
+)";
+    auto const config = dir.file("warroom.toml");
+
+    auto const file_only = parse(text, config, no_env);
+    CHECK(file_only.slack.app_token == "xapp-1-from-file");
+    CHECK(file_only.slack.bot_token == "xoxb-1-from-file");
+    CHECK(file_only.slack.api_url == "https://file.example/api/");
+    CHECK(file_only.slack.ca_file == file_ca);
+    CHECK(file_only.store_url == "sqlite:///from/file.db");
+
+    auto const env = env_of({
+        {"SLACK_APP_TOKEN", "xapp-1-from-env\n"},
+        {"SLACK_BOT_TOKEN", "xoxb-1-from-env"},
+        {"SLACK_API_URL", "http://127.0.0.1:4000/api"},
+        {"SSL_CERT_FILE", env_ca},
+        {"WARROOM_STORE_URL", "postgres://warroom@db/warroom"},
+    });
+    auto const s = parse(text, config, env);
+    CHECK(s.slack.app_token == "xapp-1-from-env");
+    CHECK(s.slack.bot_token == "xoxb-1-from-env");
+    CHECK(s.slack.api_url == "http://127.0.0.1:4000/api/");
+    CHECK(s.slack.ca_file == env_ca);
+    CHECK(s.store_url == "postgres://warroom@db/warroom");
+
+    // Without any file the environment still applies.
+    auto const bare = load(std::nullopt, env);
+    CHECK(bare.slack.app_token == "xapp-1-from-env");
+    CHECK(bare.store_url == "postgres://warroom@db/warroom");
+
+    // Empty variables count as unset: the file's values stay.
+    auto const empty = parse(text, config, env_of({{"SLACK_APP_TOKEN", ""}, {"SLACK_API_URL", ""}}));
+    CHECK(empty.slack.app_token == "xapp-1-from-file");
+    CHECK(empty.slack.api_url == "https://file.example/api/");
+}
+
+TEST_CASE("when the environment holds a secret the file named in the config is not opened") {
+    scratch_dir dir;
+    auto const text = R"(
+[slack]
+app_token_file = "/nonexistent/app-token"
+bot_token_file = "/nonexistent/bot-token"
+ca_file = "/nonexistent/ca.pem"
+)";
+    auto const env = env_of({
+        {"SLACK_APP_TOKEN", "xapp-1-env"},
+        {"SLACK_BOT_TOKEN", "xoxb-1-env"},
+        {"SSL_CERT_FILE", dir.write("ca.pem", "x")},
+    });
+    auto const s = parse(text, "w.toml", env);
+    CHECK(s.slack.app_token == "xapp-1-env");
+    CHECK(s.slack.bot_token == "xoxb-1-env");
+    CHECK(s.slack.ca_file == dir.file("ca.pem"));
+}
+
+TEST_CASE("token files are read relative to the config file") {
+    scratch_dir dir;
+    std::filesystem::create_directories(dir.path() / "secrets");
+    dir.write("secrets/app", "xapp-1-A02-rel\r\n");
+    auto const bot = dir.write("bot", "xoxb-1-2-abs");
+    auto const config =
+        dir.write("warroom.toml", "[slack]\napp_token_file = \"secrets/app\"\nbot_token_file = \"" + bot + "\"\n");
+    auto const s = load(config, no_env);
+    CHECK(s.slack.app_token == "xapp-1-A02-rel");
+    CHECK(s.slack.bot_token == "xoxb-1-2-abs");
+}
+
+TEST_CASE("the example file loads and documents the built-in defaults") {
+    std::string const path = WARROOM_SOURCE_DIR "/deploy/warroom.example.toml";
+    auto const s = load(path, no_env);
+    CHECK(s.source == path);
+    CHECK(s.policy == core::policy::defaults());
+    CHECK(s.store_url == settings{}.store_url);
+    CHECK(s.http_listen == settings{}.http_listen);
+    CHECK(s.log_level == settings{}.log_level);
+    CHECK(s.slack.api_url == settings{}.slack.api_url);
+    CHECK(s.slack.command == settings{}.slack.command);
+    CHECK(s.slack.timeline_reaction == settings{}.slack.timeline_reaction);
+}
+
+TEST_CASE("describe summarises without revealing secrets") {
+    settings s;
+    s.source = "/etc/warroom.toml";
+    s.slack.app_token = "xapp-1-A0-SECRETAPP";
+    s.slack.bot_token = "xoxb-1-SECRETBOT";
+    s.store_url = "postgresql://warroom:hunter2@db/warroom?sslmode=require&password=hunter3";
+    s.policy.of(core::severity::p1).announce_to = "oops xoxb-2-SECRETPASTED";
+    auto const text = describe(s);
+    CAPTURE(text);
+    CHECK(text.find("/etc/warroom.toml") != std::string::npos);
+    CHECK(text.find("set (xapp-…)") != std::string::npos);
+    CHECK(text.find("set (xoxb-…)") != std::string::npos);
+    CHECK(text.find("SECRET") == std::string::npos);
+    CHECK(text.find("hunter") == std::string::npos);
+    CHECK(text.find("postgresql://warroom:***@db/warroom?sslmode=require&password=***") != std::string::npos);
+    CHECK(text.find("#incidents") != std::string::npos);
+    CHECK(text.find("127.0.0.1:8080") != std::string::npos);
+    CHECK(text.find("engineering-manager") != std::string::npos);
+
+    auto const bare = describe(settings{});
+    CAPTURE(bare);
+    CHECK(bare.find("none (built-in defaults)") != std::string::npos);
+    CHECK(bare.find("not set") != std::string::npos);
+}

@@ -1,0 +1,114 @@
+// The event codec: every payload survives encode/decode exactly, the JSON body has the documented
+// shape (enum names, Unix seconds, empty optionals omitted), and bad bodies fail with a clear reason.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "adapters/store/event_codec.hpp"
+
+namespace {
+
+using namespace warroom;
+using namespace std::chrono_literals;
+using store::decode;
+using store::encode;
+
+core::sys_seconds const t0{core::seconds{1'780'000'000}};
+
+// One of each payload alternative, every field off its default, plus the optionals left empty.
+std::vector<core::payload> samples() {
+    return {
+        core::declared{"API down", "5xx on every route", core::severity::p0, core::incident_type::outage, t0,
+                       "inc-42-api-down"},
+        core::update_posted{core::status::implementing_fix, "Rolling back 1.42", "Checkout fails for all users"},
+        core::severity_changed{core::severity::p2, core::severity::p1},
+        core::phase_changed{core::phase::containment, core::phase::post_incident},
+        core::role_assigned{core::role::communications_lead, "U02", "U01"},
+        core::role_assigned{core::role::scribe, "U03", std::nullopt},
+        core::note_added{"quotes \" backslash \\ newline \n tab \t unicode \u00e9\u2603 emoji \U0001F525"},
+        core::acknowledged{},
+        core::mitigated{},
+        core::action_added{7, "Add a canary stage", "U04", t0 + 72h},
+        core::action_added{8, "Write the runbook", std::nullopt, std::nullopt},
+        core::action_completed{7},
+        core::escalated{"step-2", "Engineering manager", true, "no IC after 15m"},
+        core::nudged{},
+        core::snoozed{t0 - 30min},
+        core::resolved{"Rolled back", "Bad config push"},
+        core::reopened{"Errors are back"},
+        core::report_generated{},
+        core::closed{"Duplicate of INC-41"},
+        core::checklist_marked{core::phase::recovery, 3, false},
+        core::reminder_sent{"inc-42/postmortem-due"},
+    };
+}
+
+}  // namespace
+
+TEST_CASE("the samples cover every payload alternative") {
+    std::set<std::size_t> seen;
+    for (auto const& p : samples()) seen.insert(p.index());
+    CHECK(seen.size() == std::variant_size_v<core::payload>);
+}
+
+TEST_CASE("every payload round-trips exactly through its JSON body") {
+    for (auto const& p : samples()) {
+        auto const name = std::string(core::event_name(p));
+        auto const body = encode(p);
+        CAPTURE(name);
+        CAPTURE(body);
+        CHECK(decode(name, body) == p);
+    }
+}
+
+TEST_CASE("the body names enums, counts Unix seconds and omits empty optionals") {
+    CHECK(encode(core::severity_changed{core::severity::p0, core::severity::p1}) == R"({"from":"P0","to":"P1"})");
+    CHECK(encode(core::snoozed{t0}) == R"({"until":1780000000})");
+    CHECK(encode(core::action_added{3, "x", std::nullopt, std::nullopt}) == R"({"number":3,"text":"x"})");
+    CHECK(encode(core::role_assigned{core::role::incident_commander, "U01", std::nullopt}) ==
+          R"({"role":"ic","user":"U01"})");
+    CHECK(encode(core::acknowledged{}) == "{}");
+}
+
+TEST_CASE("fields a newer binary added are ignored") {
+    CHECK(decode("note_added", R"({"text":"hi","pinned":true})") == core::payload{core::note_added{"hi"}});
+}
+
+TEST_CASE("decoding refuses what it cannot read exactly") {
+    struct row {
+        char const* type;
+        char const* body;
+        char const* reason;
+    };
+    row const rows[] = {
+        {"exploded", "{}", R"(unknown event type "exploded")"},
+        {"note_added", R"({"text": )", "malformed JSON body"},
+        {"note_added", "", "malformed JSON body"},
+        {"note_added", R"(["text"])", "body is not a JSON object"},
+        {"note_added", "{}", R"("note_added" event: field "text" is missing)"},
+        {"declared", R"({"title":"t","description":"d","sev":"P1","type":"outage","channel":"c"})",
+         R"(field "started_at" is missing)"},
+        {"severity_changed", R"({"from":"P9","to":"P1"})", R"(field "from" has unknown value "P9")"},
+        {"action_completed", R"({"number":"3"})", R"(field "number" must be an integer)"},
+        {"action_completed", R"({"number":3.5})", R"(field "number" must be an integer)"},
+        {"action_completed", R"({"number":5000000000})", R"(field "number" is out of range)"},
+        {"snoozed", R"({"until":18446744073709551615})", R"(field "until" is out of range)"},
+        {"escalated", R"({"target":"s","label":"l","manual":"yes","reason":"r"})",
+         R"(field "manual" must be true or false)"},
+        {"role_assigned", R"({"role":"ic","user":"U1","previous":5})", R"(field "previous" must be a string)"},
+        {"note_added", R"({"text":null})", R"(field "text" must be a string)"},
+    };
+    for (auto const& r : rows) {
+        CAPTURE(r.type);
+        CAPTURE(r.body);
+        CHECK_THROWS_WITH_AS(decode(r.type, r.body), doctest::Contains(r.reason), core::store_error);
+    }
+}
+
+TEST_CASE("text that is not UTF-8 cannot be encoded") {
+    CHECK_THROWS_WITH_AS(encode(core::note_added{"\xff\xfe"}), doctest::Contains("not valid UTF-8"),
+                         core::store_error);
+}
