@@ -1,6 +1,8 @@
-// The cost of one acknowledged command on the real SQLite file store: N appends of a typical batch
-// (one note_added for incident 1 at the right expected version), each timed on its own, since
-// every append waits for its fsync. Prints one "name value" line per figure, in microseconds.
+// The cost of one acknowledged command on the real SQLite file store, two ways: N raw appends of a
+// typical batch (one note_added at the right expected version), and N whole commands through the
+// service (parse, decide, durable append, apply, effects), each timed on its own since each waits
+// for its fsync. Then the start-up cost: replaying the file into a new service. Prints one
+// "name value" line per figure; times in microseconds unless the name says otherwise.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "adapters/store/sqlite_store.hpp"
+#include "core/service.hpp"
 
 namespace {
 
@@ -52,6 +55,15 @@ long long percentile(std::vector<long long> const& sorted, double q) {
     return sorted[std::max<std::size_t>(rank, 1) - 1];
 }
 
+void print(std::string const& name, std::vector<long long> micros) {
+    std::sort(micros.begin(), micros.end());
+    std::cout << name << "_count " << micros.size() << '\n'
+              << name << "_median_us " << percentile(micros, 0.5) << '\n'
+              << name << "_p90_us " << percentile(micros, 0.9) << '\n'
+              << name << "_p99_us " << percentile(micros, 0.99) << '\n'
+              << name << "_max_us " << micros.back() << '\n';
+}
+
 void run(fs::path const& file, int count) {
     store::sqlite_store s{file};
     // An existing file may already hold incident 1: continue from its version, as the bot would.
@@ -74,12 +86,35 @@ void run(fs::path const& file, int count) {
         ++version;
         micros.push_back(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
     }
-    std::sort(micros.begin(), micros.end());
-    std::cout << "append_count " << micros.size() << '\n'
-              << "append_median_us " << percentile(micros, 0.5) << '\n'
-              << "append_p90_us " << percentile(micros, 0.9) << '\n'
-              << "append_p99_us " << percentile(micros, 0.99) << '\n'
-              << "append_max_us " << micros.back() << '\n';
+    print("append", micros);
+}
+
+void run_commands(fs::path const& file, int count) {
+    {
+        store::sqlite_store s{file};
+        core::service svc{s, core::policy::defaults()};
+        auto now = std::chrono::floor<core::seconds>(std::chrono::system_clock::now());
+        svc.handle({"U024BE7LH", "incidents", now}, "declare P1 Checkout latency above 5 s");
+        auto const room = svc.find(1)->channel;
+        std::vector<long long> micros;
+        micros.reserve(static_cast<std::size_t>(count));
+        for (int i = 0; i < count; ++i) {
+            now += core::seconds{1};
+            auto const t = std::chrono::steady_clock::now();
+            auto const out = svc.handle({"U024BE7LH", room, now},
+                                        "note Rolled back the canary in eu-west-1; error rate back under 0.1%");
+            auto const took = std::chrono::steady_clock::now() - t;
+            if (!out.changed) throw std::runtime_error("a command was refused");
+            micros.push_back(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+        }
+        print("command", micros);
+    }
+    store::sqlite_store s{file};
+    auto const t = std::chrono::steady_clock::now();
+    core::service svc{s, core::policy::defaults()};
+    auto const took = std::chrono::steady_clock::now() - t;
+    std::cout << "replay_events " << svc.find(1)->version << '\n'
+              << "replay_ms " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << '\n';
 }
 
 }  // namespace
@@ -99,6 +134,9 @@ int main(int argc, char** argv) {
             file = *scratch / "bench.db";
         }
         run(file, opts->count);
+        auto commands = file;
+        commands.replace_extension(".commands.db");
+        run_commands(commands, opts->count);
     } catch (std::exception const& e) {
         std::cerr << "bench_store: " << e.what() << '\n';
         status = 1;

@@ -3,11 +3,11 @@
 // or configuration.
 #include <unistd.h>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "adapters/console/console.hpp"
 #include "adapters/store/open_store.hpp"
@@ -28,9 +28,7 @@ std::shared_ptr<spdlog::logger> make_logger(std::string const& level) {
     return logger;
 }
 
-core::sys_seconds system_now() {
-    return std::chrono::time_point_cast<core::seconds>(std::chrono::system_clock::now());
-}
+core::sys_seconds system_now() { return std::chrono::time_point_cast<core::seconds>(std::chrono::system_clock::now()); }
 
 std::string default_user() {
     if (auto const* u = std::getenv("USER"); u && *u) return u;
@@ -43,6 +41,8 @@ int main(int argc, char** argv) {
     CLI::App app{"warroom — incident response in Slack, by the team's procedures"};
     app.set_version_flag("--version", std::string("warroom ") + WARROOM_VERSION);
     app.require_subcommand(1);
+    // Global options may follow the subcommand too: `warroom console --store ...`.
+    app.fallthrough();
     std::optional<std::string> config_path;
     app.add_option("-c,--config", config_path, "TOML config file (default: $WARROOM_CONFIG, else built-in defaults)");
     std::optional<std::string> store_url;
@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
         if (*report) {
             auto const* i = svc.find(report_number);
             if (!i) {
-                std::cerr << "warroom report: there is no " << core::incident_ref(report_number) << " in " << url << '\n';
+                std::cerr << "warroom report: there is no " << core::incident_ref(report_number) << " in " << url
+                          << '\n';
                 return 1;
             }
             std::cout << core::render_report(*i, svc.rules());
@@ -119,8 +120,7 @@ int main(int argc, char** argv) {
             start = *parsed;
         }
         bool const interactive = isatty(STDIN_FILENO) != 0;
-        console::console term(svc, std::cout, start,
-                              {as_user, in_channel, settings.slack.command, !interactive});
+        console::console term(svc, std::cout, start, {as_user, in_channel, settings.slack.command, !interactive});
         if (interactive) {
             std::cout << "warroom console — " << svc.incidents().size() << " incident(s) in " << url
                       << ". /help for console commands, " << settings.slack.command << " help for incident commands.\n";

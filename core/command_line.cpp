@@ -329,7 +329,7 @@ struct parser {
             }
         }
         if (!n && !in_war_room) {
-            return fail("run this in the incident's war room, or give its number first", verb);
+            return fail("run this in the incident's war room, or give its number first: `" + verb + " 42 ...`", verb);
         }
 
         if (verb == "status") return make(query{query::kind::status, {}}, n);
@@ -417,20 +417,20 @@ bool needs_incident(std::string_view verb) {
 std::string usage(std::string_view verb, std::string_view slash) {
     auto const* info = find_verb(canonical_verb(verb));
     if (!info) return help_text(slash);
-    std::string out = "Usage: " + std::string(slash) + " " + std::string(info->name);
-    if (!info->args.empty()) out += " " + std::string(info->args);
-    out += " — " + std::string(info->summary);
-    if (info->incident) out += "\nOutside a war room, give the incident number first: " + std::string(slash) + " " +
-                               std::string(info->name) + " 42 ...";
+    std::string out = "Usage: ";
+    out.append(slash).append(" ").append(info->name);
+    if (!info->args.empty()) out.append(" ").append(info->args);
+    out.append(" — ").append(info->summary);
     return out;
 }
 
 std::string help_text(std::string_view slash) {
     std::string out = "Commands (" + std::string(slash) + " <command>):\n";
     for (auto const& v : verbs) {
-        out += "  " + std::string(v.name);
-        if (!v.args.empty()) out += " " + std::string(v.args);
-        out += " — " + std::string(v.summary) + "\n";
+        // Appended piece by piece: `"x" + std::string(...)` trips a GCC 12 -Wrestrict false positive.
+        out.append("  ").append(v.name);
+        if (!v.args.empty()) out.append(" ").append(v.args);
+        out.append(" — ").append(v.summary).append("\n");
     }
     out += "In a war room the incident is implied; elsewhere give its number: " + std::string(slash) + " status 42";
     return out;

@@ -53,6 +53,15 @@ struct decider {
         return std::vector<event>{ev(severity_changed{i.sev, c.to})};
     }
 
+    std::optional<refusal> needs_commander() const {
+        if (i.ph == phase::detection && (i.sev == severity::p0 || i.sev == severity::p1) &&
+            !i.holder(role::incident_commander)) {
+            return refusal{"a " + std::string(to_string(i.sev)) +
+                           " incident needs an Incident Commander before it leaves Detection: `assign ic @user`"};
+        }
+        return std::nullopt;
+    }
+
     decision to_phase(phase to) const {
         if (to == i.ph) return refusal{ref() + " is already in " + std::string(display_name(to))};
         if (to < i.ph) {
@@ -60,11 +69,7 @@ struct decider {
                            "; phases only move forward (use `reopen <reason>` to go back to investigation)"};
         }
         if (to == phase::closed) return (*this)(close{});
-        if (i.ph == phase::detection && (i.sev == severity::p0 || i.sev == severity::p1) &&
-            !i.holder(role::incident_commander)) {
-            return refusal{"a " + std::string(to_string(i.sev)) +
-                           " incident needs an Incident Commander before it leaves Detection: `assign ic @user`"};
-        }
+        if (auto const r = needs_commander()) return *r;
         if (to == phase::post_incident && !i.is_resolved()) {
             return refusal{"Post-Incident requires " + ref() + " to be resolved first: `resolve <resolution>`"};
         }
@@ -142,6 +147,8 @@ struct decider {
         auto const text = trim(c.resolution);
         if (text.empty()) return refusal{"say what fixed it: `resolve <resolution>`"};
         if (text.size() > max_text) return too_long("the resolution", text.size(), max_text);
+        // Resolving leaves Detection too, so the same guard holds.
+        if (auto const r = needs_commander()) return *r;
         std::vector<event> out;
         mark_mitigated(out);
         if (i.ph < phase::resolution) out.push_back(ev(phase_changed{i.ph, phase::resolution}));
@@ -164,8 +171,7 @@ struct decider {
     decision operator()(close const& c) const {
         auto const reason = trim(c.reason);
         if (reason.empty() && !i.report_at) {
-            return refusal{"closing " + ref() +
-                           " needs its report first (`report`), or a reason: `close <reason>`"};
+            return refusal{"closing " + ref() + " needs its report first (`report`), or a reason: `close <reason>`"};
         }
         return std::vector<event>{ev(phase_changed{i.ph, phase::closed}), ev(closed{reason})};
     }
@@ -202,8 +208,8 @@ struct decider {
 
 }  // namespace
 
-decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by,
-                        sys_seconds now, policy const&) {
+decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by, sys_seconds now,
+                        policy const&) {
     auto const title = trim(cmd.title);
     if (title.empty()) return refusal{"an incident needs a title: what is broken"};
     if (title.size() > max_title) return too_long("the title", title.size(), max_title);
@@ -246,9 +252,9 @@ std::string war_room_name(std::string const& prefix, int number, std::string con
 }
 
 std::string_view command_name(command const& c) {
-    constexpr std::string_view names[] = {"update",  "severity", "phase",  "advance", "assign", "note",
-                                          "action",  "done",     "escalate", "resolve", "reopen", "report",
-                                          "close",   "acknowledge", "check", "snooze"};
+    constexpr std::string_view names[] = {"update", "severity",    "phase",    "advance", "assign", "note",
+                                          "action", "done",        "escalate", "resolve", "reopen", "report",
+                                          "close",  "acknowledge", "check",    "snooze"};
     static_assert(std::size(names) == std::variant_size_v<command>);
     return names[c.index()];
 }

@@ -89,9 +89,9 @@ struct snooze {
     bool operator==(snooze const&) const = default;
 };
 
-using command = std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action,
-                             complete_action, escalate, resolve, reopen, generate_report, close, acknowledge,
-                             mark_checklist, snooze>;
+using command =
+    std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action, complete_action,
+                 escalate, resolve, reopen, generate_report, close, acknowledge, mark_checklist, snooze>;
 
 struct refusal {
     std::string reason;

@@ -61,8 +61,8 @@ std::string_view to_string(role r) {
 }
 
 std::string_view display_name(incident_type t) {
-    constexpr std::string_view names[] = {"Service Outage",      "Performance Degradation", "Data Loss/Corruption",
-                                          "Security Breach",     "Integration Failure",     "Data Privacy Incident"};
+    constexpr std::string_view names[] = {"Service Outage",  "Performance Degradation", "Data Loss/Corruption",
+                                          "Security Breach", "Integration Failure",     "Data Privacy Incident"};
     return names[static_cast<int>(t)];
 }
 std::string_view display_name(phase p) {
@@ -82,8 +82,14 @@ std::string_view display_name(role r) {
 
 std::optional<severity> parse_severity(std::string_view s) {
     static constexpr std::array<std::pair<std::string_view, severity>, 8> aliases{{
-        {"p0", severity::p0}, {"p1", severity::p1}, {"p2", severity::p2}, {"p3", severity::p3},
-        {"sev0", severity::p0}, {"sev1", severity::p1}, {"sev2", severity::p2}, {"sev3", severity::p3},
+        {"p0", severity::p0},
+        {"p1", severity::p1},
+        {"p2", severity::p2},
+        {"p3", severity::p3},
+        {"sev0", severity::p0},
+        {"sev1", severity::p1},
+        {"sev2", severity::p2},
+        {"sev3", severity::p3},
     }};
     return find_alias(s, aliases);
 }
@@ -165,12 +171,23 @@ std::optional<seconds> parse_duration(std::string_view s) {
         if (!n) return std::nullopt;
         long long unit = 0;
         switch (std::tolower(static_cast<unsigned char>(s[j]))) {
-            case 's': unit = 1; break;
-            case 'm': unit = 60; break;
-            case 'h': unit = 3600; break;
-            case 'd': unit = 86400; break;
-            case 'w': unit = 7 * 86400; break;
-            default: return std::nullopt;
+            case 's':
+                unit = 1;
+                break;
+            case 'm':
+                unit = 60;
+                break;
+            case 'h':
+                unit = 3600;
+                break;
+            case 'd':
+                unit = 86400;
+                break;
+            case 'w':
+                unit = 7 * 86400;
+                break;
+            default:
+                return std::nullopt;
         }
         total += *n * unit;
         // Ten years is already absurd for any incident clock; refuse before overflow can matter.
@@ -212,8 +229,11 @@ civil to_civil(sys_seconds t) {
     auto const day = std::chrono::floor<std::chrono::days>(t);
     std::chrono::year_month_day const ymd{day};
     std::chrono::hh_mm_ss const hms{t - day};
-    return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-            static_cast<unsigned>(hms.hours().count()), static_cast<unsigned>(hms.minutes().count()),
+    return {static_cast<int>(ymd.year()),
+            static_cast<unsigned>(ymd.month()),
+            static_cast<unsigned>(ymd.day()),
+            static_cast<unsigned>(hms.hours().count()),
+            static_cast<unsigned>(hms.minutes().count()),
             static_cast<unsigned>(hms.seconds().count())};
 }
 }  // namespace
@@ -264,7 +284,7 @@ std::optional<sys_seconds> parse_time(std::string_view s) {
         rest = rest.substr(3);
     }
     if (rest == "Z" || rest == "z") rest = {};
-    if (!h || !m || !rest.empty() || *h > 23 || *m > 59 || sec > 59) return std::nullopt;
+    if (!h || !m || !rest.empty() || *h < 0 || *h > 23 || *m < 0 || *m > 59 || sec < 0 || sec > 59) return std::nullopt;
     return *day + std::chrono::hours{*h} + std::chrono::minutes{*m} + seconds{sec};
 }
 

@@ -59,9 +59,8 @@ inline constexpr severity all_severities[] = {severity::p0, severity::p1, severi
 inline constexpr incident_type all_types[] = {incident_type::outage,      incident_type::performance,
                                               incident_type::data_loss,   incident_type::security,
                                               incident_type::integration, incident_type::privacy};
-inline constexpr phase all_phases[] = {phase::detection, phase::investigation, phase::containment,
-                                       phase::resolution, phase::recovery,     phase::post_incident,
-                                       phase::closed};
+inline constexpr phase all_phases[] = {phase::detection, phase::investigation, phase::containment, phase::resolution,
+                                       phase::recovery,  phase::post_incident, phase::closed};
 inline constexpr status all_statuses[] = {status::investigating, status::identified, status::implementing_fix,
                                           status::monitoring, status::resolved};
 inline constexpr role all_roles[] = {role::incident_commander, role::on_call_engineer, role::subject_matter_expert,

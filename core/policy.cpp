@@ -13,30 +13,26 @@ escalation_step step(seconds after, std::string target, std::string label) {
 runbook outage_runbook() {
     return {"Incident: Application Down",
             {"Check if the app is running: `curl -I https://app.example.com`",
-             "Check the hosting provider's status page",
-             "Check recent deployments: `git log --oneline -5`",
+             "Check the hosting provider's status page", "Check recent deployments: `git log --oneline -5`",
              "Roll back if a recent deployment is the likely cause (see DEPLOYMENT.md)",
              "Check database connectivity: verify the connection strings in the environment"}};
 }
 
 runbook performance_runbook() {
     return {"Incident: Slow Performance",
-            {"Check current load: CPU, memory, network",
-             "Identify slow endpoints on the APM dashboard",
-             "Check database queries: N+1 queries, missing indexes",
-             "Check external API calls and third-party status",
+            {"Check current load: CPU, memory, network", "Identify slow endpoints on the APM dashboard",
+             "Check database queries: N+1 queries, missing indexes", "Check external API calls and third-party status",
              "Consider scaling up temporarily"}};
 }
 
 runbook data_loss_runbook() {
-    return {"Incident: Data Loss/Corruption (handle with extreme care)",
-            {"STOP: make no changes; preserve the current state for investigation",
-             "Identify the scope: how much data, since when",
-             "Check backups: when was the last one, can we restore",
-             "Contact the database admin: recovery may need a specialist",
-             "Notify users: be transparent about data issues",
-             "Recovery: pick the backup point before corruption, test the restore outside production, "
-             "communicate the plan, restore with monitoring, verify integrity"}};
+    return {
+        "Incident: Data Loss/Corruption (handle with extreme care)",
+        {"STOP: make no changes; preserve the current state for investigation",
+         "Identify the scope: how much data, since when", "Check backups: when was the last one, can we restore",
+         "Contact the database admin: recovery may need a specialist", "Notify users: be transparent about data issues",
+         "Recovery: pick the backup point before corruption, test the restore outside production, "
+         "communicate the plan, restore with monitoring, verify integrity"}};
 }
 
 runbook security_runbook() {
@@ -60,29 +56,27 @@ runbook integration_runbook() {
 
 runbook privacy_runbook() {
     return {"Incident: Data Privacy (GDPR)",
-            {"Isolate compromised systems and preserve evidence",
-             "Notify the security team and involve legal",
+            {"Isolate compromised systems and preserve evidence", "Notify the security team and involve legal",
              "Establish what personal data was exposed and whose",
              "Regulator notification within 72 hours of becoming aware (data protection authority)",
-             "Notify affected users if their data was exposed",
-             "Document the breach and the mitigation steps"}};
+             "Notify affected users if their data was exposed", "Document the breach and the mitigation steps"}};
 }
 
 }  // namespace
 
 policy policy::defaults() {
     policy p;
-    p.severities[0] = {"Critical",
-                       5min,
-                       "Immediate (within 5 minutes)",
-                       30min,
-                       {step(0min, "on-call", "On-call engineer paged"),
-                        step(5min, "engineering-manager", "Engineering manager notified"),
-                        step(15min, "vp-engineering", "VP Engineering notified"),
-                        step(30min, "executives", "Executive team notified"),
-                        step(60min, "customer-communication", "Customer communication required")},
-                       "All stakeholders + executives",
-                       {}};
+    p.severities[0] = {
+        "Critical",
+        5min,
+        "Immediate (within 5 minutes)",
+        30min,
+        {step(0min, "on-call", "On-call engineer paged"),
+         step(5min, "engineering-manager", "Engineering manager notified"),
+         step(15min, "vp-engineering", "VP Engineering notified"), step(30min, "executives", "Executive team notified"),
+         step(60min, "customer-communication", "Customer communication required")},
+        "All stakeholders + executives",
+        {}};
     p.severities[1] = {"High",
                        15min,
                        "15 minutes",

@@ -25,8 +25,8 @@ struct severity_policy {
     std::string respond_label;            // "Immediate (within 5 minutes)"
     std::optional<seconds> update_every;  // update cadence; none for P2/P3
     std::vector<escalation_step> escalation;
-    std::string announce_to;                // audience of the announcement
-    std::vector<std::string> on_call;      // responders invited at declaration
+    std::string announce_to;           // audience of the announcement
+    std::vector<std::string> on_call;  // responders invited at declaration
     bool operator==(severity_policy const&) const = default;
 };
 

@@ -63,7 +63,8 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
 std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, policy const& p) {
     auto const ev = [&](payload what) { return event{i.number, now, bot_user, std::move(what)}; };
     switch (r.kind) {
-        case reminder_kind::update_nudge: return {ev(nudged{})};
+        case reminder_kind::update_nudge:
+            return {ev(nudged{})};
         case reminder_kind::escalation: {
             auto const& step = p.of(i.sev).escalation.at(static_cast<std::size_t>(r.step));
             return {ev(escalated{step.target, step.label, false, {}})};
@@ -71,7 +72,8 @@ std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, p
         case reminder_kind::report_due:
         case reminder_kind::postmortem_due:
         case reminder_kind::action_due:
-        case reminder_kind::regulator_notice: return {ev(reminder_sent{r.key})};
+        case reminder_kind::regulator_notice:
+            return {ev(reminder_sent{r.key})};
     }
     return {};
 }

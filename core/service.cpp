@@ -98,13 +98,15 @@ outcome service::handle(origin const& o, std::string_view text) {
     }
     auto const* i = find(number);
     if (!i) {
-        out.effects.push_back(reply{o.channel, o.user, problem("there is no " + incident_ref(number), usage(req.verb, slash_))});
+        out.effects.push_back(
+            reply{o.channel, o.user, problem("there is no " + incident_ref(number), usage(req.verb, slash_))});
         return out;
     }
     if (req.modal) {
         auto const& cmd = std::get<command>(req.what);
         if (i->is_closed()) {
-            out.effects.push_back(reply{o.channel, o.user, problem(incident_ref(number) + " is closed; nothing can change", "")});
+            out.effects.push_back(
+                reply{o.channel, o.user, problem(incident_ref(number) + " is closed; nothing can change", "")});
         } else if (std::holds_alternative<resolve>(cmd)) {
             out.effects.push_back(open_form{o.user, resolve_modal(*i)});
         } else {
@@ -128,10 +130,12 @@ outcome service::run(origin const& o, int number, command const& cmd, std::strin
         auto const& events = std::get<std::vector<event>>(d);
         if (!record(events, {})) continue;
         out.changed = true;
-        for (auto const& e : events) effects_of(e, o, out);
+        effects_of(events, o, out);
         return out;
     }
-    out.effects.push_back(reply{o.channel, o.user, problem("the incident changed while your command was being saved; please run it again", "")});
+    out.effects.push_back(
+        reply{o.channel, o.user,
+              problem("the incident changed while your command was being saved; please run it again", "")});
     return out;
 }
 
@@ -148,10 +152,11 @@ outcome service::declare_incident(origin const& o, declare const& d) {
         auto const& events = std::get<std::vector<event>>(dec);
         if (!record(events, {})) continue;
         out.changed = true;
-        for (auto const& e : events) effects_of(e, o, out);
+        effects_of(events, o, out);
         return out;
     }
-    out.effects.push_back(reply{o.channel, o.user, problem("could not allocate an incident number; please try again", "")});
+    out.effects.push_back(
+        reply{o.channel, o.user, problem("could not allocate an incident number; please try again", "")});
     return out;
 }
 
@@ -179,11 +184,14 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
         }
         case query::kind::status:
         case query::kind::actions:
-        case query::kind::roles: break;
+        case query::kind::roles:
+            break;
     }
     auto const* i = number ? find(*number) : nullptr;
     if (!i) {
-        auto const verb = q.what == query::kind::status ? "status" : q.what == query::kind::actions ? "actions" : "role";
+        auto const verb = q.what == query::kind::status    ? "status"
+                          : q.what == query::kind::actions ? "actions"
+                                                           : "role";
         say(problem("there is no " + incident_ref(number.value_or(0)), usage(verb, slash_)));
         return out;
     }
@@ -204,7 +212,8 @@ outcome service::press(origin const& o, std::string_view action, std::string_vie
     }
     if (action == "post_update" || action == "resolve") {
         if (i->is_resolved() || i->is_closed()) {
-            out.effects.push_back(reply{o.channel, o.user, problem(incident_ref(i->number) + " is already resolved", "")});
+            out.effects.push_back(
+                reply{o.channel, o.user, problem(incident_ref(i->number) + " is already resolved", "")});
         } else {
             out.effects.push_back(open_form{o.user, action == "resolve" ? resolve_modal(*i) : update_modal(*i)});
         }
@@ -250,7 +259,8 @@ outcome service::submit(origin const& o, modal_view const& form, std::map<std::s
         if (!type) out.field_errors["type"] = "Pick one of the listed types";
         d.description = value("description");
         if (auto const started = value("started_at"); !started.empty()) {
-            auto const text = started.size() > 4 && started.ends_with(" ago") ? started.substr(0, started.size() - 4) : started;
+            auto const text =
+                started.size() > 4 && started.ends_with(" ago") ? started.substr(0, started.size() - 4) : started;
             if (auto const ago = parse_duration(text)) {
                 d.started_at = o.now - *ago;
             } else if (auto const at = parse_time(started)) {
@@ -324,7 +334,7 @@ outcome service::tick(sys_seconds now) {
         if (!record(events, {due->key})) continue;
         out.changed = true;
         origin const o{bot_user, incidents_.at(due->incident).channel, now};
-        for (auto const& e : events) effects_of(e, o, out);
+        effects_of(events, o, out);
         if (std::holds_alternative<reminder_sent>(events.front().what)) {
             auto const& fired = incidents_.at(due->incident);
             auto const view = reminder_view(fired, *due, rules_);
@@ -339,98 +349,109 @@ outcome service::tick(sys_seconds now) {
     return out;
 }
 
-void service::effects_of(event const& e, origin const& o, outcome& out) const {
-    auto const& i = incidents_.at(e.incident);
-    bool const redacted = rules_.of(i.type).private_room;
-    auto const room = [&](message_view v, bool pin = false) { out.effects.push_back(post{i.channel, std::move(v), pin}); };
-    auto const announce = [&](message_view v) {
-        if (!redacted) out.effects.push_back(post{announce_channel(), std::move(v)});
-    };
-    auto const confirm = [&](std::string text) {
-        out.effects.push_back(reply{o.channel, o.user, note_view("✓ " + std::move(text))});
-    };
-    auto const topic_changed = [&] { out.effects.push_back(set_topic{i.channel, topic(i)}); };
-    auto const ref = incident_ref(i.number);
-    auto const who = "@" + e.by;
+void service::effects_of(std::vector<event> const& batch, origin const& o, outcome& out) const {
+    // The resolution template already says the incident moved on; a phase prompt would repeat it.
+    bool const resolving = std::any_of(batch.begin(), batch.end(),
+                                       [](event const& e) { return std::holds_alternative<resolved>(e.what); });
+    for (auto const& e : batch) {
+        auto const& i = incidents_.at(e.incident);
+        bool const redacted = rules_.of(i.type).private_room;
+        auto const room = [&](message_view v, bool pin = false) {
+            out.effects.push_back(post{i.channel, std::move(v), pin});
+        };
+        auto const announce = [&](message_view v) {
+            if (!redacted) out.effects.push_back(post{announce_channel(), std::move(v)});
+        };
+        auto const confirm = [&](std::string text) {
+            out.effects.push_back(reply{o.channel, o.user, note_view("✓ " + std::move(text))});
+        };
+        auto const topic_changed = [&] { out.effects.push_back(set_topic{i.channel, topic(i)}); };
+        auto const ref = incident_ref(i.number);
+        auto const who = "@" + e.by;
 
-    std::visit(
-        [&]<typename T>(T const& what) {
-            if constexpr (std::is_same_v<T, declared>) {
-                std::vector<user_id> invite{e.by};
-                for (auto const& u : rules_.of(i.sev).on_call) invite.push_back(u);
-                for (auto const& u : rules_.of(i.type).contacts) invite.push_back(u);
-                out.effects.push_back(open_war_room{i.number, i.channel, redacted, invite, topic(i)});
-                room(declaration_view(i, rules_), true);
-                room(runbook_view(i, rules_));
-                room(checklist_view(i, phase::detection));
-                out.effects.push_back(post{announce_channel(), announcement_view(i, rules_)});
-                confirm("Declared " + ref + ": war room #" + i.channel);
-            } else if constexpr (std::is_same_v<T, update_posted>) {
-                room(update_view(i, rules_));
-                announce(update_view(i, rules_));
-                topic_changed();
-            } else if constexpr (std::is_same_v<T, severity_changed>) {
-                auto const& every = rules_.of(what.to).update_every;
-                room(note_view("🔺 " + ref + " severity " + std::string(to_string(what.from)) + " → " +
-                               std::string(to_string(what.to)) + " by " + who + ": updates " +
-                               (every ? "every " + format_duration(*every) : std::string("as needed")) +
-                               ", escalation re-planned"));
-                announce(announcement_view(i, rules_));
-                topic_changed();
-            } else if constexpr (std::is_same_v<T, phase_changed>) {
-                if (what.to != phase::closed) room(phase_view(i, what.from));
-            } else if constexpr (std::is_same_v<T, role_assigned>) {
-                room(note_view("👤 " + std::string("@") + what.user + " is now " + std::string(display_name(what.r)) +
-                               (what.previous ? " (handed over from @" + *what.previous + ")" : std::string{}) +
-                               " — assigned by " + who));
-                if (what.r == role::incident_commander) topic_changed();
-            } else if constexpr (std::is_same_v<T, note_added>) {
-                confirm("Added to the " + ref + " timeline");
-            } else if constexpr (std::is_same_v<T, acknowledged>) {
-                room(note_view("✅ " + ref + " acknowledged by " + who + " (" + format_duration(e.at - i.detected_at) +
-                               " after detection)"));
-            } else if constexpr (std::is_same_v<T, action_added>) {
-                room(note_view("📋 Action item #" + std::to_string(what.number) + " added: " + what.text +
-                               " - Owner: " + (what.owner ? "@" + *what.owner : std::string("unassigned")) +
-                               " - Due: " + (what.due ? format_date(*what.due) : std::string("none"))));
-            } else if constexpr (std::is_same_v<T, action_completed>) {
-                room(note_view("✔️ Action item #" + std::to_string(what.number) + " done (" + who + ")"));
-            } else if constexpr (std::is_same_v<T, escalated>) {
-                auto const& steps = rules_.of(i.sev).escalation;
-                auto const step = std::find_if(steps.begin(), steps.end(),
-                                               [&](auto const& s) { return s.target == what.target; });
-                escalation_step const shown = step != steps.end() ? *step : escalation_step{{}, what.target, what.label, {}};
-                room(escalation_view(i, shown, what.manual, what.reason));
-            } else if constexpr (std::is_same_v<T, nudged>) {
-                room(nudge_view(i, rules_, e.at));
-            } else if constexpr (std::is_same_v<T, snoozed>) {
-                room(note_view("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until)));
-            } else if constexpr (std::is_same_v<T, resolved>) {
-                room(resolution_view(i, rules_));
-                if (redacted) {
-                    out.effects.push_back(post{announce_channel(), note_view("✅ RESOLVED - " + ref + " (" +
-                                                                             std::string(display_name(i.type)) + ")")});
-                } else {
-                    announce(resolution_view(i, rules_));
+        std::visit(
+            [&]<typename T>(T const& what) {
+                if constexpr (std::is_same_v<T, declared>) {
+                    std::vector<user_id> invite{e.by};
+                    for (auto const& u : rules_.of(i.sev).on_call) invite.push_back(u);
+                    for (auto const& u : rules_.of(i.type).contacts) invite.push_back(u);
+                    out.effects.push_back(open_war_room{i.number, i.channel, redacted, invite, topic(i)});
+                    room(declaration_view(i, rules_), true);
+                    room(runbook_view(i, rules_));
+                    room(checklist_view(i, phase::detection));
+                    out.effects.push_back(post{announce_channel(), announcement_view(i, rules_)});
+                    confirm("Declared " + ref + ": war room #" + i.channel);
+                } else if constexpr (std::is_same_v<T, update_posted>) {
+                    room(update_view(i, rules_));
+                    announce(update_view(i, rules_));
+                    topic_changed();
+                } else if constexpr (std::is_same_v<T, severity_changed>) {
+                    auto const& every = rules_.of(what.to).update_every;
+                    room(note_view("🔺 " + ref + " severity " + std::string(to_string(what.from)) + " → " +
+                                   std::string(to_string(what.to)) + " by " + who + ": updates " +
+                                   (every ? "every " + format_duration(*every) : std::string("as needed")) +
+                                   ", escalation re-planned"));
+                    announce(announcement_view(i, rules_));
+                    topic_changed();
+                } else if constexpr (std::is_same_v<T, phase_changed>) {
+                    if (what.to != phase::closed && !resolving) room(phase_view(i, what.from));
+                } else if constexpr (std::is_same_v<T, role_assigned>) {
+                    room(note_view("👤 " + std::string("@") + what.user + " is now " +
+                                   std::string(display_name(what.r)) +
+                                   (what.previous ? " (handed over from @" + *what.previous + ")" : std::string{}) +
+                                   " — assigned by " + who));
+                    if (what.r == role::incident_commander) topic_changed();
+                } else if constexpr (std::is_same_v<T, note_added>) {
+                    confirm("Added to the " + ref + " timeline");
+                } else if constexpr (std::is_same_v<T, acknowledged>) {
+                    room(note_view("✅ " + ref + " acknowledged by " + who + " (" +
+                                   format_duration(e.at - i.detected_at) + " after detection)"));
+                } else if constexpr (std::is_same_v<T, action_added>) {
+                    room(note_view("📋 Action item #" + std::to_string(what.number) + " added: " + what.text +
+                                   " - Owner: " + (what.owner ? "@" + *what.owner : std::string("unassigned")) +
+                                   " - Due: " + (what.due ? format_date(*what.due) : std::string("none"))));
+                } else if constexpr (std::is_same_v<T, action_completed>) {
+                    room(note_view("✔️ Action item #" + std::to_string(what.number) + " done (" + who + ")"));
+                } else if constexpr (std::is_same_v<T, escalated>) {
+                    auto const& steps = rules_.of(i.sev).escalation;
+                    auto const step = std::find_if(steps.begin(), steps.end(),
+                                                   [&](auto const& s) { return s.target == what.target; });
+                    escalation_step const shown =
+                        step != steps.end() ? *step : escalation_step{{}, what.target, what.label, {}};
+                    room(escalation_view(i, shown, what.manual, what.reason));
+                } else if constexpr (std::is_same_v<T, nudged>) {
+                    room(nudge_view(i, rules_, e.at));
+                } else if constexpr (std::is_same_v<T, snoozed>) {
+                    room(note_view("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until)));
+                } else if constexpr (std::is_same_v<T, resolved>) {
+                    room(resolution_view(i, rules_));
+                    if (redacted) {
+                        out.effects.push_back(
+                            post{announce_channel(),
+                                 note_view("✅ RESOLVED - " + ref + " (" + std::string(display_name(i.type)) + ")")});
+                    } else {
+                        announce(resolution_view(i, rules_));
+                    }
+                    topic_changed();
+                } else if constexpr (std::is_same_v<T, reopened>) {
+                    room(note_view("↩️ " + ref + " reopened by " + who + ": " + what.reason));
+                    announce(announcement_view(i, rules_));
+                    topic_changed();
+                } else if constexpr (std::is_same_v<T, report_generated>) {
+                    room(report_view(i, rules_));
+                } else if constexpr (std::is_same_v<T, closed>) {
+                    room(note_view("🔒 " + ref + " closed by " + who + (what.reason.empty() ? "" : ": " + what.reason)));
+                } else if constexpr (std::is_same_v<T, checklist_marked>) {
+                    room(note_view(std::string(what.checked ? "☑️ " : "⬜ ") + who +
+                                   (what.checked ? " checked" : " unchecked") + " \"" +
+                                   checklist(what.ph).at(static_cast<std::size_t>(what.item)) + "\" (" +
+                                   std::string(display_name(what.ph)) + ")"));
                 }
-                topic_changed();
-            } else if constexpr (std::is_same_v<T, reopened>) {
-                room(note_view("↩️ " + ref + " reopened by " + who + ": " + what.reason));
-                announce(announcement_view(i, rules_));
-                topic_changed();
-            } else if constexpr (std::is_same_v<T, report_generated>) {
-                room(report_view(i, rules_));
-            } else if constexpr (std::is_same_v<T, closed>) {
-                room(note_view("🔒 " + ref + " closed by " + who + (what.reason.empty() ? "" : ": " + what.reason)));
-            } else if constexpr (std::is_same_v<T, checklist_marked>) {
-                room(note_view(std::string(what.checked ? "☑️ " : "⬜ ") + who + (what.checked ? " checked" : " unchecked") +
-                               " \"" + checklist(what.ph).at(static_cast<std::size_t>(what.item)) + "\" (" +
-                               std::string(display_name(what.ph)) + ")"));
-            }
-            // mitigated is shown through the post of the event that caused it; reminder_sent is
-            // posted by tick(), which still holds the reminder it fired.
-        },
-        e.what);
+                // mitigated is shown through the post of the event that caused it; reminder_sent is
+                // posted by tick(), which still holds the reminder it fired.
+            },
+            e.what);
+    }
 }
 
 }  // namespace warroom::core

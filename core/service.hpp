@@ -90,7 +90,7 @@ private:
     outcome declare_incident(origin const& o, declare const& d);
     outcome answer(origin const& o, query const& q, std::optional<int> number);
     bool record(std::vector<event> const& events, std::vector<std::string> const& claims);
-    void effects_of(event const& e, origin const& o, outcome& out) const;
+    void effects_of(std::vector<event> const& batch, origin const& o, outcome& out) const;
     std::string announce_channel() const;
 
     event_store& store_;

@@ -20,8 +20,8 @@ struct append_batch {
 };
 
 enum class append_result {
-    written,      // committed and durable
-    conflict,     // a claim was already taken or a version moved: re-read and decide again
+    written,   // committed and durable
+    conflict,  // a claim was already taken or a version moved: re-read and decide again
 };
 
 struct store_error : std::runtime_error {

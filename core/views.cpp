@@ -113,7 +113,8 @@ message_view declaration_view(incident const& i, policy const& p) {
                 {"Status", str(display_name(i.st))},
                 {"Type", str(display_name(i.type))},
                 {"Respond within", p.of(i.sev).respond_label}};
-    v.sections.push_back({"Actions Taken", {"War room #" + i.channel + " opened", "Declared by " + mention(i.declared_by)}});
+    v.sections.push_back(
+        {"Actions Taken", {"War room #" + i.channel + " opened", "Declared by " + mention(i.declared_by)}});
     v.footer = {"**Next Update**: " + next_update_text(i, p)};
     v.buttons = prompt_buttons(i);
     return v;
@@ -125,7 +126,8 @@ message_view announcement_view(incident const& i, policy const& p) {
     v.headline = "🚨 " + str(to_string(i.sev)) + " INCIDENT - " +
                  (redacted ? str(display_name(i.type)) + " under investigation" : i.title) + " (" +
                  incident_ref(i.number) + ")";
-    v.fields = {{"Status", str(display_name(i.st))}, {"Severity", str(to_string(i.sev)) + " " + p.of(i.sev).name},
+    v.fields = {{"Status", str(display_name(i.st))},
+                {"Severity", str(to_string(i.sev)) + " " + p.of(i.sev).name},
                 {"Audience", p.of(i.sev).announce_to}};
     if (redacted) {
         v.fields.push_back({"War room", "private; ask the Incident Commander for access"});
@@ -199,8 +201,9 @@ message_view status_view(incident const& i, policy const& p, sys_seconds now) {
     v.fields.push_back({"Last update", format_duration(now - i.last_update_at) + " ago"});
     if (auto const due = next_update_due(i, p)) {
         auto const in = *due - now;
-        v.fields.push_back({"Next update due", format_clock(*due) + (in >= seconds{0} ? " (in " + format_duration(in) + ")"
-                                                                                      : " (overdue by " + format_duration(-in) + ")")});
+        v.fields.push_back({"Next update due",
+                            format_clock(*due) + (in >= seconds{0} ? " (in " + format_duration(in) + ")"
+                                                                   : " (overdue by " + format_duration(-in) + ")")});
     }
     v.fields.push_back({"Acknowledged", i.acknowledged_at ? format_clock(*i.acknowledged_at) + " by " +
                                                                 mention(i.acknowledged_by.value_or("?"))
@@ -232,8 +235,9 @@ message_view escalation_view(incident const& i, escalation_step const& step, boo
         v.fields.push_back({"Notified", who});
     }
     v.fields.push_back({"Trigger", manual ? "manual" + (reason.empty() ? std::string{} : ": " + reason)
-                                          : step.after == seconds{0} ? std::string("at declaration")
-                                                                 : format_duration(step.after) + " after declaration, unresolved"});
+                                   : step.after == seconds{0}
+                                       ? std::string("at declaration")
+                                       : format_duration(step.after) + " after declaration, unresolved"});
     return v;
 }
 
@@ -268,7 +272,8 @@ message_view reminder_view(incident const& i, reminder const& r, policy const& p
                          format_time(i.declared_at + p.regulator_notice) + ")";
             break;
         case reminder_kind::update_nudge:
-        case reminder_kind::escalation: break;
+        case reminder_kind::escalation:
+            break;
     }
     return v;
 }
@@ -289,7 +294,8 @@ message_view checklist_view(incident const& i, phase ph) {
 message_view phase_view(incident const& i, phase from) {
     auto v = checklist_view(i, i.ph);
     v.kind = "phase";
-    v.headline = "➡️ " + incident_ref(i.number) + " moved " + str(display_name(from)) + " → " + str(display_name(i.ph));
+    v.headline =
+        "➡️ " + incident_ref(i.number) + " moved " + str(display_name(from)) + " → " + str(display_name(i.ph));
     v.buttons = prompt_buttons(i);
     if (!v.checklist.empty()) v.footer = {"Check items with `check <n>` or the checkboxes."};
     return v;

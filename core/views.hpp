@@ -30,7 +30,7 @@ struct section {
 struct button {
     std::string action;  // stable action id: "acknowledge", "claim_ic", "post_update", "advance", ...
     std::string label;
-    std::string value;   // what the press refers to: incident number, "N:phase:item"
+    std::string value;  // what the press refers to: incident number, "N:phase:item"
     bool operator==(button const&) const = default;
 };
 
@@ -38,7 +38,7 @@ struct checkbox {
     std::string label;
     std::string value;  // "N:phase:item"
     bool checked = false;
-    std::string note;   // who checked it and when
+    std::string note;  // who checked it and when
     bool operator==(checkbox const&) const = default;
 };
 

@@ -41,7 +41,11 @@ constexpr std::string_view console_help =
 }  // namespace
 
 console::console(core::service& svc, std::ostream& out, core::sys_seconds start, console_options options)
-    : svc_(svc), out_(out), now_(start), options_(std::move(options)), user_(options_.user),
+    : svc_(svc),
+      out_(out),
+      now_(start),
+      options_(std::move(options)),
+      user_(options_.user),
       channel_(strip(options_.channel, '#')) {}
 
 std::string console::prompt() const {
@@ -64,6 +68,7 @@ bool console::line(std::string_view raw) {
     auto const text = trim(raw);
     if (form_) {
         fill_field(text);
+        out_.flush();
         return true;
     }
     if (text.empty() || text.front() == '#') return true;
@@ -99,6 +104,8 @@ bool console::line(std::string_view raw) {
     }
     // Reminders due at this very moment (the 0-minute page of a P0) go out at once, as in the daemon.
     show(svc_.tick(now_));
+    // Whatever was shown is on disk already; flushing per line makes the output an acknowledgement.
+    out_.flush();
     return true;
 }
 
@@ -189,14 +196,16 @@ void console::advance_clock(std::string_view arg) {
     }
     auto const target = now_ + *step;
     // Stop at each due reminder, so each fires at its own time, as the daemon's scheduler would.
+    std::optional<core::sys_seconds> shown;
     while (auto const due = svc_.next_due()) {
         if (*due > target) break;
         now_ = std::max(now_, *due);
-        out_ << "🕐 " << core::format_time(now_) << '\n';
+        if (shown != now_) out_ << "🕐 " << core::format_time(now_) << '\n';
+        shown = now_;
         show(svc_.tick(now_));
     }
     now_ = target;
-    out_ << "🕐 " << core::format_time(now_) << '\n';
+    if (shown != now_) out_ << "🕐 " << core::format_time(now_) << '\n';
 }
 
 void console::start_form(core::open_form const& f) {

@@ -36,8 +36,7 @@ std::unique_ptr<core::event_store> open_store(std::string const& url) {
     if (scheme == "sqlite") {
         throw core::store_error("malformed sqlite store URL \"" + url + "\"; " + std::string(supported));
     }
-    throw core::store_error("unsupported store URL scheme \"" + std::string(scheme) + "\"; " +
-                            std::string(supported));
+    throw core::store_error("unsupported store URL scheme \"" + std::string(scheme) + "\"; " + std::string(supported));
 }
 
 }  // namespace warroom::store

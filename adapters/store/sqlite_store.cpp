@@ -139,8 +139,8 @@ struct sqlite_store::impl {
         rollback = prepare("ROLLBACK");
         migrate();
         version_of = prepare("SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = ?1");
-        insert_event = prepare(
-            "INSERT INTO events (incident, version, type, at, actor, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        insert_event =
+            prepare("INSERT INTO events (incident, version, type, at, actor, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         insert_claim = prepare("INSERT INTO reminders_fired (key, fired_at) VALUES (?1, ?2)");
         select_events = prepare("SELECT seq, incident, type, at, actor, body FROM events ORDER BY seq");
         select_claim = prepare("SELECT 1 FROM reminders_fired WHERE key = ?1");
@@ -225,8 +225,8 @@ sqlite_store::sqlite_store(std::filesystem::path const& file) : impl_(std::make_
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
         if (ec) {
-            throw core::store_error("sqlite store " + impl_->name + ": cannot create directory " + dir.string() +
-                                    ": " + ec.message());
+            throw core::store_error("sqlite store " + impl_->name + ": cannot create directory " + dir.string() + ": " +
+                                    ec.message());
         }
     }
     impl_->open(impl_->name, true);
@@ -336,9 +336,12 @@ bool sqlite_store::claimed(std::string const& key) {
     use u{s.select_claim};
     s.bind(u, 1, key);
     switch (sqlite3_step(u.get())) {
-        case SQLITE_ROW: return true;
-        case SQLITE_DONE: return false;
-        default: s.fail("claimed");
+        case SQLITE_ROW:
+            return true;
+        case SQLITE_DONE:
+            return false;
+        default:
+            s.fail("claimed");
     }
 }
 

@@ -1,0 +1,29 @@
+// Any text a user can type after /incident: parsing never crashes, and a parsed declaration is
+// either refused with a reason or yields exactly one event.
+#include <cstdint>
+#include <string_view>
+
+#include "core/command_line.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
+    using namespace warroom::core;
+    std::string_view const text(reinterpret_cast<char const*>(data), size);
+    auto const now = sys_seconds{std::chrono::seconds{1767603600}};
+    for (bool const in_room : {false, true}) {
+        auto const parsed = parse_command_line(text, in_room, now);
+        if (auto const* r = std::get_if<request>(&parsed)) {
+            if (auto const* d = std::get_if<declare>(&r->what)) {
+                auto const decided = decide_declare(1, *d, "inc-1", "fuzz", now, policy::defaults());
+                if (auto const* events = std::get_if<std::vector<event>>(&decided); events && events->size() != 1) {
+                    __builtin_trap();
+                }
+            }
+        } else if (std::get<usage_error>(parsed).reason.empty()) {
+            __builtin_trap();
+        }
+    }
+    (void)parse_duration(text);
+    (void)parse_time(text);
+    (void)parse_mention(text);
+    return 0;
+}

@@ -1,0 +1,125 @@
+// Scripted console sessions against their recorded transcripts. After an intended change, run
+// with UPDATE_GOLDEN=1 to re-record, and read the diff before committing it.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "adapters/store/open_store.hpp"
+#include "core/incident.hpp"
+#include "tests/console/console_process.hpp"
+#include "tests/store/temp_dir.hpp"
+
+namespace {
+
+using warroom::console::test::run_warroom;
+using warroom::store::test::temp_dir;
+
+std::string const sessions = std::string(WARROOM_SOURCE_DIR) + "/tests/console/sessions/";
+
+std::string read_file(std::string const& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string console_args(temp_dir const& dir) {
+    return "console --as alice --in incidents --clock 2026-01-05T09:00Z --store sqlite://" + (dir / "w.db").string();
+}
+
+// The first line where the transcripts part, for a readable failure.
+std::string first_difference(std::string const& want, std::string const& got) {
+    std::istringstream a(want), b(got);
+    std::string la, lb;
+    for (int line = 1;; ++line) {
+        bool const ma = static_cast<bool>(std::getline(a, la)), mb = static_cast<bool>(std::getline(b, lb));
+        if (!ma && !mb) return "identical";
+        if (la != lb || ma != mb) {
+            return "line " + std::to_string(line) + "\n  expected: " + (ma ? la : "<end>") +
+                   "\n  actual:   " + (mb ? lb : "<end>");
+        }
+    }
+}
+
+void check_session(std::string const& name) {
+    temp_dir dir;
+    auto const r = run_warroom(console_args(dir), read_file(sessions + name + ".txt"));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    auto const golden = sessions + name + ".out";
+    if (std::getenv("UPDATE_GOLDEN")) {
+        std::ofstream(golden, std::ios::binary) << r.out;
+        return;
+    }
+    auto const want = read_file(golden);
+    INFO(first_difference(want, r.out));
+    CHECK(want == r.out);
+}
+
+std::size_t events_in(temp_dir const& dir) {
+    return warroom::store::open_store("sqlite://" + (dir / "w.db").string())->load().size();
+}
+
+}  // namespace
+
+TEST_CASE("console: a full P0 lifecycle matches its transcript") { check_session("p0_lifecycle"); }
+
+TEST_CASE("console: severity change and manual escalation and reopen match their transcript") {
+    check_session("p1_changes");
+}
+
+TEST_CASE("console: bad input matches its transcript") { check_session("bad_input"); }
+
+TEST_CASE("console: the declare form and a private security incident match their transcript") {
+    check_session("forms_and_private");
+}
+
+TEST_CASE("console: bad input records nothing but the one valid declaration") {
+    temp_dir dir;
+    auto const r = run_warroom(console_args(dir), read_file(sessions + "bad_input.txt"));
+    REQUIRE(r.exit_code == 0);
+    auto const events = warroom::store::open_store("sqlite://" + (dir / "w.db").string())->load();
+    REQUIRE(events.size() == 1);
+    CHECK(std::holds_alternative<warroom::core::declared>(events.front().what));
+}
+
+TEST_CASE("console: a 5000-character title is refused with the limit and nothing is stored") {
+    temp_dir dir;
+    auto const r = run_warroom(console_args(dir), "/incident declare P1 " + std::string(5000, 'x') + "\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("⚠️ the title is 5000 characters long; the limit is 200") != std::string::npos);
+    CHECK(r.out.find("Usage: /incident declare") != std::string::npos);
+    CHECK(events_in(dir) == 0);
+}
+
+TEST_CASE("console: a second session on the same store continues the incident") {
+    temp_dir dir;
+    auto const first = run_warroom(console_args(dir), "/incident declare P1 Payments failing\n/clock +20m\n");
+    REQUIRE(first.exit_code == 0);
+    // The second session starts at the same simulated time: the 30-minute step is still ahead.
+    auto const second = run_warroom(console_args(dir), "/incident status 1\n/clock +10m\n/clock +60m\n");
+    REQUIRE(second.exit_code == 0);
+    CHECK(second.out.find("INC-1 · Payments failing") != std::string::npos);
+    // Fired before the restart: the page at declaration. It must not fire again.
+    CHECK(second.out.find("On-call engineer paged") == std::string::npos);
+    CHECK(second.out.find("Engineering manager notified") != std::string::npos);
+    CHECK(second.out.find("⏰ Update due for INC-1") != std::string::npos);
+}
+
+TEST_CASE("warroom report prints the same report the console posted") {
+    temp_dir dir;
+    // The lifecycle up to its report: later events (done, close) would rightly change the report.
+    auto script = read_file(sessions + "p0_lifecycle.txt");
+    script.resize(script.find("/incident report\n") + std::string("/incident report\n").size());
+    auto const session = run_warroom(console_args(dir), script);
+    REQUIRE(session.exit_code == 0);
+    auto const report = run_warroom("--store sqlite://" + (dir / "w.db").string() + " report 1", "");
+    CHECK(report.exit_code == 0);
+    REQUIRE(report.out.rfind("# Incident Report - API down\n", 0) == 0);
+    CHECK(session.out.find(report.out) != std::string::npos);
+    auto const missing = run_warroom("--store sqlite://" + (dir / "w.db").string() + " report 7", "");
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.err.find("there is no INC-7") != std::string::npos);
+}
