@@ -119,7 +119,7 @@ struct verb_info {
 };
 
 constexpr std::array<verb_info, 22> verbs{{
-    {"declare", "[P0-P3] [type:<type>] [started:<-20m|YYYY-MM-DDTHH:MMZ>] [impact:\"<impact>\"] <title>",
+    {"declare", "[P0-P3] [type:<type>] [started:<-20m|YYYY-MM-DDTHH:MMZ>] [impact:\"<impact>\"] [pii:yes] <title>",
      "declare an incident; no arguments opens the form", false},
     {"update", "[status:<status>] [impact:\"<scope>\"] <text>", "post a status update; no text opens the form", true},
     {"status", "[N]", "current state, only for you", true},
@@ -181,15 +181,21 @@ struct parser {
         bool have_sev = false, have_type = false;
         while (!in.done()) {
             auto const token = in.peek();
-            if (auto const sev = parse_severity(token); sev && !have_sev) {
+            if (auto const sev = parse_severity(token)) {
+                if (have_sev) return fail("give the severity once", verb);
                 d.sev = *sev;
                 have_sev = true;
-            } else if (auto const opt = as_option(token, {"type", "started", "impact", "sev", "severity"})) {
+            } else if (auto const opt = as_option(token, {"type", "started", "impact", "sev", "severity", "pii"})) {
                 if (opt->key == "type") {
+                    if (have_type) return fail("give the type once", verb);
                     auto const t = parse_incident_type(opt->value);
-                    if (!t || have_type) return fail("unknown incident type '" + opt->value + "'", verb);
+                    if (!t) return fail("unknown incident type '" + opt->value + "'", verb);
                     d.type = *t;
                     have_type = true;
+                } else if (opt->key == "pii") {
+                    auto const v = lower(opt->value);
+                    if (v != "yes" && v != "no") return fail("pii takes yes or no", verb);
+                    d.personal_data = v == "yes";
                 } else if (opt->key == "started") {
                     auto const t = parse_started(opt->value, now);
                     if (!t) return fail("cannot read the start time '" + opt->value + "'", verb);
@@ -197,6 +203,7 @@ struct parser {
                 } else if (opt->key == "impact") {
                     d.description = opt->value;
                 } else {
+                    if (have_sev) return fail("give the severity once", verb);
                     auto const sev = parse_severity(opt->value);
                     if (!sev) return fail("unknown severity '" + opt->value + "' (use P0, P1, P2 or P3)", verb);
                     d.sev = *sev;
@@ -266,7 +273,9 @@ struct parser {
         auto const text = in.rest();
         resolve r;
         auto const l = lower(text);
-        auto const cause = l.find("cause:");
+        // "cause:" as a word of its own, so "because:" stays part of the resolution.
+        auto cause = l.find("cause:");
+        while (cause != std::string::npos && cause > 0 && !is_space(l[cause - 1])) cause = l.find("cause:", cause + 1);
         if (cause == std::string::npos) {
             r.resolution = std::string(text);
         } else {
@@ -356,16 +365,16 @@ struct parser {
             if (in.done()) return fail("which severity? P0, P1, P2 or P3", verb);
             auto const token = in.take();
             auto const sev = parse_severity(token);
-            if (!sev || !in.done()) {
-                return fail("unknown severity '" + std::string(token) + "' (use P0, P1, P2 or P3)", verb);
-            }
+            if (!sev) return fail("unknown severity '" + std::string(token) + "' (use P0, P1, P2 or P3)", verb);
+            if (!in.done()) return fail("severity takes one value: P0, P1, P2 or P3", verb);
             return make(command{change_severity{*sev}}, n);
         }
         if (verb == "phase") {
             if (in.done()) return fail("which phase?", verb);
             auto const token = in.take();
             auto const ph = parse_phase(token);
-            if (!ph || !in.done()) return fail("unknown phase '" + std::string(token) + "'", verb);
+            if (!ph) return fail("unknown phase '" + std::string(token) + "'", verb);
+            if (!in.done()) return fail("phase takes one phase", verb);
             return make(command{move_phase{*ph}}, n);
         }
         if (verb == "assign") {
@@ -376,14 +385,16 @@ struct parser {
             if (in.done()) return fail("who? mention them: @user", verb);
             auto const who_token = in.take();
             auto const who = parse_mention(who_token);
-            if (!who || !in.done()) return fail("name one person as @user, not '" + std::string(who_token) + "'", verb);
+            if (!who) return fail("name the person as @user, not '" + std::string(who_token) + "'", verb);
+            if (!in.done()) return fail("assign one person at a time", verb);
             return make(command{assign_role{*r, *who}}, n);
         }
         if (verb == "done") {
             if (in.done()) return fail("which action item? give its number", verb);
             auto const token = in.take();
             auto const number = parse_number(token);
-            if (!number || !in.done()) return fail("'" + std::string(token) + "' is not an action item number", verb);
+            if (!number) return fail("'" + std::string(token) + "' is not an action item number", verb);
+            if (!in.done()) return fail("done takes one action item number", verb);
             return make(command{complete_action{*number}}, n);
         }
         return fail("unknown command '" + raw_verb + "'", "");

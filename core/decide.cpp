@@ -132,6 +132,7 @@ struct decider {
     decision operator()(escalate const& c) const {
         if (i.is_resolved()) return refusal{ref() + " is resolved; there is nothing to escalate"};
         auto const& steps = p.of(i.sev).escalation;
+        if (steps.empty()) return refusal{std::string(to_string(i.sev)) + " incidents have no escalation steps"};
         auto const next = std::find_if(steps.begin(), steps.end(), [&](escalation_step const& s) {
             return !i.escalated_targets.contains(s.target);
         });
@@ -202,6 +203,11 @@ struct decider {
             return refusal{std::string(to_string(i.sev)) + " incidents have no update reminders to snooze"};
         }
         if (i.is_resolved()) return refusal{ref() + " is resolved; its update reminders have stopped"};
+        // Snoozing answers a reminder; before one, it would only bring the next one forward.
+        if (!i.last_nudge_at || *i.last_nudge_at < i.last_update_at) {
+            return refusal{"no update reminder is waiting for " + ref() + "; the next comes at " +
+                           format_clock(i.last_update_at + *p.of(i.sev).update_every)};
+        }
         return std::vector<event>{ev(snoozed{now + p.snooze})};
     }
 };
@@ -221,7 +227,7 @@ decision decide_declare(int number, declare const& cmd, std::string const& chann
         return refusal{"the impact start " + format_time(started) + " is more than 30 days ago"};
     }
     return std::vector<event>{
-        event{number, now, by, declared{title, description, cmd.sev, cmd.type, started, channel}}};
+        event{number, now, by, declared{title, description, cmd.sev, cmd.type, started, channel, cmd.personal_data}}};
 }
 
 decision decide(incident const& current, command const& cmd, user_id const& by, sys_seconds now, policy const& p) {
@@ -238,7 +244,8 @@ std::string war_room_name(std::string const& prefix, int number, std::string con
     std::string name = prefix + "-" + std::to_string(number);
     std::string slug;
     for (unsigned char c : title) {
-        if (std::isalnum(c) && c < 0x80) {
+        if (c >= 0x80) continue;  // Slack names are ASCII: letters outside it are dropped, not spelled
+        if (std::isalnum(c)) {
             slug += static_cast<char>(std::tolower(c));
         } else if (!slug.empty() && slug.back() != '-') {
             slug += '-';

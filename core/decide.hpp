@@ -18,6 +18,7 @@ struct declare {
     std::string title;
     std::string description;
     std::optional<sys_seconds> started_at;  // back-dated impact start
+    bool personal_data = false;             // `pii:yes`: starts the regulator clock (data-loss)
     bool operator==(declare const&) const = default;
 };
 struct post_update {

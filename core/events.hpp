@@ -18,7 +18,8 @@ struct declared {
     severity sev{};
     incident_type type{};
     sys_seconds started_at{};
-    std::string channel;  // war-room channel name
+    std::string channel;         // war-room channel name
+    bool personal_data = false;  // personal data involved: the regulator clock runs
     bool operator==(declared const&) const = default;
 };
 struct update_posted {

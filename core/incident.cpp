@@ -22,6 +22,7 @@ struct applier {
         i.description = d.description;
         i.sev = d.sev;
         i.type = d.type;
+        i.personal_data = d.personal_data;
         i.ph = phase::detection;
         i.st = status::investigating;
         i.channel = d.channel;
@@ -117,7 +118,7 @@ struct applier {
         i.last_update_at = e.at;
         i.last_nudge_at.reset();
         i.snoozed_until.reset();
-        line("Reopened: " + r.reason);
+        line("Reopened (back to Investigation): " + r.reason);
     }
     void operator()(report_generated const&) {
         i.report_at = e.at;

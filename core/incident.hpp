@@ -45,6 +45,7 @@ struct incident {
     std::string description;
     severity sev = severity::p2;
     incident_type type = incident_type::outage;
+    bool personal_data = false;
     phase ph = phase::detection;
     status st = status::investigating;
     std::string channel;

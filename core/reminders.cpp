@@ -52,7 +52,8 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
         }
     }
     auto const reg_key = key("regulator", i.number, "72h");
-    if (p.of(i.type).regulator_clock && !i.is_closed() && !i.reminders_sent.contains(reg_key)) {
+    bool const regulated = p.of(i.type).regulator_clock || (i.type == incident_type::data_loss && i.personal_data);
+    if (regulated && !i.is_closed() && !i.reminders_sent.contains(reg_key)) {
         auto const lead = std::min(p.regulator_notice, seconds{std::chrono::hours{24}});
         out.push_back({reg_key, reminder_kind::regulator_notice, i.number, i.declared_at + p.regulator_notice - lead});
     }

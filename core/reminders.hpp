@@ -17,7 +17,7 @@ enum class reminder_kind {
     report_due,        // report not written 24 h after resolution
     postmortem_due,    // post-mortem meeting not held 48 h after resolution (P0/P1)
     action_due,        // an open action item reached its due date
-    regulator_notice,  // privacy: 24 h left on the 72-hour notification clock
+    regulator_notice,  // privacy, or data loss with personal data: 24 h left on the 72-hour clock
 };
 
 struct reminder {

@@ -40,8 +40,19 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }  // namespace
 
 service::service(event_store& store, policy rules, std::string slash)
-    : store_(store), rules_(std::move(rules)), slash_(std::move(slash)), incidents_(replay(store_.load())) {
+    : store_(store), rules_(std::move(rules)), slash_(std::move(slash)) {
     rules_.announce_channel = strip_hash(rules_.announce_channel);
+    reload();
+}
+
+void service::reload() {
+    // Head first: events that land between the two reads make the next refresh reload again.
+    head_ = store_.head();
+    incidents_ = replay(store_.load());
+}
+
+void service::refresh() {
+    if (store_.head() != head_) reload();
 }
 
 incident const* service::find(int number) const {
@@ -69,14 +80,22 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
         batch.expected_versions.emplace_back(e.incident, i ? i->version : 0);
     }
     if (store_.append(batch) == append_result::conflict) {
-        incidents_ = replay(store_.load());
+        reload();
         return false;
     }
     for (auto const& e : events) apply(incidents_, e);
+    // Ours are the newest events; if the head moved by more, someone else wrote too.
+    auto const now_head = store_.head();
+    if (now_head == head_ + static_cast<std::int64_t>(events.size())) {
+        head_ = now_head;
+    } else {
+        reload();
+    }
     return true;
 }
 
 outcome service::handle(origin const& o, std::string_view text) {
+    refresh();
     auto const* room = by_channel(o.channel);
     auto const parsed = parse_command_line(text, room != nullptr, o.now);
     outcome out;
@@ -106,7 +125,8 @@ outcome service::handle(origin const& o, std::string_view text) {
         auto const& cmd = std::get<command>(req.what);
         if (i->is_closed()) {
             out.effects.push_back(
-                reply{o.channel, o.user, problem(incident_ref(number) + " is closed; nothing can change", "")});
+                reply{o.channel, o.user,
+                      problem(incident_ref(number) + " is closed; nothing can change", usage(req.verb, slash_))});
         } else if (std::holds_alternative<resolve>(cmd)) {
             out.effects.push_back(open_form{o.user, resolve_modal(*i)});
         } else {
@@ -117,12 +137,11 @@ outcome service::handle(origin const& o, std::string_view text) {
     return run(o, number, std::get<command>(req.what), req.verb);
 }
 
-outcome service::run(origin const& o, int number, command const& cmd, std::string_view verb) {
+outcome service::decide_and_record(origin const& o, std::string_view verb,
+                                   std::function<decision()> const& decide_now) {
     outcome out;
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
-        auto const* i = find(number);
-        if (!i) break;
-        auto const d = decide(*i, cmd, o.user, o.now, rules_);
+        auto const d = decide_now();
         if (auto const* r = std::get_if<refusal>(&d)) {
             out.effects.push_back(reply{o.channel, o.user, problem(r->reason, usage(verb, slash_))});
             return out;
@@ -134,30 +153,25 @@ outcome service::run(origin const& o, int number, command const& cmd, std::strin
         return out;
     }
     out.effects.push_back(
-        reply{o.channel, o.user,
-              problem("the incident changed while your command was being saved; please run it again", "")});
+        reply{o.channel, o.user, problem("another writer kept changing the store; please run the command again", "")});
     return out;
 }
 
+outcome service::run(origin const& o, int number, command const& cmd, std::string_view verb) {
+    return decide_and_record(o, verb, [&]() -> decision {
+        auto const* i = find(number);
+        if (!i) return refusal{"there is no " + incident_ref(number)};
+        return decide(*i, cmd, o.user, o.now, rules_);
+    });
+}
+
 outcome service::declare_incident(origin const& o, declare const& d) {
-    outcome out;
-    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    return decide_and_record(o, "declare", [&] {
+        // Re-read on every attempt: a conflict means another writer took this number.
         int const number = incidents_.empty() ? 1 : incidents_.rbegin()->first + 1;
         auto const channel = war_room_name(rules_.channel_prefix, number, d.title);
-        auto const dec = decide_declare(number, d, channel, o.user, o.now, rules_);
-        if (auto const* r = std::get_if<refusal>(&dec)) {
-            out.effects.push_back(reply{o.channel, o.user, problem(r->reason, usage("declare", slash_))});
-            return out;
-        }
-        auto const& events = std::get<std::vector<event>>(dec);
-        if (!record(events, {})) continue;
-        out.changed = true;
-        effects_of(events, o, out);
-        return out;
-    }
-    out.effects.push_back(
-        reply{o.channel, o.user, problem("could not allocate an incident number; please try again", "")});
-    return out;
+        return decide_declare(number, d, channel, o.user, o.now, rules_);
+    });
 }
 
 outcome service::answer(origin const& o, query const& q, std::optional<int> number) {
@@ -202,6 +216,7 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
 }
 
 outcome service::press(origin const& o, std::string_view action, std::string_view value) {
+    refresh();
     auto const parts = split(value, ':');
     auto const number = to_int(parts.front());
     outcome out;
@@ -240,6 +255,7 @@ outcome service::press(origin const& o, std::string_view action, std::string_vie
 }
 
 outcome service::submit(origin const& o, modal_view const& form, std::map<std::string, std::string> const& values) {
+    refresh();
     auto const value = [&](std::string const& id) {
         auto const it = values.find(id);
         return it == values.end() ? std::string{} : it->second;
@@ -313,6 +329,7 @@ std::optional<sys_seconds> service::next_due() const {
 }
 
 outcome service::tick(sys_seconds now) {
+    refresh();
     outcome out;
     // Firing re-plans (a nudge schedules the next one), so look again until nothing is due.
     for (int rounds = 0; rounds < 10000; ++rounds) {
@@ -328,7 +345,7 @@ outcome service::tick(sys_seconds now) {
         auto const events = fire(i, *due, now, rules_);
         if (store_.claimed(due->key)) {
             // Another replica fired it; its events arrive with the reload.
-            incidents_ = replay(store_.load());
+            reload();
             continue;
         }
         if (!record(events, {due->key})) continue;

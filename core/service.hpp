@@ -4,6 +4,7 @@
 // that lost its cause. Single-threaded: one event loop owns a service.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -86,10 +87,15 @@ public:
     policy const& rules() const { return rules_; }
 
 private:
+    // Decides on the current state and records; on a store conflict, reloads and decides again.
+    outcome decide_and_record(origin const& o, std::string_view verb, std::function<decision()> const& decide_now);
     outcome run(origin const& o, int number, command const& cmd, std::string_view verb);
     outcome declare_incident(origin const& o, declare const& d);
     outcome answer(origin const& o, query const& q, std::optional<int> number);
     bool record(std::vector<event> const& events, std::vector<std::string> const& claims);
+    // Catches up with events another process (a second replica) wrote since we last looked.
+    void refresh();
+    void reload();
     void effects_of(std::vector<event> const& batch, origin const& o, outcome& out) const;
     std::string announce_channel() const;
 
@@ -97,6 +103,7 @@ private:
     policy rules_;
     std::string slash_;
     incident_map incidents_;
+    std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
 };
 
 }  // namespace warroom::core

@@ -3,6 +3,7 @@
 // when it returns, the events are on disk; when it throws, nothing was written.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ public:
     virtual std::vector<event> load() = 0;
     virtual append_result append(append_batch const& batch) = 0;
     virtual bool claimed(std::string const& key) = 0;
+    // Position of the newest event (0 when empty). Positions only grow and each event takes the
+    // next one, so a reader that knows the head can tell whether anyone else has written.
+    virtual std::int64_t head() = 0;
 };
 
 }  // namespace warroom::core

@@ -34,8 +34,13 @@ using tag = std::type_identity<T>;
 
 constexpr auto fields_of(tag<c::declared>) {
     using e = c::declared;
-    return std::tuple{field{"title", &e::title}, field{"description", &e::description}, field{"sev", &e::sev},
-                      field{"type", &e::type},   field{"started_at", &e::started_at},   field{"channel", &e::channel}};
+    return std::tuple{field{"title", &e::title},
+                      field{"description", &e::description},
+                      field{"sev", &e::sev},
+                      field{"type", &e::type},
+                      field{"started_at", &e::started_at},
+                      field{"channel", &e::channel},
+                      field{"personal_data", &e::personal_data}};
 }
 constexpr auto fields_of(tag<c::update_posted>) {
     using e = c::update_posted;

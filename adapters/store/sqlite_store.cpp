@@ -84,7 +84,7 @@ struct sqlite_store::impl {
     std::string name;  // the file, for messages
     db_ptr db;
     stmt_ptr begin, commit, rollback;
-    stmt_ptr version_of, insert_event, insert_claim, select_events, select_claim;
+    stmt_ptr version_of, insert_event, insert_claim, select_events, select_claim, select_head;
 
     // BEGIN IMMEDIATE now, ROLLBACK on scope exit unless committed: every early return and every
     // throw inside a transaction leaves the file as it was.
@@ -144,6 +144,7 @@ struct sqlite_store::impl {
         insert_claim = prepare("INSERT INTO reminders_fired (key, fired_at) VALUES (?1, ?2)");
         select_events = prepare("SELECT seq, incident, type, at, actor, body FROM events ORDER BY seq");
         select_claim = prepare("SELECT 1 FROM reminders_fired WHERE key = ?1");
+        select_head = prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
     }
 
     void migrate() {
@@ -344,5 +345,7 @@ bool sqlite_store::claimed(std::string const& key) {
             s.fail("claimed");
     }
 }
+
+std::int64_t sqlite_store::head() { return impl_->single_int(impl_->select_head, "head"); }
 
 }  // namespace warroom::store

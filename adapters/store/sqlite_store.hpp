@@ -29,6 +29,7 @@ public:
     // incident or claim key is listed twice; core::store_error on any database failure.
     core::append_result append(core::append_batch const& batch) override;
     bool claimed(std::string const& key) override;
+    std::int64_t head() override;
 
 private:
     struct impl;

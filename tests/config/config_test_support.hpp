@@ -2,12 +2,12 @@
 // scratch directory for config, token and CA files, removed when the test ends.
 #pragma once
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
-#include <unistd.h>
 
 #include "config/config.hpp"
 

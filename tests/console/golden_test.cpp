@@ -2,6 +2,7 @@
 // with UPDATE_GOLDEN=1 to re-record, and read the diff before committing it.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -64,19 +65,17 @@ std::size_t events_in(temp_dir const& dir) {
 
 }  // namespace
 
-TEST_CASE("console: a full P0 lifecycle matches its transcript") { check_session("p0_lifecycle"); }
+TEST_CASE("a full P0 lifecycle matches its transcript") { check_session("p0_lifecycle"); }
 
-TEST_CASE("console: severity change and manual escalation and reopen match their transcript") {
-    check_session("p1_changes");
-}
+TEST_CASE("severity change and manual escalation and reopen match their transcript") { check_session("p1_changes"); }
 
-TEST_CASE("console: bad input matches its transcript") { check_session("bad_input"); }
+TEST_CASE("bad input matches its transcript") { check_session("bad_input"); }
 
-TEST_CASE("console: the declare form and a private security incident match their transcript") {
+TEST_CASE("the declare form and a private security incident match their transcript") {
     check_session("forms_and_private");
 }
 
-TEST_CASE("console: bad input records nothing but the one valid declaration") {
+TEST_CASE("bad input records nothing but the one valid declaration") {
     temp_dir dir;
     auto const r = run_warroom(console_args(dir), read_file(sessions + "bad_input.txt"));
     REQUIRE(r.exit_code == 0);
@@ -85,7 +84,7 @@ TEST_CASE("console: bad input records nothing but the one valid declaration") {
     CHECK(std::holds_alternative<warroom::core::declared>(events.front().what));
 }
 
-TEST_CASE("console: a 5000-character title is refused with the limit and nothing is stored") {
+TEST_CASE("a 5000-character title is refused with the limit and nothing is stored") {
     temp_dir dir;
     auto const r = run_warroom(console_args(dir), "/incident declare P1 " + std::string(5000, 'x') + "\n");
     CHECK(r.exit_code == 0);
@@ -94,7 +93,7 @@ TEST_CASE("console: a 5000-character title is refused with the limit and nothing
     CHECK(events_in(dir) == 0);
 }
 
-TEST_CASE("console: a second session on the same store continues the incident") {
+TEST_CASE("a second session on the same store continues the incident") {
     temp_dir dir;
     auto const first = run_warroom(console_args(dir), "/incident declare P1 Payments failing\n/clock +20m\n");
     REQUIRE(first.exit_code == 0);
@@ -122,4 +121,49 @@ TEST_CASE("warroom report prints the same report the console posted") {
     auto const missing = run_warroom("--store sqlite://" + (dir / "w.db").string() + " report 7", "");
     CHECK(missing.exit_code == 1);
     CHECK(missing.err.find("there is no INC-7") != std::string::npos);
+}
+
+TEST_CASE("a config override of the P0 cadence changes when the nudge comes") {
+    temp_dir dir;
+    std::ofstream(dir / "warroom.toml") << "[severity.P0]\nupdate_every = \"10m\"\n";
+    auto const script = "/incident declare P0 Search down\n/clock +9m\n/clock +2m\n";
+    auto const with = run_warroom("--config " + (dir / "warroom.toml").string() + " " + console_args(dir), script);
+    REQUIRE(with.exit_code == 0);
+    auto const nudge = with.out.find("⏰ Update due for INC-1");
+    REQUIRE(nudge != std::string::npos);
+    // Not at +9m: the nudge follows the 09:10 clock line, after the 09:09 one.
+    CHECK(with.out.find("🕐 2026-01-05 09:09 UTC") < with.out.find("🕐 2026-01-05 09:10 UTC"));
+    CHECK(with.out.find("🕐 2026-01-05 09:10 UTC") < nudge);
+
+    temp_dir plain;
+    auto const without = run_warroom(console_args(plain), script);
+    CHECK(without.out.find("⏰ Update due") == std::string::npos);
+}
+
+TEST_CASE("check-config names the file and key of a malformed config and exits 2") {
+    temp_dir dir;
+    auto const file = (dir / "bad.toml").string();
+    std::ofstream(file) << "[severity.P0]\nupdate_every = \"3x\"\n";
+    auto const r = run_warroom("--config " + file + " check-config", "");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out == "");
+    CHECK(r.err ==
+          "warroom: " + file + ": severity.P0.update_every: \"3x\" is not a duration (use 90s, 30m, 2h, 1d)\n");
+
+    std::ofstream(file) << "[slack\nchannel_prefix = 1\n";
+    auto const syntax = run_warroom("--config " + file + " check-config", "");
+    CHECK(syntax.exit_code == 2);
+    CHECK(syntax.err.rfind("warroom: " + file + ":1:", 0) == 0);
+    CHECK(std::count(syntax.err.begin(), syntax.err.end(), '\n') == 1);
+
+    auto const good =
+        run_warroom("--config " + std::string(WARROOM_SOURCE_DIR) + "/deploy/warroom.example.toml check-config", "");
+    CHECK(good.exit_code == 0);
+    CHECK(good.err == "");
+}
+
+TEST_CASE("warroom run without Slack tokens says what is missing and exits 2") {
+    auto const r = run_warroom("run", "");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("SLACK_APP_TOKEN and SLACK_BOT_TOKEN must be set") != std::string::npos);
 }

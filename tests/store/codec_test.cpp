@@ -111,6 +111,5 @@ TEST_CASE("decoding refuses what it cannot read exactly") {
 }
 
 TEST_CASE("text that is not UTF-8 cannot be encoded") {
-    CHECK_THROWS_WITH_AS(encode(core::note_added{"\xff\xfe"}), doctest::Contains("not valid UTF-8"),
-                         core::store_error);
+    CHECK_THROWS_WITH_AS(encode(core::note_added{"\xff\xfe"}), doctest::Contains("not valid UTF-8"), core::store_error);
 }

@@ -212,6 +212,7 @@ TEST_CASE("a row the codec cannot read names its seq") {
     sqlite_store s{file};
     REQUIRE(s.append({{note(1, 1)}, {}, {{1, 0}}}) == append_result::written);
     raw_db{file}.exec("UPDATE events SET type = 'exploded'");
-    CHECK_THROWS_WITH_AS(s.load(), doctest::Contains(R"(event seq 1: cannot decode event: unknown event type "exploded")"),
+    CHECK_THROWS_WITH_AS(s.load(),
+                         doctest::Contains(R"(event seq 1: cannot decode event: unknown event type "exploded")"),
                          core::store_error);
 }

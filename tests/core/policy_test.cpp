@@ -1,0 +1,163 @@
+// policy::defaults() is the procedures' numbers: severity table, escalation matrix, post-incident
+// clocks, private rooms for security and privacy, and the workflow checklists item by item.
+#include <doctest/doctest.h>
+
+#include "tests/core/support.hpp"
+
+namespace {
+
+using namespace warroom::core;
+using namespace warroom::core::test;
+
+struct step_row {
+    seconds after;
+    std::string target;
+    std::string label;
+};
+
+void check_matrix(severity sev, std::vector<step_row> const& want) {
+    auto const& steps = rules().of(sev).escalation;
+    REQUIRE(steps.size() == want.size());
+    for (std::size_t k = 0; k < want.size(); ++k) {
+        CAPTURE(k);
+        CHECK(steps[k].after == want[k].after);
+        CHECK(steps[k].target == want[k].target);
+        CHECK(steps[k].label == want[k].label);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("update cadence is 30 minutes for P0 and 60 for P1 and none for P2 and P3") {
+    CHECK(rules().of(severity::p0).update_every == seconds{30min});
+    CHECK(rules().of(severity::p1).update_every == seconds{60min});
+    CHECK_FALSE(rules().of(severity::p2).update_every.has_value());
+    CHECK_FALSE(rules().of(severity::p3).update_every.has_value());
+}
+
+TEST_CASE("P0 escalates at 0 5 15 30 and 60 minutes to on-call then manager then VP then executives then customers") {
+    check_matrix(severity::p0, {{0min, "on-call", "On-call engineer paged"},
+                                {5min, "engineering-manager", "Engineering manager notified"},
+                                {15min, "vp-engineering", "VP Engineering notified"},
+                                {30min, "executives", "Executive team notified"},
+                                {60min, "customer-communication", "Customer communication required"}});
+}
+
+TEST_CASE("P1 escalates at 0 minutes then 30 minutes then 2 hours then 4 hours") {
+    check_matrix(severity::p1, {{0min, "on-call", "On-call engineer paged"},
+                                {30min, "engineering-manager", "Engineering manager notified"},
+                                {2h, "vp-engineering", "VP Engineering notified"},
+                                {4h, "customer-communication", "Customer communication if needed"}});
+}
+
+TEST_CASE("P2 escalates to the engineering manager after 4 hours and P3 never escalates") {
+    check_matrix(severity::p2, {{4h, "engineering-manager", "Engineering manager notified"}});
+    check_matrix(severity::p3, {});
+}
+
+TEST_CASE("respond times are 5 minutes and 15 minutes and 1 hour and next business day") {
+    struct row {
+        severity sev;
+        seconds within;
+        std::string label;
+        std::string name;
+        std::string audience;
+    };
+    std::vector<row> const rows = {
+        {severity::p0, 5min, "Immediate (within 5 minutes)", "Critical", "All stakeholders + executives"},
+        {severity::p1, 15min, "15 minutes", "High", "Engineering + product teams"},
+        {severity::p2, 1h, "1 hour (acknowledge)", "Medium", "Engineering team"},
+        {severity::p3, 24h, "Next business day", "Low", "Engineering team"},
+    };
+    for (auto const& r : rows) {
+        CAPTURE(to_string(r.sev));
+        auto const& s = rules().of(r.sev);
+        CHECK(s.respond_within == r.within);
+        CHECK(s.respond_label == r.label);
+        CHECK(s.name == r.name);
+        CHECK(s.announce_to == r.audience);
+    }
+}
+
+TEST_CASE("post-incident clocks are report 24h and post-mortem 48h and regulator 72h and snooze 15m") {
+    CHECK(rules().report_due == seconds{24h});
+    CHECK(rules().postmortem_due == seconds{48h});
+    CHECK(rules().regulator_notice == seconds{72h});
+    CHECK(rules().snooze == seconds{15min});
+    CHECK(rules().channel_prefix == "inc");
+    CHECK(rules().announce_channel == "#incidents");
+}
+
+TEST_CASE("security and privacy incidents get private rooms and only privacy starts the regulator clock") {
+    struct row {
+        incident_type type;
+        bool private_room;
+        bool regulator;
+        std::vector<std::string> contacts;
+        std::string runbook;
+    };
+    std::vector<row> const rows = {
+        {incident_type::outage, false, false, {}, "Incident: Application Down"},
+        {incident_type::performance, false, false, {}, "Incident: Slow Performance"},
+        {incident_type::data_loss,
+         false,
+         false,
+         {"@database-admin"},
+         "Incident: Data Loss/Corruption (handle with extreme care)"},
+        {incident_type::security, true, false, {"@security-team"}, "Incident: Security Breach (highest priority)"},
+        {incident_type::integration, false, false, {}, "Incident: Integration Failure"},
+        {incident_type::privacy, true, true, {"@security-team", "@legal-team"}, "Incident: Data Privacy (GDPR)"},
+    };
+    REQUIRE(rows.size() == std::size(all_types));
+    for (auto const& r : rows) {
+        CAPTURE(to_string(r.type));
+        auto const& t = rules().of(r.type);
+        CHECK(t.private_room == r.private_room);
+        CHECK(t.regulator_clock == r.regulator);
+        CHECK(t.contacts == r.contacts);
+        CHECK(t.book.title == r.runbook);
+        CHECK(t.book.steps.size() >= 5);
+    }
+}
+
+TEST_CASE("each phase's checklist is the procedures' incident response workflow") {
+    struct row {
+        phase ph;
+        std::vector<std::string> items;
+    };
+    // Copied from "3. Incident Response Workflow"; "War room created" drops the procedures'
+    // parenthesis "(Slack channel or video call)" since warroom creates a Slack channel.
+    std::vector<row> const rows = {
+        {phase::detection,
+         {"Incident detected", "Initial triage and severity assessment", "Incident commander assigned (for P0/P1)",
+          "War room created", "Initial stakeholder notification"}},
+        {phase::investigation,
+         {"Gather incident context", "Review monitoring and logs", "Identify affected systems and users",
+          "Determine root cause (initial hypothesis)", "Assess impact and scope"}},
+        {phase::containment,
+         {"Isolate affected systems if necessary", "Prevent further damage", "Implement temporary workarounds",
+          "Communication to users (if customer-facing)"}},
+        {phase::resolution,
+         {"Implement fix", "Test fix in isolation", "Deploy fix to production", "Verify resolution",
+          "Monitor for recurrence"}},
+        {phase::recovery,
+         {"Restore normal operations", "Validate system health", "Monitor metrics closely", "Update stakeholders"}},
+        {phase::post_incident,
+         {"Post-mortem meeting (within 48 hours)", "Root cause analysis", "Document lessons learned",
+          "Create action items for prevention", "Update runbooks and documentation"}},
+        {phase::closed, {}},
+    };
+    REQUIRE(rows.size() == std::size(all_phases));
+    for (auto const& r : rows) {
+        CAPTURE(to_string(r.ph));
+        CHECK(checklist(r.ph) == r.items);
+    }
+}
+
+TEST_CASE("policies compare by value so a config override is visible") {
+    auto changed = policy::defaults();
+    CHECK(changed == rules());
+    changed.of(severity::p1).update_every = seconds{45min};
+    CHECK_FALSE(changed == rules());
+    CHECK(changed.of(severity::p1).update_every == seconds{45min});
+}

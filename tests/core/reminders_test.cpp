@@ -1,0 +1,324 @@
+// Reminders derived from state: update nudges, the escalation matrix and the post-incident clocks.
+// `tick` below is the scheduler in miniature: fire the earliest due reminder, fold its events back
+// in, look again, exactly as service::tick does against the store.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "tests/core/support.hpp"
+
+namespace {
+
+using namespace warroom::core;
+using namespace warroom::core::test;
+
+std::string describe(reminder const& r) { return r.key + " @ " + format_time(r.due); }
+
+std::vector<std::string> describe(std::vector<reminder> const& rs) {
+    std::vector<std::string> out;
+    for (auto const& r : rs) out.push_back(describe(r));
+    return out;
+}
+
+std::string joined(std::vector<std::string> const& parts) {
+    std::string out;
+    for (auto const& p : parts) out += (out.empty() ? "" : ", ") + p;
+    return out;
+}
+
+std::string pending(std::vector<event> const& history) {
+    return joined(describe(pending_reminders(given(history), rules())));
+}
+
+std::optional<reminder> nudge_of(std::vector<event> const& history) {
+    for (auto const& r : pending_reminders(given(history), rules())) {
+        if (r.kind == reminder_kind::update_nudge) return r;
+    }
+    return std::nullopt;
+}
+
+std::optional<sys_seconds> nudge_due(std::vector<event> const& history) {
+    auto const n = nudge_of(history);
+    return n ? std::optional<sys_seconds>(n->due) : std::nullopt;
+}
+
+std::string nudge_key(std::vector<event> const& history) {
+    auto const n = nudge_of(history);
+    return n ? n->key : "(no nudge)";
+}
+
+// Fires everything due at `now`, earliest first; returns what fired and appends its events.
+struct fired {
+    std::vector<std::string> keys;
+    std::vector<event> events;
+};
+fired tick(std::vector<event>& history, sys_seconds now) {
+    fired out;
+    for (int guard = 0; guard < 100; ++guard) {
+        auto const inc = given(history);
+        auto const due = pending_reminders(inc, rules());
+        if (due.empty() || due.front().due > now) break;
+        out.keys.push_back(due.front().key);
+        for (auto const& e : fire(inc, due.front(), now, rules())) {
+            history.push_back(e);
+            out.events.push_back(e);
+        }
+    }
+    return out;
+}
+
+event declared_as(severity sev, incident_type type = incident_type::outage) {
+    return at(t0, "alice", declared{"Checkout fails", "", sev, type, t0, "inc-1-checkout-fails"});
+}
+
+std::string key(std::string kind, sys_seconds t) { return kind + ":1:" + epoch(t); }
+std::string esc(std::string const& target) { return "escalation:1:" + target; }
+
+sys_seconds const march_10 = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
+
+}  // namespace
+
+TEST_CASE("a P0 owes its nudge at 30 minutes and its escalation steps from declaration") {
+    std::vector<event> h{declared_as(severity::p0)};
+    auto const all = pending_reminders(given(h), rules());
+    std::vector<reminder> const want = {
+        {esc("on-call"), reminder_kind::escalation, 1, t0, 0, 0},
+        {esc("engineering-manager"), reminder_kind::escalation, 1, t0 + 5min, 1, 0},
+        {esc("vp-engineering"), reminder_kind::escalation, 1, t0 + 15min, 2, 0},
+        {key("nudge", t0 + 30min), reminder_kind::update_nudge, 1, t0 + 30min, 0, 0},
+        {esc("executives"), reminder_kind::escalation, 1, t0 + 30min, 3, 0},
+        {esc("customer-communication"), reminder_kind::escalation, 1, t0 + 60min, 4, 0},
+    };
+    CHECK(joined(describe(all)) == joined(describe(want)));
+    CHECK(all == want);
+}
+
+TEST_CASE("a P1 nudge is due at 60 minutes and P2 and P3 are never nudged") {
+    CHECK(nudge_due({declared_as(severity::p1)}) == t0 + 60min);
+    CHECK(
+        pending({declared_as(severity::p1)}) ==
+        joined({esc("on-call") + " @ 2026-03-02 09:00 UTC", esc("engineering-manager") + " @ 2026-03-02 09:30 UTC",
+                key("nudge", t0 + 60min) + " @ 2026-03-02 10:00 UTC", esc("vp-engineering") + " @ 2026-03-02 11:00 UTC",
+                esc("customer-communication") + " @ 2026-03-02 13:00 UTC"}));
+    CHECK(pending({declared_as(severity::p2)}) == esc("engineering-manager") + " @ 2026-03-02 13:00 UTC");
+    CHECK(pending({declared_as(severity::p3)}) == "");
+}
+
+TEST_CASE("an update resets the nudge clock") {
+    std::vector<event> h{declared_as(severity::p0),
+                         at(t0 + 20min, "bob", update_posted{status::identified, "bad deploy", ""})};
+    CHECK(nudge_due(h) == t0 + 50min);
+    CHECK(nudge_key(h) == key("nudge", t0 + 50min));
+}
+
+TEST_CASE("the escalations and the nudge due by 30 minutes fire in due order and each once") {
+    std::vector<event> h{declared_as(severity::p0)};
+    auto const first = tick(h, t0 + 30min);
+    CHECK(joined(first.keys) == joined({esc("on-call"), esc("engineering-manager"), esc("vp-engineering"),
+                                        key("nudge", t0 + 30min), esc("executives")}));
+    std::vector<payload> const want = {
+        escalated{"on-call", "On-call engineer paged", false, ""},
+        escalated{"engineering-manager", "Engineering manager notified", false, ""},
+        escalated{"vp-engineering", "VP Engineering notified", false, ""},
+        nudged{},
+        escalated{"executives", "Executive team notified", false, ""},
+    };
+    CHECK(describe(payloads(first.events)) == describe(want));
+    for (auto const& e : first.events) {
+        CHECK(e.at == t0 + 30min);
+        CHECK(e.by == bot_user);
+        CHECK(e.incident == 1);
+    }
+    CHECK(tick(h, t0 + 30min).keys.empty());
+    CHECK(tick(h, t0 + 59min).keys.empty());
+}
+
+TEST_CASE("a nudge re-plans the next one a cadence after it went out") {
+    std::vector<event> h{declared_as(severity::p1), at(t0, bot_user, escalated{"on-call", "x", false, ""}),
+                         at(t0 + 30min, bot_user, escalated{"engineering-manager", "x", false, ""})};
+    // Fired late (the bot was busy): the next nudge counts from when this one went out.
+    auto const late = tick(h, t0 + 70min);
+    CHECK(joined(late.keys) == key("nudge", t0 + 60min));
+    CHECK(nudge_due(h) == t0 + 130min);
+    CHECK(nudge_key(h) == key("nudge", t0 + 130min));
+    CHECK(joined(tick(h, t0 + 129min).keys) == esc("vp-engineering"));
+    CHECK(joined(tick(h, t0 + 130min).keys) == key("nudge", t0 + 130min));
+}
+
+TEST_CASE("snooze moves the nudge to 15 minutes from the press and an update clears it") {
+    std::vector<event> h{declared_as(severity::p0)};
+    tick(h, t0 + 30min);
+    h.push_back(at(t0 + 31min, "bob", snoozed{t0 + 46min}));
+    CHECK(nudge_due(h) == t0 + 46min);
+    CHECK(tick(h, t0 + 45min).keys.empty());
+    CHECK(joined(tick(h, t0 + 46min).keys) == key("nudge", t0 + 46min));
+    CHECK(nudge_due(h) == t0 + 76min);
+
+    h.push_back(at(t0 + 50min, "bob", snoozed{t0 + 65min}));
+    h.push_back(at(t0 + 52min, "bob", update_posted{status::identified, "found it", ""}));
+    CHECK_FALSE(given(h).snoozed_until.has_value());
+    CHECK(nudge_due(h) == t0 + 82min);
+}
+
+TEST_CASE("resolution stops nudges and escalation") {
+    std::vector<event> h{declared_as(severity::p0), at(t0 + 10min, "bob", resolved{"rolled back", ""})};
+    for (auto const& r : pending_reminders(given(h), rules())) {
+        CAPTURE(r.key);
+        CHECK(r.kind != reminder_kind::update_nudge);
+        CHECK(r.kind != reminder_kind::escalation);
+    }
+    CHECK(tick(h, t0 + 23h).keys.empty());
+    CHECK(decide(given(h), escalate{}, "bob", t0 + 11min, rules()) ==
+          decision{refusal{"INC-1 is resolved; there is nothing to escalate"}});
+}
+
+TEST_CASE("raising P1 to P0 at 20 minutes fires the P0 steps already past at once and each target once") {
+    std::vector<event> h{declared_as(severity::p1)};
+    CHECK(joined(tick(h, t0).keys) == esc("on-call"));
+    h.push_back(at(t0 + 20min, "bob", severity_changed{severity::p1, severity::p0}));
+    CHECK(nudge_due(h) == t0 + 30min);
+    auto const now = tick(h, t0 + 20min);
+    CHECK(joined(now.keys) == joined({esc("engineering-manager"), esc("vp-engineering")}));
+    CHECK(describe(payloads(now.events)) ==
+          describe(std::vector<payload>{escalated{"engineering-manager", "Engineering manager notified", false, ""},
+                                        escalated{"vp-engineering", "VP Engineering notified", false, ""}}));
+    CHECK(tick(h, t0 + 20min).keys.empty());
+    CHECK(joined(tick(h, t0 + 30min).keys) == joined({key("nudge", t0 + 30min), esc("executives")}));
+}
+
+TEST_CASE("lowering P0 to P2 does not notify the engineering manager a second time") {
+    std::vector<event> h{declared_as(severity::p0)};
+    tick(h, t0 + 5min);
+    h.push_back(at(t0 + 6min, "bob", severity_changed{severity::p0, severity::p2}));
+    CHECK(pending(h) == "");
+    CHECK(tick(h, t0 + 5h).keys.empty());
+}
+
+TEST_CASE("manual escalation takes the next step and the timer does not fire it again") {
+    std::vector<event> h{declared_as(severity::p0)};
+    tick(h, t0);
+    auto const d = decide(given(h), escalate{"DB team unreachable"}, "bob", t0 + 2min, rules());
+    REQUIRE(std::holds_alternative<std::vector<event>>(d));
+    auto const& manual = std::get<std::vector<event>>(d);
+    CHECK(describe(payloads(manual)) ==
+          describe(std::vector<payload>{
+              escalated{"engineering-manager", "Engineering manager notified", true, "DB team unreachable"}}));
+    h.insert(h.end(), manual.begin(), manual.end());
+    CHECK(tick(h, t0 + 6min).keys.empty());
+    CHECK(joined(tick(h, t0 + 15min).keys) == esc("vp-engineering"));
+}
+
+TEST_CASE("the report is due 24 hours after resolution unless it exists") {
+    auto const tr = t0 + 2h;
+    std::vector<event> h{declared_as(severity::p2), at(tr, "bob", resolved{"fixed", ""})};
+    CHECK(pending(h) == key("report-due", tr) + " @ 2026-03-03 11:00 UTC");
+    auto without_report = h;
+    CHECK(tick(without_report, tr + 24h - 1s).keys.empty());
+    auto const fired_now = tick(without_report, tr + 24h);
+    CHECK(joined(fired_now.keys) == key("report-due", tr));
+    CHECK(describe(payloads(fired_now.events)) == describe(std::vector<payload>{reminder_sent{key("report-due", tr)}}));
+    CHECK(pending(without_report) == "");
+
+    h.push_back(at(tr + 3h, "bob", report_generated{}));
+    CHECK(pending(h) == "");
+}
+
+TEST_CASE("the post-mortem is due 48 hours after resolution for P0 and P1 until its checklist item is checked") {
+    auto const tr = t0 + 2h;
+    for (auto const sev : all_severities) {
+        CAPTURE(to_string(sev));
+        std::vector<event> h{declared_as(sev), at(tr, "bob", resolved{"fixed", ""}),
+                             at(tr + 1h, "bob", report_generated{})};
+        bool const major = sev == severity::p0 || sev == severity::p1;
+        CHECK(pending(h) == (major ? key("postmortem-due", tr) + " @ 2026-03-04 11:00 UTC" : ""));
+    }
+    std::vector<event> h{declared_as(severity::p1), at(tr, "bob", resolved{"fixed", ""}),
+                         at(tr + 1h, "bob", report_generated{})};
+    auto held = h;
+    held.push_back(at(tr + 20h, "bob", checklist_marked{phase::post_incident, 0, true}));
+    CHECK(pending(held) == "");
+    // Some other post-incident item does not count as the meeting.
+    h.push_back(at(tr + 20h, "bob", checklist_marked{phase::post_incident, 1, true}));
+    CHECK(joined(tick(h, tr + 48h).keys) == key("postmortem-due", tr));
+    CHECK(pending(h) == "");
+}
+
+TEST_CASE("an action item is reminded on its due date unless done") {
+    std::vector<event> h{declared_as(severity::p3),
+                         at(t0 + 1h, "bob", action_added{1, "Add a canary", user_id{"dave"}, march_10}),
+                         at(t0 + 1h, "bob", action_added{2, "Write docs", std::nullopt, std::nullopt}),
+                         at(t0 + 1h, "bob", action_added{3, "Fix alert", std::nullopt, march_10})};
+    auto const all = pending_reminders(given(h), rules());
+    std::vector<reminder> const want = {
+        {"action-due:1:1", reminder_kind::action_due, 1, march_10, 0, 1},
+        {"action-due:1:3", reminder_kind::action_due, 1, march_10, 0, 3},
+    };
+    CHECK(joined(describe(all)) == joined(describe(want)));
+    CHECK(all == want);
+    h.push_back(at(t0 + 2h, "dave", action_completed{3}));
+    CHECK(tick(h, march_10 - 1s).keys.empty());
+    auto const due = tick(h, march_10);
+    CHECK(joined(due.keys) == "action-due:1:1");
+    CHECK(describe(payloads(due.events)) == describe(std::vector<payload>{reminder_sent{"action-due:1:1"}}));
+    CHECK(pending(h) == "");
+}
+
+TEST_CASE("a privacy incident is reminded of the regulator at 48 hours with 24 hours left on the 72-hour clock") {
+    for (auto const type : all_types) {
+        CAPTURE(to_string(type));
+        std::vector<event> h{declared_as(severity::p3, type)};
+        CHECK(pending(h) == (type == incident_type::privacy ? "regulator:1:72h @ 2026-03-04 09:00 UTC" : ""));
+    }
+    std::vector<event> h{declared_as(severity::p3, incident_type::privacy)};
+    CHECK(tick(h, t0 + 48h - 1s).keys.empty());
+    auto const due = tick(h, t0 + 48h);
+    CHECK(joined(due.keys) == "regulator:1:72h");
+    CHECK(describe(payloads(due.events)) == describe(std::vector<payload>{reminder_sent{"regulator:1:72h"}}));
+    CHECK(pending(h) == "");
+
+    // Data loss runs the same clock when personal data is involved (declared with pii:yes).
+    auto with_pii = declared_as(severity::p1, incident_type::data_loss);
+    std::get<declared>(with_pii.what).personal_data = true;
+    CHECK(pending({with_pii}).find("regulator:1:72h @ 2026-03-04 09:00 UTC") != std::string::npos);
+
+    std::vector<event> closed_early{declared_as(severity::p3, incident_type::privacy),
+                                    at(t0 + 1h, "bob", phase_changed{phase::detection, phase::closed}),
+                                    at(t0 + 1h, "bob", closed{"false alarm"})};
+    CHECK(pending(closed_early) == "");
+}
+
+TEST_CASE("reminder keys are unique per occurrence") {
+    std::set<std::string> keys;
+    std::vector<event> h{declared_as(severity::p0)};
+    for (auto minute = 30; minute <= 180; minute += 30) {
+        for (auto const& k : tick(h, t0 + std::chrono::minutes{minute}).keys) CHECK(keys.insert(k).second);
+    }
+    // Six nudges, five escalation steps: eleven distinct keys.
+    CHECK(keys.size() == 11);
+
+    auto const first = t0 + 3h;
+    h.push_back(at(first, "bob", resolved{"fixed", ""}));
+    auto const r1 = tick(h, first + 24h);
+    CHECK(joined(r1.keys) == key("report-due", first));
+    h.push_back(at(first + 25h, "bob", reopened{"back again"}));
+    auto const second = first + 26h;
+    h.push_back(at(second, "bob", resolved{"fixed for real", ""}));
+    // The second resolution owes its own report reminder, and the post-mortem reminder restarts.
+    auto const next = pending_reminders(given(h), rules());
+    REQUIRE(next.size() == 2);
+    CHECK(describe(next[0]) == key("report-due", second) + " @ 2026-03-04 14:00 UTC");
+    CHECK(describe(next[1]) == key("postmortem-due", second) + " @ 2026-03-05 14:00 UTC");
+    CHECK(keys.insert(next[0].key).second);
+    CHECK(keys.insert(next[1].key).second);
+}
+
+TEST_CASE("fire records a nudge and an escalation step as the bot at the firing time") {
+    auto const inc = given({declared_as(severity::p1)});
+    auto const nudge =
+        fire(inc, reminder{key("nudge", t0 + 60min), reminder_kind::update_nudge, 1, t0 + 60min}, t0 + 61min, rules());
+    CHECK(nudge == std::vector<event>{event{1, t0 + 61min, bot_user, nudged{}}});
+    auto const step =
+        fire(inc, reminder{esc("vp-engineering"), reminder_kind::escalation, 1, t0 + 2h, 2}, t0 + 2h, rules());
+    CHECK(step == std::vector<event>{
+                      event{1, t0 + 2h, bot_user, escalated{"vp-engineering", "VP Engineering notified", false, ""}}});
+}

@@ -1,0 +1,550 @@
+// decide() over the whole workflow: every phase × every command, each incident built by folding
+// real events, each row stating the exact events or the exact refusal. Then the guards one by one.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "tests/core/support.hpp"
+
+namespace {
+
+using namespace warroom::core;
+using namespace warroom::core::test;
+
+sys_seconds const now = t0 + 2h;
+user_id const carol = "carol";
+sys_seconds const march_10 = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
+
+event declared_p(severity sev, incident_type type = incident_type::outage) {
+    return at(t0, "alice", declared{"API down", "All requests fail with 503", sev, type, t0 - 10min, "inc-1-api-down"});
+}
+
+// A P0 outage walked to `target` the way responders do it: the 0-minute page at declaration, an IC
+// and an action item in investigation, mitigation in containment, resolution, recovery, the report.
+std::vector<event> history(phase target) {
+    std::vector<event> h{declared_p(severity::p0),
+                         at(t0, bot_user, escalated{"on-call", "On-call engineer paged", false, ""})};
+    if (target == phase::detection) return h;
+    h.push_back(at(t0 + 1min, "alice", role_assigned{role::incident_commander, "bob", std::nullopt}));
+    h.push_back(at(t0 + 2min, "bob", phase_changed{phase::detection, phase::investigation}));
+    h.push_back(at(t0 + 3min, "bob", action_added{1, "Page the DBA", user_id{"carol"}, std::nullopt}));
+    if (target == phase::investigation) return h;
+    h.push_back(at(t0 + 10min, "bob", mitigated{}));
+    h.push_back(at(t0 + 10min, "bob", phase_changed{phase::investigation, phase::containment}));
+    if (target == phase::containment) return h;
+    h.push_back(at(t0 + 20min, "bob", phase_changed{phase::containment, phase::resolution}));
+    if (target == phase::resolution) return h;
+    h.push_back(at(t0 + 30min, "bob", resolved{"Rolled back deploy 1234", "config change"}));
+    h.push_back(at(t0 + 31min, "bob", phase_changed{phase::resolution, phase::recovery}));
+    if (target == phase::recovery) return h;
+    h.push_back(at(t0 + 40min, "bob", phase_changed{phase::recovery, phase::post_incident}));
+    if (target == phase::post_incident) return h;
+    h.push_back(at(t0 + 50min, "bob", report_generated{}));
+    h.push_back(at(t0 + 60min, "bob", phase_changed{phase::post_incident, phase::closed}));
+    h.push_back(at(t0 + 60min, "bob", closed{""}));
+    return h;
+}
+
+struct row {
+    phase in;
+    command cmd;
+    expected want;
+};
+
+command const update_cmd = post_update{status::identified, "Found the bad config", "30% of users"};
+command const severity_cmd = change_severity{severity::p1};
+command const phase_cmd = move_phase{phase::containment};
+command const advance_cmd = advance{};
+command const assign_cmd = assign_role{role::communications_lead, "dave"};
+command const note_cmd = add_note{"  Checked the dashboards  "};
+command const action_cmd = add_action{"Add a canary stage", user_id{"dave"}, march_10};
+command const done_cmd = complete_action{1};
+command const escalate_cmd = escalate{" DB team unreachable "};
+command const resolve_cmd = resolve{" Rolled back deploy 1234 ", " config change "};
+command const reopen_cmd = reopen{"errors are back"};
+command const report_cmd = generate_report{};
+command const close_cmd = close{};
+command const ack_cmd = acknowledge{};
+command const check_cmd = mark_checklist{std::nullopt, 1, true};
+command const snooze_cmd = snooze{};
+
+std::string const closed_reason = "INC-1 is closed; nothing can change";
+std::string const needs_report = "closing INC-1 needs its report first (`report`), or a reason: `close <reason>`";
+std::string const needs_ic = "a P0 incident needs an Incident Commander before it leaves Detection: `assign ic @user`";
+std::string const backwards_tail = "; phases only move forward (use `reopen <reason>` to go back to investigation)";
+
+payload const the_update = update_posted{status::identified, "Found the bad config", "30% of users"};
+payload const comms_dave = role_assigned{role::communications_lead, "dave", std::nullopt};
+payload const the_note = note_added{"Checked the dashboards"};
+payload const em_manual = escalated{"engineering-manager", "Engineering manager notified", true, "DB team unreachable"};
+payload const the_resolution = resolved{"Rolled back deploy 1234", "config change"};
+// Snooze answers a nudge; these histories have had none since their last update.
+std::string const no_nudge_waiting = "no update reminder is waiting for INC-1; the next comes at 09:30 UTC";
+
+payload action_n(int n) { return action_added{n, "Add a canary stage", user_id{"dave"}, march_10}; }
+
+std::vector<row> const table = {
+    // Detection: a P0 with the 0-minute page sent and no Incident Commander yet.
+    {phase::detection, update_cmd, emits({the_update})},
+    {phase::detection, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
+    {phase::detection, phase_cmd, refused(needs_ic)},
+    {phase::detection, advance_cmd, refused(needs_ic)},
+    {phase::detection, assign_cmd, emits({comms_dave})},
+    {phase::detection, note_cmd, emits({the_note})},
+    {phase::detection, action_cmd, emits({action_n(1)})},
+    {phase::detection, done_cmd, refused("INC-1 has no action item #1 (it has 0)")},
+    {phase::detection, escalate_cmd, emits({em_manual})},
+    // Resolving leaves Detection too, so the IC guard holds.
+    {phase::detection, resolve_cmd, refused(needs_ic)},
+    {phase::detection, reopen_cmd, refused("INC-1 is not resolved; only a resolved incident can be reopened")},
+    {phase::detection, report_cmd, refused("the report is written once INC-1 is resolved")},
+    {phase::detection, close_cmd, refused(needs_report)},
+    {phase::detection, ack_cmd, emits({acknowledged{}})},
+    {phase::detection, check_cmd, emits({checklist_marked{phase::detection, 1, true}})},
+    {phase::detection, snooze_cmd, refused(no_nudge_waiting)},
+
+    // Investigation: IC assigned, action item #1 open, not yet mitigated.
+    {phase::investigation, update_cmd, emits({the_update})},
+    {phase::investigation, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
+    {phase::investigation, phase_cmd, emits({mitigated{}, phase_changed{phase::investigation, phase::containment}})},
+    {phase::investigation, advance_cmd, emits({mitigated{}, phase_changed{phase::investigation, phase::containment}})},
+    {phase::investigation, assign_cmd, emits({comms_dave})},
+    {phase::investigation, note_cmd, emits({the_note})},
+    {phase::investigation, action_cmd, emits({action_n(2)})},
+    {phase::investigation, done_cmd, emits({action_completed{1}})},
+    {phase::investigation, escalate_cmd, emits({em_manual})},
+    {phase::investigation, resolve_cmd,
+     emits({mitigated{}, phase_changed{phase::investigation, phase::resolution}, the_resolution})},
+    {phase::investigation, reopen_cmd, refused("INC-1 is not resolved; only a resolved incident can be reopened")},
+    {phase::investigation, report_cmd, refused("the report is written once INC-1 is resolved")},
+    {phase::investigation, close_cmd, refused(needs_report)},
+    {phase::investigation, ack_cmd, emits({acknowledged{}})},
+    {phase::investigation, check_cmd, emits({checklist_marked{phase::investigation, 1, true}})},
+    {phase::investigation, snooze_cmd, refused(no_nudge_waiting)},
+
+    // Containment: mitigated already, so no second `mitigated`.
+    {phase::containment, update_cmd, emits({the_update})},
+    {phase::containment, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
+    {phase::containment, phase_cmd, refused("INC-1 is already in Containment")},
+    {phase::containment, advance_cmd, emits({phase_changed{phase::containment, phase::resolution}})},
+    {phase::containment, assign_cmd, emits({comms_dave})},
+    {phase::containment, note_cmd, emits({the_note})},
+    {phase::containment, action_cmd, emits({action_n(2)})},
+    {phase::containment, done_cmd, emits({action_completed{1}})},
+    {phase::containment, escalate_cmd, emits({em_manual})},
+    {phase::containment, resolve_cmd, emits({phase_changed{phase::containment, phase::resolution}, the_resolution})},
+    {phase::containment, reopen_cmd, refused("INC-1 is not resolved; only a resolved incident can be reopened")},
+    {phase::containment, report_cmd, refused("the report is written once INC-1 is resolved")},
+    {phase::containment, close_cmd, refused(needs_report)},
+    {phase::containment, ack_cmd, emits({acknowledged{}})},
+    {phase::containment, check_cmd, emits({checklist_marked{phase::containment, 1, true}})},
+    {phase::containment, snooze_cmd, refused(no_nudge_waiting)},
+
+    // Resolution, the fix under way but not yet resolved.
+    {phase::resolution, update_cmd, emits({the_update})},
+    {phase::resolution, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
+    {phase::resolution, phase_cmd, refused("INC-1 is in Resolution" + backwards_tail)},
+    {phase::resolution, advance_cmd, emits({phase_changed{phase::resolution, phase::recovery}})},
+    {phase::resolution, assign_cmd, emits({comms_dave})},
+    {phase::resolution, note_cmd, emits({the_note})},
+    {phase::resolution, action_cmd, emits({action_n(2)})},
+    {phase::resolution, done_cmd, emits({action_completed{1}})},
+    {phase::resolution, escalate_cmd, emits({em_manual})},
+    {phase::resolution, resolve_cmd, emits({the_resolution})},
+    {phase::resolution, reopen_cmd, refused("INC-1 is not resolved; only a resolved incident can be reopened")},
+    {phase::resolution, report_cmd, refused("the report is written once INC-1 is resolved")},
+    {phase::resolution, close_cmd, refused(needs_report)},
+    {phase::resolution, ack_cmd, emits({acknowledged{}})},
+    {phase::resolution, check_cmd, emits({checklist_marked{phase::resolution, 1, true}})},
+    {phase::resolution, snooze_cmd, refused(no_nudge_waiting)},
+
+    // Recovery: resolved at 09:30.
+    {phase::recovery, update_cmd, refused("INC-1 is resolved; reopen it to post updates")},
+    {phase::recovery, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
+    {phase::recovery, phase_cmd, refused("INC-1 is in Recovery" + backwards_tail)},
+    {phase::recovery, advance_cmd, emits({phase_changed{phase::recovery, phase::post_incident}})},
+    {phase::recovery, assign_cmd, emits({comms_dave})},
+    {phase::recovery, note_cmd, emits({the_note})},
+    {phase::recovery, action_cmd, emits({action_n(2)})},
+    {phase::recovery, done_cmd, emits({action_completed{1}})},
+    {phase::recovery, escalate_cmd, refused("INC-1 is resolved; there is nothing to escalate")},
+    {phase::recovery, resolve_cmd, refused("INC-1 was already resolved at 2026-03-02 09:30 UTC")},
+    {phase::recovery, reopen_cmd, emits({reopened{"errors are back"}})},
+    {phase::recovery, report_cmd, emits({report_generated{}})},
+    {phase::recovery, close_cmd, refused(needs_report)},
+    {phase::recovery, ack_cmd, refused("INC-1 is resolved; there is nothing to acknowledge")},
+    {phase::recovery, check_cmd, emits({checklist_marked{phase::recovery, 1, true}})},
+    {phase::recovery, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")},
+
+    // Post-Incident, no report yet: `advance` would close, which needs the report.
+    {phase::post_incident, update_cmd, refused("INC-1 is resolved; reopen it to post updates")},
+    {phase::post_incident, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
+    {phase::post_incident, phase_cmd, refused("INC-1 is in Post-Incident" + backwards_tail)},
+    {phase::post_incident, advance_cmd, refused(needs_report)},
+    {phase::post_incident, assign_cmd, emits({comms_dave})},
+    {phase::post_incident, note_cmd, emits({the_note})},
+    {phase::post_incident, action_cmd, emits({action_n(2)})},
+    {phase::post_incident, done_cmd, emits({action_completed{1}})},
+    {phase::post_incident, escalate_cmd, refused("INC-1 is resolved; there is nothing to escalate")},
+    {phase::post_incident, resolve_cmd, refused("INC-1 was already resolved at 2026-03-02 09:30 UTC")},
+    {phase::post_incident, reopen_cmd, emits({reopened{"errors are back"}})},
+    {phase::post_incident, report_cmd, emits({report_generated{}})},
+    {phase::post_incident, close_cmd, refused(needs_report)},
+    {phase::post_incident, ack_cmd, refused("INC-1 is resolved; there is nothing to acknowledge")},
+    {phase::post_incident, check_cmd, emits({checklist_marked{phase::post_incident, 1, true}})},
+    {phase::post_incident, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")},
+
+    // Closed refuses everything.
+    {phase::closed, update_cmd, refused(closed_reason)},
+    {phase::closed, severity_cmd, refused(closed_reason)},
+    {phase::closed, phase_cmd, refused(closed_reason)},
+    {phase::closed, advance_cmd, refused(closed_reason)},
+    {phase::closed, assign_cmd, refused(closed_reason)},
+    {phase::closed, note_cmd, refused(closed_reason)},
+    {phase::closed, action_cmd, refused(closed_reason)},
+    {phase::closed, done_cmd, refused(closed_reason)},
+    {phase::closed, escalate_cmd, refused(closed_reason)},
+    {phase::closed, resolve_cmd, refused(closed_reason)},
+    {phase::closed, reopen_cmd, refused(closed_reason)},
+    {phase::closed, report_cmd, refused(closed_reason)},
+    {phase::closed, close_cmd, refused(closed_reason)},
+    {phase::closed, ack_cmd, refused(closed_reason)},
+    {phase::closed, check_cmd, refused(closed_reason)},
+    {phase::closed, snooze_cmd, refused(closed_reason)},
+};
+
+void check_decision(incident const& inc, command const& cmd, expected const& want, sys_seconds when = now) {
+    auto const d = decide(inc, cmd, carol, when, rules());
+    CHECK(describe(d) == describe(want));
+    // CHECK, not REQUIRE: one wrong row must not hide the rows after it.
+    if (want.refusal) {
+        auto const* r = std::get_if<refusal>(&d);
+        CHECK(r != nullptr);
+        if (r) CHECK(r->reason == *want.refusal);
+        return;
+    }
+    auto const* events = std::get_if<std::vector<event>>(&d);
+    CHECK(events != nullptr);
+    if (!events) return;
+    CHECK(payloads(*events) == want.events);
+    for (auto const& e : *events) {
+        CHECK(e.incident == 1);
+        CHECK(e.at == when);
+        CHECK(e.by == carol);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the transition table has one row for every phase and every command") {
+    std::set<std::pair<phase, std::size_t>> seen;
+    for (auto const& r : table) {
+        CAPTURE(to_string(r.in));
+        CAPTURE(command_name(r.cmd));
+        CHECK(seen.insert({r.in, r.cmd.index()}).second);
+    }
+    CHECK(seen.size() == std::size(all_phases) * std::variant_size_v<command>);
+}
+
+TEST_CASE("the histories reach the phase they are named after") {
+    for (auto const ph : all_phases) {
+        CAPTURE(to_string(ph));
+        auto const inc = given(history(ph));
+        CHECK(inc.ph == ph);
+        CHECK(inc.version == static_cast<int>(history(ph).size()));
+        CHECK(inc.is_resolved() == (ph >= phase::recovery));
+    }
+}
+
+TEST_CASE("every command in every phase gives the workflow's events or its precise refusal") {
+    for (auto const& r : table) {
+        auto const phase_name = to_string(r.in);
+        auto const cmd_name = command_name(r.cmd);
+        CAPTURE(phase_name);
+        CAPTURE(cmd_name);
+        check_decision(given(history(r.in)), r.cmd, r.want);
+    }
+}
+
+TEST_CASE("P0 cannot leave detection without an incident commander") {
+    auto const inc = given({declared_p(severity::p0)});
+    check_decision(inc, advance{}, refused(needs_ic));
+    check_decision(inc, move_phase{phase::recovery}, refused(needs_ic));
+}
+
+TEST_CASE("P1 cannot leave detection without an incident commander") {
+    auto const inc = given({declared_p(severity::p1)});
+    check_decision(inc, advance{},
+                   refused("a P1 incident needs an Incident Commander before it leaves Detection: `assign ic @user`"));
+}
+
+TEST_CASE("P2 and P3 may leave detection without an incident commander") {
+    for (auto const sev : {severity::p2, severity::p3}) {
+        CAPTURE(to_string(sev));
+        auto const inc = given({declared_p(sev)});
+        check_decision(inc, advance{}, emits({phase_changed{phase::detection, phase::investigation}}));
+    }
+}
+
+TEST_CASE("resolving from detection needs an incident commander for P0 and P1 only") {
+    for (auto const sev : all_severities) {
+        CAPTURE(to_string(sev));
+        auto const inc = given({declared_p(sev)});
+        if (sev == severity::p0 || sev == severity::p1) {
+            check_decision(
+                inc, resolve{"false alarm", ""},
+                refused("a " + std::string(to_string(sev)) +
+                        " incident needs an Incident Commander before it leaves Detection: `assign ic @user`"));
+        } else {
+            check_decision(
+                inc, resolve{"false alarm", ""},
+                emits({mitigated{}, phase_changed{phase::detection, phase::resolution}, resolved{"false alarm", ""}}));
+        }
+    }
+    // A false alarm can still be closed with a reason straight from detection.
+    check_decision(given({declared_p(severity::p0)}), close{"false alarm"},
+                   emits({phase_changed{phase::detection, phase::closed}, closed{"false alarm"}}));
+}
+
+TEST_CASE("a P0 leaves detection once an incident commander is assigned") {
+    auto const inc = given({declared_p(severity::p0),
+                            at(t0 + 1min, "alice", role_assigned{role::incident_commander, "bob", std::nullopt})});
+    check_decision(inc, advance{}, emits({phase_changed{phase::detection, phase::investigation}}));
+}
+
+TEST_CASE("phases move forward only and may skip phases") {
+    auto const inv = given(history(phase::investigation));
+    check_decision(inv, move_phase{phase::detection}, refused("INC-1 is in Investigation" + backwards_tail));
+    check_decision(inv, move_phase{phase::investigation}, refused("INC-1 is already in Investigation"));
+    check_decision(inv, move_phase{phase::recovery},
+                   emits({mitigated{}, phase_changed{phase::investigation, phase::recovery}}));
+    check_decision(inv, move_phase{phase::resolution},
+                   emits({mitigated{}, phase_changed{phase::investigation, phase::resolution}}));
+}
+
+TEST_CASE("post-incident requires the incident to be resolved") {
+    check_decision(given(history(phase::resolution)), move_phase{phase::post_incident},
+                   refused("Post-Incident requires INC-1 to be resolved first: `resolve <resolution>`"));
+    check_decision(given(history(phase::investigation)), move_phase{phase::post_incident},
+                   refused("Post-Incident requires INC-1 to be resolved first: `resolve <resolution>`"));
+    check_decision(given(history(phase::recovery)), move_phase{phase::post_incident},
+                   emits({phase_changed{phase::recovery, phase::post_incident}}));
+}
+
+TEST_CASE("closed requires the report unless a reason is given") {
+    auto h = history(phase::post_incident);
+    check_decision(given(h), close{"  "}, refused(needs_report));
+    check_decision(given(h), move_phase{phase::closed}, refused(needs_report));
+    check_decision(given(h), close{" duplicate of INC-7 "},
+                   emits({phase_changed{phase::post_incident, phase::closed}, closed{"duplicate of INC-7"}}));
+    check_decision(given(history(phase::detection)), close{"false alarm"},
+                   emits({phase_changed{phase::detection, phase::closed}, closed{"false alarm"}}));
+    h.push_back(at(t0 + 50min, "bob", report_generated{}));
+    check_decision(given(h), close{}, emits({phase_changed{phase::post_incident, phase::closed}, closed{""}}));
+    check_decision(given(h), advance{}, emits({phase_changed{phase::post_incident, phase::closed}, closed{""}}));
+    check_decision(given(h), move_phase{phase::closed},
+                   emits({phase_changed{phase::post_incident, phase::closed}, closed{""}}));
+}
+
+TEST_CASE("closing records the close time and a closed incident has no next phase") {
+    auto const inc = given(history(phase::closed));
+    CHECK(inc.closed_at == t0 + 60min);
+    CHECK(inc.is_closed());
+    CHECK_FALSE(next_phase(inc).has_value());
+}
+
+TEST_CASE("reopen takes a resolved incident back to investigation") {
+    auto h = history(phase::post_incident);
+    check_decision(given(h), reopen{"  "}, refused("say why it is reopened: `reopen <reason>`"));
+    h.push_back(at(now, carol, reopened{"errors are back"}));
+    auto const inc = given(h);
+    CHECK(inc.ph == phase::investigation);
+    CHECK(inc.st == status::investigating);
+    CHECK_FALSE(inc.is_resolved());
+    CHECK(inc.last_update_at == now);
+    CHECK(inc.timeline.back().text == "Reopened (back to Investigation): errors are back");
+    // Reopened, it takes updates and can be resolved again; mitigation was already recorded.
+    check_decision(inc, post_update{std::nullopt, "still failing", ""},
+                   emits({update_posted{status::investigating, "still failing", ""}}));
+    check_decision(inc, resolve{"Disabled the cache", ""},
+                   emits({phase_changed{phase::investigation, phase::resolution}, resolved{"Disabled the cache", ""}}));
+}
+
+TEST_CASE("mitigated is emitted once whichever way the incident gets there") {
+    auto h = history(phase::investigation);
+    check_decision(given(h), post_update{status::monitoring, "fix out, watching", ""},
+                   emits({mitigated{}, update_posted{status::monitoring, "fix out, watching", ""}}));
+    check_decision(
+        given(h), resolve{"restarted", ""},
+        emits({mitigated{}, phase_changed{phase::investigation, phase::resolution}, resolved{"restarted", ""}}));
+    h.push_back(at(t0 + 5min, "bob", mitigated{}));
+    h.push_back(at(t0 + 5min, "bob", update_posted{status::monitoring, "fix out, watching", ""}));
+    auto const inc = given(h);
+    CHECK(inc.mitigated_at == t0 + 5min);
+    check_decision(inc, advance{}, emits({phase_changed{phase::investigation, phase::containment}}));
+    check_decision(inc, post_update{status::monitoring, "still watching", ""},
+                   emits({update_posted{status::monitoring, "still watching", ""}}));
+    check_decision(inc, resolve{"restarted", ""},
+                   emits({phase_changed{phase::investigation, phase::resolution}, resolved{"restarted", ""}}));
+}
+
+TEST_CASE("an update keeps the current status when none is given and refuses empty or resolving updates") {
+    auto const inc = given(history(phase::investigation));
+    check_decision(inc, post_update{std::nullopt, " checking logs ", " EU only "},
+                   emits({update_posted{status::investigating, "checking logs", "EU only"}}));
+    check_decision(inc, post_update{status::resolved, "all good", ""},
+                   refused("use `resolve <resolution>` to resolve INC-1"));
+    check_decision(inc, post_update{status::identified, " \n ", ""},
+                   refused("an update needs text: what changed, what is being done"));
+    check_decision(inc, post_update{std::nullopt, std::string(max_text + 1, 'x'), ""},
+                   refused("the update is 40001 characters long; the limit is 40000"));
+}
+
+TEST_CASE("severity cannot be changed to the severity it already has") {
+    check_decision(given(history(phase::investigation)), change_severity{severity::p0}, refused("INC-1 is already P0"));
+}
+
+TEST_CASE("roles are handed over with the previous holder and SMEs accumulate") {
+    auto h = history(phase::investigation);
+    check_decision(given(h), assign_role{role::incident_commander, "carol"},
+                   emits({role_assigned{role::incident_commander, "carol", user_id{"bob"}}}));
+    check_decision(given(h), assign_role{role::incident_commander, "bob"},
+                   refused("@bob is already Incident Commander of INC-1"));
+    check_decision(given(h), assign_role{role::scribe, ""}, refused("name the person: `assign <role> @user`"));
+    h.push_back(at(t0 + 4min, "bob", role_assigned{role::subject_matter_expert, "erin", std::nullopt}));
+    check_decision(given(h), assign_role{role::subject_matter_expert, "frank"},
+                   emits({role_assigned{role::subject_matter_expert, "frank", std::nullopt}}));
+    check_decision(given(h), assign_role{role::subject_matter_expert, "erin"},
+                   refused("@erin is already Subject Matter Expert of INC-1"));
+}
+
+TEST_CASE("notes and action items need text and action items cannot be due in the past") {
+    auto const inc = given(history(phase::investigation));
+    check_decision(inc, add_note{" \t"}, refused("a note needs text"));
+    check_decision(inc, add_action{"  ", std::nullopt, std::nullopt},
+                   refused("an action item needs text: what should be done"));
+    auto const yesterday = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 1}};
+    auto const today = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 2}};
+    check_decision(inc, add_action{"Fix it", std::nullopt, yesterday},
+                   refused("the due date 2026-03-01 is in the past"));
+    check_decision(inc, add_action{"Fix it", std::nullopt, today},
+                   emits({action_added{2, "Fix it", std::nullopt, today}}));
+    check_decision(inc, add_action{std::string(1001, 'a'), std::nullopt, std::nullopt},
+                   refused("the action item is 1001 characters long; the limit is 1000"));
+}
+
+TEST_CASE("an action item is completed once") {
+    auto h = history(phase::investigation);
+    h.push_back(at(t0 + 5min, "carol", action_completed{1}));
+    auto const inc = given(h);
+    REQUIRE(inc.actions.size() == 1);
+    CHECK(inc.actions[0].done_by == user_id{"carol"});
+    CHECK(inc.actions[0].done_at == t0 + 5min);
+    check_decision(inc, complete_action{1}, refused("action item #1 is already done"));
+    check_decision(inc, complete_action{3}, refused("INC-1 has no action item #3 (it has 1)"));
+}
+
+TEST_CASE("manual escalation takes the next step not yet taken until none is left") {
+    auto h = history(phase::investigation);
+    check_decision(given(h), escalate{},
+                   emits({escalated{"engineering-manager", "Engineering manager notified", true, ""}}));
+    for (auto const* target : {"engineering-manager", "vp-engineering", "executives", "customer-communication"}) {
+        h.push_back(at(t0 + 5min, bot_user, escalated{target, target, false, ""}));
+    }
+    check_decision(given(h), escalate{"why not"}, refused("every escalation step for P0 has been taken for INC-1"));
+}
+
+TEST_CASE("a P3 has no escalation steps to take by hand") {
+    // Reported as questionable: the refusal says every step "has been taken" when P3 has none.
+    check_decision(given({declared_p(severity::p3)}), escalate{}, refused("P3 incidents have no escalation steps"));
+}
+
+TEST_CASE("acknowledgement happens once and says who acknowledged") {
+    auto h = history(phase::investigation);
+    h.push_back(at(t0 + 4min, "carol", acknowledged{}));
+    auto const inc = given(h);
+    CHECK(inc.acknowledged_at == t0 + 4min);
+    CHECK(inc.acknowledged_by == user_id{"carol"});
+    check_decision(inc, acknowledge{}, refused("INC-1 was already acknowledged by @carol at 09:04 UTC"));
+}
+
+TEST_CASE("checklist items exist per phase and are checked or unchecked once") {
+    auto h = history(phase::containment);
+    check_decision(given(h), mark_checklist{std::nullopt, 4, true}, refused("Containment has no checklist item 5"));
+    check_decision(given(h), mark_checklist{std::nullopt, -1, true}, refused("Containment has no checklist item 0"));
+    check_decision(given(h), mark_checklist{phase::post_incident, 0, true},
+                   emits({checklist_marked{phase::post_incident, 0, true}}));
+    check_decision(given(h), mark_checklist{phase::detection, 1, false},
+                   refused("\"Initial triage and severity assessment\" is already unchecked"));
+    h.push_back(at(t0 + 11min, "bob", checklist_marked{phase::containment, 1, true}));
+    auto const inc = given(h);
+    CHECK(inc.checks.at({phase::containment, 1}) == check_mark{"bob", t0 + 11min});
+    check_decision(inc, mark_checklist{std::nullopt, 1, true},
+                   refused("\"Prevent further damage\" is already checked"));
+    check_decision(inc, mark_checklist{std::nullopt, 1, false},
+                   emits({checklist_marked{phase::containment, 1, false}}));
+}
+
+TEST_CASE("only severities with an update cadence can snooze their reminders") {
+    for (auto const sev : {severity::p2, severity::p3}) {
+        CAPTURE(to_string(sev));
+        check_decision(given({declared_p(sev)}), snooze{},
+                       refused(std::string(to_string(sev)) + " incidents have no update reminders to snooze"));
+    }
+    auto const p1 = declared_p(severity::p1);
+    check_decision(given({p1}), snooze{},
+                   refused("no update reminder is waiting for INC-1; the next comes at 10:00 UTC"));
+    // After the nudge has gone out, Snooze delays the next one.
+    check_decision(given({p1, event{1, now - 1min, "warroom", nudged{}}}), snooze{}, emits({snoozed{now + 15min}}));
+}
+
+TEST_CASE("a declaration needs a title of at most 200 characters and a plausible start") {
+    declare d{severity::p1, incident_type::security, "  Leaked token  ", " in logs ", t0 - 20min};
+    auto const ok = decide_declare(7, d, "inc-7-leaked-token", "alice", t0, rules());
+    REQUIRE(std::holds_alternative<std::vector<event>>(ok));
+    auto const& events = std::get<std::vector<event>>(ok);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0] == event{7, t0, "alice",
+                             declared{"Leaked token", "in logs", severity::p1, incident_type::security, t0 - 20min,
+                                      "inc-7-leaked-token"}});
+
+    struct bad_row {
+        declare cmd;
+        std::string reason;
+    };
+    std::vector<bad_row> const rows = {
+        {{severity::p2, incident_type::outage, " ", "", std::nullopt}, "an incident needs a title: what is broken"},
+        {{severity::p2, incident_type::outage, std::string(5000, 't'), "", std::nullopt},
+         "the title is 5000 characters long; the limit is 200"},
+        {{severity::p2, incident_type::outage, std::string(201, 't'), "", std::nullopt},
+         "the title is 201 characters long; the limit is 200"},
+        {{severity::p2, incident_type::outage, "x", "", t0 + 1min},
+         "the impact cannot start in the future (2026-03-02 09:01 UTC)"},
+        {{severity::p2, incident_type::outage, "x", "", t0 - std::chrono::days{31}},
+         "the impact start 2026-01-30 09:00 UTC is more than 30 days ago"},
+    };
+    for (auto const& r : rows) {
+        CAPTURE(r.reason);
+        auto const dec = decide_declare(1, r.cmd, "inc-1", "alice", t0, rules());
+        auto const* refused_with = std::get_if<refusal>(&dec);
+        CHECK(refused_with != nullptr);
+        if (refused_with) CHECK(refused_with->reason == r.reason);
+    }
+    auto const exactly_200 = decide_declare(1, {severity::p2, incident_type::outage, std::string(200, 't'), "", {}},
+                                            "inc-1", "alice", t0, rules());
+    CHECK(std::holds_alternative<std::vector<event>>(exactly_200));
+}
+
+TEST_CASE("the declaration sets the incident's clocks and the declared event starts the timeline") {
+    auto const inc = given({declared_p(severity::p0)});
+    CHECK(inc.number == 1);
+    CHECK(inc.started_at == t0 - 10min);
+    CHECK(inc.detected_at == t0);
+    CHECK(inc.declared_at == t0);
+    CHECK(inc.last_update_at == t0);
+    CHECK(inc.ph == phase::detection);
+    CHECK(inc.st == status::investigating);
+    CHECK(inc.declared_by == "alice");
+    REQUIRE(inc.timeline.size() == 1);
+    CHECK(inc.timeline[0] == timeline_entry{t0, "alice", "Incident declared: P0 Service Outage — API down"});
+}

@@ -1,0 +1,165 @@
+// The declare, update and resolve forms: a bad field gives that field's error and records
+// nothing; a valid submission records the same events the command would.
+#include "tests/service/support.hpp"
+
+namespace {
+
+using namespace warroom::service_test;
+
+using values = std::map<std::string, std::string>;
+
+std::string const room = "inc-1-checkout-fails";
+
+outcome submit_checkout(harness& h) {
+    return h.svc().submit({"alice", "incidents", t0}, declare_modal(),
+                          {{"title", "Checkout fails"},
+                           {"severity", "P1"},
+                           {"type", "integration"},
+                           {"description", "Stripe returns 500"},
+                           {"started_at", "20m ago"}});
+}
+
+void declare_checkout(harness& h) { REQUIRE(submit_checkout(h).changed); }
+
+}  // namespace
+
+TEST_CASE("the declare form reports a bad field and records nothing") {
+    struct row {
+        values in;
+        std::map<std::string, std::string> errors;
+    };
+    std::vector<row> const rows = {
+        {{}, {{"title", "Give the incident a title: what is broken"}}},
+        {{{"title", " \n "}}, {{"title", "Give the incident a title: what is broken"}}},
+        {{{"title", std::string(5000, 'x')}}, {{"title", "At most 200 characters"}}},
+        {{{"title", "x"}, {"severity", "P9"}}, {{"severity", "Pick P0, P1, P2 or P3"}}},
+        {{{"title", "x"}, {"type", "alien"}}, {{"type", "Pick one of the listed types"}}},
+        {{{"title", "x"}, {"started_at", "yesterday"}},
+         {{"started_at", "Use YYYY-MM-DD HH:MM (UTC) or a duration such as 20m ago"}}},
+        {{{"severity", "P9"}, {"type", "alien"}},
+         {{"title", "Give the incident a title: what is broken"},
+          {"severity", "Pick P0, P1, P2 or P3"},
+          {"type", "Pick one of the listed types"}}},
+    };
+    harness h;
+    for (auto const& r : rows) {
+        CAPTURE(r.errors.begin()->first);
+        auto const out = h.svc().submit({"alice", "incidents", t0}, declare_modal(), r.in);
+        CHECK(out.field_errors == r.errors);
+        CHECK(out.effects.empty());
+        CHECK_FALSE(out.changed);
+    }
+    CHECK(h.store().load().empty());
+    CHECK(h.svc().incidents().empty());
+}
+
+TEST_CASE("a valid declare form declares the incident and opens its war room") {
+    harness h;
+    auto const out = submit_checkout(h);
+    CHECK(out.changed);
+    CHECK(out.field_errors.empty());
+    CHECK(h.store().load() == std::vector<event>{event{1, t0, "alice",
+                                                       declared{"Checkout fails", "Stripe returns 500", severity::p1,
+                                                                incident_type::integration, t0 - 20min, room}}});
+    REQUIRE_FALSE(out.effects.empty());
+    CHECK(std::get<open_war_room>(out.effects.front()) ==
+          open_war_room{1, room, false, {"alice"}, "P1 · Investigating · IC unassigned"});
+    CHECK(joined(view_kinds(out)) == "declaration, runbook, checklist, announcement");
+}
+
+TEST_CASE("the declare form takes an absolute start time and defaults to P2 outage") {
+    harness h;
+    auto const out = h.svc().submit({"alice", "incidents", t0}, declare_modal(),
+                                    {{"title", "Slow search"}, {"started_at", "2026-03-02 08:30"}});
+    CHECK(out.changed);
+    REQUIRE(h.store().load().size() == 1);
+    CHECK(h.store().load()[0].what ==
+          payload{declared{"Slow search", "", severity::p2, incident_type::outage, t0 - 30min, "inc-1-slow-search"}});
+}
+
+TEST_CASE("the update form needs text and a listed status and then posts the update") {
+    harness h;
+    declare_checkout(h);
+    auto const* inc = h.svc().find(1);
+    REQUIRE(inc != nullptr);
+    auto const form = update_modal(*inc);
+    CHECK(form.id == "update");
+    CHECK(form.incident == 1);
+    auto const before = h.store().load().size();
+
+    auto const no_text = h.svc().submit({"bob", room, t0 + 5min}, form, {{"status", "identified"}, {"text", "  "}});
+    CHECK(no_text.field_errors == std::map<std::string, std::string>{{"text", "Say what changed"}});
+    auto const resolved_status =
+        h.svc().submit({"bob", room, t0 + 5min}, form, {{"status", "resolved"}, {"text", "all good"}});
+    CHECK(resolved_status.field_errors ==
+          std::map<std::string, std::string>{{"status", "Pick one of the listed statuses"}});
+    CHECK_FALSE(no_text.changed);
+    CHECK_FALSE(resolved_status.changed);
+    CHECK(h.store().load().size() == before);
+
+    auto const ok =
+        h.svc().submit({"bob", room, t0 + 5min}, form,
+                       {{"status", "identified"}, {"impact", "EU only"}, {"text", "Stripe outage confirmed"}});
+    CHECK(ok.changed);
+    CHECK(since(h.store(), before) ==
+          std::vector<event>{
+              event{1, t0 + 5min, "bob", update_posted{status::identified, "Stripe outage confirmed", "EU only"}}});
+    CHECK(joined(view_kinds(ok)) == "update, update");
+}
+
+TEST_CASE("the resolve form needs a resolution and then resolves") {
+    harness h;
+    declare_checkout(h);
+    auto const form = resolve_modal(*h.svc().find(1));
+    // A P1 still needs its IC before it leaves detection, through the form as through the command.
+    auto const no_ic = h.svc().submit({"bob", room, t0 + 30min}, form, {{"resolution", "Rotated the Stripe key"}});
+    CHECK_FALSE(no_ic.changed);
+    REQUIRE(no_ic.effects.size() == 1);
+    CHECK(render_text(std::get<reply>(no_ic.effects.front()).view)
+              .rfind("⚠️ a P1 incident needs an Incident Commander before it leaves Detection: `assign ic @user`\n"
+                     "Usage: /incident resolve ",
+                     0) == 0);
+    h.run("alice", room, t0 + 30min, "assign ic @bob");
+    auto const before = h.store().load().size();
+
+    auto const empty = h.svc().submit({"bob", room, t0 + 30min}, form, {{"root_cause", "expired key"}});
+    CHECK(empty.field_errors == std::map<std::string, std::string>{{"resolution", "Say what fixed it"}});
+    CHECK_FALSE(empty.changed);
+    CHECK(h.store().load().size() == before);
+
+    auto const ok = h.svc().submit({"bob", room, t0 + 30min}, form,
+                                   {{"resolution", "Rotated the Stripe key"}, {"root_cause", "expired key"}});
+    CHECK(ok.changed);
+    auto const recorded = since(h.store(), before);
+    CHECK(describe(payloads(recorded)) ==
+          describe(std::vector<payload>{mitigated{}, phase_changed{phase::detection, phase::resolution},
+                                        resolved{"Rotated the Stripe key", "expired key"}}));
+    CHECK(h.svc().find(1)->is_resolved());
+}
+
+TEST_CASE("a form for an incident that does not exist says so on its first field") {
+    harness h;
+    declare_checkout(h);
+    auto form = update_modal(*h.svc().find(1));
+    form.incident = 99;
+    auto const out = h.svc().submit({"bob", room, t0}, form, {{"text", "hello"}});
+    CHECK(out.field_errors == std::map<std::string, std::string>{{"status", "This incident no longer exists"}});
+    CHECK_FALSE(out.changed);
+}
+
+TEST_CASE("an empty command opens the form and records nothing") {
+    harness h;
+    auto const declare = h.svc().handle({"alice", "incidents", t0}, "declare");
+    REQUIRE(declare.effects.size() == 1);
+    CHECK(std::get<open_form>(declare.effects.front()) == open_form{"alice", declare_modal()});
+    declare_checkout(h);
+    auto const before = h.store().load().size();
+    auto const update = h.svc().handle({"bob", room, t0 + 1min}, "update");
+    REQUIRE(update.effects.size() == 1);
+    CHECK(std::get<open_form>(update.effects.front()) == open_form{"bob", update_modal(*h.svc().find(1))});
+    auto const resolve = h.svc().handle({"bob", room, t0 + 1min}, "resolve");
+    REQUIRE(resolve.effects.size() == 1);
+    CHECK(std::get<open_form>(resolve.effects.front()) == open_form{"bob", resolve_modal(*h.svc().find(1))});
+    CHECK_FALSE(update.changed);
+    CHECK(h.store().load().size() == before);
+}
