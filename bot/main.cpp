@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
 
         auto store = store::open_store(url);
         core::service svc(*store, settings.policy, settings.slack.command);
-        log->info("store={} incidents={}", url, svc.incidents().size());
+        log->info("store={} incidents={}", config::redact_url(url), svc.incidents().size());
 
         if (*report) {
             auto const* i = svc.find(report_number);
@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
         term.run(std::cin);
         return 0;
     } catch (core::store_error const& e) {
-        std::cerr << "warroom: store " << url << ": " << e.what() << '\n';
+        std::cerr << "warroom: store " << config::redact_url(url) << ": " << e.what() << '\n';
         return 1;
     }
 }

@@ -93,24 +93,6 @@ std::string shown(std::string_view v) {
     throw config_error(one_line(redact_tokens(std::move(message))));
 }
 
-// Replaces the password of "scheme://user:password@host" and any "password=" query value.
-std::string redact_url(std::string url) {
-    if (auto const scheme_end = url.find("://"); scheme_end != std::string::npos) {
-        auto const host_start = scheme_end + 3;
-        auto const authority_end = std::min(url.find_first_of("/?#", host_start), url.size());
-        auto const authority = std::string_view{url}.substr(host_start, authority_end - host_start);
-        auto const at = authority.rfind('@');
-        auto const colon = authority.find(':');
-        if (at != std::string_view::npos && colon < at) url.replace(host_start + colon + 1, at - colon - 1, "***");
-    }
-    for (auto at = url.find("password="); at != std::string::npos; at = url.find("password=", at + 1)) {
-        auto const start = at + std::string_view{"password="}.size();
-        auto const end = std::min(url.find_first_of("&#", start), url.size());
-        url.replace(start, end - start, "***");
-    }
-    return url;
-}
-
 std::optional<std::string> env_value(env_lookup const& env, std::string_view name) {
     auto v = env(name);
     if (v && v->empty()) return std::nullopt;
@@ -665,6 +647,24 @@ std::string joined(std::vector<std::string> const& items) {
 }
 
 }  // namespace
+
+// Replaces the password of "scheme://user:password@host" and any "password=" query value.
+std::string redact_url(std::string url) {
+    if (auto const scheme_end = url.find("://"); scheme_end != std::string::npos) {
+        auto const host_start = scheme_end + 3;
+        auto const authority_end = std::min(url.find_first_of("/?#", host_start), url.size());
+        auto const authority = std::string_view{url}.substr(host_start, authority_end - host_start);
+        auto const at = authority.rfind('@');
+        auto const colon = authority.find(':');
+        if (at != std::string_view::npos && colon < at) url.replace(host_start + colon + 1, at - colon - 1, "***");
+    }
+    for (auto at = url.find("password="); at != std::string::npos; at = url.find("password=", at + 1)) {
+        auto const start = at + std::string_view{"password="}.size();
+        auto const end = std::min(url.find_first_of("&#", start), url.size());
+        url.replace(start, end - start, "***");
+    }
+    return url;
+}
 
 settings parse(std::string_view toml_text, std::string const& source_name, env_lookup const& env) {
     toml::table doc;

@@ -44,6 +44,8 @@ settings load(std::optional<std::string> path, env_lookup const& env);
 settings parse(std::string_view toml_text, std::string const& source_name, env_lookup const& env);
 // std::getenv-backed lookup for the real process.
 env_lookup process_env();
+// The URL with the password of "scheme://user:password@host" and any "password=" value masked.
+std::string redact_url(std::string url);
 // Multi-line human summary for `warroom check-config`; tokens shown as "set (xapp-…)", never the secret.
 std::string describe(settings const& s);
 

@@ -349,3 +349,11 @@ TEST_CASE("describe summarises without revealing secrets") {
     CHECK(bare.find("none (built-in defaults)") != std::string::npos);
     CHECK(bare.find("not set") != std::string::npos);
 }
+
+TEST_CASE("redact_url masks the password of a store URL and keeps the rest") {
+    using warroom::config::redact_url;
+    CHECK(redact_url("postgresql://warroom:s3cret@db:5432/warroom?password=again") ==
+          "postgresql://warroom:***@db:5432/warroom?password=***");
+    CHECK(redact_url("sqlite:///var/lib/warroom/warroom.db") == "sqlite:///var/lib/warroom/warroom.db");
+    CHECK(redact_url("postgresql://warroom@db/warroom") == "postgresql://warroom@db/warroom");
+}
