@@ -79,8 +79,9 @@ int main(int argc, char** argv) {
     std::string url = settings.store_url;
     if (store_url) {
         url = *store_url;
-    } else if (*console_cmd && url == config::settings{}.store_url) {
-        // The daemon's default lives under /var/lib; a newcomer's console keeps its data here.
+    } else if ((*console_cmd || *report) && url == config::settings{}.store_url) {
+        // The daemon's default lives under /var/lib; a newcomer's console keeps its data here,
+        // and `warroom report` reads what that console wrote.
         url = console_store;
     }
 
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
             return 2;
         }
 
-        auto store = store::open_store(url);
+        auto store = store::open_store(url, *report ? store::open_mode::existing : store::open_mode::create);
         core::service svc(*store, settings.policy, settings.slack.command);
         log->info("store={} incidents={}", config::redact_url(url), svc.incidents().size());
 
@@ -119,6 +120,12 @@ int main(int argc, char** argv) {
             }
             start = *parsed;
         }
+        if (auto const newest = svc.last_event_at(); newest && *newest > start) {
+            // Reminders already fired up to the newest event; a clock behind it would replay time.
+            std::cout << "🕐 the store's newest event is at " << core::format_time(*newest)
+                      << "; the simulated clock starts there\n";
+            start = *newest;
+        }
         bool const interactive = isatty(STDIN_FILENO) != 0;
         console::console term(svc, std::cout, start, {as_user, in_channel, settings.slack.command, !interactive});
         if (interactive) {
@@ -129,6 +136,9 @@ int main(int argc, char** argv) {
         return 0;
     } catch (core::store_error const& e) {
         std::cerr << "warroom: store " << config::redact_url(url) << ": " << e.what() << '\n';
+        return 1;
+    } catch (std::exception const& e) {
+        std::cerr << "warroom: " << e.what() << '\n';
         return 1;
     }
 }

@@ -241,6 +241,8 @@ struct parser {
             in.take();
         }
         u.text = std::string(in.rest());
+        // Options without text: the form, with what was given filled in.
+        if (u.text.empty()) return request{verb, n, command{u}, true};
         return make(command{u}, n);
     }
 
@@ -322,11 +324,13 @@ struct parser {
 
         std::optional<int> n;
         if (!in.done()) {
-            // Outside a war room the number comes first; inside, only "#42"/"INC-42" name another incident.
-            if (auto const ref = parse_incident_ref(in.peek(), in_war_room || verb == "done"); ref) {
+            // Outside a war room the number comes first; inside, only "#42"/"INC-42" name another
+            // incident, except for `status 42`, whose only argument is a number.
+            bool const explicit_only = (in_war_room && verb != "status") || verb == "done";
+            if (auto const ref = parse_incident_ref(in.peek(), explicit_only); ref) {
                 n = ref;
                 in.take();
-            } else if (verb == "status" && !in_war_room) {
+            } else if (verb == "status") {
                 return fail("'" + std::string(in.peek()) + "' is not an incident number", verb);
             }
         }
@@ -341,6 +345,9 @@ struct parser {
             return fail("run this in the incident's war room, or give its number first: `" + verb + " 42 ...`", verb);
         }
 
+        bool const takes_nothing = verb == "status" || verb == "role" || verb == "actions" || verb == "advance" ||
+                                   verb == "report" || verb == "ack";
+        if (takes_nothing && !in.done()) return fail("'" + std::string(in.peek()) + "' is not expected here", verb);
         if (verb == "status") return make(query{query::kind::status, {}}, n);
         if (verb == "role") return make(query{query::kind::roles, {}}, n);
         if (verb == "actions") return make(query{query::kind::actions, {}}, n);
@@ -418,11 +425,6 @@ std::optional<user_id> parse_mention(std::string_view token) {
         if (ok) return std::string(name);
     }
     return std::nullopt;
-}
-
-bool needs_incident(std::string_view verb) {
-    auto const* info = find_verb(canonical_verb(verb));
-    return info && info->incident;
 }
 
 std::string usage(std::string_view verb, std::string_view slash) {

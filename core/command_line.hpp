@@ -43,8 +43,6 @@ using parse_result = std::variant<request, usage_error>;
 
 parse_result parse_command_line(std::string_view text, bool in_war_room, sys_seconds now);
 
-// Does this verb act on one incident (and so need a number outside a war room)?
-bool needs_incident(std::string_view verb);
 // "/incident update [status:<status>] [impact:\"<scope>\"] <text>"
 std::string usage(std::string_view verb, std::string_view slash = "/incident");
 // The overview of every command.

@@ -214,8 +214,8 @@ struct decider {
 
 }  // namespace
 
-decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by, sys_seconds now,
-                        policy const&) {
+decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by,
+                        sys_seconds now) {
     auto const title = trim(cmd.title);
     if (title.empty()) return refusal{"an incident needs a title: what is broken"};
     if (title.size() > max_title) return too_long("the title", title.size(), max_title);
@@ -231,7 +231,10 @@ decision decide_declare(int number, declare const& cmd, std::string const& chann
 }
 
 decision decide(incident const& current, command const& cmd, user_id const& by, sys_seconds now, policy const& p) {
-    if (current.is_closed()) return refusal{incident_ref(current.number) + " is closed; nothing can change"};
+    // Action items are tracked until done, after the incident closes too.
+    if (current.is_closed() && !std::holds_alternative<complete_action>(cmd)) {
+        return refusal{incident_ref(current.number) + " is closed; nothing can change"};
+    }
     return std::visit(decider{current, by, now, p}, cmd);
 }
 
@@ -265,5 +268,9 @@ std::string_view command_name(command const& c) {
     static_assert(std::size(names) == std::variant_size_v<command>);
     return names[c.index()];
 }
+
+std::ostream& operator<<(std::ostream& os, command const& c) { return os << command_name(c); }
+
+std::ostream& operator<<(std::ostream& os, refusal const& r) { return os << "refusal{" << r.reason << '}'; }
 
 }  // namespace warroom::core

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <variant>
 #include <vector>
@@ -105,8 +106,7 @@ inline constexpr std::size_t max_title = 200;
 inline constexpr std::size_t max_text = 40000;
 
 // Declaration creates incident `number`; `channel` is the war-room name chosen by the caller.
-decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by, sys_seconds now,
-                        policy const& p);
+decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by, sys_seconds now);
 decision decide(incident const& current, command const& cmd, user_id const& by, sys_seconds now, policy const& p);
 
 // The phase `advance` moves to, if any.
@@ -116,5 +116,7 @@ std::optional<phase> next_phase(incident const& i);
 std::string war_room_name(std::string const& prefix, int number, std::string const& title);
 
 std::string_view command_name(command const& c);
+std::ostream& operator<<(std::ostream& os, command const& c);  // its verb: "resolve"
+std::ostream& operator<<(std::ostream& os, refusal const& r);
 
 }  // namespace warroom::core

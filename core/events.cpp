@@ -1,6 +1,8 @@
 // Event names and printing, so failing checks show values.
 #include "core/events.hpp"
 
+#include <optional>
+
 namespace warroom::core {
 
 std::string_view event_name(payload const& p) {
@@ -13,8 +15,57 @@ std::string_view event_name(payload const& p) {
     return names[p.index()];
 }
 
+namespace {
+
+struct field_printer {
+    std::ostream& os;
+    static std::string q(std::string const& s) { return '"' + s + '"'; }
+    static std::string opt(std::optional<std::string> const& s) { return s ? q(*s) : "-"; }
+    static std::string opt(std::optional<sys_seconds> const& t) { return t ? format_time(*t) : "-"; }
+
+    void operator()(declared const& d) const {
+        os << q(d.title) << ' ' << to_string(d.sev) << ' ' << to_string(d.type) << " started "
+           << format_time(d.started_at) << " #" << d.channel << (d.personal_data ? " pii" : "");
+    }
+    void operator()(update_posted const& u) const {
+        os << to_string(u.st) << ' ' << q(u.text) << " impact " << q(u.impact);
+    }
+    void operator()(severity_changed const& s) const { os << to_string(s.from) << " -> " << to_string(s.to); }
+    void operator()(phase_changed const& p) const { os << to_string(p.from) << " -> " << to_string(p.to); }
+    void operator()(role_assigned const& r) const {
+        os << to_string(r.r) << ' ' << r.user << " from " << opt(r.previous);
+    }
+    void operator()(note_added const& n) const { os << q(n.text); }
+    void operator()(action_added const& a) const {
+        os << '#' << a.number << ' ' << q(a.text) << " owner " << opt(a.owner) << " due " << opt(a.due);
+    }
+    void operator()(action_completed const& a) const { os << '#' << a.number; }
+    void operator()(escalated const& e) const { os << e.target << (e.manual ? " manual " : " timed ") << q(e.reason); }
+    void operator()(snoozed const& s) const { os << "until " << format_time(s.until); }
+    void operator()(resolved const& r) const { os << q(r.resolution) << " cause " << q(r.root_cause); }
+    void operator()(reopened const& r) const { os << q(r.reason); }
+    void operator()(closed const& c) const { os << q(c.reason); }
+    void operator()(checklist_marked const& c) const {
+        os << to_string(c.ph) << " #" << c.item + 1 << (c.checked ? " checked" : " unchecked");
+    }
+    void operator()(reminder_sent const& r) const { os << r.key; }
+    // Payloads with nothing to say beyond their name.
+    void operator()(acknowledged const&) const {}
+    void operator()(mitigated const&) const {}
+    void operator()(nudged const&) const {}
+    void operator()(report_generated const&) const {}
+};
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, payload const& p) {
+    os << event_name(p) << '{';
+    std::visit(field_printer{os}, p);
+    return os << '}';
+}
+
 std::ostream& operator<<(std::ostream& os, event const& e) {
-    return os << incident_ref(e.incident) << ' ' << event_name(e.what) << " by " << e.by << " at " << format_time(e.at);
+    return os << incident_ref(e.incident) << ' ' << e.what << " by " << e.by << " at " << format_time(e.at);
 }
 
 }  // namespace warroom::core

@@ -121,6 +121,7 @@ struct event {
 
 // Stable name of the payload type ("declared", "update_posted", ...): the store's type column.
 std::string_view event_name(payload const& p);
+std::ostream& operator<<(std::ostream& os, payload const& p);  // "severity_changed{P1 -> P0}"
 std::ostream& operator<<(std::ostream& os, event const& e);
 
 }  // namespace warroom::core

@@ -115,6 +115,7 @@ struct applier {
         i.st = status::investigating;
         i.ph = phase::investigation;
         i.resolved_at.reset();
+        i.report_at.reset();  // the report described the first resolution
         i.last_update_at = e.at;
         i.last_nudge_at.reset();
         i.snoozed_until.reset();

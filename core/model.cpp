@@ -290,4 +290,35 @@ std::optional<sys_seconds> parse_time(std::string_view s) {
 
 std::string incident_ref(int number) { return "INC-" + std::to_string(number); }
 
+bool valid_utf8(std::string_view s) {
+    std::size_t k = 0;
+    while (k < s.size()) {
+        auto const c = static_cast<unsigned char>(s[k]);
+        if (c < 0x80) {
+            ++k;
+            continue;
+        }
+        int len = 0;
+        unsigned cp = 0, min = 0;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2, cp = c & 0x1F, min = 0x80;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3, cp = c & 0x0F, min = 0x800;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4, cp = c & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        if (k + static_cast<std::size_t>(len) > s.size()) return false;
+        for (int b = 1; b < len; ++b) {
+            auto const cc = static_cast<unsigned char>(s[k + static_cast<std::size_t>(b)]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        k += static_cast<std::size_t>(len);
+    }
+    return true;
+}
+
 }  // namespace warroom::core

@@ -102,4 +102,7 @@ std::optional<sys_seconds> parse_time(std::string_view s);
 
 std::string incident_ref(int number);  // "INC-42"
 
+// Well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF): what Slack and the store accept.
+bool valid_utf8(std::string_view s);
+
 }  // namespace warroom::core

@@ -23,6 +23,8 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
     if (active && sev.update_every) {
         auto const base = std::max(i.last_update_at, i.last_nudge_at.value_or(i.last_update_at));
         auto const due = i.snoozed_until && *i.snoozed_until > base ? *i.snoozed_until : base + *sev.update_every;
+        // Keyed by its due time, which only moves forward while the clock does (an update, a nudge
+        // or a reopen each plan from now).
         out.push_back({key("nudge", i.number, epoch(due)), reminder_kind::update_nudge, i.number, due});
     }
     if (active) {
@@ -78,5 +80,7 @@ std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, p
     }
     return {};
 }
+
+std::ostream& operator<<(std::ostream& os, reminder const& r) { return os << r.key << " @ " << format_time(r.due); }
 
 }  // namespace warroom::core

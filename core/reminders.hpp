@@ -3,6 +3,7 @@
 // reminder fires once even across restarts; a key names one occurrence, never a series.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -36,5 +37,6 @@ inline constexpr char const* bot_user = "warroom";
 std::vector<reminder> pending_reminders(incident const& i, policy const& p);
 // The events that record a reminder firing.
 std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, policy const& p);
+std::ostream& operator<<(std::ostream& os, reminder const& r);  // "nudge:1:1767604200 @ 2026-01-05 09:30 UTC"
 
 }  // namespace warroom::core

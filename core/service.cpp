@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 namespace warroom::core {
 namespace {
@@ -48,7 +49,10 @@ service::service(event_store& store, policy rules, std::string slash)
 void service::reload() {
     // Head first: events that land between the two reads make the next refresh reload again.
     head_ = store_.head();
-    incidents_ = replay(store_.load());
+    auto const events = store_.load();
+    incidents_ = replay(events);
+    last_event_at_.reset();
+    for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
 }
 
 void service::refresh() {
@@ -83,7 +87,10 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
         reload();
         return false;
     }
-    for (auto const& e : events) apply(incidents_, e);
+    for (auto const& e : events) {
+        apply(incidents_, e);
+        last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
+    }
     // Ours are the newest events; if the head moved by more, someone else wrote too.
     auto const now_head = store_.head();
     if (now_head == head_ + static_cast<std::int64_t>(events.size())) {
@@ -96,6 +103,11 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
 
 outcome service::handle(origin const& o, std::string_view text) {
     refresh();
+    if (!valid_utf8(text)) {
+        outcome out;
+        out.effects.push_back(reply{o.channel, o.user, problem("the command is not valid UTF-8 text", "")});
+        return out;
+    }
     auto const* room = by_channel(o.channel);
     auto const parsed = parse_command_line(text, room != nullptr, o.now);
     outcome out;
@@ -130,7 +142,14 @@ outcome service::handle(origin const& o, std::string_view text) {
         } else if (std::holds_alternative<resolve>(cmd)) {
             out.effects.push_back(open_form{o.user, resolve_modal(*i)});
         } else {
-            out.effects.push_back(open_form{o.user, update_modal(*i)});
+            auto form = update_modal(*i);
+            auto const& given = std::get<post_update>(cmd);
+            for (auto& f : form.fields) {
+                if (f.id == "status" && given.st && *given.st != status::resolved)
+                    f.initial = std::string(to_string(*given.st));
+                if (f.id == "impact" && !given.impact.empty()) f.initial = given.impact;
+            }
+            out.effects.push_back(open_form{o.user, std::move(form)});
         }
         return out;
     }
@@ -170,7 +189,7 @@ outcome service::declare_incident(origin const& o, declare const& d) {
         // Re-read on every attempt: a conflict means another writer took this number.
         int const number = incidents_.empty() ? 1 : incidents_.rbegin()->first + 1;
         auto const channel = war_room_name(rules_.channel_prefix, number, d.title);
-        return decide_declare(number, d, channel, o.user, o.now, rules_);
+        return decide_declare(number, d, channel, o.user, o.now);
     });
 }
 
@@ -188,7 +207,7 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
             for (auto it = incidents_.rbegin(); it != incidents_.rend(); ++it) {
                 if (q.arg == "all" || !it->second.is_closed()) shown.push_back(&it->second);
             }
-            say(list_view(shown, q.arg == "all" ? "All incidents" : "Open incidents"));
+            say(list_view(shown, q.arg == "all" ? "All incidents" : "Open incidents", rules_));
             return out;
         }
         case query::kind::stats: {
@@ -209,7 +228,7 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
         say(problem("there is no " + incident_ref(number.value_or(0)), usage(verb, slash_)));
         return out;
     }
-    if (q.what == query::kind::status) say(status_view(*i, rules_, o.now));
+    if (q.what == query::kind::status) say(status_view(*i, rules_, o.now, strip_hash(o.channel) != i->channel));
     if (q.what == query::kind::actions) say(actions_view(*i));
     if (q.what == query::kind::roles) say(roles_view(*i));
     return out;
@@ -261,6 +280,10 @@ outcome service::submit(origin const& o, modal_view const& form, std::map<std::s
         return it == values.end() ? std::string{} : it->second;
     };
     outcome out;
+    for (auto const& [id, text] : values) {
+        if (!valid_utf8(text)) out.field_errors[id] = "Not valid UTF-8 text";
+    }
+    if (!out.field_errors.empty()) return out;
     if (form.id == "declare") {
         declare d;
         d.title = value("title");
@@ -273,6 +296,9 @@ outcome service::submit(origin const& o, modal_view const& form, std::map<std::s
         if (!sev) out.field_errors["severity"] = "Pick P0, P1, P2 or P3";
         auto const type = parse_incident_type(value("type").empty() ? "outage" : value("type"));
         if (!type) out.field_errors["type"] = "Pick one of the listed types";
+        auto const pii = value("personal_data");
+        if (pii != "" && pii != "no" && pii != "yes") out.field_errors["personal_data"] = "Answer yes or no";
+        d.personal_data = pii == "yes";
         d.description = value("description");
         if (auto const started = value("started_at"); !started.empty()) {
             auto const text =
@@ -331,24 +357,28 @@ std::optional<sys_seconds> service::next_due() const {
 outcome service::tick(sys_seconds now) {
     refresh();
     outcome out;
+    // Keys found taken: another replica fired them. Its events arrive with the reload; the set only
+    // guarantees that a key is tried once per tick whatever the store holds.
+    std::set<std::string> taken;
     // Firing re-plans (a nudge schedules the next one), so look again until nothing is due.
-    for (int rounds = 0; rounds < 10000; ++rounds) {
+    for (;;) {
         std::optional<reminder> due;
         for (auto const& [n, i] : incidents_) {
             for (auto const& r : pending_reminders(i, rules_)) {
-                if (r.due <= now && (!due || r.due < due->due)) due = r;
+                if (r.due > now) break;
+                if (taken.contains(r.key)) continue;
+                if (!due || r.due < due->due) due = r;
                 break;
             }
         }
         if (!due) break;
         auto const& i = incidents_.at(due->incident);
         auto const events = fire(i, *due, now, rules_);
-        if (store_.claimed(due->key)) {
-            // Another replica fired it; its events arrive with the reload.
+        if (store_.claimed(due->key) || !record(events, {due->key})) {
+            taken.insert(due->key);
             reload();
             continue;
         }
-        if (!record(events, {due->key})) continue;
         out.changed = true;
         origin const o{bot_user, incidents_.at(due->incident).channel, now};
         effects_of(events, o, out);

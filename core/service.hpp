@@ -81,6 +81,8 @@ public:
     outcome tick(sys_seconds now);
 
     std::optional<sys_seconds> next_due() const;
+    // Time of the newest recorded event: a simulated clock must not start before it.
+    std::optional<sys_seconds> last_event_at() const { return last_event_at_; }
     incident_map const& incidents() const { return incidents_; }
     incident const* find(int number) const;
     incident const* by_channel(std::string_view channel) const;
@@ -104,6 +106,7 @@ private:
     std::string slash_;
     incident_map incidents_;
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
+    std::optional<sys_seconds> last_event_at_;
 };
 
 }  // namespace warroom::core

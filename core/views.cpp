@@ -23,6 +23,12 @@ std::string str(std::string_view s) { return std::string(s); }
 
 std::string number_value(incident const& i) { return std::to_string(i.number); }
 
+// What a reader outside a private incident's war room may see of it.
+std::string public_title(incident const& i, policy const& p, bool outsider) {
+    if (outsider && p.of(i.type).private_room) return str(display_name(i.type)) + " (private)";
+    return i.title;
+}
+
 std::string lead(incident const& i) {
     if (auto const ic = i.holder(role::incident_commander)) return mention(*ic);
     return "unassigned";
@@ -181,9 +187,9 @@ message_view resolution_view(incident const& i, policy const& p) {
     return v;
 }
 
-message_view status_view(incident const& i, policy const& p, sys_seconds now) {
+message_view status_view(incident const& i, policy const& p, sys_seconds now, bool outsider) {
     auto v = blank("status", i.number);
-    v.headline = "ℹ️ " + incident_ref(i.number) + " · " + i.title;
+    v.headline = "ℹ️ " + incident_ref(i.number) + " · " + public_title(i, p, outsider);
     v.fields = {{"Severity", str(to_string(i.sev)) + " (" + p.of(i.sev).name + ")"},
                 {"Type", str(display_name(i.type))},
                 {"Phase", str(display_name(i.ph))},
@@ -208,7 +214,8 @@ message_view status_view(incident const& i, policy const& p, sys_seconds now) {
     v.fields.push_back({"Acknowledged", i.acknowledged_at ? format_clock(*i.acknowledged_at) + " by " +
                                                                 mention(i.acknowledged_by.value_or("?"))
                                                           : "not yet"});
-    v.fields.push_back({"War room", "#" + i.channel});
+    bool const hidden = outsider && p.of(i.type).private_room;
+    v.fields.push_back({"War room", hidden ? "private; ask the Incident Commander for access" : "#" + i.channel});
     v.sections.push_back({"Roles", roles});
     return v;
 }
@@ -328,14 +335,15 @@ message_view actions_view(incident const& i) {
     return v;
 }
 
-message_view list_view(std::vector<incident const*> const& incidents, std::string const& heading) {
+message_view list_view(std::vector<incident const*> const& incidents, std::string const& heading, policy const& p) {
     auto v = blank("list", 0);
     v.headline = "🗂️ " + heading;
     section s;
     for (auto const* i : incidents) {
-        s.lines.push_back(incident_ref(i->number) + " " + str(to_string(i->sev)) + " " + i->title + " — " +
-                          str(display_name(i->ph)) + ", " + str(display_name(i->st)) + ", declared " +
-                          format_time(i->declared_at) + " #" + i->channel);
+        bool const hidden = p.of(i->type).private_room;
+        s.lines.push_back(incident_ref(i->number) + " " + str(to_string(i->sev)) + " " + public_title(*i, p, true) +
+                          " — " + str(display_name(i->ph)) + ", " + str(display_name(i->st)) + ", declared " +
+                          format_time(i->declared_at) + (hidden ? std::string{} : " #" + i->channel));
     }
     if (s.lines.empty()) s.lines.push_back("no incidents");
     v.sections.push_back(std::move(s));
@@ -384,6 +392,12 @@ modal_view declare_modal() {
             {{"title", "Title", {}, "", false, false},
              {"severity", "Severity", sevs, "P2", false, false},
              {"type", "Type", types, "outage", false, false},
+             {"personal_data",
+              "Personal data involved? (starts the 72h regulator clock)",
+              {"no", "yes"},
+              "no",
+              false,
+              false},
              {"description", "Impact / description", {}, "", true, true},
              {"started_at", "Impact started (YYYY-MM-DD HH:MM UTC, or 20m ago)", {}, "", true, false}}};
 }

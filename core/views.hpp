@@ -81,7 +81,8 @@ message_view announcement_view(incident const& i, policy const& p);
 message_view runbook_view(incident const& i, policy const& p);
 message_view update_view(incident const& i, policy const& p);
 message_view resolution_view(incident const& i, policy const& p);
-message_view status_view(incident const& i, policy const& p, sys_seconds now);
+// `outsider`: asked from outside the war room; a private incident then shows no title or room.
+message_view status_view(incident const& i, policy const& p, sys_seconds now, bool outsider = false);
 message_view nudge_view(incident const& i, policy const& p, sys_seconds now);
 message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason);
 message_view reminder_view(incident const& i, reminder const& r, policy const& p);
@@ -89,7 +90,8 @@ message_view checklist_view(incident const& i, phase ph);
 message_view phase_view(incident const& i, phase from);
 message_view roles_view(incident const& i);
 message_view actions_view(incident const& i);
-message_view list_view(std::vector<incident const*> const& incidents, std::string const& heading);
+// Private incidents are listed by type only: a list is read outside their war rooms.
+message_view list_view(std::vector<incident const*> const& incidents, std::string const& heading, policy const& p);
 message_view stats_view(stats const& s);
 message_view note_view(std::string text);  // a plain confirmation or error line
 message_view report_view(incident const& i, policy const& p);

@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         auto const parsed = parse_command_line(text, in_room, now);
         if (auto const* r = std::get_if<request>(&parsed)) {
             if (auto const* d = std::get_if<declare>(&r->what)) {
-                auto const decided = decide_declare(1, *d, "inc-1", "fuzz", now, policy::defaults());
+                auto const decided = decide_declare(1, *d, "inc-1", "fuzz", now);
                 if (auto const* events = std::get_if<std::vector<event>>(&decided); events && events->size() != 1) {
                     __builtin_trap();
                 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <exception>
 #include <istream>
 #include <ostream>
 
@@ -65,7 +66,18 @@ void console::run(std::istream& in) {
 }
 
 bool console::line(std::string_view raw) {
-    auto const text = trim(raw);
+    try {
+        return dispatch(trim(raw));
+    } catch (std::exception const& e) {
+        // A failed append wrote nothing (one transaction), so the session can go on.
+        out_ << "⚠️ warroom could not complete that, nothing was recorded: " << e.what() << '\n';
+        form_.reset();
+        out_.flush();
+        return true;
+    }
+}
+
+bool console::dispatch(std::string_view text) {
     if (form_) {
         fill_field(text);
         out_.flush();
@@ -202,7 +214,10 @@ void console::advance_clock(std::string_view arg) {
         now_ = std::max(now_, *due);
         if (shown != now_) out_ << "🕐 " << core::format_time(now_) << '\n';
         shown = now_;
-        show(svc_.tick(now_));
+        auto const fired = svc_.tick(now_);
+        show(fired);
+        // Nothing fired: what is due was taken by another process; do not spin on it.
+        if (!fired.changed) break;
     }
     now_ = target;
     if (shown != now_) out_ << "🕐 " << core::format_time(now_) << '\n';

@@ -33,6 +33,7 @@ public:
     core::sys_seconds now() const { return now_; }
 
 private:
+    bool dispatch(std::string_view text);
     void show(core::outcome const& o);
     void remember(std::string const& channel, core::message_view const& v);
     void click(std::string_view arg);

@@ -15,7 +15,7 @@ constexpr std::string_view supported =
 
 }  // namespace
 
-std::unique_ptr<core::event_store> open_store(std::string const& url) {
+std::unique_ptr<core::event_store> open_store(std::string const& url, open_mode mode) {
     std::string_view const u = url;
     if (u == "sqlite::memory:") return sqlite_store::in_memory();
 
@@ -25,7 +25,11 @@ std::unique_ptr<core::event_store> open_store(std::string const& url) {
         if (path.empty() || path == "/") {
             throw core::store_error("store URL \"" + url + "\" names no database file; " + std::string(supported));
         }
-        return std::make_unique<sqlite_store>(std::filesystem::path(path));
+        std::filesystem::path const file(path);
+        if (mode == open_mode::existing && !std::filesystem::exists(file)) {
+            throw core::store_error("there is no database at \"" + file.string() + "\"");
+        }
+        return std::make_unique<sqlite_store>(file);
     }
 
     auto const colon = u.find(':');

@@ -10,6 +10,11 @@
 
 namespace warroom::store {
 
-std::unique_ptr<core::event_store> open_store(std::string const& url);
+enum class open_mode {
+    create,    // make the database (and its directory) when missing: the daemon, the console
+    existing,  // refuse a missing database: readers such as `warroom report`
+};
+
+std::unique_ptr<core::event_store> open_store(std::string const& url, open_mode mode = open_mode::create);
 
 }  // namespace warroom::store

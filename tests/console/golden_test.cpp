@@ -167,3 +167,12 @@ TEST_CASE("warroom run without Slack tokens says what is missing and exits 2") {
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("SLACK_APP_TOKEN and SLACK_BOT_TOKEN must be set") != std::string::npos);
 }
+
+TEST_CASE("text that is not UTF-8 is refused and the session goes on") {
+    temp_dir dir;
+    auto const r = run_warroom(console_args(dir), "/incident declare P2 Bad \xff\xfe bytes\n/incident list all\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("⚠️ the command is not valid UTF-8 text") != std::string::npos);
+    CHECK(r.out.find("🗂️ All incidents") != std::string::npos);
+    CHECK(events_in(dir) == 0);
+}

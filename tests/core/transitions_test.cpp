@@ -202,7 +202,7 @@ std::vector<row> const table = {
     {phase::closed, assign_cmd, refused(closed_reason)},
     {phase::closed, note_cmd, refused(closed_reason)},
     {phase::closed, action_cmd, refused(closed_reason)},
-    {phase::closed, done_cmd, refused(closed_reason)},
+    {phase::closed, done_cmd, emits({action_completed{1}})},  // tracked until done, after closing too
     {phase::closed, escalate_cmd, refused(closed_reason)},
     {phase::closed, resolve_cmd, refused(closed_reason)},
     {phase::closed, reopen_cmd, refused(closed_reason)},
@@ -500,7 +500,7 @@ TEST_CASE("only severities with an update cadence can snooze their reminders") {
 
 TEST_CASE("a declaration needs a title of at most 200 characters and a plausible start") {
     declare d{severity::p1, incident_type::security, "  Leaked token  ", " in logs ", t0 - 20min};
-    auto const ok = decide_declare(7, d, "inc-7-leaked-token", "alice", t0, rules());
+    auto const ok = decide_declare(7, d, "inc-7-leaked-token", "alice", t0);
     REQUIRE(std::holds_alternative<std::vector<event>>(ok));
     auto const& events = std::get<std::vector<event>>(ok);
     REQUIRE(events.size() == 1);
@@ -525,13 +525,13 @@ TEST_CASE("a declaration needs a title of at most 200 characters and a plausible
     };
     for (auto const& r : rows) {
         CAPTURE(r.reason);
-        auto const dec = decide_declare(1, r.cmd, "inc-1", "alice", t0, rules());
+        auto const dec = decide_declare(1, r.cmd, "inc-1", "alice", t0);
         auto const* refused_with = std::get_if<refusal>(&dec);
         CHECK(refused_with != nullptr);
         if (refused_with) CHECK(refused_with->reason == r.reason);
     }
-    auto const exactly_200 = decide_declare(1, {severity::p2, incident_type::outage, std::string(200, 't'), "", {}},
-                                            "inc-1", "alice", t0, rules());
+    auto const exactly_200 =
+        decide_declare(1, {severity::p2, incident_type::outage, std::string(200, 't'), "", {}}, "inc-1", "alice", t0);
     CHECK(std::holds_alternative<std::vector<event>>(exactly_200));
 }
 
@@ -547,4 +547,14 @@ TEST_CASE("the declaration sets the incident's clocks and the declared event sta
     CHECK(inc.declared_by == "alice");
     REQUIRE(inc.timeline.size() == 1);
     CHECK(inc.timeline[0] == timeline_entry{t0, "alice", "Incident declared: P0 Service Outage — API down"});
+}
+
+TEST_CASE("reopening forgets the report of the first resolution") {
+    auto inc = given(history(phase::post_incident));
+    inc = apply(inc, event{1, now, "alice", report_generated{}});
+    REQUIRE(inc.report_at.has_value());
+    inc = apply(inc, event{1, now + 1min, "alice", reopened{"errors are back"}});
+    CHECK_FALSE(inc.report_at.has_value());
+    check_decision(inc, close{},
+                   refused("closing INC-1 needs its report first (`report`), or a reason: `close <reason>`"));
 }

@@ -11,6 +11,7 @@
 namespace {
 
 using namespace warroom;
+using store::open_mode;
 using store::open_store;
 using store::test::temp_dir;
 
@@ -94,4 +95,14 @@ TEST_CASE("other URLs are refused with one line naming the scheme and what is su
         CHECK(message.find('\n') == std::string::npos);
         CHECK(message.find("hunter2") == std::string::npos);
     }
+}
+
+TEST_CASE("a reader refuses a missing database instead of creating one") {
+    temp_dir dir;
+    auto const file = dir / "absent" / "w.db";
+    CHECK_THROWS_WITH_AS(open_store("sqlite://" + file.string(), open_mode::existing),
+                         doctest::Contains("there is no database at"), core::store_error);
+    CHECK_FALSE(std::filesystem::exists(file.parent_path()));
+    open_store("sqlite://" + file.string());
+    CHECK(open_store("sqlite://" + file.string(), open_mode::existing)->load().empty());
 }
