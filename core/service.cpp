@@ -116,10 +116,8 @@ outcome service::handle(origin const& o, std::string_view text) {
         return out;
     }
     auto const& req = std::get<request>(parsed);
-    auto const number = req.incident ? *req.incident : room ? room->number : 0;
-    if (auto const* q = std::get_if<query>(&req.what)) {
-        return answer(o, *q, req.incident ? req.incident : room ? std::optional<int>(room->number) : std::nullopt);
-    }
+    auto const target = req.incident ? req.incident : room ? std::optional<int>(room->number) : std::nullopt;
+    if (auto const* q = std::get_if<query>(&req.what)) return answer(o, *q, target);
     if (auto const* d = std::get_if<declare>(&req.what)) {
         if (req.modal) {
             out.effects.push_back(open_form{o.user, declare_modal()});
@@ -127,6 +125,7 @@ outcome service::handle(origin const& o, std::string_view text) {
         }
         return declare_incident(o, *d);
     }
+    auto const number = target.value_or(0);
     auto const* i = find(number);
     if (!i) {
         out.effects.push_back(
