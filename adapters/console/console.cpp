@@ -159,12 +159,17 @@ void console::remember(std::string const& channel, core::message_view const& v) 
 }
 
 void console::click(std::string_view arg) {
-    auto const it = prompts_.find(channel_);
-    if (it == prompts_.end()) {
+    auto prompts = prompts_[channel_];
+    // A war room always offers what Slack keeps in view there: the pinned declaration's buttons and
+    // the current phase's checklist, even in a session that did not print them.
+    if (auto const* room = svc_.by_channel(channel_)) {
+        prompts.insert(prompts.begin(),
+                       {core::checklist_view(*room, room->ph), core::declaration_view(*room, svc_.rules())});
+    }
+    if (prompts.empty()) {
         out_ << "no prompt with buttons in #" << channel_ << " yet\n";
         return;
     }
-    auto const& prompts = it->second;
     auto const wanted = lower(arg);
     bool const numeric =
         !wanted.empty() && std::all_of(wanted.begin(), wanted.end(), [](unsigned char c) { return std::isdigit(c); });

@@ -176,3 +176,12 @@ TEST_CASE("text that is not UTF-8 is refused and the session goes on") {
     CHECK(r.out.find("🗂️ All incidents") != std::string::npos);
     CHECK(events_in(dir) == 0);
 }
+
+TEST_CASE("a war room's buttons and checklist can be pressed in a later session") {
+    temp_dir dir;
+    REQUIRE(run_warroom(console_args(dir), "/incident declare P1 Payments failing\n").exit_code == 0);
+    auto const later = run_warroom(console_args(dir), "/in inc-1-payments-failing\n/click I'll be IC\n/click 1\n");
+    CHECK(later.exit_code == 0);
+    CHECK(later.out.find("👤 @alice is now Incident Commander") != std::string::npos);
+    CHECK(later.out.find("☑️ @alice checked \"Incident detected\" (Detection)") != std::string::npos);
+}
