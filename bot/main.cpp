@@ -103,8 +103,8 @@ int main(int argc, char** argv) {
         if (*report) {
             auto const* i = svc.find(report_number);
             if (!i) {
-                std::cerr << "warroom report: there is no " << core::incident_ref(report_number) << " in " << url
-                          << '\n';
+                std::cerr << "warroom report: there is no " << core::incident_ref(report_number) << " in "
+                          << config::redact_url(url) << '\n';
                 return 1;
             }
             std::cout << core::render_report(*i, svc.rules());

@@ -242,7 +242,7 @@ struct parser {
         }
         u.text = std::string(in.rest());
         // Options without text: the form, with what was given filled in.
-        if (u.text.empty()) return request{verb, n, command{u}, true};
+        if (u.text.empty() && u.st != status::resolved) return request{verb, n, command{u}, true};
         return make(command{u}, n);
     }
 
@@ -310,14 +310,14 @@ struct parser {
         auto const* info = find_verb(verb);
         if (!info) return fail("unknown command '" + raw_verb + "'", "");
         if (verb == "declare") return parse_declare();
-        if (verb == "help") return make(query{query::kind::help, lower(in.take())});
-        if (verb == "list") {
+        if (verb == "help" || verb == "list" || verb == "stats") {
             auto const arg = lower(in.take());
-            if (!arg.empty() && arg != "open" && arg != "all") return fail("list takes open or all", verb);
-            return make(query{query::kind::list, arg.empty() ? "open" : arg});
-        }
-        if (verb == "stats") {
-            auto const arg = lower(in.take());
+            if (!in.done()) return fail("'" + std::string(in.peek()) + "' is not expected here", verb);
+            if (verb == "help") return make(query{query::kind::help, arg});
+            if (verb == "list") {
+                if (!arg.empty() && arg != "open" && arg != "all") return fail("list takes open or all", verb);
+                return make(query{query::kind::list, arg.empty() ? "open" : arg});
+            }
             if (!arg.empty() && !parse_duration(arg)) return fail("cannot read the window '" + arg + "'", verb);
             return make(query{query::kind::stats, arg.empty() ? "30d" : arg});
         }

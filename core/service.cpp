@@ -138,6 +138,11 @@ outcome service::handle(origin const& o, std::string_view text) {
             out.effects.push_back(
                 reply{o.channel, o.user,
                       problem(incident_ref(number) + " is closed; nothing can change", usage(req.verb, slash_))});
+        } else if (i->is_resolved()) {
+            // Refused now, as the buttons do, rather than after the form is filled in.
+            out.effects.push_back(reply{
+                o.channel, o.user,
+                problem(incident_ref(number) + " is already resolved; reopen it first", usage(req.verb, slash_))});
         } else if (std::holds_alternative<resolve>(cmd)) {
             out.effects.push_back(open_form{o.user, resolve_modal(*i)});
         } else {
@@ -227,9 +232,16 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
         say(problem("there is no " + incident_ref(number.value_or(0)), usage(verb, slash_)));
         return out;
     }
-    if (q.what == query::kind::status) say(status_view(*i, rules_, o.now, strip_hash(o.channel) != i->channel));
-    if (q.what == query::kind::actions) say(actions_view(*i));
-    if (q.what == query::kind::roles) say(roles_view(*i));
+    bool const outsider = strip_hash(o.channel) != i->channel;
+    if (q.what == query::kind::status) {
+        say(status_view(*i, rules_, o.now, outsider));
+    } else if (outsider && rules_.of(i->type).private_room) {
+        say(problem(incident_ref(i->number) + " is private: its action items and roles are shown in its war room", ""));
+    } else if (q.what == query::kind::actions) {
+        say(actions_view(*i));
+    } else {
+        say(roles_view(*i));
+    }
     return out;
 }
 

@@ -160,11 +160,13 @@ void console::remember(std::string const& channel, core::message_view const& v) 
 
 void console::click(std::string_view arg) {
     auto prompts = prompts_[channel_];
-    // A war room always offers what Slack keeps in view there: the pinned declaration's buttons and
-    // the current phase's checklist, even in a session that did not print them.
+    // A war room always offers what Slack keeps in view there: the pinned declaration's buttons, and
+    // the current phase's checklist, which numbers always refer to (an older phase's checklist
+    // printed earlier in the session does not).
     if (auto const* room = svc_.by_channel(channel_)) {
-        prompts.insert(prompts.begin(),
-                       {core::checklist_view(*room, room->ph), core::declaration_view(*room, svc_.rules())});
+        std::erase_if(prompts, [](core::message_view const& v) { return v.buttons.empty(); });
+        prompts.insert(prompts.begin(), core::declaration_view(*room, svc_.rules()));
+        prompts.push_back(core::checklist_view(*room, room->ph));
     }
     if (prompts.empty()) {
         out_ << "no prompt with buttons in #" << channel_ << " yet\n";
@@ -213,7 +215,7 @@ void console::advance_clock(std::string_view arg) {
     }
     auto const target = now_ + *step;
     // Stop at each due reminder, so each fires at its own time, as the daemon's scheduler would.
-    std::optional<core::sys_seconds> shown;
+    std::optional<core::sys_seconds> shown, idle;
     while (auto const due = svc_.next_due()) {
         if (*due > target) break;
         now_ = std::max(now_, *due);
@@ -221,8 +223,12 @@ void console::advance_clock(std::string_view arg) {
         shown = now_;
         auto const fired = svc_.tick(now_);
         show(fired);
-        // Nothing fired: what is due was taken by another process; do not spin on it.
-        if (!fired.changed) break;
+        // A tick that fired nothing caught up with another process's writes; if the same time is
+        // still due after that, it was taken elsewhere: do not spin on it.
+        if (!fired.changed) {
+            if (idle == due) break;
+            idle = due;
+        }
     }
     now_ = target;
     if (shown != now_) out_ << "🕐 " << core::format_time(now_) << '\n';

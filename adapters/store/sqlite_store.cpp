@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -125,11 +126,23 @@ struct sqlite_store::impl {
         exec("PRAGMA foreign_keys = ON", "enable foreign keys");
         if (on_disk) {
             auto const mode = prepare("PRAGMA journal_mode = WAL");
-            use u{mode};
-            if (sqlite3_step(u.get()) != SQLITE_ROW) fail("enable WAL journal mode");
-            if (auto const got = column_text(u.get(), 0); got != "wal") {
-                throw core::store_error("sqlite store " + name + ": WAL journal mode refused (got \"" +
-                                        std::string(got) + "\"); is the file on a network file system?");
+            // Switching a new file to WAL needs it alone; SQLite answers BUSY at once instead of
+            // waiting when another process is opening the same new file, so wait here.
+            auto const deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+            for (;;) {
+                use u{mode};
+                int const rc = sqlite3_step(u.get());
+                if (rc == SQLITE_ROW) {
+                    if (auto const got = column_text(u.get(), 0); got != "wal") {
+                        throw core::store_error("sqlite store " + name + ": WAL journal mode refused (got \"" +
+                                                std::string(got) + "\"); is the file on a network file system?");
+                    }
+                    break;
+                }
+                if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) {
+                    fail("enable WAL journal mode");
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
             }
         }
         // WAL's usual NORMAL may lose the last commits on power loss; an acknowledged command must not.

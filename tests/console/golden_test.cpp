@@ -185,3 +185,28 @@ TEST_CASE("a war room's buttons and checklist can be pressed in a later session"
     CHECK(later.out.find("👤 @alice is now Incident Commander") != std::string::npos);
     CHECK(later.out.find("☑️ @alice checked \"Incident detected\" (Detection)") != std::string::npos);
 }
+
+TEST_CASE("a checklist number always means the current phase's checklist") {
+    temp_dir dir;
+    auto const r =
+        run_warroom(console_args(dir),
+                    "/incident declare P2 Reports slow\n/in inc-1-reports-slow\n/incident phase containment\n"
+                    "/incident resolve fixed\n/incident reopen still slow\n/click 1\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("☑️ @alice checked \"Gather incident context\" (Investigation)") != std::string::npos);
+}
+
+TEST_CASE("a private incident's action items and roles stay in its war room") {
+    temp_dir dir;
+    auto const r = run_warroom(console_args(dir),
+                               "/incident declare P1 type:privacy Customer SSNs leaked via export\n"
+                               "/incident action 1 rotate the export bucket keys @bob\n/incident actions 1\n"
+                               "/incident role 1\n/in inc-1-customer-ssns-leaked-via-export\n/incident actions\n");
+    CHECK(r.exit_code == 0);
+    auto const refused = "⚠️ INC-1 is private: its action items and roles are shown in its war room";
+    auto const first = r.out.find(refused);
+    REQUIRE(first != std::string::npos);
+    CHECK(r.out.find(refused, first + 1) != std::string::npos);
+    // The action text appears once when added (in the war room) and once in the room's own list.
+    CHECK(r.out.find("[ ] #1 rotate the export bucket keys") != std::string::npos);
+}

@@ -71,6 +71,8 @@ std::vector<row> const verbs_in_room = {
     {"status 42", true, ask("status", query::kind::status, {}, 42)},
     {"update status:monitoring", true,
      request{"update", std::nullopt, command{post_update{status::monitoring, "", ""}}, true}},
+    // Resolving goes through `resolve`: no form for it, decide refuses with that advice.
+    {"update status:resolved", true, cmd("update", post_update{status::resolved, "", ""})},
     {"severity P0", true, cmd("severity", change_severity{severity::p0})},
     {"sev p1", true, cmd("severity", change_severity{severity::p1})},
     {"phase post-incident", true, cmd("phase", move_phase{phase::post_incident})},
@@ -184,6 +186,9 @@ std::vector<row> const bad_input = {
     {"phase containment now", true, bad("phase takes one phase", "phase")},
     {"done 1 extra", true, bad("done takes one action item number", "done")},
     {"advance now", true, bad("'now' is not expected here", "advance")},
+    {"list all garbage", true, bad("'garbage' is not expected here", "list")},
+    {"stats 7d garbage", true, bad("'garbage' is not expected here", "stats")},
+    {"help status garbage", true, bad("'garbage' is not expected here", "help")},
     {"status 42 please", true, bad("'please' is not expected here", "status")},
     {"status soon", true, bad("'soon' is not an incident number", "status")},
     {"list some", true, bad("list takes open or all", "list")},

@@ -4,9 +4,11 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/store/sqlite_store.hpp"
@@ -215,4 +217,29 @@ TEST_CASE("a row the codec cannot read names its seq") {
     CHECK_THROWS_WITH_AS(s.load(),
                          doctest::Contains(R"(event seq 1: cannot decode event: unknown event type "exploded")"),
                          core::store_error);
+}
+
+TEST_CASE("several processes opening the same new file at once all get a working store") {
+    // Threads stand in for processes: each has its own connection, as each replica would.
+    for (int round = 0; round < 20; ++round) {
+        CAPTURE(round);
+        temp_dir dir;
+        auto const file = dir / "shared.db";
+        std::atomic<int> ready{0}, failures{0};
+        std::vector<std::thread> openers;
+        for (int k = 0; k < 4; ++k) {
+            openers.emplace_back([&] {
+                ++ready;
+                while (ready < 4) std::this_thread::yield();
+                try {
+                    sqlite_store s{file};
+                    (void)s.head();
+                } catch (std::exception const&) {
+                    ++failures;
+                }
+            });
+        }
+        for (auto& t : openers) t.join();
+        CHECK(failures == 0);
+    }
 }
