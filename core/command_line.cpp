@@ -17,18 +17,6 @@ constexpr std::string_view close_smart = "\xE2\x80\x9D";  // ”
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 // Reads tokens off the front of the text; what is left stays verbatim for free text.
 class cursor {
 public:
@@ -83,7 +71,7 @@ struct option {
 std::optional<option> as_option(std::string_view token, std::initializer_list<std::string_view> keys) {
     auto const colon = token.find(':');
     if (colon == std::string_view::npos) return std::nullopt;
-    auto const key = lower(token.substr(0, colon));
+    auto const key = to_lower(token.substr(0, colon));
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) return std::nullopt;
     return option{key, unquote(token.substr(colon + 1))};
 }
@@ -98,7 +86,7 @@ std::optional<int> parse_number(std::string_view s) {
 // "42", "#42", "INC-42"; `explicit_only` accepts only the unambiguous "#42" and "INC-42".
 std::optional<int> parse_incident_ref(std::string_view token, bool explicit_only) {
     if (!token.empty() && token.front() == '#') return parse_number(token.substr(1));
-    if (token.size() > 4 && lower(token.substr(0, 4)) == "inc-") return parse_number(token.substr(4));
+    if (token.size() > 4 && to_lower(token.substr(0, 4)) == "inc-") return parse_number(token.substr(4));
     if (explicit_only) return std::nullopt;
     return parse_number(token);
 }
@@ -147,7 +135,7 @@ constexpr std::array<verb_info, 22> verbs{{
 }};
 
 std::string canonical_verb(std::string_view v) {
-    auto const l = lower(v);
+    auto const l = to_lower(v);
     if (l == "roles") return "role";
     if (l == "acknowledge") return "ack";
     if (l == "uncheck") return "check";
@@ -193,7 +181,7 @@ struct parser {
                     d.type = *t;
                     have_type = true;
                 } else if (opt->key == "pii") {
-                    auto const v = lower(opt->value);
+                    auto const v = to_lower(opt->value);
                     if (v != "yes" && v != "no") return fail("pii takes yes or no", verb);
                     d.personal_data = v == "yes";
                 } else if (opt->key == "started") {
@@ -274,7 +262,7 @@ struct parser {
         if (in.done()) return request{verb, n, command{resolve{}}, true};
         auto const text = in.rest();
         resolve r;
-        auto const l = lower(text);
+        auto const l = to_lower(text);
         // "cause:" as a word of its own, so "because:" stays part of the resolution.
         auto cause = l.find("cause:");
         while (cause != std::string::npos && cause > 0 && !is_space(l[cause - 1])) cause = l.find("cause:", cause + 1);
@@ -284,7 +272,7 @@ struct parser {
             r.resolution = std::string(trim(text.substr(0, cause)));
             r.root_cause = std::string(trim(text.substr(cause + 6)));
             // "root cause:" reads naturally; drop the dangling "root".
-            if (r.resolution.size() >= 4 && lower(r.resolution.substr(r.resolution.size() - 4)) == "root") {
+            if (r.resolution.size() >= 4 && to_lower(r.resolution.substr(r.resolution.size() - 4)) == "root") {
                 r.resolution = std::string(trim(r.resolution.substr(0, r.resolution.size() - 4)));
             }
         }
@@ -293,7 +281,7 @@ struct parser {
     }
 
     parse_result parse_check(std::optional<int> n) {
-        bool const checked = lower(raw_verb) != "uncheck";
+        bool const checked = to_lower(raw_verb) != "uncheck";
         if (in.done()) return fail("which item? give its number", verb);
         auto const item = parse_number(in.take());
         if (!item) return fail("the item is a number, as shown in the checklist", verb);
@@ -311,7 +299,7 @@ struct parser {
         if (!info) return fail("unknown command '" + raw_verb + "'", "");
         if (verb == "declare") return parse_declare();
         if (verb == "help" || verb == "list" || verb == "stats") {
-            auto const arg = lower(in.take());
+            auto const arg = to_lower(in.take());
             if (!in.done()) return fail("'" + std::string(in.peek()) + "' is not expected here", verb);
             if (verb == "help") return make(query{query::kind::help, arg});
             if (verb == "list") {

@@ -10,11 +10,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string trim(std::string_view s) {
-    auto const b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    return std::string(s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1));
-}
+// Events hold their own text.
+std::string trimmed(std::string_view s) { return std::string(trim(s)); }
 
 refusal too_long(std::string_view what, std::size_t size, std::size_t limit) {
     return {std::string(what) + " is " + std::to_string(size) + " characters long; the limit is " +
@@ -38,13 +35,13 @@ struct decider {
     decision operator()(post_update const& c) const {
         if (i.is_resolved()) return refusal{ref() + " is resolved; reopen it to post updates"};
         if (c.st == status::resolved) return refusal{"use `resolve <resolution>` to resolve " + ref()};
-        auto const text = trim(c.text);
+        auto const text = trimmed(c.text);
         if (text.empty()) return refusal{"an update needs text: what changed, what is being done"};
         if (text.size() > max_text) return too_long("the update", text.size(), max_text);
         std::vector<event> out;
         auto const st = c.st.value_or(i.st);
         if (st == status::monitoring) mark_mitigated(out);
-        out.push_back(ev(update_posted{st, text, trim(c.impact)}));
+        out.push_back(ev(update_posted{st, text, trimmed(c.impact)}));
         return out;
     }
 
@@ -101,14 +98,14 @@ struct decider {
     }
 
     decision operator()(add_note const& c) const {
-        auto const text = trim(c.text);
+        auto const text = trimmed(c.text);
         if (text.empty()) return refusal{"a note needs text"};
         if (text.size() > max_text) return too_long("the note", text.size(), max_text);
         return std::vector<event>{ev(note_added{text})};
     }
 
     decision operator()(add_action const& c) const {
-        auto const text = trim(c.text);
+        auto const text = trimmed(c.text);
         if (text.empty()) return refusal{"an action item needs text: what should be done"};
         if (text.size() > max_title * 5) return too_long("the action item", text.size(), max_title * 5);
         if (c.due && *c.due < std::chrono::floor<std::chrono::days>(now)) {
@@ -140,12 +137,12 @@ struct decider {
             return refusal{"every escalation step for " + std::string(to_string(i.sev)) + " has been taken for " +
                            ref()};
         }
-        return std::vector<event>{ev(escalated{next->target, next->label, true, trim(c.reason)})};
+        return std::vector<event>{ev(escalated{next->target, next->label, true, trimmed(c.reason)})};
     }
 
     decision operator()(resolve const& c) const {
         if (i.is_resolved()) return refusal{ref() + " was already resolved at " + format_time(*i.resolved_at)};
-        auto const text = trim(c.resolution);
+        auto const text = trimmed(c.resolution);
         if (text.empty()) return refusal{"say what fixed it: `resolve <resolution>`"};
         if (text.size() > max_text) return too_long("the resolution", text.size(), max_text);
         // Resolving leaves Detection too, so the same guard holds.
@@ -153,13 +150,13 @@ struct decider {
         std::vector<event> out;
         mark_mitigated(out);
         if (i.ph < phase::resolution) out.push_back(ev(phase_changed{i.ph, phase::resolution}));
-        out.push_back(ev(resolved{text, trim(c.root_cause)}));
+        out.push_back(ev(resolved{text, trimmed(c.root_cause)}));
         return out;
     }
 
     decision operator()(reopen const& c) const {
         if (!i.is_resolved()) return refusal{ref() + " is not resolved; only a resolved incident can be reopened"};
-        auto const reason = trim(c.reason);
+        auto const reason = trimmed(c.reason);
         if (reason.empty()) return refusal{"say why it is reopened: `reopen <reason>`"};
         return std::vector<event>{ev(reopened{reason})};
     }
@@ -170,7 +167,7 @@ struct decider {
     }
 
     decision operator()(close const& c) const {
-        auto const reason = trim(c.reason);
+        auto const reason = trimmed(c.reason);
         if (reason.empty() && !i.report_at) {
             return refusal{"closing " + ref() + " needs its report first (`report`), or a reason: `close <reason>`"};
         }
@@ -216,10 +213,10 @@ struct decider {
 
 decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by,
                         sys_seconds now) {
-    auto const title = trim(cmd.title);
+    auto const title = trimmed(cmd.title);
     if (title.empty()) return refusal{"an incident needs a title: what is broken"};
     if (title.size() > max_title) return too_long("the title", title.size(), max_title);
-    auto const description = trim(cmd.description);
+    auto const description = trimmed(cmd.description);
     if (description.size() > max_text) return too_long("the description", description.size(), max_text);
     auto const started = cmd.started_at.value_or(now);
     if (started > now) return refusal{"the impact cannot start in the future (" + format_time(started) + ")"};

@@ -11,10 +11,9 @@
 namespace warroom::core {
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    // Users write "post_incident", "post incident" and "post-incident" alike.
+// Users write "post_incident", "post incident" and "post-incident" alike.
+std::string normalize(std::string_view s) {
+    auto out = to_lower(s);
     std::replace(out.begin(), out.end(), '_', '-');
     std::replace(out.begin(), out.end(), ' ', '-');
     return out;
@@ -22,7 +21,7 @@ std::string lower(std::string_view s) {
 
 template <typename Enum, std::size_t N>
 std::optional<Enum> find_alias(std::string_view text, std::array<std::pair<std::string_view, Enum>, N> const& aliases) {
-    auto const key = lower(text);
+    auto const key = normalize(text);
     for (auto const& [name, value] : aliases) {
         if (name == key) return value;
     }
@@ -286,6 +285,19 @@ std::optional<sys_seconds> parse_time(std::string_view s) {
     if (rest == "Z" || rest == "z") rest = {};
     if (!h || !m || !rest.empty() || *h < 0 || *h > 23 || *m < 0 || *m > 59 || sec < 0 || sec > 59) return std::nullopt;
     return *day + std::chrono::hours{*h} + std::chrono::minutes{*m} + seconds{sec};
+}
+
+std::string_view trim(std::string_view s) {
+    constexpr std::string_view space = " \t\r\n\v\f";
+    auto const b = s.find_first_not_of(space);
+    if (b == std::string_view::npos) return {};
+    return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+std::string to_lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
 }
 
 std::string incident_ref(int number) { return "INC-" + std::to_string(number); }

@@ -102,6 +102,10 @@ std::optional<sys_seconds> parse_time(std::string_view s);
 
 std::string incident_ref(int number);  // "INC-42"
 
+// Text helpers every layer uses: whitespace trimmed from both ends; ASCII lowercase.
+std::string_view trim(std::string_view s);
+std::string to_lower(std::string_view s);
+
 // Well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF): what Slack and the store accept.
 bool valid_utf8(std::string_view s);
 

@@ -11,17 +11,8 @@
 namespace warroom::console {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
+using core::to_lower;
+using core::trim;
 
 std::string strip(std::string_view s, char lead) {
     s = trim(s);
@@ -85,7 +76,7 @@ bool console::dispatch(std::string_view text) {
     }
     if (text.empty() || text.front() == '#') return true;
     auto const space = text.find(' ');
-    auto const word = lower(text.substr(0, space));
+    auto const word = to_lower(text.substr(0, space));
     auto const arg = space == std::string_view::npos ? std::string_view{} : trim(text.substr(space));
     if (word == options_.slash) {
         show(svc_.handle(here(), arg));
@@ -172,7 +163,7 @@ void console::click(std::string_view arg) {
         out_ << "no prompt with buttons in #" << channel_ << " yet\n";
         return;
     }
-    auto const wanted = lower(arg);
+    auto const wanted = to_lower(arg);
     bool const numeric =
         !wanted.empty() && std::all_of(wanted.begin(), wanted.end(), [](unsigned char c) { return std::isdigit(c); });
     // The newest prompt that offers what was asked for: a checklist item by number, a button by label.
@@ -188,7 +179,7 @@ void console::click(std::string_view arg) {
             return;
         }
         for (auto const& b : p->buttons) {
-            auto const label = lower(b.label);
+            auto const label = to_lower(b.label);
             if (!wanted.empty() && (label == wanted || b.action == wanted || label.rfind(wanted, 0) == 0)) {
                 show(svc_.press(here(), b.action, b.value));
                 return;
