@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <set>
 
 namespace warroom::core {
@@ -40,8 +41,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 
 }  // namespace
 
-service::service(event_store& store, policy rules, std::string slash)
-    : store_(store), rules_(std::move(rules)), slash_(std::move(slash)) {
+service::service(event_store& store, policy rules, std::string slash, bool outbox)
+    : store_(store), rules_(std::move(rules)), slash_(std::move(slash)), outbox_(outbox) {
     rules_.announce_channel = strip_hash(rules_.announce_channel);
     reload();
 }
@@ -74,23 +75,31 @@ incident const* service::by_channel(std::string_view channel) const {
 
 std::string service::announce_channel() const { return rules_.announce_channel; }
 
-bool service::record(std::vector<event> const& events, std::vector<std::string> const& claims) {
-    append_batch batch{events, claims, {}};
+bool service::record(std::vector<event> const& events, std::vector<std::string> claims, derive_effects const& derive,
+                     outcome& out) {
+    incident_map staged;
+    append_batch batch{events, std::move(claims), {}, {}};
     for (auto const& e : events) {
-        bool const listed = std::any_of(batch.expected_versions.begin(), batch.expected_versions.end(),
-                                        [&](auto const& v) { return v.first == e.incident; });
-        if (listed) continue;
+        if (staged.contains(e.incident)) continue;
         auto const* i = find(e.incident);
+        if (i) staged.emplace(e.incident, *i);
         batch.expected_versions.emplace_back(e.incident, i ? i->version : 0);
+    }
+    for (auto const& e : events) apply(staged, e);
+    std::vector<effect> effects;
+    derive(staged, effects);
+    if (outbox_) {
+        int const lane = events.empty() ? 0 : events.front().incident;
+        for (auto const& f : effects) {
+            if (is_durable(f)) batch.outbox.emplace_back(lane, f);
+        }
     }
     if (store_.append(batch) == append_result::conflict) {
         reload();
         return false;
     }
-    for (auto const& e : events) {
-        apply(incidents_, e);
-        last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
-    }
+    for (auto& [number, i] : staged) incidents_.insert_or_assign(number, std::move(i));
+    for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     // Ours are the newest events; if the head moved by more, someone else wrote too.
     auto const now_head = store_.head();
     if (now_head == head_ + static_cast<std::int64_t>(events.size())) {
@@ -98,6 +107,8 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
     } else {
         reload();
     }
+    out.changed = true;
+    std::move(effects.begin(), effects.end(), std::back_inserter(out.effects));
     return true;
 }
 
@@ -164,16 +175,23 @@ outcome service::decide_and_record(origin const& o, std::string_view verb,
                                    std::function<decision()> const& decide_now) {
     outcome out;
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        // Checked on every attempt: a conflict may mean another replica handled this very request.
+        if (!o.once.empty() && store_.claimed(o.once)) {
+            out.duplicate = true;
+            return out;
+        }
         auto const d = decide_now();
         if (auto const* r = std::get_if<refusal>(&d)) {
             out.effects.push_back(reply{o.channel, o.user, problem(r->reason, usage(verb, slash_))});
             return out;
         }
         auto const& events = std::get<std::vector<event>>(d);
-        if (!record(events, {})) continue;
-        out.changed = true;
-        effects_of(events, o, out);
-        return out;
+        std::vector<std::string> claims;
+        if (!o.once.empty()) claims.push_back(o.once);
+        auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {
+            effects_of(events, o, state, effects);
+        };
+        if (record(events, std::move(claims), derive, out)) return out;
     }
     out.effects.push_back(
         reply{o.channel, o.user, problem("another writer kept changing the store; please run the command again", "")});
@@ -385,45 +403,43 @@ outcome service::tick(sys_seconds now) {
         if (!due) break;
         auto const& i = incidents_.at(due->incident);
         auto const events = fire(i, *due, now, rules_);
-        if (store_.claimed(due->key) || !record(events, {due->key})) {
-            taken.insert(due->key);
-            reload();
-            continue;
-        }
-        out.changed = true;
-        origin const o{bot_user, incidents_.at(due->incident).channel, now};
-        effects_of(events, o, out);
-        if (std::holds_alternative<reminder_sent>(events.front().what)) {
-            auto const& fired = incidents_.at(due->incident);
+        origin const o{bot_user, i.channel, now, {}};
+        auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {
+            effects_of(events, o, state, effects);
+            if (!std::holds_alternative<reminder_sent>(events.front().what)) return;
+            auto const& fired = state.at(due->incident);
             auto const view = reminder_view(fired, *due, rules_);
-            out.effects.push_back(post{fired.channel, view});
+            effects.push_back(post{fired.channel, view});
             if (due->kind == reminder_kind::action_due) {
                 if (auto const& owner = fired.actions.at(static_cast<std::size_t>(due->action - 1)).owner) {
-                    out.effects.push_back(direct_message{*owner, view});
+                    effects.push_back(direct_message{*owner, view});
                 }
             }
+        };
+        if (store_.claimed(due->key) || !record(events, {due->key}, derive, out)) {
+            taken.insert(due->key);
+            reload();
         }
     }
     return out;
 }
 
-void service::effects_of(std::vector<event> const& batch, origin const& o, outcome& out) const {
+void service::effects_of(std::vector<event> const& batch, origin const& o, incident_map const& state,
+                         std::vector<effect>& out) const {
     // The resolution template already says the incident moved on; a phase prompt would repeat it.
     bool const resolving = std::any_of(batch.begin(), batch.end(),
                                        [](event const& e) { return std::holds_alternative<resolved>(e.what); });
     for (auto const& e : batch) {
-        auto const& i = incidents_.at(e.incident);
+        auto const& i = state.at(e.incident);
         bool const redacted = rules_.of(i.type).private_room;
-        auto const room = [&](message_view v, bool pin = false) {
-            out.effects.push_back(post{i.channel, std::move(v), pin});
-        };
+        auto const room = [&](message_view v, bool pin = false) { out.push_back(post{i.channel, std::move(v), pin}); };
         auto const announce = [&](message_view v) {
-            if (!redacted) out.effects.push_back(post{announce_channel(), std::move(v)});
+            if (!redacted) out.push_back(post{announce_channel(), std::move(v)});
         };
         auto const confirm = [&](std::string text) {
-            out.effects.push_back(reply{o.channel, o.user, note_view("✓ " + std::move(text))});
+            out.push_back(reply{o.channel, o.user, note_view("✓ " + std::move(text))});
         };
-        auto const topic_changed = [&] { out.effects.push_back(set_topic{i.channel, topic(i)}); };
+        auto const topic_changed = [&] { out.push_back(set_topic{i.channel, topic(i)}); };
         auto const ref = incident_ref(i.number);
         auto const who = "@" + e.by;
 
@@ -433,11 +449,11 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, outco
                     std::vector<user_id> invite{e.by};
                     for (auto const& u : rules_.of(i.sev).on_call) invite.push_back(u);
                     for (auto const& u : rules_.of(i.type).contacts) invite.push_back(u);
-                    out.effects.push_back(open_war_room{i.number, i.channel, redacted, invite, topic(i)});
+                    out.push_back(open_war_room{i.number, i.channel, redacted, invite, topic(i)});
                     room(declaration_view(i, rules_), true);
                     room(runbook_view(i, rules_));
                     room(checklist_view(i, phase::detection));
-                    out.effects.push_back(post{announce_channel(), announcement_view(i, rules_)});
+                    out.push_back(post{announce_channel(), announcement_view(i, rules_)});
                     confirm("Declared " + ref + ": war room #" + i.channel);
                 } else if constexpr (std::is_same_v<T, update_posted>) {
                     room(update_view(i, rules_));
@@ -484,9 +500,8 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, outco
                 } else if constexpr (std::is_same_v<T, resolved>) {
                     room(resolution_view(i, rules_));
                     if (redacted) {
-                        out.effects.push_back(
-                            post{announce_channel(),
-                                 note_view("✅ RESOLVED - " + ref + " (" + std::string(display_name(i.type)) + ")")});
+                        out.push_back(post{announce_channel(), note_view("✅ RESOLVED - " + ref + " (" +
+                                                                         std::string(display_name(i.type)) + ")")});
                     } else {
                         announce(resolution_view(i, rules_));
                     }

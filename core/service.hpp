@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/command_line.hpp"
+#include "core/effects.hpp"
 #include "core/store_port.hpp"
 #include "core/views.hpp"
 
@@ -23,56 +24,23 @@ struct origin {
     user_id user;
     std::string channel;  // name without '#', or a Slack channel id
     sys_seconds now{};
+    // When set, the request is handled at most once: the key is claimed with its events, and a
+    // request whose key is already claimed (a redelivery) changes nothing.
+    std::string once = {};
 };
-
-struct open_war_room {
-    int incident = 0;
-    std::string name;
-    bool is_private = false;
-    std::vector<user_id> invite;
-    std::string topic;
-    bool operator==(open_war_room const&) const = default;
-};
-struct post {
-    std::string channel;
-    message_view view;
-    bool pin = false;
-    bool operator==(post const&) const = default;
-};
-// Seen only by the user who asked (ephemeral).
-struct reply {
-    std::string channel;
-    user_id user;
-    message_view view;
-    bool operator==(reply const&) const = default;
-};
-struct set_topic {
-    std::string channel;
-    std::string topic;
-    bool operator==(set_topic const&) const = default;
-};
-struct open_form {
-    user_id user;
-    modal_view form;
-    bool operator==(open_form const&) const = default;
-};
-struct direct_message {
-    user_id user;
-    message_view view;
-    bool operator==(direct_message const&) const = default;
-};
-
-using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message>;
 
 struct outcome {
     std::vector<effect> effects;
     std::map<std::string, std::string> field_errors;  // form field → what is wrong
     bool changed = false;                             // events were recorded
+    bool duplicate = false;                           // `origin::once` was already claimed: nothing done
 };
 
 class service {
 public:
-    service(event_store& store, policy rules, std::string slash = "/incident");
+    // With `outbox`, durable effects are also written to the store with the events that caused
+    // them (for adapters that deliver over a network); either way they are returned.
+    service(event_store& store, policy rules, std::string slash = "/incident", bool outbox = false);
 
     outcome handle(origin const& o, std::string_view text);
     outcome press(origin const& o, std::string_view action, std::string_view value);
@@ -94,16 +62,23 @@ private:
     outcome run(origin const& o, int number, command const& cmd, std::string_view verb);
     outcome declare_incident(origin const& o, declare const& d);
     outcome answer(origin const& o, query const& q, std::optional<int> number);
-    bool record(std::vector<event> const& events, std::vector<std::string> const& claims);
+    using derive_effects = std::function<void(incident_map const& staged, std::vector<effect>& effects)>;
+    // Applies `events` to copies of the incidents they touch, derives the effects from that staged
+    // state, then writes events, claims and (in outbox mode) durable effects in one transaction.
+    // False on a store conflict (the state is reloaded); otherwise the effects are appended to `out`.
+    bool record(std::vector<event> const& events, std::vector<std::string> claims, derive_effects const& derive,
+                outcome& out);
     // Catches up with events another process (a second replica) wrote since we last looked.
     void refresh();
     void reload();
-    void effects_of(std::vector<event> const& batch, origin const& o, outcome& out) const;
+    void effects_of(std::vector<event> const& batch, origin const& o, incident_map const& state,
+                    std::vector<effect>& out) const;
     std::string announce_channel() const;
 
     event_store& store_;
     policy rules_;
     std::string slash_;
+    bool outbox_;
     incident_map incidents_;
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
     std::optional<sys_seconds> last_event_at_;

@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "adapters/store/effect_codec.hpp"
 #include "adapters/store/event_codec.hpp"
 
 namespace warroom::store {
@@ -38,6 +39,26 @@ CREATE TABLE events (
 CREATE TABLE reminders_fired (
     key      TEXT   PRIMARY KEY,
     fired_at BIGINT NOT NULL
+);
+)sql",
+    // The outbox: effects owed to the world, written with the events that caused them. A delivery
+    // lease (owner, lease_until) keeps two replicas from delivering one entry at the same time.
+    R"sql(
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    lane        INTEGER NOT NULL,
+    body        TEXT    NOT NULL,
+    created_at  BIGINT  NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    owner       TEXT,
+    lease_until BIGINT,
+    done_at     BIGINT,
+    result      TEXT
+);
+CREATE INDEX outbox_pending ON outbox (id) WHERE done_at IS NULL;
+CREATE TABLE delivery_facts (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 )sql",
 };
@@ -86,6 +107,7 @@ struct sqlite_store::impl {
     db_ptr db;
     stmt_ptr begin, commit, rollback;
     stmt_ptr version_of, insert_event, insert_claim, select_events, select_claim, select_head;
+    stmt_ptr insert_outbox, select_pending, lease_outbox, finish_outbox, select_fact, upsert_fact;
 
     // BEGIN IMMEDIATE now, ROLLBACK on scope exit unless committed: every early return and every
     // throw inside a transaction leaves the file as it was.
@@ -158,6 +180,24 @@ struct sqlite_store::impl {
         select_events = prepare("SELECT seq, incident, type, at, actor, body FROM events ORDER BY seq");
         select_claim = prepare("SELECT 1 FROM reminders_fired WHERE key = ?1");
         select_head = prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
+        insert_outbox = prepare("INSERT INTO outbox (lane, body, created_at) VALUES (?1, ?2, ?3)");
+        select_pending = prepare(
+            "SELECT id, lane, body, attempts FROM outbox WHERE done_at IS NULL AND id > ?1 ORDER BY id LIMIT ?2");
+        lease_outbox = prepare(
+            "UPDATE outbox SET attempts = attempts + 1, owner = ?2, lease_until = ?3 + ?4 WHERE id = ?1 AND done_at IS "
+            "NULL AND (owner IS NULL OR owner = ?2 OR lease_until <= ?3)");
+        finish_outbox = prepare("UPDATE outbox SET done_at = ?2, result = ?3 WHERE id = ?1");
+        select_fact = prepare("SELECT value FROM delivery_facts WHERE key = ?1");
+        upsert_fact = prepare(
+            "INSERT INTO delivery_facts (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
+            "excluded.value");
+    }
+
+    void put_fact(std::string const& key, std::string const& value) {
+        use u{upsert_fact};
+        bind(u, 1, key);
+        bind(u, 2, value);
+        if (sqlite3_step(u.get()) != SQLITE_DONE) fail("record delivery fact");
     }
 
     void migrate() {
@@ -315,6 +355,9 @@ core::append_result sqlite_store::append(core::append_batch const& batch) {
         if (!keys.insert(key).second) throw std::invalid_argument("append: reminder key \"" + key + "\" claimed twice");
     }
     auto const fired_at = batch.events.empty() ? std::int64_t{0} : unix_seconds(batch.events.front().at);
+    std::vector<std::pair<int, std::string>> entries;
+    entries.reserve(batch.outbox.size());
+    for (auto const& [lane, what] : batch.outbox) entries.emplace_back(lane, encode_effect(what));
 
     impl::transaction tx{s};
     // The UNIQUE (incident, version) index alone would miss a writer that saw more events than
@@ -341,6 +384,13 @@ core::append_result sqlite_store::append(core::append_batch const& batch) {
         s.bind(u, 2, fired_at);
         if (!s.insert(u, "append: claim reminder")) return core::append_result::conflict;
     }
+    for (auto const& [lane, body] : entries) {
+        use u{s.insert_outbox};
+        s.bind(u, 1, lane);
+        s.bind(u, 2, body);
+        s.bind(u, 3, fired_at);
+        if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("append: insert outbox entry");
+    }
     tx.commit();
     return core::append_result::written;
 }
@@ -360,5 +410,69 @@ bool sqlite_store::claimed(std::string const& key) {
 }
 
 std::int64_t sqlite_store::head() { return impl_->single_int(impl_->select_head, "head"); }
+
+std::vector<core::outbox_entry> sqlite_store::pending(std::int64_t after, std::size_t limit) {
+    auto& s = *impl_;
+    std::vector<core::outbox_entry> out;
+    use u{s.select_pending};
+    s.bind(u, 1, after);
+    s.bind(u, 2, static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max())));
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(u.get())) == SQLITE_ROW) {
+        auto const id = sqlite3_column_int64(u.get(), 0);
+        try {
+            out.push_back({id, sqlite3_column_int(u.get(), 1), decode_effect(column_text(u.get(), 2)),
+                           sqlite3_column_int(u.get(), 3)});
+        } catch (core::store_error const& err) {
+            throw core::store_error("sqlite store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
+                                    err.what());
+        }
+    }
+    if (rc != SQLITE_DONE) s.fail("read outbox");
+    return out;
+}
+
+bool sqlite_store::start_delivery(std::int64_t id, std::string const& owner, core::sys_seconds now,
+                                  core::seconds lease) {
+    auto& s = *impl_;
+    use u{s.lease_outbox};
+    s.bind(u, 1, id);
+    s.bind(u, 2, owner);
+    s.bind(u, 3, unix_seconds(now));
+    s.bind(u, 4, static_cast<std::int64_t>(lease.count()));
+    if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("lease outbox entry");
+    return sqlite3_changes(s.db.get()) == 1;
+}
+
+void sqlite_store::finish_delivery(std::int64_t id, std::string const& result,
+                                   std::vector<std::pair<std::string, std::string>> const& facts) {
+    auto& s = *impl_;
+    impl::transaction tx{s};
+    for (auto const& [key, value] : facts) s.put_fact(key, value);
+    {
+        use u{s.finish_outbox};
+        s.bind(u, 1, id);
+        s.bind(u, 2, unix_seconds(std::chrono::floor<core::seconds>(std::chrono::system_clock::now())));
+        s.bind(u, 3, result);
+        if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("finish outbox entry");
+    }
+    tx.commit();
+}
+
+std::optional<std::string> sqlite_store::fact(std::string const& key) {
+    auto& s = *impl_;
+    use u{s.select_fact};
+    s.bind(u, 1, key);
+    switch (sqlite3_step(u.get())) {
+        case SQLITE_ROW:
+            return std::string(column_text(u.get(), 0));
+        case SQLITE_DONE:
+            return std::nullopt;
+        default:
+            s.fail("read delivery fact");
+    }
+}
+
+void sqlite_store::set_fact(std::string const& key, std::string const& value) { impl_->put_fact(key, value); }
 
 }  // namespace warroom::store

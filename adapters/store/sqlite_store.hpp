@@ -30,6 +30,12 @@ public:
     core::append_result append(core::append_batch const& batch) override;
     bool claimed(std::string const& key) override;
     std::int64_t head() override;
+    std::vector<core::outbox_entry> pending(std::int64_t after, std::size_t limit) override;
+    bool start_delivery(std::int64_t id, std::string const& owner, core::sys_seconds now, core::seconds lease) override;
+    void finish_delivery(std::int64_t id, std::string const& result,
+                         std::vector<std::pair<std::string, std::string>> const& facts) override;
+    std::optional<std::string> fact(std::string const& key) override;
+    void set_fact(std::string const& key, std::string const& value) override;
 
 private:
     struct impl;

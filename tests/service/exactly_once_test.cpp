@@ -50,6 +50,18 @@ public:
     }
     bool claimed(std::string const&) override { return false; }
     std::int64_t head() override { return head_; }
+    std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) override {
+        return inner_.pending(after, limit);
+    }
+    bool start_delivery(std::int64_t id, std::string const& owner, sys_seconds now, seconds lease) override {
+        return inner_.start_delivery(id, owner, now, lease);
+    }
+    void finish_delivery(std::int64_t id, std::string const& result,
+                         std::vector<std::pair<std::string, std::string>> const& facts) override {
+        inner_.finish_delivery(id, result, facts);
+    }
+    std::optional<std::string> fact(std::string const& key) override { return inner_.fact(key); }
+    void set_fact(std::string const& key, std::string const& value) override { inner_.set_fact(key, value); }
     int conflicts = 0;
 
 private:

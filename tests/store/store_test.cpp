@@ -63,9 +63,9 @@ TEST_CASE("a fresh file gets the schema, in WAL mode, inside directories created
     { sqlite_store s{file}; }
     raw_db db{file};
     CHECK(db.integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                     "('events', 'reminders_fired', 'schema_migrations')") == 3);
-    CHECK(db.integer("SELECT COUNT(*) FROM schema_migrations") == 1);
-    CHECK(db.integer("SELECT MAX(version) FROM schema_migrations") == 1);
+                     "('events', 'reminders_fired', 'schema_migrations', 'outbox', 'delivery_facts')") == 5);
+    CHECK(db.integer("SELECT COUNT(*) FROM schema_migrations") == 2);
+    CHECK(db.integer("SELECT MAX(version) FROM schema_migrations") == 2);
     CHECK(db.integer("SELECT applied_at FROM schema_migrations WHERE version = 1") > 1'700'000'000);
     CHECK(db.text("PRAGMA journal_mode") == "wal");
 }

@@ -1,0 +1,72 @@
+// Field lists through nlohmann's non-intrusive macros: one line per type, both directions. The
+// "_WITH_DEFAULT" variant lets a newer binary drop a field without breaking older entries.
+#include "adapters/store/effect_codec.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/store_port.hpp"
+
+namespace warroom::core {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(field, label, value)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(section, heading, lines, numbered)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(button, action, label, value)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(checkbox, label, value, checked, note)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(message_view, kind, incident, headline, fields, sections, footer, body,
+                                                checklist, buttons)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(form_field, id, label, options, initial, optional, multiline)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(modal_view, id, incident, title, fields)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_war_room, incident, name, is_private, invite, topic)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(post, channel, view, pin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(reply, channel, user, view)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(set_topic, channel, topic)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_form, user, form)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(direct_message, user, view)
+
+}  // namespace warroom::core
+
+namespace warroom::store {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kind_of(core::effect const& e) {
+    constexpr std::string_view names[] = {"open_war_room", "post", "reply", "set_topic", "open_form", "direct_message"};
+    static_assert(std::size(names) == std::variant_size_v<core::effect>);
+    return names[e.index()];
+}
+
+template <std::size_t I = 0>
+core::effect decode_kind(std::string_view kind, json const& body) {
+    if constexpr (I == std::variant_size_v<core::effect>) {
+        throw core::store_error("outbox entry: unknown effect kind \"" + std::string(kind) + "\"");
+    } else {
+        using T = std::variant_alternative_t<I, core::effect>;
+        if (kind_of(core::effect{std::in_place_index<I>}) == kind) return body.get<T>();
+        return decode_kind<I + 1>(kind, body);
+    }
+}
+
+}  // namespace
+
+std::string encode_effect(core::effect const& e) {
+    json body = std::visit([](auto const& what) { return json(what); }, e);
+    body["kind"] = kind_of(e);
+    try {
+        return body.dump();
+    } catch (json::exception const& err) {
+        throw core::store_error(std::string("outbox entry: cannot encode: ") + err.what());
+    }
+}
+
+core::effect decode_effect(std::string_view text) {
+    try {
+        auto const body = json::parse(text);
+        if (!body.is_object()) throw core::store_error("outbox entry: not a JSON object");
+        return decode_kind(body.at("kind").get<std::string>(), body);
+    } catch (json::exception const& err) {
+        throw core::store_error(std::string("outbox entry: ") + err.what());
+    }
+}
+
+}  // namespace warroom::store

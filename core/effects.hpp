@@ -1,0 +1,58 @@
+// What the bot owes the world after a command: war rooms, posts, topics, direct messages (durable:
+// an outbox keeps them until delivered), and answers to the person who asked (replies and forms:
+// tied to that request, so they go back with it and are never stored).
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/views.hpp"
+
+namespace warroom::core {
+
+struct open_war_room {
+    int incident = 0;
+    std::string name;
+    bool is_private = false;
+    std::vector<user_id> invite;
+    std::string topic;
+    bool operator==(open_war_room const&) const = default;
+};
+struct post {
+    std::string channel;
+    message_view view;
+    bool pin = false;
+    bool operator==(post const&) const = default;
+};
+// Seen only by the user who asked (ephemeral).
+struct reply {
+    std::string channel;
+    user_id user;
+    message_view view;
+    bool operator==(reply const&) const = default;
+};
+struct set_topic {
+    std::string channel;
+    std::string topic;
+    bool operator==(set_topic const&) const = default;
+};
+struct open_form {
+    user_id user;
+    modal_view form;
+    bool operator==(open_form const&) const = default;
+};
+struct direct_message {
+    user_id user;
+    message_view view;
+    bool operator==(direct_message const&) const = default;
+};
+
+using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message>;
+
+// True for effects that must reach the world even if the process dies right after the command.
+inline bool is_durable(effect const& e) {
+    return !std::holds_alternative<reply>(e) && !std::holds_alternative<open_form>(e);
+}
+
+}  // namespace warroom::core

@@ -1,0 +1,138 @@
+// The outbox on a real SQLite file: entries are written in the events' transaction (or not at
+// all), come back in order with the effect intact, are leased to one deliverer at a time, and
+// once finished never come back; delivery facts survive a reopen.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "adapters/store/effect_codec.hpp"
+#include "adapters/store/sqlite_store.hpp"
+#include "core/views.hpp"
+#include "tests/store/temp_dir.hpp"
+
+namespace {
+
+using namespace warroom;
+using namespace std::chrono_literals;
+using core::append_result;
+using store::sqlite_store;
+using store::test::temp_dir;
+
+core::sys_seconds const t0{core::seconds{1'780'000'000}};
+
+core::event note(int incident, int n) {
+    return {incident, t0 + core::seconds{n}, "U01", core::note_added{"note " + std::to_string(n)}};
+}
+
+core::message_view sample_view() {
+    core::message_view v;
+    v.kind = "declaration";
+    v.incident = 7;
+    v.headline = "🔴 INCIDENT DECLARED - P0";
+    v.fields = {{"Title", "API \"down\" <&>"}, {"War room", "#inc-7-api-down"}};
+    v.sections = {{"Actions", {"one", "two"}, true}};
+    v.footer = {"footer"};
+    v.body = "# Report\nline";
+    v.checklist = {{"Acknowledge", "7:detection:1", true, "by @U1"}};
+    v.buttons = {{"acknowledge", "Acknowledge", "7"}};
+    return v;
+}
+
+std::vector<core::effect> every_kind() {
+    core::modal_view form{
+        "update", 7, "Post an update", {{"status", "Status", {"investigating", "identified"}, "", false, false}}};
+    return {core::open_war_room{7, "inc-7-api-down", true, {"U1", "U2"}, "P0 · Investigating · IC: none"},
+            core::post{"inc-7-api-down", sample_view(), true},
+            core::reply{"C1", "U1", sample_view()},
+            core::set_topic{"inc-7-api-down", "P0 · Identified · IC: @U1"},
+            core::open_form{"U1", form},
+            core::direct_message{"U2", sample_view()}};
+}
+
+}  // namespace
+
+TEST_CASE("every effect kind survives the codec unchanged") {
+    for (auto const& e : every_kind()) {
+        CAPTURE(e.index());
+        CHECK(store::decode_effect(store::encode_effect(e)) == e);
+    }
+}
+
+TEST_CASE("a malformed outbox body is a store error") {
+    for (std::string bad : {"", "[]", "{}", R"({"kind":"teleport"})", R"({"kind":"post","pin":"yes"})", "{"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(store::decode_effect(bad), core::store_error);
+    }
+}
+
+TEST_CASE("outbox entries are written with their events and come back in order after a reopen") {
+    temp_dir dir;
+    auto const file = dir / "w.db";
+    auto const effects = every_kind();
+    {
+        sqlite_store s{file};
+        core::append_batch b{{note(7, 1)}, {}, {{7, 0}}};
+        for (auto const& e : effects) b.outbox.emplace_back(7, e);
+        REQUIRE(s.append(b) == append_result::written);
+        REQUIRE(s.append({{note(8, 1)}, {}, {{8, 0}}, {{8, effects[1]}}}) == append_result::written);
+    }
+    sqlite_store s{file};
+    auto const all = s.pending(0, 100);
+    REQUIRE(all.size() == effects.size() + 1);
+    for (std::size_t k = 0; k < effects.size(); ++k) {
+        CHECK(all[k].lane == 7);
+        CHECK(all[k].what == effects[k]);
+        CHECK(all[k].attempts == 0);
+        if (k > 0) CHECK(all[k].id > all[k - 1].id);
+    }
+    CHECK(all.back().lane == 8);
+    auto const later = s.pending(all[1].id, 2);
+    REQUIRE(later.size() == 2);
+    CHECK(later[0].id == all[2].id);
+}
+
+TEST_CASE("a conflicting batch writes no outbox entry") {
+    auto s = sqlite_store::in_memory();
+    REQUIRE(s->append({{note(1, 1)}, {"key"}, {{1, 0}}}) == append_result::written);
+    auto const effects = every_kind();
+    CHECK(s->append({{note(1, 2)}, {}, {{1, 0}}, {{1, effects[1]}}}) == append_result::conflict);
+    CHECK(s->append({{note(1, 2)}, {"key"}, {{1, 1}}, {{1, effects[1]}}}) == append_result::conflict);
+    CHECK(s->pending(0, 10).empty());
+}
+
+TEST_CASE("a delivery lease keeps a second deliverer out until it expires") {
+    auto s = sqlite_store::in_memory();
+    REQUIRE(s->append({{note(1, 1)}, {}, {{1, 0}}, {{1, every_kind()[1]}}}) == append_result::written);
+    auto const id = s->pending(0, 1).at(0).id;
+    CHECK(s->start_delivery(id, "replica-a", t0, 60s));
+    CHECK_FALSE(s->start_delivery(id, "replica-b", t0 + 30s, 60s));
+    CHECK(s->start_delivery(id, "replica-a", t0 + 30s, 60s));  // renewing counts another attempt
+    CHECK(s->pending(0, 1).at(0).attempts == 2);
+    CHECK_FALSE(s->start_delivery(id, "replica-b", t0 + 89s, 60s));
+    CHECK(s->start_delivery(id, "replica-b", t0 + 90s, 60s));
+    CHECK(s->pending(0, 1).at(0).attempts == 3);
+    CHECK_FALSE(s->start_delivery(id + 1, "replica-a", t0, 60s));  // no such entry
+}
+
+TEST_CASE("a finished entry is never pending again and its facts are recorded with it") {
+    temp_dir dir;
+    auto const file = dir / "w.db";
+    {
+        sqlite_store s{file};
+        REQUIRE(s.append({{note(1, 1)}, {}, {{1, 0}}, {{1, every_kind()[0]}, {1, every_kind()[1]}}}) ==
+                append_result::written);
+        auto const first = s.pending(0, 1).at(0).id;
+        REQUIRE(s.start_delivery(first, "a", t0, 60s));
+        s.finish_delivery(first, "delivered", {{"room:1", R"({"id":"C1"})"}, {"ts:1", "1.000100"}});
+        CHECK_FALSE(s.start_delivery(first, "a", t0 + 1s, 60s));
+        s.set_fact("room:1", R"({"id":"C2"})");
+    }
+    sqlite_store s{file};
+    auto const left = s.pending(0, 10);
+    REQUIRE(left.size() == 1);
+    CHECK(left[0].what == every_kind()[1]);
+    CHECK(s.fact("room:1") == R"({"id":"C2"})");
+    CHECK(s.fact("ts:1") == "1.000100");
+    CHECK_FALSE(s.fact("missing").has_value());
+}
