@@ -1,0 +1,73 @@
+// Tiers from slack-protocol.md §3.2 and §4 (apps.connections.open as the current docs' Tier 3).
+#include "adapters/slack/rate_limiter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace warroom::slack {
+namespace {
+
+constexpr rate_limit tier1{1, millis{60'000}};
+constexpr rate_limit tier2{20, millis{60'000}};
+constexpr rate_limit tier3{50, millis{60'000}};
+constexpr rate_limit tier4{100, millis{60'000}};
+
+constexpr std::pair<std::string_view, rate_limit> tiers[] = {
+    {"apps.connections.open", tier3},  {"auth.test", {600, millis{60'000}}},
+    {"chat.postEphemeral", tier4},     {"chat.postMessage", {300, millis{60'000}}},
+    {"chat.update", tier3},            {"conversations.archive", tier2},
+    {"conversations.create", tier2},   {"conversations.history", tier3},
+    {"conversations.info", tier3},     {"conversations.invite", tier3},
+    {"conversations.join", tier3},     {"conversations.list", tier2},
+    {"conversations.open", tier3},     {"conversations.setPurpose", tier2},
+    {"conversations.setTopic", tier2}, {"files.completeUploadExternal", tier4},
+    {"files.getUploadURLExternal", tier4}, {"pins.add", tier2},
+    {"pins.remove", tier2},            {"reactions.add", tier3},
+    {"users.info", tier4},             {"usergroups.users.list", tier2},
+    {"views.open", tier4},             {"views.update", tier4},
+};
+
+// Our clock and Slack's are not the same clock, and requests travel: keep 5 % clear of the edge.
+millis with_margin(millis window) { return window + window / 20; }
+
+}  // namespace
+
+rate_limit limit_of(std::string_view method) {
+    auto const it = std::find_if(std::begin(tiers), std::end(tiers), [&](auto const& t) { return t.first == method; });
+    return it == std::end(tiers) ? tier3 : it->second;
+}
+
+rate_limit post_limit() { return {5, millis{5'000}}; }
+
+steady_time rate_limiter::book(std::deque<steady_time>& slots, rate_limit limit, steady_time earliest) {
+    auto const calls = static_cast<std::size_t>(std::max(1.0, std::floor(limit.calls * scale_)));
+    auto const window = with_margin(limit.window);
+    auto start = earliest;
+    if (!slots.empty()) start = std::max(start, slots.back());
+    // Sliding window: the call `calls` places back must be a whole window old.
+    if (slots.size() >= calls) start = std::max(start, slots[slots.size() - calls] + window);
+    slots.push_back(start);
+    while (slots.size() > calls && slots.front() + window <= start) slots.pop_front();
+    return start;
+}
+
+steady_time rate_limiter::reserve(std::string_view method, std::string_view channel, steady_time now) {
+    auto earliest = now;
+    if (auto const p = paused_until_.find(method); p != paused_until_.end()) earliest = std::max(earliest, p->second);
+    // Posts are limited per channel; Slack's workspace-wide post limit (several hundred a minute)
+    // is far above what incidents produce, and shaping both would make channels wait for each other.
+    bool const per_channel = method == "chat.postMessage" && !channel.empty();
+    auto& table = per_channel ? per_channel_ : per_method_;
+    auto const key = per_channel ? channel : method;
+    auto slots = table.find(key);
+    if (slots == table.end()) slots = table.emplace(std::string(key), std::deque<steady_time>{}).first;
+    return book(slots->second, per_channel ? post_limit() : limit_of(method), earliest);
+}
+
+void rate_limiter::pause(std::string_view method, steady_time until) {
+    auto& at = paused_until_[std::string(method)];
+    at = std::max(at, until);
+}
+
+}  // namespace warroom::slack

@@ -1,0 +1,47 @@
+// Proactive rate shaping for the Web API, so a busy incident never meets a 429: per method, Slack's
+// tiers as sliding one-minute windows (Tier 1-4 = 1/20/50/100 calls), and chat.postMessage at
+// about one message a second per channel with a burst of five. A 429's Retry-After pauses the method.
+// Pure: time is an argument; reserve() says when the call may start.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "adapters/slack/socket_mode.hpp"
+
+namespace warroom::slack {
+
+struct rate_limit {
+    int calls = 50;
+    millis window{60'000};
+};
+
+// Slack's published limit for a method (tier 3 for methods not in the table).
+rate_limit limit_of(std::string_view method);
+// chat.postMessage, per channel.
+rate_limit post_limit();
+
+class rate_limiter {
+public:
+    // `scale` multiplies every limit (a private Slack-compatible server may allow more).
+    explicit rate_limiter(double scale = 1.0) : scale_(scale) {}
+
+    // Books the next free slot for a call of `method` (to `channel`, for chat.postMessage) and
+    // returns its start time: `now` when there is room, later otherwise.
+    steady_time reserve(std::string_view method, std::string_view channel, steady_time now);
+    // Slack answered 429: no call of `method` before `until`.
+    void pause(std::string_view method, steady_time until);
+
+private:
+    steady_time book(std::deque<steady_time>& slots, rate_limit limit, steady_time earliest);
+
+    double scale_;
+    std::map<std::string, std::deque<steady_time>, std::less<>> per_method_;
+    std::map<std::string, std::deque<steady_time>, std::less<>> per_channel_;
+    std::map<std::string, steady_time, std::less<>> paused_until_;
+};
+
+}  // namespace warroom::slack
