@@ -1,0 +1,38 @@
+// Block Kit rendering of the core's view models, and the way back from a submitted modal.
+// Pure functions: views in, Slack JSON out. Every payload respects Slack's limits; a view too big
+// for one message becomes several, in order, with nothing dropped. Internal to the Slack adapter.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/views.hpp"
+
+namespace warroom::slack {
+
+// The three control characters of mrkdwn: & < > become entities, & first (protocol doc §8).
+std::string escape_mrkdwn(std::string_view text);
+
+// In escaped text, a token "@ID" standing alone (after start, whitespace or "(", ending at whitespace,
+// punctuation or the end) with ID matching [UW][A-Z0-9]{2,} becomes the mention <@ID>.
+std::string link_mentions(std::string_view escaped);
+
+struct render_context {
+    // War-room channel names (without '#') → Slack channel ids, so "#inc-1-api-down" in a view renders as a
+    // real channel link <#C123>; names not in the map stay plain text.
+    std::map<std::string, std::string, std::less<>> channel_ids;
+};
+
+// One {"text": fallback, "blocks": [...]} per message, without "channel": the caller adds it.
+std::vector<nlohmann::json> message_payloads(core::message_view const& view, render_context const& ctx = {});
+
+// The views.open "view" object of a form: one input block per field, block_id = action_id = field id.
+nlohmann::json modal(core::modal_view const& form, std::string const& private_metadata);
+
+// view.state.values of a view_submission → field id (the block_id) → text. Unknown shapes are skipped.
+std::map<std::string, std::string> form_values(nlohmann::json const& state_values);
+
+}  // namespace warroom::slack
