@@ -11,6 +11,7 @@
 
 #include "adapters/console/console.hpp"
 #include "adapters/store/open_store.hpp"
+#include "bot/daemon.hpp"
 #include "config/config.hpp"
 #include "core/report.hpp"
 #include "core/service.hpp"
@@ -92,8 +93,8 @@ int main(int argc, char** argv) {
                              "try `warroom console` to run incidents without Slack\n";
                 return 2;
             }
-            std::cerr << "warroom run: this build has no Slack transport yet; use `warroom console`\n";
-            return 2;
+            auto store = store::open_store(url, store::open_mode::create);
+            return bot::run_daemon(settings, *store, log);
         }
 
         auto store = store::open_store(url, *report ? store::open_mode::existing : store::open_mode::create);

@@ -1,0 +1,281 @@
+#include "adapters/slack/interactions.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+
+#include "adapters/slack/blocks.hpp"
+
+namespace warroom::slack {
+namespace {
+
+using nlohmann::json;
+constexpr std::size_t recent_capacity = 4096;
+// Slack silently drops acks of 20 KB or more (protocol doc §1.6): larger replies go by response_url.
+constexpr std::size_t max_ack_payload = 15'000;
+
+core::sys_seconds now() { return std::chrono::floor<core::seconds>(std::chrono::system_clock::now()); }
+
+std::string text_at(json const& j, json::json_pointer const& where) {
+    if (!j.contains(where)) return {};
+    auto const& v = j.at(where);
+    return v.is_string() ? v.get<std::string>() : std::string{};
+}
+
+json problem_payload(std::string const& text) {
+    return {{"response_type", "ephemeral"}, {"text", escape_mrkdwn(text)}};
+}
+
+}  // namespace
+
+std::string unescape_mrkdwn(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t k = 0; k < text.size();) {
+        if (text.substr(k, 5) == "&amp;") {
+            out += '&';
+            k += 5;
+        } else if (text.substr(k, 4) == "&lt;") {
+            out += '<';
+            k += 4;
+        } else if (text.substr(k, 4) == "&gt;") {
+            out += '>';
+            k += 4;
+        } else {
+            out += text[k++];
+        }
+    }
+    return out;
+}
+
+interactions::interactions(asio::any_io_executor ex, core::service& svc, outbox& out, web_api& api, std::string command,
+                           std::shared_ptr<spdlog::logger> log)
+    : ex_(std::move(ex)), svc_(svc), outbox_(out), api_(api), command_(std::move(command)), log_(std::move(log)) {}
+
+bool interactions::seen(std::string const& key) {
+    if (!recent_.insert(key).second) return true;
+    recent_order_.push_back(key);
+    if (recent_order_.size() > recent_capacity) {
+        recent_.erase(recent_order_.front());
+        recent_order_.pop_front();
+    }
+    return false;
+}
+
+std::string interactions::channel_name(std::string const& channel_id) const {
+    return outbox_.room_of(channel_id).value_or(channel_id);
+}
+
+void interactions::spawn(task<void> t, std::string what) {
+    asio::co_spawn(ex_, std::move(t), [log = log_, what = std::move(what)](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (std::exception const& err) {
+            log->warn("{}: {}", what, err.what());
+        }
+    });
+}
+
+ack_decision interactions::handle(envelope const& e) {
+    if (seen("envelope:" + e.id)) {
+        log_->info("envelope {} ({}): delivered again, already handled", e.id, e.type);
+        return {};
+    }
+    if (!e.payload.is_object()) {
+        log_->warn("envelope {} ({}): payload is not an object; acknowledged and dropped", e.id, e.type);
+        return {};
+    }
+    try {
+        if (e.type == "slash_commands") return slash_command(e);
+        if (e.type == "interactive") {
+            auto const kind = e.payload.value("type", std::string{});
+            if (kind == "block_actions") return block_actions(e);
+            if (kind == "view_submission") return view_submission(e);
+            log_->info("envelope {}: interactive {} not used by warroom; acknowledged", e.id, kind);
+            return {};
+        }
+        if (e.type == "events_api") return event(e);
+    } catch (json::exception const& err) {
+        log_->warn("envelope {} ({}): malformed payload: {}; acknowledged and dropped", e.id, e.type, err.what());
+        return {};
+    }
+    log_->info("envelope {}: type {} not used by warroom; acknowledged", e.id, e.type);
+    return {};
+}
+
+ack_decision interactions::slash_command(envelope const& e) {
+    auto const& p = e.payload;
+    auto const command = p.value("command", std::string{});
+    auto const user = p.value("user_id", std::string{});
+    auto const channel_id = p.value("channel_id", std::string{});
+    if (command != command_) {
+        return {true, problem_payload("warroom answers " + command_ + ", not " + command)};
+    }
+    if (user.empty() || channel_id.empty()) {
+        log_->warn("envelope {}: slash command without user_id or channel_id", e.id);
+        return {true, problem_payload("this command came without a user or channel; nothing was done")};
+    }
+    auto const text = unescape_mrkdwn(p.value("text", std::string{}));
+    core::outcome out;
+    try {
+        out = svc_.handle({user, channel_name(channel_id), now(), "envelope:" + e.id}, text);
+    } catch (core::store_error const& err) {
+        log_->error("envelope {}: store: {}", e.id, err.what());
+        return {true, problem_payload("⚠️ warroom could not record this command (its store failed); nothing changed. "
+                                      "Please try again.")};
+    }
+    log_->info("envelope {}: {} {} by {} in {}{}", e.id, command, text.substr(0, text.find(' ')), user, channel_id,
+               out.duplicate ? " (already handled)" : "");
+    return answer(out, e, channel_id, user, p.value("trigger_id", std::string{}), p.value("response_url", std::string{}));
+}
+
+ack_decision interactions::block_actions(envelope const& e) {
+    auto const& p = e.payload;
+    auto const user = text_at(p, "/user/id"_json_pointer);
+    auto channel_id = text_at(p, "/channel/id"_json_pointer);
+    if (channel_id.empty()) channel_id = text_at(p, "/container/channel_id"_json_pointer);
+    auto const actions = p.value("actions", json::array());
+    if (user.empty() || !actions.is_array() || actions.empty() || !actions[0].is_object()) {
+        log_->warn("envelope {}: block_actions without a user or an action", e.id);
+        return {};
+    }
+    auto const& a = actions[0];
+    auto action = a.value("action_id", std::string{});
+    action = action.substr(0, action.find('#'));  // blocks.cpp makes repeated ids unique with "#k"
+    auto value = a.value("value", std::string{});
+    if (action == "check") {
+        // A checkboxes element reports what is selected now; the item pressed is the one whose
+        // state differs from the incident's.
+        value.clear();
+        std::unordered_set<std::string> selected;
+        for (auto const& o : a.value("selected_options", json::array())) selected.insert(o.value("value", ""));
+        auto const find_options = [&](json const& blocks) {
+            for (auto const& b : blocks) {
+                for (auto const& el : b.value("elements", json::array())) {
+                    if (el.value("action_id", "") == a.value("action_id", "")) return el.value("options", json::array());
+                }
+                if (auto const acc = b.value("accessory", json::object()); acc.value("action_id", "") == a.value("action_id", "")) {
+                    return acc.value("options", json::array());
+                }
+            }
+            return json::array();
+        };
+        for (auto const& o : find_options(p.value("/message/blocks"_json_pointer, json::array()))) {
+            auto const v = o.value("value", std::string{});
+            auto const colon = v.find(':');
+            auto const* i = svc_.find(std::atoi(v.substr(0, colon).c_str()));
+            auto const second = v.find(':', colon + 1);
+            if (!i || colon == std::string::npos || second == std::string::npos) continue;
+            auto const ph = core::parse_phase(v.substr(colon + 1, second - colon - 1));
+            int const item = std::atoi(v.substr(second + 1).c_str()) - 1;
+            bool const checked = ph && i->checks.contains({*ph, item});
+            if (checked != selected.contains(v)) {
+                value = v;
+                break;
+            }
+        }
+        if (value.empty()) return {};
+    }
+    core::outcome out;
+    try {
+        out = svc_.press({user, channel_name(channel_id), now(), "envelope:" + e.id}, action, value);
+    } catch (core::store_error const& err) {
+        log_->error("envelope {}: store: {}", e.id, err.what());
+        out.effects.push_back(core::reply{channel_id, user, core::note_view("⚠️ warroom could not record this; try again")});
+    }
+    log_->info("envelope {}: button {} ({}) by {}", e.id, action, value, user);
+    return answer(out, e, channel_id, user, p.value("trigger_id", std::string{}), p.value("response_url", std::string{}));
+}
+
+ack_decision interactions::view_submission(envelope const& e) {
+    auto const& p = e.payload;
+    auto const user = text_at(p, "/user/id"_json_pointer);
+    auto const& view = p.at("view");
+    auto const meta = json::parse(view.value("private_metadata", std::string{}), nullptr, false);
+    auto const channel_id = meta.is_object() ? meta.value("channel", std::string{}) : std::string{};
+    core::modal_view form;
+    form.id = view.value("callback_id", std::string{});
+    form.incident = meta.is_object() ? meta.value("incident", 0) : 0;
+    auto const values = form_values(p.value("/view/state/values"_json_pointer, json::object()));
+    // One submission per view, however often it arrives (a double click submits twice).
+    auto const once = "view:" + view.value("id", e.id);
+    core::outcome out;
+    try {
+        out = svc_.submit({user, channel_name(channel_id), now(), once}, form, values);
+    } catch (core::store_error const& err) {
+        log_->error("envelope {}: store: {}", e.id, err.what());
+        return {true, json{{"response_action", "errors"},
+                           {"errors", {{form.fields.empty() ? "title" : form.fields.front().id,
+                                        "warroom could not record this; try again"}}}}};
+    }
+    log_->info("envelope {}: form {} submitted by {}{}", e.id, form.id, user,
+               out.field_errors.empty() ? "" : " with field errors");
+    if (!out.field_errors.empty()) {
+        json errors = json::object();
+        for (auto const& [field, message] : out.field_errors) errors[field] = message;
+        return {true, json{{"response_action", "errors"}, {"errors", errors}}};
+    }
+    return answer(out, e, channel_id, user, {}, {});
+}
+
+ack_decision interactions::event(envelope const& e) {
+    auto const event_id = e.payload.value("event_id", std::string{});
+    if (!event_id.empty() && seen("event:" + event_id)) {
+        log_->info("envelope {}: event {} delivered again (attempt {}), already handled", e.id, event_id,
+                   e.retry_attempt);
+        return {};
+    }
+    log_->debug("envelope {}: event {} ({}) not used by warroom", e.id, event_id,
+                text_at(e.payload, "/event/type"_json_pointer));
+    return {};
+}
+
+ack_decision interactions::answer(core::outcome const& out, envelope const& e, std::string const& channel_id,
+                                  std::string const& user, std::string const& trigger_id,
+                                  std::string const& response_url) {
+    if (out.changed) outbox_.wake();
+    ack_decision ack;
+    for (auto const& effect : out.effects) {
+        if (auto const* form = std::get_if<core::open_form>(&effect)) {
+            if (trigger_id.empty()) continue;
+            json const meta{{"channel", channel_id}, {"incident", form->form.incident}};
+            spawn(open_form(trigger_id, modal(form->form, meta.dump()), user), "views.open");
+            continue;
+        }
+        auto const* r = std::get_if<core::reply>(&effect);
+        if (!r) continue;
+        for (auto payload : message_payloads(r->view)) {
+            payload["response_type"] = "ephemeral";
+            if (e.accepts_response_payload && !ack.payload && payload.dump().size() < max_ack_payload) {
+                ack.payload = std::move(payload);
+            } else if (!response_url.empty()) {
+                spawn(respond(response_url, std::move(payload)), "response_url");
+            } else if (!channel_id.empty()) {
+                spawn(ephemeral(channel_id, user, std::move(payload)), "chat.postEphemeral");
+            }
+        }
+    }
+    return ack;
+}
+
+task<void> interactions::open_form(std::string trigger_id, json view, std::string user) {
+    json args = json::object();
+    args["trigger_id"] = trigger_id;
+    args["view"] = std::move(view);
+    auto const r = co_await api_.call("views.open", args);
+    if (!r.ok()) log_->warn("views.open for {}: {}", user, r.error());
+}
+
+task<void> interactions::respond(std::string response_url, json body) {
+    auto const r = co_await api_.post_to(response_url, std::move(body));
+    if (r.transport || r.status != 200) log_->warn("response_url: {}", r.error());
+}
+
+task<void> interactions::ephemeral(std::string channel, std::string user, json body) {
+    body["channel"] = channel;
+    body["user"] = user;
+    body.erase("response_type");
+    auto const r = co_await api_.call("chat.postEphemeral", body);
+    if (!r.ok()) log_->warn("chat.postEphemeral to {} in {}: {}", user, channel, r.error());
+}
+
+}  // namespace warroom::slack

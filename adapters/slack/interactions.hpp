@@ -1,0 +1,57 @@
+// Envelopes in, service calls out: slash commands, button presses, modal submissions and events
+// become core requests, recorded before the ack goes back (the ack carries the reply when it can).
+// Each request carries a once-key (the envelope, the event or the view), so a redelivery changes
+// nothing. Forms open with views.open right away, before the 3-second trigger expires.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "adapters/slack/outbox.hpp"
+#include "adapters/slack/socket_mode_client.hpp"
+#include "adapters/slack/web_api.hpp"
+#include "core/service.hpp"
+
+namespace warroom::slack {
+
+class interactions {
+public:
+    interactions(asio::any_io_executor ex, core::service& svc, outbox& out, web_api& api, std::string command,
+                 std::shared_ptr<spdlog::logger> log);
+
+    ack_decision handle(envelope const& e);
+
+private:
+    ack_decision slash_command(envelope const& e);
+    ack_decision block_actions(envelope const& e);
+    ack_decision view_submission(envelope const& e);
+    ack_decision event(envelope const& e);
+    // Replies and forms of an outcome: the first reply in the ack when allowed, the rest by
+    // response_url or chat.postEphemeral; forms with views.open.
+    ack_decision answer(core::outcome const& out, envelope const& e, std::string const& channel_id,
+                        std::string const& user, std::string const& trigger_id, std::string const& response_url);
+    bool seen(std::string const& key);
+    std::string channel_name(std::string const& channel_id) const;
+    void spawn(task<void> t, std::string what);
+    task<void> open_form(std::string trigger_id, nlohmann::json view, std::string user);
+    task<void> respond(std::string response_url, nlohmann::json body);
+    task<void> ephemeral(std::string channel, std::string user, nlohmann::json body);
+
+    asio::any_io_executor ex_;
+    core::service& svc_;
+    outbox& outbox_;
+    web_api& api_;
+    std::string command_;
+    std::shared_ptr<spdlog::logger> log_;
+    std::unordered_set<std::string> recent_;
+    std::deque<std::string> recent_order_;
+};
+
+// Slack escapes &, < and > in message text (protocol doc §8); commands are parsed unescaped.
+std::string unescape_mrkdwn(std::string_view text);
+
+}  // namespace warroom::slack

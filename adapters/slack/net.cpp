@@ -1,0 +1,94 @@
+#include "adapters/slack/net.hpp"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/url/parse.hpp>
+#include <stdexcept>
+
+namespace warroom::slack {
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+bool is_ip_literal(std::string const& host) {
+    error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+}  // namespace
+
+std::optional<url_parts> split_url(std::string_view text) {
+    auto const parsed = boost::urls::parse_uri(text);
+    if (!parsed) return std::nullopt;
+    auto const& u = *parsed;
+    auto const scheme = u.scheme();
+    url_parts out;
+    std::string_view default_port;
+    if (scheme == "https" || scheme == "wss") {
+        out.tls = true;
+        default_port = "443";
+    } else if (scheme == "http" || scheme == "ws") {
+        default_port = "80";
+    } else {
+        return std::nullopt;
+    }
+    out.host = u.host_type() == boost::urls::host_type::ipv6 ? std::string(u.encoded_host_address())
+                                                               : std::string(u.host_address());
+    if (out.host.empty()) return std::nullopt;
+    if (out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
+    out.port = u.has_port() ? std::string(u.port()) : std::string(default_port);
+    out.target = std::string(u.encoded_path());
+    if (out.target.empty()) out.target = "/";
+    if (u.has_query()) out.target += "?" + std::string(u.encoded_query());
+    return out;
+}
+
+ssl::context make_tls_context(std::string const& ca_file) {
+    ssl::context ctx{ssl::context::tls_client};
+    ctx.set_verify_mode(ssl::verify_peer);
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    error_code ec;
+    if (ca_file.empty()) {
+        ctx.set_default_verify_paths(ec);
+    } else {
+        ctx.load_verify_file(ca_file, ec);
+    }
+    if (ec) {
+        throw std::runtime_error("cannot load TLS certificate authorities from " +
+                                 (ca_file.empty() ? std::string("the system store") : ca_file) + ": " + ec.message());
+    }
+    return ctx;
+}
+
+task<error_code> connect_tcp(beast::tcp_stream& stream, url_parts const& where, std::chrono::milliseconds timeout) {
+    tcp::resolver resolver{stream.get_executor()};
+    auto const [rec, endpoints] = co_await resolver.async_resolve(where.host, where.port, tuple_awaitable);
+    if (rec) co_return rec;
+    stream.expires_after(timeout);
+    auto const [cec, endpoint] = co_await stream.async_connect(endpoints, tuple_awaitable);
+    stream.expires_never();
+    if (!cec) stream.socket().set_option(tcp::no_delay(true));
+    co_return cec;
+}
+
+task<error_code> connect_tls(ssl::stream<beast::tcp_stream>& stream, url_parts const& where,
+                             std::chrono::milliseconds timeout) {
+    if (auto const ec = co_await connect_tcp(stream.next_layer(), where, timeout)) co_return ec;
+    // SNI carries DNS names only (RFC 6066 §3).
+    if (!is_ip_literal(where.host) && !SSL_set_tlsext_host_name(stream.native_handle(), where.host.c_str())) {
+        co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+    }
+    stream.set_verify_mode(ssl::verify_peer);
+    stream.set_verify_callback(ssl::host_name_verification(where.host));
+    stream.next_layer().expires_after(timeout);
+    auto const [ec] = co_await stream.async_handshake(ssl::stream_base::client, tuple_awaitable);
+    stream.next_layer().expires_never();
+    co_return ec;
+}
+
+}  // namespace warroom::slack

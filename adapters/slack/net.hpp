@@ -1,0 +1,45 @@
+// Small pieces shared by the HTTP and websocket transports: URLs, TLS settings, and the Asio
+// names used everywhere. Internal to the Slack adapter (Beast stays out of core's headers).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace warroom::slack {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+using error_code = boost::system::error_code;
+template <class T = void>
+using task = asio::awaitable<T>;
+
+struct url_parts {
+    bool tls = false;  // https or wss
+    std::string host;  // without brackets
+    std::string port;
+    std::string target;  // path and query, "/" at least
+};
+// http, https, ws and wss URLs only; nullopt for anything else or a malformed URL.
+std::optional<url_parts> split_url(std::string_view url);
+
+// TLS client context: peer verification on, TLS 1.2 at least, trusting `ca_file` alone when given
+// (SSL_CERT_FILE), else the system store. Throws std::runtime_error naming the file.
+ssl::context make_tls_context(std::string const& ca_file);
+
+// Resolve, connect and (for TLS) handshake with SNI and host-name verification, each step within
+// `timeout`. On return the stream has no deadline armed.
+task<error_code> connect_tcp(beast::tcp_stream& stream, url_parts const& where, std::chrono::milliseconds timeout);
+task<error_code> connect_tls(ssl::stream<beast::tcp_stream>& stream, url_parts const& where,
+                             std::chrono::milliseconds timeout);
+
+}  // namespace warroom::slack

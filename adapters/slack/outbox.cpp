@@ -1,0 +1,397 @@
+// Delivery facts kept in the store (keys):
+//   room:<name>          {"id": "C…", "name": "<name as created>"}   a war room exists
+//   channel:<id>         <name>                                       and back
+//   incident:<n>         <name>                                       the incident's war room
+//   install              random id of this installation, in every post's metadata
+// A post carries metadata {event_type: "warroom_outbox", event_payload: {install, entry, part}},
+// which is how a post whose answer was lost is found again (conversations.history).
+#include "adapters/slack/outbox.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "adapters/slack/blocks.hpp"
+#include "adapters/slack/socket_mode.hpp"
+
+namespace warroom::slack {
+namespace {
+
+using nlohmann::json;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t fetch_batch = 256;
+constexpr std::size_t max_channel_name = 80;
+constexpr int max_name_candidates = 20;
+constexpr std::size_t max_topic = 250;
+constexpr auto history_window = std::chrono::hours{24};
+
+core::sys_seconds sys_now() { return std::chrono::floor<core::seconds>(std::chrono::system_clock::now()); }
+
+bool looks_like_channel_id(std::string_view s) {
+    return s.size() >= 2 && (s[0] == 'C' || s[0] == 'G' || s[0] == 'D') &&
+           std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+}
+bool looks_like_user_id(std::string_view s) {
+    return s.size() >= 2 && (s[0] == 'U' || s[0] == 'W') &&
+           std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+}
+
+// "<name>", then "<name>-2", "<name>-3"...: Slack's names are at most 80 characters.
+std::string candidate(std::string const& name, int k) {
+    if (k == 1) return name.substr(0, max_channel_name);
+    auto const suffix = "-" + std::to_string(k);
+    auto base = name.substr(0, max_channel_name - suffix.size());
+    while (!base.empty() && base.back() == '-') base.pop_back();
+    return base + suffix;
+}
+
+// Cut at a UTF-8 character boundary.
+std::string cut(std::string text, std::size_t bytes) {
+    if (text.size() <= bytes) return text;
+    while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
+    text.resize(bytes);
+    return text;
+}
+
+}  // namespace
+
+outbox::outbox(asio::any_io_executor ex, core::event_store& store, web_api& api, std::shared_ptr<spdlog::logger> log,
+               outbox_settings settings)
+    : ex_(ex),
+      store_(store),
+      api_(api),
+      log_(std::move(log)),
+      settings_(std::move(settings)),
+      wake_(std::make_unique<asio::steady_timer>(ex)) {}
+
+void outbox::wake() { wake_->cancel(); }
+
+std::size_t outbox::in_flight() const {
+    std::size_t n = 0;
+    for (auto const& [id, l] : lanes_) n += l.queue.size();
+    return n;
+}
+
+std::optional<std::string> outbox::channel_id(std::string const& room) const {
+    auto const fact = store_.fact("room:" + room);
+    if (!fact) return std::nullopt;
+    auto const j = json::parse(*fact, nullptr, false);
+    if (!j.is_object() || !j.contains("id")) return std::nullopt;
+    return j.value("id", std::string{});
+}
+
+std::optional<std::string> outbox::room_of(std::string const& channel_id) const {
+    return store_.fact("channel:" + channel_id);
+}
+
+std::string outbox::install_id() {
+    if (!install_.empty()) return install_;
+    if (auto const known = store_.fact("install")) return install_ = *known;
+    std::string id;
+    for (int k = 0; k < 4; ++k) id += std::to_string(random_());
+    store_.set_fact("install", id);
+    return install_ = id;
+}
+
+std::string outbox::resolve_channel(std::string const& name) const {
+    if (auto const id = channel_id(name)) return *id;
+    // Not a war room of ours: a channel id, or a name chat.postMessage resolves itself.
+    return name;
+}
+
+void outbox::fetch() {
+    for (;;) {
+        auto const fresh = store_.pending(seen_, fetch_batch);
+        for (auto const& e : fresh) {
+            lanes_[e.lane].queue.push_back(e);
+            seen_ = e.id;
+        }
+        if (fresh.size() < fetch_batch) break;
+    }
+}
+
+void outbox::start_lanes() {
+    for (auto& [id, l] : lanes_) {
+        if (l.active || l.queue.empty() || stopping_) continue;
+        l.active = true;
+        l.stop = std::make_shared<asio::cancellation_signal>();
+        asio::co_spawn(ex_, run_lane(id),
+                       asio::bind_cancellation_slot(l.stop->slot(), [this, id = id, stop = l.stop](std::exception_ptr e) {
+                           if (e) {
+                               try {
+                                   std::rethrow_exception(e);
+                               } catch (boost::system::system_error const& err) {
+                                   if (err.code() != asio::error::operation_aborted) {
+                                       log_->error("outbox lane {}: {}", id, err.what());
+                                   }
+                               } catch (std::exception const& err) {
+                                   log_->error("outbox lane {}: {}", id, err.what());
+                               }
+                           }
+                           lanes_[id].active = false;
+                           if (!stopping_) wake();
+                       }));
+    }
+}
+
+task<void> outbox::run() {
+    for (;;) {
+        try {
+            fetch();
+        } catch (core::store_error const& err) {
+            log_->error("outbox: cannot read the store: {}", err.what());
+        }
+        start_lanes();
+        wake_->expires_after(settings_.poll);
+        co_await wake_->async_wait(tuple_awaitable);
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
+    }
+    co_await asio::this_coro::reset_cancellation_state();
+    stopping_ = true;
+    // Let each lane finish the call it is making (bounded), then stop the rest.
+    asio::steady_timer poll{ex_};
+    auto const busy = [&] {
+        return std::any_of(lanes_.begin(), lanes_.end(), [](auto const& l) { return l.second.active; });
+    };
+    auto const until = std::chrono::steady_clock::now() + std::chrono::seconds{3};
+    while (busy() && std::chrono::steady_clock::now() < until) {
+        poll.expires_after(millis{20});
+        co_await poll.async_wait(tuple_awaitable);
+    }
+    for (auto& [id, l] : lanes_) {
+        if (l.active) l.stop->emit(asio::cancellation_type::terminal);
+    }
+    while (busy()) {
+        poll.expires_after(millis{10});
+        co_await poll.async_wait(tuple_awaitable);
+    }
+    log_->info("outbox: stopped with {} entries still to deliver", in_flight());
+}
+
+task<void> outbox::run_lane(int lane_id) {
+    for (;;) {
+        auto& l = lanes_[lane_id];
+        if (l.queue.empty() || stopping_) co_return;
+        auto const entry = l.queue.front();
+        if (!co_await deliver(entry)) co_return;
+        lanes_[lane_id].queue.pop_front();
+    }
+}
+
+// False when stopping before the entry was finished (it stays in the store for the next start).
+task<bool> outbox::deliver(core::outbox_entry entry) {
+    // attempts > 0: an earlier process started this delivery and may have reached Slack.
+    bool in_doubt = entry.attempts > 0;
+    backoff delays{millis{500}, settings_.max_retry_delay};
+    asio::steady_timer timer{ex_};
+    auto const pause = [&](millis d) -> task<bool> {
+        timer.expires_after(d);
+        auto const [ec] = co_await timer.async_wait(tuple_awaitable);
+        co_return !ec && !stopping_;
+    };
+    auto const unit = [&] { return std::uniform_real_distribution<double>{0, 1}(random_); };
+    for (;;) {
+        bool store_failed = false;
+        try {
+            if (!store_.start_delivery(entry.id, settings_.owner, sys_now(), settings_.lease)) {
+                // Another replica holds it, or finished it already.
+                auto const still = store_.pending(entry.id - 1, 1);
+                if (still.empty() || still.front().id != entry.id) co_return true;
+                if (!co_await pause(settings_.poll)) co_return false;
+                continue;
+            }
+            auto const result = co_await try_once(entry, in_doubt);
+            if (result.what == verdict::retry) {
+                in_doubt = in_doubt || result.ambiguous;
+                auto const delay = delays.next(unit());
+                log_->warn("outbox entry {} (incident {}): {}; retrying in {} ms", entry.id, entry.lane, result.detail,
+                           delay.count());
+                if (!co_await pause(delay)) co_return false;
+                continue;
+            }
+            if (result.what == verdict::failed) {
+                log_->error("outbox entry {} (incident {}): given up: {}", entry.id, entry.lane, result.detail);
+            }
+            store_.finish_delivery(entry.id, result.what == verdict::delivered ? "delivered" : "failed: " + result.detail,
+                                   result.facts);
+            co_return true;
+        } catch (core::store_error const& err) {
+            log_->error("outbox entry {}: store: {}", entry.id, err.what());
+            store_failed = true;
+        }
+        if (store_failed && !co_await pause(delays.next(unit()))) co_return false;
+    }
+}
+
+task<outbox::attempt> outbox::try_once(core::outbox_entry entry, bool in_doubt) {
+    auto const& what = entry.what;
+    if (auto const* room = std::get_if<core::open_war_room>(&what)) co_return co_await open_room(*room, in_doubt);
+    if (auto const* p = std::get_if<core::post>(&what)) {
+        co_return co_await post_message(entry.id, resolve_channel(p->channel), p->view, p->pin, in_doubt);
+    }
+    if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
+    if (auto const* dm = std::get_if<core::direct_message>(&what)) co_return co_await direct_message(entry.id, *dm, in_doubt);
+    co_return attempt{verdict::failed, "not a deliverable effect", false, {}};
+}
+
+namespace {
+
+// Sorts a failed call: transient ones are retried; the call may have reached Slack unless it never
+// left (connect failure) or Slack said it did not process it.
+outbox::attempt failed_call(std::string const& method, api_response const& r) {
+    auto const detail = method + ": " + r.error();
+    if (r.transient()) {
+        bool const ambiguous = r.sent && (r.transport || r.status >= 500 || r.status == 0 || r.error() == "internal_error" ||
+                                          r.error() == "fatal_error" || r.error() == "request_timeout");
+        return {outbox::verdict::retry, detail, ambiguous, {}};
+    }
+    return {outbox::verdict::failed, detail, false, {}};
+}
+
+}  // namespace
+
+task<std::optional<std::string>> outbox::find_own_channel(std::string name) {
+    std::string cursor;
+    for (int page = 0; page < 50; ++page) {
+        json args{{"types", "public_channel,private_channel"}, {"exclude_archived", false}, {"limit", 200}};
+        if (!cursor.empty()) args["cursor"] = cursor;
+        auto const r = co_await api_.call_retrying("conversations.list", args);
+        if (!r.ok()) co_return std::nullopt;
+        for (auto const& c : r.body.value("channels", json::array())) {
+            if (c.value("name", "") == name && c.value("creator", "") == bot_user_) co_return c.value("id", "");
+        }
+        cursor = r.body.value("/response_metadata/next_cursor"_json_pointer, std::string{});
+        if (cursor.empty()) break;
+    }
+    co_return std::nullopt;
+}
+
+task<outbox::attempt> outbox::open_room(core::open_war_room room, bool in_doubt) {
+    std::vector<std::pair<std::string, std::string>> facts;
+    auto id = channel_id(room.name);
+    if (!id) {
+        for (int k = 1; k <= max_name_candidates && !id; ++k) {
+            auto const name = candidate(room.name, k);
+            json const args{{"name", name}, {"is_private", room.is_private}};
+            auto const r = co_await api_.call("conversations.create", args);
+            if (r.ok()) {
+                id = r.body["channel"].value("id", "");
+                log_->info("incident {}: war room #{} created ({})", room.incident, name, *id);
+            } else if (r.error() == "name_taken") {
+                // Ours from an attempt whose answer was lost, or someone else's: then the next name.
+                if (in_doubt) {
+                    if (auto const own = co_await find_own_channel(name)) {
+                        id = *own;
+                        log_->info("incident {}: war room #{} found again ({})", room.incident, name, *id);
+                    }
+                }
+                if (!id) log_->info("incident {}: channel name #{} is taken; trying the next", room.incident, name);
+            } else {
+                co_return failed_call("conversations.create", r);
+            }
+            if (id) {
+                // Recorded at once: a retry of the rest of this entry must not create another room.
+                store_.set_fact("room:" + room.name, json{{"id", *id}, {"name", name}}.dump());
+                store_.set_fact("channel:" + *id, room.name);
+                store_.set_fact("incident:" + std::to_string(room.incident), room.name);
+            }
+        }
+        if (!id) co_return attempt{verdict::failed, "no free channel name for #" + room.name, false, {}};
+    }
+    std::string users;
+    for (auto const& u : room.invite) {
+        if (u == bot_user_ || users.find(u) != std::string::npos) continue;
+        if (!looks_like_user_id(u)) {
+            log_->warn("incident {}: cannot invite '{}': not a Slack user id", room.incident, u);
+            continue;
+        }
+        users += (users.empty() ? "" : ",") + u;
+    }
+    if (!users.empty()) {
+        json const args{{"channel", *id}, {"users", users}, {"force", true}};
+        auto const r = co_await api_.call("conversations.invite", args);
+        if (!r.ok() && r.error() != "already_in_channel") {
+            if (r.transient()) co_return failed_call("conversations.invite", r);
+            log_->warn("incident {}: invite {} to {}: {}", room.incident, users, *id, r.error());
+        }
+    }
+    auto const t = co_await set_topic({room.name, room.topic});
+    if (t.what == verdict::retry) co_return t;
+    co_return attempt{verdict::delivered, {}, false, std::move(facts)};
+}
+
+task<outbox::attempt> outbox::set_topic(core::set_topic t) {
+    auto const channel = resolve_channel(t.channel);
+    json const args{{"channel", channel}, {"topic", cut(t.topic, max_topic)}};
+    auto const r = co_await api_.call("conversations.setTopic", args);
+    if (r.ok()) co_return attempt{};
+    co_return failed_call("conversations.setTopic", r);
+}
+
+task<std::map<int, std::string>> outbox::find_parts(std::string channel, std::int64_t entry) {
+    std::map<int, std::string> parts;
+    auto const oldest = std::chrono::duration_cast<std::chrono::seconds>(
+                            (std::chrono::system_clock::now() - history_window).time_since_epoch())
+                            .count();
+    json const args{
+        {"channel", channel}, {"oldest", std::to_string(oldest)}, {"limit", 200}, {"include_all_metadata", true}};
+    auto const r = co_await api_.call_retrying("conversations.history", args);
+    if (!r.ok()) co_return parts;
+    for (auto const& m : r.body.value("messages", json::array())) {
+        auto const meta = m.value("metadata", json::object());
+        if (meta.value("event_type", "") != "warroom_outbox") continue;
+        auto const p = meta.value("event_payload", json::object());
+        if (p.value("install", "") == install_id() && p.value("entry", std::int64_t{-1}) == entry) {
+            parts[p.value("part", 0)] = m.value("ts", "");
+        }
+    }
+    co_return parts;
+}
+
+task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
+                                           bool in_doubt) {
+    render_context ctx;
+    // "#<war room>" in the view becomes a link to the channel.
+    if (auto const room = store_.fact("incident:" + std::to_string(view.incident))) {
+        if (auto const id = channel_id(*room)) ctx.channel_ids.emplace(*room, *id);
+    }
+    auto const payloads = message_payloads(view, ctx);
+    std::map<int, std::string> posted;
+    if (in_doubt) posted = co_await find_parts(channel, entry);
+    for (int part = 0; part < static_cast<int>(payloads.size()); ++part) {
+        if (posted.contains(part)) continue;
+        auto body = payloads[static_cast<std::size_t>(part)];
+        body["channel"] = channel;
+        body["unfurl_links"] = false;
+        body["metadata"] = {{"event_type", "warroom_outbox"},
+                            {"event_payload", {{"install", install_id()}, {"entry", entry}, {"part", part}}}};
+        auto const r = co_await api_.call("chat.postMessage", body, token_kind::bot, channel);
+        if (!r.ok()) co_return failed_call("chat.postMessage", r);
+        posted[part] = r.body.value("ts", "");
+        if (part == 0) channel = r.body.value("channel", channel);
+    }
+    if (pin && posted.contains(0)) {
+        json const args{{"channel", channel}, {"timestamp", posted[0]}};
+        auto const r = co_await api_.call("pins.add", args);
+        if (!r.ok() && r.error() != "already_pinned") {
+            if (r.transient()) {
+                auto a = failed_call("pins.add", r);
+                a.ambiguous = true;  // the posts are out: find them again rather than post again
+                co_return a;
+            }
+            log_->warn("pin {} in {}: {}", posted[0], channel, r.error());
+        }
+    }
+    co_return attempt{};
+}
+
+task<outbox::attempt> outbox::direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt) {
+    json const args{{"users", dm.user}};
+    auto const r = co_await api_.call("conversations.open", args);
+    if (!r.ok()) co_return failed_call("conversations.open", r);
+    co_return co_await post_message(entry, r.body["channel"].value("id", ""), dm.view, false, in_doubt);
+}
+
+}  // namespace warroom::slack

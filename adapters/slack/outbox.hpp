@@ -1,0 +1,96 @@
+// Delivers the store's outbox to Slack: entries of one incident strictly in order, incidents in
+// parallel; each entry exactly once. A delivery that may have reached Slack before the process
+// died (or the network failed) is reconciled first: posts are found again by the metadata they
+// carry, a war room by its name and creator, so nothing is posted twice and no incident gets two
+// channels. Transient failures (Slack down, 5xx, timeouts) wait and retry; permanent ones are
+// logged and given up, so one bad entry never blocks an incident's lane for good.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "adapters/slack/net.hpp"
+#include "adapters/slack/web_api.hpp"
+#include "core/store_port.hpp"
+
+namespace warroom::slack {
+
+struct outbox_settings {
+    std::string owner;  // this process, for delivery leases between replicas
+    std::chrono::seconds lease{60};
+    millis poll{1000};  // how often to look for entries another replica wrote
+    millis max_retry_delay{30'000};
+};
+
+class outbox {
+public:
+    outbox(asio::any_io_executor ex, core::event_store& store, web_api& api, std::shared_ptr<spdlog::logger> log,
+           outbox_settings settings);
+
+    // Learned from auth.test at start: reconciling a war room compares its creator with it.
+    void set_bot_user(std::string id) { bot_user_ = std::move(id); }
+    // New entries were written: look now instead of at the next poll.
+    void wake();
+    // Runs until cancelled; then lets deliveries in flight finish their current call, bounded.
+    task<void> run();
+
+    // War-room name → Slack channel id, once the room exists; and back.
+    std::optional<std::string> channel_id(std::string const& room) const;
+    std::optional<std::string> room_of(std::string const& channel_id) const;
+    std::size_t in_flight() const;
+
+    enum class verdict {
+        delivered,
+        failed,  // permanent: logged and given up
+        retry,   // transient: try again after a delay
+    };
+    struct attempt {
+        verdict what = verdict::delivered;
+        std::string detail;
+        bool ambiguous = false;  // the call may have reached Slack: reconcile before the next try
+        std::vector<std::pair<std::string, std::string>> facts;
+    };
+
+private:
+    struct lane {
+        std::deque<core::outbox_entry> queue;
+        bool active = false;
+        std::shared_ptr<asio::cancellation_signal> stop;
+    };
+
+    task<void> run_lane(int lane_id);
+    task<bool> deliver(core::outbox_entry entry);
+    task<attempt> try_once(core::outbox_entry entry, bool in_doubt);
+    task<attempt> open_room(core::open_war_room room, bool in_doubt);
+    task<attempt> post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
+                               bool in_doubt);
+    task<attempt> set_topic(core::set_topic t);
+    task<attempt> direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt);
+    task<std::optional<std::string>> find_own_channel(std::string name);
+    task<std::map<int, std::string>> find_parts(std::string channel, std::int64_t entry);
+    std::string resolve_channel(std::string const& name) const;
+    void fetch();
+    void start_lanes();
+    std::string install_id();
+
+    asio::any_io_executor ex_;
+    core::event_store& store_;
+    web_api& api_;
+    std::shared_ptr<spdlog::logger> log_;
+    outbox_settings settings_;
+    std::string bot_user_;
+    std::string install_;
+    std::map<int, lane> lanes_;
+    std::int64_t seen_ = 0;
+    std::unique_ptr<asio::steady_timer> wake_;
+    std::minstd_rand random_{std::random_device{}()};
+    bool stopping_ = false;
+};
+
+}  // namespace warroom::slack

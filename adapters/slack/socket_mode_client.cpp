@@ -1,0 +1,254 @@
+// Connections report to the supervisor (hello, disconnect, closed, failed) and perform what it
+// answers. A close request or the hello deadline interrupts a pending read through a per-read
+// cancellation slot; writes (acks) are never interrupted, so an ack in flight is never lost.
+#include "adapters/slack/socket_mode_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+namespace warroom::slack {
+namespace {
+
+namespace websocket = beast::websocket;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+// Slack's own errors for which retrying soon cannot help (node SDK's UnrecoverableSocketModeStartError).
+bool unrecoverable(std::string const& error) {
+    return error == "not_authed" || error == "invalid_auth" || error == "account_inactive" ||
+           error == "user_removed_from_team" || error == "team_disabled" || error == "not_allowed_token_type";
+}
+
+}  // namespace
+
+struct socket_mode_client::connection {
+    explicit connection(int id_, asio::any_io_executor ex) : id(id_), hello_timer(ex) {}
+    int id;
+    bool ready = false;
+    bool reading = false;
+    bool close_requested = false;
+    asio::cancellation_signal interrupt;  // cancels the pending read only
+    asio::steady_timer hello_timer;
+    std::string host;
+
+    void stop_reading() {
+        close_requested = true;
+        if (reading) interrupt.emit(asio::cancellation_type::terminal);
+    }
+};
+
+socket_mode_client::socket_mode_client(asio::any_io_executor ex, ssl::context& tls, web_api& api,
+                                       envelope_handler handler, std::shared_ptr<spdlog::logger> log,
+                                       socket_mode_settings settings)
+    : ex_(ex),
+      tls_(tls),
+      api_(api),
+      handler_(std::move(handler)),
+      log_(std::move(log)),
+      settings_(settings),
+      wake_(std::make_unique<asio::steady_timer>(ex)) {}
+
+socket_mode_client::~socket_mode_client() = default;
+
+double socket_mode_client::unit() { return std::uniform_real_distribution<double>{0, 1}(random_); }
+
+void socket_mode_client::perform(std::vector<supervisor::action> const& actions) {
+    for (auto const& a : actions) {
+        if (auto const* open = std::get_if<supervisor::open_connection>(&a)) {
+            if (stopping_) continue;
+            auto c = std::make_shared<connection>(open->id, ex_);
+            connections_[open->id] = c;
+            asio::co_spawn(ex_, connect_and_serve(c), [log = log_, id = open->id](std::exception_ptr e) {
+                if (!e) return;
+                try {
+                    std::rethrow_exception(e);
+                } catch (std::exception const& err) {
+                    log->error("socket mode connection {}: {}", id, err.what());
+                }
+            });
+        } else if (auto const* close = std::get_if<supervisor::close_connection>(&a)) {
+            if (auto const it = connections_.find(close->id); it != connections_.end()) {
+                log_->info("socket mode connection {}: closing (replaced)", close->id);
+                it->second->stop_reading();
+            }
+        }
+    }
+    // The supervisor's deadline may have changed.
+    wake_->cancel();
+}
+
+void socket_mode_client::connection_over(connection& c) {
+    connections_.erase(c.id);
+    auto const now = std::chrono::steady_clock::now();
+    if (stopping_) return;
+    if (c.ready) {
+        perform(supervisor_.on_closed(c.id, now, unit()));
+    } else {
+        perform(supervisor_.on_open_failed(c.id, supervisor::failure::retry, now, millis{0}, unit()));
+    }
+}
+
+task<void> socket_mode_client::run() {
+    perform(supervisor_.start(std::chrono::steady_clock::now()));
+    for (;;) {
+        auto const deadline = supervisor_.next_deadline();
+        wake_->expires_at(deadline.value_or(std::chrono::steady_clock::now() + std::chrono::hours{1}));
+        auto const [ec] = co_await wake_->async_wait(tuple_awaitable);
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
+        if (!ec) perform(supervisor_.on_timer(std::chrono::steady_clock::now()));
+    }
+    // Shutdown: stop reading everywhere, let each connection send its close frame, bounded.
+    co_await asio::this_coro::reset_cancellation_state();
+    stopping_ = true;
+    std::vector<std::shared_ptr<connection>> open;
+    for (auto const& [id, c] : connections_) open.push_back(c);
+    for (auto const& c : open) c->stop_reading();
+    asio::steady_timer poll{ex_};
+    auto const until = std::chrono::steady_clock::now() + settings_.close_grace * 2;
+    while (!connections_.empty() && std::chrono::steady_clock::now() < until) {
+        poll.expires_after(millis{20});
+        co_await poll.async_wait(tuple_awaitable);
+    }
+    log_->info("socket mode: stopped");
+}
+
+task<void> socket_mode_client::connect_and_serve(std::shared_ptr<connection> c) {
+    auto const now = [] { return std::chrono::steady_clock::now(); };
+    auto const opened = co_await api_.call("apps.connections.open", nlohmann::json::object(), token_kind::app);
+    if (c->close_requested) {
+        connection_over(*c);
+        co_return;
+    }
+    std::optional<url_parts> where;
+    if (opened.ok()) {
+        auto url = opened.body.value("url", std::string{});
+        if (settings_.debug_reconnects) url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("debug_reconnects=true");
+        where = split_url(url);
+    }
+    if (!where) {
+        auto const error = opened.ok() ? std::string("no usable url in the answer") : opened.error();
+        bool const fatal = unrecoverable(error);
+        (fatal ? log_->error("socket mode: apps.connections.open failed: {}; check SLACK_APP_TOKEN", error)
+               : log_->warn("socket mode: apps.connections.open failed: {}", error));
+        connections_.erase(c->id);
+        if (!stopping_) {
+            perform(supervisor_.on_open_failed(c->id, fatal ? supervisor::failure::fatal : supervisor::failure::retry,
+                                               now(), millis{0}, unit()));
+        }
+        co_return;
+    }
+    c->host = where->host;
+    if (where->tls) {
+        websocket::stream<ssl::stream<beast::tcp_stream>> ws{ex_, tls_};
+        auto const ec = co_await connect_tls(ws.next_layer(), *where, settings_.hello_timeout);
+        if (ec) {
+            log_->warn("socket mode connection {}: connect to {} failed: {}", c->id, where->host, ec.message());
+            connection_over(*c);
+            co_return;
+        }
+        co_await serve(c, ws, *where);
+    } else {
+        websocket::stream<beast::tcp_stream> ws{ex_};
+        auto const ec = co_await connect_tcp(ws.next_layer(), *where, settings_.hello_timeout);
+        if (ec) {
+            log_->warn("socket mode connection {}: connect to {} failed: {}", c->id, where->host, ec.message());
+            connection_over(*c);
+            co_return;
+        }
+        co_await serve(c, ws, *where);
+    }
+}
+
+template <class Ws>
+task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_parts where) {
+    using namespace asio::experimental::awaitable_operators;
+    auto const now = [] { return std::chrono::steady_clock::now(); };
+    ws.set_option(websocket::stream_base::timeout{settings_.hello_timeout, settings_.idle_timeout, true});
+    ws.set_option(websocket::stream_base::decorator(
+        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "warroom/" WARROOM_VERSION); }));
+    bool const default_port = where.port == (where.tls ? "443" : "80");
+    // Named, not a temporary in the co_await expression: GCC 12 frees such temporaries twice.
+    std::string const host = default_port ? where.host : where.host + ":" + where.port;
+    auto const [hec] = co_await ws.async_handshake(host, where.target, tuple_awaitable);
+    if (hec) {
+        log_->warn("socket mode connection {}: websocket handshake failed: {}", c->id, hec.message());
+        connection_over(*c);
+        co_return;
+    }
+    c->hello_timer.expires_after(settings_.hello_timeout);
+    c->hello_timer.async_wait([c, log = log_](error_code ec) {
+        if (ec || c->ready) return;
+        log->warn("socket mode connection {}: no hello within the deadline", c->id);
+        c->stop_reading();
+    });
+
+    beast::flat_buffer buffer;
+    while (!c->close_requested) {
+        c->reading = true;
+        auto const [rec, n] =
+            co_await ws.async_read(buffer, asio::bind_cancellation_slot(c->interrupt.slot(), tuple_awaitable));
+        c->reading = false;
+        if (rec) {
+            if (!c->close_requested) log_->warn("socket mode connection {}: {}", c->id, rec.message());
+            break;
+        }
+        if (!ws.got_text()) {
+            log_->warn("socket mode connection {}: ignored a binary frame of {} bytes", c->id, n);
+            buffer.consume(n);
+            continue;
+        }
+        auto const text = beast::buffers_to_string(buffer.data());
+        buffer.consume(buffer.size());
+        auto const f = parse_frame(text);
+        if (auto const* h = std::get_if<hello>(&f)) {
+            if (!c->ready) {
+                c->ready = true;
+                c->hello_timer.cancel();
+                log_->info("socket mode connection {}: ready ({} connection(s); refresh in about {} s)", c->id,
+                           h->num_connections, h->refresh_in.count());
+                perform(supervisor_.on_ready(c->id, now()));
+            }
+        } else if (auto const* d = std::get_if<disconnect>(&f)) {
+            log_->info("socket mode connection {}: Slack asks to disconnect ({})", c->id, d->reason);
+            perform(supervisor_.on_disconnect(c->id, d->reason, now(), unit()));
+        } else if (auto const* e = std::get_if<envelope>(&f)) {
+            ack_decision decision;
+            try {
+                decision = handler_(*e);
+            } catch (std::exception const& err) {
+                // Unacknowledged, Slack delivers an event again; a command's user sees Slack's timeout.
+                log_->error("envelope {} ({}): not handled: {}", e->id, e->type, err.what());
+                decision.ack = false;
+            }
+            if (!decision.ack) continue;
+            auto const ack = ack_frame(e->id, decision.payload ? &*decision.payload : nullptr);
+            auto const [wec, written] = co_await ws.async_write(asio::buffer(ack), tuple_awaitable);
+            if (wec) {
+                log_->warn("socket mode connection {}: ack of envelope {} failed: {}", c->id, e->id, wec.message());
+                break;
+            }
+            log_->debug("envelope {} ({}): acked on connection {}", e->id, e->type, c->id);
+        } else {
+            log_->warn("socket mode connection {}: ignored a frame ({}, {} bytes)", c->id, std::get<ignored>(f).why,
+                       text.size());
+        }
+    }
+    c->hello_timer.cancel();
+    if (ws.is_open()) {
+        // Bounded: Slack sometimes never answers a close frame (protocol doc §1.4).
+        asio::steady_timer grace{ex_};
+        grace.expires_after(settings_.close_grace);
+        co_await (ws.async_close(websocket::close_code::normal, tuple_awaitable) ||
+                  grace.async_wait(tuple_awaitable));
+    }
+    log_->info("socket mode connection {}: closed", c->id);
+    connection_over(*c);
+}
+
+}  // namespace warroom::slack

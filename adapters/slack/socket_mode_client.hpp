@@ -1,0 +1,68 @@
+// The Socket Mode transport: Beast websockets (wss, or ws for a local simulator) driven by the
+// sans-I/O supervisor. Each connection is one coroutine: apps.connections.open, connect, hello,
+// then read → handle → ack until it is asked to close or dies. Single-threaded, one io_context.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "adapters/slack/net.hpp"
+#include "adapters/slack/socket_mode.hpp"
+#include "adapters/slack/web_api.hpp"
+
+namespace warroom::slack {
+
+struct ack_decision {
+    bool ack = true;  // false: leave it unacknowledged so Slack delivers it again (we could not record it)
+    std::optional<nlohmann::json> payload;
+};
+// Called for every envelope, of any type; must not block for long (the ack is due in 3 s).
+using envelope_handler = std::function<ack_decision(envelope const&)>;
+
+struct socket_mode_settings {
+    millis hello_timeout{10'000};
+    millis idle_timeout{20'000};  // no byte for this long, a ping included: the socket is dead
+    millis close_grace{1'000};    // Slack may never answer our close frame
+    bool debug_reconnects = false;  // ask Slack for short-lived connections (testing)
+};
+
+class socket_mode_client {
+public:
+    socket_mode_client(asio::any_io_executor ex, ssl::context& tls, web_api& api, envelope_handler handler,
+                       std::shared_ptr<spdlog::logger> log, socket_mode_settings settings = {});
+    ~socket_mode_client();
+
+    // Runs until cancelled, then closes every connection (bounded by close_grace) and returns.
+    task<void> run();
+    int ready_connections() const { return supervisor_.ready_count(); }
+
+private:
+    struct connection;
+    void perform(std::vector<supervisor::action> const& actions);
+    task<void> connect_and_serve(std::shared_ptr<connection> c);
+    template <class Ws>
+    task<void> serve(std::shared_ptr<connection> c, Ws& ws, url_parts where);
+    void connection_over(connection& c);
+    double unit();
+
+    asio::any_io_executor ex_;
+    ssl::context& tls_;
+    web_api& api_;
+    envelope_handler handler_;
+    std::shared_ptr<spdlog::logger> log_;
+    socket_mode_settings settings_;
+    supervisor supervisor_;
+    std::map<int, std::shared_ptr<connection>> connections_;
+    std::unique_ptr<asio::steady_timer> wake_;
+    std::minstd_rand random_{std::random_device{}()};
+    bool stopping_ = false;
+};
+
+}  // namespace warroom::slack

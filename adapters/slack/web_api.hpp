@@ -1,0 +1,78 @@
+// The Slack Web API over HTTPS keep-alive connections (plain HTTP for a local simulator): JSON
+// bodies with the bot token, Slack's `ok:false`/`error` convention as values, proactive rate
+// shaping, 429 Retry-After honoured exactly, and a `sent` flag that tells the caller whether a
+// failed call may still have reached Slack (the outbox reconciles those before retrying).
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+
+#include "adapters/slack/net.hpp"
+#include "adapters/slack/rate_limiter.hpp"
+
+namespace warroom::slack {
+
+struct api_response {
+    int status = 0;                 // HTTP status; 0 when no response came
+    nlohmann::json body;            // the parsed JSON body; null when there was none
+    error_code transport;           // connect, TLS, write or read failure
+    bool sent = false;              // the request may have reached Slack
+    std::optional<std::chrono::seconds> retry_after;  // from a 429
+    bool ok() const { return status == 200 && body.is_object() && body.value("ok", false); }
+    // Slack's error code, "http_<status>", or the transport failure: for logs and decisions.
+    std::string error() const;
+    // Worth trying again later: transport failures, 5xx, Slack's internal errors.
+    bool transient() const;
+};
+
+enum class token_kind {
+    bot,  // xoxb: every method the bot calls
+    app,  // xapp: apps.connections.open
+};
+
+struct web_api_settings {
+    std::string base_url;  // ends with '/': base_url + method is the request URL
+    std::string bot_token;
+    std::string app_token;
+    double rate_scale = 1.0;
+    std::chrono::milliseconds timeout{10'000};  // per connect, write and read
+};
+
+class web_api {
+public:
+    web_api(asio::any_io_executor ex, ssl::context& tls, web_api_settings settings,
+            std::shared_ptr<spdlog::logger> log);
+    ~web_api();
+
+    // One call, shaped by the rate limiter. A 429 pauses the method and the call waits out
+    // Retry-After and goes again (Slack did not process it); any other failure is returned.
+    task<api_response> call(std::string method, nlohmann::json args, token_kind token = token_kind::bot,
+                            std::string channel = {});
+    // The same, also retrying transient failures with backoff: only for calls safe to repeat.
+    task<api_response> call_retrying(std::string method, nlohmann::json args, token_kind token = token_kind::bot,
+                                     int attempts = 8);
+    // POST JSON to an absolute URL (a response_url), no token.
+    task<api_response> post_to(std::string url, nlohmann::json body);
+
+private:
+    struct connection;
+    task<api_response> send(url_parts const& where, std::string target, std::string body, std::string const& token);
+    std::unique_ptr<connection> take_idle(url_parts const& where);
+
+    asio::any_io_executor ex_;
+    ssl::context& tls_;
+    web_api_settings settings_;
+    url_parts base_;
+    std::shared_ptr<spdlog::logger> log_;
+    rate_limiter limiter_;
+    std::deque<std::unique_ptr<connection>> idle_;
+    std::minstd_rand random_{std::random_device{}()};
+};
+
+}  // namespace warroom::slack

@@ -1,0 +1,153 @@
+// Wiring of the Slack adapter around the service, and the scheduler loop: the service knows when
+// the next reminder is due; the loop sleeps until then (at most a second, so incidents declared
+// meanwhile, here or by another replica, are seen) and fires what is due.
+#include "bot/daemon.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <csignal>
+#include <random>
+
+#include "adapters/slack/interactions.hpp"
+#include "adapters/slack/outbox.hpp"
+#include "adapters/slack/socket_mode_client.hpp"
+#include "adapters/slack/web_api.hpp"
+#include "core/service.hpp"
+
+namespace warroom::bot {
+namespace {
+
+namespace asio = boost::asio;
+using slack::task;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+core::sys_seconds system_now() { return std::chrono::floor<core::seconds>(std::chrono::system_clock::now()); }
+
+task<void> scheduler(core::service& svc, slack::outbox& out, std::shared_ptr<spdlog::logger> log) {
+    asio::steady_timer timer{co_await asio::this_coro::executor};
+    for (;;) {
+        auto wait = std::chrono::milliseconds{1000};
+        if (auto const due = svc.next_due()) {
+            auto const until = std::chrono::duration_cast<std::chrono::milliseconds>(*due - std::chrono::system_clock::now());
+            wait = std::clamp(until, std::chrono::milliseconds{0}, wait);
+        }
+        timer.expires_after(wait);
+        co_await timer.async_wait(tuple_awaitable);
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+        try {
+            if (svc.tick(system_now()).changed) out.wake();
+        } catch (core::store_error const& err) {
+            log->error("scheduler: store: {}", err.what());
+        }
+    }
+}
+
+// auth.test until it answers: the bot's own user id (war rooms it created are recognised by it).
+task<std::string> who_am_i(slack::web_api& api, std::shared_ptr<spdlog::logger> log) {
+    slack::backoff delays{std::chrono::milliseconds{500}, std::chrono::milliseconds{30'000}};
+    asio::steady_timer timer{co_await asio::this_coro::executor};
+    std::minstd_rand random{std::random_device{}()};
+    for (;;) {
+        auto const r = co_await api.call("auth.test", nlohmann::json::object());
+        if (r.ok()) {
+            log->info("slack: connected to team {} as bot user {}", r.body.value("team", std::string{}),
+                      r.body.value("user_id", std::string{}));
+            co_return r.body.value("user_id", std::string{});
+        }
+        if (!r.transient()) throw std::runtime_error("SLACK_BOT_TOKEN was refused by auth.test: " + r.error());
+        log->warn("slack: auth.test: {}; retrying", r.error());
+        timer.expires_after(delays.next(std::uniform_real_distribution<double>{0, 1}(random)));
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+}
+
+std::string owner_id() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    return std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(std::random_device{}());
+}
+
+}  // namespace
+
+int run_daemon(config::settings const& settings, core::event_store& store, std::shared_ptr<spdlog::logger> log) {
+    asio::io_context ioc{1};
+    auto tls = slack::make_tls_context(settings.slack.ca_file);
+    core::service svc{store, settings.policy, settings.slack.command, true};
+    slack::web_api api{ioc.get_executor(), tls,
+                       slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token,
+                                               settings.slack.app_token, 1.0, std::chrono::milliseconds{10'000}},
+                       log};
+    slack::outbox out{ioc.get_executor(), store, api, log, slack::outbox_settings{owner_id()}};
+    slack::interactions router{ioc.get_executor(), svc, out, api, settings.slack.command, log};
+    slack::socket_mode_client socket{ioc.get_executor(), tls, api,
+                                     [&router](slack::envelope const& e) { return router.handle(e); }, log};
+    log->info("warroom run: {} incident(s) in the store, Slack API {}", svc.incidents().size(), settings.slack.api_url);
+
+    int exit_code = 0;
+    asio::cancellation_signal stop_socket, stop_outbox, stop_scheduler;
+    int running = 0;
+    auto const done = [&](char const* what) {
+        return [&, what](std::exception_ptr e) {
+            --running;
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (boost::system::system_error const& err) {
+                if (err.code() == asio::error::operation_aborted) return;
+                log->error("{}: {}", what, err.what());
+            } catch (std::exception const& err) {
+                log->error("{}: {}", what, err.what());
+            }
+            exit_code = 1;
+            stop_socket.emit(asio::cancellation_type::terminal);
+            stop_outbox.emit(asio::cancellation_type::terminal);
+            stop_scheduler.emit(asio::cancellation_type::terminal);
+        };
+    };
+
+    asio::signal_set signals{ioc, SIGINT, SIGTERM};
+    bool stopping = false;
+    signals.async_wait([&](boost::system::error_code ec, int signal) {
+        if (ec) return;
+        stopping = true;
+        log->info("warroom run: signal {}: draining", signal);
+        stop_socket.emit(asio::cancellation_type::terminal);
+        stop_scheduler.emit(asio::cancellation_type::terminal);
+        stop_outbox.emit(asio::cancellation_type::terminal);
+    });
+
+    ++running;
+    asio::co_spawn(
+        ioc, who_am_i(api, log),
+        asio::bind_cancellation_slot(stop_socket.slot(), [&](std::exception_ptr e, std::string bot_user) {
+            --running;
+            if (e || stopping) {
+                if (e) done("slack auth.test")(e);
+                signals.cancel();
+                return;
+            }
+            out.set_bot_user(bot_user);
+            running += 3;
+            asio::co_spawn(ioc, socket.run(), asio::bind_cancellation_slot(stop_socket.slot(), done("socket mode")));
+            asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop_outbox.slot(), done("outbox")));
+            asio::co_spawn(ioc, scheduler(svc, out, log),
+                           asio::bind_cancellation_slot(stop_scheduler.slot(), done("scheduler")));
+        }));
+    // Runs until every task has finished: after a signal they drain and return.
+    while (ioc.run_one()) {
+        if (running == 0) {
+            signals.cancel();
+        }
+    }
+    log->info("warroom run: stopped (exit {})", exit_code);
+    return exit_code;
+}
+
+}  // namespace warroom::bot
