@@ -284,7 +284,9 @@ if (!tlsChildCertDir) {
   describe('simulator: Socket Mode', () => {
     let sim;
     before(async () => {
-      sim = await startSimulator({ ackTimeoutMs: 200, redeliveryDelaysMs: [0, 100, 100], pingIntervalMs: 100 });
+      sim = await startSimulator({
+        ackTimeoutMs: 200, redeliveryDelaysMs: [0, 100, 100], pingIntervalMs: 100, debugReconnectMs: 300,
+      });
     });
     after(() => sim.close());
 
@@ -429,6 +431,79 @@ if (!tlsChildCertDir) {
       await once(old.ws, 'close');
       const log = await sim.waitFor(() => sim.connectionLog.find((l) => l.id === refreshed && l.closedAt), 2000, 'closed');
       assert.equal(log.how, 'refresh');
+    });
+
+    it('debug_reconnects=true shortens the connection life to approximate_connection_time', async () => {
+      const { body } = await api(sim, 'apps.connections.open', {}, { token: sim.appToken });
+      const ws = new WebSocket(`${body.url}&debug_reconnects=true`);
+      const frames = [];
+      ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+      await waitUntil(() => frames.some((f) => f.type === 'disconnect'), 'refresh', 2000);
+      assert.equal(frames[0].debug_info.approximate_connection_time, 1);
+      assert.equal(frames[1].reason, 'refresh_requested');
+      ws.close();
+      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
+    });
+
+    it('link_disabled: connections are told and closed, new ones refused until re-enabled', async () => {
+      const c = await connectRaw(sim);
+      sim.linkDisabled = true;
+      await once(c.ws, 'close');
+      assert.equal(c.frames.at(-1).reason, 'link_disabled');
+      assert.equal((await api(sim, 'apps.connections.open', {}, { token: sim.appToken })).body.error, 'forbidden_team');
+      sim.linkDisabled = false;
+      (await connectRaw(sim)).ws.close();
+      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
+    });
+
+    it('half-open: the socket stays up but nothing is read, written or pinged', async () => {
+      const c = await connectRaw(sim);
+      sim.halfOpen();
+      const pingsBefore = c.pings.length;
+      c.ws.ping('anyone?');
+      const slash = sim.slashCommand({ text: 'into the void' });
+      assert.equal(await slash.ack, null);
+      assert.equal(c.frames.length, 1);
+      assert.deepEqual(c.pongs, []);
+      assert.ok(c.pings.length <= pingsBefore + 1);
+      assert.equal(sim.connections().length, 1);
+      c.ws.terminate();
+      sim.dropConnections();
+      await sim.waitFor(() => sim.connections().length === 0, 2000, 'dropped');
+    });
+
+    it('block_actions and view_submission payloads', async () => {
+      const c = await connectRaw(sim);
+      const blocks = [section('SEV1'), {
+        type: 'actions', block_id: 'inc_actions',
+        elements: [{ type: 'button', action_id: 'ack', text: { type: 'plain_text', text: 'Ack' }, value: 'inc-42' }],
+      }];
+      const ts = (await api(sim, 'chat.postMessage', { channel: 'incidents', text: 'SEV1', blocks }, { json: true })).body.ts;
+      const click = sim.blockAction({ user: 'U222', channel: 'incidents', messageTs: ts, actionId: 'ack' });
+      await waitUntil(() => c.frames.length === 2, 'block action');
+      const action = c.frames[1];
+      assert.equal(action.type, 'interactive');
+      assert.equal(action.accepts_response_payload, false);
+      assert.equal(action.payload.type, 'block_actions');
+      assert.equal(action.payload.container.message_ts, ts);
+      assert.deepEqual(action.payload.actions.map((a) => [a.action_id, a.block_id, a.value]), [['ack', 'inc_actions', 'inc-42']]);
+      assert.ok(action.payload.response_url.startsWith(`${sim.baseUrl}/actions/`));
+      c.ws.send(JSON.stringify({ envelope_id: action.envelope_id }));
+      assert.ok(await click.ack);
+
+      const view = { type: 'modal', title: { type: 'plain_text', text: 'Declare' }, blocks: [section('hi')] };
+      const opened = await api(sim, 'views.open', { trigger_id: action.payload.trigger_id, view }, { json: true });
+      assert.equal(opened.body.ok, true, JSON.stringify(opened.body));
+      const values = { sev: { v: { type: 'static_select', selected_option: { value: 'sev1' } } } };
+      sim.viewSubmission({ user: 'U222', view: opened.body.view.id, values });
+      await waitUntil(() => c.frames.length === 3, 'view submission');
+      const submission = c.frames[2];
+      assert.equal(submission.accepts_response_payload, true);
+      assert.equal(submission.payload.type, 'view_submission');
+      assert.equal(submission.payload.view.id, opened.body.view.id);
+      assert.deepEqual(submission.payload.view.state.values, values);
+      c.ws.close();
+      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
     });
 
     it('refused upgrades, dropped and reset connections are logged', async () => {
@@ -602,6 +677,32 @@ if (!tlsChildCertDir) {
       assert.equal(sim.channelByName('incidents').messages.at(-1).files[0].id, got.body.file_id);
     });
 
+    it('conversations.list and conversations.open; chat.postEphemeral', async () => {
+      sim.addChannel({ name: 'secret', isPrivate: true, members: ['U111'] });
+      const names = [];
+      let cursor = '';
+      do {
+        const { body } = await api(sim, 'conversations.list', { limit: '1', types: 'public_channel,private_channel', cursor });
+        names.push(...body.channels.map((c) => c.name));
+        cursor = body.response_metadata.next_cursor;
+      } while (cursor);
+      assert.ok(names.includes('incidents'));
+      assert.ok(!names.includes('secret'), 'private channels the bot is not in stay hidden');
+      assert.equal(new Set(names).size, names.length);
+      assert.equal((await api(sim, 'conversations.list', { types: 'bogus' })).body.error, 'invalid_types');
+      const dm = await api(sim, 'conversations.open', { users: 'U333' }, { json: true });
+      assert.match(dm.body.channel.id, /^D/);
+      const again = await api(sim, 'conversations.open', { users: 'U333' }, { json: true });
+      assert.equal(again.body.channel.id, dm.body.channel.id);
+      assert.equal(again.body.already_open, true);
+      const lonely = sim.addChannel({ name: 'lonely' });
+      assert.equal((await api(sim, 'chat.postEphemeral', { channel: lonely.id, user: 'U111', text: 'x' })).body.error,
+        'user_not_in_channel');
+      const eph = await api(sim, 'chat.postEphemeral', { channel: 'incidents', user: 'U111', text: 'only you' }, { json: true });
+      assert.equal(eph.body.ok, true);
+      assert.equal(sim.ephemerals.at(-1).text, 'only you');
+    });
+
     it('faults: failNext, apiDown, latency and afterCall', async () => {
       sim.failNext('auth.test', { status: 503, html: true });
       const down = await api(sim, 'auth.test');
@@ -616,12 +717,41 @@ if (!tlsChildCertDir) {
       sim.apiDown = true;
       assert.equal((await api(sim, 'users.info', { user: 'U111' })).status, 503);
       sim.apiDown = false;
+      sim.failNext('users.info', { delayMs: 150 });
+      sim.latencyMs = 50;
+      const started = Date.now();
+      assert.equal((await api(sim, 'users.info', { user: 'U111' })).body.ok, true);
+      assert.ok(Date.now() - started >= 200);
+      sim.latencyMs = 0;
       // afterCall runs once the channel exists but before the client hears about it.
       let existedBeforeResponse = false;
       const remove = sim.afterCall('conversations.create', () => { existedBeforeResponse = Boolean(sim.channelByName('inc-hook')); });
       await api(sim, 'conversations.create', { name: 'inc-hook' });
       remove();
       assert.equal(existedBeforeResponse, true);
+    });
+  });
+
+  describe("simulator: events for the bot's own actions and for people", () => {
+    let sim;
+    before(async () => {
+      sim = await startSimulator({ emitEvents: true, rateLimits: false });
+    });
+    after(() => sim.close());
+
+    it('member_joined_channel, message (with bot_id), pin_added, app_mention', async () => {
+      const c = await connectRaw(sim);
+      const events = () => c.frames.filter((f) => f.type === 'events_api').map((f) => f.payload.event);
+      const ch = (await api(sim, 'conversations.create', { name: 'inc-events' })).body.channel;
+      const ts = (await api(sim, 'chat.postMessage', { channel: ch.id, text: 'declared' })).body.ts;
+      await api(sim, 'pins.add', { channel: ch.id, timestamp: ts });
+      sim.userMessage({ user: 'U111', channel: 'incidents', text: `<@${sim.botUserId}> status` });
+      await waitUntil(() => events().length === 5, 'five events');
+      assert.deepEqual(events().map((e) => e.type), ['member_joined_channel', 'message', 'pin_added', 'message', 'app_mention']);
+      assert.equal(events()[1].bot_id, sim.botId);
+      assert.equal(events()[2].item.message.ts, ts);
+      assert.equal(events()[3].bot_id, undefined);
+      c.ws.close();
     });
   });
 

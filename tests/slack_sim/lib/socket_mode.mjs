@@ -115,7 +115,7 @@ export class SocketMode {
       type: 'hello',
       num_connections: this.connections.size,
       debug_info: {
-        host: this.#host(conn), build_number: 1, approximate_connection_time: Math.round(lifetimeMs / 1000),
+        host: this.#host(conn), build_number: 1, approximate_connection_time: Math.ceil(lifetimeMs / 1000),
       },
       connection_info: { app_id: this.#sim.appId },
     }));

@@ -110,8 +110,6 @@ const methods = {
   'files.completeUploadExternal': { json: true, scopes: ['files:write'], run: filesCompleteUpload },
 };
 
-export const methodNames = Object.keys(methods);
-
 // --- transport --------------------------------------------------------------------------------------
 
 export class WebApi {
@@ -126,14 +124,16 @@ export class WebApi {
   async handle(req, res, method) {
     const sim = this.sim;
     const call = { method, args: {}, token: undefined, encoding: 'none', at: Date.now(), status: 0, response: null };
+    // Records the call, runs the afterCall hooks, then answers: `response` is a JSON body, 'html' for
+    // an HTML error page, or null when the connection is reset instead (status 0).
     const finish = async (status, response, headers) => {
       Object.assign(call, { status, response });
       sim.calls.push(call);
       for (const hook of [...(sim.afterCallHooks.get(method) ?? []), ...(sim.afterCallHooks.get('*') ?? [])]) {
         await hook(call);
       }
-      if (response === null) return;
-      if (typeof response === 'string') sendHtmlError(res, status);
+      if (response === null) resetSocket(req.socket);
+      else if (response === 'html') sendHtmlError(res, status);
       else sendJson(res, status, response, headers);
     };
 
@@ -144,20 +144,11 @@ export class WebApi {
       return sendText(res, err.status ?? 400, err.message);
     }
 
-    if (sim.apiDown) {
-      if (sim.apiDown.reset) {
-        await finish(0, null);
-        return resetSocket(req.socket);
-      }
-      return finish(503, 'html');
-    }
+    if (sim.apiDown) return finish(sim.apiDown.reset ? 0 : 503, sim.apiDown.reset ? null : 'html');
 
     const fault = sim.takeFault(method);
     if (fault?.delayMs) await sleep(fault.delayMs);
-    if (fault?.reset) {
-      await finish(0, null);
-      return resetSocket(req.socket);
-    }
+    if (fault?.reset) return finish(0, null);
     if (fault?.status === 429) {
       // retryAfter: null leaves the header out (the Node SDK then gives up instead of retrying).
       const header = fault.retryAfter === null ? {} : { 'retry-after': String(fault.retryAfter ?? 1) };
