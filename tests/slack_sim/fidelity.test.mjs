@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import bolt from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
@@ -72,6 +72,19 @@ async function connectRaw(sim) {
   return { ws, frames, pings, pongs, url: body.url };
 }
 
+// The HTTP status a websocket upgrade gets: 101 when it opens (then closed again), else the refusal.
+async function upgradeStatus(url) {
+  const ws = new WebSocket(url);
+  return new Promise((resolve, reject) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+    ws.on('open', () => {
+      ws.terminate();
+      resolve(101);
+    });
+    ws.on('error', reject);
+  });
+}
+
 async function waitUntil(predicate, what, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
@@ -81,12 +94,14 @@ async function waitUntil(predicate, what, timeoutMs = 5000) {
 }
 
 const quiet = LogLevel.ERROR;
+// A simulator bug must fail a suite, not hang it (node:test has no default timeout).
+const suiteTimeoutMs = 30_000;
 const section = (text) => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
 // --- the official SDKs against the simulator -------------------------------------------------------------
 
 function sdkSuite(label, simOptions) {
-  describe(`Slack SDKs against the simulator (${label})`, () => {
+  describe(`Slack SDKs against the simulator (${label})`, { timeout: suiteTimeoutMs }, () => {
     let sim;
     let socket;
     let web;
@@ -252,7 +267,7 @@ if (tlsChildCertDir) {
 } else {
   sdkSuite('plain ws/http', { tls: false });
 
-  describe('Slack SDKs over TLS', () => {
+  describe('Slack SDKs over TLS', { timeout: suiteTimeoutMs }, () => {
     let certDir;
     before(async () => {
       certDir = await mkdtemp(join(tmpdir(), 'slack-sim-test-'));
@@ -281,7 +296,7 @@ if (tlsChildCertDir) {
 // --- the simulator's own rules ----------------------------------------------------------------------------
 
 if (!tlsChildCertDir) {
-  describe('simulator: Socket Mode', () => {
+  describe('simulator: Socket Mode', { timeout: suiteTimeoutMs }, () => {
     let sim;
     before(async () => {
       sim = await startSimulator({
@@ -289,6 +304,11 @@ if (!tlsChildCertDir) {
       });
     });
     after(() => sim.close());
+    // Each test starts without connections, so one failure does not cascade into the next.
+    afterEach(async () => {
+      sim.dropConnections();
+      await sim.waitFor(() => sim.connections().length === 0, 2000, 'connections dropped');
+    });
 
     it('apps.connections.open checks the token type and where it came from', async () => {
       assert.equal((await api(sim, 'apps.connections.open', {}, { token: null })).body.error, 'not_authed');
@@ -309,13 +329,8 @@ if (!tlsChildCertDir) {
       assert.equal(hello.num_connections, 1);
       assert.equal(hello.connection_info.app_id, sim.appId);
       assert.equal(typeof hello.debug_info.approximate_connection_time, 'number');
-      const reuse = new WebSocket(c.url);
-      const [, response] = await once(reuse, 'unexpected-response');
-      assert.equal(response.statusCode, 409);
-      const unknown = new WebSocket(c.url.replace(/ticket=[^&]+/, 'ticket=nope'));
-      assert.equal((await once(unknown, 'unexpected-response'))[1].statusCode, 409);
-      c.ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'close');
+      assert.equal(await upgradeStatus(c.url), 409);
+      assert.equal(await upgradeStatus(c.url.replace(/ticket=[^&]+/, 'ticket=nope')), 409);
     });
 
     it('at most 10 connections; the 11th gets too_many_websockets', async () => {
@@ -327,8 +342,6 @@ if (!tlsChildCertDir) {
       assert.equal(eleventh.frames[0].reason, 'too_many_websockets');
       await once(eleventh.ws, 'close');
       assert.equal(sim.connections().length, 10);
-      for (const c of clients) c.ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'all closed');
     });
 
     it('envelopes go round-robin; acks must come back on the delivering connection', async () => {
@@ -353,9 +366,6 @@ if (!tlsChildCertDir) {
       assert.equal(sim.misroutedAcks.length, 1);
       assert.ok(sim.garbage.some((g) => g.reason === 'duplicate_ack'));
       assert.ok(sim.timeouts.some((t) => t.envelopeId === a.frames[1].envelope_id && t.error === 'operation_timeout'));
-      a.ws.close();
-      b.ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
     });
 
     it('garbage frames are ignored and logged', async () => {
@@ -373,8 +383,6 @@ if (!tlsChildCertDir) {
       await waitUntil(() => c.frames.length === 3, 'raw frames');
       assert.equal(c.frames[1].length, 1024 * 1024);
       assert.deepEqual(c.frames[2], [1, 2]);
-      c.ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
     });
 
     it('an unacked event is redelivered with retry_attempt 1..3, same event_id; a slash command is not', async () => {
@@ -393,8 +401,6 @@ if (!tlsChildCertDir) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(c.frames.filter((f) => f.type === 'slash_commands').length, 1);
       assert.ok(sim.timeouts.some((t) => t.envelopeId === slash.envelopeId && t.error === 'operation_timeout'));
-      c.ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
     });
 
     it('envelopes injected while disconnected wait for the next hello', async () => {
@@ -403,8 +409,6 @@ if (!tlsChildCertDir) {
       await waitUntil(() => c.frames.length === 2, 'queued envelope');
       assert.equal(c.frames[0].type, 'hello');
       assert.equal(c.frames[1].envelope_id, envelopeId);
-      c.ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
     });
 
     it('server pings; client pings get pongs echoing the payload unless stopPongs', async () => {
@@ -417,8 +421,6 @@ if (!tlsChildCertDir) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.ok(!c.pongs.includes('client-2'));
       sim.stopPongs = false;
-      c.ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
     });
 
     it('refresh keeps delivering on the old connection until it closes', async () => {
@@ -441,8 +443,6 @@ if (!tlsChildCertDir) {
       await waitUntil(() => frames.some((f) => f.type === 'disconnect'), 'refresh', 2000);
       assert.equal(frames[0].debug_info.approximate_connection_time, 1);
       assert.equal(frames[1].reason, 'refresh_requested');
-      ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
     });
 
     it('link_disabled: connections are told and closed, new ones refused until re-enabled', async () => {
@@ -452,8 +452,7 @@ if (!tlsChildCertDir) {
       assert.equal(c.frames.at(-1).reason, 'link_disabled');
       assert.equal((await api(sim, 'apps.connections.open', {}, { token: sim.appToken })).body.error, 'forbidden_team');
       sim.linkDisabled = false;
-      (await connectRaw(sim)).ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
+      await connectRaw(sim);
     });
 
     it('half-open: the socket stays up but nothing is read, written or pinged', async () => {
@@ -467,9 +466,6 @@ if (!tlsChildCertDir) {
       assert.deepEqual(c.pongs, []);
       assert.ok(c.pings.length <= pingsBefore + 1);
       assert.equal(sim.connections().length, 1);
-      c.ws.terminate();
-      sim.dropConnections();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'dropped');
     });
 
     it('block_actions and view_submission payloads', async () => {
@@ -502,15 +498,12 @@ if (!tlsChildCertDir) {
       assert.equal(submission.payload.type, 'view_submission');
       assert.equal(submission.payload.view.id, opened.body.view.id);
       assert.deepEqual(submission.payload.view.state.values, values);
-      c.ws.close();
-      await sim.waitFor(() => sim.connections().length === 0, 2000, 'closed');
     });
 
     it('refused upgrades, dropped and reset connections are logged', async () => {
       sim.refuseConnects(1, 500);
       const { body } = await api(sim, 'apps.connections.open', {}, { token: sim.appToken });
-      const refused = new WebSocket(body.url);
-      assert.equal((await once(refused, 'unexpected-response'))[1].statusCode, 500);
+      assert.equal(await upgradeStatus(body.url), 500);
       const c = await connectRaw(sim);
       sim.dropConnections({ reset: true });
       await once(c.ws, 'close');
@@ -519,7 +512,7 @@ if (!tlsChildCertDir) {
     });
   });
 
-  describe('simulator: Web API', () => {
+  describe('simulator: Web API', { timeout: suiteTimeoutMs }, () => {
     let sim;
     before(async () => {
       sim = await startSimulator({ rateLimits: false, triggerTtlMs: 500 });
@@ -732,7 +725,7 @@ if (!tlsChildCertDir) {
     });
   });
 
-  describe("simulator: events for the bot's own actions and for people", () => {
+  describe("simulator: events for the bot's own actions and for people", { timeout: suiteTimeoutMs }, () => {
     let sim;
     before(async () => {
       sim = await startSimulator({ emitEvents: true, rateLimits: false });
@@ -755,7 +748,7 @@ if (!tlsChildCertDir) {
     });
   });
 
-  describe('simulator: rate limits', () => {
+  describe('simulator: rate limits', { timeout: suiteTimeoutMs }, () => {
     let sim;
     before(async () => {
       sim = await startSimulator({ rateLimits: { scale: 0.1 } }); // Tier 2 -> 2/min
@@ -790,7 +783,7 @@ if (!tlsChildCertDir) {
     });
   });
 
-  describe('main.mjs', () => {
+  describe('main.mjs', { timeout: suiteTimeoutMs }, () => {
     it('prints its address and serves the /_sim/ control API', async () => {
       const child = spawn(process.execPath, [join(here, 'main.mjs'), '--port', '0', '--ack-timeout-ms', '300'], {
         stdio: ['ignore', 'pipe', 'inherit'],
