@@ -202,6 +202,20 @@ function sdkSuite(label, simOptions) {
       assert.equal(plain.messages[0].metadata, undefined);
     });
 
+    it('WebClient files.uploadV2: upload URL, multipart upload, complete into a channel', async () => {
+      const channel = sim.channelByName('incidents');
+      const result = await web.filesUploadV2({
+        channel_id: channel.id, file: Buffer.from('12:00 paged\n'), filename: 'timeline.txt', title: 'Timeline',
+        initial_comment: 'timeline so far',
+      });
+      assert.equal(result.ok, true);
+      const fileId = result.files[0].files[0].id;
+      assert.equal(sim.files.get(fileId).bytes.toString(), '12:00 paged\n');
+      const shared = channel.messages.at(-1);
+      assert.equal(shared.text, 'timeline so far');
+      assert.deepEqual(shared.files.map((f) => [f.id, f.title]), [[fileId, 'Timeline']]);
+    });
+
     it('WebClient surfaces ok:false as WebAPIPlatformError with the code', async () => {
       const cases = [
         [() => web.conversations.create({ name: 'Has Capitals' }), 'invalid_name_specials'],
@@ -287,7 +301,7 @@ if (tlsChildCertDir) {
       child.stderr.on('data', (d) => { output += d; });
       const [code] = await once(child, 'exit');
       assert.equal(code, 0, output);
-      assert.match(output, /ℹ pass 8\b/, output);
+      assert.match(output, /ℹ pass 9\b/, output);
       assert.match(output, /ℹ fail 0\b/, output);
     });
   });

@@ -173,7 +173,7 @@ export class SocketMode {
   }
 
   #deliver(envelope) {
-    if (this.#closed) return;
+    if (this.#closed) return this.#resolveWaiter(envelope.envelopeId, null);
     const ready = this.#ready();
     if (ready.length === 0) {
       this.#queue.push(envelope);

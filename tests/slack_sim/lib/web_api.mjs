@@ -168,7 +168,7 @@ export class WebApi {
       if (fault?.error) throw new ApiError(fault.error);
       const spec = methods[method];
       if (!spec) throw new ApiError('unknown_method', { req_method: method });
-      const auth = this.authenticate(req, method, parsed, spec);
+      const auth = this.authenticate(req, parsed, spec);
       call.token = auth.token;
       headers['x-oauth-scopes'] = auth.scopes.join(',');
       if (spec.scopes.length > 0) headers['x-accepted-oauth-scopes'] = spec.scopes.join(',');
@@ -238,7 +238,12 @@ export class WebApi {
         warnMessages.push('[WARN] A Content-Type HTTP header was presented with a charset, but the body is form-encoded');
       }
     } else if (body.length > 0 && type === 'multipart/form-data') {
-      const form = await parseMultipart(body, req.headers['content-type']);
+      let form;
+      try {
+        form = await parseMultipart(body, req.headers['content-type']);
+      } catch {
+        throw new ApiError('invalid_form_data');
+      }
       bodyToken = typeof form.token === 'string' ? form.token : undefined;
       Object.assign(args, form);
       encoding = 'multipart';
@@ -248,7 +253,7 @@ export class WebApi {
     return { args, encoding, bodyToken: bodyToken ?? queryToken };
   }
 
-  authenticate(req, method, parsed, spec) {
+  authenticate(req, parsed, spec) {
     const sim = this.sim;
     const header = req.headers.authorization;
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
@@ -279,7 +284,12 @@ export class WebApi {
     const { type } = contentType(req);
     let bytes = body;
     if (type === 'multipart/form-data') {
-      const form = await parseMultipart(body, req.headers['content-type']);
+      let form;
+      try {
+        form = await parseMultipart(body, req.headers['content-type']);
+      } catch {
+        return sendText(res, 400, 'invalid multipart body');
+      }
       const part = Object.values(form).find((v) => typeof v !== 'string') ?? Object.values(form)[0];
       bytes = typeof part === 'string' ? Buffer.from(part) : part?.bytes ?? Buffer.alloc(0);
     }
