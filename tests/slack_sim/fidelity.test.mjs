@@ -49,6 +49,9 @@ async function api(sim, method, args = {}, { token = sim.botToken, json = false,
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
+// The `error` code of a call (undefined when it succeeded).
+const errorOf = async (...call) => (await api(...call)).body.error;
+
 // A bare websocket client (the `ws` package, not an SDK) that records frames and pings.
 async function connectRaw(sim) {
   const { body } = await api(sim, 'apps.connections.open', {}, { token: sim.appToken });
@@ -244,7 +247,8 @@ function sdkSuite(label, simOptions) {
 
     if (simOptions.tls) {
       it("Node's fetch trusts the CA and rejects the wrong-host certificate", async () => {
-        const ok = await fetch(`${sim.apiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${sim.botToken}` } });
+        const headers = { authorization: `Bearer ${sim.botToken}` };
+        const ok = await fetch(`${sim.apiUrl}auth.test`, { method: 'POST', headers });
         assert.equal((await ok.json()).ok, true);
         const wrong = await startSimulator({ ...simOptions, wrongHost: true });
         try {
@@ -325,14 +329,14 @@ if (!tlsChildCertDir) {
     });
 
     it('apps.connections.open checks the token type and where it came from', async () => {
-      assert.equal((await api(sim, 'apps.connections.open', {}, { token: null })).body.error, 'not_authed');
-      assert.equal((await api(sim, 'apps.connections.open', {}, { token: sim.botToken })).body.error, 'not_allowed_token_type');
-      assert.equal((await api(sim, 'apps.connections.open', {}, { token: 'xapp-1-wrong' })).body.error, 'invalid_auth');
+      assert.equal(await errorOf(sim, 'apps.connections.open', {}, { token: null }), 'not_authed');
+      assert.equal(await errorOf(sim, 'apps.connections.open', {}, { token: sim.botToken }), 'not_allowed_token_type');
+      assert.equal(await errorOf(sim, 'apps.connections.open', {}, { token: 'xapp-1-wrong' }), 'invalid_auth');
       // §1.1: the xapp token belongs in the header; in the body it does not count.
       const inBody = await api(sim, 'apps.connections.open', { token: sim.appToken }, { token: null });
       assert.equal(inBody.status, 200);
       assert.equal(inBody.body.error, 'not_authed');
-      assert.equal((await api(sim, 'chat.postMessage', { channel: 'incidents', text: 'x' }, { token: sim.appToken })).body.error,
+      assert.equal(await errorOf(sim, 'chat.postMessage', { channel: 'incidents', text: 'x' }, { token: sim.appToken }),
         'not_allowed_token_type');
     });
 
@@ -445,7 +449,8 @@ if (!tlsChildCertDir) {
       sim.slashCommand({ text: 'during refresh' });
       await waitUntil(() => old.frames.some((f) => f.type === 'slash_commands'), 'envelope on the old socket');
       await once(old.ws, 'close');
-      const log = await sim.waitFor(() => sim.connectionLog.find((l) => l.id === refreshed && l.closedAt), 2000, 'closed');
+      const closed = () => sim.connectionLog.find((l) => l.id === refreshed && l.closedAt);
+      const log = await sim.waitFor(closed, 2000, 'closed');
       assert.equal(log.how, 'refresh');
     });
 
@@ -464,7 +469,7 @@ if (!tlsChildCertDir) {
       sim.linkDisabled = true;
       await once(c.ws, 'close');
       assert.equal(c.frames.at(-1).reason, 'link_disabled');
-      assert.equal((await api(sim, 'apps.connections.open', {}, { token: sim.appToken })).body.error, 'forbidden_team');
+      assert.equal(await errorOf(sim, 'apps.connections.open', {}, { token: sim.appToken }), 'forbidden_team');
       sim.linkDisabled = false;
       await connectRaw(sim);
     });
@@ -488,7 +493,7 @@ if (!tlsChildCertDir) {
         type: 'actions', block_id: 'inc_actions',
         elements: [{ type: 'button', action_id: 'ack', text: { type: 'plain_text', text: 'Ack' }, value: 'inc-42' }],
       }];
-      const ts = (await api(sim, 'chat.postMessage', { channel: 'incidents', text: 'SEV1', blocks }, { json: true })).body.ts;
+      const { ts } = (await api(sim, 'chat.postMessage', { channel: 'incidents', text: 'SEV1', blocks })).body;
       const click = sim.blockAction({ user: 'U222', channel: 'incidents', messageTs: ts, actionId: 'ack' });
       await waitUntil(() => c.frames.length === 2, 'block action');
       const action = c.frames[1];
@@ -496,7 +501,8 @@ if (!tlsChildCertDir) {
       assert.equal(action.accepts_response_payload, false);
       assert.equal(action.payload.type, 'block_actions');
       assert.equal(action.payload.container.message_ts, ts);
-      assert.deepEqual(action.payload.actions.map((a) => [a.action_id, a.block_id, a.value]), [['ack', 'inc_actions', 'inc-42']]);
+      const [clicked] = action.payload.actions;
+      assert.deepEqual([clicked.action_id, clicked.block_id, clicked.value], ['ack', 'inc_actions', 'inc-42']);
       assert.ok(action.payload.response_url.startsWith(`${sim.baseUrl}/actions/`));
       c.ws.send(JSON.stringify({ envelope_id: action.envelope_id }));
       assert.ok(await click.ack);
@@ -543,11 +549,11 @@ if (!tlsChildCertDir) {
         ['incidents', 'name_taken'],
       ];
       for (const [name, error] of cases) {
-        assert.equal((await api(sim, 'conversations.create', { name }, { json: true })).body.error, error, name);
+        assert.equal(await errorOf(sim, 'conversations.create', { name }, { json: true }), error, name);
       }
       assert.equal((await api(sim, 'conversations.create', { name: 'x'.repeat(80) }, { json: true })).body.ok, true);
       sim.addChannel({ name: 'old-incident', isArchived: true });
-      assert.equal((await api(sim, 'conversations.create', { name: 'old-incident' })).body.error, 'name_taken');
+      assert.equal(await errorOf(sim, 'conversations.create', { name: 'old-incident' }), 'name_taken');
     });
 
     it('argument encodings: query, form, JSON; JSON needs the header and a JSON-capable method', async () => {
@@ -559,12 +565,14 @@ if (!tlsChildCertDir) {
       const jsonRead = await api(sim, 'users.info', { user: 'U111' }, { json: true });
       assert.equal(jsonRead.body.error, 'invalid_arguments');
       const res = await fetch(`${sim.apiUrl}auth.test`, {
-        method: 'POST', headers: { authorization: `Bearer ${sim.botToken}`, 'content-type': 'application/json' }, body: '{}',
+        method: 'POST',
+        headers: { authorization: `Bearer ${sim.botToken}`, 'content-type': 'application/json' },
+        body: '{}',
       });
       const body = await res.json();
       assert.equal(body.ok, true);
       assert.deepEqual(body.response_metadata.warnings, ['missing_charset']);
-      assert.equal((await api(sim, 'users.info', { user: 'U999' })).body.error, 'user_not_found');
+      assert.equal(await errorOf(sim, 'users.info', { user: 'U999' }), 'user_not_found');
     });
 
     it('conversations.invite outcomes', async () => {
@@ -578,10 +586,11 @@ if (!tlsChildCertDir) {
       assert.deepEqual(partial.body.errors, [{ user: 'U999', ok: false, error: 'user_not_found' }]);
       assert.ok(!sim.channels.get(ch.id).members.has('U333'), 'nobody invited without force');
       const outsider = sim.addChannel({ name: 'not-mine', members: ['U111'] });
-      assert.equal((await api(sim, 'conversations.invite', { channel: outsider.id, users: 'U222' })).body.error, 'not_in_channel');
-      assert.equal((await api(sim, 'chat.postMessage', { channel: outsider.id, text: 'x' })).body.error, 'not_in_channel');
-      const topic = await api(sim, 'conversations.setTopic', { channel: ch.id, topic: 't'.repeat(251) }, { json: true });
-      assert.equal(topic.body.error, 'too_long');
+      assert.equal(await errorOf(sim, 'conversations.invite', { channel: outsider.id, users: 'U222' }),
+        'not_in_channel');
+      assert.equal(await errorOf(sim, 'chat.postMessage', { channel: outsider.id, text: 'x' }), 'not_in_channel');
+      const topic = { channel: ch.id, topic: 't'.repeat(251) };
+      assert.equal(await errorOf(sim, 'conversations.setTopic', topic, { json: true }), 'too_long');
     });
 
     it('conversations.history pages newest first with Slack cursors', async () => {
@@ -591,9 +600,9 @@ if (!tlsChildCertDir) {
         posted.push((await api(sim, 'chat.postMessage', { channel: ch.id, text: `m${i}` }, { json: true })).body.ts);
       }
       const seen = [];
-      let cursor;
+      let cursor = '';
       do {
-        const { body } = await api(sim, 'conversations.history', { channel: ch.id, limit: 2, ...(cursor ? { cursor } : {}) });
+        const { body } = await api(sim, 'conversations.history', { channel: ch.id, limit: 2, cursor });
         seen.push(...body.messages.map((m) => m.ts));
         cursor = body.response_metadata.next_cursor;
         assert.equal(body.has_more, cursor !== '');
@@ -605,29 +614,29 @@ if (!tlsChildCertDir) {
 
     it('invalid blocks: more than 50, section text over 3000, bad JSON', async () => {
       const many = Array.from({ length: 51 }, (_, i) => section(`b${i}`));
-      const tooMany = await api(sim, 'chat.postMessage', { channel: 'incidents', text: 'x', blocks: many }, { json: true });
-      assert.equal(tooMany.body.error, 'invalid_blocks');
-      const long = await api(sim, 'chat.postMessage', { channel: 'incidents', text: 'x', blocks: [section('y'.repeat(3001))] });
+      const post = (blocks, options) => api(sim, 'chat.postMessage', { channel: 'incidents', text: 'x', blocks },
+        options);
+      assert.equal((await post(many, { json: true })).body.error, 'invalid_blocks');
+      const long = await post([section('y'.repeat(3001))]);
       assert.equal(long.body.error, 'invalid_blocks');
       assert.match(long.body.errors[0], /json-pointer:\/blocks\/0\/text\/text/);
-      const garbled = await api(sim, 'chat.postMessage', { channel: 'incidents', text: 'x', blocks: '[{' });
-      assert.equal(garbled.body.error, 'invalid_blocks_format');
-      const fine = await api(sim, 'chat.postMessage', { channel: 'incidents', text: 'x', blocks: [section('y'.repeat(3000))] });
-      assert.equal(fine.body.ok, true);
+      assert.equal((await post('[{')).body.error, 'invalid_blocks_format');
+      assert.equal((await post([section('y'.repeat(3000))])).body.ok, true);
     });
 
     it('chat.update, pins and reactions', async () => {
       const ts = (await api(sim, 'chat.postMessage', { channel: 'incidents', text: 'v1' }, { json: true })).body.ts;
       const ch = sim.channelByName('incidents').id;
       assert.equal((await api(sim, 'chat.update', { channel: ch, ts, text: 'v2' }, { json: true })).body.text, 'v2');
-      assert.equal((await api(sim, 'chat.update', { channel: ch, ts: '1.000001', text: 'x' })).body.error, 'message_not_found');
+      assert.equal(await errorOf(sim, 'chat.update', { channel: ch, ts: '1.000001', text: 'x' }), 'message_not_found');
       const human = sim.userMessage({ text: 'human words' }).ts;
-      assert.equal((await api(sim, 'chat.update', { channel: ch, ts: human, text: 'x' })).body.error, 'cant_update_message');
+      assert.equal(await errorOf(sim, 'chat.update', { channel: ch, ts: human, text: 'x' }), 'cant_update_message');
       assert.equal((await api(sim, 'pins.add', { channel: ch, timestamp: ts })).body.ok, true);
-      assert.equal((await api(sim, 'pins.add', { channel: ch, timestamp: ts })).body.error, 'already_pinned');
-      assert.equal((await api(sim, 'pins.add', { channel: ch, timestamp: '1.000001' })).body.error, 'message_not_found');
+      assert.equal(await errorOf(sim, 'pins.add', { channel: ch, timestamp: ts }), 'already_pinned');
+      assert.equal(await errorOf(sim, 'pins.add', { channel: ch, timestamp: '1.000001' }), 'message_not_found');
       assert.equal((await api(sim, 'reactions.add', { channel: ch, timestamp: ts, name: 'eyes' })).body.ok, true);
-      assert.equal((await api(sim, 'reactions.add', { channel: ch, timestamp: ts, name: 'eyes' })).body.error, 'already_reacted');
+      assert.equal(await errorOf(sim, 'reactions.add', { channel: ch, timestamp: ts, name: 'eyes' }),
+        'already_reacted');
     });
 
     it('views.open consumes a 3 s single-use trigger; views.update checks the hash', async () => {
@@ -641,18 +650,18 @@ if (!tlsChildCertDir) {
       const opened = await api(sim, 'views.open', { trigger_id: trigger, view }, { json: true });
       assert.equal(opened.body.ok, true, JSON.stringify(opened.body));
       assert.equal(sim.views.get(opened.body.view.id).callback_id, 'declare');
-      assert.equal((await api(sim, 'views.open', { trigger_id: trigger, view })).body.error, 'exchanged_trigger_id');
-      assert.equal((await api(sim, 'views.open', { trigger_id: 'garbage', view })).body.error, 'invalid_trigger_id');
+      assert.equal(await errorOf(sim, 'views.open', { trigger_id: trigger, view }), 'exchanged_trigger_id');
+      assert.equal(await errorOf(sim, 'views.open', { trigger_id: 'garbage', view }), 'invalid_trigger_id');
       const { submit: _dropped, ...noSubmit } = view;
-      assert.equal((await api(sim, 'views.open', { trigger_id: sim.newTrigger('U111'), view: noSubmit })).body.error,
+      assert.equal(await errorOf(sim, 'views.open', { trigger_id: sim.newTrigger('U111'), view: noSubmit }),
         'invalid_arguments');
       const stale = sim.newTrigger('U111');
       await new Promise((resolve) => setTimeout(resolve, 550));
-      assert.equal((await api(sim, 'views.open', { trigger_id: stale, view })).body.error, 'expired_trigger_id');
+      assert.equal(await errorOf(sim, 'views.open', { trigger_id: stale, view }), 'expired_trigger_id');
       const { id, hash } = opened.body.view;
-      assert.equal((await api(sim, 'views.update', { view_id: id, hash: 'old', view })).body.error, 'hash_conflict');
+      assert.equal(await errorOf(sim, 'views.update', { view_id: id, hash: 'old', view }), 'hash_conflict');
       assert.equal((await api(sim, 'views.update', { view_id: id, hash, view })).body.ok, true);
-      assert.equal((await api(sim, 'views.update', { view_id: 'VNOPE', view })).body.error, 'not_found');
+      assert.equal(await errorOf(sim, 'views.update', { view_id: 'VNOPE', view }), 'not_found');
     });
 
     it('response_url: 5 uses, then 404; in_channel posts into the channel', async () => {
@@ -672,7 +681,7 @@ if (!tlsChildCertDir) {
       const ch = sim.channelByName('incidents').id;
       const got = await api(sim, 'files.getUploadURLExternal', { filename: 'timeline.md', length: '5' });
       assert.equal(got.body.ok, true);
-      assert.equal((await api(sim, 'files.getUploadURLExternal', { filename: 'a', length: 5 }, { json: true })).body.error,
+      assert.equal(await errorOf(sim, 'files.getUploadURLExternal', { filename: 'a', length: 5 }, { json: true }),
         'invalid_arguments');
       const up = await fetch(got.body.upload_url, { method: 'POST', body: 'hello' });
       assert.equal(up.status, 200);
@@ -689,24 +698,25 @@ if (!tlsChildCertDir) {
       const names = [];
       let cursor = '';
       do {
-        const { body } = await api(sim, 'conversations.list', { limit: '1', types: 'public_channel,private_channel', cursor });
+        const args = { limit: '1', types: 'public_channel,private_channel', cursor };
+        const { body } = await api(sim, 'conversations.list', args);
         names.push(...body.channels.map((c) => c.name));
         cursor = body.response_metadata.next_cursor;
       } while (cursor);
       assert.ok(names.includes('incidents'));
       assert.ok(!names.includes('secret'), 'private channels the bot is not in stay hidden');
       assert.equal(new Set(names).size, names.length);
-      assert.equal((await api(sim, 'conversations.list', { types: 'bogus' })).body.error, 'invalid_types');
+      assert.equal(await errorOf(sim, 'conversations.list', { types: 'bogus' }), 'invalid_types');
       const dm = await api(sim, 'conversations.open', { users: 'U333' }, { json: true });
       assert.match(dm.body.channel.id, /^D/);
       const again = await api(sim, 'conversations.open', { users: 'U333' }, { json: true });
       assert.equal(again.body.channel.id, dm.body.channel.id);
       assert.equal(again.body.already_open, true);
       const lonely = sim.addChannel({ name: 'lonely' });
-      assert.equal((await api(sim, 'chat.postEphemeral', { channel: lonely.id, user: 'U111', text: 'x' })).body.error,
+      assert.equal(await errorOf(sim, 'chat.postEphemeral', { channel: lonely.id, user: 'U111', text: 'x' }),
         'user_not_in_channel');
-      const eph = await api(sim, 'chat.postEphemeral', { channel: 'incidents', user: 'U111', text: 'only you' }, { json: true });
-      assert.equal(eph.body.ok, true);
+      const eph = { channel: 'incidents', user: 'U111', text: 'only you' };
+      assert.equal((await api(sim, 'chat.postEphemeral', eph, { json: true })).body.ok, true);
       assert.equal(sim.ephemerals.at(-1).text, 'only you');
     });
 
@@ -716,8 +726,8 @@ if (!tlsChildCertDir) {
       assert.equal(down.status, 503);
       assert.match(down.body, /<html>/);
       sim.failNext('auth.test', { error: 'internal_error' }, 2);
-      assert.equal((await api(sim, 'auth.test')).body.error, 'internal_error');
-      assert.equal((await api(sim, 'auth.test')).body.error, 'internal_error');
+      assert.equal(await errorOf(sim, 'auth.test'), 'internal_error');
+      assert.equal(await errorOf(sim, 'auth.test'), 'internal_error');
       assert.equal((await api(sim, 'auth.test')).body.ok, true);
       sim.failNext('auth.test', { reset: true });
       await assert.rejects(api(sim, 'auth.test'));
@@ -732,7 +742,9 @@ if (!tlsChildCertDir) {
       sim.latencyMs = 0;
       // afterCall runs once the channel exists but before the client hears about it.
       let existedBeforeResponse = false;
-      const remove = sim.afterCall('conversations.create', () => { existedBeforeResponse = Boolean(sim.channelByName('inc-hook')); });
+      const remove = sim.afterCall('conversations.create', () => {
+        existedBeforeResponse = Boolean(sim.channelByName('inc-hook'));
+      });
       await api(sim, 'conversations.create', { name: 'inc-hook' });
       remove();
       assert.equal(existedBeforeResponse, true);
@@ -754,7 +766,8 @@ if (!tlsChildCertDir) {
       await api(sim, 'pins.add', { channel: ch.id, timestamp: ts });
       sim.userMessage({ user: 'U111', channel: 'incidents', text: `<@${sim.botUserId}> status` });
       await waitUntil(() => events().length === 5, 'five events');
-      assert.deepEqual(events().map((e) => e.type), ['member_joined_channel', 'message', 'pin_added', 'message', 'app_mention']);
+      assert.deepEqual(events().map((e) => e.type),
+        ['member_joined_channel', 'message', 'pin_added', 'message', 'app_mention']);
       assert.equal(events()[1].bot_id, sim.botId);
       assert.equal(events()[2].item.message.ts, ts);
       assert.equal(events()[3].bot_id, undefined);
@@ -808,7 +821,8 @@ if (!tlsChildCertDir) {
         assert.match(info.apiUrl, /^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
         assert.equal(info.caFile, null);
         const control = `http://127.0.0.1:${info.port}/_sim/`;
-        const slash = await fetch(`${control}slash`, { method: 'POST', body: JSON.stringify({ text: 'hi', timeoutMs: 200 }) });
+        const post = (name, body) => fetch(`${control}${name}`, { method: 'POST', body: JSON.stringify(body) });
+        const slash = await post('slash', { text: 'hi', timeoutMs: 200 });
         const { envelopeId, ack } = await slash.json();
         assert.match(envelopeId, /^[0-9a-f-]{36}$/);
         assert.equal(ack, null); // nobody connected: still queued
@@ -816,8 +830,9 @@ if (!tlsChildCertDir) {
         assert.equal(queued, 1);
         const channels = await (await fetch(`${control}channels`)).json();
         assert.ok(channels.some((c) => c.name === 'incidents' && c.members.includes('U0BOT')));
-        await fetch(`${control}fault`, { method: 'POST', body: JSON.stringify({ method: 'auth.test', error: 'fatal_error' }) });
-        const r = await fetch(`${info.apiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${info.botToken}` } });
+        await post('fault', { method: 'auth.test', error: 'fatal_error' });
+        const headers = { authorization: `Bearer ${info.botToken}` };
+        const r = await fetch(`${info.apiUrl}auth.test`, { method: 'POST', headers });
         assert.equal((await r.json()).error, 'fatal_error');
         const calls = await (await fetch(`${control}calls?method=auth.test`)).json();
         assert.equal(calls.length, 1);

@@ -30,7 +30,9 @@ class Checker {
     if (!isObject(t)) return this.fail(path, 'must provide an object');
     if (t.type !== 'plain_text' && t.type !== 'mrkdwn') return this.fail(`${path}/type`, 'must be a valid enum value');
     if (plainOnly && t.type !== 'plain_text') return this.fail(`${path}/type`, 'must be plain_text');
-    if (typeof t.text !== 'string' || t.text.length === 0) return this.fail(`${path}/text`, 'must be more than 0 characters');
+    if (typeof t.text !== 'string' || t.text.length === 0) {
+      return this.fail(`${path}/text`, 'must be more than 0 characters');
+    }
     this.maxLength(`${path}/text`, t.text, max);
   }
 
@@ -84,7 +86,8 @@ class Checker {
         break;
       case 'plain_text_input':
         this.text(`${path}/placeholder`, e.placeholder, { max: 150, plainOnly: true, required: false });
-        if (e.max_length !== undefined && !(Number.isInteger(e.max_length) && e.max_length >= 1 && e.max_length <= 3000)) {
+        if (e.max_length !== undefined
+          && !(Number.isInteger(e.max_length) && e.max_length >= 1 && e.max_length <= 3000)) {
           this.fail(`${path}/max_length`, 'must be an integer between 1 and 3000');
         }
         this.maxLength(`${path}/initial_value`, e.initial_value, 3000);
@@ -95,7 +98,9 @@ class Checker {
   }
 
   image(path, b) {
-    if (typeof b.image_url !== 'string' && !isObject(b.slack_file)) this.fail(`${path}/image_url`, 'must provide a string');
+    if (typeof b.image_url !== 'string' && !isObject(b.slack_file)) {
+      this.fail(`${path}/image_url`, 'must provide a string');
+    }
     if (typeof b.alt_text !== 'string') this.fail(`${path}/alt_text`, 'must provide a string');
     this.maxLength(`${path}/image_url`, b.image_url, 3000);
     this.maxLength(`${path}/alt_text`, b.alt_text, 2000);
@@ -105,14 +110,18 @@ class Checker {
     if (!isObject(b)) return this.fail(path, 'must provide an object');
     if (!blockTypes.has(b.type)) return this.fail(`${path}/type`, 'must be a valid enum value');
     if (b.block_id !== undefined) {
-      if (typeof b.block_id !== 'string' || b.block_id.length === 0) this.fail(`${path}/block_id`, 'must be more than 0 characters');
+      if (typeof b.block_id !== 'string' || b.block_id.length === 0) {
+        this.fail(`${path}/block_id`, 'must be more than 0 characters');
+      }
       this.maxLength(`${path}/block_id`, b.block_id, 255);
       if (this.blockIds.has(b.block_id)) this.fail(`${path}/block_id`, 'must be unique');
       this.blockIds.add(b.block_id);
     }
     switch (b.type) {
       case 'section':
-        if (b.text === undefined && b.fields === undefined) return this.fail(path, 'must provide one of text or fields');
+        if (b.text === undefined && b.fields === undefined) {
+          return this.fail(path, 'must provide one of text or fields');
+        }
         this.text(`${path}/text`, b.text, { max: 3000, required: false });
         if (b.fields !== undefined) {
           if (!Array.isArray(b.fields) || b.fields.length > 10) {

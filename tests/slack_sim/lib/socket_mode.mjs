@@ -11,7 +11,7 @@ export class SocketMode {
   connections = new Map(); // id -> connection, open ones only
   connectionLog = []; // {id, openedAt, helloAt, closedAt, how}
   rejectedUpgrades = []; // {at, status, reason}
-  envelopes = []; // every envelope sent: {envelopeId, type, payload, retryAttempt, retryReason, connectionId, sentAt, ...}
+  envelopes = []; // every envelope sent: {envelopeId, type, payload, retryAttempt, retryReason, connectionId, ...}
   acks = []; // {envelopeId, payload, at, connectionId, latencyMs}
   misroutedAcks = []; // acks that arrived on another connection than the one that delivered the envelope
   garbage = []; // frames that are not a valid ack: {connectionId, at, reason, data}
@@ -191,7 +191,8 @@ export class SocketMode {
     this.envelopes.push(envelope);
     this.#pending.set(envelope.envelopeId, envelope);
     this.#send(conn, JSON.stringify(frame));
-    this.#ackTimers.set(envelope.envelopeId, this.#later(this.#options.ackTimeoutMs, () => this.#onAckTimeout(envelope)));
+    const deadline = this.#later(this.#options.ackTimeoutMs, () => this.#onAckTimeout(envelope));
+    this.#ackTimers.set(envelope.envelopeId, deadline);
   }
 
   #flushQueue() {
@@ -242,7 +243,10 @@ export class SocketMode {
     if (conn.halfOpen) return;
     const at = Date.now();
     const junk = (reason) => this.garbage.push({
-      connectionId: conn.id, at, reason, data: isBinary ? data.toString('hex').slice(0, 256) : data.toString('utf8').slice(0, 1024),
+      connectionId: conn.id,
+      at,
+      reason,
+      data: isBinary ? data.toString('hex').slice(0, 256) : data.toString('utf8').slice(0, 1024),
     });
     if (isBinary) return junk('binary');
     if (this.#options.maxAckBytes && data.length >= this.#options.maxAckBytes) return junk('too_large');
@@ -280,7 +284,8 @@ export class SocketMode {
 
   // Arbitrary text (or, with binary: true, bytes) to one connection: the given id or the next in turn.
   sendRaw(text, { connection, binary = false } = {}) {
-    const conn = connection ? this.connections.get(connection) : this.#ready()[this.#roundRobin++ % this.#ready().length];
+    const ready = this.#ready();
+    const conn = connection ? this.connections.get(connection) : ready[this.#roundRobin++ % ready.length];
     if (!conn) throw new Error(`sendRaw: no open connection${connection ? ` ${connection}` : ''}`);
     if (binary) conn.ws.send(Buffer.from(text), { binary: true });
     else this.#send(conn, text);
@@ -301,8 +306,10 @@ export class SocketMode {
   #refresh(conn, { dropWithoutClose = false, closeAfterMs = 1000 }) {
     if (!this.connections.has(conn.id)) return;
     conn.refreshRequested = true;
-    this.#send(conn, JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: this.#host(conn) } }));
-    this.#later(closeAfterMs, () => this.#serverClose(conn, dropWithoutClose ? 'refresh_dropped' : 'refresh', dropWithoutClose));
+    const message = { type: 'disconnect', reason: 'refresh_requested', debug_info: { host: this.#host(conn) } };
+    this.#send(conn, JSON.stringify(message));
+    const how = dropWithoutClose ? 'refresh_dropped' : 'refresh';
+    this.#later(closeAfterMs, () => this.#serverClose(conn, how, dropWithoutClose));
   }
 
   // Sends disconnect/<reason> to one connection (id) or all; closes them after closeAfterMs if given.

@@ -195,12 +195,9 @@ export class WebApi {
       response = { ok: false, error: err.code, ...err.extra };
     }
     if (warnings.length > 0) {
+      const messages = [...(response.response_metadata?.messages ?? []), ...warnMessages];
       response.warning = warnings.join(',');
-      response.response_metadata = {
-        ...response.response_metadata,
-        warnings,
-        ...(warnMessages.length > 0 ? { messages: [...(response.response_metadata?.messages ?? []), ...warnMessages] } : {}),
-      };
+      response.response_metadata = { ...response.response_metadata, warnings, messages };
     }
     return finish(status, response, headers);
   }
@@ -226,7 +223,8 @@ export class WebApi {
       encoding = 'json';
       if (!charset) {
         warnings.push('missing_charset');
-        warnMessages.push("[WARN] A Content-Type HTTP header was presented but did not declare a charset, such as a 'utf-8'");
+        warnMessages.push('[WARN] A Content-Type HTTP header was presented but did not declare a charset, '
+          + "such as a 'utf-8'");
       }
     } else if (body.length > 0 && type === 'application/x-www-form-urlencoded') {
       const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
@@ -235,7 +233,8 @@ export class WebApi {
       encoding = 'form';
       if (charset) {
         warnings.push('superfluous_charset');
-        warnMessages.push('[WARN] A Content-Type HTTP header was presented with a charset, but the body is form-encoded');
+        warnMessages.push('[WARN] A Content-Type HTTP header was presented with a charset, '
+          + 'but the body is form-encoded');
       }
     } else if (body.length > 0 && type === 'multipart/form-data') {
       let form;
@@ -502,13 +501,14 @@ function conversationsHistory(api, args, { caller }) {
     .reverse();
   const page = matching.slice(0, Math.min(limit, 999));
   const next = matching[page.length];
+  const nextCursor = next ? Buffer.from(`next_ts:${next.ts.replace('.', '')}`).toString('base64') : '';
   return {
     messages: page.map((m) => api.ws.messageJson(m, { includeMetadata })),
     has_more: next !== undefined,
     pin_count: channel.pins.size,
     channel_actions_ts: null,
     channel_actions_count: 0,
-    response_metadata: { next_cursor: next ? Buffer.from(`next_ts:${next.ts.replace('.', '')}`).toString('base64') : '' },
+    response_metadata: { next_cursor: nextCursor },
   };
 }
 
@@ -530,7 +530,9 @@ function conversationsOpen(api, args, { caller }) {
 function chatPostMessage(api, args, { caller, scopes, warnings, sim }) {
   const ref = str(args, 'channel');
   // A user ID posts to the DM with that user (the app's Messages tab).
-  const channel = ref && api.ws.users.has(ref) ? api.ws.openConversation(caller, [ref]).channel : api.ws.resolveChannel(ref);
+  const channel = ref && api.ws.users.has(ref)
+    ? api.ws.openConversation(caller, [ref]).channel
+    : api.ws.resolveChannel(ref);
   if (!channel || (channel.is_private && !channel.members.has(caller))) throw new ApiError('channel_not_found');
   if (channel.is_archived) throw new ApiError('is_archived');
   if (!channel.members.has(caller) && !(scopes.includes('chat:write.public') && !channel.is_private)) {
@@ -582,7 +584,9 @@ function chatPostEphemeral(api, args, { caller, sim }) {
   if (!channel.members.has(user)) throw new ApiError('user_not_in_channel');
   const { text, blocks } = messageContent(args);
   const messageTs = api.ws.nextTs();
-  sim.ephemerals.push({ channel: channel.id, user, text: text ?? '', blocks, ts: messageTs, thread_ts: str(args, 'thread_ts') });
+  sim.ephemerals.push({
+    channel: channel.id, user, text: text ?? '', blocks, ts: messageTs, thread_ts: str(args, 'thread_ts'),
+  });
   return { message_ts: messageTs };
 }
 
@@ -730,7 +734,7 @@ function filesCompleteUpload(api, args, { caller, sim }) {
     if (!file || !file.uploaded) throw new ApiError('file_not_found');
     return { file, title: f.title ?? file.filename };
   });
-  const channelIds = [...list(str(args, 'channels') ?? ''), ...(str(args, 'channel_id') ? [str(args, 'channel_id')] : [])];
+  const channelIds = list([str(args, 'channels'), str(args, 'channel_id')].filter(Boolean).join(','));
   if (channelIds.length > 100) throw new ApiError('channels_limit_exceeded');
   const channels = channelIds.map((id) => writableChannel(api, id, caller));
   const json = stored.map(({ file, title }) => {
