@@ -439,6 +439,12 @@ if (!tlsChildCertDir) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.ok(!c.pongs.includes('client-2'));
       sim.stopPongs = false;
+      sim.pongDelayMs = 250;
+      const sent = Date.now();
+      c.ws.ping('client-3');
+      await waitUntil(() => c.pongs.includes('client-3'), 'delayed pong');
+      assert.ok(Date.now() - sent >= 240, `pong after ${Date.now() - sent} ms`);
+      sim.pongDelayMs = 0;
     });
 
     it('refresh keeps delivering on the old connection until it closes', async () => {
@@ -452,6 +458,19 @@ if (!tlsChildCertDir) {
       const closed = () => sim.connectionLog.find((l) => l.id === refreshed && l.closedAt);
       const log = await sim.waitFor(closed, 2000, 'closed');
       assert.equal(log.how, 'refresh');
+    });
+
+    it('a warning disconnect, then a refresh that drops TCP without a close frame', async () => {
+      const c = await connectRaw(sim);
+      sim.sendDisconnect('warning');
+      await waitUntil(() => c.frames.some((f) => f.reason === 'warning'), 'warning');
+      assert.equal(sim.connections().length, 1, 'a warning alone closes nothing');
+      const id = sim.requestRefresh({ dropWithoutClose: true, closeAfterMs: 50 });
+      const [code] = await once(c.ws, 'close');
+      assert.equal(code, 1006); // abnormal closure: no close frame was received
+      assert.equal(c.frames.at(-1).reason, 'refresh_requested');
+      await sim.waitFor(() => sim.connectionLog.find((l) => l.id === id).closedAt, 2000, 'closed');
+      assert.equal(sim.connectionLog.find((l) => l.id === id).how, 'refresh_dropped');
     });
 
     it('debug_reconnects=true shortens the connection life to approximate_connection_time', async () => {
