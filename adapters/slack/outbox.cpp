@@ -317,7 +317,8 @@ task<outbox::attempt> outbox::open_room(core::open_war_room room, bool in_doubt)
             log_->warn("incident {}: invite {} to {}: {}", room.incident, users, *id, r.error());
         }
     }
-    auto const t = co_await set_topic({room.name, room.topic});
+    core::set_topic const topic{room.name, room.topic};  // named: GCC 12 mishandles braced coroutine arguments
+    auto const t = co_await set_topic(topic);
     if (t.what == verdict::retry) co_return t;
     co_return attempt{verdict::delivered, {}, false, std::move(facts)};
 }
