@@ -82,7 +82,8 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
     core::service svc{store, settings.policy, settings.slack.command, true};
     slack::web_api api{ioc.get_executor(), tls,
                        slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token,
-                                               settings.slack.app_token, 1.0, std::chrono::milliseconds{10'000}},
+                                               settings.slack.app_token, settings.slack.rate_limit_scale,
+                                               std::chrono::milliseconds{10'000}},
                        log};
     slack::outbox out{ioc.get_executor(), store, api, log, slack::outbox_settings{owner_id()}};
     slack::interactions router{ioc.get_executor(), svc, out, api, settings.slack.command, log};

@@ -441,7 +441,7 @@ private:
     void read_slack(toml::table const& t, settings& s) {
         check_keys(t, "slack",
                    {"announce_channel", "channel_prefix", "command", "timeline_reaction", "app_token_file",
-                    "bot_token_file", "api_url", "ca_file", "app_token", "bot_token"});
+                    "bot_token_file", "api_url", "ca_file", "app_token", "bot_token", "rate_limit_scale"});
         for (auto const& spec : {app_token_spec, bot_token_spec}) {
             if (t.contains(spec.inline_key))
                 fail_at(join("slack", spec.inline_key), "tokens are not read from the config file; set " +
@@ -469,6 +469,12 @@ private:
             auto const url = string_at(*n, "slack.api_url");
             check("slack.api_url", http_url_problem(url));
             s.slack.api_url = with_trailing_slash(url);
+        }
+        if (auto const* n = t.get("rate_limit_scale")) {
+            auto const v = n->value<double>();
+            if (!v) fail_at("slack.rate_limit_scale", "expected a number, got " + std::string{type_name(*n)});
+            if (!(*v >= 0.01 && *v <= 1000)) fail_at("slack.rate_limit_scale", "must be between 0.01 and 1000");
+            s.slack.rate_limit_scale = *v;
         }
         if (auto const* n = t.get("ca_file")) ca_file_ = path_at(*n, "slack.ca_file");
         if (auto const* n = t.get("app_token_file")) app_token_file_ = path_at(*n, "slack.app_token_file");
@@ -709,6 +715,7 @@ std::string describe(settings const& s) {
     line("  ca file:", s.slack.ca_file.empty() ? "system default" : s.slack.ca_file);
     line("  command:", s.slack.command);
     line("  timeline reaction:", ":" + s.slack.timeline_reaction + ":");
+    line("  rate limit scale:", std::to_string(s.slack.rate_limit_scale));
     line("  announce channel:", p.announce_channel);
     line("  channel prefix:", p.channel_prefix);
     line("store:", redact_url(s.store_url));

@@ -20,6 +20,9 @@ struct slack_settings {
     std::string ca_file;                             // SSL_CERT_FILE or slack.ca_file; empty: system store
     std::string command = "/incident";               // the slash command registered in the Slack app
     std::string timeline_reaction = "pushpin";       // emoji name without colons
+    // Multiplies Slack's published rate limits the client shapes to: 1 for Slack itself; more for a
+    // Slack-compatible server that allows more (the benchmark's simulator).
+    double rate_limit_scale = 1.0;
 };
 
 struct settings {

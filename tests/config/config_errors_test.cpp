@@ -40,6 +40,9 @@ TEST_CASE("each invalid value is refused with a one-line message naming file and
         // Wrong value types.
         {"slack = 3", "slack: expected a table, got an integer"},
         {"[slack]\nchannel_prefix = 5", "slack.channel_prefix: expected a string, got an integer"},
+        {"[slack]\nrate_limit_scale = \"fast\"", "slack.rate_limit_scale: expected a number, got a string"},
+        {"[slack]\nrate_limit_scale = 0", "slack.rate_limit_scale: must be between 0.01 and 1000"},
+        {"[slack]\nrate_limit_scale = 5000.0", "slack.rate_limit_scale: must be between 0.01 and 1000"},
         {"[slack]\nchannel_prefix = \"\"", "slack.channel_prefix: must not be empty"},
         {"[type.security]\nprivate = \"yes\"", "type.security.private: expected true or false, got a string"},
         {"[severity.P0]\non_call = \"@alice\"", "severity.P0.on_call: expected an array of strings, got a string"},

@@ -357,3 +357,9 @@ TEST_CASE("redact_url masks the password of a store URL and keeps the rest") {
     CHECK(redact_url("sqlite:///var/lib/warroom/warroom.db") == "sqlite:///var/lib/warroom/warroom.db");
     CHECK(redact_url("postgresql://warroom@db/warroom") == "postgresql://warroom@db/warroom");
 }
+
+TEST_CASE("the rate limit scale defaults to Slack's own limits and accepts integers and decimals") {
+    CHECK(parse("", "w.toml", no_env).slack.rate_limit_scale == 1.0);
+    CHECK(parse("[slack]\nrate_limit_scale = 20\n", "w.toml", no_env).slack.rate_limit_scale == 20.0);
+    CHECK(parse("[slack]\nrate_limit_scale = 0.5\n", "w.toml", no_env).slack.rate_limit_scale == 0.5);
+}
