@@ -35,7 +35,8 @@ task<void> scheduler(core::service& svc, slack::outbox& out, std::shared_ptr<spd
     for (;;) {
         auto wait = std::chrono::milliseconds{1000};
         if (auto const due = svc.next_due()) {
-            auto const until = std::chrono::duration_cast<std::chrono::milliseconds>(*due - std::chrono::system_clock::now());
+            auto const until =
+                std::chrono::duration_cast<std::chrono::milliseconds>(*due - std::chrono::system_clock::now());
             wait = std::clamp(until, std::chrono::milliseconds{0}, wait);
         }
         timer.expires_after(wait);
@@ -80,11 +81,11 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
     asio::io_context ioc{1};
     auto tls = slack::make_tls_context(settings.slack.ca_file);
     core::service svc{store, settings.policy, settings.slack.command, true};
-    slack::web_api api{ioc.get_executor(), tls,
-                       slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token,
-                                               settings.slack.app_token, settings.slack.rate_limit_scale,
-                                               std::chrono::milliseconds{10'000}},
-                       log};
+    slack::web_api api{
+        ioc.get_executor(), tls,
+        slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token, settings.slack.app_token,
+                                settings.slack.rate_limit_scale, std::chrono::milliseconds{10'000}},
+        log};
     slack::outbox out{ioc.get_executor(), store, api, log, slack::outbox_settings{owner_id()}};
     slack::interactions router{ioc.get_executor(), svc, out, api, settings.slack.command, log};
     slack::socket_mode_client socket{ioc.get_executor(), tls, api,
@@ -125,22 +126,22 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
     });
 
     ++running;
-    asio::co_spawn(
-        ioc, who_am_i(api, log),
-        asio::bind_cancellation_slot(stop_socket.slot(), [&](std::exception_ptr e, std::string bot_user) {
-            --running;
-            if (e || stopping) {
-                if (e) done("slack auth.test")(e);
-                signals.cancel();
-                return;
-            }
-            out.set_bot_user(bot_user);
-            running += 3;
-            asio::co_spawn(ioc, socket.run(), asio::bind_cancellation_slot(stop_socket.slot(), done("socket mode")));
-            asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop_outbox.slot(), done("outbox")));
-            asio::co_spawn(ioc, scheduler(svc, out, log),
-                           asio::bind_cancellation_slot(stop_scheduler.slot(), done("scheduler")));
-        }));
+    asio::co_spawn(ioc, who_am_i(api, log),
+                   asio::bind_cancellation_slot(stop_socket.slot(), [&](std::exception_ptr e, std::string bot_user) {
+                       --running;
+                       if (e || stopping) {
+                           if (e) done("slack auth.test")(e);
+                           signals.cancel();
+                           return;
+                       }
+                       out.set_bot_user(bot_user);
+                       running += 3;
+                       asio::co_spawn(ioc, socket.run(),
+                                      asio::bind_cancellation_slot(stop_socket.slot(), done("socket mode")));
+                       asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop_outbox.slot(), done("outbox")));
+                       asio::co_spawn(ioc, scheduler(svc, out, log),
+                                      asio::bind_cancellation_slot(stop_scheduler.slot(), done("scheduler")));
+                   }));
     // Runs until every task has finished: after a signal they drain and return.
     while (ioc.run_one()) {
         if (running == 0) {

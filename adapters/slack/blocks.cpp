@@ -457,4 +457,24 @@ std::map<std::string, std::string> form_values(json const& state_values) {
     return out;
 }
 
+std::string unescape_mrkdwn(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t k = 0; k < text.size();) {
+        if (text.substr(k, 5) == "&amp;") {
+            out += '&';
+            k += 5;
+        } else if (text.substr(k, 4) == "&lt;") {
+            out += '<';
+            k += 4;
+        } else if (text.substr(k, 4) == "&gt;") {
+            out += '>';
+            k += 4;
+        } else {
+            out += text[k++];
+        }
+    }
+    return out;
+}
+
 }  // namespace warroom::slack

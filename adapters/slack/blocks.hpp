@@ -15,6 +15,8 @@ namespace warroom::slack {
 
 // The three control characters of mrkdwn: & < > become entities, & first (protocol doc §8).
 std::string escape_mrkdwn(std::string_view text);
+// The way back, for text Slack sends us (commands are parsed unescaped).
+std::string unescape_mrkdwn(std::string_view text);
 
 // In escaped text, a token "@ID" standing alone (after start, whitespace or "(", ending at whitespace,
 // punctuation or the end) with ID matching [UW][A-Z0-9]{2,} becomes the mention <@ID>.

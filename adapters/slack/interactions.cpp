@@ -26,38 +26,19 @@ json problem_payload(std::string const& text) {
 
 }  // namespace
 
-std::string unescape_mrkdwn(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t k = 0; k < text.size();) {
-        if (text.substr(k, 5) == "&amp;") {
-            out += '&';
-            k += 5;
-        } else if (text.substr(k, 4) == "&lt;") {
-            out += '<';
-            k += 4;
-        } else if (text.substr(k, 4) == "&gt;") {
-            out += '>';
-            k += 4;
-        } else {
-            out += text[k++];
-        }
-    }
-    return out;
-}
-
 interactions::interactions(asio::any_io_executor ex, core::service& svc, outbox& out, web_api& api, std::string command,
                            std::shared_ptr<spdlog::logger> log)
     : ex_(std::move(ex)), svc_(svc), outbox_(out), api_(api), command_(std::move(command)), log_(std::move(log)) {}
 
-bool interactions::seen(std::string const& key) {
-    if (!recent_.insert(key).second) return true;
+bool interactions::seen(std::string const& key) const { return recent_.contains(key); }
+
+void interactions::remember(std::string const& key) {
+    if (!recent_.insert(key).second) return;
     recent_order_.push_back(key);
     if (recent_order_.size() > recent_capacity) {
         recent_.erase(recent_order_.front());
         recent_order_.pop_front();
     }
-    return false;
 }
 
 std::string interactions::channel_name(std::string const& channel_id) const {
@@ -80,6 +61,14 @@ ack_decision interactions::handle(envelope const& e) {
         log_->info("envelope {} ({}): delivered again, already handled", e.id, e.type);
         return {};
     }
+    // Remembered only once handled: an envelope left unacknowledged after a failure must be
+    // handled when it comes again.
+    auto decision = dispatch(e);
+    if (decision.ack) remember("envelope:" + e.id);
+    return decision;
+}
+
+ack_decision interactions::dispatch(envelope const& e) {
     if (!e.payload.is_object()) {
         log_->warn("envelope {} ({}): payload is not an object; acknowledged and dropped", e.id, e.type);
         return {};
@@ -120,12 +109,14 @@ ack_decision interactions::slash_command(envelope const& e) {
         out = svc_.handle({user, channel_name(channel_id), now(), "envelope:" + e.id}, text);
     } catch (core::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
-        return {true, problem_payload("⚠️ warroom could not record this command (its store failed); nothing changed. "
-                                      "Please try again.")};
+        return {true,
+                problem_payload("⚠️ warroom could not record this command (its store failed); nothing changed. "
+                                "Please try again.")};
     }
     log_->info("envelope {}: {} {} by {} in {}{}", e.id, command, text.substr(0, text.find(' ')), user, channel_id,
                out.duplicate ? " (already handled)" : "");
-    return answer(out, e, channel_id, user, p.value("trigger_id", std::string{}), p.value("response_url", std::string{}));
+    return answer(out, e, channel_id, user, p.value("trigger_id", std::string{}),
+                  p.value("response_url", std::string{}));
 }
 
 ack_decision interactions::block_actions(envelope const& e) {
@@ -151,9 +142,11 @@ ack_decision interactions::block_actions(envelope const& e) {
         auto const find_options = [&](json const& blocks) {
             for (auto const& b : blocks) {
                 for (auto const& el : b.value("elements", json::array())) {
-                    if (el.value("action_id", "") == a.value("action_id", "")) return el.value("options", json::array());
+                    if (el.value("action_id", "") == a.value("action_id", ""))
+                        return el.value("options", json::array());
                 }
-                if (auto const acc = b.value("accessory", json::object()); acc.value("action_id", "") == a.value("action_id", "")) {
+                if (auto const acc = b.value("accessory", json::object());
+                    acc.value("action_id", "") == a.value("action_id", "")) {
                     return acc.value("options", json::array());
                 }
             }
@@ -180,10 +173,12 @@ ack_decision interactions::block_actions(envelope const& e) {
         out = svc_.press({user, channel_name(channel_id), now(), "envelope:" + e.id}, action, value);
     } catch (core::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
-        out.effects.push_back(core::reply{channel_id, user, core::note_view("⚠️ warroom could not record this; try again")});
+        out.effects.push_back(
+            core::reply{channel_id, user, core::note_view("⚠️ warroom could not record this; try again")});
     }
     log_->info("envelope {}: button {} ({}) by {}", e.id, action, value, user);
-    return answer(out, e, channel_id, user, p.value("trigger_id", std::string{}), p.value("response_url", std::string{}));
+    return answer(out, e, channel_id, user, p.value("trigger_id", std::string{}),
+                  p.value("response_url", std::string{}));
 }
 
 ack_decision interactions::view_submission(envelope const& e) {
@@ -204,8 +199,9 @@ ack_decision interactions::view_submission(envelope const& e) {
     } catch (core::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         return {true, json{{"response_action", "errors"},
-                           {"errors", {{form.fields.empty() ? "title" : form.fields.front().id,
-                                        "warroom could not record this; try again"}}}}};
+                           {"errors",
+                            {{form.fields.empty() ? "title" : form.fields.front().id,
+                              "warroom could not record this; try again"}}}}};
     }
     log_->info("envelope {}: form {} submitted by {}{}", e.id, form.id, user,
                out.field_errors.empty() ? "" : " with field errors");
@@ -224,6 +220,7 @@ ack_decision interactions::event(envelope const& e) {
                    e.retry_attempt);
         return {};
     }
+    if (!event_id.empty()) remember("event:" + event_id);
     log_->debug("envelope {}: event {} ({}) not used by warroom", e.id, event_id,
                 text_at(e.payload, "/event/type"_json_pointer));
     return {};

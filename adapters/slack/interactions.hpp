@@ -26,6 +26,7 @@ public:
     ack_decision handle(envelope const& e);
 
 private:
+    ack_decision dispatch(envelope const& e);
     ack_decision slash_command(envelope const& e);
     ack_decision block_actions(envelope const& e);
     ack_decision view_submission(envelope const& e);
@@ -34,7 +35,8 @@ private:
     // response_url or chat.postEphemeral; forms with views.open.
     ack_decision answer(core::outcome const& out, envelope const& e, std::string const& channel_id,
                         std::string const& user, std::string const& trigger_id, std::string const& response_url);
-    bool seen(std::string const& key);
+    bool seen(std::string const& key) const;
+    void remember(std::string const& key);
     std::string channel_name(std::string const& channel_id) const;
     void spawn(task<void> t, std::string what);
     task<void> open_form(std::string trigger_id, nlohmann::json view, std::string user);
@@ -50,8 +52,5 @@ private:
     std::unordered_set<std::string> recent_;
     std::deque<std::string> recent_order_;
 };
-
-// Slack escapes &, < and > in message text (protocol doc §8); commands are parsed unescaped.
-std::string unescape_mrkdwn(std::string_view text);
 
 }  // namespace warroom::slack

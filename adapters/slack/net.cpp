@@ -38,7 +38,7 @@ std::optional<url_parts> split_url(std::string_view text) {
         return std::nullopt;
     }
     out.host = u.host_type() == boost::urls::host_type::ipv6 ? std::string(u.encoded_host_address())
-                                                               : std::string(u.host_address());
+                                                             : std::string(u.host_address());
     if (out.host.empty()) return std::nullopt;
     if (out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
     out.port = u.has_port() ? std::string(u.port()) : std::string(default_port);

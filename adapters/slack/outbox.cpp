@@ -29,10 +29,6 @@ constexpr auto history_window = std::chrono::hours{24};
 
 core::sys_seconds sys_now() { return std::chrono::floor<core::seconds>(std::chrono::system_clock::now()); }
 
-bool looks_like_channel_id(std::string_view s) {
-    return s.size() >= 2 && (s[0] == 'C' || s[0] == 'G' || s[0] == 'D') &&
-           std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
-}
 bool looks_like_user_id(std::string_view s) {
     return s.size() >= 2 && (s[0] == 'U' || s[0] == 'W') &&
            std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
@@ -117,22 +113,23 @@ void outbox::start_lanes() {
         if (l.active || l.queue.empty() || stopping_) continue;
         l.active = true;
         l.stop = std::make_shared<asio::cancellation_signal>();
-        asio::co_spawn(ex_, run_lane(id),
-                       asio::bind_cancellation_slot(l.stop->slot(), [this, id = id, stop = l.stop](std::exception_ptr e) {
-                           if (e) {
-                               try {
-                                   std::rethrow_exception(e);
-                               } catch (boost::system::system_error const& err) {
-                                   if (err.code() != asio::error::operation_aborted) {
-                                       log_->error("outbox lane {}: {}", id, err.what());
-                                   }
-                               } catch (std::exception const& err) {
-                                   log_->error("outbox lane {}: {}", id, err.what());
-                               }
-                           }
-                           lanes_[id].active = false;
-                           if (!stopping_) wake();
-                       }));
+        asio::co_spawn(
+            ex_, run_lane(id),
+            asio::bind_cancellation_slot(l.stop->slot(), [this, id = id, stop = l.stop](std::exception_ptr e) {
+                if (e) {
+                    try {
+                        std::rethrow_exception(e);
+                    } catch (boost::system::system_error const& err) {
+                        if (err.code() != asio::error::operation_aborted) {
+                            log_->error("outbox lane {}: {}", id, err.what());
+                        }
+                    } catch (std::exception const& err) {
+                        log_->error("outbox lane {}: {}", id, err.what());
+                    }
+                }
+                lanes_[id].active = false;
+                if (!stopping_) wake();
+            }));
     }
 }
 
@@ -214,8 +211,8 @@ task<bool> outbox::deliver(core::outbox_entry entry) {
             if (result.what == verdict::failed) {
                 log_->error("outbox entry {} (incident {}): given up: {}", entry.id, entry.lane, result.detail);
             }
-            store_.finish_delivery(entry.id, result.what == verdict::delivered ? "delivered" : "failed: " + result.detail,
-                                   result.facts);
+            store_.finish_delivery(
+                entry.id, result.what == verdict::delivered ? "delivered" : "failed: " + result.detail, result.facts);
             co_return true;
         } catch (core::store_error const& err) {
             log_->error("outbox entry {}: store: {}", entry.id, err.what());
@@ -232,7 +229,8 @@ task<outbox::attempt> outbox::try_once(core::outbox_entry entry, bool in_doubt) 
         co_return co_await post_message(entry.id, resolve_channel(p->channel), p->view, p->pin, in_doubt);
     }
     if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
-    if (auto const* dm = std::get_if<core::direct_message>(&what)) co_return co_await direct_message(entry.id, *dm, in_doubt);
+    if (auto const* dm = std::get_if<core::direct_message>(&what))
+        co_return co_await direct_message(entry.id, *dm, in_doubt);
     co_return attempt{verdict::failed, "not a deliverable effect", false, {}};
 }
 
@@ -243,8 +241,9 @@ namespace {
 outbox::attempt failed_call(std::string const& method, api_response const& r) {
     auto const detail = method + ": " + r.error();
     if (r.transient()) {
-        bool const ambiguous = r.sent && (r.transport || r.status >= 500 || r.status == 0 || r.error() == "internal_error" ||
-                                          r.error() == "fatal_error" || r.error() == "request_timeout");
+        bool const ambiguous =
+            r.sent && (r.transport || r.status >= 500 || r.status == 0 || r.error() == "internal_error" ||
+                       r.error() == "fatal_error" || r.error() == "request_timeout");
         return {outbox::verdict::retry, detail, ambiguous, {}};
     }
     return {outbox::verdict::failed, detail, false, {}};

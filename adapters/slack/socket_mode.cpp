@@ -126,8 +126,8 @@ std::vector<supervisor::action> supervisor::on_disconnect(int id, std::string_vi
         if (!retry_at_) retry_at_ = now + disabled_backoff_.next(unit);
         return {};
     }
-    bool const live = std::any_of(connections_.begin(), connections_.end(),
-                                  [](auto const& c) { return c.second == state::ready; });
+    bool const live =
+        std::any_of(connections_.begin(), connections_.end(), [](auto const& c) { return c.second == state::ready; });
     if (live || connecting()) return {};
     return open(now);
 }
@@ -138,8 +138,8 @@ std::vector<supervisor::action> supervisor::on_closed(int id, steady_time now, d
 }
 
 std::vector<supervisor::action> supervisor::ensure_live(steady_time now, double unit) {
-    bool const live = std::any_of(connections_.begin(), connections_.end(),
-                                  [](auto const& c) { return c.second == state::ready; });
+    bool const live =
+        std::any_of(connections_.begin(), connections_.end(), [](auto const& c) { return c.second == state::ready; });
     if (live || connecting() || retry_at_) return {};
     retry_at_ = now + (link_disabled_ ? disabled_backoff_.next(unit) : backoff_.next(unit));
     return {};

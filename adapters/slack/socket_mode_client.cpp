@@ -128,7 +128,8 @@ task<void> socket_mode_client::connect_and_serve(std::shared_ptr<connection> c) 
     std::optional<url_parts> where;
     if (opened.ok()) {
         auto url = opened.body.value("url", std::string{});
-        if (settings_.debug_reconnects) url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("debug_reconnects=true");
+        if (settings_.debug_reconnects)
+            url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("debug_reconnects=true");
         where = split_url(url);
     }
     if (!where) {
@@ -244,8 +245,7 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
         // Bounded: Slack sometimes never answers a close frame (protocol doc §1.4).
         asio::steady_timer grace{ex_};
         grace.expires_after(settings_.close_grace);
-        co_await (ws.async_close(websocket::close_code::normal, tuple_awaitable) ||
-                  grace.async_wait(tuple_awaitable));
+        co_await (ws.async_close(websocket::close_code::normal, tuple_awaitable) || grace.async_wait(tuple_awaitable));
     }
     log_->info("socket mode connection {}: closed", c->id);
     connection_over(*c);

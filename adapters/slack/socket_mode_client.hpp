@@ -28,8 +28,8 @@ using envelope_handler = std::function<ack_decision(envelope const&)>;
 
 struct socket_mode_settings {
     millis hello_timeout{10'000};
-    millis idle_timeout{20'000};  // no byte for this long, a ping included: the socket is dead
-    millis close_grace{1'000};    // Slack may never answer our close frame
+    millis idle_timeout{20'000};    // no byte for this long, a ping included: the socket is dead
+    millis close_grace{1'000};      // Slack may never answer our close frame
     bool debug_reconnects = false;  // ask Slack for short-lived connections (testing)
 };
 

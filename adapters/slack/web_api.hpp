@@ -8,8 +8,8 @@
 
 #include <deque>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -19,10 +19,10 @@
 namespace warroom::slack {
 
 struct api_response {
-    int status = 0;                 // HTTP status; 0 when no response came
-    nlohmann::json body;            // the parsed JSON body; null when there was none
-    error_code transport;           // connect, TLS, write or read failure
-    bool sent = false;              // the request may have reached Slack
+    int status = 0;                                   // HTTP status; 0 when no response came
+    nlohmann::json body;                              // the parsed JSON body; null when there was none
+    error_code transport;                             // connect, TLS, write or read failure
+    bool sent = false;                                // the request may have reached Slack
     std::optional<std::chrono::seconds> retry_after;  // from a 429
     bool ok() const { return status == 200 && body.is_object() && body.value("ok", false); }
     // Slack's error code, "http_<status>", or the transport failure: for logs and decisions.
