@@ -207,6 +207,23 @@ struct decider {
         }
         return std::vector<event>{ev(snoozed{now + p.snooze})};
     }
+
+    bool marked(std::string const& r) const {
+        return std::any_of(i.timeline.begin(), i.timeline.end(), [&](auto const& entry) { return entry.ref == r; });
+    }
+    decision operator()(mark_message const& m) const {
+        if (m.ref.empty()) return refusal{"which message? it has no reference"};
+        if (marked(m.ref)) return refusal{"that message is already on the " + ref() + " timeline"};
+        auto const text = trimmed(m.text);
+        if (text.size() > max_text) return too_long("the message", text.size(), max_text);
+        // A message cannot come from the future; a clock skew must not reorder the timeline after now.
+        return std::vector<event>{ev(message_marked{m.ref, m.author, std::min(m.posted_at, now),
+                                                    text.empty() ? std::string("(no text)") : text})};
+    }
+    decision operator()(unmark_message const& m) const {
+        if (!marked(m.ref)) return refusal{"that message is not on the " + ref() + " timeline"};
+        return std::vector<event>{ev(message_unmarked{m.ref})};
+    }
 };
 
 }  // namespace
@@ -261,7 +278,7 @@ std::string war_room_name(std::string const& prefix, int number, std::string con
 std::string_view command_name(command const& c) {
     constexpr std::string_view names[] = {"update", "severity",    "phase",    "advance", "assign", "note",
                                           "action", "done",        "escalate", "resolve", "reopen", "report",
-                                          "close",  "acknowledge", "check",    "snooze"};
+                                          "close",  "acknowledge", "check",    "snooze",  "mark",   "unmark"};
     static_assert(std::size(names) == std::variant_size_v<command>);
     return names[c.index()];
 }

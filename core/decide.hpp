@@ -90,10 +90,22 @@ struct mark_checklist {
 struct snooze {
     bool operator==(snooze const&) const = default;
 };
+// Put a war-room message on the timeline, or take it off.
+struct mark_message {
+    std::string ref;
+    user_id author;
+    sys_seconds posted_at{};
+    std::string text;
+    bool operator==(mark_message const&) const = default;
+};
+struct unmark_message {
+    std::string ref;
+    bool operator==(unmark_message const&) const = default;
+};
 
-using command =
-    std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action, complete_action,
-                 escalate, resolve, reopen, generate_report, close, acknowledge, mark_checklist, snooze>;
+using command = std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action,
+                             complete_action, escalate, resolve, reopen, generate_report, close, acknowledge,
+                             mark_checklist, snooze, mark_message, unmark_message>;
 
 struct refusal {
     std::string reason;

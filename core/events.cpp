@@ -6,11 +6,11 @@
 namespace warroom::core {
 
 std::string_view event_name(payload const& p) {
-    constexpr std::string_view names[] = {"declared",      "update_posted",    "severity_changed", "phase_changed",
-                                          "role_assigned", "note_added",       "acknowledged",     "mitigated",
-                                          "action_added",  "action_completed", "escalated",        "nudged",
-                                          "snoozed",       "resolved",         "reopened",         "report_generated",
-                                          "closed",        "checklist_marked", "reminder_sent"};
+    constexpr std::string_view names[] = {
+        "declared",      "update_posted",  "severity_changed", "phase_changed",    "role_assigned", "note_added",
+        "acknowledged",  "mitigated",      "action_added",     "action_completed", "escalated",     "nudged",
+        "snoozed",       "resolved",       "reopened",         "report_generated", "closed",        "checklist_marked",
+        "reminder_sent", "message_marked", "message_unmarked"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
 }
@@ -49,6 +49,10 @@ struct field_printer {
         os << to_string(c.ph) << " #" << c.item + 1 << (c.checked ? " checked" : " unchecked");
     }
     void operator()(reminder_sent const& r) const { os << r.key; }
+    void operator()(message_marked const& m) const {
+        os << m.ref << " by " << m.author << " at " << format_time(m.posted_at) << ' ' << q(m.text);
+    }
+    void operator()(message_unmarked const& m) const { os << m.ref; }
     // Payloads with nothing to say beyond their name.
     void operator()(acknowledged const&) const {}
     void operator()(mitigated const&) const {}

@@ -101,15 +101,29 @@ struct checklist_marked {
     bool checked = true;
     bool operator==(checklist_marked const&) const = default;
 };
+// A message in the war room was put on the timeline (the timeline reaction, or a pin), with the
+// message's own author and time; `ref` identifies the message ("<channel>/<ts>" in Slack).
+struct message_marked {
+    std::string ref;
+    user_id author;
+    sys_seconds posted_at{};
+    std::string text;
+    bool operator==(message_marked const&) const = default;
+};
+struct message_unmarked {
+    std::string ref;
+    bool operator==(message_unmarked const&) const = default;
+};
 // A post-incident reminder went out (report due, post-mortem, action item, regulator clock).
 struct reminder_sent {
     std::string key;
     bool operator==(reminder_sent const&) const = default;
 };
 
-using payload = std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added,
-                             acknowledged, mitigated, action_added, action_completed, escalated, nudged, snoozed,
-                             resolved, reopened, report_generated, closed, checklist_marked, reminder_sent>;
+using payload =
+    std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added, acknowledged,
+                 mitigated, action_added, action_completed, escalated, nudged, snoozed, resolved, reopened,
+                 report_generated, closed, checklist_marked, reminder_sent, message_marked, message_unmarked>;
 
 struct event {
     int incident = 0;

@@ -140,6 +140,15 @@ struct applier {
         line(std::string(c.checked ? "Checked" : "Unchecked") + " (" + std::string(display_name(c.ph)) + "): " + name);
     }
     void operator()(reminder_sent const& r) { i.reminders_sent.insert(r.key); }
+    // Marked messages take their place by their own time, which may be before later entries.
+    void operator()(message_marked const& m) {
+        auto const at = std::upper_bound(i.timeline.begin(), i.timeline.end(), m.posted_at,
+                                         [](sys_seconds t, timeline_entry const& entry) { return t < entry.at; });
+        i.timeline.insert(at, {m.posted_at, m.author, "📌 " + m.text, m.ref});
+    }
+    void operator()(message_unmarked const& m) {
+        std::erase_if(i.timeline, [&](timeline_entry const& entry) { return entry.ref == m.ref; });
+    }
 };
 
 }  // namespace

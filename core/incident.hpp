@@ -17,6 +17,7 @@ struct timeline_entry {
     sys_seconds at{};
     user_id by;
     std::string text;
+    std::string ref;  // a marked war-room message; empty for the incident's own entries
     bool operator==(timeline_entry const&) const = default;
 };
 

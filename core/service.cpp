@@ -374,6 +374,26 @@ outcome service::submit(origin const& o, modal_view const& form, std::map<std::s
     return out;
 }
 
+outcome service::mark(origin const& o, std::string const& ref, user_id const& author, sys_seconds posted_at,
+                      std::string const& text) {
+    refresh();
+    auto const* room = by_channel(o.channel);
+    if (!room) return {};
+    auto out = run(o, room->number, mark_message{ref, author, posted_at, text}, "note");
+    // A reaction has nobody to answer: a refusal (already marked, closed) is simply nothing to do.
+    if (!out.changed) out.effects.clear();
+    return out;
+}
+
+outcome service::unmark(origin const& o, std::string const& ref) {
+    refresh();
+    auto const* room = by_channel(o.channel);
+    if (!room) return {};
+    auto out = run(o, room->number, unmark_message{ref}, "note");
+    if (!out.changed) out.effects.clear();
+    return out;
+}
+
 std::optional<sys_seconds> service::next_due() const {
     std::optional<sys_seconds> best;
     for (auto const& [n, i] : incidents_) {

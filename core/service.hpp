@@ -45,6 +45,11 @@ public:
     outcome handle(origin const& o, std::string_view text);
     outcome press(origin const& o, std::string_view action, std::string_view value);
     outcome submit(origin const& o, modal_view const& form, std::map<std::string, std::string> const& values);
+    // A war-room message put on the timeline (the timeline reaction, a pin) or taken off it. Outside a
+    // war room, or for a message already in that state, nothing happens.
+    outcome mark(origin const& o, std::string const& ref, user_id const& author, sys_seconds posted_at,
+                 std::string const& text);
+    outcome unmark(origin const& o, std::string const& ref);
     // Fires every reminder due at or before `now`, each once.
     outcome tick(sys_seconds now);
 

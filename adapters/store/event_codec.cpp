@@ -86,6 +86,12 @@ constexpr auto fields_of(tag<c::checklist_marked>) {
     return std::tuple{field{"phase", &e::ph}, field{"item", &e::item}, field{"checked", &e::checked}};
 }
 constexpr auto fields_of(tag<c::reminder_sent>) { return std::tuple{field{"key", &c::reminder_sent::key}}; }
+constexpr auto fields_of(tag<c::message_marked>) {
+    using e = c::message_marked;
+    return std::tuple{field{"ref", &e::ref}, field{"author", &e::author}, field{"posted_at", &e::posted_at},
+                      field{"text", &e::text}};
+}
+constexpr auto fields_of(tag<c::message_unmarked>) { return std::tuple{field{"ref", &c::message_unmarked::ref}}; }
 
 template <class T>
 inline constexpr bool is_optional = false;

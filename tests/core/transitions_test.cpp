@@ -1,6 +1,7 @@
 // decide() over the whole workflow: every phase × every command, each incident built by folding
 // real events, each row stating the exact events or the exact refusal. Then the guards one by one.
 #include <doctest/doctest.h>
+#include <algorithm>
 
 #include <set>
 
@@ -67,6 +68,10 @@ command const close_cmd = close{};
 command const ack_cmd = acknowledge{};
 command const check_cmd = mark_checklist{std::nullopt, 1, true};
 command const snooze_cmd = snooze{};
+command const mark_cmd = mark_message{"C1/1772442300.000100", "bob", t0 + 5min, " Rollback started "};
+command const unmark_cmd = unmark_message{"C1/1772442300.000100"};
+payload const the_mark = message_marked{"C1/1772442300.000100", "bob", t0 + 5min, "Rollback started"};
+std::string const not_marked = "that message is not on the INC-1 timeline";
 
 std::string const closed_reason = "INC-1 is closed; nothing can change";
 std::string const needs_report = "closing INC-1 needs its report first (`report`), or a reason: `close <reason>`";
@@ -102,6 +107,8 @@ std::vector<row> const table = {
     {phase::detection, ack_cmd, emits({acknowledged{}})},
     {phase::detection, check_cmd, emits({checklist_marked{phase::detection, 1, true}})},
     {phase::detection, snooze_cmd, refused(no_nudge_waiting)},
+    {phase::detection, mark_cmd, emits({the_mark})},
+    {phase::detection, unmark_cmd, refused(not_marked)},
 
     // Investigation: IC assigned, action item #1 open, not yet mitigated.
     {phase::investigation, update_cmd, emits({the_update})},
@@ -121,6 +128,8 @@ std::vector<row> const table = {
     {phase::investigation, ack_cmd, emits({acknowledged{}})},
     {phase::investigation, check_cmd, emits({checklist_marked{phase::investigation, 1, true}})},
     {phase::investigation, snooze_cmd, refused(no_nudge_waiting)},
+    {phase::investigation, mark_cmd, emits({the_mark})},
+    {phase::investigation, unmark_cmd, refused(not_marked)},
 
     // Containment: mitigated already, so no second `mitigated`.
     {phase::containment, update_cmd, emits({the_update})},
@@ -139,6 +148,8 @@ std::vector<row> const table = {
     {phase::containment, ack_cmd, emits({acknowledged{}})},
     {phase::containment, check_cmd, emits({checklist_marked{phase::containment, 1, true}})},
     {phase::containment, snooze_cmd, refused(no_nudge_waiting)},
+    {phase::containment, mark_cmd, emits({the_mark})},
+    {phase::containment, unmark_cmd, refused(not_marked)},
 
     // Resolution, the fix under way but not yet resolved.
     {phase::resolution, update_cmd, emits({the_update})},
@@ -157,6 +168,8 @@ std::vector<row> const table = {
     {phase::resolution, ack_cmd, emits({acknowledged{}})},
     {phase::resolution, check_cmd, emits({checklist_marked{phase::resolution, 1, true}})},
     {phase::resolution, snooze_cmd, refused(no_nudge_waiting)},
+    {phase::resolution, mark_cmd, emits({the_mark})},
+    {phase::resolution, unmark_cmd, refused(not_marked)},
 
     // Recovery: resolved at 09:30.
     {phase::recovery, update_cmd, refused("INC-1 is resolved; reopen it to post updates")},
@@ -175,6 +188,8 @@ std::vector<row> const table = {
     {phase::recovery, ack_cmd, refused("INC-1 is resolved; there is nothing to acknowledge")},
     {phase::recovery, check_cmd, emits({checklist_marked{phase::recovery, 1, true}})},
     {phase::recovery, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")},
+    {phase::recovery, mark_cmd, emits({the_mark})},
+    {phase::recovery, unmark_cmd, refused(not_marked)},
 
     // Post-Incident, no report yet: `advance` would close, which needs the report.
     {phase::post_incident, update_cmd, refused("INC-1 is resolved; reopen it to post updates")},
@@ -193,6 +208,8 @@ std::vector<row> const table = {
     {phase::post_incident, ack_cmd, refused("INC-1 is resolved; there is nothing to acknowledge")},
     {phase::post_incident, check_cmd, emits({checklist_marked{phase::post_incident, 1, true}})},
     {phase::post_incident, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")},
+    {phase::post_incident, mark_cmd, emits({the_mark})},
+    {phase::post_incident, unmark_cmd, refused(not_marked)},
 
     // Closed refuses everything.
     {phase::closed, update_cmd, refused(closed_reason)},
@@ -211,6 +228,8 @@ std::vector<row> const table = {
     {phase::closed, ack_cmd, refused(closed_reason)},
     {phase::closed, check_cmd, refused(closed_reason)},
     {phase::closed, snooze_cmd, refused(closed_reason)},
+    {phase::closed, mark_cmd, refused(closed_reason)},
+    {phase::closed, unmark_cmd, refused(closed_reason)},
 };
 
 void check_decision(incident const& inc, command const& cmd, expected const& want, sys_seconds when = now) {
@@ -557,4 +576,32 @@ TEST_CASE("reopening forgets the report of the first resolution") {
     CHECK_FALSE(inc.report_at.has_value());
     check_decision(inc, close{},
                    refused("closing INC-1 needs its report first (`report`), or a reason: `close <reason>`"));
+}
+
+TEST_CASE("a marked message takes its place on the timeline by its own time and can be taken off") {
+    auto const inc = given(history(phase::investigation));
+    auto const d = decide(inc, mark_cmd, carol, inc.timeline.back().at + 1h, rules());
+    REQUIRE(std::holds_alternative<std::vector<event>>(d));
+    auto const marked = apply(inc, std::get<std::vector<event>>(d).front());
+    auto const it = std::find_if(marked.timeline.begin(), marked.timeline.end(),
+                                 [](auto const& e) { return e.ref == "C1/1772442300.000100"; });
+    REQUIRE(it != marked.timeline.end());
+    CHECK(it->at == t0 + 5min);
+    CHECK(it->by == "bob");
+    CHECK(it->text == "📌 Rollback started");
+    CHECK(std::is_sorted(marked.timeline.begin(), marked.timeline.end(),
+                         [](auto const& a, auto const& b) { return a.at < b.at; }));
+    check_decision(marked, mark_cmd, refused("that message is already on the INC-1 timeline"));
+    auto const u = decide(marked, unmark_cmd, carol, inc.timeline.back().at + 2h, rules());
+    REQUIRE(std::holds_alternative<std::vector<event>>(u));
+    auto const unmarked = apply(marked, std::get<std::vector<event>>(u).front());
+    CHECK(unmarked.timeline == inc.timeline);
+}
+
+TEST_CASE("a message from the future is placed at the time it was marked") {
+    auto const inc = given(history(phase::investigation));
+    auto const now = inc.timeline.back().at + 1min;
+    auto const d = decide(inc, mark_message{"C1/9", "bob", now + 1h, "later"}, carol, now, rules());
+    REQUIRE(std::holds_alternative<std::vector<event>>(d));
+    CHECK(std::get<message_marked>(std::get<std::vector<event>>(d).front().what).posted_at == now);
 }

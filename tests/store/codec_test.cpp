@@ -43,6 +43,8 @@ std::vector<core::payload> samples() {
         core::closed{"Duplicate of INC-41"},
         core::checklist_marked{core::phase::recovery, 3, false},
         core::reminder_sent{"inc-42/postmortem-due"},
+        core::message_marked{"C0INC1/1700000000.000100", "U02", t0 - 5min, "Rollback started <!channel>"},
+        core::message_unmarked{"C0INC1/1700000000.000100"},
     };
 }
 
