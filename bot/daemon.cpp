@@ -87,9 +87,10 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
                                 settings.slack.rate_limit_scale, std::chrono::milliseconds{10'000}},
         log};
     slack::outbox out{ioc.get_executor(), store, api, log, slack::outbox_settings{owner_id()}};
-    slack::interactions router{ioc.get_executor(), svc, out, api, settings.slack.command, log};
+    slack::interactions router{
+        ioc.get_executor(), svc, out, api, settings.slack.command, settings.slack.timeline_reaction, log};
     slack::socket_mode_client socket{ioc.get_executor(), tls, api,
-                                     [&router](slack::envelope const& e) { return router.handle(e); }, log};
+                                     [&router](slack::envelope e) { return router.handle(std::move(e)); }, log};
     log->info("warroom run: {} incident(s) in the store, Slack API {}", svc.incidents().size(), settings.slack.api_url);
 
     int exit_code = 0;
@@ -135,6 +136,7 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
                            return;
                        }
                        out.set_bot_user(bot_user);
+                       router.set_bot_user(bot_user);
                        running += 3;
                        asio::co_spawn(ioc, socket.run(),
                                       asio::bind_cancellation_slot(stop_socket.slot(), done("socket mode")));

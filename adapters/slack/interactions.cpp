@@ -1,6 +1,9 @@
 #include "adapters/slack/interactions.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "adapters/slack/blocks.hpp"
 
@@ -27,8 +30,14 @@ json problem_payload(std::string const& text) {
 }  // namespace
 
 interactions::interactions(asio::any_io_executor ex, core::service& svc, outbox& out, web_api& api, std::string command,
-                           std::shared_ptr<spdlog::logger> log)
-    : ex_(std::move(ex)), svc_(svc), outbox_(out), api_(api), command_(std::move(command)), log_(std::move(log)) {}
+                           std::string timeline_reaction, std::shared_ptr<spdlog::logger> log)
+    : ex_(std::move(ex)),
+      svc_(svc),
+      outbox_(out),
+      api_(api),
+      command_(std::move(command)),
+      timeline_reaction_(std::move(timeline_reaction)),
+      log_(std::move(log)) {}
 
 bool interactions::seen(std::string const& key) const { return recent_.contains(key); }
 
@@ -56,16 +65,21 @@ void interactions::spawn(task<void> t, std::string what) {
     });
 }
 
-ack_decision interactions::handle(envelope const& e) {
+task<ack_decision> interactions::handle(envelope e) {
     if (seen("envelope:" + e.id)) {
         log_->info("envelope {} ({}): delivered again, already handled", e.id, e.type);
-        return {};
+        co_return ack_decision{};
     }
     // Remembered only once handled: an envelope left unacknowledged after a failure must be
     // handled when it comes again.
-    auto decision = dispatch(e);
+    ack_decision decision;
+    if (e.type == "events_api" && e.payload.is_object()) {
+        decision = co_await event(e);
+    } else {
+        decision = dispatch(e);
+    }
     if (decision.ack) remember("envelope:" + e.id);
-    return decision;
+    co_return decision;
 }
 
 ack_decision interactions::dispatch(envelope const& e) {
@@ -82,7 +96,6 @@ ack_decision interactions::dispatch(envelope const& e) {
             log_->info("envelope {}: interactive {} not used by warroom; acknowledged", e.id, kind);
             return {};
         }
-        if (e.type == "events_api") return event(e);
     } catch (json::exception const& err) {
         log_->warn("envelope {} ({}): malformed payload: {}; acknowledged and dropped", e.id, e.type, err.what());
         return {};
@@ -213,17 +226,71 @@ ack_decision interactions::view_submission(envelope const& e) {
     return answer(out, e, channel_id, user, {}, {});
 }
 
-ack_decision interactions::event(envelope const& e) {
+task<std::optional<json>> interactions::fetch_message(std::string channel, std::string ts) {
+    using namespace asio::experimental::awaitable_operators;
+    json const args{{"channel", channel}, {"latest", ts}, {"inclusive", true}, {"limit", 1}};
+    asio::steady_timer deadline{ex_};
+    deadline.expires_after(std::chrono::milliseconds{1500});
+    auto const got =
+        co_await (api_.call("conversations.history", args) || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (got.index() != 0) co_return std::nullopt;
+    auto const& r = std::get<0>(got);
+    if (!r.ok()) co_return std::nullopt;
+    for (auto const& m : r.body.value("messages", json::array())) {
+        if (m.value("ts", "") == ts) co_return m;
+    }
+    co_return std::nullopt;
+}
+
+task<ack_decision> interactions::event(envelope e) {
     auto const event_id = e.payload.value("event_id", std::string{});
     if (!event_id.empty() && seen("event:" + event_id)) {
         log_->info("envelope {}: event {} delivered again (attempt {}), already handled", e.id, event_id,
                    e.retry_attempt);
-        return {};
+        co_return ack_decision{};
+    }
+    auto const ev = e.payload.value("event", json::object());
+    auto const type = ev.value("type", std::string{});
+    auto const user = ev.value("user", std::string{});
+    bool const reaction = type == "reaction_added" || type == "reaction_removed";
+    bool const pin = type == "pin_added" || type == "pin_removed";
+    auto const item = ev.value("item", json::object());
+    auto const channel =
+        reaction ? item.value("channel", std::string{}) : ev.value("channel_id", item.value("channel", std::string{}));
+    auto const ts = reaction ? item.value("ts", std::string{}) : text_at(item, "/message/ts"_json_pointer);
+    auto const room = outbox_.room_of(channel);
+    bool const timeline = (reaction && ev.value("reaction", "") == timeline_reaction_) || (pin && user != bot_user_);
+    if (!timeline || !room || ts.empty() || item.value("type", "message") != "message") {
+        if (!event_id.empty()) remember("event:" + event_id);
+        log_->debug("envelope {}: event {} ({}) not used by warroom", e.id, event_id, type);
+        co_return ack_decision{};
+    }
+    core::origin const o{user, *room, now(), event_id.empty() ? std::string{} : "event:" + event_id};
+    auto const ref = channel + "/" + ts;
+    core::outcome out;
+    try {
+        if (type == "reaction_removed" || type == "pin_removed") {
+            out = svc_.unmark(o, ref);
+        } else {
+            auto message = pin ? std::optional<json>(item.value("message", json::object())) : std::nullopt;
+            if (!pin) message = co_await fetch_message(channel, ts);
+            auto const text = message ? unescape_mrkdwn(message->value("text", std::string{}))
+                                      : std::string("(message text unavailable)");
+            auto author = message ? message->value("user", std::string{}) : std::string{};
+            if (author.empty()) author = ev.value("item_user", std::string{});
+            if (author.empty()) author = message && message->contains("bot_id") ? "warroom" : "unknown";
+            auto const seconds = std::atoll(ts.c_str());
+            out = svc_.mark(o, ref, author, core::sys_seconds{core::seconds{seconds}}, text);
+        }
+    } catch (core::store_error const& err) {
+        // Unacknowledged: Slack delivers the event again later.
+        log_->error("envelope {}: event {}: store: {}", e.id, event_id, err.what());
+        co_return ack_decision{false, std::nullopt};
     }
     if (!event_id.empty()) remember("event:" + event_id);
-    log_->debug("envelope {}: event {} ({}) not used by warroom", e.id, event_id,
-                text_at(e.payload, "/event/type"_json_pointer));
-    return {};
+    if (out.changed) outbox_.wake();
+    log_->info("envelope {}: {} on {} in {}{}", e.id, type, ts, *room, out.changed ? ": timeline updated" : "");
+    co_return ack_decision{};
 }
 
 ack_decision interactions::answer(core::outcome const& out, envelope const& e, std::string const& channel_id,

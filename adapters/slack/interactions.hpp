@@ -21,16 +21,20 @@ namespace warroom::slack {
 class interactions {
 public:
     interactions(asio::any_io_executor ex, core::service& svc, outbox& out, web_api& api, std::string command,
-                 std::shared_ptr<spdlog::logger> log);
+                 std::string timeline_reaction, std::shared_ptr<spdlog::logger> log);
 
-    ack_decision handle(envelope const& e);
+    task<ack_decision> handle(envelope e);
+    // Pins the bot makes itself (the declaration) are not timeline material.
+    void set_bot_user(std::string id) { bot_user_ = std::move(id); }
 
 private:
     ack_decision dispatch(envelope const& e);
     ack_decision slash_command(envelope const& e);
     ack_decision block_actions(envelope const& e);
     ack_decision view_submission(envelope const& e);
-    ack_decision event(envelope const& e);
+    task<ack_decision> event(envelope e);
+    // The text and author of a war-room message, for the timeline; nullopt when Slack cannot say in time.
+    task<std::optional<nlohmann::json>> fetch_message(std::string channel, std::string ts);
     // Replies and forms of an outcome: the first reply in the ack when allowed, the rest by
     // response_url or chat.postEphemeral; forms with views.open.
     ack_decision answer(core::outcome const& out, envelope const& e, std::string const& channel_id,
@@ -48,6 +52,8 @@ private:
     outbox& outbox_;
     web_api& api_;
     std::string command_;
+    std::string timeline_reaction_;
+    std::string bot_user_;
     std::shared_ptr<spdlog::logger> log_;
     std::unordered_set<std::string> recent_;
     std::deque<std::string> recent_order_;

@@ -221,7 +221,7 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
         } else if (auto const* e = std::get_if<envelope>(&f)) {
             ack_decision decision;
             try {
-                decision = handler_(*e);
+                decision = co_await handler_(*e);
             } catch (std::exception const& err) {
                 // Unacknowledged, Slack delivers an event again; a command's user sees Slack's timeout.
                 log_->error("envelope {} ({}): not handled: {}", e->id, e->type, err.what());

@@ -23,8 +23,8 @@ struct ack_decision {
     bool ack = true;  // false: leave it unacknowledged so Slack delivers it again (we could not record it)
     std::optional<nlohmann::json> payload;
 };
-// Called for every envelope, of any type; must not block for long (the ack is due in 3 s).
-using envelope_handler = std::function<ack_decision(envelope const&)>;
+// Called for every envelope, of any type; the ack is due in 3 s, so it must not wait long.
+using envelope_handler = std::function<task<ack_decision>(envelope)>;
 
 struct socket_mode_settings {
     millis hello_timeout{10'000};
