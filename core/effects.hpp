@@ -23,6 +23,8 @@ struct post {
     std::string channel;
     message_view view;
     bool pin = false;
+    // A message kept current: a later post with the same key edits it instead of adding another.
+    std::string key = {};
     bool operator==(post const&) const = default;
 };
 // Seen only by the user who asked (ephemeral).

@@ -453,8 +453,13 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, incid
         auto const& i = state.at(e.incident);
         bool const redacted = rules_.of(i.type).private_room;
         auto const room = [&](message_view v, bool pin = false) { out.push_back(post{i.channel, std::move(v), pin}); };
+        // One message per incident in the announcement channel, edited as the incident moves, so
+        // the channel reads as a list of incidents and their state rather than a stream.
+        auto const announcement = [&](message_view v) {
+            out.push_back(post{announce_channel(), std::move(v), false, "announcement:" + std::to_string(i.number)});
+        };
         auto const announce = [&](message_view v) {
-            if (!redacted) out.push_back(post{announce_channel(), std::move(v)});
+            if (!redacted) announcement(std::move(v));
         };
         auto const confirm = [&](std::string text) {
             out.push_back(reply{o.channel, o.user, note_view("✓ " + std::move(text))});
@@ -473,11 +478,11 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, incid
                     room(declaration_view(i, rules_), true);
                     room(runbook_view(i, rules_));
                     room(checklist_view(i, phase::detection));
-                    out.push_back(post{announce_channel(), announcement_view(i, rules_)});
+                    announcement(announcement_view(i, rules_));
                     confirm("Declared " + ref + ": war room #" + i.channel);
                 } else if constexpr (std::is_same_v<T, update_posted>) {
                     room(update_view(i, rules_));
-                    announce(update_view(i, rules_));
+                    announce(announcement_view(i, rules_));
                     topic_changed();
                 } else if constexpr (std::is_same_v<T, severity_changed>) {
                     auto const& every = rules_.of(what.to).update_every;
@@ -488,7 +493,10 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, incid
                     announce(announcement_view(i, rules_));
                     topic_changed();
                 } else if constexpr (std::is_same_v<T, phase_changed>) {
-                    if (what.to != phase::closed && !resolving) room(phase_view(i, what.from));
+                    if (what.to != phase::closed && !resolving) {
+                        room(phase_view(i, what.from));
+                        announce(announcement_view(i, rules_));
+                    }
                 } else if constexpr (std::is_same_v<T, role_assigned>) {
                     room(note_view("👤 " + std::string("@") + what.user + " is now " +
                                    std::string(display_name(what.r)) +
@@ -520,8 +528,7 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, incid
                 } else if constexpr (std::is_same_v<T, resolved>) {
                     room(resolution_view(i, rules_));
                     if (redacted) {
-                        out.push_back(post{announce_channel(), note_view("✅ RESOLVED - " + ref + " (" +
-                                                                         std::string(display_name(i.type)) + ")")});
+                        announcement(note_view("✅ RESOLVED - " + ref + " (" + std::string(display_name(i.type)) + ")"));
                     } else {
                         announce(resolution_view(i, rules_));
                     }

@@ -139,7 +139,11 @@ message_view announcement_view(incident const& i, policy const& p) {
         v.fields.push_back({"War room", "private; ask the Incident Commander for access"});
     } else {
         v.fields.push_back({"War room", "#" + i.channel});
-        v.fields.insert(v.fields.begin() + 1, {"Impact", i.description.empty() ? "Being assessed" : i.description});
+        v.fields.insert(v.fields.begin() + 1, {"Impact", !i.impact.empty()       ? i.impact
+                                                         : i.description.empty() ? "Being assessed"
+                                                                                 : i.description});
+        v.fields.push_back({"Phase", str(display_name(i.ph))});
+        if (!i.last_update.empty()) v.fields.push_back({"Latest update", i.last_update});
     }
     return v;
 }

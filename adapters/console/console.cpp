@@ -122,7 +122,9 @@ void console::show(core::outcome const& o) {
                     for (auto const& u : x.invite) out_ << ' ' << (u.front() == '@' ? "" : "@") << u;
                     out_ << "; topic: " << x.topic << '\n';
                 } else if constexpr (std::is_same_v<T, core::post>) {
-                    out_ << "── #" << x.channel << " ── warroom" << (x.pin ? " (pinned)" : "") << '\n'
+                    bool const edit = !x.key.empty() && !kept_.insert(x.key).second;
+                    out_ << "── #" << x.channel << " ── warroom" << (x.pin ? " (pinned)" : "")
+                         << (edit ? " (edits its earlier message)" : "") << '\n'
                          << core::render_text(x.view);
                     remember(x.channel, x.view);
                 } else if constexpr (std::is_same_v<T, core::reply>) {

@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,7 @@ private:
     std::string user_;
     std::string channel_;
     std::map<std::string, std::vector<core::message_view>> prompts_;  // per channel: messages with buttons, newest last
+    std::set<std::string> kept_;  // keys of messages kept current: a post with a known key edits
     std::optional<core::modal_view> form_;
     std::size_t form_field_ = 0;
     std::map<std::string, std::string> form_values_;

@@ -3,6 +3,7 @@
 //   channel:<id>         <name>                                       and back
 //   incident:<n>         <name>                                       the incident's war room
 //   install              random id of this installation, in every post's metadata
+//   message:<key>        {"channel": "C…", "ts": "…"}                a message kept current (post.key)
 // A post carries metadata {event_type: "warroom_outbox", event_payload: {install, entry, part}},
 // which is how a post whose answer was lost is found again (conversations.history).
 #include "adapters/slack/outbox.hpp"
@@ -226,7 +227,7 @@ task<outbox::attempt> outbox::try_once(core::outbox_entry entry, bool in_doubt) 
     auto const& what = entry.what;
     if (auto const* room = std::get_if<core::open_war_room>(&what)) co_return co_await open_room(*room, in_doubt);
     if (auto const* p = std::get_if<core::post>(&what)) {
-        co_return co_await post_message(entry.id, resolve_channel(p->channel), p->view, p->pin, in_doubt);
+        co_return co_await post_message(entry.id, resolve_channel(p->channel), p->view, p->pin, in_doubt, p->key);
     }
     if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
     if (auto const* dm = std::get_if<core::direct_message>(&what))
@@ -351,13 +352,28 @@ task<std::map<int, std::string>> outbox::find_parts(std::string channel, std::in
 }
 
 task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
-                                           bool in_doubt) {
+                                           bool in_doubt, std::string key) {
     render_context ctx;
     // "#<war room>" in the view becomes a link to the channel.
     if (auto const room = store_.fact("incident:" + std::to_string(view.incident))) {
         if (auto const id = channel_id(*room)) ctx.channel_ids.emplace(*room, *id);
     }
     auto const payloads = message_payloads(view, ctx);
+    if (auto const kept = key.empty() ? std::nullopt : store_.fact("message:" + key)) {
+        // Edit the message in place (chat.update is idempotent: a retry after a lost answer is harmless).
+        auto const where = json::parse(*kept, nullptr, false);
+        auto body = payloads.front();
+        body["channel"] = where.value("channel", "");
+        body["ts"] = where.value("ts", "");
+        auto const r = co_await api_.call("chat.update", body);
+        if (r.ok()) co_return attempt{};
+        if (r.error() != "message_not_found" && r.error() != "channel_not_found") {
+            auto a = failed_call("chat.update", r);
+            a.ambiguous = false;
+            co_return a;
+        }
+        log_->info("message {} is gone ({}); posting it again", key, r.error());
+    }
     std::map<int, std::string> posted;
     if (in_doubt) posted = co_await find_parts(channel, entry);
     for (int part = 0; part < static_cast<int>(payloads.size()); ++part) {
@@ -371,6 +387,9 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
         if (!r.ok()) co_return failed_call("chat.postMessage", r);
         posted[part] = r.body.value("ts", "");
         if (part == 0) channel = r.body.value("channel", channel);
+    }
+    if (!key.empty() && posted.contains(0)) {
+        store_.set_fact("message:" + key, json{{"channel", channel}, {"ts", posted[0]}}.dump());
     }
     if (pin && posted.contains(0)) {
         json const args{{"channel", channel}, {"timestamp", posted[0]}};

@@ -69,7 +69,7 @@ private:
     task<attempt> try_once(core::outbox_entry entry, bool in_doubt);
     task<attempt> open_room(core::open_war_room room, bool in_doubt);
     task<attempt> post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
-                               bool in_doubt);
+                               bool in_doubt, std::string key = {});
     task<attempt> set_topic(core::set_topic t);
     task<attempt> direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt);
     task<std::optional<std::string>> find_own_channel(std::string name);

@@ -259,7 +259,8 @@ TEST_CASE("a private incident's announcement does not reveal its title or war ro
                                             {"Impact", "All requests fail with 503"},
                                             {"Severity", "P0 Critical"},
                                             {"Audience", "All stakeholders + executives"},
-                                            {"War room", "#inc-1-api-down"}});
+                                            {"War room", "#inc-1-api-down"},
+                                            {"Phase", "Detection"}});
 }
 
 TEST_CASE("war-room names are lowercase ASCII slugs of at most 80 characters") {

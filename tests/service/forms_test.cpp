@@ -104,7 +104,7 @@ TEST_CASE("the update form needs text and a listed status and then posts the upd
     CHECK(since(h.store(), before) ==
           std::vector<event>{
               event{1, t0 + 5min, "bob", update_posted{status::identified, "Stripe outage confirmed", "EU only"}}});
-    CHECK(joined(view_kinds(ok)) == "update, update");
+    CHECK(joined(view_kinds(ok)) == "update, announcement");
 }
 
 TEST_CASE("the resolve form needs a resolution and then resolves") {
