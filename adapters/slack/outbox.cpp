@@ -227,6 +227,9 @@ task<outbox::attempt> outbox::try_once(core::outbox_entry entry, bool in_doubt) 
     auto const& what = entry.what;
     if (auto const* room = std::get_if<core::open_war_room>(&what)) co_return co_await open_room(*room, in_doubt);
     if (auto const* p = std::get_if<core::post>(&what)) {
+        if (p->view.kind == "report" && !p->view.body.empty()) {
+            co_return co_await upload_report(entry.id, resolve_channel(p->channel), p->view);
+        }
         co_return co_await post_message(entry.id, resolve_channel(p->channel), p->view, p->pin, in_doubt, p->key);
     }
     if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
@@ -403,6 +406,31 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
             log_->warn("pin {} in {}: {}", posted[0], channel, r.error());
         }
     }
+    co_return attempt{};
+}
+
+task<outbox::attempt> outbox::upload_report(std::int64_t entry, std::string channel, core::message_view view) {
+    // The file id is kept once the bytes are up, so a retry shares that file instead of uploading another.
+    auto const fact_key = "report-file:" + std::to_string(entry);
+    auto file_id = store_.fact(fact_key).value_or("");
+    auto const filename = "INC-" + std::to_string(view.incident) + "-report.md";
+    if (file_id.empty()) {
+        std::vector<std::pair<std::string, std::string>> const args{{"filename", filename},
+                                                                    {"length", std::to_string(view.body.size())}};
+        auto const url = co_await api_.call_form("files.getUploadURLExternal", args);
+        if (!url.ok()) co_return failed_call("files.getUploadURLExternal", url);
+        auto const up = co_await api_.upload_to(url.body.value("upload_url", ""), view.body, "text/markdown");
+        if (up.transport || up.status != 200) {
+            co_return attempt{verdict::retry, "file upload: " + up.error(), false, {}};
+        }
+        file_id = url.body.value("file_id", "");
+        store_.set_fact(fact_key, file_id);
+    }
+    json const args{{"files", json::array({{{"id", file_id}, {"title", view.headline}}})},
+                    {"channel_id", channel},
+                    {"initial_comment", view.headline}};
+    auto const r = co_await api_.call("files.completeUploadExternal", args);
+    if (!r.ok()) co_return failed_call("files.completeUploadExternal", r);
     co_return attempt{};
 }
 

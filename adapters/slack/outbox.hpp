@@ -71,6 +71,8 @@ private:
     task<attempt> post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
                                bool in_doubt, std::string key = {});
     task<attempt> set_topic(core::set_topic t);
+    // The report goes up as a Markdown file shared in the war room (files v2 upload flow).
+    task<attempt> upload_report(std::int64_t entry, std::string channel, core::message_view view);
     task<attempt> direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt);
     task<std::optional<std::string>> find_own_channel(std::string name);
     task<std::map<int, std::string>> find_parts(std::string channel, std::int64_t entry);

@@ -20,6 +20,22 @@ constexpr auto idle_limit = std::chrono::seconds{30};
 
 std::string key_of(url_parts const& u) { return (u.tls ? "https://" : "http://") + u.host + ":" + u.port; }
 
+// application/x-www-form-urlencoded: unreserved characters as they are, everything else %XX.
+std::string form_encode(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string api_response::error() const {
@@ -84,8 +100,8 @@ std::unique_ptr<web_api::connection> web_api::take_idle(url_parts const& where) 
     return nullptr;
 }
 
-task<api_response> web_api::send(url_parts const& where, std::string target, std::string body,
-                                 std::string const& token) {
+task<api_response> web_api::send(url_parts const& where, std::string target, std::string body, std::string const& token,
+                                 std::string content_type) {
     api_response out;
     auto conn = take_idle(where);
     if (!conn) {
@@ -103,7 +119,7 @@ task<api_response> web_api::send(url_parts const& where, std::string target, std
     bool const default_port = where.port == (where.tls ? "443" : "80");
     req.set(http::field::host, default_port ? where.host : where.host + ":" + where.port);
     req.set(http::field::user_agent, "warroom/" WARROOM_VERSION);
-    req.set(http::field::content_type, "application/json; charset=utf-8");
+    req.set(http::field::content_type, content_type);
     req.set(http::field::accept, "application/json");
     if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
     req.keep_alive(true);
@@ -145,7 +161,21 @@ task<api_response> web_api::send(url_parts const& where, std::string target, std
 }
 
 task<api_response> web_api::call(std::string method, nlohmann::json args, token_kind token, std::string channel) {
-    auto const body = args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    co_return co_await shaped(std::move(method), args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                              "application/json; charset=utf-8", token, std::move(channel));
+}
+
+task<api_response> web_api::call_form(std::string method, std::vector<std::pair<std::string, std::string>> args) {
+    std::string body;
+    for (auto const& [name, value] : args) {
+        body += (body.empty() ? "" : "&") + form_encode(name) + "=" + form_encode(value);
+    }
+    co_return co_await shaped(std::move(method), std::move(body), "application/x-www-form-urlencoded", token_kind::bot,
+                              {});
+}
+
+task<api_response> web_api::shaped(std::string method, std::string body, std::string content_type, token_kind token,
+                                   std::string channel) {
     auto const& secret = token == token_kind::app ? settings_.app_token : settings_.bot_token;
     asio::steady_timer timer{ex_};
     for (;;) {
@@ -158,7 +188,7 @@ task<api_response> web_api::call(std::string method, nlohmann::json args, token_
             co_await timer.async_wait(asio::use_awaitable);
         }
         auto const began = std::chrono::steady_clock::now();
-        auto r = co_await send(base_, base_.target + method, body, secret);
+        auto r = co_await send(base_, base_.target + method, body, secret, content_type);
         auto const took = std::chrono::duration_cast<millis>(std::chrono::steady_clock::now() - began).count();
         if (r.status == 429) {
             // Slack did not process it: wait exactly as long as it asks, then send it again.
@@ -185,6 +215,16 @@ task<api_response> web_api::call_retrying(std::string method, nlohmann::json arg
         timer.expires_after(delays.next(std::uniform_real_distribution<double>{0, 1}(random_)));
         co_await timer.async_wait(asio::use_awaitable);
     }
+}
+
+task<api_response> web_api::upload_to(std::string url, std::string bytes, std::string content_type) {
+    auto const where = split_url(url);
+    if (!where) {
+        api_response r;
+        r.transport = asio::error::invalid_argument;
+        co_return r;
+    }
+    co_return co_await send(*where, where->target, std::move(bytes), {}, std::move(content_type));
 }
 
 task<api_response> web_api::post_to(std::string url, nlohmann::json body) {

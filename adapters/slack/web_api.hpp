@@ -12,6 +12,8 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/slack/net.hpp"
 #include "adapters/slack/rate_limiter.hpp"
@@ -57,12 +59,20 @@ public:
     // The same, also retrying transient failures with backoff: only for calls safe to repeat.
     task<api_response> call_retrying(std::string method, nlohmann::json args, token_kind token = token_kind::bot,
                                      int attempts = 8);
+    // The same for read-style methods that take no JSON body (files.getUploadURLExternal): the
+    // arguments go form-encoded.
+    task<api_response> call_form(std::string method, std::vector<std::pair<std::string, std::string>> args);
     // POST JSON to an absolute URL (a response_url), no token.
     task<api_response> post_to(std::string url, nlohmann::json body);
+    // POST raw bytes to an absolute URL (a file upload URL), no token.
+    task<api_response> upload_to(std::string url, std::string bytes, std::string content_type);
 
 private:
     struct connection;
-    task<api_response> send(url_parts const& where, std::string target, std::string body, std::string const& token);
+    task<api_response> send(url_parts const& where, std::string target, std::string body, std::string const& token,
+                            std::string content_type = "application/json; charset=utf-8");
+    task<api_response> shaped(std::string method, std::string body, std::string content_type, token_kind token,
+                              std::string channel);
     std::unique_ptr<connection> take_idle(url_parts const& where);
 
     asio::any_io_executor ex_;
