@@ -20,8 +20,9 @@ for (const tls of [false, true]) {
         const room = await w.waitForRoom(1);
         assert.equal(room.name, 'inc-1-api-down');
         assert.equal(room.is_private, false);
-        assert.ok(room.members.has('U111'));
+        // The invite follows the creation (and precedes the posts): look once the posts are there.
         await w.sim.waitFor(() => room.pins.size === 1 && room.messages.length >= 3, 10000, 'posts');
+        assert.ok(room.members.has('U111'));
         assert.match(room.topic.value, /P1 · Investigating/);
         const pinned = room.messages.find((m) => room.pins.has(m.ts));
         assert.match(pinned.text, /P1 INCIDENT - API down \(INC-1\)/);

@@ -2,7 +2,7 @@
 // simulator, each test with its own simulator, store file and log. Logs are kept per process and
 // checked for tokens when the bot stops.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -12,13 +12,33 @@ export const binary = process.env.WARROOM_BINARY ?? new URL('../../build-test/bo
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The binary is rebuilt now and then while tests run: while it is missing or not yet executable
+// (the linker is writing it), wait a little rather than fail.
+export async function binaryReady(timeoutMs = 45000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      accessSync(binary, constants.X_OK);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${binary} is not there: ${err.message}`);
+      await sleep(500);
+    }
+  }
+}
+
 // A running bot: its process, its log lines, and a way to stop it.
 export class Bot {
   constructor(child, sim) {
     this.child = child;
     this.sim = sim;
     this.lines = [];
-    this.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    this.killed = false; // SIGKILLed by the test: no clean exit expected
+    // A binary that cannot be started (missing, not executable) gives 'error' and no 'exit'.
+    this.exit = new Promise((resolve) => {
+      child.on('exit', (code, signal) => resolve({ code, signal }));
+      child.on('error', (error) => resolve({ code: null, signal: null, error }));
+    });
     let partial = '';
     child.stderr.on('data', (chunk) => {
       partial += chunk.toString();
@@ -42,13 +62,24 @@ export class Bot {
     return result;
   }
   kill() {
+    this.killed = true;
     this.child.kill('SIGKILL');
     return this.exit;
+  }
+  running() { return this.child.exitCode === null && this.child.signalCode === null; }
+  // The exit, or null if the bot is still running after `timeoutMs`.
+  async exitWithin(timeoutMs) {
+    let timer;
+    const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs); });
+    const result = await Promise.race([this.exit, timeout]);
+    clearTimeout(timer);
+    return result;
   }
 }
 
 // A test world: a simulator and a store directory; start() launches a bot against them (again after
-// a kill, on the same store). close() stops everything and checks that no secret reached a log.
+// a kill, on the same store). close() stops everything and checks that no secret reached a log and
+// that every bot the test did not kill ended cleanly (exit 0: with ASan, a leak or a crash is not).
 export class World {
   static async create({ tls = false, sim = {}, config = '' } = {}) {
     const w = new World();
@@ -75,6 +106,7 @@ export class World {
   }
   // Starts `warroom run` and waits until its Socket Mode connection is ready.
   async start({ env = {}, ready = true } = {}) {
+    await binaryReady();
     const child = spawn(binary, ['run'], { env: this.env(env), stdio: ['ignore', 'ignore', 'pipe'] });
     const bot = new Bot(child, this.sim);
     this.bots.push(bot);
@@ -82,10 +114,16 @@ export class World {
     return bot;
   }
   async close() {
-    for (const bot of this.bots) await bot.stop();
+    const exits = [];
+    for (const bot of this.bots) exits.push(await bot.stop());
     await this.sim.close();
-    for (const bot of this.bots) assertNoSecrets(bot.log(), this.sim);
     rmSync(this.dir, { recursive: true, force: true });
+    for (const bot of this.bots) assertNoSecrets(bot.log(), this.sim);
+    this.bots.forEach((bot, k) => {
+      if (bot.killed || bot.mayFail) return;
+      const tail = bot.lines.slice(-15).join('\n');
+      assert.deepEqual(exits[k], { code: 0, signal: null }, `bot ${k + 1} ended badly:\n${tail}`);
+    });
   }
   // The channel the simulator created for incident `n`.
   room(n) {
@@ -95,10 +133,43 @@ export class World {
     return this.sim.waitFor(() => this.room(n), timeoutMs, `war room of incident ${n}`);
   }
   calls(method) { return this.sim.calls.filter((c) => c.method === method); }
+  // Every channel whose name starts with inc-<n>- (a second one means a duplicate war room).
+  rooms(n) {
+    return [...this.sim.channels.values()].filter((c) => c.name.startsWith(`inc-${n}-`));
+  }
+  // Announcements in #incidents, oldest first, as the incident numbers they announce.
+  announcements() {
+    return this.sim.channelByName('incidents').messages
+      .filter((m) => m.user === this.sim.botUserId)
+      .map((m) => Number(/INC-(\d+)/.exec(m.text + JSON.stringify(m.blocks ?? []))?.[1]));
+  }
 }
 
+// The frame the simulator sent for an envelope (to send it again, as a redelivery would).
+export function envelopeFrame(sim, envelopeId) {
+  const e = sim.envelopes.find((x) => x.envelopeId === envelopeId);
+  assert.ok(e, `envelope ${envelopeId} was sent`);
+  const frame = {
+    envelope_id: e.envelopeId, type: e.type, accepts_response_payload: e.acceptsResponsePayload, payload: e.payload,
+  };
+  if (e.type === 'events_api') Object.assign(frame, { retry_attempt: e.retryAttempt, retry_reason: e.retryReason });
+  return { frame: JSON.stringify(frame), connection: e.connectionId };
+}
+
+// The envelope_id of a frame the simulator filed as garbage (its data is cut at 1 KiB: not always JSON).
+export const garbageEnvelopeId = (g) => /^\{"envelope_id":"([^"]+)"/.exec(g.data)?.[1];
+
+// Acks the bot sent again for envelopes already acked (the simulator files them as duplicate_ack).
+export function repeatedAcks(sim, envelopeId) {
+  return sim.garbage.filter((g) => g.reason === 'duplicate_ack' && garbageEnvelopeId(g) === envelopeId);
+}
+
+// The simulator's tokens, and anything shaped like a Slack token (a prefix followed by token
+// characters; a message naming the prefix, "it must start with xapp-", is not a leak).
 export function assertNoSecrets(log, sim) {
-  for (const secret of [sim.appToken, sim.botToken, 'xoxb-', 'xapp-']) {
+  for (const secret of [sim.appToken, sim.botToken]) {
     assert.ok(!log.includes(secret), `a log line contains ${secret.slice(0, 5)}…`);
   }
+  const shaped = /\b(xox[abpr]|xapp)-[A-Za-z0-9]/.exec(log);
+  assert.ok(!shaped, `a log line contains a token-like ${shaped?.[0]}…`);
 }

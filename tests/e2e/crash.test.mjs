@@ -1,0 +1,187 @@
+// kill -9 between a Slack call and its bookkeeping: Slack did the work, the bot never saw the
+// answer. Restarted on the same store, warroom must find what it did rather than do it again: one
+// war room per incident, each post once (it recognises its posts by their metadata). The same
+// without a crash: Slack does the work and answers internal_error, which its docs say may happen
+// after part of the operation succeeded.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { World, sleep } from './harness.mjs';
+
+// How long a restarted bot may take to finish what the killed one left: the outbox polls every
+// second and retries within a few; a minute of silence in a fresh war room is not acceptable.
+const RESTART_DELIVERY_MS = 10000;
+
+// SIGKILLs the bot when Slack has processed the first `method` call matching `when`, before the
+// answer is written. Resolves with that call.
+function killAfter(w, bot, method, when = () => true) {
+  return new Promise((resolve) => {
+    const remove = w.sim.afterCall(method, async (call) => {
+      if (!when(call)) return;
+      remove();
+      await bot.kill();
+      resolve(call);
+    });
+  });
+}
+
+// Slack processes the first `method` call matching `when` but answers internal_error. Resolves
+// with the answer the bot should have had.
+function failAfterDoing(w, method, when = () => true) {
+  return new Promise((resolve) => {
+    const remove = w.sim.afterCall(method, (call) => {
+      if (!when(call)) return;
+      remove();
+      const real = structuredClone(call.response);
+      for (const key of Object.keys(call.response)) delete call.response[key];
+      Object.assign(call.response, { ok: false, error: 'internal_error' });
+      resolve(real);
+    });
+  });
+}
+
+const isAnnouncement = (w) => (call) => {
+  const channel = String(call.args.channel);
+  return channel === w.sim.channelByName('incidents').id || channel.replace('#', '') === 'incidents';
+};
+
+async function roomFilled(w, room, timeoutMs) {
+  await w.sim.waitFor(() => room.messages.length >= 3 && room.pins.size === 1 && w.announcements().length >= 1,
+    timeoutMs, 'room filled and announced');
+  await sleep(1000); // room for duplicates to show up
+}
+
+describe('crash or lost answer between a Slack call and its bookkeeping', { timeout: 60000 }, () => {
+  test('killed after conversations.create: after the restart one war room gets its posts', {
+    todo: 'warroom bug: the restarted bot waits out the killed one\'s 60 s outbox lease, then opens a second room',
+  }, async (t) => {
+    const w = await World.create();
+    try {
+      const bot = await w.start();
+      const killed = killAfter(w, bot, 'conversations.create');
+      w.sim.slashCommand({ text: 'declare P2 type:outage Database failover' });
+      const call = await killed;
+      assert.equal(call.response.ok, true, 'Slack created the channel');
+      assert.deepEqual(await bot.exit, { code: null, signal: 'SIGKILL' });
+      const room = w.room(1);
+      assert.equal(room.messages.length, 0);
+
+      const restarted = Date.now();
+      await w.start();
+      try {
+        await roomFilled(w, room, RESTART_DELIVERY_MS);
+      } finally {
+        const rooms = w.rooms(1).map((c) => `#${c.name} (${c.messages.length} posts)`);
+        t.diagnostic(`${Date.now() - restarted} ms after the restart: rooms ${rooms.join(', ')}`);
+      }
+      assert.deepEqual(w.rooms(1).map((c) => c.name), ['inc-1-database-failover'], 'no second war room');
+      assert.ok(room.members.has('U111'), 'the declarer invited');
+      assert.match(room.topic.value, /P2/);
+      assert.equal(room.messages.filter((m) => /INCIDENT - Database failover/.test(m.text)).length, 1);
+      assert.deepEqual(w.announcements(), [1]);
+      const announcement = w.sim.channelByName('incidents').messages.at(-1);
+      assert.ok(JSON.stringify(announcement.blocks).includes(`<#${room.id}>`), 'the announcement links the room');
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('killed after the declaration was posted: after the restart it appears exactly once, pinned', {
+    todo: 'warroom bug: the restarted bot waits out the killed one\'s 60 s outbox lease before posting anything',
+  }, async (t) => {
+    const w = await World.create();
+    try {
+      const bot = await w.start();
+      const killed = killAfter(w, bot, 'chat.postMessage');
+      w.sim.slashCommand({ text: 'declare P2 type:outage Cache stampede' });
+      const call = await killed;
+      const room = w.room(1);
+      assert.equal(call.args.channel, room.id);
+      assert.equal(room.messages.length, 1, 'the declaration is in Slack');
+      assert.equal(room.pins.size, 0, 'not pinned yet');
+
+      const restarted = Date.now();
+      await w.start();
+      try {
+        await roomFilled(w, room, RESTART_DELIVERY_MS);
+      } finally {
+        t.diagnostic(`${Date.now() - restarted} ms after the restart: ${room.messages.length} posts, `
+          + `${w.announcements().length} announcements`);
+      }
+      const declarations = room.messages.filter((m) => /INCIDENT - Cache stampede/.test(m.text));
+      assert.equal(declarations.length, 1, 'the declaration exactly once');
+      assert.ok(room.pins.has(declarations[0].ts), 'the one there is pinned');
+      assert.equal(room.messages.length, 3, room.messages.map((m) => m.text).join(' | '));
+      assert.deepEqual(w.announcements(), [1]);
+      assert.equal(w.rooms(1).length, 1);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('conversations.create done but answered internal_error: one war room, with its posts', {
+    todo: 'warroom bug: conversations.list is sent as JSON (invalid_arguments), so its own room is not found: '
+      + 'a second room inc-1-…-2',
+  }, async () => {
+    const w = await World.create();
+    try {
+      await w.start();
+      const lost = failAfterDoing(w, 'conversations.create');
+      w.sim.slashCommand({ text: 'declare P2 type:outage Storage latency' });
+      const real = await lost;
+      assert.equal(real.ok, true);
+      const room = w.sim.channels.get(real.channel.id);
+      await w.sim.waitFor(() => w.rooms(1).some((c) => c.messages.length >= 3) && w.announcements().length >= 1, 10000,
+        'a room filled and announced');
+      await sleep(1000);
+      assert.deepEqual(w.rooms(1).map((c) => c.name), ['inc-1-storage-latency'], 'no second war room');
+      assert.equal(room.messages.length, 3);
+      assert.ok(room.members.has('U111'));
+      assert.deepEqual(w.announcements(), [1]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('the declaration posted but answered internal_error: it appears once, pinned', async () => {
+    const w = await World.create();
+    try {
+      await w.start();
+      const lost = failAfterDoing(w, 'chat.postMessage');
+      w.sim.slashCommand({ text: 'declare P2 type:outage DNS flapping' });
+      const real = await lost;
+      const room = w.room(1);
+      await roomFilled(w, room, 10000);
+      const declarations = room.messages.filter((m) => /INCIDENT - DNS flapping/.test(m.text));
+      assert.equal(declarations.length, 1, 'the declaration exactly once');
+      assert.equal(declarations[0].ts, real.ts);
+      assert.ok(room.pins.has(real.ts), 'pinned: the bot found the ts of its post');
+      assert.equal(room.messages.length, 3);
+      assert.ok(w.calls('conversations.history').length >= 1, 'it looked before posting again');
+      assert.deepEqual(w.announcements(), [1]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('the announcement posted but answered internal_error: announced once', {
+    todo: 'warroom bug: it looks for the lost announcement with conversations.history on "incidents" (a name: '
+      + 'channel_not_found) and posts it again',
+  }, async () => {
+    const w = await World.create();
+    try {
+      await w.start();
+      const lost = failAfterDoing(w, 'chat.postMessage', isAnnouncement(w));
+      w.sim.slashCommand({ text: 'declare P2 type:outage Mail queue stuck' });
+      await lost;
+      const room = await w.waitForRoom(1);
+      await roomFilled(w, room, 10000);
+      // The bot retries after a backoff: give it the time to post again if it were going to.
+      await w.sim.waitFor(() => w.calls('conversations.history').length > 0, 10000, 'the bot looking for its post');
+      await sleep(1000);
+      assert.deepEqual(w.announcements(), [1], 'not announced again');
+      assert.equal(room.messages.length, 3);
+    } finally {
+      await w.close();
+    }
+  });
+});
