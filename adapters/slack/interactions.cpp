@@ -189,7 +189,32 @@ ack_decision interactions::block_actions(envelope const& e) {
         out.effects.push_back(
             core::reply{channel_id, user, core::note_view("⚠️ warroom could not record this; try again")});
     }
-    log_->info("envelope {}: button {} ({}) by {}", e.id, action, value, user);
+    log_->info("envelope {}: button {} ({}) by {}{}", e.id, action, value, user, out.changed ? "" : " (no change)");
+    auto const message_ts = text_at(p, "/container/message_ts"_json_pointer);
+    if (out.changed && action != "check" && !message_ts.empty() && p.contains("message")) {
+        // The pressed button gives way to who pressed it, so the room never shows a stale prompt. (Checkboxes keep
+        // their element: Slack already shows the new state.)
+        auto const& original = p.at("message");
+        json blocks = json::array();
+        for (auto b : original.value("blocks", json::array())) {
+            if (b.value("type", "") == "actions") {
+                auto& elements = b["elements"];
+                if (!elements.is_array()) continue;
+                auto const pressed = a.value("action_id", "");
+                elements.erase(std::remove_if(elements.begin(), elements.end(),
+                                              [&](json const& el) { return el.value("action_id", "") == pressed; }),
+                               elements.end());
+                if (elements.empty()) continue;
+            }
+            blocks.push_back(std::move(b));
+        }
+        auto const label = text_at(a, "/text/text"_json_pointer);
+        json const note{{"type", "mrkdwn"},
+                        {"text", "✓ " + escape_mrkdwn(label.empty() ? action : label) + " — <@" + user + ">"}};
+        blocks.push_back({{"type", "context"}, {"elements", json::array({note})}});
+        json body{{"text", original.value("text", std::string{})}, {"blocks", std::move(blocks)}};
+        spawn(update_message(channel_id, message_ts, std::move(body)), "chat.update");
+    }
     return answer(out, e, channel_id, user, p.value("trigger_id", std::string{}),
                   p.value("response_url", std::string{}));
 }
@@ -332,6 +357,13 @@ task<void> interactions::open_form(std::string trigger_id, json view, std::strin
 task<void> interactions::respond(std::string response_url, json body) {
     auto const r = co_await api_.post_to(response_url, std::move(body));
     if (r.transport || r.status != 200) log_->warn("response_url: {}", r.error());
+}
+
+task<void> interactions::update_message(std::string channel, std::string ts, json body) {
+    body["channel"] = channel;
+    body["ts"] = ts;
+    auto const r = co_await api_.call("chat.update", body, token_kind::bot);
+    if (!r.ok()) log_->warn("chat.update of {} in {}: {}", ts, channel, r.error());
 }
 
 task<void> interactions::ephemeral(std::string channel, std::string user, json body) {

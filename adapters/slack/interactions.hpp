@@ -45,6 +45,7 @@ private:
     void spawn(task<void> t, std::string what);
     task<void> open_form(std::string trigger_id, nlohmann::json view, std::string user);
     task<void> respond(std::string response_url, nlohmann::json body);
+    task<void> update_message(std::string channel, std::string ts, nlohmann::json body);
     task<void> ephemeral(std::string channel, std::string user, nlohmann::json body);
 
     asio::any_io_executor ex_;
