@@ -59,6 +59,8 @@ public:
     // Takes or renews the right to deliver entry `id` until `now + lease`, counting an attempt.
     // False when another deliverer (a second replica) holds a live lease or the entry is done.
     virtual bool start_delivery(std::int64_t id, std::string const& owner, sys_seconds now, seconds lease) = 0;
+    // Gives up every lease `owner` holds (a clean shutdown), so a restart need not wait them out.
+    virtual void release_deliveries(std::string const& owner) = 0;
     // Marks the entry delivered (or given up: `result` says which) and records the adapter's facts
     // learned while delivering (channel ids, message timestamps) in the same transaction.
     virtual void finish_delivery(std::int64_t id, std::string const& result,

@@ -74,7 +74,14 @@ task<ack_decision> interactions::handle(envelope e) {
     // handled when it comes again.
     ack_decision decision;
     if (e.type == "events_api" && e.payload.is_object()) {
-        decision = co_await event(e);
+        bool malformed = false;
+        try {
+            decision = co_await event(e);
+        } catch (json::exception const& err) {
+            log_->warn("envelope {} (events_api): malformed event: {}; acknowledged and dropped", e.id, err.what());
+            malformed = true;
+        }
+        if (malformed) decision = ack_decision{};
     } else {
         decision = dispatch(e);
     }

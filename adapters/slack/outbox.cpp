@@ -4,15 +4,19 @@
 //   incident:<n>         <name>                                       the incident's war room
 //   install              random id of this installation, in every post's metadata
 //   message:<key>        {"channel": "C…", "ts": "…"}                a message kept current (post.key)
+//   channel-id:<name>    C…                                           a channel named in the config
 // A post carries metadata {event_type: "warroom_outbox", event_payload: {install, entry, part}},
 // which is how a post whose answer was lost is found again (conversations.history).
 #include "adapters/slack/outbox.hpp"
+
+#include <signal.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <cerrno>
 
 #include "adapters/slack/blocks.hpp"
 #include "adapters/slack/socket_mode.hpp"
@@ -94,6 +98,7 @@ std::string outbox::install_id() {
 
 std::string outbox::resolve_channel(std::string const& name) const {
     if (auto const id = channel_id(name)) return *id;
+    if (auto const id = store_.fact("channel-id:" + name)) return *id;
     // Not a war room of ours: a channel id, or a name chat.postMessage resolves itself.
     return name;
 }
@@ -134,7 +139,27 @@ void outbox::start_lanes() {
     }
 }
 
+void outbox::take_over_from_dead_predecessor() {
+    auto const host = settings_.owner.substr(0, settings_.owner.find(':'));
+    auto const key = "outbox-owner:" + host;
+    if (auto const previous = store_.fact(key); previous && *previous != settings_.owner) {
+        auto const from = previous->find(':');
+        auto const to = previous->find(':', from + 1);
+        auto const pid = from == std::string::npos ? 0 : std::atoi(previous->substr(from + 1, to - from - 1).c_str());
+        if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) {
+            store_.release_deliveries(*previous);
+            log_->info("outbox: took over the deliveries of {} (no longer running)", *previous);
+        }
+    }
+    store_.set_fact(key, settings_.owner);
+}
+
 task<void> outbox::run() {
+    try {
+        take_over_from_dead_predecessor();
+    } catch (core::store_error const& err) {
+        log_->warn("outbox: {}", err.what());
+    }
     for (;;) {
         try {
             fetch();
@@ -165,14 +190,50 @@ task<void> outbox::run() {
         poll.expires_after(millis{10});
         co_await poll.async_wait(tuple_awaitable);
     }
+    try {
+        store_.release_deliveries(settings_.owner);
+    } catch (core::store_error const& err) {
+        log_->warn("outbox: could not release delivery leases: {}", err.what());
+    }
     log_->info("outbox: stopped with {} entries still to deliver", in_flight());
 }
 
+namespace {
+
+std::string target_of(core::effect const& e) {
+    if (auto const* p = std::get_if<core::post>(&e)) return p->channel;
+    if (auto const* t = std::get_if<core::set_topic>(&e)) return t->channel;
+    if (auto const* r = std::get_if<core::open_war_room>(&e)) return r->name;
+    if (auto const* d = std::get_if<core::direct_message>(&e)) return "@" + d->user;
+    return {};
+}
+
+}  // namespace
+
+bool outbox::waits_for_earlier(int lane_id, core::outbox_entry const& entry) const {
+    auto const target = target_of(entry.what);
+    for (auto const& [id, l] : lanes_) {
+        if (id == lane_id) continue;
+        for (auto const& other : l.queue) {
+            if (other.id >= entry.id) break;
+            if (target_of(other.what) == target) return true;
+        }
+    }
+    return false;
+}
+
 task<void> outbox::run_lane(int lane_id) {
+    asio::steady_timer turn{ex_};
     for (;;) {
         auto& l = lanes_[lane_id];
         if (l.queue.empty() || stopping_) co_return;
         auto const entry = l.queue.front();
+        if (waits_for_earlier(lane_id, entry)) {
+            turn.expires_after(millis{20});
+            auto const [ec] = co_await turn.async_wait(tuple_awaitable);
+            if (ec) co_return;
+            continue;
+        }
         if (!co_await deliver(entry)) co_return;
         lanes_[lane_id].queue.pop_front();
     }
@@ -255,7 +316,7 @@ outbox::attempt failed_call(std::string const& method, api_response const& r) {
 
 }  // namespace
 
-task<std::optional<std::string>> outbox::find_own_channel(std::string name) {
+task<std::optional<std::string>> outbox::find_channel(std::string name, bool own) {
     std::string cursor;
     for (int page = 0; page < 50; ++page) {
         json args{{"types", "public_channel,private_channel"}, {"exclude_archived", false}, {"limit", 200}};
@@ -263,7 +324,9 @@ task<std::optional<std::string>> outbox::find_own_channel(std::string name) {
         auto const r = co_await api_.call_retrying("conversations.list", args);
         if (!r.ok()) co_return std::nullopt;
         for (auto const& c : r.body.value("channels", json::array())) {
-            if (c.value("name", "") == name && c.value("creator", "") == bot_user_) co_return c.value("id", "");
+            if (c.value("name", "") == name && (!own || c.value("creator", "") == bot_user_)) {
+                co_return c.value("id", "");
+            }
         }
         cursor = r.body.value("/response_metadata/next_cursor"_json_pointer, std::string{});
         if (cursor.empty()) break;
@@ -285,7 +348,7 @@ task<outbox::attempt> outbox::open_room(core::open_war_room room, bool in_doubt)
             } else if (r.error() == "name_taken") {
                 // Ours from an attempt whose answer was lost, or someone else's: then the next name.
                 if (in_doubt) {
-                    if (auto const own = co_await find_own_channel(name)) {
+                    if (auto const own = co_await find_channel(name, true)) {
                         id = *own;
                         log_->info("incident {}: war room #{} found again ({})", room.incident, name, *id);
                     }
@@ -334,7 +397,7 @@ task<outbox::attempt> outbox::set_topic(core::set_topic t) {
     co_return failed_call("conversations.setTopic", r);
 }
 
-task<std::map<int, std::string>> outbox::find_parts(std::string channel, std::int64_t entry) {
+task<std::optional<std::map<int, std::string>>> outbox::find_parts(std::string channel, std::int64_t entry) {
     std::map<int, std::string> parts;
     auto const oldest = std::chrono::duration_cast<std::chrono::seconds>(
                             (std::chrono::system_clock::now() - history_window).time_since_epoch())
@@ -342,7 +405,7 @@ task<std::map<int, std::string>> outbox::find_parts(std::string channel, std::in
     json const args{
         {"channel", channel}, {"oldest", std::to_string(oldest)}, {"limit", 200}, {"include_all_metadata", true}};
     auto const r = co_await api_.call_retrying("conversations.history", args);
-    if (!r.ok()) co_return parts;
+    if (!r.ok()) co_return std::nullopt;
     for (auto const& m : r.body.value("messages", json::array())) {
         auto const meta = m.value("metadata", json::object());
         if (meta.value("event_type", "") != "warroom_outbox") continue;
@@ -378,7 +441,24 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
         log_->info("message {} is gone ({}); posting it again", key, r.error());
     }
     std::map<int, std::string> posted;
-    if (in_doubt) posted = co_await find_parts(channel, entry);
+    if (in_doubt) {
+        // History needs the channel's id; a channel named in the config is looked up once.
+        if (!channel.empty() && channel.front() == '#') channel.erase(0, 1);
+        bool const is_id =
+            std::all_of(channel.begin(), channel.end(), [](char c) { return std::isupper(c) || std::isdigit(c); });
+        if (!is_id) {
+            auto const id = co_await find_channel(channel, false);
+            if (!id)
+                co_return attempt{
+                    verdict::retry, "cannot find channel #" + channel + " to check for an earlier post", true, {}};
+            store_.set_fact("channel-id:" + channel, *id);
+            channel = *id;
+        }
+        auto const found = co_await find_parts(channel, entry);
+        // Not knowing is not the same as not posted: try again rather than risk a second post.
+        if (!found) co_return attempt{verdict::retry, "cannot check " + channel + " for an earlier post", true, {}};
+        posted = *found;
+    }
     for (int part = 0; part < static_cast<int>(payloads.size()); ++part) {
         if (posted.contains(part)) continue;
         auto body = payloads[static_cast<std::size_t>(part)];
@@ -389,7 +469,12 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
         auto const r = co_await api_.call("chat.postMessage", body, token_kind::bot, channel);
         if (!r.ok()) co_return failed_call("chat.postMessage", r);
         posted[part] = r.body.value("ts", "");
-        if (part == 0) channel = r.body.value("channel", channel);
+        if (part == 0) {
+            auto const id = r.body.value("channel", channel);
+            // Posting by name works; reading history needs the id: remember it for reconciling.
+            if (id != channel) store_.set_fact("channel-id:" + channel, id);
+            channel = id;
+        }
     }
     if (!key.empty() && posted.contains(0)) {
         store_.set_fact("message:" + key, json{{"channel", channel}, {"ts", posted[0]}}.dump());
@@ -415,9 +500,8 @@ task<outbox::attempt> outbox::upload_report(std::int64_t entry, std::string chan
     auto file_id = store_.fact(fact_key).value_or("");
     auto const filename = "INC-" + std::to_string(view.incident) + "-report.md";
     if (file_id.empty()) {
-        std::vector<std::pair<std::string, std::string>> const args{{"filename", filename},
-                                                                    {"length", std::to_string(view.body.size())}};
-        auto const url = co_await api_.call_form("files.getUploadURLExternal", args);
+        json const args{{"filename", filename}, {"length", view.body.size()}};
+        auto const url = co_await api_.call("files.getUploadURLExternal", args);
         if (!url.ok()) co_return failed_call("files.getUploadURLExternal", url);
         auto const up = co_await api_.upload_to(url.body.value("upload_url", ""), view.body, "text/markdown");
         if (up.transport || up.status != 200) {

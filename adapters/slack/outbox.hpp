@@ -22,8 +22,10 @@
 namespace warroom::slack {
 
 struct outbox_settings {
-    std::string owner;  // this process, for delivery leases between replicas
-    std::chrono::seconds lease{60};
+    std::string owner;  // this process, for delivery leases between replicas: "<host>:<pid>:<random>"
+    // Long enough for any one call (a Retry-After wait included), short enough that a restart
+    // after a crash resumes deliveries soon; a clean stop releases its leases at once.
+    std::chrono::seconds lease{20};
     millis poll{1000};  // how often to look for entries another replica wrote
     millis max_retry_delay{30'000};
 };
@@ -74,10 +76,18 @@ private:
     // The report goes up as a Markdown file shared in the war room (files v2 upload flow).
     task<attempt> upload_report(std::int64_t entry, std::string channel, core::message_view view);
     task<attempt> direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt);
-    task<std::optional<std::string>> find_own_channel(std::string name);
-    task<std::map<int, std::string>> find_parts(std::string channel, std::int64_t entry);
+    // The id of the channel called `name` (created by the bot, when `own`); nullopt when there is none
+    // or Slack could not say.
+    task<std::optional<std::string>> find_channel(std::string name, bool own);
+    // The parts of entry `entry` already posted in `channel`; nullopt when Slack could not say.
+    task<std::optional<std::map<int, std::string>>> find_parts(std::string channel, std::int64_t entry);
     std::string resolve_channel(std::string const& name) const;
+    // An earlier entry of another lane goes to the same channel (the announcement channel): wait for it,
+    // so a channel shared by incidents gets its messages in the order they were written.
+    bool waits_for_earlier(int lane_id, core::outbox_entry const& entry) const;
     void fetch();
+    // Leases of an earlier process on this host that is gone (killed) need not be waited out.
+    void take_over_from_dead_predecessor();
     void start_lanes();
     std::string install_id();
 

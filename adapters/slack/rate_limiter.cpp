@@ -64,9 +64,7 @@ steady_time rate_limiter::book(std::deque<steady_time>& slots, rate_limit limit,
     return start;
 }
 
-steady_time rate_limiter::reserve(std::string_view method, std::string_view channel, steady_time now) {
-    auto earliest = now;
-    if (auto const p = paused_until_.find(method); p != paused_until_.end()) earliest = std::max(earliest, p->second);
+std::deque<steady_time>& rate_limiter::slots_of(std::string_view method, std::string_view channel) {
     // Posts are limited per channel; Slack's workspace-wide post limit (several hundred a minute)
     // is far above what incidents produce, and shaping both would make channels wait for each other.
     bool const per_channel = method == "chat.postMessage" && !channel.empty();
@@ -74,7 +72,19 @@ steady_time rate_limiter::reserve(std::string_view method, std::string_view chan
     auto const key = per_channel ? channel : method;
     auto slots = table.find(key);
     if (slots == table.end()) slots = table.emplace(std::string(key), std::deque<steady_time>{}).first;
-    return book(slots->second, per_channel ? post_limit() : limit_of(method), earliest);
+    return slots->second;
+}
+
+steady_time rate_limiter::reserve(std::string_view method, std::string_view channel, steady_time now) {
+    auto earliest = now;
+    if (auto const p = paused_until_.find(method); p != paused_until_.end()) earliest = std::max(earliest, p->second);
+    bool const per_channel = method == "chat.postMessage" && !channel.empty();
+    return book(slots_of(method, channel), per_channel ? post_limit() : limit_of(method), earliest);
+}
+
+void rate_limiter::release(std::string_view method, std::string_view channel, steady_time slot) {
+    auto& slots = slots_of(method, channel);
+    if (auto const it = std::find(slots.begin(), slots.end(), slot); it != slots.end()) slots.erase(it);
 }
 
 void rate_limiter::pause(std::string_view method, steady_time until) {

@@ -32,11 +32,15 @@ public:
     // Books the next free slot for a call of `method` (to `channel`, for chat.postMessage) and
     // returns its start time: `now` when there is room, later otherwise.
     steady_time reserve(std::string_view method, std::string_view channel, steady_time now);
+    // The call booked at `slot` never counted with Slack (no answer, or a 5xx): give the slot back,
+    // so retries after an outage are not held back by the failures.
+    void release(std::string_view method, std::string_view channel, steady_time slot);
     // Slack answered 429: no call of `method` before `until`.
     void pause(std::string_view method, steady_time until);
 
 private:
     steady_time book(std::deque<steady_time>& slots, rate_limit limit, steady_time earliest);
+    std::deque<steady_time>& slots_of(std::string_view method, std::string_view channel);
 
     double scale_;
     std::map<std::string, std::deque<steady_time>, std::less<>> per_method_;

@@ -1,11 +1,14 @@
 // Connections report to the supervisor (hello, disconnect, closed, failed) and perform what it
-// answers. A close request or the hello deadline interrupts a pending read through a per-read
-// cancellation slot; writes (acks) are never interrupted, so an ack in flight is never lost.
+// answers. Closing is a close frame sent while the read stays pending (Beast allows one read and
+// one write at a time, so it waits for an ack being written); the read then ends with the peer's
+// answer, or is interrupted when the peer never answers. A replaced connection keeps reading until
+// Slack closes it (Slack delivers on it until then), or for retire_grace at most.
 #include "adapters/slack/socket_mode_client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -28,18 +31,27 @@ bool unrecoverable(std::string const& error) {
 }  // namespace
 
 struct socket_mode_client::connection {
-    explicit connection(int id_, asio::any_io_executor ex) : id(id_), hello_timer(ex) {}
+    connection(int id_, asio::any_io_executor ex) : id(id_), hello_timer(ex), retire_timer(ex) {}
     int id;
     bool ready = false;
     bool reading = false;
+    bool writing = false;
     bool close_requested = false;
+    bool closing = false;                 // our close frame is on its way: no more writes
+    bool closed = false;                  // the close exchange is over (answered, or given up)
     asio::cancellation_signal interrupt;  // cancels the pending read only
     asio::steady_timer hello_timer;
-    std::string host;
+    asio::steady_timer retire_timer;
+    std::function<void()> begin_close;  // set by serve() once the websocket exists
 
-    void stop_reading() {
+    void request_close() {
         close_requested = true;
-        if (reading) interrupt.emit(asio::cancellation_type::terminal);
+        if (closing) return;
+        if (begin_close) {
+            if (!writing) begin_close();
+        } else if (reading) {
+            interrupt.emit(asio::cancellation_type::terminal);
+        }
     }
 };
 
@@ -74,8 +86,13 @@ void socket_mode_client::perform(std::vector<supervisor::action> const& actions)
             });
         } else if (auto const* close = std::get_if<supervisor::close_connection>(&a)) {
             if (auto const it = connections_.find(close->id); it != connections_.end()) {
-                log_->info("socket mode connection {}: closing (replaced)", close->id);
-                it->second->stop_reading();
+                log_->info("socket mode connection {}: replaced; it closes when Slack closes it or in {} ms", close->id,
+                           settings_.retire_grace.count());
+                auto c = it->second;
+                c->retire_timer.expires_after(settings_.retire_grace);
+                c->retire_timer.async_wait([c](error_code ec) {
+                    if (!ec) c->request_close();
+                });
             }
         }
     }
@@ -108,7 +125,10 @@ task<void> socket_mode_client::run() {
     stopping_ = true;
     std::vector<std::shared_ptr<connection>> open;
     for (auto const& [id, c] : connections_) open.push_back(c);
-    for (auto const& c : open) c->stop_reading();
+    for (auto const& c : open) {
+        c->retire_timer.cancel();
+        c->request_close();
+    }
     asio::steady_timer poll{ex_};
     auto const until = std::chrono::steady_clock::now() + settings_.close_grace * 2;
     while (!connections_.empty() && std::chrono::steady_clock::now() < until) {
@@ -144,7 +164,6 @@ task<void> socket_mode_client::connect_and_serve(std::shared_ptr<connection> c) 
         }
         co_return;
     }
-    c->host = where->host;
     if (where->tls) {
         websocket::stream<ssl::stream<beast::tcp_stream>> ws{ex_, tls_};
         auto const ec = co_await connect_tls(ws.next_layer(), *where, settings_.hello_timeout);
@@ -186,17 +205,24 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
     c->hello_timer.async_wait([c, log = log_](error_code ec) {
         if (ec || c->ready) return;
         log->warn("socket mode connection {}: no hello within the deadline", c->id);
-        c->stop_reading();
+        c->request_close();
     });
 
+    c->begin_close = [this, c, &ws] {
+        c->closing = true;
+        asio::co_spawn(ex_, close_websocket(c, ws), asio::detached);
+    };
+    if (c->close_requested) c->begin_close();
     beast::flat_buffer buffer;
-    while (!c->close_requested) {
+    for (;;) {
         c->reading = true;
         auto const [rec, n] =
             co_await ws.async_read(buffer, asio::bind_cancellation_slot(c->interrupt.slot(), tuple_awaitable));
         c->reading = false;
         if (rec) {
-            if (!c->close_requested) log_->warn("socket mode connection {}: {}", c->id, rec.message());
+            if (!c->close_requested && rec != websocket::error::closed) {
+                log_->warn("socket mode connection {}: {}", c->id, rec.message());
+            }
             break;
         }
         if (!ws.got_text()) {
@@ -228,8 +254,17 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
                 decision.ack = false;
             }
             if (!decision.ack) continue;
+            if (c->closing) {
+                // Our close frame is out: Slack delivers this one again (events) or the user retries.
+                log_->warn("envelope {} ({}): arrived while connection {} was closing; not acknowledged", e->id,
+                           e->type, c->id);
+                continue;
+            }
             auto const ack = ack_frame(e->id, decision.payload ? &*decision.payload : nullptr);
+            c->writing = true;
             auto const [wec, written] = co_await ws.async_write(asio::buffer(ack), tuple_awaitable);
+            c->writing = false;
+            if (c->close_requested && !c->closing && !wec) c->begin_close();
             if (wec) {
                 log_->warn("socket mode connection {}: ack of envelope {} failed: {}", c->id, e->id, wec.message());
                 break;
@@ -241,14 +276,32 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
         }
     }
     c->hello_timer.cancel();
-    if (ws.is_open()) {
-        // Bounded: Slack sometimes never answers a close frame (protocol doc §1.4).
-        asio::steady_timer grace{ex_};
-        grace.expires_after(settings_.close_grace);
-        co_await (ws.async_close(websocket::close_code::normal, tuple_awaitable) || grace.async_wait(tuple_awaitable));
+    c->retire_timer.cancel();
+    c->close_requested = true;
+    if (!c->closing && ws.is_open()) c->begin_close();
+    // The close exchange uses the stream: it must be over before the stream goes away.
+    asio::steady_timer wait{ex_};
+    while (c->closing && !c->closed) {
+        wait.expires_after(millis{5});
+        co_await wait.async_wait(tuple_awaitable);
     }
+    c->begin_close = nullptr;
     log_->info("socket mode connection {}: closed", c->id);
     connection_over(*c);
+}
+
+template <class Ws>
+task<void> socket_mode_client::close_websocket(std::shared_ptr<connection> c, Ws& ws) {
+    using namespace asio::experimental::awaitable_operators;
+    // Bounded: Slack sometimes never answers a close frame (protocol doc §1.4).
+    asio::steady_timer grace{ex_};
+    grace.expires_after(settings_.close_grace);
+    auto const done =
+        co_await (ws.async_close(websocket::close_code::normal, tuple_awaitable) || grace.async_wait(tuple_awaitable));
+    if (done.index() == 1 || std::get<0>(done) != std::tuple<error_code>{}) {
+        if (c->reading) c->interrupt.emit(asio::cancellation_type::terminal);
+    }
+    c->closed = true;
 }
 
 }  // namespace warroom::slack

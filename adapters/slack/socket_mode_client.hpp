@@ -30,6 +30,7 @@ struct socket_mode_settings {
     millis hello_timeout{10'000};
     millis idle_timeout{20'000};    // no byte for this long, a ping included: the socket is dead
     millis close_grace{1'000};      // Slack may never answer our close frame
+    millis retire_grace{10'000};    // a replaced connection is closed by Slack within this, or by us
     bool debug_reconnects = false;  // ask Slack for short-lived connections (testing)
 };
 
@@ -49,6 +50,8 @@ private:
     task<void> connect_and_serve(std::shared_ptr<connection> c);
     template <class Ws>
     task<void> serve(std::shared_ptr<connection> c, Ws& ws, url_parts where);
+    template <class Ws>
+    task<void> close_websocket(std::shared_ptr<connection> c, Ws& ws);
     void connection_over(connection& c);
     double unit();
 

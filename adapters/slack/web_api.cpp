@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -17,6 +18,16 @@ namespace http = beast::http;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t max_idle = 8;
 constexpr auto idle_limit = std::chrono::seconds{30};
+
+constexpr auto dump_mode = nlohmann::json::error_handler_t::replace;
+
+// Slack's read methods refuse JSON bodies (protocol doc §3.1).
+bool takes_json(std::string_view method) {
+    constexpr std::string_view form_only[] = {
+        "conversations.info", "conversations.list",    "conversations.history",      "conversations.replies",
+        "users.info",         "usergroups.users.list", "files.getUploadURLExternal", "chat.getPermalink"};
+    return std::find(std::begin(form_only), std::end(form_only), method) == std::end(form_only);
+}
 
 std::string key_of(url_parts const& u) { return (u.tls ? "https://" : "http://") + u.host + ":" + u.port; }
 
@@ -161,17 +172,17 @@ task<api_response> web_api::send(url_parts const& where, std::string target, std
 }
 
 task<api_response> web_api::call(std::string method, nlohmann::json args, token_kind token, std::string channel) {
-    co_return co_await shaped(std::move(method), args.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                              "application/json; charset=utf-8", token, std::move(channel));
-}
-
-task<api_response> web_api::call_form(std::string method, std::vector<std::pair<std::string, std::string>> args) {
-    std::string body;
-    for (auto const& [name, value] : args) {
-        body += (body.empty() ? "" : "&") + form_encode(name) + "=" + form_encode(value);
+    if (!takes_json(method)) {
+        std::string body;
+        for (auto const& [name, value] : args.items()) {
+            auto const text = value.is_string() ? value.get<std::string>() : value.dump(-1, ' ', false, dump_mode);
+            body += (body.empty() ? "" : "&") + form_encode(name) + "=" + form_encode(text);
+        }
+        co_return co_await shaped(std::move(method), std::move(body), "application/x-www-form-urlencoded", token,
+                                  std::move(channel));
     }
-    co_return co_await shaped(std::move(method), std::move(body), "application/x-www-form-urlencoded", token_kind::bot,
-                              {});
+    co_return co_await shaped(std::move(method), args.dump(-1, ' ', false, dump_mode),
+                              "application/json; charset=utf-8", token, std::move(channel));
 }
 
 task<api_response> web_api::shaped(std::string method, std::string body, std::string content_type, token_kind token,
@@ -189,6 +200,7 @@ task<api_response> web_api::shaped(std::string method, std::string body, std::st
         }
         auto const began = std::chrono::steady_clock::now();
         auto r = co_await send(base_, base_.target + method, body, secret, content_type);
+        if (r.status == 0 || r.status >= 500) limiter_.release(method, channel, start);
         auto const took = std::chrono::duration_cast<millis>(std::chrono::steady_clock::now() - began).count();
         if (r.status == 429) {
             // Slack did not process it: wait exactly as long as it asks, then send it again.

@@ -53,15 +53,14 @@ public:
     ~web_api();
 
     // One call, shaped by the rate limiter. A 429 pauses the method and the call waits out
-    // Retry-After and goes again (Slack did not process it); any other failure is returned.
+    // Retry-After and goes again (Slack did not process it); any other failure is returned. Read
+    // methods that take no JSON body (conversations.history, files.getUploadURLExternal...) get
+    // their arguments form-encoded, objects and arrays as JSON text, as Slack's SDKs do.
     task<api_response> call(std::string method, nlohmann::json args, token_kind token = token_kind::bot,
                             std::string channel = {});
     // The same, also retrying transient failures with backoff: only for calls safe to repeat.
     task<api_response> call_retrying(std::string method, nlohmann::json args, token_kind token = token_kind::bot,
                                      int attempts = 8);
-    // The same for read-style methods that take no JSON body (files.getUploadURLExternal): the
-    // arguments go form-encoded.
-    task<api_response> call_form(std::string method, std::vector<std::pair<std::string, std::string>> args);
     // POST JSON to an absolute URL (a response_url), no token.
     task<api_response> post_to(std::string url, nlohmann::json body);
     // POST raw bytes to an absolute URL (a file upload URL), no token.

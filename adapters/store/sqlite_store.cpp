@@ -107,7 +107,7 @@ struct sqlite_store::impl {
     db_ptr db;
     stmt_ptr begin, commit, rollback;
     stmt_ptr version_of, insert_event, insert_claim, select_events, select_claim, select_head;
-    stmt_ptr insert_outbox, select_pending, lease_outbox, finish_outbox, select_fact, upsert_fact;
+    stmt_ptr insert_outbox, select_pending, lease_outbox, release_outbox, finish_outbox, select_fact, upsert_fact;
 
     // BEGIN IMMEDIATE now, ROLLBACK on scope exit unless committed: every early return and every
     // throw inside a transaction leaves the file as it was.
@@ -186,6 +186,8 @@ struct sqlite_store::impl {
         lease_outbox = prepare(
             "UPDATE outbox SET attempts = attempts + 1, owner = ?2, lease_until = ?3 + ?4 WHERE id = ?1 AND done_at IS "
             "NULL AND (owner IS NULL OR owner = ?2 OR lease_until <= ?3)");
+        release_outbox =
+            prepare("UPDATE outbox SET owner = NULL, lease_until = NULL WHERE owner = ?1 AND done_at IS NULL");
         finish_outbox = prepare("UPDATE outbox SET done_at = ?2, result = ?3 WHERE id = ?1");
         select_fact = prepare("SELECT value FROM delivery_facts WHERE key = ?1");
         upsert_fact = prepare(
@@ -442,6 +444,13 @@ bool sqlite_store::start_delivery(std::int64_t id, std::string const& owner, cor
     s.bind(u, 4, static_cast<std::int64_t>(lease.count()));
     if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("lease outbox entry");
     return sqlite3_changes(s.db.get()) == 1;
+}
+
+void sqlite_store::release_deliveries(std::string const& owner) {
+    auto& s = *impl_;
+    use u{s.release_outbox};
+    s.bind(u, 1, owner);
+    if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("release outbox leases");
 }
 
 void sqlite_store::finish_delivery(std::int64_t id, std::string const& result,

@@ -32,6 +32,7 @@ public:
     std::int64_t head() override;
     std::vector<core::outbox_entry> pending(std::int64_t after, std::size_t limit) override;
     bool start_delivery(std::int64_t id, std::string const& owner, core::sys_seconds now, core::seconds lease) override;
+    void release_deliveries(std::string const& owner) override;
     void finish_delivery(std::int64_t id, std::string const& result,
                          std::vector<std::pair<std::string, std::string>> const& facts) override;
     std::optional<std::string> fact(std::string const& key) override;

@@ -32,9 +32,7 @@ describe('shutdown', { timeout: 60000 }, () => {
     }
   });
 
-  test('SIGTERM closes the Socket Mode connection with a close frame', {
-    todo: 'warroom bug: on SIGTERM the connection is dropped without a close frame (the simulator sees 1006)',
-  }, async () => {
+  test('SIGTERM closes the Socket Mode connection with a close frame', async () => {
     const w = await World.create();
     try {
       const bot = await w.start();
@@ -87,9 +85,7 @@ describe('shutdown', { timeout: 60000 }, () => {
     }
   });
 
-  test('after such a SIGTERM the restart delivers what was left, promptly and once', {
-    todo: 'warroom bug: a stopped bot keeps its 60 s outbox leases; the restart delivers nothing for a minute',
-  }, async (t) => {
+  test('after such a SIGTERM the restart delivers what was left, promptly and once', async (t) => {
     const w = await World.create();
     try {
       await stopWhileSlackIsDown(w, t);

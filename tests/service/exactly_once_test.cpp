@@ -56,6 +56,7 @@ public:
     bool start_delivery(std::int64_t id, std::string const& owner, sys_seconds now, seconds lease) override {
         return inner_.start_delivery(id, owner, now, lease);
     }
+    void release_deliveries(std::string const& owner) override { inner_.release_deliveries(owner); }
     void finish_delivery(std::int64_t id, std::string const& result,
                          std::vector<std::pair<std::string, std::string>> const& facts) override {
         inner_.finish_delivery(id, result, facts);

@@ -74,3 +74,14 @@ TEST_CASE("scale multiplies the limits") {
     CHECK(starts[199] == t0);
     CHECK(r.reserve("conversations.create", "", t0) > t0);
 }
+
+TEST_CASE("a released slot is free again") {
+    rate_limiter r;
+    std::vector<steady_time> starts;
+    for (int k = 0; k < 20; ++k) starts.push_back(r.reserve("conversations.create", "", t0));
+    for (auto const t : starts) r.release("conversations.create", "", t);
+    CHECK(r.reserve("conversations.create", "", t0 + 1s) == t0 + 1s);
+    auto const post = r.reserve("chat.postMessage", "C1", t0);
+    r.release("chat.postMessage", "C1", post);
+    for (int k = 0; k < 5; ++k) CHECK(r.reserve("chat.postMessage", "C1", t0) == t0);
+}

@@ -113,6 +113,8 @@ TEST_CASE("a delivery lease keeps a second deliverer out until it expires") {
     CHECK(s->start_delivery(id, "replica-b", t0 + 90s, 60s));
     CHECK(s->pending(0, 1).at(0).attempts == 3);
     CHECK_FALSE(s->start_delivery(id + 1, "replica-a", t0, 60s));  // no such entry
+    s->release_deliveries("replica-b");
+    CHECK(s->start_delivery(id, "replica-c", t0 + 91s, 60s));  // released: no need to wait out the lease
 }
 
 TEST_CASE("a finished entry is never pending again and its facts are recorded with it") {
