@@ -30,8 +30,8 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 core::sys_seconds system_now() { return std::chrono::floor<core::seconds>(std::chrono::system_clock::now()); }
 
-task<void> scheduler(core::service& svc, slack::outbox& out, std::shared_ptr<spdlog::logger> log) {
-    asio::steady_timer timer{co_await asio::this_coro::executor};
+task<void> scheduler(core::service& svc, slack::outbox& out, asio::steady_timer& timer,
+                     std::shared_ptr<spdlog::logger> log) {
     for (;;) {
         auto wait = std::chrono::milliseconds{1000};
         if (auto const due = svc.next_due()) {
@@ -86,11 +86,18 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
         slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token, settings.slack.app_token,
                                 settings.slack.rate_limit_scale, std::chrono::milliseconds{10'000}},
         log};
-    slack::outbox out{ioc.get_executor(), store, api, log, slack::outbox_settings{owner_id()}};
+    slack::outbox_settings delivery{owner_id()};
+    slack::socket_mode_client* socket_ref = nullptr;
+    delivery.busy = [&socket_ref] { return socket_ref && socket_ref->busy(); };
+    slack::outbox out{ioc.get_executor(), store, api, log, delivery};
     slack::interactions router{
         ioc.get_executor(), svc, out, api, settings.slack.command, settings.slack.timeline_reaction, log};
     slack::socket_mode_client socket{ioc.get_executor(), tls, api,
                                      [&router](slack::envelope e) { return router.handle(std::move(e)); }, log};
+    socket_ref = &socket;
+    // A command that changed an incident may make a reminder due now (a P1's 0-minute page).
+    asio::steady_timer scheduler_timer{ioc};
+    router.on_change([&scheduler_timer] { scheduler_timer.cancel(); });
     log->info("warroom run: {} incident(s) in the store, Slack API {}", svc.incidents().size(), settings.slack.api_url);
 
     int exit_code = 0;
@@ -141,7 +148,7 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
                        asio::co_spawn(ioc, socket.run(),
                                       asio::bind_cancellation_slot(stop_socket.slot(), done("socket mode")));
                        asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop_outbox.slot(), done("outbox")));
-                       asio::co_spawn(ioc, scheduler(svc, out, log),
+                       asio::co_spawn(ioc, scheduler(svc, out, scheduler_timer, log),
                                       asio::bind_cancellation_slot(stop_scheduler.slot(), done("scheduler")));
                    }));
     // Runs until every task has finished: after a signal they drain and return.

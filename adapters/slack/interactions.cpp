@@ -328,7 +328,10 @@ task<ack_decision> interactions::event(envelope e) {
 ack_decision interactions::answer(core::outcome const& out, envelope const& e, std::string const& channel_id,
                                   std::string const& user, std::string const& trigger_id,
                                   std::string const& response_url) {
-    if (out.changed) outbox_.wake();
+    if (out.changed) {
+        outbox_.wake();
+        if (changed_) changed_();
+    }
     ack_decision ack;
     for (auto const& effect : out.effects) {
         if (auto const* form = std::get_if<core::open_form>(&effect)) {

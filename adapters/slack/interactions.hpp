@@ -24,6 +24,8 @@ public:
                  std::string timeline_reaction, std::shared_ptr<spdlog::logger> log);
 
     task<ack_decision> handle(envelope e);
+    // Called after a request changed state (the scheduler re-plans at once).
+    void on_change(std::function<void()> f) { changed_ = std::move(f); }
     // Pins the bot makes itself (the declaration) are not timeline material.
     void set_bot_user(std::string id) { bot_user_ = std::move(id); }
 
@@ -55,6 +57,7 @@ private:
     std::string command_;
     std::string timeline_reaction_;
     std::string bot_user_;
+    std::function<void()> changed_;
     std::shared_ptr<spdlog::logger> log_;
     std::unordered_set<std::string> recent_;
     std::deque<std::string> recent_order_;

@@ -228,7 +228,7 @@ task<void> outbox::run_lane(int lane_id) {
         auto& l = lanes_[lane_id];
         if (l.queue.empty() || stopping_) co_return;
         auto const entry = l.queue.front();
-        if (waits_for_earlier(lane_id, entry)) {
+        if (waits_for_earlier(lane_id, entry) || (settings_.busy && settings_.busy())) {
             turn.expires_after(millis{20});
             auto const [ec] = co_await turn.async_wait(tuple_awaitable);
             if (ec) co_return;

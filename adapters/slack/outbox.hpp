@@ -9,6 +9,7 @@
 #include <spdlog/logger.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,9 @@ struct outbox_settings {
     std::chrono::seconds lease{20};
     millis poll{1000};  // how often to look for entries another replica wrote
     millis max_retry_delay{30'000};
+    // True while envelopes are being acknowledged: deliveries wait, so a burst of commands is acked
+    // first (one thread does both, and every delivery step commits to the store).
+    std::function<bool()> busy;
 };
 
 class outbox {

@@ -245,6 +245,7 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
             log_->info("socket mode connection {}: Slack asks to disconnect ({})", c->id, d->reason);
             perform(supervisor_.on_disconnect(c->id, d->reason, now(), unit()));
         } else if (auto const* e = std::get_if<envelope>(&f)) {
+            last_envelope_ = std::chrono::steady_clock::now();
             ack_decision decision;
             try {
                 decision = co_await handler_(*e);

@@ -43,6 +43,8 @@ public:
     // Runs until cancelled, then closes every connection (bounded by close_grace) and returns.
     task<void> run();
     int ready_connections() const { return supervisor_.ready_count(); }
+    // Envelopes are arriving right now: other work on the loop should step aside so acks go first.
+    bool busy() const { return std::chrono::steady_clock::now() - last_envelope_ < millis{20}; }
 
 private:
     struct connection;
@@ -66,6 +68,7 @@ private:
     std::unique_ptr<asio::steady_timer> wake_;
     std::minstd_rand random_{std::random_device{}()};
     bool stopping_ = false;
+    std::chrono::steady_clock::time_point last_envelope_{};
 };
 
 }  // namespace warroom::slack
