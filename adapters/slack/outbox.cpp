@@ -291,7 +291,7 @@ task<outbox::attempt> outbox::try_once(core::outbox_entry entry, bool in_doubt) 
         if (p->view.kind == "report" && !p->view.body.empty()) {
             co_return co_await upload_report(entry.id, resolve_channel(p->channel), p->view);
         }
-        co_return co_await post_message(entry.id, resolve_channel(p->channel), p->view, p->pin, in_doubt, p->key);
+        co_return co_await post_message(entry.id, p->channel, p->view, p->pin, in_doubt, p->key);
     }
     if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
     if (auto const* dm = std::get_if<core::direct_message>(&what))
@@ -425,6 +425,10 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
         if (auto const id = channel_id(*room)) ctx.channel_ids.emplace(*room, *id);
     }
     auto const payloads = message_payloads(view, ctx);
+    // Paced by the channel's own name for it: the id learned after the first post must not start a
+    // second, separate pace for the same channel.
+    auto const pace = channel;
+    channel = resolve_channel(channel);
     if (auto const kept = key.empty() ? std::nullopt : store_.fact("message:" + key)) {
         // Edit the message in place (chat.update is idempotent: a retry after a lost answer is harmless).
         auto const where = json::parse(*kept, nullptr, false);
@@ -466,7 +470,7 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
         body["unfurl_links"] = false;
         body["metadata"] = {{"event_type", "warroom_outbox"},
                             {"event_payload", {{"install", install_id()}, {"entry", entry}, {"part", part}}}};
-        auto const r = co_await api_.call("chat.postMessage", body, token_kind::bot, channel);
+        auto const r = co_await api_.call("chat.postMessage", body, token_kind::bot, pace);
         if (!r.ok()) co_return failed_call("chat.postMessage", r);
         posted[part] = r.body.value("ts", "");
         if (part == 0) {
