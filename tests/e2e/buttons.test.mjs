@@ -38,3 +38,36 @@ describe('prompt buttons', { timeout: 60000 }, () => {
     }
   });
 });
+
+describe('more prompt buttons and the checklist', { timeout: 60000 }, () => {
+  test('Post update and Resolve open their modals; Advance and Snooze act; a checkbox is recorded', async () => {
+    // A short cadence so the nudge (with Snooze) comes within the test.
+    const w = await World.create({ config: '[severity.P1]\nupdate_every = "3s"\n' });
+    try {
+      await w.start();
+      await (await w.sim.slashCommand({ user: 'U111', text: 'declare P1 type:outage Login errors' })).ack;
+      const room = await w.waitForRoom(1);
+      const prompt = await w.sim.waitFor(() => room.messages.find((m) => hasAction(m, 'post_update')), 10000, 'prompt');
+
+      await w.sim.blockAction({ user: 'U111', channel: room.id, messageTs: prompt.ts, actionId: 'post_update' }).ack;
+      await w.sim.waitFor(() => w.calls('views.open').some((c) => c.response.ok && c.response.view.callback_id === 'update'), 10000, 'update modal');
+      await w.sim.blockAction({ user: 'U111', channel: room.id, messageTs: prompt.ts, actionId: 'resolve' }).ack;
+      await w.sim.waitFor(() => w.calls('views.open').some((c) => c.response.ok && c.response.view.callback_id === 'resolve'), 10000, 'resolve modal');
+
+      const checklist = await w.sim.waitFor(() => room.messages.find((m) => hasAction(m, 'check')), 10000, 'checklist');
+      await w.sim.blockAction({ user: 'U222', channel: room.id, messageTs: checklist.ts, actionId: 'check', value: ['1:detection:1'] }).ack;
+      await w.sim.waitFor(() => room.messages.some((m) => /<@U222> checked "Incident detected"/.test(m.text)), 10000, 'check recorded');
+
+      await w.sim.slashCommand({ user: 'U111', channel: room.id, text: 'assign ic @U111' }).ack;
+      await w.sim.blockAction({ user: 'U111', channel: room.id, messageTs: prompt.ts, actionId: 'advance' }).ack;
+      await w.sim.waitFor(() => room.messages.some((m) => /Investigation/.test(m.text) && /phase|→/i.test(m.text)), 10000, 'advanced');
+
+      const nudge = await w.sim.waitFor(() => room.messages.find((m) => hasAction(m, 'snooze')), 15000, 'nudge with Snooze');
+      await w.sim.blockAction({ user: 'U111', channel: room.id, messageTs: nudge.ts, actionId: 'snooze' }).ack;
+      await w.sim.waitFor(() => room.messages.some((m) => /snoozed by <@U111>/.test(m.text)), 10000, 'snoozed');
+      await w.sim.waitFor(() => !hasAction(nudge, 'snooze'), 10000, 'snooze button gone');
+    } finally {
+      await w.close();
+    }
+  });
+});
