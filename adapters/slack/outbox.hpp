@@ -31,7 +31,7 @@ struct outbox_settings {
     millis max_retry_delay{30'000};
     // True while envelopes are being acknowledged: deliveries wait, so a burst of commands is acked
     // first (one thread does both, and every delivery step commits to the store).
-    std::function<bool()> busy;
+    std::function<bool()> busy = {};
 };
 
 class outbox {

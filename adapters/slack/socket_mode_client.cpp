@@ -147,9 +147,7 @@ task<void> socket_mode_client::connect_and_serve(std::shared_ptr<connection> c) 
     }
     std::optional<url_parts> where;
     if (opened.ok()) {
-        auto url = opened.body.value("url", std::string{});
-        if (settings_.debug_reconnects)
-            url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("debug_reconnects=true");
+        auto const url = opened.body.value("url", std::string{});
         where = split_url(url);
     }
     if (!where) {

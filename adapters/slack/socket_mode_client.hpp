@@ -28,10 +28,9 @@ using envelope_handler = std::function<task<ack_decision>(envelope)>;
 
 struct socket_mode_settings {
     millis hello_timeout{10'000};
-    millis idle_timeout{20'000};    // no byte for this long, a ping included: the socket is dead
-    millis close_grace{1'000};      // Slack may never answer our close frame
-    millis retire_grace{10'000};    // a replaced connection is closed by Slack within this, or by us
-    bool debug_reconnects = false;  // ask Slack for short-lived connections (testing)
+    millis idle_timeout{20'000};  // no byte for this long, a ping included: the socket is dead
+    millis close_grace{1'000};    // Slack may never answer our close frame
+    millis retire_grace{10'000};  // a replaced connection is closed by Slack within this, or by us
 };
 
 class socket_mode_client {
@@ -42,7 +41,6 @@ public:
 
     // Runs until cancelled, then closes every connection (bounded by close_grace) and returns.
     task<void> run();
-    int ready_connections() const { return supervisor_.ready_count(); }
     // Envelopes are arriving right now: other work on the loop should step aside so acks go first.
     bool busy() const { return std::chrono::steady_clock::now() - last_envelope_ < millis{20}; }
 
