@@ -9,6 +9,7 @@
 #include "adapters/store/effect_codec.hpp"
 #include "adapters/store/sqlite_store.hpp"
 #include "core/views.hpp"
+#include "tests/store/events.hpp"
 #include "tests/store/temp_dir.hpp"
 
 namespace {
@@ -17,13 +18,9 @@ using namespace warroom;
 using namespace std::chrono_literals;
 using core::append_result;
 using store::sqlite_store;
+using store::test::note;
+using store::test::t0;
 using store::test::temp_dir;
-
-core::sys_seconds const t0{core::seconds{1'780'000'000}};
-
-core::event note(int incident, int n) {
-    return {incident, t0 + core::seconds{n}, "U01", core::note_added{"note " + std::to_string(n)}};
-}
 
 core::message_view sample_view() {
     core::message_view v;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "adapters/store/sqlite_store.hpp"
+#include "tests/store/events.hpp"
 #include "tests/store/temp_dir.hpp"
 
 namespace {
@@ -21,13 +22,9 @@ using namespace std::chrono_literals;
 using core::append_batch;
 using core::append_result;
 using store::sqlite_store;
+using store::test::note;
+using store::test::t0;
 using store::test::temp_dir;
-
-core::sys_seconds const t0{core::seconds{1'780'000'000}};
-
-core::event note(int incident, int n) {
-    return {incident, t0 + core::seconds{n}, "U01", core::note_added{"note " + std::to_string(n)}};
-}
 
 // A second, independent connection: what the tests check is the file, not the object's view.
 class raw_db {
