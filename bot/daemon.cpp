@@ -5,7 +5,6 @@
 
 #include <unistd.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,9 +25,8 @@ namespace {
 
 namespace asio = boost::asio;
 using slack::task;
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-
-core::sys_seconds system_now() { return std::chrono::floor<core::seconds>(std::chrono::system_clock::now()); }
+using slack::tuple_awaitable;
+using slack::wall_clock_now;
 
 task<void> scheduler(core::service& svc, slack::outbox& out, asio::steady_timer& timer,
                      std::shared_ptr<spdlog::logger> log) {
@@ -43,7 +41,7 @@ task<void> scheduler(core::service& svc, slack::outbox& out, asio::steady_timer&
         co_await timer.async_wait(tuple_awaitable);
         if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
         try {
-            if (svc.tick(system_now()).changed) out.wake();
+            if (svc.tick(wall_clock_now()).changed) out.wake();
         } catch (core::store_error const& err) {
             log->error("scheduler: store: {}", err.what());
         }

@@ -1,6 +1,5 @@
 #include "adapters/slack/interactions.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,8 +13,6 @@ using nlohmann::json;
 constexpr std::size_t recent_capacity = 4096;
 // Slack silently drops acks of 20 KB or more (protocol doc §1.6): larger replies go by response_url.
 constexpr std::size_t max_ack_payload = 15'000;
-
-core::sys_seconds now() { return std::chrono::floor<core::seconds>(std::chrono::system_clock::now()); }
 
 std::string text_at(json const& j, json::json_pointer const& where) {
     if (!j.contains(where)) return {};
@@ -126,7 +123,7 @@ ack_decision interactions::slash_command(envelope const& e) {
     auto const text = unescape_mrkdwn(p.value("text", std::string{}));
     core::outcome out;
     try {
-        out = svc_.handle({user, channel_name(channel_id), now(), "envelope:" + e.id}, text);
+        out = svc_.handle({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, text);
     } catch (core::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         return {true,
@@ -190,7 +187,7 @@ ack_decision interactions::block_actions(envelope const& e) {
     }
     core::outcome out;
     try {
-        out = svc_.press({user, channel_name(channel_id), now(), "envelope:" + e.id}, action, value);
+        out = svc_.press({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, action, value);
     } catch (core::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         out.effects.push_back(
@@ -240,7 +237,7 @@ ack_decision interactions::view_submission(envelope const& e) {
     auto const once = "view:" + view.value("id", e.id);
     core::outcome out;
     try {
-        out = svc_.submit({user, channel_name(channel_id), now(), once}, form, values);
+        out = svc_.submit({user, channel_name(channel_id), wall_clock_now(), once}, form, values);
     } catch (core::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         return {true, json{{"response_action", "errors"},
@@ -263,8 +260,7 @@ task<std::optional<json>> interactions::fetch_message(std::string channel, std::
     json const args{{"channel", channel}, {"latest", ts}, {"inclusive", true}, {"limit", 1}};
     asio::steady_timer deadline{ex_};
     deadline.expires_after(std::chrono::milliseconds{1500});
-    auto const got =
-        co_await (api_.call("conversations.history", args) || deadline.async_wait(asio::as_tuple(asio::use_awaitable)));
+    auto const got = co_await (api_.call("conversations.history", args) || deadline.async_wait(tuple_awaitable));
     if (got.index() != 0) co_return std::nullopt;
     auto const& r = std::get<0>(got);
     if (!r.ok()) co_return std::nullopt;
@@ -297,7 +293,7 @@ task<ack_decision> interactions::event(envelope e) {
         log_->debug("envelope {}: event {} ({}) not used by warroom", e.id, event_id, type);
         co_return ack_decision{};
     }
-    core::origin const o{user, *room, now(), event_id.empty() ? std::string{} : "event:" + event_id};
+    core::origin const o{user, *room, wall_clock_now(), event_id.empty() ? std::string{} : "event:" + event_id};
     auto const ref = channel + "/" + ts;
     core::outcome out;
     try {

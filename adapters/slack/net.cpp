@@ -2,7 +2,6 @@
 
 #include <openssl/ssl.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -11,8 +10,6 @@
 
 namespace warroom::slack {
 namespace {
-
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 bool is_ip_literal(std::string const& host) {
     error_code ec;

@@ -2,6 +2,7 @@
 // names used everywhere. Internal to the Slack adapter (Beast stays out of core's headers).
 #pragma once
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -13,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/model.hpp"
+
 namespace warroom::slack {
 
 namespace asio = boost::asio;
@@ -22,6 +25,13 @@ using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
 template <class T = void>
 using task = asio::awaitable<T>;
+// Completion as (error_code, ...) values: for the operations whose failure is routine.
+inline constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+// The wall clock in the core's unit, for the requests this adapter hands the service.
+inline core::sys_seconds wall_clock_now() {
+    return std::chrono::floor<core::seconds>(std::chrono::system_clock::now());
+}
 
 struct url_parts {
     bool tls = false;  // https or wss

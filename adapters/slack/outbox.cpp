@@ -11,7 +11,6 @@
 
 #include <signal.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -25,14 +24,11 @@ namespace warroom::slack {
 namespace {
 
 using nlohmann::json;
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t fetch_batch = 256;
 constexpr std::size_t max_channel_name = 80;
 constexpr int max_name_candidates = 20;
 constexpr std::size_t max_topic = 250;
 constexpr auto history_window = std::chrono::hours{24};
-
-core::sys_seconds sys_now() { return std::chrono::floor<core::seconds>(std::chrono::system_clock::now()); }
 
 bool looks_like_user_id(std::string_view s) {
     return s.size() >= 2 && (s[0] == 'U' || s[0] == 'W') &&
@@ -254,7 +250,7 @@ task<bool> outbox::deliver(core::outbox_entry entry) {
     for (;;) {
         bool store_failed = false;
         try {
-            if (!store_.start_delivery(entry.id, settings_.owner, sys_now(), settings_.lease)) {
+            if (!store_.start_delivery(entry.id, settings_.owner, wall_clock_now(), settings_.lease)) {
                 // Another replica holds it, or finished it already.
                 auto const still = store_.pending(entry.id - 1, 1);
                 if (still.empty() || still.front().id != entry.id) co_return true;

@@ -5,7 +5,6 @@
 // Slack closes it (Slack delivers on it until then), or for retire_grace at most.
 #include "adapters/slack/socket_mode_client.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -20,7 +19,6 @@ namespace warroom::slack {
 namespace {
 
 namespace websocket = beast::websocket;
-constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 // Slack's own errors for which retrying soon cannot help (node SDK's UnrecoverableSocketModeStartError).
 bool unrecoverable(std::string const& error) {
