@@ -14,7 +14,7 @@ struct applier {
     incident& i;
     event const& e;
 
-    void line(std::string text) { i.timeline.push_back({e.at, e.by, std::move(text)}); }
+    void line(std::string text) { i.timeline.push_back({e.at, e.by, std::move(text), {}}); }
 
     void operator()(declared const& d) {
         i.number = e.incident;

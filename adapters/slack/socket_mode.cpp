@@ -15,7 +15,9 @@ frame parse_frame(std::string_view text) {
     auto const name = type->get<std::string>();
     if (name == "hello") {
         hello h;
-        h.num_connections = j.value("num_connections", 0);
+        if (auto const n = j.find("num_connections"); n != j.end() && n->is_number_integer()) {
+            h.num_connections = n->get<int>();
+        }
         if (auto const d = j.find("debug_info"); d != j.end() && d->is_object()) {
             if (auto const t = d->find("approximate_connection_time"); t != d->end() && t->is_number_integer()) {
                 h.refresh_in = std::chrono::seconds{t->get<std::int64_t>()};

@@ -35,6 +35,9 @@ TEST_CASE("hello gives the connection count and the refresh time") {
     CHECK(h.num_connections == 2);
     CHECK(h.refresh_in == 18060s);
     CHECK(as<hello>(parse_frame(R"({"type":"hello"})")).refresh_in == 0s);
+    auto const odd = as<hello>(parse_frame(R"({"type":"hello","num_connections":{"type":"x"},"debug_info":[1]})"));
+    CHECK(odd.num_connections == 0);
+    CHECK(odd.refresh_in == 0s);
 }
 
 TEST_CASE("disconnect carries its reason and is never an envelope") {
