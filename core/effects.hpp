@@ -50,6 +50,22 @@ struct direct_message {
     bool operator==(direct_message const&) const = default;
 };
 
+// A page through the paging integration (PagerDuty, Opsgenie). One dedup key per incident, so the
+// vendor keeps one alert that is triggered, escalated, acknowledged and resolved.
+enum class page_action { trigger, acknowledge, resolve };
+struct page {
+    int incident = 0;
+    page_action action{};
+    std::string dedup_key;  // "warroom-inc-<n>"
+    std::string summary;    // "INC-7 P0 outage: Checkout is down"
+    severity sev{};
+    user_id responder;     // trigger: the rotation member paged (a Slack user id); empty: the vendor routes
+    std::string position;  // trigger: "primary" or "secondary"
+    std::string room;      // the war-room channel name
+    user_id by;            // acknowledge/resolve: who did it
+    bool operator==(page const&) const = default;
+};
+
 using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message>;
 
 // True for effects that must reach the world even if the process dies right after the command.
