@@ -2,18 +2,16 @@
 // names used everywhere. Internal to the Slack adapter (Beast stays out of core's headers).
 #pragma once
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "adapters/boost/coro.hpp"
 #include "core/model.hpp"
 
 namespace warroom::slack {
@@ -23,10 +21,8 @@ namespace beast = boost::beast;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
-template <class T = void>
-using task = asio::awaitable<T>;
-// Completion as (error_code, ...) values: for the operations whose failure is routine.
-inline constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+using coro::task;
+using coro::tuple_awaitable;
 
 // The wall clock in the core's unit, for the requests this adapter hands the service.
 inline core::sys_seconds wall_clock_now() {
