@@ -14,10 +14,12 @@
 #include <csignal>
 #include <random>
 
+#include "adapters/http/server.hpp"
 #include "adapters/slack/interactions.hpp"
 #include "adapters/slack/outbox.hpp"
 #include "adapters/slack/socket_mode_client.hpp"
 #include "adapters/slack/web_api.hpp"
+#include "bot/endpoints.hpp"
 #include "core/service.hpp"
 
 namespace warroom::bot {
@@ -87,6 +89,10 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
     slack::outbox_settings delivery{owner_id()};
     slack::socket_mode_client* socket_ref = nullptr;
     delivery.busy = [&socket_ref] { return socket_ref && socket_ref->busy(); };
+    auto const pager_settings = paging_of(settings.paging);
+    if (!settings.paging.vendor.empty()) {
+        delivery.pager = [&api, &pager_settings, log](core::page p) { return send_page(api, pager_settings, p, log); };
+    }
     slack::outbox out{ioc.get_executor(), store, api, log, delivery};
     slack::interactions router{
         ioc.get_executor(), svc, out, api, settings.slack.command, settings.slack.timeline_reaction, log};
@@ -96,10 +102,20 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
     // A command that changed an incident may make a reminder due now (a P1's 0-minute page).
     asio::steady_timer scheduler_timer{ioc};
     router.on_change([&scheduler_timer] { scheduler_timer.cancel(); });
+    // Binds now: a taken port is a start-up error, not a surprise later.
+    http::server web{ioc.get_executor(), http::server_settings{settings.http_listen},
+                     endpoints(
+                         svc, settings.paging,
+                         [&] {
+                             out.wake();
+                             scheduler_timer.cancel();
+                         },
+                         log),
+                     log};
     log->info("warroom run: {} incident(s) in the store, Slack API {}", svc.incidents().size(), settings.slack.api_url);
 
     int exit_code = 0;
-    asio::cancellation_signal stop_socket, stop_outbox, stop_scheduler;
+    asio::cancellation_signal stop_socket, stop_outbox, stop_scheduler, stop_http;
     int running = 0;
     auto const done = [&](char const* what) {
         return [&, what](std::exception_ptr e) {
@@ -117,6 +133,7 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
             stop_socket.emit(asio::cancellation_type::terminal);
             stop_outbox.emit(asio::cancellation_type::terminal);
             stop_scheduler.emit(asio::cancellation_type::terminal);
+            stop_http.emit(asio::cancellation_type::terminal);
         };
     };
 
@@ -129,7 +146,11 @@ int run_daemon(config::settings const& settings, core::event_store& store, std::
         stop_socket.emit(asio::cancellation_type::terminal);
         stop_scheduler.emit(asio::cancellation_type::terminal);
         stop_outbox.emit(asio::cancellation_type::terminal);
+        stop_http.emit(asio::cancellation_type::terminal);
     });
+
+    ++running;
+    asio::co_spawn(ioc, web.run(), asio::bind_cancellation_slot(stop_http.slot(), done("http")));
 
     ++running;
     asio::co_spawn(ioc, who_am_i(api, log),

@@ -149,8 +149,16 @@ std::optional<std::string> store_url_problem(std::string_view url) {
     return std::nullopt;
 }
 
+std::optional<std::string> slack_user_problem(std::string_view id) {
+    bool const shaped =
+        id.size() >= 3 && (id.front() == 'U' || id.front() == 'W') &&
+        std::ranges::all_of(id, [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+    if (shaped) return std::nullopt;
+    return shown(id) + " is not a Slack user id (U0123ABCD: a member's profile, Copy member ID)";
+}
+
 std::optional<std::string> listen_problem(std::string_view listen) {
-    auto const problem = shown(listen) + " is not host:port with a port from 1 to 65535";
+    auto const problem = shown(listen) + " is not host:port with a port from 0 (any free port) to 65535";
     std::string_view host, port;
     if (listen.starts_with('[')) {  // IPv6: [::1]:8080
         auto const close = listen.find("]:");
@@ -168,7 +176,7 @@ std::optional<std::string> listen_problem(std::string_view listen) {
     if (port.empty() || port.size() > 5 || !std::ranges::all_of(port, [](char c) { return c >= '0' && c <= '9'; }))
         return problem;
     auto const number = std::stoi(std::string{port});
-    if (number < 1 || number > 65535) return problem;
+    if (number > 65535) return problem;
     return std::nullopt;
 }
 
@@ -325,7 +333,9 @@ public:
         : source_(source), base_dir_(std::filesystem::path(source).parent_path()) {}
 
     void read(toml::table const& doc, settings& s) {
-        check_keys(doc, "", {"slack", "store", "http", "log", "severity", "type", "post_incident"});
+        check_keys(doc, "", {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging"});
+        if (auto const* n = doc.get("oncall")) read_oncall(table_at(*n, "oncall"), s.policy);
+        if (auto const* n = doc.get("paging")) read_paging(table_at(*n, "paging"), s);
         if (auto const* n = doc.get("slack")) read_slack(table_at(*n, "slack"), s);
         if (auto const* n = doc.get("store")) read_store(table_at(*n, "store"), s);
         if (auto const* n = doc.get("http")) read_http(table_at(*n, "http"), s);
@@ -333,6 +343,12 @@ public:
         if (auto const* n = doc.get("severity")) read_severities(table_at(*n, "severity"), s.policy);
         if (auto const* n = doc.get("type")) read_types(table_at(*n, "type"), s.policy);
         if (auto const* n = doc.get("post_incident")) read_post_incident(table_at(*n, "post_incident"), s.policy);
+        for (auto const sev : core::all_severities) {
+            auto const& name = s.policy.of(sev).rotation;
+            if (!name.empty() && !s.policy.rotation_of(sev))
+                fail_at(join(join("severity", core::to_string(sev)), "rotation"),
+                        "no rotation is called " + shown(name) + " in [[oncall.rotations]]");
+        }
     }
 
     void apply_environment(settings& s, env_lookup const& env) const {
@@ -353,6 +369,13 @@ public:
         }
         s.slack.app_token = token(app_token_spec, app_token_file_, env);
         s.slack.bot_token = token(bot_token_spec, bot_token_file_, env);
+        s.paging.key = secret("WARROOM_PAGING_KEY", "paging.key_file", paging_key_file_, env);
+        s.paging.webhook_secret =
+            secret("WARROOM_PAGING_WEBHOOK_SECRET", "paging.webhook_secret_file", webhook_secret_file_, env);
+        if (!s.paging.vendor.empty() && s.paging.key.empty())
+            fail(source_, "paging.key_file",
+                 "paging.vendor is " + shown(s.paging.vendor) +
+                     " but no key is set (WARROOM_PAGING_KEY or paging.key_file)");
     }
 
 private:
@@ -505,6 +528,126 @@ private:
         }
     }
 
+    void read_paging(toml::table const& t, settings& s) {
+        check_keys(t, "paging", {"vendor", "url", "key_file", "webhook_secret_file", "users"});
+        if (auto const* n = t.get("vendor")) {
+            s.paging.vendor = string_at(*n, "paging.vendor");
+            if (s.paging.vendor != "pagerduty" && s.paging.vendor != "opsgenie")
+                fail_at("paging.vendor", shown(s.paging.vendor) + " is not supported (use pagerduty or opsgenie)");
+            s.paging.url =
+                s.paging.vendor == "pagerduty" ? "https://events.pagerduty.com/" : "https://api.opsgenie.com/";
+        }
+        if (auto const* n = t.get("url")) {
+            auto const url = string_at(*n, "paging.url");
+            check("paging.url", http_url_problem(url));
+            s.paging.url = with_trailing_slash(url);
+        }
+        if (auto const* n = t.get("key_file")) paging_key_file_ = path_at(*n, "paging.key_file");
+        if (auto const* n = t.get("webhook_secret_file"))
+            webhook_secret_file_ = path_at(*n, "paging.webhook_secret_file");
+        if (auto const* n = t.get("users")) {
+            auto const& users = table_at(*n, "paging.users");
+            for (auto&& [k, v] : users) {
+                auto const key = join("paging.users", k.str());
+                check(key, slack_user_problem(k.str()));
+                s.paging.users[std::string{k.str()}] = string_at(v, key);
+            }
+        }
+        s.policy.paging = !s.paging.vendor.empty();
+    }
+
+    void read_oncall(toml::table const& t, core::policy& p) const {
+        check_keys(t, "oncall", {"rotations"});
+        auto const* list = t.get("rotations");
+        if (!list) return;
+        auto const* a = list->as_array();
+        if (!a) fail_at("oncall.rotations", "expected an array of tables ([[oncall.rotations]])");
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            auto const key = indexed("oncall.rotations", i);
+            auto const& r = table_at(*a->get(i), key);
+            check_keys(r, key, {"name", "members", "start", "length", "handoff_channel", "overrides"});
+            core::rotation rot;
+            rot.name = string_at(required(r, "name", key), join(key, "name"));
+            if (std::ranges::any_of(p.rotations, [&](auto const& other) { return other.name == rot.name; }))
+                fail_at(join(key, "name"), shown(rot.name) + " appears twice");
+            rot.members = users_at(required(r, "members", key), join(key, "members"));
+            if (rot.members.empty()) fail_at(join(key, "members"), "must name at least one member");
+            rot.start = time_at(required(r, "start", key), join(key, "start"));
+            rot.length = std::chrono::days{7};
+            if (auto const* n = r.get("length")) {
+                auto const text = duration_text_at(*n, join(key, "length"));
+                rot.length = text == "weekly"      ? seconds{std::chrono::days{7}}
+                             : text == "bi-weekly" ? seconds{std::chrono::days{14}}
+                                                   : duration_at(*n, join(key, "length"));
+            }
+            if (auto const* n = r.get("handoff_channel")) {
+                rot.handoff_channel = string_at(*n, join(key, "handoff_channel"));
+                check(join(key, "handoff_channel"), announce_channel_problem(rot.handoff_channel));
+            }
+            if (auto const* n = r.get("overrides")) rot.overrides = overrides_at(*n, join(key, "overrides"));
+            p.rotations.push_back(std::move(rot));
+        }
+    }
+
+    std::vector<core::rotation_override> overrides_at(toml::node const& n, std::string const& key) const {
+        auto const* a = n.as_array();
+        if (!a) fail_at(key, "expected an array of overrides, got " + std::string{type_name(n)});
+        std::vector<core::rotation_override> out;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            auto const k = indexed(key, i);
+            auto const& t = table_at(*a->get(i), k);
+            check_keys(t, k, {"from", "until", "user", "position"});
+            core::rotation_override o;
+            o.from = time_at(required(t, "from", k), join(k, "from"));
+            o.until = time_at(required(t, "until", k), join(k, "until"));
+            if (o.until <= o.from) fail_at(join(k, "until"), "must be after from");
+            o.user = user_at(required(t, "user", k), join(k, "user"));
+            if (auto const* pos = t.get("position")) {
+                auto const text = string_at(*pos, join(k, "position"));
+                if (text != "primary" && text != "secondary")
+                    fail_at(join(k, "position"), shown(text) + " is not primary or secondary");
+                o.secondary = text == "secondary";
+            }
+            out.push_back(std::move(o));
+        }
+        return out;
+    }
+
+    std::string user_at(toml::node const& n, std::string const& key) const {
+        auto text = string_at(n, key);
+        if (text.front() == '@') text.erase(0, 1);
+        check(key, slack_user_problem(text));
+        return text;
+    }
+
+    std::vector<std::string> users_at(toml::node const& n, std::string const& key) const {
+        auto const* a = n.as_array();
+        if (!a) fail_at(key, "expected an array of Slack user ids, got " + std::string{type_name(n)});
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < a->size(); ++i) out.push_back(user_at(*a->get(i), indexed(key, i)));
+        return out;
+    }
+
+    // A TOML date-time (its offset applied), a date (midnight UTC), or the same as a string.
+    core::sys_seconds time_at(toml::node const& n, std::string const& key) const {
+        if (auto const* d = n.as_date()) return day_of(d->get());
+        if (auto const* dt = n.as_date_time()) {
+            auto const& v = dt->get();
+            auto t = day_of(v.date) + std::chrono::hours{v.time.hour} + std::chrono::minutes{v.time.minute} +
+                     seconds{v.time.second};
+            if (v.offset) t -= std::chrono::minutes{v.offset->minutes};
+            return t;
+        }
+        auto const text = string_at(n, key);
+        if (auto const t = core::parse_time(text)) return *t;
+        if (auto const d = core::parse_date(text)) return *d;
+        fail_at(key, shown(text) + " is not a time (use 2026-01-05T09:00:00Z)");
+    }
+
+    static core::sys_seconds day_of(toml::date const& d) {
+        return core::sys_seconds{std::chrono::sys_days{std::chrono::year{d.year} / d.month / d.day}};
+    }
+
     void read_severities(toml::table const& t, core::policy& p) const {
         for (auto&& [k, v] : t) {
             auto const key = join("severity", k.str());
@@ -523,7 +666,8 @@ private:
 
     void read_severity(toml::table const& t, std::string const& key, core::severity_policy& sp) const {
         check_keys(t, key,
-                   {"name", "respond_within", "respond_label", "update_every", "announce_to", "on_call", "escalation"});
+                   {"name", "respond_within", "respond_label", "update_every", "announce_to", "on_call", "escalation",
+                    "rotation"});
         if (auto const* n = t.get("name")) sp.name = string_at(*n, join(key, "name"));
         if (auto const* n = t.get("respond_within")) {
             sp.respond_within = duration_at(*n, join(key, "respond_within"));
@@ -535,6 +679,7 @@ private:
         if (auto const* n = t.get("announce_to")) sp.announce_to = string_at(*n, join(key, "announce_to"));
         if (auto const* n = t.get("on_call")) sp.on_call = strings_at(*n, join(key, "on_call"));
         if (auto const* n = t.get("escalation")) sp.escalation = escalation_at(*n, join(key, "escalation"));
+        if (auto const* n = t.get("rotation")) sp.rotation = string_at(*n, join(key, "rotation"));
     }
 
     std::vector<core::escalation_step> escalation_at(toml::node const& n, std::string const& key) const {
@@ -544,7 +689,7 @@ private:
         for (std::size_t i = 0; i < a->size(); ++i) {
             auto const step_key = indexed(key, i);
             auto const& t = table_at(*a->get(i), step_key);
-            check_keys(t, step_key, {"after", "target", "label", "notify"});
+            check_keys(t, step_key, {"after", "target", "label", "notify", "dm", "page", "customer_notice"});
             core::escalation_step step;
             step.after = duration_at(required(t, "after", step_key), join(step_key, "after"), true);
             step.target = string_at(required(t, "target", step_key), join(step_key, "target"));
@@ -552,6 +697,15 @@ private:
             step.label = step.target;
             if (auto const* l = t.get("label")) step.label = string_at(*l, join(step_key, "label"));
             if (auto const* l = t.get("notify")) step.notify = strings_at(*l, join(step_key, "notify"));
+            // The same defaults as the built-in matrix: the on-call step pages, the customer step drafts
+            // the notice, the others DM their contacts.
+            step.page = step.target == "on-call";
+            step.customer_notice = step.target == "customer-communication";
+            step.dm = !step.page && !step.customer_notice;
+            if (auto const* l = t.get("dm")) step.dm = bool_at(*l, join(step_key, "dm"));
+            if (auto const* l = t.get("page")) step.page = bool_at(*l, join(step_key, "page"));
+            if (auto const* l = t.get("customer_notice"))
+                step.customer_notice = bool_at(*l, join(step_key, "customer_notice"));
             if (!steps.empty() && step.after < steps.back().after)
                 fail_at(join(step_key, "after"),
                         core::format_duration(step.after) + " comes before the previous step's " +
@@ -616,12 +770,24 @@ private:
             return value;
         }
         if (!file) return {};
-        auto const r = read_text(*file);
-        if (r.error) fail_at(spec.file_key, "cannot read " + shown(*file) + ": " + error_text(r.error));
-        auto value = std::string{trimmed(r.text)};
-        if (value.empty()) fail_at(spec.file_key, shown(*file) + " is empty");
+        auto value = secret_file(*file, spec.file_key);
         check_token(value, spec, source_, spec.file_key, "the content of " + shown(*file));
         return value;
+    }
+
+    std::string secret_file(std::string const& file, std::string_view file_key) const {
+        auto const r = read_text(file);
+        if (r.error) fail_at(file_key, "cannot read " + shown(file) + ": " + error_text(r.error));
+        auto value = std::string{trimmed(r.text)};
+        if (value.empty()) fail_at(file_key, shown(file) + " is empty");
+        return value;
+    }
+
+    // A secret from the environment, else from the file the config names; empty when neither is set.
+    std::string secret(std::string_view env_name, std::string_view file_key, std::optional<std::string> const& file,
+                       env_lookup const& env) const {
+        if (auto v = env_value(env, env_name)) return std::string{trimmed(*v)};
+        return file ? secret_file(*file, file_key) : std::string{};
     }
 
     std::string source_;
@@ -629,6 +795,8 @@ private:
     std::optional<std::string> ca_file_;
     std::optional<std::string> app_token_file_;
     std::optional<std::string> bot_token_file_;
+    std::optional<std::string> paging_key_file_;
+    std::optional<std::string> webhook_secret_file_;
 };
 
 settings build(toml::table const& doc, std::string const& source, env_lookup const& env) {
@@ -732,9 +900,26 @@ std::string describe(settings const& s) {
         for (auto const& step : sp.escalation) {
             out << "    escalate after " << core::format_duration(step.after) << ": " << step.target << " (\""
                 << step.label << "\")";
-            if (!step.notify.empty()) out << ", notify " << joined(step.notify);
+            if (!step.notify.empty()) out << ", notify " << joined(step.notify) << (step.dm ? " by DM too" : "");
+            if (step.page) out << ", pages the on-call";
+            if (step.customer_notice) out << ", drafts the customer notice";
             out << '\n';
         }
+        if (auto const* r = p.rotation_of(sev)) out << "    rotation: " << r->name << '\n';
+    }
+    for (auto const& r : p.rotations) {
+        out << "rotation " << r.name << ": " << joined(r.members) << ", turns of " << core::format_duration(r.length)
+            << " from " << core::format_time(r.start) << ", hand-off in "
+            << (r.handoff_channel.empty() ? p.announce_channel : r.handoff_channel);
+        if (!r.overrides.empty()) out << ", " << r.overrides.size() << " override(s)";
+        out << '\n';
+    }
+    if (s.paging.vendor.empty()) {
+        line("paging:", "none");
+    } else {
+        line("paging:", s.paging.vendor + " at " + redact_url(s.paging.url) + ", key " +
+                            (s.paging.key.empty() ? "not set" : "set") + ", webhook secret " +
+                            (s.paging.webhook_secret.empty() ? "not set" : "set"));
     }
     out << "types:\n";
     for (auto const type : core::all_types) {

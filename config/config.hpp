@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -25,10 +26,20 @@ struct slack_settings {
     double rate_limit_scale = 1.0;
 };
 
+// The paging integration: where pages go, and the secret its webhooks are signed with.
+struct paging_settings {
+    std::string vendor;                        // "pagerduty", "opsgenie"; empty: no paging integration
+    std::string url;                           // base URL of the vendor's API; always ends with '/'
+    std::string key;                           // WARROOM_PAGING_KEY or paging.key_file: routing key / API key
+    std::map<std::string, std::string> users;  // Slack user id → the vendor's user name (Opsgenie: email)
+    std::string webhook_secret;                // WARROOM_PAGING_WEBHOOK_SECRET or paging.webhook_secret_file
+};
+
 struct settings {
     std::string source;                              // file read, empty when built-in defaults only
     core::policy policy = core::policy::defaults();  // also holds slack.announce_channel and slack.channel_prefix
     slack_settings slack;
+    paging_settings paging;
     std::string store_url = "sqlite:///var/lib/warroom/warroom.db";  // WARROOM_STORE_URL or store.url
     std::string http_listen = "127.0.0.1:8080";                      // host:port
     std::string log_level = "info";                                  // trace, debug, info, warn, error

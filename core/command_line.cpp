@@ -106,7 +106,7 @@ struct verb_info {
     bool incident;  // acts on one incident
 };
 
-constexpr std::array<verb_info, 22> verbs{{
+constexpr std::array<verb_info, 23> verbs{{
     {"declare", "[P0-P3] [type:<type>] [started:<-20m|YYYY-MM-DDTHH:MMZ>] [impact:\"<impact>\"] [pii:yes] <title>",
      "declare an incident; no arguments opens the form", false},
     {"update", "[status:<status>] [impact:\"<scope>\"] <text>", "post a status update; no text opens the form", true},
@@ -131,6 +131,7 @@ constexpr std::array<verb_info, 22> verbs{{
     {"check", "<item#> [phase]", "check a checklist item (uncheck <item#> [phase] to undo)", true},
     {"list", "[open|all]", "incidents, newest first", false},
     {"stats", "[7d|30d|90d]", "MTTD, MTTA, MTTR, counts by severity and type", false},
+    {"oncall", "", "who is on call now and next", false},
     {"help", "[command]", "usage", false},
 }};
 
@@ -298,6 +299,10 @@ struct parser {
         auto const* info = find_verb(verb);
         if (!info) return fail("unknown command '" + raw_verb + "'", "");
         if (verb == "declare") return parse_declare();
+        if (verb == "oncall") {
+            if (!in.done()) return fail("'" + std::string(in.peek()) + "' is not expected here", verb);
+            return make(query{query::kind::oncall, ""});
+        }
         if (verb == "help" || verb == "list" || verb == "stats") {
             auto const arg = to_lower(in.take());
             if (!in.done()) return fail("'" + std::string(in.peek()) + "' is not expected here", verb);

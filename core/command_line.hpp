@@ -19,6 +19,7 @@ struct query {
         roles,    // role holders of an incident
         stats,    // metrics over a window
         help,     // usage
+        oncall,   // who is on call now and next
     };
     kind what{};
     std::string arg;  // list: open|all; stats: window; help: command

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/oncall.hpp"
+
 namespace warroom::core {
 namespace {
 
@@ -137,7 +139,7 @@ struct decider {
             return refusal{"every escalation step for " + std::string(to_string(i.sev)) + " has been taken for " +
                            ref()};
         }
-        return std::vector<event>{ev(escalated{next->target, next->label, true, trimmed(c.reason)})};
+        return escalation_events(i, *next, true, trimmed(c.reason), by, now, p);
     }
 
     decision operator()(resolve const& c) const {
@@ -224,6 +226,31 @@ struct decider {
         if (!marked(m.ref)) return refusal{"that message is not on the " + ref() + " timeline"};
         return std::vector<event>{ev(message_unmarked{m.ref})};
     }
+
+    decision operator()(approve_customer_notice const&) const {
+        auto const& steps = p.of(i.sev).escalation;
+        bool const drafted = std::any_of(steps.begin(), steps.end(), [&](escalation_step const& s) {
+            return s.customer_notice && i.escalated_targets.contains(s.target);
+        });
+        if (!drafted) return refusal{"no customer notice has been drafted for " + ref() + " yet"};
+        if (i.customer_notice_approved_at) {
+            return refusal{"the customer notice of " + ref() + " was already approved by " + "@" +
+                           *i.customer_notice_approved_by + " at " + format_time(*i.customer_notice_approved_at)};
+        }
+        if (auto const lead = i.holder(role::communications_lead); lead && *lead != by) {
+            return refusal{"the Communications Lead, @" + *lead + ", approves the customer notice of " + ref()};
+        }
+        return std::vector<event>{ev(customer_notice_approved{})};
+    }
+
+    decision operator()(confirm_regulator_notice const&) const {
+        if (!regulated(i, p)) return refusal{ref() + " does not run the regulator notification clock"};
+        if (i.regulator_notified_at) {
+            return refusal{"the regulator notification of " + ref() + " was already recorded at " +
+                           format_time(*i.regulator_notified_at)};
+        }
+        return std::vector<event>{ev(regulator_notified{})};
+    }
 };
 
 }  // namespace
@@ -252,6 +279,24 @@ decision decide(incident const& current, command const& cmd, user_id const& by, 
     return std::visit(decider{current, by, now, p}, cmd);
 }
 
+std::vector<event> escalation_events(incident const& i, escalation_step const& step, bool manual,
+                                     std::string const& reason, user_id const& by, sys_seconds now, policy const& p) {
+    std::vector<event> out{{i.number, now, by, escalated{step.target, step.label, manual, reason}}};
+    if (!step.page || i.pages.contains("primary")) return out;
+    auto const* r = p.rotation_of(i.sev);
+    auto const on_call = r ? shift_at(*r, now) : std::nullopt;
+    if (on_call) {
+        out.push_back({i.number, now, by, paged{on_call->primary, "primary"}});
+    } else if (p.paging) {
+        out.push_back({i.number, now, by, paged{{}, "primary"}});
+    }
+    return out;
+}
+
+bool regulated(incident const& i, policy const& p) {
+    return p.of(i.type).regulator_clock || (i.type == incident_type::data_loss && i.personal_data);
+}
+
 std::optional<phase> next_phase(incident const& i) {
     if (i.ph == phase::closed) return std::nullopt;
     return static_cast<phase>(static_cast<int>(i.ph) + 1);
@@ -276,9 +321,10 @@ std::string war_room_name(std::string const& prefix, int number, std::string con
 }
 
 std::string_view command_name(command const& c) {
-    constexpr std::string_view names[] = {"update", "severity",    "phase",    "advance", "assign", "note",
-                                          "action", "done",        "escalate", "resolve", "reopen", "report",
-                                          "close",  "acknowledge", "check",    "snooze",  "mark",   "unmark"};
+    constexpr std::string_view names[] = {"update", "severity", "phase",  "advance",        "assign",
+                                          "note",   "action",   "done",   "escalate",       "resolve",
+                                          "reopen", "report",   "close",  "acknowledge",    "check",
+                                          "snooze", "mark",     "unmark", "approve-notice", "regulator-notified"};
     static_assert(std::size(names) == std::variant_size_v<command>);
     return names[c.index()];
 }

@@ -103,9 +103,18 @@ struct unmark_message {
     bool operator==(unmark_message const&) const = default;
 };
 
-using command = std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action,
-                             complete_action, escalate, resolve, reopen, generate_report, close, acknowledge,
-                             mark_checklist, snooze, mark_message, unmark_message>;
+// Buttons: the drafted customer notice is approved; the regulator has been notified.
+struct approve_customer_notice {
+    bool operator==(approve_customer_notice const&) const = default;
+};
+struct confirm_regulator_notice {
+    bool operator==(confirm_regulator_notice const&) const = default;
+};
+
+using command =
+    std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action, complete_action,
+                 escalate, resolve, reopen, generate_report, close, acknowledge, mark_checklist, snooze, mark_message,
+                 unmark_message, approve_customer_notice, confirm_regulator_notice>;
 
 struct refusal {
     std::string reason;
@@ -120,6 +129,13 @@ inline constexpr std::size_t max_text = 40000;
 // Declaration creates incident `number`; `channel` is the war-room name chosen by the caller.
 decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by, sys_seconds now);
 decision decide(incident const& current, command const& cmd, user_id const& by, sys_seconds now, policy const& p);
+
+// The events of taking an escalation step: the step itself and, for a paging step, the page of the
+// rotation's primary (or of the paging integration's own routing when no rotation is configured).
+std::vector<event> escalation_events(incident const& i, escalation_step const& step, bool manual,
+                                     std::string const& reason, user_id const& by, sys_seconds now, policy const& p);
+// Privacy incidents, and data loss involving personal data, run the regulator's notification clock.
+bool regulated(incident const& i, policy const& p);
 
 // The phase `advance` moves to, if any.
 std::optional<phase> next_phase(incident const& i);

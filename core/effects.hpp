@@ -66,7 +66,7 @@ struct page {
     bool operator==(page const&) const = default;
 };
 
-using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message>;
+using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page>;
 
 // True for effects that must reach the world even if the process dies right after the command.
 inline bool is_durable(effect const& e) {

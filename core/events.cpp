@@ -6,11 +6,30 @@
 namespace warroom::core {
 
 std::string_view event_name(payload const& p) {
-    constexpr std::string_view names[] = {
-        "declared",      "update_posted",  "severity_changed", "phase_changed",    "role_assigned", "note_added",
-        "acknowledged",  "mitigated",      "action_added",     "action_completed", "escalated",     "nudged",
-        "snoozed",       "resolved",       "reopened",         "report_generated", "closed",        "checklist_marked",
-        "reminder_sent", "message_marked", "message_unmarked"};
+    constexpr std::string_view names[] = {"declared",
+                                          "update_posted",
+                                          "severity_changed",
+                                          "phase_changed",
+                                          "role_assigned",
+                                          "note_added",
+                                          "acknowledged",
+                                          "mitigated",
+                                          "action_added",
+                                          "action_completed",
+                                          "escalated",
+                                          "nudged",
+                                          "snoozed",
+                                          "resolved",
+                                          "reopened",
+                                          "report_generated",
+                                          "closed",
+                                          "checklist_marked",
+                                          "reminder_sent",
+                                          "message_marked",
+                                          "message_unmarked",
+                                          "paged",
+                                          "customer_notice_approved",
+                                          "regulator_notified"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
 }
@@ -53,11 +72,14 @@ struct field_printer {
         os << m.ref << " by " << m.author << " at " << format_time(m.posted_at) << ' ' << q(m.text);
     }
     void operator()(message_unmarked const& m) const { os << m.ref; }
+    void operator()(paged const& p) const { os << p.position << ' ' << p.user; }
     // Payloads with nothing to say beyond their name.
     void operator()(acknowledged const&) const {}
     void operator()(mitigated const&) const {}
     void operator()(nudged const&) const {}
     void operator()(report_generated const&) const {}
+    void operator()(customer_notice_approved const&) const {}
+    void operator()(regulator_notified const&) const {}
 };
 
 }  // namespace

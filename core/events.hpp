@@ -120,10 +120,25 @@ struct reminder_sent {
     bool operator==(reminder_sent const&) const = default;
 };
 
-using payload =
-    std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added, acknowledged,
-                 mitigated, action_added, action_completed, escalated, nudged, snoozed, resolved, reopened,
-                 report_generated, closed, checklist_marked, reminder_sent, message_marked, message_unmarked>;
+// The on-call responder of a rotation was paged (in Slack and through the paging integration).
+struct paged {
+    user_id user;
+    std::string position;  // "primary", or "secondary" when the primary did not acknowledge in time
+    bool operator==(paged const&) const = default;
+};
+// The drafted customer notice was approved for sending.
+struct customer_notice_approved {
+    bool operator==(customer_notice_approved const&) const = default;
+};
+// Someone confirmed that the regulator was notified (privacy incidents' 72-hour clock).
+struct regulator_notified {
+    bool operator==(regulator_notified const&) const = default;
+};
+
+using payload = std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added,
+                             acknowledged, mitigated, action_added, action_completed, escalated, nudged, snoozed,
+                             resolved, reopened, report_generated, closed, checklist_marked, reminder_sent,
+                             message_marked, message_unmarked, paged, customer_notice_approved, regulator_notified>;
 
 struct event {
     int incident = 0;

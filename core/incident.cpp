@@ -149,6 +149,19 @@ struct applier {
     void operator()(message_unmarked const& m) {
         std::erase_if(i.timeline, [&](timeline_entry const& entry) { return entry.ref == m.ref; });
     }
+    void operator()(paged const& p) {
+        i.pages.emplace(p.position, page_record{p.user, e.at});
+        line("Paged " + mention(p.user) + " (" + p.position + " on call)");
+    }
+    void operator()(customer_notice_approved const&) {
+        i.customer_notice_approved_at = e.at;
+        i.customer_notice_approved_by = e.by;
+        line("Customer notice approved");
+    }
+    void operator()(regulator_notified const&) {
+        i.regulator_notified_at = e.at;
+        line("Regulator notified");
+    }
 };
 
 }  // namespace

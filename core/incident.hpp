@@ -39,6 +39,12 @@ struct action_item {
     bool operator==(action_item const&) const = default;
 };
 
+struct page_record {
+    user_id user;
+    sys_seconds at{};
+    bool operator==(page_record const&) const = default;
+};
+
 struct incident {
     int number = 0;
     int version = 0;
@@ -68,6 +74,9 @@ struct incident {
     std::string resolution, root_cause, close_reason;
     std::optional<sys_seconds> report_at;
     std::set<std::string> reminders_sent;
+    std::map<std::string, page_record> pages;  // position ("primary", "secondary") → who was paged when
+    std::optional<sys_seconds> customer_notice_approved_at, regulator_notified_at;
+    std::optional<user_id> customer_notice_approved_by;
     int updates = 0;
 
     bool is_resolved() const { return resolved_at.has_value(); }

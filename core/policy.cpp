@@ -1,13 +1,19 @@
 // The procedures' numbers and texts: severity table, escalation matrix, runbooks, checklists.
 #include "core/policy.hpp"
 
+#include <algorithm>
+
 namespace warroom::core {
 namespace {
 
 using namespace std::chrono_literals;
 
 escalation_step step(seconds after, std::string target, std::string label) {
-    return {after, std::move(target), std::move(label), {}};
+    escalation_step s{after, std::move(target), std::move(label), {}};
+    s.page = s.target == "on-call";
+    s.customer_notice = s.target == "customer-communication";
+    s.dm = !s.page && !s.customer_notice;
+    return s;
 }
 
 runbook outage_runbook() {
@@ -76,6 +82,7 @@ policy policy::defaults() {
          step(15min, "vp-engineering", "VP Engineering notified"), step(30min, "executives", "Executive team notified"),
          step(60min, "customer-communication", "Customer communication required")},
         "All stakeholders + executives",
+        {},
         {}};
     p.severities[1] = {"High",
                        15min,
@@ -86,6 +93,7 @@ policy policy::defaults() {
                         step(120min, "vp-engineering", "VP Engineering notified"),
                         step(240min, "customer-communication", "Customer communication if needed")},
                        "Engineering + product teams",
+                       {},
                        {}};
     p.severities[2] = {"Medium",
                        60min,
@@ -93,8 +101,9 @@ policy policy::defaults() {
                        std::nullopt,
                        {step(240min, "engineering-manager", "Engineering manager notified")},
                        "Engineering team",
+                       {},
                        {}};
-    p.severities[3] = {"Low", 24h, "Next business day", std::nullopt, {}, "Engineering team", {}};
+    p.severities[3] = {"Low", 24h, "Next business day", std::nullopt, {}, "Engineering team", {}, {}};
 
     p.of(incident_type::outage) = {outage_runbook(), {}, false, false};
     p.of(incident_type::performance) = {performance_runbook(), {}, false, false};
@@ -108,6 +117,13 @@ policy policy::defaults() {
     p.regulator_notice = 72h;
     p.snooze = 15min;
     return p;
+}
+
+rotation const* policy::rotation_of(severity s) const {
+    auto const& name = of(s).rotation;
+    if (name.empty()) return rotations.empty() ? nullptr : &rotations.front();
+    auto const it = std::find_if(rotations.begin(), rotations.end(), [&](rotation const& r) { return r.name == name; });
+    return it == rotations.end() ? nullptr : &*it;
 }
 
 std::vector<std::string> const& checklist(phase p) {

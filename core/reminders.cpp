@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "core/decide.hpp"
+
 namespace warroom::core {
 namespace {
 
@@ -35,6 +37,14 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
                            i.declared_at + step.after, static_cast<int>(s)});
         }
     }
+    if (active && !i.acknowledged_at && i.pages.contains("primary") && !i.pages.contains("secondary")) {
+        auto const* r = p.rotation_of(i.sev);
+        auto const on_call = r ? shift_at(*r, i.pages.at("primary").at) : std::nullopt;
+        auto const k = key("page-secondary", i.number, "1");
+        if (on_call && on_call->secondary && !i.reminders_sent.contains(k)) {
+            out.push_back({k, reminder_kind::page_unanswered, i.number, i.pages.at("primary").at + sev.respond_within});
+        }
+    }
     if (i.is_resolved() && !i.is_closed()) {
         auto const resolved = epoch(*i.resolved_at);
         auto const report_key = key("report-due", i.number, resolved);
@@ -54,8 +64,7 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
         }
     }
     auto const reg_key = key("regulator", i.number, "72h");
-    bool const regulated = p.of(i.type).regulator_clock || (i.type == incident_type::data_loss && i.personal_data);
-    if (regulated && !i.is_closed() && !i.reminders_sent.contains(reg_key)) {
+    if (regulated(i, p) && !i.is_closed() && !i.regulator_notified_at && !i.reminders_sent.contains(reg_key)) {
         auto const lead = std::min(p.regulator_notice, seconds{std::chrono::hours{24}});
         out.push_back({reg_key, reminder_kind::regulator_notice, i.number, i.declared_at + p.regulator_notice - lead});
     }
@@ -68,9 +77,22 @@ std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, p
     switch (r.kind) {
         case reminder_kind::update_nudge:
             return {ev(nudged{})};
-        case reminder_kind::escalation: {
-            auto const& step = p.of(i.sev).escalation.at(static_cast<std::size_t>(r.step));
-            return {ev(escalated{step.target, step.label, false, {}})};
+        case reminder_kind::escalation:
+            return escalation_events(i, p.of(i.sev).escalation.at(static_cast<std::size_t>(r.step)), false, {},
+                                     bot_user, now, p);
+        case reminder_kind::page_unanswered: {
+            auto const* rot = p.rotation_of(i.sev);
+            auto const on_call = rot ? shift_at(*rot, now) : std::nullopt;
+            auto const primary = i.pages.at("primary").user;
+            // The turn may have changed since: page whoever is secondary now, never the primary again.
+            std::optional<user_id> secondary;
+            if (on_call && on_call->secondary && *on_call->secondary != primary) {
+                secondary = on_call->secondary;
+            } else if (on_call && on_call->primary != primary) {
+                secondary = on_call->primary;
+            }
+            if (!secondary) return {ev(reminder_sent{r.key})};  // said in the war room: nobody left to page
+            return {ev(paged{*secondary, "secondary"})};
         }
         case reminder_kind::report_due:
         case reminder_kind::postmortem_due:
@@ -79,6 +101,26 @@ std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, p
             return {ev(reminder_sent{r.key})};
     }
     return {};
+}
+
+std::vector<handoff> recent_handoffs(policy const& p, sys_seconds now) {
+    std::vector<handoff> out;
+    for (auto const& r : p.rotations) {
+        auto const at = turn_start(r, now);
+        if (at <= r.start || r.members.size() < 2 || now - at >= std::chrono::days{1}) continue;
+        out.push_back({"handoff:" + r.name + ":" + epoch(at), at, &r});
+    }
+    return out;
+}
+
+std::optional<sys_seconds> next_handoff(policy const& p, sys_seconds now) {
+    std::optional<sys_seconds> best;
+    for (auto const& r : p.rotations) {
+        if (r.members.size() < 2) continue;
+        auto const at = turn_start(r, now) + r.length;
+        if (!best || at < *best) best = at;
+    }
+    return best;
 }
 
 std::ostream& operator<<(std::ostream& os, reminder const& r) { return os << r.key << " @ " << format_time(r.due); }

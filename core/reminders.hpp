@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/incident.hpp"
+#include "core/oncall.hpp"
 #include "core/policy.hpp"
 
 namespace warroom::core {
@@ -19,6 +20,7 @@ enum class reminder_kind {
     postmortem_due,    // post-mortem meeting not held 48 h after resolution (P0/P1)
     action_due,        // an open action item reached its due date
     regulator_notice,  // privacy, or data loss with personal data: 24 h left on the 72-hour clock
+    page_unanswered,   // the primary did not acknowledge within the severity's response time: page the secondary
 };
 
 struct reminder {
@@ -37,6 +39,18 @@ inline constexpr char const* bot_user = "warroom";
 std::vector<reminder> pending_reminders(incident const& i, policy const& p);
 // The events that record a reminder firing.
 std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, policy const& p);
-std::ostream& operator<<(std::ostream& os, reminder const& r);  // "nudge:1:1767604200 @ 2026-01-05 09:30 UTC"
+std::ostream& operator<<(std::ostream& os, reminder const& r);
+
+// A rotation's change of turn, announced once so the outgoing and incoming on-call hand over.
+struct handoff {
+    std::string key;  // "handoff:<rotation>:<epoch of the change>"
+    sys_seconds at{};
+    rotation const* of = nullptr;
+};
+// The latest change of turn of each rotation at `now`, when it happened less than a day ago (a
+// longer outage of warroom skips it: a stale hand-off would only confuse), and each rotation's next.
+std::vector<handoff> recent_handoffs(policy const& p, sys_seconds now);
+std::optional<sys_seconds> next_handoff(policy const& p,
+                                        sys_seconds now);  // "nudge:1:1767604200 @ 2026-01-05 09:30 UTC"
 
 }  // namespace warroom::core

@@ -29,6 +29,17 @@ std::optional<int> to_int(std::string_view s) {
     return v;
 }
 
+// A contact that names one Slack user ("@U123" or "U123"), who can get a DM; groups and channels cannot.
+std::optional<user_id> slack_user(std::string_view contact) {
+    if (!contact.empty() && contact.front() == '@') contact.remove_prefix(1);
+    if (contact.size() < 3 || (contact.front() != 'U' && contact.front() != 'W')) return std::nullopt;
+    bool const id = std::all_of(contact.begin(), contact.end(),
+                                [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+    return id ? std::optional<user_id>{std::string(contact)} : std::nullopt;
+}
+
+std::string dedup_key(int incident) { return "warroom-inc-" + std::to_string(incident); }
+
 std::vector<std::string_view> split(std::string_view s, char sep) {
     std::vector<std::string_view> out;
     for (std::size_t start = 0;;) {
@@ -237,6 +248,9 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
             say(stats_view(compute_stats(incidents_, o.now, window)));
             return out;
         }
+        case query::kind::oncall:
+            say(oncall_view(rules_, o.now));
+            return out;
         case query::kind::status:
         case query::kind::actions:
         case query::kind::roles:
@@ -287,6 +301,8 @@ outcome service::press(origin const& o, std::string_view action, std::string_vie
     if (action == "advance") return run(o, *number, advance{}, "advance");
     if (action == "snooze") return run(o, *number, snooze{}, "update");
     if (action == "report") return run(o, *number, generate_report{}, "report");
+    if (action == "approve_notice") return run(o, *number, approve_customer_notice{}, "");
+    if (action == "regulator_notified") return run(o, *number, confirm_regulator_notice{}, "");
     if (action == "done" && parts.size() == 2) {
         if (auto const item = to_int(parts[1])) return run(o, *number, complete_action{*item}, "done");
     }
@@ -395,7 +411,7 @@ outcome service::unmark(origin const& o, std::string const& ref) {
 }
 
 std::optional<sys_seconds> service::next_due() const {
-    std::optional<sys_seconds> best;
+    auto best = next_handoff(rules_, last_tick_);
     for (auto const& [n, i] : incidents_) {
         auto const pending = pending_reminders(i, rules_);
         if (!pending.empty() && (!best || pending.front().due < *best)) best = pending.front().due;
@@ -405,43 +421,74 @@ std::optional<sys_seconds> service::next_due() const {
 
 outcome service::tick(sys_seconds now) {
     refresh();
+    last_tick_ = now;
     outcome out;
-    // Keys found taken: another replica fired them. Its events arrive with the reload; the set only
-    // guarantees that a key is tried once per tick whatever the store holds.
+    for (auto const& h : recent_handoffs(rules_, now)) {
+        if (handoffs_done_.contains(h.key)) continue;
+        auto const channel = h.of->handoff_channel.empty() ? announce_channel() : h.of->handoff_channel;
+        auto const derive = [&](incident_map const&, std::vector<effect>& effects) {
+            effects.push_back(post{channel, handoff_view(*h.of, h.at)});
+        };
+        // Claimed or not, it is settled: a replica that lost the claim posted it.
+        if (!store_.claimed(h.key)) record({}, {h.key}, derive, out);
+        handoffs_done_.insert(h.key);
+    }
+    // Keys found taken: another replica fired them. Its events arrive with the next refresh (or the
+    // reload a conflict causes); the set only guarantees that a key is tried once per tick.
     std::set<std::string> taken;
-    // Firing re-plans (a nudge schedules the next one), so look again until nothing is due.
+    // One scan collects everything due, fired in due order; firing re-plans (a nudge schedules the
+    // next one, a page the wait for its acknowledgement), so scan again until nothing is due.
     for (;;) {
-        std::optional<reminder> due;
+        std::vector<reminder> due;
         for (auto const& [n, i] : incidents_) {
             for (auto const& r : pending_reminders(i, rules_)) {
                 if (r.due > now) break;
-                if (taken.contains(r.key)) continue;
-                if (!due || r.due < due->due) due = r;
-                break;
+                if (!taken.contains(r.key)) due.push_back(r);
             }
         }
-        if (!due) break;
-        auto const& i = incidents_.at(due->incident);
-        auto const events = fire(i, *due, now, rules_);
-        origin const o{bot_user, i.channel, now, {}};
-        auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {
-            effects_of(events, o, state, effects);
-            if (!std::holds_alternative<reminder_sent>(events.front().what)) return;
-            auto const& fired = state.at(due->incident);
-            auto const view = reminder_view(fired, *due, rules_);
-            effects.push_back(post{fired.channel, view});
-            if (due->kind == reminder_kind::action_due) {
-                if (auto const& owner = fired.actions.at(static_cast<std::size_t>(due->action - 1)).owner) {
-                    effects.push_back(direct_message{*owner, view});
-                }
-            }
-        };
-        if (store_.claimed(due->key) || !record(events, {due->key}, derive, out)) {
-            taken.insert(due->key);
-            reload();
+        if (due.empty()) break;
+        std::stable_sort(due.begin(), due.end(), [](reminder const& a, reminder const& b) { return a.due < b.due; });
+        for (auto const& r : due) {
+            auto const* i = find(r.incident);
+            // An earlier firing, or another replica's events read on a conflict, may have settled it.
+            auto const still = i ? pending_reminders(*i, rules_) : std::vector<reminder>{};
+            if (std::none_of(still.begin(), still.end(), [&](reminder const& p) { return p.key == r.key; })) continue;
+            if (!fire_one(*i, r, now, out)) taken.insert(r.key);
         }
     }
     return out;
+}
+
+page service::vendor_page(incident const& i, page_action action, user_id const& by) const {
+    // Private incidents tell the vendor their type only, as the announcement does.
+    auto const what = rules_.of(i.type).private_room ? std::string(display_name(i.type)) + " incident" : i.title;
+    return page{i.number,
+                action,
+                dedup_key(i.number),
+                incident_ref(i.number) + " " + std::string(to_string(i.sev)) + ": " + what,
+                i.sev,
+                {},
+                {},
+                i.channel,
+                by};
+}
+
+bool service::fire_one(incident const& i, reminder const& r, sys_seconds now, outcome& out) {
+    auto const events = fire(i, r, now, rules_);
+    origin const o{bot_user, i.channel, now, {}};
+    auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {
+        effects_of(events, o, state, effects);
+        if (!std::holds_alternative<reminder_sent>(events.front().what)) return;
+        auto const& fired = state.at(r.incident);
+        auto const view = reminder_view(fired, r, rules_);
+        effects.push_back(post{fired.channel, view});
+        if (r.kind == reminder_kind::action_due) {
+            if (auto const& owner = fired.actions.at(static_cast<std::size_t>(r.action - 1)).owner) {
+                effects.push_back(direct_message{*owner, view});
+            }
+        }
+    };
+    return !store_.claimed(r.key) && record(events, {r.key}, derive, out);
 }
 
 void service::effects_of(std::vector<event> const& batch, origin const& o, incident_map const& state,
@@ -473,6 +520,9 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, incid
                 if constexpr (std::is_same_v<T, declared>) {
                     std::vector<user_id> invite{e.by};
                     for (auto const& u : rules_.of(i.sev).on_call) invite.push_back(u);
+                    if (auto const* r = rules_.rotation_of(i.sev)) {
+                        if (auto const on_call = shift_at(*r, e.at)) invite.push_back(on_call->primary);
+                    }
                     for (auto const& u : rules_.of(i.type).contacts) invite.push_back(u);
                     out.push_back(open_war_room{i.number, i.channel, redacted, invite, topic(i)});
                     room(declaration_view(i, rules_), true);
@@ -508,6 +558,25 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, incid
                 } else if constexpr (std::is_same_v<T, acknowledged>) {
                     room(note_view("✅ " + ref + " acknowledged by " + who + " (" +
                                    format_duration(e.at - i.detected_at) + " after detection)"));
+                    if (rules_.paging && !i.pages.empty())
+                        out.push_back(vendor_page(i, page_action::acknowledge, e.by));
+                } else if constexpr (std::is_same_v<T, paged>) {
+                    auto const view = page_view(i, i.pages.at(what.position), what.position, rules_);
+                    room(view);
+                    if (!what.user.empty()) out.push_back(direct_message{what.user, view});
+                    if (rules_.paging) {
+                        auto p = vendor_page(i, page_action::trigger, e.by);
+                        p.responder = what.user;
+                        p.position = what.position;
+                        out.push_back(std::move(p));
+                    }
+                } else if constexpr (std::is_same_v<T, customer_notice_approved>) {
+                    auto const view = approved_notice_view(i, rules_, e.at);
+                    room(view);
+                    if (!redacted) out.push_back(post{announce_channel(), view});
+                } else if constexpr (std::is_same_v<T, regulator_notified>) {
+                    room(note_view("⚖️ Regulator notification of " + ref + " recorded by " + who + " (" +
+                                   format_duration(e.at - i.declared_at) + " after declaration)"));
                 } else if constexpr (std::is_same_v<T, action_added>) {
                     room(note_view("📋 Action item #" + std::to_string(what.number) + " added: " + what.text +
                                    " - Owner: " + (what.owner ? "@" + *what.owner : std::string("unassigned")) +
@@ -520,7 +589,14 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, incid
                                                    [&](auto const& s) { return s.target == what.target; });
                     escalation_step const shown =
                         step != steps.end() ? *step : escalation_step{{}, what.target, what.label, {}};
-                    room(escalation_view(i, shown, what.manual, what.reason));
+                    auto const view = escalation_view(i, shown, what.manual, what.reason);
+                    room(view);
+                    if (shown.dm) {
+                        for (auto const& contact : shown.notify) {
+                            if (auto const user = slack_user(contact)) out.push_back(direct_message{*user, view});
+                        }
+                    }
+                    if (shown.customer_notice) room(customer_notice_view(i, rules_, e.at));
                 } else if constexpr (std::is_same_v<T, nudged>) {
                     room(nudge_view(i, rules_, e.at));
                 } else if constexpr (std::is_same_v<T, snoozed>) {
@@ -533,6 +609,7 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, incid
                         announce(resolution_view(i, rules_));
                     }
                     topic_changed();
+                    if (rules_.paging && !i.pages.empty()) out.push_back(vendor_page(i, page_action::resolve, e.by));
                 } else if constexpr (std::is_same_v<T, reopened>) {
                     room(note_view("↩️ " + ref + " reopened by " + who + ": " + what.reason));
                     announce(announcement_view(i, rules_));

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -76,9 +77,12 @@ private:
     // Catches up with events another process (a second replica) wrote since we last looked.
     void refresh();
     void reload();
+    // Records one due reminder with its claim; false when the claim or a version was already taken.
+    bool fire_one(incident const& i, reminder const& r, sys_seconds now, outcome& out);
     void effects_of(std::vector<event> const& batch, origin const& o, incident_map const& state,
                     std::vector<effect>& out) const;
     std::string announce_channel() const;
+    page vendor_page(incident const& i, page_action action, user_id const& by) const;
 
     event_store& store_;
     policy rules_;
@@ -87,6 +91,8 @@ private:
     incident_map incidents_;
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
     std::optional<sys_seconds> last_event_at_;
+    sys_seconds last_tick_{};              // where the hand-off schedule is looked up from
+    std::set<std::string> handoffs_done_;  // hand-off keys fired or found claimed
 };
 
 }  // namespace warroom::core

@@ -2,6 +2,7 @@
 #include "core/views.hpp"
 
 #include "core/decide.hpp"
+#include "core/oncall.hpp"
 #include "core/report.hpp"
 
 #include <algorithm>
@@ -280,12 +281,105 @@ message_view reminder_view(incident const& i, reminder const& r, policy const& p
                          format_duration(std::min(p.regulator_notice, seconds{std::chrono::hours{24}})) +
                          " left of the " + format_duration(p.regulator_notice) +
                          " deadline to notify the data protection authority (deadline " +
-                         format_time(i.declared_at + p.regulator_notice) + ")";
+                         format_time(i.declared_at + p.regulator_notice) + "), " + mention(lead_user);
+            v.buttons = {{"regulator_notified", "Mark regulator notified", number_value(i)}};
+            break;
+        case reminder_kind::page_unanswered:
+            v.headline = "⚠️ " + ref + " was not acknowledged within " +
+                         format_duration(p.of(i.sev).respond_within) +
+                         " and nobody else is on call to page: " + mention(lead_user) + ", find a responder";
+            v.buttons = {{"acknowledge", "Acknowledge", number_value(i)}};
             break;
         case reminder_kind::update_nudge:
         case reminder_kind::escalation:
             break;
     }
+    return v;
+}
+
+message_view page_view(incident const& i, page_record const& to, std::string const& position, policy const& p) {
+    auto v = blank("page", i.number);
+    auto const ref = incident_ref(i.number);
+    auto const who = to.user.empty() ? std::string("the on-call engineer") : mention(to.user);
+    if (position == "secondary") {
+        auto const& primary = i.pages.at("primary").user;
+        v.headline = "📟 Paging " + who + " (secondary on call) for " + ref + ": " +
+                     (primary.empty() ? std::string("the primary") : mention(primary)) +
+                     " did not acknowledge within " + format_duration(p.of(i.sev).respond_within);
+    } else {
+        v.headline = "📟 Paging " + who + " (primary on call) for " + ref + " (" + str(to_string(i.sev)) +
+                     "): respond within " + format_duration(p.of(i.sev).respond_within);
+    }
+    v.fields = {{"Incident", i.title}, {"War room", "#" + i.channel}};
+    v.buttons = {{"acknowledge", "Acknowledge", number_value(i)}};
+    return v;
+}
+
+namespace {
+
+section customer_text(incident const& i, policy const& p, sys_seconds now) {
+    auto impact = i.impact.empty() ? "Some of our users may be affected by " + i.title : i.impact;
+    while (!impact.empty() && (impact.back() == '.' || impact.back() == ' ')) impact.pop_back();
+    auto const due = next_update_due(i, p);
+    return {"",
+            {"We are investigating an issue: " + impact + ".", "Started: " + format_time(i.started_at),
+             "Status: " + str(display_name(i.st)),
+             "Next update: " + (due ? format_time(std::max(*due, now)) : std::string("as soon as we know more"))}};
+}
+
+}  // namespace
+
+message_view customer_notice_view(incident const& i, policy const& p, sys_seconds now) {
+    auto v = blank("customer_notice", i.number);
+    auto const approver =
+        i.holder(role::communications_lead).value_or(i.holder(role::incident_commander).value_or(i.declared_by));
+    v.headline = "✉️ Customer notice (draft) for " + incident_ref(i.number) + " — " + mention(approver) +
+                 ", review it and approve it for the status page and customer email";
+    v.sections = {customer_text(i, p, now)};
+    v.buttons = {{"approve_notice", "Approve customer notice", number_value(i)}};
+    return v;
+}
+
+message_view approved_notice_view(incident const& i, policy const& p, sys_seconds now) {
+    auto v = blank("customer_notice_approved", i.number);
+    v.headline = "✉️ Customer notice for " + incident_ref(i.number) + " approved by " +
+                 mention(i.customer_notice_approved_by.value_or("")) + ": send it as written";
+    v.sections = {customer_text(i, p, now)};
+    return v;
+}
+
+message_view oncall_view(policy const& p, sys_seconds now) {
+    auto v = blank("oncall", 0);
+    v.headline = "📟 On call";
+    if (p.rotations.empty()) {
+        v.headline += ": no rotation is configured ([[oncall.rotations]] in the config)";
+        return v;
+    }
+    auto const line = [](shift const& s) {
+        return mention(s.primary) + " primary" + (s.secondary ? ", " + mention(*s.secondary) + " secondary" : "");
+    };
+    for (auto const& r : p.rotations) {
+        auto const current = shift_at(r, now);
+        if (!current) continue;
+        auto const next = shift_at(r, current->until);
+        v.sections.push_back({r.name,
+                              {"Now: " + line(*current) + " until " + format_time(current->until),
+                               "Next: " + line(*next) + " from " + format_time(current->until)}});
+    }
+    return v;
+}
+
+message_view handoff_view(rotation const& r, sys_seconds at) {
+    auto v = blank("handoff", 0);
+    auto const before = shift_at(r, at - seconds{1});
+    auto const after = shift_at(r, at);
+    v.headline = "🔁 On-call hand-off (" + r.name + "): " + mention(after->primary) + " is primary on call from now" +
+                 (before->primary != after->primary ? ", taking over from " + mention(before->primary) : std::string{});
+    if (after->secondary) v.fields.push_back({"Secondary", mention(*after->secondary)});
+    v.fields.push_back({"Until", format_time(after->until)});
+    v.sections.push_back({"Hand-off",
+                          {"Outgoing: share open incidents, ongoing issues and anything being watched",
+                           "Incoming: acknowledge pages within the response time of their severity"}});
     return v;
 }
 

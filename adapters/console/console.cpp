@@ -137,6 +137,11 @@ void console::show(core::outcome const& o) {
                     out_ << "── DM @" << x.user << " ── warroom\n" << core::render_text(x.view);
                 } else if constexpr (std::is_same_v<T, core::open_form>) {
                     start_form(x);
+                } else if constexpr (std::is_same_v<T, core::page>) {
+                    constexpr char const* verbs[] = {"trigger", "acknowledge", "resolve"};
+                    out_ << "[paging] " << verbs[static_cast<int>(x.action)] << ' ' << x.dedup_key;
+                    if (!x.responder.empty()) out_ << " for @" << x.responder << " (" << x.position << ')';
+                    out_ << ": " << x.summary << '\n';
                 }
             },
             e);

@@ -327,11 +327,14 @@ std::string escape_mrkdwn(std::string_view text) {
 std::string link_mentions(std::string_view s) {
     std::string out;
     for (std::size_t at = 0; at < s.size();) {
-        if (s[at] == '@' && opens_token(s, at) && at + 1 < s.size() && (s[at + 1] == 'U' || s[at + 1] == 'W')) {
+        // Users (U…, W…) become <@U…>; user groups (S…) become <!subteam^S…>, which notifies the group.
+        if (s[at] == '@' && opens_token(s, at) && at + 1 < s.size() &&
+            (s[at + 1] == 'U' || s[at + 1] == 'W' || s[at + 1] == 'S')) {
             auto end = at + 2;
             while (end < s.size() && upper_or_digit(s[end])) ++end;
             if (end - at >= 4 && closes_token(s, end)) {
-                out += "<" + std::string(s.substr(at, end - at)) + ">";
+                auto const id = s.substr(at + 1, end - at - 1);
+                out += s[at + 1] == 'S' ? "<!subteam^" + std::string(id) + ">" : "<@" + std::string(id) + ">";
                 at = end;
                 continue;
             }

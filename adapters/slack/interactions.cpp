@@ -150,9 +150,11 @@ ack_decision interactions::block_actions(envelope const& e) {
     auto action = a.value("action_id", std::string{});
     action = action.substr(0, action.find('#'));  // blocks.cpp makes repeated ids unique with "#k"
     auto value = a.value("value", std::string{});
-    if (action == "check") {
+    bool const checkboxes = a.value("type", std::string{}) == "checkboxes";
+    if (checkboxes) {
         // A checkboxes element reports what is selected now; the item pressed is the one whose
-        // state differs from the incident's.
+        // state differs from the incident's. (A "check" button, as on the post-mortem reminder,
+        // carries its item in its value.)
         value.clear();
         std::unordered_set<std::string> selected;
         for (auto const& o : a.value("selected_options", json::array())) selected.insert(o.value("value", ""));
@@ -195,7 +197,7 @@ ack_decision interactions::block_actions(envelope const& e) {
     }
     log_->info("envelope {}: button {} ({}) by {}{}", e.id, action, value, user, out.changed ? "" : " (no change)");
     auto const message_ts = text_at(p, "/container/message_ts"_json_pointer);
-    if (out.changed && action != "check" && !message_ts.empty() && p.contains("message")) {
+    if (out.changed && !checkboxes && !message_ts.empty() && p.contains("message")) {
         // The pressed button gives way to who pressed it, so the room never shows a stale prompt. (Checkboxes keep
         // their element: Slack already shows the new state.)
         auto const& original = p.at("message");

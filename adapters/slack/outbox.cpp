@@ -208,6 +208,7 @@ std::string target_of(core::effect const& e) {
 
 bool outbox::waits_for_earlier(int lane_id, core::outbox_entry const& entry) const {
     auto const target = target_of(entry.what);
+    if (target.empty()) return false;
     for (auto const& [id, l] : lanes_) {
         if (id == lane_id) continue;
         for (auto const& other : l.queue) {
@@ -292,6 +293,10 @@ task<outbox::attempt> outbox::try_once(core::outbox_entry entry, bool in_doubt) 
     if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
     if (auto const* dm = std::get_if<core::direct_message>(&what))
         co_return co_await direct_message(entry.id, *dm, in_doubt);
+    if (auto const* p = std::get_if<core::page>(&what)) {
+        if (!settings_.pager) co_return attempt{verdict::failed, "no paging integration is configured", false, {}};
+        co_return co_await settings_.pager(*p);
+    }
     co_return attempt{verdict::failed, "not a deliverable effect", false, {}};
 }
 

@@ -15,12 +15,26 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/slack/net.hpp"
 #include "adapters/slack/web_api.hpp"
 #include "core/store_port.hpp"
 
 namespace warroom::slack {
+
+enum class delivery_verdict {
+    delivered,
+    failed,  // permanent: logged and given up
+    retry,   // transient: try again after a delay
+};
+struct delivery_attempt {
+    delivery_verdict what = delivery_verdict::delivered;
+    std::string detail;
+    bool ambiguous = false;  // the call may have reached Slack: reconcile before the next try
+    std::vector<std::pair<std::string, std::string>> facts;
+};
 
 struct outbox_settings {
     std::string owner;  // this process, for delivery leases between replicas: "<host>:<pid>:<random>"
@@ -32,6 +46,8 @@ struct outbox_settings {
     // True while envelopes are being acknowledged: deliveries wait, so a burst of commands is acked
     // first (one thread does both, and every delivery step commits to the store).
     std::function<bool()> busy = {};
+    // Delivers a page to the paging integration (PagerDuty, Opsgenie); pages are given up without one.
+    std::function<task<delivery_attempt>(core::page)> pager = {};
 };
 
 class outbox {
@@ -51,17 +67,8 @@ public:
     std::optional<std::string> room_of(std::string const& channel_id) const;
     std::size_t in_flight() const;
 
-    enum class verdict {
-        delivered,
-        failed,  // permanent: logged and given up
-        retry,   // transient: try again after a delay
-    };
-    struct attempt {
-        verdict what = verdict::delivered;
-        std::string detail;
-        bool ambiguous = false;  // the call may have reached Slack: reconcile before the next try
-        std::vector<std::pair<std::string, std::string>> facts;
-    };
+    using verdict = delivery_verdict;
+    using attempt = delivery_attempt;
 
 private:
     struct lane {

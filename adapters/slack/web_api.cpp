@@ -109,8 +109,8 @@ std::unique_ptr<web_api::connection> web_api::take_idle(url_parts const& where) 
     return nullptr;
 }
 
-task<api_response> web_api::send(url_parts const& where, std::string target, std::string body, std::string const& token,
-                                 std::string content_type) {
+task<api_response> web_api::send(url_parts const& where, std::string target, std::string body,
+                                 std::string const& authorization, std::string content_type) {
     api_response out;
     auto conn = take_idle(where);
     if (!conn) {
@@ -130,7 +130,7 @@ task<api_response> web_api::send(url_parts const& where, std::string target, std
     req.set(http::field::user_agent, "warroom/" WARROOM_VERSION);
     req.set(http::field::content_type, content_type);
     req.set(http::field::accept, "application/json");
-    if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+    if (!authorization.empty()) req.set(http::field::authorization, authorization);
     req.keep_alive(true);
     req.body() = std::move(body);
     req.prepare_payload();
@@ -185,7 +185,7 @@ task<api_response> web_api::call(std::string method, nlohmann::json args, token_
 
 task<api_response> web_api::shaped(std::string method, std::string body, std::string content_type, token_kind token,
                                    std::string channel) {
-    auto const& secret = token == token_kind::app ? settings_.app_token : settings_.bot_token;
+    auto const authorization = "Bearer " + (token == token_kind::app ? settings_.app_token : settings_.bot_token);
     asio::steady_timer timer{ex_};
     for (;;) {
         auto const now = std::chrono::steady_clock::now();
@@ -197,7 +197,7 @@ task<api_response> web_api::shaped(std::string method, std::string body, std::st
             co_await timer.async_wait(asio::use_awaitable);
         }
         auto const began = std::chrono::steady_clock::now();
-        auto r = co_await send(base_, base_.target + method, body, secret, content_type);
+        auto r = co_await send(base_, base_.target + method, body, authorization, content_type);
         if (r.status == 0 || r.status >= 500) limiter_.release(method, channel, start);
         auto const took = std::chrono::duration_cast<millis>(std::chrono::steady_clock::now() - began).count();
         if (r.status == 429) {
@@ -237,7 +237,7 @@ task<api_response> web_api::upload_to(std::string url, std::string bytes, std::s
     co_return co_await send(*where, where->target, std::move(bytes), {}, std::move(content_type));
 }
 
-task<api_response> web_api::post_to(std::string url, nlohmann::json body) {
+task<api_response> web_api::post_to(std::string url, nlohmann::json body, std::string authorization) {
     auto const where = split_url(url);
     if (!where) {
         api_response r;
@@ -245,7 +245,7 @@ task<api_response> web_api::post_to(std::string url, nlohmann::json body) {
         co_return r;
     }
     co_return co_await send(*where, where->target, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                            {});
+                            authorization);
 }
 
 }  // namespace warroom::slack

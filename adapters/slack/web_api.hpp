@@ -61,14 +61,16 @@ public:
     // The same, also retrying transient failures with backoff: only for calls safe to repeat.
     task<api_response> call_retrying(std::string method, nlohmann::json args, token_kind token = token_kind::bot,
                                      int attempts = 8);
-    // POST JSON to an absolute URL (a response_url), no token.
-    task<api_response> post_to(std::string url, nlohmann::json body);
+    // POST JSON to an absolute URL (a response_url, a paging vendor), with no token or the given
+    // Authorization header value.
+    task<api_response> post_to(std::string url, nlohmann::json body, std::string authorization = {});
     // POST raw bytes to an absolute URL (a file upload URL), no token.
     task<api_response> upload_to(std::string url, std::string bytes, std::string content_type);
 
 private:
     struct connection;
-    task<api_response> send(url_parts const& where, std::string target, std::string body, std::string const& token,
+    task<api_response> send(url_parts const& where, std::string target, std::string body,
+                            std::string const& authorization,
                             std::string content_type = "application/json; charset=utf-8");
     task<api_response> shaped(std::string method, std::string body, std::string content_type, token_kind token,
                               std::string channel);

@@ -22,6 +22,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(reply, channel, user, view)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(set_topic, channel, topic)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_form, user, form)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(direct_message, user, view)
+NLOHMANN_JSON_SERIALIZE_ENUM(page_action, {{page_action::trigger, "trigger"},
+                                           {page_action::acknowledge, "acknowledge"},
+                                           {page_action::resolve, "resolve"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(severity,
+                             {{severity::p0, "P0"}, {severity::p1, "P1"}, {severity::p2, "P2"}, {severity::p3, "P3"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(page, incident, action, dedup_key, summary, sev, responder, position,
+                                                room, by)
 
 }  // namespace warroom::core
 
@@ -31,7 +38,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kind_of(core::effect const& e) {
-    constexpr std::string_view names[] = {"open_war_room", "post", "reply", "set_topic", "open_form", "direct_message"};
+    constexpr std::string_view names[] = {"open_war_room", "post",           "reply", "set_topic",
+                                          "open_form",     "direct_message", "page"};
     static_assert(std::size(names) == std::variant_size_v<core::effect>);
     return names[e.index()];
 }

@@ -92,6 +92,11 @@ constexpr auto fields_of(tag<c::message_marked>) {
                       field{"text", &e::text}};
 }
 constexpr auto fields_of(tag<c::message_unmarked>) { return std::tuple{field{"ref", &c::message_unmarked::ref}}; }
+constexpr auto fields_of(tag<c::paged>) {
+    return std::tuple{field{"user", &c::paged::user}, field{"position", &c::paged::position}};
+}
+constexpr auto fields_of(tag<c::customer_notice_approved>) { return std::tuple{}; }
+constexpr auto fields_of(tag<c::regulator_notified>) { return std::tuple{}; }
 
 template <class T>
 inline constexpr bool is_optional = false;

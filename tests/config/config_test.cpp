@@ -170,7 +170,8 @@ snooze = "5m"
     CHECK(got_p0 == p0);
 
     auto& p1 = expected.of(core::severity::p1);
-    p1.escalation = {{0min, "on-call", "Paged", {"@oncall"}}, {90min, "cto", "CTO told", {"@cto", "#leadership"}}};
+    p1.escalation = {{0min, "on-call", "Paged", {"@oncall"}, false, true, false},
+                     {90min, "cto", "CTO told", {"@cto", "#leadership"}, true, false, false}};
     CHECK(s.policy.of(core::severity::p1).escalation == p1.escalation);
 
     expected.of(core::severity::p2).update_every = 2h;
@@ -179,7 +180,7 @@ snooze = "5m"
     auto& p3 = expected.of(core::severity::p3);
     p3.respond_within = 48h;
     p3.respond_label = "Within 48h";  // derived: the built-in label would describe the old target
-    p3.escalation = {{24h, "team-lead", "team-lead", {}}};
+    p3.escalation = {{24h, "team-lead", "team-lead", {}, true, false, false}};
     CHECK(s.policy.of(core::severity::p3) == p3);
 
     auto& outage = expected.of(core::incident_type::outage);
@@ -205,6 +206,55 @@ snooze = "5m"
     CHECK(s.policy == expected);
 }
 
+TEST_CASE("rotations paging and escalation flags are read") {
+    auto const s =
+        parse(R"(
+[severity.P1]
+rotation = "db"
+escalation = [{ after = "0s", target = "on-call", page = false, dm = true, notify = ["@U1A"] },
+              { after = "1h", target = "customer-communication" }]
+[[oncall.rotations]]
+name = "platform"
+members = ["U1A", "@U2B"]
+start = 2026-01-05T09:00:00+01:00
+[[oncall.rotations]]
+name = "db"
+members = ["U3C"]
+start = "2026-01-05T09:00Z"
+length = "bi-weekly"
+handoff_channel = "#db-oncall"
+overrides = [{ from = 2026-01-10, until = 2026-01-11, user = "U4D", position = "secondary" }]
+[paging]
+vendor = "opsgenie"
+users = { U1A = "a@example.com" }
+)",
+              "w.toml", env_of({{"WARROOM_PAGING_KEY", "k-7f3a9"}, {"WARROOM_PAGING_WEBHOOK_SECRET", "s-19bd2"}}));
+    auto const& p = s.policy;
+    REQUIRE(p.rotations.size() == 2);
+    auto const monday = core::sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 1 / 5}};
+    CHECK(p.rotations[0].members == std::vector<std::string>{"U1A", "U2B"});
+    CHECK(p.rotations[0].start == monday + 8h);
+    CHECK(p.rotations[0].length == std::chrono::days{7});
+    CHECK(p.rotations[1].length == std::chrono::days{14});
+    CHECK(p.rotations[1].handoff_channel == "#db-oncall");
+    REQUIRE(p.rotations[1].overrides.size() == 1);
+    CHECK(p.rotations[1].overrides[0].secondary);
+    CHECK(p.rotations[1].overrides[0].from == monday + std::chrono::days{5});
+    CHECK(p.rotation_of(core::severity::p1) == &p.rotations[1]);
+    CHECK(p.rotation_of(core::severity::p0) == &p.rotations[0]);
+    auto const& steps = p.of(core::severity::p1).escalation;
+    CHECK(steps[0] == core::escalation_step{0s, "on-call", "on-call", {"@U1A"}, true, false, false});
+    CHECK(steps[1].customer_notice);
+    CHECK(p.paging);
+    CHECK(s.paging.vendor == "opsgenie");
+    CHECK(s.paging.url == "https://api.opsgenie.com/");
+    CHECK(s.paging.key == "k-7f3a9");
+    CHECK(s.paging.webhook_secret == "s-19bd2");
+    CHECK(s.paging.users.at("U1A") == "a@example.com");
+    CHECK(describe(s).find("k-7f3a9") == std::string::npos);
+    CHECK(describe(s).find("s-19bd2") == std::string::npos);
+}
+
 TEST_CASE("update cadences can be switched off") {
     for (std::string const word : {"none", "off"}) {
         CAPTURE(word);
@@ -226,8 +276,8 @@ notify = ["@boss"]
                          "w.toml", no_env);
     auto const& steps = s.policy.of(core::severity::p2).escalation;
     REQUIRE(steps.size() == 2);
-    CHECK(steps[0] == core::escalation_step{0s, "on-call", "on-call", {}});
-    CHECK(steps[1] == core::escalation_step{0s, "manager", "manager", {"@boss"}});
+    CHECK(steps[0] == core::escalation_step{0s, "on-call", "on-call", {}, false, true, false});
+    CHECK(steps[1] == core::escalation_step{0s, "manager", "manager", {"@boss"}, true, false, false});
 
     CHECK(parse("[severity.P0]\nescalation = []\n", "w.toml", no_env).policy.of(core::severity::p0).escalation.empty());
 }

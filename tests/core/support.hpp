@@ -87,6 +87,8 @@ inline std::string describe(payload const& p) {
                 os << "{" << to_string(v.ph) << "|" << v.item << "|" << (v.checked ? "checked" : "unchecked") << "}";
             } else if constexpr (std::is_same_v<T, reminder_sent>) {
                 os << "{" << v.key << "}";
+            } else if constexpr (std::is_same_v<T, paged>) {
+                os << "{" << v.user << "|" << v.position << "}";
             }
         },
         p);

@@ -72,6 +72,10 @@ command const mark_cmd = mark_message{"C1/1772442300.000100", "bob", t0 + 5min, 
 command const unmark_cmd = unmark_message{"C1/1772442300.000100"};
 payload const the_mark = message_marked{"C1/1772442300.000100", "bob", t0 + 5min, "Rollback started"};
 std::string const not_marked = "that message is not on the INC-1 timeline";
+command const approve_cmd = approve_customer_notice{};
+command const regulator_cmd = confirm_regulator_notice{};
+std::string const no_notice = "no customer notice has been drafted for INC-1 yet";
+std::string const not_regulated = "INC-1 does not run the regulator notification clock";
 
 std::string const closed_reason = "INC-1 is closed; nothing can change";
 std::string const needs_report = "closing INC-1 needs its report first (`report`), or a reason: `close <reason>`";
@@ -109,6 +113,8 @@ std::vector<row> const table = {
     {phase::detection, snooze_cmd, refused(no_nudge_waiting)},
     {phase::detection, mark_cmd, emits({the_mark})},
     {phase::detection, unmark_cmd, refused(not_marked)},
+    {phase::detection, approve_cmd, refused(no_notice)},
+    {phase::detection, regulator_cmd, refused(not_regulated)},
 
     // Investigation: IC assigned, action item #1 open, not yet mitigated.
     {phase::investigation, update_cmd, emits({the_update})},
@@ -130,6 +136,8 @@ std::vector<row> const table = {
     {phase::investigation, snooze_cmd, refused(no_nudge_waiting)},
     {phase::investigation, mark_cmd, emits({the_mark})},
     {phase::investigation, unmark_cmd, refused(not_marked)},
+    {phase::investigation, approve_cmd, refused(no_notice)},
+    {phase::investigation, regulator_cmd, refused(not_regulated)},
 
     // Containment: mitigated already, so no second `mitigated`.
     {phase::containment, update_cmd, emits({the_update})},
@@ -150,6 +158,8 @@ std::vector<row> const table = {
     {phase::containment, snooze_cmd, refused(no_nudge_waiting)},
     {phase::containment, mark_cmd, emits({the_mark})},
     {phase::containment, unmark_cmd, refused(not_marked)},
+    {phase::containment, approve_cmd, refused(no_notice)},
+    {phase::containment, regulator_cmd, refused(not_regulated)},
 
     // Resolution, the fix under way but not yet resolved.
     {phase::resolution, update_cmd, emits({the_update})},
@@ -170,6 +180,8 @@ std::vector<row> const table = {
     {phase::resolution, snooze_cmd, refused(no_nudge_waiting)},
     {phase::resolution, mark_cmd, emits({the_mark})},
     {phase::resolution, unmark_cmd, refused(not_marked)},
+    {phase::resolution, approve_cmd, refused(no_notice)},
+    {phase::resolution, regulator_cmd, refused(not_regulated)},
 
     // Recovery: resolved at 09:30.
     {phase::recovery, update_cmd, refused("INC-1 is resolved; reopen it to post updates")},
@@ -190,6 +202,8 @@ std::vector<row> const table = {
     {phase::recovery, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")},
     {phase::recovery, mark_cmd, emits({the_mark})},
     {phase::recovery, unmark_cmd, refused(not_marked)},
+    {phase::recovery, approve_cmd, refused(no_notice)},
+    {phase::recovery, regulator_cmd, refused(not_regulated)},
 
     // Post-Incident, no report yet: `advance` would close, which needs the report.
     {phase::post_incident, update_cmd, refused("INC-1 is resolved; reopen it to post updates")},
@@ -210,6 +224,8 @@ std::vector<row> const table = {
     {phase::post_incident, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")},
     {phase::post_incident, mark_cmd, emits({the_mark})},
     {phase::post_incident, unmark_cmd, refused(not_marked)},
+    {phase::post_incident, approve_cmd, refused(no_notice)},
+    {phase::post_incident, regulator_cmd, refused(not_regulated)},
 
     // Closed refuses everything.
     {phase::closed, update_cmd, refused(closed_reason)},
@@ -230,6 +246,8 @@ std::vector<row> const table = {
     {phase::closed, snooze_cmd, refused(closed_reason)},
     {phase::closed, mark_cmd, refused(closed_reason)},
     {phase::closed, unmark_cmd, refused(closed_reason)},
+    {phase::closed, approve_cmd, refused(closed_reason)},
+    {phase::closed, regulator_cmd, refused(closed_reason)},
 };
 
 void check_decision(incident const& inc, command const& cmd, expected const& want, sys_seconds when = now) {
@@ -565,7 +583,7 @@ TEST_CASE("the declaration sets the incident's clocks and the declared event sta
     CHECK(inc.st == status::investigating);
     CHECK(inc.declared_by == "alice");
     REQUIRE(inc.timeline.size() == 1);
-    CHECK(inc.timeline[0] == timeline_entry{t0, "alice", "Incident declared: P0 Service Outage — API down"});
+    CHECK(inc.timeline[0] == timeline_entry{t0, "alice", "Incident declared: P0 Service Outage — API down", {}});
 }
 
 TEST_CASE("reopening forgets the report of the first resolution") {

@@ -86,7 +86,8 @@ export class World {
     w.dir = mkdtempSync(join(tmpdir(), 'warroom-e2e-'));
     w.sim = await startSimulator({ tls, ...sim });
     w.configFile = join(w.dir, 'warroom.toml');
-    writeFileSync(w.configFile, config);
+    // Any free port for the HTTP endpoints, so tests (and replicas) running side by side never collide.
+    writeFileSync(w.configFile, /^\[http\]/m.test(config) ? config : `${config}\n[http]\nlisten = "127.0.0.1:0"\n`);
     w.bots = [];
     return w;
   }

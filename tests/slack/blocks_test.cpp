@@ -317,6 +317,7 @@ TEST_CASE("a mention token becomes a Slack mention only when it stands alone and
              {"first\n@U0BOB", "first\n<@U0BOB>"},
              {"owner @U0BOB&amp;co", "owner <@U0BOB>&amp;co"},
              // Left as text: inside a word, lowercase, too short, running on, not a user id, already escaped.
+             {"paging @S0ONCALL now", "paging <!subteam^S0ONCALL> now"},
              {"mail@U0BOB", "mail@U0BOB"},
              {"@u0bob", "@u0bob"},
              {"@U1", "@U1"},
@@ -326,6 +327,7 @@ TEST_CASE("a mention token becomes a Slack mention only when it stands alone and
              {"@U0BOBé", "@U0BOBé"},
              {"@C0INC1", "@C0INC1"},
              {"@bob", "@bob"},
+             {"@S1", "@S1"},
              {"@security-team", "@security-team"},
              {"@@U0BOB", "@@U0BOB"},
              {"&lt;@U123&gt;", "&lt;@U123&gt;"},

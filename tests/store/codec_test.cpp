@@ -45,6 +45,9 @@ std::vector<core::payload> samples() {
         core::reminder_sent{"inc-42/postmortem-due"},
         core::message_marked{"C0INC1/1700000000.000100", "U02", t0 - 5min, "Rollback started <!channel>"},
         core::message_unmarked{"C0INC1/1700000000.000100"},
+        core::paged{"U0ONCALL", "secondary"},
+        core::customer_notice_approved{},
+        core::regulator_notified{},
     };
 }
 

@@ -3,6 +3,7 @@
 // once finished never come back; delivery facts survive a reopen.
 #include <doctest/doctest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,15 @@ std::vector<core::effect> every_kind() {
             core::reply{"C1", "U1", sample_view()},
             core::set_topic{"inc-7-api-down", "P0 · Identified · IC: @U1"},
             core::open_form{"U1", form},
-            core::direct_message{"U2", sample_view()}};
+            core::direct_message{"U2", sample_view()},
+            core::page{7, core::page_action::trigger, "warroom-inc-7", "INC-7 P0: API down", core::severity::p0, "U3",
+                       "secondary", "inc-7-api-down", "warroom"}};
+}
+
+TEST_CASE("the samples cover every effect kind") {
+    std::set<std::size_t> seen;
+    for (auto const& e : every_kind()) seen.insert(e.index());
+    CHECK(seen.size() == std::variant_size_v<core::effect>);
 }
 
 }  // namespace

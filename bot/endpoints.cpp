@@ -1,0 +1,99 @@
+#include "bot/endpoints.hpp"
+
+#include "adapters/paging/pagerduty_webhook.hpp"
+
+namespace warroom::bot {
+namespace {
+
+http::response text(int status, std::string body) { return {status, "text/plain; charset=utf-8", body + "\n"}; }
+
+http::response metrics(core::service const& svc) {
+    std::array<int, 4> open{};
+    int resolved = 0;
+    for (auto const& [n, i] : svc.incidents()) {
+        if (i.is_closed()) continue;
+        if (i.is_resolved()) {
+            ++resolved;
+        } else {
+            ++open[static_cast<std::size_t>(i.sev)];
+        }
+    }
+    std::string out =
+        "# HELP warroom_incidents_open Unresolved incidents by severity.\n# TYPE warroom_incidents_open gauge\n";
+    for (auto const sev : core::all_severities) {
+        out += "warroom_incidents_open{severity=\"" + std::string(core::to_string(sev)) + "\"} " +
+               std::to_string(open[static_cast<std::size_t>(sev)]) + "\n";
+    }
+    out +=
+        "# HELP warroom_incidents_resolved Resolved incidents not yet closed.\n"
+        "# TYPE warroom_incidents_resolved gauge\nwarroom_incidents_resolved " +
+        std::to_string(resolved) + "\n";
+    return {200, "text/plain; version=0.0.4", out};
+}
+
+}  // namespace
+
+paging::settings paging_of(config::paging_settings const& s) {
+    paging::settings out;
+    out.kind = s.vendor == "opsgenie" ? paging::vendor::opsgenie : paging::vendor::pagerduty;
+    out.base_url = s.url;
+    out.key = s.key;
+    out.users = s.users;
+    return out;
+}
+
+http::handler endpoints(core::service& svc, config::paging_settings const& paging, std::function<void()> changed,
+                        std::shared_ptr<spdlog::logger> log) {
+    return [&svc, &paging, changed = std::move(changed), log](http::request const& r) -> http::response {
+        auto const path = r.target.substr(0, r.target.find('?'));
+        if (path == "/healthz") return text(200, "ok");
+        if (path == "/metrics" && r.method == "GET") return metrics(svc);
+        if (path != "/webhooks/pagerduty") return text(404, "not found");
+        if (r.method != "POST") return text(405, "POST only");
+        if (paging.webhook_secret.empty()) return text(404, "PagerDuty webhooks are not configured");
+        auto const sig = r.headers.find("x-pagerduty-signature");
+        if (sig == r.headers.end() || !paging::verify_signature(r.body, sig->second, paging.webhook_secret)) {
+            log->warn("http: PagerDuty webhook with a bad or missing signature from {}", r.remote);
+            return text(401, "bad signature");
+        }
+        auto const event = paging::parse_webhook(r.body);
+        if (!event) return text(400, "not a PagerDuty v3 webhook");
+        auto const number = paging::incident_number(event->incident_key);
+        // Other events (triggered, resolved, annotated) and other services' incidents need nothing here;
+        // answering 200 keeps PagerDuty from retrying them.
+        if (event->type != "incident.acknowledged" || !number) return text(200, "ignored");
+        auto const who = (event->agent.empty() ? std::string("someone") : event->agent) + " (PagerDuty)";
+        core::origin const o{who, "",
+                             std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()),
+                             "pagerduty:" + event->pd_incident_id + ":acknowledged"};
+        auto const out = svc.press(o, "acknowledge", std::to_string(*number));
+        log->info("http: PagerDuty acknowledged INC-{} ({})", *number, out.changed ? "recorded" : "nothing to do");
+        if (out.changed) changed();
+        return text(200, "ok");
+    };
+}
+
+slack::task<slack::delivery_attempt> send_page(slack::web_api& api, paging::settings const& s, core::page p,
+                                               std::shared_ptr<spdlog::logger> log) {
+    for (auto const& r : paging::requests_for(p, s)) {
+        std::string authorization;
+        for (auto const& [name, value] : r.headers) {
+            if (name == "Authorization") authorization = value;
+        }
+        auto const answer = co_await api.post_to(r.url, r.body, authorization);
+        auto const status = answer.transport ? 0 : answer.status;
+        auto const verdict = paging::judge(status);
+        if (verdict == paging::verdict::delivered) continue;
+        auto const why = answer.transport ? "paging: " + answer.transport.message()
+                                          : "paging: " + paging::failure_reason(status, answer.body.dump());
+        log->warn("INC-{}: {}", p.incident, why);
+        co_return slack::delivery_attempt{
+            verdict == paging::verdict::retry ? slack::delivery_verdict::retry : slack::delivery_verdict::failed,
+            why,
+            false,
+            {}};
+    }
+    co_return slack::delivery_attempt{slack::delivery_verdict::delivered, "paged", false, {}};
+}
+
+}  // namespace warroom::bot
