@@ -17,15 +17,13 @@
 // Options: --count N (200), --rate R (20, declares/s of the fixed-rate phase), --scale S (100: the
 // simulator's rate limits and warroom's slack.rate_limit_scale), --phases fixed,max, --bots warroom,bolt,
 // --json FILE, --keep (keep temp dirs and logs). Needs tests/slack_sim/node_modules (npm ci there).
-import { spawn, execFileSync } from 'node:child_process';
-import {
-  mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync, openSync, closeSync, existsSync, fdatasyncSync,
-  readdirSync,
-} from 'node:fs';
-import { tmpdir, release, cpus, loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, existsSync } from 'node:fs';
+import { tmpdir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../tests/slack_sim/simulator.mjs';
+import { statusKb, cpuSeconds, runQueueSeconds, machine, pct, fsyncProbe } from './measure.mjs';
 
 const repo = new URL('..', import.meta.url).pathname;
 const { values: opts } = parseArgs({
@@ -50,73 +48,10 @@ if (!(N > 0) || !(RATE > 0) || !(SCALE > 0)) throw new Error('--count, --rate an
 if (bots.includes('warroom') && !existsSync(binary)) throw new Error(`no warroom binary at ${binary} (--binary)`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const children = new Set();
 process.on('exit', () => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
-// --- /proc ------------------------------------------------------------------------------------------------
-
-function statusKb(pid, field) {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime (14), stime (15)
-}
-
-// Time the process's threads spent runnable but waiting for a CPU (run_delay in schedstat), seconds.
-function runQueueSeconds(pid) {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try { ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]); } catch { /* gone */ }
-  }
-  return ns / 1e9;
-}
-
-function machine() {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  let fs = '';
-  try {
-    fs = execFileSync('df', ['-PT', tmpdir()]).toString().trim().split('\n').pop().split(/\s+/).slice(0, 2).join(' ');
-  } catch { /* df missing: the temp dir's path is shown instead */ }
-  return {
-    nproc: Number(execFileSync('nproc').toString().trim()), cpu: model, kernel: release(), node: process.version,
-    loadavg: loadavg().map((x) => Number(x.toFixed(2))), storeFs: fs,
-  };
-}
-
-// How long a 4 KiB append + fdatasync takes in `dir` right now (median of 30, ms): warroom commits to
-// SQLite with synchronous=FULL, so its pace follows the disk's, which other processes on the machine share.
-function fsyncProbe(dir) {
-  const file = join(dir, 'fsync-probe');
-  const fd = openSync(file, 'w');
-  const block = Buffer.alloc(4096, 1);
-  const times = [];
-  try {
-    for (let k = 0; k < 30; k++) {
-      const start = process.hrtime.bigint();
-      writeSync(fd, block);
-      fdatasyncSync(fd);
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-  } finally {
-    closeSync(fd);
-    rmSync(file, { force: true });
-  }
-  return pct(times, 50);
-}
-
-// --- statistics -------------------------------------------------------------------------------------------
-
-function pct(values, p) { // nearest rank
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
 const summary = (v) => ({ p50: pct(v, 50), p99: pct(v, 99), max: Math.max(...v) });
 
 // --- bots -------------------------------------------------------------------------------------------------
