@@ -12,6 +12,7 @@ namespace warroom::core {
 namespace {
 
 constexpr int max_attempts = 3;
+constexpr std::size_t max_fired_per_tick = 200;
 
 std::string strip_hash(std::string_view channel) {
     if (!channel.empty() && channel.front() == '#') channel.remove_prefix(1);
@@ -436,6 +437,7 @@ outcome service::tick(sys_seconds now) {
     // Keys found taken: another replica fired them. Its events arrive with the next refresh (or the
     // reload a conflict causes); the set only guarantees that a key is tried once per tick.
     std::set<std::string> taken;
+    std::size_t fired = 0;
     // One scan collects everything due, fired in due order; firing re-plans (a nudge schedules the
     // next one, a page the wait for its acknowledgement), so scan again until nothing is due.
     for (;;) {
@@ -449,11 +451,18 @@ outcome service::tick(sys_seconds now) {
         if (due.empty()) break;
         std::stable_sort(due.begin(), due.end(), [](reminder const& a, reminder const& b) { return a.due < b.due; });
         for (auto const& r : due) {
+            // The loop that runs the scheduler also acks envelopes and delivers: a large backlog is
+            // fired in slices, the rest at the next tick, right after the loop had its turn.
+            if (fired >= max_fired_per_tick) return out;
             auto const* i = find(r.incident);
             // An earlier firing, or another replica's events read on a conflict, may have settled it.
             auto const still = i ? pending_reminders(*i, rules_) : std::vector<reminder>{};
             if (std::none_of(still.begin(), still.end(), [&](reminder const& p) { return p.key == r.key; })) continue;
-            if (!fire_one(*i, r, now, out)) taken.insert(r.key);
+            if (fire_one(*i, r, now, out)) {
+                ++fired;
+            } else {
+                taken.insert(r.key);
+            }
         }
     }
     return out;

@@ -51,7 +51,8 @@ public:
     outcome mark(origin const& o, std::string const& ref, user_id const& author, sys_seconds posted_at,
                  std::string const& text);
     outcome unmark(origin const& o, std::string const& ref);
-    // Fires every reminder due at or before `now`, each once.
+    // Fires the reminders due at or before `now`, each once, earliest first; at most 200 a call, so a
+    // backlog leaves the caller's loop room between calls (next_due() then says: now).
     outcome tick(sys_seconds now);
 
     std::optional<sys_seconds> next_due() const;

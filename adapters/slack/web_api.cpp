@@ -57,7 +57,8 @@ std::string api_response::error() const {
 }
 
 bool api_response::transient() const {
-    if (transport || status == 429 || status >= 500 || status == 0) return true;
+    // 408: the server timed out waiting for the request (a stalled loop on our side): nothing was processed.
+    if (transport || status == 408 || status == 429 || status >= 500 || status == 0) return true;
     auto const e = error();
     return e == "internal_error" || e == "fatal_error" || e == "service_unavailable" || e == "request_timeout" ||
            e == "ratelimited" || e == "rate_limited" || e == "malformed_response";
