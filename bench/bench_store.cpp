@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "adapters/store/sqlite_store.hpp"
-#include "core/service.hpp"
+#include "app/service.hpp"
 
 namespace {
 
@@ -74,7 +74,7 @@ void run(fs::path const& file, int count) {
     std::vector<long long> micros;
     micros.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) {
-        core::append_batch batch{
+        app::append_batch batch{
             {{1, start + core::seconds{i}, "U024BE7LH",
               core::note_added{"Rolled back the canary in eu-west-1; error rate back under 0.1%, watching p99."}}},
             {},
@@ -82,7 +82,7 @@ void run(fs::path const& file, int count) {
         auto const t = std::chrono::steady_clock::now();
         auto const result = s.append(batch);
         auto const took = std::chrono::steady_clock::now() - t;
-        if (result != core::append_result::written) throw std::runtime_error("append conflicted");
+        if (result != app::append_result::written) throw std::runtime_error("append conflicted");
         ++version;
         micros.push_back(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
     }
@@ -92,7 +92,7 @@ void run(fs::path const& file, int count) {
 void run_commands(fs::path const& file, int count) {
     {
         store::sqlite_store s{file};
-        core::service svc{s, core::policy::defaults()};
+        app::service svc{s, core::policy::defaults()};
         auto now = std::chrono::floor<core::seconds>(std::chrono::system_clock::now());
         svc.handle({"U024BE7LH", "incidents", now}, "declare P1 Checkout latency above 5 s");
         auto const room = svc.find(1)->channel;
@@ -111,7 +111,7 @@ void run_commands(fs::path const& file, int count) {
     }
     store::sqlite_store s{file};
     auto const t = std::chrono::steady_clock::now();
-    core::service svc{s, core::policy::defaults()};
+    app::service svc{s, core::policy::defaults()};
     auto const took = std::chrono::steady_clock::now() - t;
     std::cout << "replay_events " << svc.find(1)->version << '\n'
               << "replay_ms " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << '\n';

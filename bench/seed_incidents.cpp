@@ -27,7 +27,7 @@
 #include "adapters/store/open_store.hpp"
 #include "config/config.hpp"
 #include "core/reminders.hpp"
-#include "core/service.hpp"
+#include "app/service.hpp"
 
 namespace {
 
@@ -74,8 +74,8 @@ std::optional<options> parse(int argc, char** argv) {
     return std::nullopt;
 }
 
-void declare(core::event_store& store, core::policy const& rules, options const& o) {
-    core::service svc{store, rules};
+void declare(app::event_store& store, core::policy const& rules, options const& o) {
+    app::service svc{store, rules};
     for (long k = 0; k < o.count; ++k) {
         auto const at = core::sys_seconds{core::seconds{o.first_declared + k * o.window / o.count}};
         auto const out = svc.handle({"U111", "incidents", at}, "declare P1 Bench incident " + std::to_string(k));
@@ -93,7 +93,7 @@ void declare(core::event_store& store, core::policy const& rules, options const&
 }
 
 // The facts outbox.cpp records when it creates a war room: it posts to the room by id from then on.
-void rooms(core::event_store& store) {
+void rooms(app::event_store& store) {
     int number = 0;
     std::string room, id;
     while (std::cin >> number >> room >> id) {
@@ -104,7 +104,7 @@ void rooms(core::event_store& store) {
     if (!std::cin.eof()) throw std::runtime_error("rooms: expected \"<incident> <war room> <channel id>\" lines");
 }
 
-void watch(core::event_store& store) {
+void watch(app::event_store& store) {
     std::int64_t seen = -1;
     for (;;) {
         if (auto const head = store.head(); head != seen) {
@@ -120,7 +120,7 @@ void watch(core::event_store& store) {
     }
 }
 
-void nudges(core::event_store& store) {
+void nudges(app::event_store& store) {
     // The port numbers events 1, 2, 3… in append order, and load() returns them in that order.
     std::int64_t position = 0;
     for (auto const& e : store.load()) {

@@ -20,7 +20,7 @@
 #include "adapters/slack/socket_mode_client.hpp"
 #include "adapters/slack/web_api.hpp"
 #include "bot/endpoints.hpp"
-#include "core/service.hpp"
+#include "app/service.hpp"
 
 namespace warroom::bot {
 namespace {
@@ -30,7 +30,7 @@ using slack::task;
 using slack::tuple_awaitable;
 using slack::wall_clock_now;
 
-task<void> scheduler(core::service& svc, slack::outbox& out, asio::steady_timer& timer,
+task<void> scheduler(app::service& svc, slack::outbox& out, asio::steady_timer& timer,
                      std::shared_ptr<spdlog::logger> log) {
     for (;;) {
         auto wait = std::chrono::milliseconds{1000};
@@ -44,7 +44,7 @@ task<void> scheduler(core::service& svc, slack::outbox& out, asio::steady_timer&
         if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
         try {
             if (svc.tick(wall_clock_now()).changed) out.wake();
-        } catch (core::store_error const& err) {
+        } catch (app::store_error const& err) {
             log->error("scheduler: store: {}", err.what());
         }
     }
@@ -77,10 +77,10 @@ std::string owner_id() {
 
 }  // namespace
 
-int run_daemon(config::settings const& settings, core::event_store& store, std::shared_ptr<spdlog::logger> log) {
+int run_daemon(config::settings const& settings, app::event_store& store, std::shared_ptr<spdlog::logger> log) {
     asio::io_context ioc{1};
     auto tls = slack::make_tls_context(settings.slack.ca_file);
-    core::service svc{store, settings.policy, settings.slack.command, true};
+    app::service svc{store, settings.policy, settings.slack.command, true};
     slack::web_api api{
         ioc.get_executor(), tls,
         slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token, settings.slack.app_token,

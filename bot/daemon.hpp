@@ -7,10 +7,10 @@
 #include <memory>
 
 #include "config/config.hpp"
-#include "core/store_port.hpp"
+#include "app/store_port.hpp"
 
 namespace warroom::bot {
 
-int run_daemon(config::settings const& settings, core::event_store& store, std::shared_ptr<spdlog::logger> log);
+int run_daemon(config::settings const& settings, app::event_store& store, std::shared_ptr<spdlog::logger> log);
 
 }  // namespace warroom::bot

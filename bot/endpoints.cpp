@@ -7,7 +7,7 @@ namespace {
 
 http::response text(int status, std::string body) { return {status, "text/plain; charset=utf-8", body + "\n"}; }
 
-http::response metrics(core::service const& svc) {
+http::response metrics(app::service const& svc) {
     std::array<int, 4> open{};
     int resolved = 0;
     for (auto const& [n, i] : svc.incidents()) {
@@ -42,7 +42,7 @@ paging::settings paging_of(config::paging_settings const& s) {
     return out;
 }
 
-http::handler endpoints(core::service& svc, config::paging_settings const& paging, std::function<void()> changed,
+http::handler endpoints(app::service& svc, config::paging_settings const& paging, std::function<void()> changed,
                         std::shared_ptr<spdlog::logger> log) {
     return [&svc, &paging, changed = std::move(changed), log](http::request const& r) -> http::response {
         auto const path = r.target.substr(0, r.target.find('?'));
@@ -63,7 +63,7 @@ http::handler endpoints(core::service& svc, config::paging_settings const& pagin
         // answering 200 keeps PagerDuty from retrying them.
         if (event->type != "incident.acknowledged" || !number) return text(200, "ignored");
         auto const who = (event->agent.empty() ? std::string("someone") : event->agent) + " (PagerDuty)";
-        core::origin const o{who, "",
+        app::origin const o{who, "",
                              std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()),
                              "pagerduty:" + event->pd_incident_id + ":acknowledged"};
         auto const out = svc.press(o, "acknowledge", std::to_string(*number));

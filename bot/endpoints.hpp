@@ -12,12 +12,12 @@
 #include "adapters/paging/paging.hpp"
 #include "adapters/slack/outbox.hpp"
 #include "config/config.hpp"
-#include "core/service.hpp"
+#include "app/service.hpp"
 
 namespace warroom::bot {
 
 // `changed`: the service recorded events (the outbox and the scheduler should look now).
-http::handler endpoints(core::service& svc, config::paging_settings const& paging, std::function<void()> changed,
+http::handler endpoints(app::service& svc, config::paging_settings const& paging, std::function<void()> changed,
                         std::shared_ptr<spdlog::logger> log);
 
 paging::settings paging_of(config::paging_settings const& s);

@@ -14,7 +14,7 @@
 #include "bot/daemon.hpp"
 #include "config/config.hpp"
 #include "core/report.hpp"
-#include "core/service.hpp"
+#include "app/service.hpp"
 
 namespace {
 
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
         }
 
         auto store = store::open_store(url, *report ? store::open_mode::existing : store::open_mode::create);
-        core::service svc(*store, settings.policy, settings.slack.command);
+        app::service svc(*store, settings.policy, settings.slack.command);
         log->info("store={} incidents={}", config::redact_url(url), svc.incidents().size());
 
         if (*report) {
@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
         }
         term.run(std::cin);
         return 0;
-    } catch (core::store_error const& e) {
+    } catch (app::store_error const& e) {
         std::cerr << "warroom: store " << config::redact_url(url) << ": " << e.what() << '\n';
         return 1;
     } catch (std::exception const& e) {

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "adapters/store/event_codec.hpp"
-#include "core/store_port.hpp"
+#include "app/store_port.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
     using namespace warroom;
@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     try {
         auto const payload = store::decode(type, body);
         if (store::decode(core::event_name(payload), store::encode(payload)) != payload) __builtin_trap();
-    } catch (core::store_error const&) {
+    } catch (app::store_error const&) {
     }
     return 0;
 }

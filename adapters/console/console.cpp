@@ -32,7 +32,7 @@ constexpr std::string_view console_help =
 
 }  // namespace
 
-console::console(core::service& svc, std::ostream& out, core::sys_seconds start, console_options options)
+console::console(app::service& svc, std::ostream& out, core::sys_seconds start, console_options options)
     : svc_(svc),
       out_(out),
       now_(start),
@@ -112,7 +112,7 @@ bool console::dispatch(std::string_view text) {
     return true;
 }
 
-void console::show(core::outcome const& o) {
+void console::show(app::outcome const& o) {
     for (auto const& e : o.effects) {
         std::visit(
             [&]<typename T>(T const& x) {

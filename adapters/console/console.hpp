@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/service.hpp"
+#include "app/service.hpp"
 
 namespace warroom::console {
 
@@ -24,7 +24,7 @@ struct console_options {
 
 class console {
 public:
-    console(core::service& svc, std::ostream& out, core::sys_seconds start, console_options options);
+    console(app::service& svc, std::ostream& out, core::sys_seconds start, console_options options);
 
     // Reads lines until end of input or /quit.
     void run(std::istream& in);
@@ -35,16 +35,16 @@ public:
 
 private:
     bool dispatch(std::string_view text);
-    void show(core::outcome const& o);
+    void show(app::outcome const& o);
     void remember(std::string const& channel, core::message_view const& v);
     void click(std::string_view arg);
     void advance_clock(std::string_view arg);
     void start_form(core::open_form const& f);
     void prompt_field();
     void fill_field(std::string_view text);
-    core::origin here() const { return {user_, channel_, now_}; }
+    app::origin here() const { return {user_, channel_, now_}; }
 
-    core::service& svc_;
+    app::service& svc_;
     std::ostream& out_;
     core::sys_seconds now_;
     console_options options_;

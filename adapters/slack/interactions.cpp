@@ -26,7 +26,7 @@ json problem_payload(std::string const& text) {
 
 }  // namespace
 
-interactions::interactions(asio::any_io_executor ex, core::service& svc, outbox& out, web_api& api, std::string command,
+interactions::interactions(asio::any_io_executor ex, app::service& svc, outbox& out, web_api& api, std::string command,
                            std::string timeline_reaction, std::shared_ptr<spdlog::logger> log)
     : ex_(std::move(ex)),
       svc_(svc),
@@ -121,10 +121,10 @@ ack_decision interactions::slash_command(envelope const& e) {
         return {true, problem_payload("this command came without a user or channel; nothing was done")};
     }
     auto const text = unescape_mrkdwn(p.value("text", std::string{}));
-    core::outcome out;
+    app::outcome out;
     try {
         out = svc_.handle({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, text);
-    } catch (core::store_error const& err) {
+    } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         return {true,
                 problem_payload("⚠️ warroom could not record this command (its store failed); nothing changed. "
@@ -187,10 +187,10 @@ ack_decision interactions::block_actions(envelope const& e) {
         }
         if (value.empty()) return {};
     }
-    core::outcome out;
+    app::outcome out;
     try {
         out = svc_.press({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, action, value);
-    } catch (core::store_error const& err) {
+    } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         out.effects.push_back(
             core::reply{channel_id, user, core::note_view("⚠️ warroom could not record this; try again")});
@@ -237,10 +237,10 @@ ack_decision interactions::view_submission(envelope const& e) {
     auto const values = form_values(p.value("/view/state/values"_json_pointer, json::object()));
     // One submission per view, however often it arrives (a double click submits twice).
     auto const once = "view:" + view.value("id", e.id);
-    core::outcome out;
+    app::outcome out;
     try {
         out = svc_.submit({user, channel_name(channel_id), wall_clock_now(), once}, form, values);
-    } catch (core::store_error const& err) {
+    } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         return {true, json{{"response_action", "errors"},
                            {"errors",
@@ -295,9 +295,9 @@ task<ack_decision> interactions::event(envelope e) {
         log_->debug("envelope {}: event {} ({}) not used by warroom", e.id, event_id, type);
         co_return ack_decision{};
     }
-    core::origin const o{user, *room, wall_clock_now(), event_id.empty() ? std::string{} : "event:" + event_id};
+    app::origin const o{user, *room, wall_clock_now(), event_id.empty() ? std::string{} : "event:" + event_id};
     auto const ref = channel + "/" + ts;
-    core::outcome out;
+    app::outcome out;
     try {
         if (type == "reaction_removed" || type == "pin_removed") {
             out = svc_.unmark(o, ref);
@@ -312,7 +312,7 @@ task<ack_decision> interactions::event(envelope e) {
             auto const seconds = std::atoll(ts.c_str());
             out = svc_.mark(o, ref, author, core::sys_seconds{core::seconds{seconds}}, text);
         }
-    } catch (core::store_error const& err) {
+    } catch (app::store_error const& err) {
         // Unacknowledged: Slack delivers the event again later.
         log_->error("envelope {}: event {}: store: {}", e.id, event_id, err.what());
         co_return ack_decision{false, std::nullopt};
@@ -323,7 +323,7 @@ task<ack_decision> interactions::event(envelope e) {
     co_return ack_decision{};
 }
 
-ack_decision interactions::answer(core::outcome const& out, envelope const& e, std::string const& channel_id,
+ack_decision interactions::answer(app::outcome const& out, envelope const& e, std::string const& channel_id,
                                   std::string const& user, std::string const& trigger_id,
                                   std::string const& response_url) {
     if (out.changed) {

@@ -14,13 +14,13 @@
 #include "adapters/slack/outbox.hpp"
 #include "adapters/slack/socket_mode_client.hpp"
 #include "adapters/slack/web_api.hpp"
-#include "core/service.hpp"
+#include "app/service.hpp"
 
 namespace warroom::slack {
 
 class interactions {
 public:
-    interactions(asio::any_io_executor ex, core::service& svc, outbox& out, web_api& api, std::string command,
+    interactions(asio::any_io_executor ex, app::service& svc, outbox& out, web_api& api, std::string command,
                  std::string timeline_reaction, std::shared_ptr<spdlog::logger> log);
 
     task<ack_decision> handle(envelope e);
@@ -39,7 +39,7 @@ private:
     task<std::optional<nlohmann::json>> fetch_message(std::string channel, std::string ts);
     // Replies and forms of an outcome: the first reply in the ack when allowed, the rest by
     // response_url or chat.postEphemeral; forms with views.open.
-    ack_decision answer(core::outcome const& out, envelope const& e, std::string const& channel_id,
+    ack_decision answer(app::outcome const& out, envelope const& e, std::string const& channel_id,
                         std::string const& user, std::string const& trigger_id, std::string const& response_url);
     bool seen(std::string const& key) const;
     void remember(std::string const& key);
@@ -51,7 +51,7 @@ private:
     task<void> ephemeral(std::string channel, std::string user, nlohmann::json body);
 
     asio::any_io_executor ex_;
-    core::service& svc_;
+    app::service& svc_;
     outbox& outbox_;
     web_api& api_;
     std::string command_;

@@ -54,7 +54,7 @@ std::string cut(std::string text, std::size_t bytes) {
 
 }  // namespace
 
-outbox::outbox(asio::any_io_executor ex, core::event_store& store, web_api& api, std::shared_ptr<spdlog::logger> log,
+outbox::outbox(asio::any_io_executor ex, app::event_store& store, web_api& api, std::shared_ptr<spdlog::logger> log,
                outbox_settings settings)
     : ex_(ex),
       store_(store),
@@ -153,13 +153,13 @@ void outbox::take_over_from_dead_predecessor() {
 task<void> outbox::run() {
     try {
         take_over_from_dead_predecessor();
-    } catch (core::store_error const& err) {
+    } catch (app::store_error const& err) {
         log_->warn("outbox: {}", err.what());
     }
     for (;;) {
         try {
             fetch();
-        } catch (core::store_error const& err) {
+        } catch (app::store_error const& err) {
             log_->error("outbox: cannot read the store: {}", err.what());
         }
         start_lanes();
@@ -188,7 +188,7 @@ task<void> outbox::run() {
     }
     try {
         store_.release_deliveries(settings_.owner);
-    } catch (core::store_error const& err) {
+    } catch (app::store_error const& err) {
         log_->warn("outbox: could not release delivery leases: {}", err.what());
     }
     log_->info("outbox: stopped with {} entries still to deliver", in_flight());
@@ -206,7 +206,7 @@ std::string target_of(core::effect const& e) {
 
 }  // namespace
 
-bool outbox::waits_for_earlier(int lane_id, core::outbox_entry const& entry) const {
+bool outbox::waits_for_earlier(int lane_id, app::outbox_entry const& entry) const {
     auto const target = target_of(entry.what);
     if (target.empty()) return false;
     for (auto const& [id, l] : lanes_) {
@@ -237,7 +237,7 @@ task<void> outbox::run_lane(int lane_id) {
 }
 
 // False when stopping before the entry was finished (it stays in the store for the next start).
-task<bool> outbox::deliver(core::outbox_entry entry) {
+task<bool> outbox::deliver(app::outbox_entry entry) {
     // attempts > 0: an earlier process started this delivery and may have reached Slack.
     bool in_doubt = entry.attempts > 0;
     backoff delays{millis{500}, settings_.max_retry_delay};
@@ -273,7 +273,7 @@ task<bool> outbox::deliver(core::outbox_entry entry) {
             store_.finish_delivery(
                 entry.id, result.what == verdict::delivered ? "delivered" : "failed: " + result.detail, result.facts);
             co_return true;
-        } catch (core::store_error const& err) {
+        } catch (app::store_error const& err) {
             log_->error("outbox entry {}: store: {}", entry.id, err.what());
             store_failed = true;
         }
@@ -281,7 +281,7 @@ task<bool> outbox::deliver(core::outbox_entry entry) {
     }
 }
 
-task<outbox::attempt> outbox::try_once(core::outbox_entry entry, bool in_doubt) {
+task<outbox::attempt> outbox::try_once(app::outbox_entry entry, bool in_doubt) {
     auto const& what = entry.what;
     if (auto const* room = std::get_if<core::open_war_room>(&what)) co_return co_await open_room(*room, in_doubt);
     if (auto const* p = std::get_if<core::post>(&what)) {

@@ -20,7 +20,7 @@
 
 #include "adapters/slack/net.hpp"
 #include "adapters/slack/web_api.hpp"
-#include "core/store_port.hpp"
+#include "app/store_port.hpp"
 
 namespace warroom::slack {
 
@@ -52,7 +52,7 @@ struct outbox_settings {
 
 class outbox {
 public:
-    outbox(asio::any_io_executor ex, core::event_store& store, web_api& api, std::shared_ptr<spdlog::logger> log,
+    outbox(asio::any_io_executor ex, app::event_store& store, web_api& api, std::shared_ptr<spdlog::logger> log,
            outbox_settings settings);
 
     // Learned from auth.test at start: reconciling a war room compares its creator with it.
@@ -72,14 +72,14 @@ public:
 
 private:
     struct lane {
-        std::deque<core::outbox_entry> queue;
+        std::deque<app::outbox_entry> queue;
         bool active = false;
         std::shared_ptr<asio::cancellation_signal> stop;
     };
 
     task<void> run_lane(int lane_id);
-    task<bool> deliver(core::outbox_entry entry);
-    task<attempt> try_once(core::outbox_entry entry, bool in_doubt);
+    task<bool> deliver(app::outbox_entry entry);
+    task<attempt> try_once(app::outbox_entry entry, bool in_doubt);
     task<attempt> open_room(core::open_war_room room, bool in_doubt);
     task<attempt> post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
                                bool in_doubt, std::string key = {});
@@ -95,7 +95,7 @@ private:
     std::string resolve_channel(std::string const& name) const;
     // An earlier entry of another lane goes to the same channel (the announcement channel): wait for it,
     // so a channel shared by incidents gets its messages in the order they were written.
-    bool waits_for_earlier(int lane_id, core::outbox_entry const& entry) const;
+    bool waits_for_earlier(int lane_id, app::outbox_entry const& entry) const;
     void fetch();
     // Leases of an earlier process on this host that is gone (killed) need not be waited out.
     void take_over_from_dead_predecessor();
@@ -103,7 +103,7 @@ private:
     std::string install_id();
 
     asio::any_io_executor ex_;
-    core::event_store& store_;
+    app::event_store& store_;
     web_api& api_;
     std::shared_ptr<spdlog::logger> log_;
     outbox_settings settings_;

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/store_port.hpp"
+#include "app/store_port.hpp"
 
 namespace warroom::core {
 
@@ -47,7 +47,7 @@ constexpr std::string_view kind_of(core::effect const& e) {
 template <std::size_t I = 0>
 core::effect decode_kind(std::string_view kind, json const& body) {
     if constexpr (I == std::variant_size_v<core::effect>) {
-        throw core::store_error("outbox entry: unknown effect kind \"" + std::string(kind) + "\"");
+        throw app::store_error("outbox entry: unknown effect kind \"" + std::string(kind) + "\"");
     } else {
         using T = std::variant_alternative_t<I, core::effect>;
         if (kind_of(core::effect{std::in_place_index<I>}) == kind) return body.get<T>();
@@ -63,17 +63,17 @@ std::string encode_effect(core::effect const& e) {
     try {
         return body.dump();
     } catch (json::exception const& err) {
-        throw core::store_error(std::string("outbox entry: cannot encode: ") + err.what());
+        throw app::store_error(std::string("outbox entry: cannot encode: ") + err.what());
     }
 }
 
 core::effect decode_effect(std::string_view text) {
     try {
         auto const body = json::parse(text);
-        if (!body.is_object()) throw core::store_error("outbox entry: not a JSON object");
+        if (!body.is_object()) throw app::store_error("outbox entry: not a JSON object");
         return decode_kind(body.at("kind").get<std::string>(), body);
     } catch (json::exception const& err) {
-        throw core::store_error(std::string("outbox entry: ") + err.what());
+        throw app::store_error(std::string("outbox entry: ") + err.what());
     }
 }
 

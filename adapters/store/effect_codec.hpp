@@ -1,6 +1,6 @@
 // The JSON body of an outbox entry: an effect with the view it carries, stored exactly as the
 // service produced it, so a delivery after a restart posts what the command said at the time.
-// decode(encode(e)) == e. Bad input throws core::store_error.
+// decode(encode(e)) == e. Bad input throws app::store_error.
 #pragma once
 
 #include <string>

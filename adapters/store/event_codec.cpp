@@ -147,7 +147,7 @@ public:
 
 private:
     [[noreturn]] void fail(std::string_view name, std::string_view what) const {
-        throw c::store_error("cannot decode \"" + std::string(type_) + "\" event: field \"" + std::string(name) +
+        throw app::store_error("cannot decode \"" + std::string(type_) + "\" event: field \"" + std::string(name) +
                              "\" " + std::string(what));
     }
 
@@ -227,7 +227,7 @@ std::string encode(c::payload const& p) {
     try {
         return obj.dump();
     } catch (json::type_error const&) {
-        throw c::store_error("cannot encode \"" + std::string(c::event_name(p)) +
+        throw app::store_error("cannot encode \"" + std::string(c::event_name(p)) +
                              "\" event: a text field is not valid UTF-8");
     }
 }
@@ -237,18 +237,18 @@ c::payload decode(std::string_view type, std::string_view body) {
     for (auto const& d : decoders()) {
         if (d.name == type) found = &d;
     }
-    if (!found) throw c::store_error("cannot decode event: unknown event type \"" + std::string(type) + "\"");
+    if (!found) throw app::store_error("cannot decode event: unknown event type \"" + std::string(type) + "\"");
 
     json obj;
     try {
         obj = json::parse(body);
     } catch (json::exception const& e) {
         // parse_error, and out_of_range for numbers too large to hold (found by fuzz_event_codec).
-        throw c::store_error("cannot decode \"" + std::string(type) + "\" event: malformed JSON body (" + e.what() +
+        throw app::store_error("cannot decode \"" + std::string(type) + "\" event: malformed JSON body (" + e.what() +
                              ")");
     }
     if (!obj.is_object()) {
-        throw c::store_error("cannot decode \"" + std::string(type) + "\" event: body is not a JSON object");
+        throw app::store_error("cannot decode \"" + std::string(type) + "\" event: body is not a JSON object");
     }
     return found->decode(reader{type, obj});
 }

@@ -15,7 +15,7 @@ constexpr std::string_view supported =
 
 }  // namespace
 
-std::unique_ptr<core::event_store> open_store(std::string const& url, open_mode mode) {
+std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode mode) {
     std::string_view const u = url;
     if (u == "sqlite::memory:") return sqlite_store::in_memory();
 
@@ -23,24 +23,24 @@ std::unique_ptr<core::event_store> open_store(std::string const& url, open_mode 
     if (u.starts_with(sqlite_prefix)) {
         auto const path = u.substr(sqlite_prefix.size());
         if (path.empty() || path == "/") {
-            throw core::store_error("store URL \"" + url + "\" names no database file; " + std::string(supported));
+            throw app::store_error("store URL \"" + url + "\" names no database file; " + std::string(supported));
         }
         std::filesystem::path const file(path);
         if (mode == open_mode::existing && !std::filesystem::exists(file)) {
-            throw core::store_error("there is no database at \"" + file.string() + "\"");
+            throw app::store_error("there is no database at \"" + file.string() + "\"");
         }
         return std::make_unique<sqlite_store>(file);
     }
 
     auto const colon = u.find(':');
     if (colon == std::string_view::npos || colon == 0) {
-        throw core::store_error("store URL has no scheme; " + std::string(supported));
+        throw app::store_error("store URL has no scheme; " + std::string(supported));
     }
     auto const scheme = u.substr(0, colon);
     if (scheme == "sqlite") {
-        throw core::store_error("malformed sqlite store URL \"" + url + "\"; " + std::string(supported));
+        throw app::store_error("malformed sqlite store URL \"" + url + "\"; " + std::string(supported));
     }
-    throw core::store_error("unsupported store URL scheme \"" + std::string(scheme) + "\"; " + std::string(supported));
+    throw app::store_error("unsupported store URL scheme \"" + std::string(scheme) + "\"; " + std::string(supported));
 }
 
 }  // namespace warroom::store

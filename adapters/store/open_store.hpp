@@ -1,12 +1,12 @@
 // Picks the event store from a URL: the only place that maps configuration to an adapter.
 // sqlite:///absolute/path.db, sqlite://relative/path.db (from the working directory) and
-// sqlite::memory: are accepted; anything else throws core::store_error naming the scheme.
+// sqlite::memory: are accepted; anything else throws app::store_error naming the scheme.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "core/store_port.hpp"
+#include "app/store_port.hpp"
 
 namespace warroom::store {
 
@@ -15,6 +15,6 @@ enum class open_mode {
     existing,  // refuse a missing database: readers such as `warroom report`
 };
 
-std::unique_ptr<core::event_store> open_store(std::string const& url, open_mode mode = open_mode::create);
+std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode mode = open_mode::create);
 
 }  // namespace warroom::store

@@ -129,7 +129,7 @@ struct sqlite_store::impl {
     };
 
     [[noreturn]] void fail(std::string_view operation) const {
-        throw core::store_error("sqlite store " + name + ": " + std::string(operation) +
+        throw app::store_error("sqlite store " + name + ": " + std::string(operation) +
                                 " failed: " + sqlite3_errmsg(db.get()));
     }
 
@@ -140,7 +140,7 @@ struct sqlite_store::impl {
                                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
         db.reset(raw);
         if (rc != SQLITE_OK) {
-            if (!raw) throw core::store_error("sqlite store " + name + ": open failed: " + sqlite3_errstr(rc));
+            if (!raw) throw app::store_error("sqlite store " + name + ": open failed: " + sqlite3_errstr(rc));
             fail("open");
         }
         sqlite3_extended_result_codes(db.get(), 1);
@@ -156,7 +156,7 @@ struct sqlite_store::impl {
                 int const rc = sqlite3_step(u.get());
                 if (rc == SQLITE_ROW) {
                     if (auto const got = column_text(u.get(), 0); got != "wal") {
-                        throw core::store_error("sqlite store " + name + ": WAL journal mode refused (got \"" +
+                        throw app::store_error("sqlite store " + name + ": WAL journal mode refused (got \"" +
                                                 std::string(got) + "\"); is the file on a network file system?");
                     }
                     break;
@@ -210,7 +210,7 @@ struct sqlite_store::impl {
         for (;;) {
             auto const current = single_int(current_version, "read schema version");
             if (current > known_schema_version) {
-                throw core::store_error("sqlite store " + name + ": schema version " + std::to_string(current) +
+                throw app::store_error("sqlite store " + name + ": schema version " + std::to_string(current) +
                                         " is newer than this build of warroom knows (" +
                                         std::to_string(known_schema_version) + "); run a newer warroom");
             }
@@ -281,7 +281,7 @@ sqlite_store::sqlite_store(std::filesystem::path const& file) : impl_(std::make_
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
         if (ec) {
-            throw core::store_error("sqlite store " + impl_->name + ": cannot create directory " + dir.string() + ": " +
+            throw app::store_error("sqlite store " + impl_->name + ": cannot create directory " + dir.string() + ": " +
                                     ec.message());
         }
     }
@@ -309,7 +309,7 @@ std::vector<core::event> sqlite_store::load() {
         auto const where = "sqlite store " + s.name + ": event seq " + std::to_string(seq) + ": ";
         auto const incident = sqlite3_column_int64(u.get(), 1);
         if (incident < std::numeric_limits<int>::min() || incident > std::numeric_limits<int>::max()) {
-            throw core::store_error(where + "incident number out of range");
+            throw app::store_error(where + "incident number out of range");
         }
         core::event e{.incident = static_cast<int>(incident),
                       .at = core::sys_seconds{core::seconds{sqlite3_column_int64(u.get(), 3)}},
@@ -317,8 +317,8 @@ std::vector<core::event> sqlite_store::load() {
                       .what = {}};
         try {
             e.what = decode(column_text(u.get(), 2), column_text(u.get(), 5));
-        } catch (core::store_error const& err) {
-            throw core::store_error(where + err.what());
+        } catch (app::store_error const& err) {
+            throw app::store_error(where + err.what());
         }
         out.push_back(std::move(e));
     }
@@ -326,7 +326,7 @@ std::vector<core::event> sqlite_store::load() {
     return out;
 }
 
-core::append_result sqlite_store::append(core::append_batch const& batch) {
+app::append_result sqlite_store::append(app::append_batch const& batch) {
     auto& s = *impl_;
     // Checked and encoded before taking the write lock: a bad batch throws with nothing written.
     std::unordered_map<int, int> next_version;
@@ -368,7 +368,7 @@ core::append_result sqlite_store::append(core::append_batch const& batch) {
         use u{s.version_of};
         s.bind(u, 1, incident);
         if (sqlite3_step(u.get()) != SQLITE_ROW) s.fail("append: read version");
-        if (sqlite3_column_int64(u.get(), 0) != expected) return core::append_result::conflict;
+        if (sqlite3_column_int64(u.get(), 0) != expected) return app::append_result::conflict;
     }
     for (auto const& r : rows) {
         use u{s.insert_event};
@@ -378,13 +378,13 @@ core::append_result sqlite_store::append(core::append_batch const& batch) {
         s.bind(u, 4, unix_seconds(r.e.at));
         s.bind(u, 5, r.e.by);
         s.bind(u, 6, r.body);
-        if (!s.insert(u, "append: insert event")) return core::append_result::conflict;
+        if (!s.insert(u, "append: insert event")) return app::append_result::conflict;
     }
     for (auto const& key : batch.claims) {
         use u{s.insert_claim};
         s.bind(u, 1, key);
         s.bind(u, 2, fired_at);
-        if (!s.insert(u, "append: claim reminder")) return core::append_result::conflict;
+        if (!s.insert(u, "append: claim reminder")) return app::append_result::conflict;
     }
     for (auto const& [lane, body] : entries) {
         use u{s.insert_outbox};
@@ -394,7 +394,7 @@ core::append_result sqlite_store::append(core::append_batch const& batch) {
         if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("append: insert outbox entry");
     }
     tx.commit();
-    return core::append_result::written;
+    return app::append_result::written;
 }
 
 bool sqlite_store::claimed(std::string const& key) {
@@ -413,9 +413,9 @@ bool sqlite_store::claimed(std::string const& key) {
 
 std::int64_t sqlite_store::head() { return impl_->single_int(impl_->select_head, "head"); }
 
-std::vector<core::outbox_entry> sqlite_store::pending(std::int64_t after, std::size_t limit) {
+std::vector<app::outbox_entry> sqlite_store::pending(std::int64_t after, std::size_t limit) {
     auto& s = *impl_;
-    std::vector<core::outbox_entry> out;
+    std::vector<app::outbox_entry> out;
     use u{s.select_pending};
     s.bind(u, 1, after);
     s.bind(u, 2, static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max())));
@@ -425,8 +425,8 @@ std::vector<core::outbox_entry> sqlite_store::pending(std::int64_t after, std::s
         try {
             out.push_back({id, sqlite3_column_int(u.get(), 1), decode_effect(column_text(u.get(), 2)),
                            sqlite3_column_int(u.get(), 3)});
-        } catch (core::store_error const& err) {
-            throw core::store_error("sqlite store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
+        } catch (app::store_error const& err) {
+            throw app::store_error("sqlite store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
                                     err.what());
         }
     }

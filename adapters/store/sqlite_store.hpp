@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "core/store_port.hpp"
+#include "app/store_port.hpp"
 
 namespace warroom::store {
 
-class sqlite_store final : public core::event_store {
+class sqlite_store final : public app::event_store {
 public:
     // Creates the file and its parent directories when missing, then brings the schema up to date.
-    // Throws core::store_error if the file cannot be opened or its schema is newer than this build.
+    // Throws app::store_error if the file cannot be opened or its schema is newer than this build.
     explicit sqlite_store(std::filesystem::path const& file);
     // A private database that lives as long as the object: for tests.
     static std::unique_ptr<sqlite_store> in_memory();
@@ -26,11 +26,11 @@ public:
 
     std::vector<core::event> load() override;
     // Throws std::invalid_argument when an incident with events has no expected version, or an
-    // incident or claim key is listed twice; core::store_error on any database failure.
-    core::append_result append(core::append_batch const& batch) override;
+    // incident or claim key is listed twice; app::store_error on any database failure.
+    app::append_result append(app::append_batch const& batch) override;
     bool claimed(std::string const& key) override;
     std::int64_t head() override;
-    std::vector<core::outbox_entry> pending(std::int64_t after, std::size_t limit) override;
+    std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override;
     bool start_delivery(std::int64_t id, std::string const& owner, core::sys_seconds now, core::seconds lease) override;
     void release_deliveries(std::string const& owner) override;
     void finish_delivery(std::int64_t id, std::string const& result,

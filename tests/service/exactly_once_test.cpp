@@ -8,7 +8,7 @@ using namespace warroom::service_test;
 
 std::string const room = "inc-1-api-down";
 
-void declare_p0(warroom::core::service& svc) {
+void declare_p0(warroom::app::service& svc) {
     auto const out = svc.handle({"alice", "incidents", t0}, "declare P0 API down");
     REQUIRE(out.changed);
 }
@@ -147,7 +147,7 @@ TEST_CASE("a replica that lost the race is stopped by the store's conflict") {
     declare_p0(h.svc());
     auto b = h.another();
     racing_store racing{b.store()};
-    warroom::core::service late{racing, policy::defaults()};
+    warroom::app::service late{racing, policy::defaults()};
     auto const declared_only = h.store().load().size();
 
     CHECK(h.svc().tick(t0 + 6min).changed);

@@ -1,4 +1,4 @@
-// core::service over the real SQLite store on a temp file: open, restart (new store and service
+// app::service over the real SQLite store on a temp file: open, restart (new store and service
 // objects on the same file, as after a crash or deploy), and small readers of outcomes and the log.
 #pragma once
 
@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "adapters/store/open_store.hpp"
-#include "core/service.hpp"
+#include "app/service.hpp"
 #include "tests/core/support.hpp"
 #include "tests/store/temp_dir.hpp"
 
 namespace warroom::service_test {
 
 using namespace warroom::core;
+using namespace warroom::app;
 using namespace warroom::core::test;
 
 // One replica: a store object on the file and the service over it.
@@ -27,12 +28,12 @@ public:
     explicit replica(std::filesystem::path const& file)
         : store_(store::open_store("sqlite://" + file.string())), service_(*store_, policy::defaults()) {}
 
-    core::service& svc() { return service_; }
+    app::service& svc() { return service_; }
     event_store& store() { return *store_; }
 
 private:
     std::unique_ptr<event_store> store_;  // declared first: the service holds a reference to it
-    core::service service_;
+    app::service service_;
 };
 
 class harness {
@@ -47,7 +48,7 @@ public:
     }
     replica another() { return replica{file_}; }
 
-    core::service& svc() { return live_->svc(); }
+    app::service& svc() { return live_->svc(); }
     event_store& store() { return live_->store(); }
     std::filesystem::path const& file() const { return file_; }
 

@@ -111,10 +111,10 @@ TEST_CASE("decoding refuses what it cannot read exactly") {
     for (auto const& r : rows) {
         CAPTURE(r.type);
         CAPTURE(r.body);
-        CHECK_THROWS_WITH_AS(decode(r.type, r.body), doctest::Contains(r.reason), core::store_error);
+        CHECK_THROWS_WITH_AS(decode(r.type, r.body), doctest::Contains(r.reason), app::store_error);
     }
 }
 
 TEST_CASE("text that is not UTF-8 cannot be encoded") {
-    CHECK_THROWS_WITH_AS(encode(core::note_added{"\xff\xfe"}), doctest::Contains("not valid UTF-8"), core::store_error);
+    CHECK_THROWS_WITH_AS(encode(core::note_added{"\xff\xfe"}), doctest::Contains("not valid UTF-8"), app::store_error);
 }

@@ -17,8 +17,8 @@ using store::test::temp_dir;
 
 core::event const sample{1, core::sys_seconds{core::seconds{1'780'000'000}}, "U01", core::note_added{"hi"}};
 
-void check_works(core::event_store& s) {
-    REQUIRE(s.append({{sample}, {}, {{1, 0}}}) == core::append_result::written);
+void check_works(app::event_store& s) {
+    REQUIRE(s.append({{sample}, {}, {{1, 0}}}) == app::append_result::written);
     CHECK(s.load() == std::vector{sample});
 }
 
@@ -39,7 +39,7 @@ private:
 std::string error_of(std::string const& url) {
     try {
         open_store(url);
-    } catch (core::store_error const& e) {
+    } catch (app::store_error const& e) {
         return e.what();
     }
     return "(no error)";
@@ -101,7 +101,7 @@ TEST_CASE("a reader refuses a missing database instead of creating one") {
     temp_dir dir;
     auto const file = dir / "absent" / "w.db";
     CHECK_THROWS_WITH_AS(open_store("sqlite://" + file.string(), open_mode::existing),
-                         doctest::Contains("there is no database at"), core::store_error);
+                         doctest::Contains("there is no database at"), app::store_error);
     CHECK_FALSE(std::filesystem::exists(file.parent_path()));
     open_store("sqlite://" + file.string());
     CHECK(open_store("sqlite://" + file.string(), open_mode::existing)->load().empty());

@@ -17,7 +17,7 @@ namespace {
 
 using namespace warroom;
 using namespace std::chrono_literals;
-using core::append_result;
+using app::append_result;
 using store::sqlite_store;
 using store::test::note;
 using store::test::t0;
@@ -68,7 +68,7 @@ TEST_CASE("every effect kind survives the codec unchanged") {
 TEST_CASE("a malformed outbox body is a store error") {
     for (std::string bad : {"", "[]", "{}", R"({"kind":"teleport"})", R"({"kind":"post","pin":"yes"})", "{"}) {
         CAPTURE(bad);
-        CHECK_THROWS_AS(store::decode_effect(bad), core::store_error);
+        CHECK_THROWS_AS(store::decode_effect(bad), app::store_error);
     }
 }
 
@@ -78,7 +78,7 @@ TEST_CASE("outbox entries are written with their events and come back in order a
     auto const effects = every_kind();
     {
         sqlite_store s{file};
-        core::append_batch b{{note(7, 1)}, {}, {{7, 0}}};
+        app::append_batch b{{note(7, 1)}, {}, {{7, 0}}};
         for (auto const& e : effects) b.outbox.emplace_back(7, e);
         REQUIRE(s.append(b) == append_result::written);
         REQUIRE(s.append({{note(8, 1)}, {}, {{8, 0}}, {{8, effects[1]}}}) == append_result::written);

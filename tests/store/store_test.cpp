@@ -19,8 +19,8 @@ namespace {
 
 using namespace warroom;
 using namespace std::chrono_literals;
-using core::append_batch;
-using core::append_result;
+using app::append_batch;
+using app::append_result;
 using store::sqlite_store;
 using store::test::note;
 using store::test::t0;
@@ -91,15 +91,15 @@ TEST_CASE("a file with a newer schema than this build knows is refused") {
     { sqlite_store s{file}; }
     raw_db{file}.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)");
     CHECK_THROWS_WITH_AS(sqlite_store{file}, doctest::Contains("schema version 99 is newer than this build"),
-                         core::store_error);
+                         app::store_error);
 }
 
 TEST_CASE("what cannot be a database is refused at open") {
     temp_dir dir;
-    CHECK_THROWS_AS(sqlite_store{dir.path()}, core::store_error);
+    CHECK_THROWS_AS(sqlite_store{dir.path()}, app::store_error);
     auto const junk = dir / "junk.db";
     std::ofstream{junk} << std::string(4096, 'x');
-    CHECK_THROWS_WITH_AS(sqlite_store{junk}, doctest::Contains("not a database"), core::store_error);
+    CHECK_THROWS_WITH_AS(sqlite_store{junk}, doctest::Contains("not a database"), app::store_error);
 }
 
 TEST_CASE("load returns events in append order, with versions counted per incident") {
@@ -178,7 +178,7 @@ TEST_CASE("a malformed batch throws before anything is written") {
     CHECK_THROWS_AS(s->append({{note(1, 1)}, {"k", "k"}, {{1, 0}}}), std::invalid_argument);
     auto bad_text = note(1, 2);
     bad_text.what = core::note_added{"\xc3\x28"};
-    CHECK_THROWS_AS(s->append({{note(1, 1), bad_text}, {"k"}, {{1, 0}}}), core::store_error);
+    CHECK_THROWS_AS(s->append({{note(1, 1), bad_text}, {"k"}, {{1, 0}}}), app::store_error);
     CHECK(s->load().empty());
     CHECK_FALSE(s->claimed("k"));
 }
@@ -213,7 +213,7 @@ TEST_CASE("a row the codec cannot read names its seq") {
     raw_db{file}.exec("UPDATE events SET type = 'exploded'");
     CHECK_THROWS_WITH_AS(s.load(),
                          doctest::Contains(R"(event seq 1: cannot decode event: unknown event type "exploded")"),
-                         core::store_error);
+                         app::store_error);
 }
 
 TEST_CASE("several processes opening the same new file at once all get a working store") {

@@ -15,10 +15,12 @@
 
 #include "core/command_line.hpp"
 #include "core/effects.hpp"
-#include "core/store_port.hpp"
+#include "app/store_port.hpp"
 #include "core/views.hpp"
 
-namespace warroom::core {
+namespace warroom::app {
+
+using namespace core;  // the application layer speaks the domain's language throughout
 
 // Who acted, where, and when.
 struct origin {
@@ -96,4 +98,4 @@ private:
     std::set<std::string> handoffs_done_;  // hand-off keys fired or found claimed
 };
 
-}  // namespace warroom::core
+}  // namespace warroom::app

@@ -1,14 +1,14 @@
 // Parse, decide, persist, apply, then derive effects from the recorded events and the new state.
 // A store conflict means another writer moved first: reload and decide again, a bounded number
 // of times.
-#include "core/service.hpp"
+#include "app/service.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <iterator>
 #include <set>
 
-namespace warroom::core {
+namespace warroom::app {
 namespace {
 
 constexpr int max_attempts = 3;
@@ -640,4 +640,4 @@ void service::effects_of(std::vector<event> const& batch, origin const& o, incid
     }
 }
 
-}  // namespace warroom::core
+}  // namespace warroom::app

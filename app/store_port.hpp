@@ -13,7 +13,12 @@
 #include "core/effects.hpp"
 #include "core/events.hpp"
 
-namespace warroom::core {
+namespace warroom::app {
+
+using core::effect;
+using core::event;
+using core::sys_seconds;
+using core::seconds;
 
 struct append_batch {
     std::vector<event> events;
@@ -70,4 +75,4 @@ public:
     virtual void set_fact(std::string const& key, std::string const& value) = 0;
 };
 
-}  // namespace warroom::core
+}  // namespace warroom::app
