@@ -391,7 +391,7 @@ outcome service::submit(origin const& o, modal_view const& form, std::map<std::s
     return out;
 }
 
-outcome service::mark(origin const& o, std::string const& ref, user_id const& author, sys_seconds posted_at,
+outcome service::mark(origin const& o, std::string const& ref, user_id const& author, timestamp posted_at,
                       std::string const& text) {
     refresh();
     auto const* room = by_channel(o.channel);
@@ -411,7 +411,7 @@ outcome service::unmark(origin const& o, std::string const& ref) {
     return out;
 }
 
-std::optional<sys_seconds> service::next_due() const {
+std::optional<timestamp> service::next_due() const {
     auto best = next_handoff(rules_, last_tick_);
     for (auto const& [n, i] : incidents_) {
         auto const pending = pending_reminders(i, rules_);
@@ -420,7 +420,7 @@ std::optional<sys_seconds> service::next_due() const {
     return best;
 }
 
-outcome service::tick(sys_seconds now) {
+outcome service::tick(timestamp now) {
     refresh();
     last_tick_ = now;
     outcome out;
@@ -482,7 +482,7 @@ page service::vendor_page(incident const& i, page_action action, user_id const& 
                 by};
 }
 
-bool service::fire_one(incident const& i, reminder const& r, sys_seconds now, outcome& out) {
+bool service::fire_one(incident const& i, reminder const& r, timestamp now, outcome& out) {
     auto const events = fire(i, r, now, rules_);
     origin const o{bot_user, i.channel, now, {}};
     auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {

@@ -26,7 +26,7 @@ using namespace core;  // the application layer speaks the domain's language thr
 struct origin {
     user_id user;
     std::string channel;  // name without '#', or a Slack channel id
-    sys_seconds now{};
+    timestamp now{};
     // When set, the request is handled at most once: the key is claimed with its events, and a
     // request whose key is already claimed (a redelivery) changes nothing.
     std::string once = {};
@@ -50,16 +50,16 @@ public:
     outcome submit(origin const& o, modal_view const& form, std::map<std::string, std::string> const& values);
     // A war-room message put on the timeline (the timeline reaction, a pin) or taken off it. Outside a
     // war room, or for a message already in that state, nothing happens.
-    outcome mark(origin const& o, std::string const& ref, user_id const& author, sys_seconds posted_at,
+    outcome mark(origin const& o, std::string const& ref, user_id const& author, timestamp posted_at,
                  std::string const& text);
     outcome unmark(origin const& o, std::string const& ref);
     // Fires the reminders due at or before `now`, each once, earliest first; at most 200 a call, so a
     // backlog leaves the caller's loop room between calls (next_due() then says: now).
-    outcome tick(sys_seconds now);
+    outcome tick(timestamp now);
 
-    std::optional<sys_seconds> next_due() const;
+    std::optional<timestamp> next_due() const;
     // Time of the newest recorded event: a simulated clock must not start before it.
-    std::optional<sys_seconds> last_event_at() const { return last_event_at_; }
+    std::optional<timestamp> last_event_at() const { return last_event_at_; }
     incident_map const& incidents() const { return incidents_; }
     incident const* find(int number) const;
     incident const* by_channel(std::string_view channel) const;
@@ -81,7 +81,7 @@ private:
     void refresh();
     void reload();
     // Records one due reminder with its claim; false when the claim or a version was already taken.
-    bool fire_one(incident const& i, reminder const& r, sys_seconds now, outcome& out);
+    bool fire_one(incident const& i, reminder const& r, timestamp now, outcome& out);
     void effects_of(std::vector<event> const& batch, origin const& o, incident_map const& state,
                     std::vector<effect>& out) const;
     std::string announce_channel() const;
@@ -93,8 +93,8 @@ private:
     bool outbox_;
     incident_map incidents_;
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
-    std::optional<sys_seconds> last_event_at_;
-    sys_seconds last_tick_{};              // where the hand-off schedule is looked up from
+    std::optional<timestamp> last_event_at_;
+    timestamp last_tick_{};              // where the hand-off schedule is looked up from
     std::set<std::string> handoffs_done_;  // hand-off keys fired or found claimed
 };
 

@@ -17,7 +17,7 @@ namespace warroom::app {
 
 using core::effect;
 using core::event;
-using core::sys_seconds;
+using core::timestamp;
 using core::seconds;
 
 struct append_batch {
@@ -63,7 +63,7 @@ public:
     virtual std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) = 0;
     // Takes or renews the right to deliver entry `id` until `now + lease`, counting an attempt.
     // False when another deliverer (a second replica) holds a live lease or the entry is done.
-    virtual bool start_delivery(std::int64_t id, std::string const& owner, sys_seconds now, seconds lease) = 0;
+    virtual bool start_delivery(std::int64_t id, std::string const& owner, timestamp now, seconds lease) = 0;
     // Gives up every lease `owner` holds (a clean shutdown), so a restart need not wait them out.
     virtual void release_deliveries(std::string const& owner) = 0;
     // Marks the entry delivered (or given up: `result` says which) and records the adapter's facts

@@ -72,7 +72,7 @@ const seed = async (config, firstDeclared) => {
     String(firstDeclared), '--window', String(WINDOW)], { maxBuffer: 1 << 30 });
   return stdout.trim().split('\n').map((line) => {
     const [number, room, declared] = line.split(' ');
-    return { number: Number(number), room, declared: Number(declared) };
+    return { number: Number(number), room, declared: Number(declared) / 1000 };
   });
 };
 
@@ -238,9 +238,9 @@ async function measure() {
   const nudged = new Map(); // incident -> [commit times, ms]
   for (const e of await nudgedEvents(config)) {
     const committed = committedAt(watcher.heads, e.position);
-    // The event's own stamp is the scheduler's clock, floored to the second: never after the commit.
-    if (!(committed >= e.at * 1000)) {
-      fail(`incident ${e.incident}: nudge stamped ${e.at} s, seen committed at ${committed} ms`);
+    // The event's own stamp is the scheduler's clock (ms): never after the commit.
+    if (!(committed >= e.at)) {
+      fail(`incident ${e.incident}: nudge stamped ${e.at} ms, seen committed at ${committed} ms`);
     }
     if (!nudged.has(e.incident)) nudged.set(e.incident, []);
     nudged.get(e.incident).push(committed);

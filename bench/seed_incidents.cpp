@@ -77,7 +77,7 @@ std::optional<options> parse(int argc, char** argv) {
 void declare(app::event_store& store, core::policy const& rules, options const& o) {
     app::service svc{store, rules};
     for (long k = 0; k < o.count; ++k) {
-        auto const at = core::sys_seconds{core::seconds{o.first_declared + k * o.window / o.count}};
+        auto const at = core::timestamp{core::seconds{o.first_declared + k * o.window / o.count}};
         auto const out = svc.handle({"U111", "incidents", at}, "declare P1 Bench incident " + std::to_string(k));
         if (!out.changed) throw std::runtime_error("declare " + std::to_string(k) + " was refused");
         auto const& i = svc.incidents().rbegin()->second;

@@ -64,7 +64,7 @@ http::handler endpoints(app::service& svc, config::paging_settings const& paging
         if (event->type != "incident.acknowledged" || !number) return text(200, "ignored");
         auto const who = (event->agent.empty() ? std::string("someone") : event->agent) + " (PagerDuty)";
         app::origin const o{who, "",
-                             std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()),
+                             std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now()),
                              "pagerduty:" + event->pd_incident_id + ":acknowledged"};
         auto const out = svc.press(o, "acknowledge", std::to_string(*number));
         log->info("http: PagerDuty acknowledged INC-{} ({})", *number, out.changed ? "recorded" : "nothing to do");

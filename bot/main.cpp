@@ -29,7 +29,7 @@ std::shared_ptr<spdlog::logger> make_logger(std::string const& level) {
     return logger;
 }
 
-core::sys_seconds system_now() { return std::chrono::time_point_cast<core::seconds>(std::chrono::system_clock::now()); }
+core::timestamp system_now() { return std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now()); }
 
 std::string default_user() {
     if (auto const* u = std::getenv("USER"); u && *u) return u;

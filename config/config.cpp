@@ -629,7 +629,7 @@ private:
     }
 
     // A TOML date-time (its offset applied), a date (midnight UTC), or the same as a string.
-    core::sys_seconds time_at(toml::node const& n, std::string const& key) const {
+    core::timestamp time_at(toml::node const& n, std::string const& key) const {
         if (auto const* d = n.as_date()) return day_of(d->get());
         if (auto const* dt = n.as_date_time()) {
             auto const& v = dt->get();
@@ -644,8 +644,8 @@ private:
         fail_at(key, shown(text) + " is not a time (use 2026-01-05T09:00:00Z)");
     }
 
-    static core::sys_seconds day_of(toml::date const& d) {
-        return core::sys_seconds{std::chrono::sys_days{std::chrono::year{d.year} / d.month / d.day}};
+    static core::timestamp day_of(toml::date const& d) {
+        return core::timestamp{std::chrono::sys_days{std::chrono::year{d.year} / d.month / d.day}};
     }
 
     void read_severities(toml::table const& t, core::policy& p) const {

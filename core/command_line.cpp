@@ -92,7 +92,7 @@ std::optional<int> parse_incident_ref(std::string_view token, bool explicit_only
 }
 
 // "-20m" / "20m" (ago), or an absolute UTC time.
-std::optional<sys_seconds> parse_started(std::string_view v, sys_seconds now) {
+std::optional<timestamp> parse_started(std::string_view v, timestamp now) {
     if (!v.empty() && v.front() == '-') v.remove_prefix(1);
     if (v.size() > 4 && v.substr(v.size() - 4) == " ago") v.remove_suffix(4);
     if (auto const d = parse_duration(v)) return now - *d;
@@ -157,7 +157,7 @@ struct parser {
     std::string verb;
     cursor in;
     bool in_war_room;
-    sys_seconds now;
+    timestamp now;
     std::string raw_verb;
 
     request make(std::variant<declare, command, query> what, std::optional<int> incident = {}) {
@@ -442,7 +442,7 @@ std::string help_text(std::string_view slash) {
     return out;
 }
 
-parse_result parse_command_line(std::string_view text, bool in_war_room, sys_seconds now) {
+parse_result parse_command_line(std::string_view text, bool in_war_room, timestamp now) {
     cursor in(text);
     if (in.done()) return usage_error{"no command given", ""};
     auto const raw = std::string(in.take());

@@ -42,7 +42,7 @@ struct usage_error {
 
 using parse_result = std::variant<request, usage_error>;
 
-parse_result parse_command_line(std::string_view text, bool in_war_room, sys_seconds now);
+parse_result parse_command_line(std::string_view text, bool in_war_room, timestamp now);
 
 // "/incident update [status:<status>] [impact:\"<scope>\"] <text>"
 std::string usage(std::string_view verb, std::string_view slash = "/incident");

@@ -23,7 +23,7 @@ refusal too_long(std::string_view what, std::size_t size, std::size_t limit) {
 struct decider {
     incident const& i;
     user_id const& by;
-    sys_seconds now;
+    timestamp now;
     policy const& p;
 
     std::string ref() const { return incident_ref(i.number); }
@@ -256,7 +256,7 @@ struct decider {
 }  // namespace
 
 decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by,
-                        sys_seconds now) {
+                        timestamp now) {
     auto const title = trimmed(cmd.title);
     if (title.empty()) return refusal{"an incident needs a title: what is broken"};
     if (title.size() > max_title) return too_long("the title", title.size(), max_title);
@@ -271,7 +271,7 @@ decision decide_declare(int number, declare const& cmd, std::string const& chann
         event{number, now, by, declared{title, description, cmd.sev, cmd.type, started, channel, cmd.personal_data}}};
 }
 
-decision decide(incident const& current, command const& cmd, user_id const& by, sys_seconds now, policy const& p) {
+decision decide(incident const& current, command const& cmd, user_id const& by, timestamp now, policy const& p) {
     // Action items are tracked until done, after the incident closes too.
     if (current.is_closed() && !std::holds_alternative<complete_action>(cmd)) {
         return refusal{incident_ref(current.number) + " is closed; nothing can change"};
@@ -280,7 +280,7 @@ decision decide(incident const& current, command const& cmd, user_id const& by, 
 }
 
 std::vector<event> escalation_events(incident const& i, escalation_step const& step, bool manual,
-                                     std::string const& reason, user_id const& by, sys_seconds now, policy const& p) {
+                                     std::string const& reason, user_id const& by, timestamp now, policy const& p) {
     std::vector<event> out{{i.number, now, by, escalated{step.target, step.label, manual, reason}}};
     if (!step.page || i.pages.contains("primary")) return out;
     auto const* r = p.rotation_of(i.sev);

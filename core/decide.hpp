@@ -18,7 +18,7 @@ struct declare {
     incident_type type = incident_type::outage;
     std::string title;
     std::string description;
-    std::optional<sys_seconds> started_at;  // back-dated impact start
+    std::optional<timestamp> started_at;  // back-dated impact start
     bool personal_data = false;             // `pii:yes`: starts the regulator clock (data-loss)
     bool operator==(declare const&) const = default;
 };
@@ -51,7 +51,7 @@ struct add_note {
 struct add_action {
     std::string text;
     std::optional<user_id> owner;
-    std::optional<sys_seconds> due;
+    std::optional<timestamp> due;
     bool operator==(add_action const&) const = default;
 };
 struct complete_action {
@@ -94,7 +94,7 @@ struct snooze {
 struct mark_message {
     std::string ref;
     user_id author;
-    sys_seconds posted_at{};
+    timestamp posted_at{};
     std::string text;
     bool operator==(mark_message const&) const = default;
 };
@@ -127,13 +127,13 @@ inline constexpr std::size_t max_title = 200;
 inline constexpr std::size_t max_text = 40000;
 
 // Declaration creates incident `number`; `channel` is the war-room name chosen by the caller.
-decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by, sys_seconds now);
-decision decide(incident const& current, command const& cmd, user_id const& by, sys_seconds now, policy const& p);
+decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by, timestamp now);
+decision decide(incident const& current, command const& cmd, user_id const& by, timestamp now, policy const& p);
 
 // The events of taking an escalation step: the step itself and, for a paging step, the page of the
 // rotation's primary (or of the paging integration's own routing when no rotation is configured).
 std::vector<event> escalation_events(incident const& i, escalation_step const& step, bool manual,
-                                     std::string const& reason, user_id const& by, sys_seconds now, policy const& p);
+                                     std::string const& reason, user_id const& by, timestamp now, policy const& p);
 // Privacy incidents, and data loss involving personal data, run the regulator's notification clock.
 bool regulated(incident const& i, policy const& p);
 

@@ -40,7 +40,7 @@ struct field_printer {
     std::ostream& os;
     static std::string q(std::string const& s) { return '"' + s + '"'; }
     static std::string opt(std::optional<std::string> const& s) { return s ? q(*s) : "-"; }
-    static std::string opt(std::optional<sys_seconds> const& t) { return t ? format_time(*t) : "-"; }
+    static std::string opt(std::optional<timestamp> const& t) { return t ? format_time(*t) : "-"; }
 
     void operator()(declared const& d) const {
         os << q(d.title) << ' ' << to_string(d.sev) << ' ' << to_string(d.type) << " started "

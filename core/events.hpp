@@ -17,7 +17,7 @@ struct declared {
     std::string description;
     severity sev{};
     incident_type type{};
-    sys_seconds started_at{};
+    timestamp started_at{};
     std::string channel;         // war-room channel name
     bool personal_data = false;  // personal data involved: the regulator clock runs
     bool operator==(declared const&) const = default;
@@ -58,7 +58,7 @@ struct action_added {
     int number = 0;
     std::string text;
     std::optional<user_id> owner;
-    std::optional<sys_seconds> due;
+    std::optional<timestamp> due;
     bool operator==(action_added const&) const = default;
 };
 struct action_completed {
@@ -76,7 +76,7 @@ struct nudged {
     bool operator==(nudged const&) const = default;
 };
 struct snoozed {
-    sys_seconds until{};
+    timestamp until{};
     bool operator==(snoozed const&) const = default;
 };
 struct resolved {
@@ -106,7 +106,7 @@ struct checklist_marked {
 struct message_marked {
     std::string ref;
     user_id author;
-    sys_seconds posted_at{};
+    timestamp posted_at{};
     std::string text;
     bool operator==(message_marked const&) const = default;
 };
@@ -142,7 +142,7 @@ using payload = std::variant<declared, update_posted, severity_changed, phase_ch
 
 struct event {
     int incident = 0;
-    sys_seconds at{};
+    timestamp at{};
     user_id by;
     payload what;
     bool operator==(event const&) const = default;

@@ -143,7 +143,7 @@ struct applier {
     // Marked messages take their place by their own time, which may be before later entries.
     void operator()(message_marked const& m) {
         auto const at = std::upper_bound(i.timeline.begin(), i.timeline.end(), m.posted_at,
-                                         [](sys_seconds t, timeline_entry const& entry) { return t < entry.at; });
+                                         [](timestamp t, timeline_entry const& entry) { return t < entry.at; });
         i.timeline.insert(at, {m.posted_at, m.author, "📌 " + m.text, m.ref});
     }
     void operator()(message_unmarked const& m) {

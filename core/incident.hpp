@@ -14,7 +14,7 @@
 namespace warroom::core {
 
 struct timeline_entry {
-    sys_seconds at{};
+    timestamp at{};
     user_id by;
     std::string text;
     std::string ref;  // a marked war-room message; empty for the incident's own entries
@@ -23,7 +23,7 @@ struct timeline_entry {
 
 struct check_mark {
     user_id by;
-    sys_seconds at{};
+    timestamp at{};
     bool operator==(check_mark const&) const = default;
 };
 
@@ -31,17 +31,17 @@ struct action_item {
     int number = 0;
     std::string text;
     std::optional<user_id> owner;
-    std::optional<sys_seconds> due;
+    std::optional<timestamp> due;
     user_id created_by;
-    sys_seconds created_at{};
+    timestamp created_at{};
     std::optional<user_id> done_by;
-    std::optional<sys_seconds> done_at;
+    std::optional<timestamp> done_at;
     bool operator==(action_item const&) const = default;
 };
 
 struct page_record {
     user_id user;
-    sys_seconds at{};
+    timestamp at{};
     bool operator==(page_record const&) const = default;
 };
 
@@ -57,25 +57,25 @@ struct incident {
     status st = status::investigating;
     std::string channel;
     user_id declared_by;
-    sys_seconds started_at{}, detected_at{}, declared_at{};
-    std::optional<sys_seconds> acknowledged_at, mitigated_at, resolved_at, closed_at;
+    timestamp started_at{}, detected_at{}, declared_at{};
+    std::optional<timestamp> acknowledged_at, mitigated_at, resolved_at, closed_at;
     std::optional<user_id> acknowledged_by;
     std::map<role, std::vector<user_id>> roles;
     std::vector<timeline_entry> timeline;
     std::map<std::pair<phase, int>, check_mark> checks;
     std::vector<action_item> actions;
-    sys_seconds last_update_at{};
+    timestamp last_update_at{};
     std::string impact;
     std::string last_update;  // text of the latest update
-    std::optional<sys_seconds> last_nudge_at, snoozed_until;
-    std::map<std::string, sys_seconds> escalated_targets;  // target → when
-    std::map<status, sys_seconds> status_since;            // first time each status was reported
-    std::map<phase, sys_seconds> phase_since;              // first time each phase was entered
+    std::optional<timestamp> last_nudge_at, snoozed_until;
+    std::map<std::string, timestamp> escalated_targets;  // target → when
+    std::map<status, timestamp> status_since;            // first time each status was reported
+    std::map<phase, timestamp> phase_since;              // first time each phase was entered
     std::string resolution, root_cause, close_reason;
-    std::optional<sys_seconds> report_at;
+    std::optional<timestamp> report_at;
     std::set<std::string> reminders_sent;
     std::map<std::string, page_record> pages;  // position ("primary", "secondary") → who was paged when
-    std::optional<sys_seconds> customer_notice_approved_at, regulator_notified_at;
+    std::optional<timestamp> customer_notice_approved_at, regulator_notified_at;
     std::optional<user_id> customer_notice_approved_by;
     int updates = 0;
 

@@ -8,12 +8,12 @@
 
 namespace warroom::core {
 
-duration_summary summarize(std::vector<seconds> samples) {
+duration_summary summarize(std::vector<milliseconds> samples) {
     duration_summary out;
     out.count = static_cast<int>(samples.size());
     if (samples.empty()) return out;
     std::sort(samples.begin(), samples.end());
-    auto const total = std::accumulate(samples.begin(), samples.end(), seconds{0});
+    auto const total = std::accumulate(samples.begin(), samples.end(), milliseconds{0});
     out.mean = total / static_cast<long long>(samples.size());
     auto const rank = [&](double q) {
         auto const r = static_cast<std::size_t>(std::ceil(q * static_cast<double>(samples.size())));
@@ -24,11 +24,11 @@ duration_summary summarize(std::vector<seconds> samples) {
     return out;
 }
 
-stats compute_stats(incident_map const& all, sys_seconds now, seconds window) {
+stats compute_stats(incident_map const& all, timestamp now, seconds window) {
     stats s;
     s.from = now - window;
     s.to = now;
-    std::vector<seconds> detect, ack, resolve;
+    std::vector<milliseconds> detect, ack, resolve;
     for (auto const& [number, i] : all) {
         if (i.declared_at < s.from || i.declared_at > now) continue;
         ++s.incidents;

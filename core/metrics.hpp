@@ -12,12 +12,12 @@ namespace warroom::core {
 
 struct duration_summary {
     int count = 0;
-    std::optional<seconds> mean, median, p90;
+    std::optional<milliseconds> mean, median, p90;
     bool operator==(duration_summary const&) const = default;
 };
 
 struct stats {
-    sys_seconds from{}, to{};
+    timestamp from{}, to{};
     int incidents = 0;
     int open = 0;
     duration_summary mttd, mtta, mttr;
@@ -27,7 +27,7 @@ struct stats {
 };
 
 // Incidents declared in [now − window, now].
-stats compute_stats(incident_map const& all, sys_seconds now, seconds window);
-duration_summary summarize(std::vector<seconds> samples);
+stats compute_stats(incident_map const& all, timestamp now, seconds window);
+duration_summary summarize(std::vector<milliseconds> samples);
 
 }  // namespace warroom::core

@@ -197,8 +197,8 @@ std::optional<seconds> parse_duration(std::string_view s) {
     return seconds{total};
 }
 
-std::string format_duration(seconds d) {
-    auto s = d.count();
+std::string format_duration(milliseconds d) {
+    auto s = std::chrono::duration_cast<seconds>(d).count();
     std::string sign;
     if (s < 0) {
         sign = "-";
@@ -224,7 +224,7 @@ struct civil {
     int year;
     unsigned month, day, hour, minute, second;
 };
-civil to_civil(sys_seconds t) {
+civil to_civil(timestamp t) {
     auto const day = std::chrono::floor<std::chrono::days>(t);
     std::chrono::year_month_day const ymd{day};
     std::chrono::hh_mm_ss const hms{t - day};
@@ -237,28 +237,28 @@ civil to_civil(sys_seconds t) {
 }
 }  // namespace
 
-std::string format_time(sys_seconds t) {
+std::string format_time(timestamp t) {
     auto const c = to_civil(t);
     char buf[48];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02u:%02u UTC", c.year, c.month, c.day, c.hour, c.minute);
     return buf;
 }
 
-std::string format_clock(sys_seconds t) {
+std::string format_clock(timestamp t) {
     auto const c = to_civil(t);
     char buf[24];
     std::snprintf(buf, sizeof buf, "%02u:%02u UTC", c.hour, c.minute);
     return buf;
 }
 
-std::string format_date(sys_seconds t) {
+std::string format_date(timestamp t) {
     auto const c = to_civil(t);
     char buf[24];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.year, c.month, c.day);
     return buf;
 }
 
-std::optional<sys_seconds> parse_date(std::string_view s) {
+std::optional<timestamp> parse_date(std::string_view s) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
     auto const y = parse_int(s.substr(0, 4)), m = parse_int(s.substr(5, 2)), d = parse_int(s.substr(8, 2));
     if (!y || !m || !d) return std::nullopt;
@@ -266,10 +266,10 @@ std::optional<sys_seconds> parse_date(std::string_view s) {
                                           std::chrono::month{static_cast<unsigned>(*m)},
                                           std::chrono::day{static_cast<unsigned>(*d)}};
     if (!ymd.ok()) return std::nullopt;
-    return sys_seconds{std::chrono::sys_days{ymd}};
+    return timestamp{std::chrono::sys_days{ymd}};
 }
 
-std::optional<sys_seconds> parse_time(std::string_view s) {
+std::optional<timestamp> parse_time(std::string_view s) {
     if (s.size() < 16) return std::nullopt;
     auto const day = parse_date(s.substr(0, 10));
     if (!day || (s[10] != 'T' && s[10] != ' ') || s[13] != ':') return std::nullopt;

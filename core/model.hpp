@@ -9,8 +9,11 @@
 
 namespace warroom::core {
 
-using sys_seconds = std::chrono::sys_seconds;
 using seconds = std::chrono::seconds;
+using milliseconds = std::chrono::milliseconds;
+// Event and due times, to the millisecond: a reminder computed from them never comes before its
+// cadence by a rounding.
+using timestamp = std::chrono::sys_time<milliseconds>;
 using user_id = std::string;
 
 enum class severity {
@@ -87,18 +90,18 @@ std::optional<role> parse_role(std::string_view s);
 // "90s", "30m", "2h", "1d", and sums such as "1h30m". Zero and negative are refused.
 std::optional<seconds> parse_duration(std::string_view s);
 // Short human form: "45s", "30m", "1h 5m", "2d 3h".
-std::string format_duration(seconds d);
+std::string format_duration(milliseconds d);  // whole seconds; less than a second is "0s"
 
 // "2026-11-27 09:50 UTC"
-std::string format_time(sys_seconds t);
+std::string format_time(timestamp t);
 // "09:50 UTC"
-std::string format_clock(sys_seconds t);
+std::string format_clock(timestamp t);
 // "2026-11-27"
-std::string format_date(sys_seconds t);
+std::string format_date(timestamp t);
 // "2026-11-27" → midnight UTC of that day.
-std::optional<sys_seconds> parse_date(std::string_view s);
+std::optional<timestamp> parse_date(std::string_view s);
 // "2026-11-27T09:50Z", "2026-11-27T09:50:00Z", "2026-11-27 09:50" (UTC).
-std::optional<sys_seconds> parse_time(std::string_view s);
+std::optional<timestamp> parse_time(std::string_view s);
 
 std::string incident_ref(int number);  // "INC-42"
 

@@ -3,16 +3,16 @@
 namespace warroom::core {
 namespace {
 
-std::int64_t turn_index(rotation const& r, sys_seconds t) {
+std::int64_t turn_index(rotation const& r, timestamp t) {
     if (t <= r.start || r.length <= seconds{0}) return 0;
     return (t - r.start) / r.length;
 }
 
 }  // namespace
 
-sys_seconds turn_start(rotation const& r, sys_seconds t) { return r.start + turn_index(r, t) * r.length; }
+timestamp turn_start(rotation const& r, timestamp t) { return r.start + turn_index(r, t) * r.length; }
 
-std::optional<shift> shift_at(rotation const& r, sys_seconds t) {
+std::optional<shift> shift_at(rotation const& r, timestamp t) {
     if (r.members.empty()) return std::nullopt;
     auto const n = static_cast<std::int64_t>(r.members.size());
     auto const k = turn_index(r, t);

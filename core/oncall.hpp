@@ -12,13 +12,13 @@ namespace warroom::core {
 struct shift {
     user_id primary;
     std::optional<user_id> secondary;  // none for a rotation of one
-    sys_seconds from{}, until{};       // the turn's boundaries (overrides do not move them)
+    timestamp from{}, until{};       // the turn's boundaries (overrides do not move them)
     bool operator==(shift const&) const = default;
 };
 
 // The shift covering `t`; before the rotation's start, its first turn. Nullopt without members.
-std::optional<shift> shift_at(rotation const& r, sys_seconds t);
+std::optional<shift> shift_at(rotation const& r, timestamp t);
 // The start of the turn covering `t` (the rotation's start before it): when the last hand-off was.
-sys_seconds turn_start(rotation const& r, sys_seconds t);
+timestamp turn_start(rotation const& r, timestamp t);
 
 }  // namespace warroom::core

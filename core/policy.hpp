@@ -50,7 +50,7 @@ struct type_policy {
 
 // Someone else holds a position of the rotation for a while (a swap, a holiday).
 struct rotation_override {
-    sys_seconds from{}, until{};
+    timestamp from{}, until{};
     user_id user;
     bool secondary = false;
     bool operator==(rotation_override const&) const = default;
@@ -60,7 +60,7 @@ struct rotation_override {
 struct rotation {
     std::string name;
     std::vector<user_id> members;
-    sys_seconds start{};
+    timestamp start{};
     seconds length{};
     std::vector<rotation_override> overrides;
     std::string handoff_channel;  // hand-off reminders; empty: the announcement channel

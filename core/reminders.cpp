@@ -14,7 +14,8 @@ std::string key(std::string_view kind, int incident, std::string_view detail) {
     return std::string(kind) + ":" + std::to_string(incident) + ":" + std::string(detail);
 }
 
-std::string epoch(sys_seconds t) { return std::to_string(t.time_since_epoch().count()); }
+// Keys name the second: they were written that way before times had milliseconds, and a key must not change.
+std::string epoch(timestamp t) { return std::to_string(std::chrono::floor<seconds>(t).time_since_epoch().count()); }
 
 }  // namespace
 
@@ -72,7 +73,7 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
     return out;
 }
 
-std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, policy const& p) {
+std::vector<event> fire(incident const& i, reminder const& r, timestamp now, policy const& p) {
     auto const ev = [&](payload what) { return event{i.number, now, bot_user, std::move(what)}; };
     switch (r.kind) {
         case reminder_kind::update_nudge:
@@ -103,7 +104,7 @@ std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, p
     return {};
 }
 
-std::vector<handoff> recent_handoffs(policy const& p, sys_seconds now) {
+std::vector<handoff> recent_handoffs(policy const& p, timestamp now) {
     std::vector<handoff> out;
     for (auto const& r : p.rotations) {
         auto const at = turn_start(r, now);
@@ -113,8 +114,8 @@ std::vector<handoff> recent_handoffs(policy const& p, sys_seconds now) {
     return out;
 }
 
-std::optional<sys_seconds> next_handoff(policy const& p, sys_seconds now) {
-    std::optional<sys_seconds> best;
+std::optional<timestamp> next_handoff(policy const& p, timestamp now) {
+    std::optional<timestamp> best;
     for (auto const& r : p.rotations) {
         if (r.members.size() < 2) continue;
         auto const at = turn_start(r, now) + r.length;

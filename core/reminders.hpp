@@ -27,7 +27,7 @@ struct reminder {
     std::string key;
     reminder_kind kind{};
     int incident = 0;
-    sys_seconds due{};
+    timestamp due{};
     int step = 0;    // escalation: index in the severity's matrix
     int action = 0;  // action_due: the item's number
     bool operator==(reminder const&) const = default;
@@ -38,19 +38,19 @@ inline constexpr char const* bot_user = "warroom";
 // Every reminder the incident owes now or later, earliest first.
 std::vector<reminder> pending_reminders(incident const& i, policy const& p);
 // The events that record a reminder firing.
-std::vector<event> fire(incident const& i, reminder const& r, sys_seconds now, policy const& p);
+std::vector<event> fire(incident const& i, reminder const& r, timestamp now, policy const& p);
 std::ostream& operator<<(std::ostream& os, reminder const& r);
 
 // A rotation's change of turn, announced once so the outgoing and incoming on-call hand over.
 struct handoff {
     std::string key;  // "handoff:<rotation>:<epoch of the change>"
-    sys_seconds at{};
+    timestamp at{};
     rotation const* of = nullptr;
 };
 // The latest change of turn of each rotation at `now`, when it happened less than a day ago (a
 // longer outage of warroom skips it: a stale hand-off would only confuse), and each rotation's next.
-std::vector<handoff> recent_handoffs(policy const& p, sys_seconds now);
-std::optional<sys_seconds> next_handoff(policy const& p,
-                                        sys_seconds now);  // "nudge:1:1767604200 @ 2026-01-05 09:30 UTC"
+std::vector<handoff> recent_handoffs(policy const& p, timestamp now);
+std::optional<timestamp> next_handoff(policy const& p,
+                                        timestamp now);  // "nudge:1:1767604200 @ 2026-01-05 09:30 UTC"
 
 }  // namespace warroom::core

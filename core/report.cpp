@@ -42,7 +42,7 @@ void bullets(std::string& out, std::vector<std::string> const& items, std::strin
     for (auto const& item : items) out += "- " + item + "\n";
 }
 
-std::string since(std::optional<sys_seconds> t, sys_seconds from) {
+std::string since(std::optional<timestamp> t, timestamp from) {
     if (!t) return "not recorded";
     return format_duration(*t - from);
 }
@@ -73,17 +73,17 @@ std::string render_report(incident const& i, policy const& p) {
     out += "- **Financial Impact**: not recorded\n";
 
     out += "\n## Key Times\n";
-    auto const key_time = [&](std::optional<sys_seconds> t, std::string const& what) {
+    auto const key_time = [&](std::optional<timestamp> t, std::string const& what) {
         out += "- **" + (t ? format_time(*t) : std::string("not recorded")) + "**: " + what + "\n";
     };
-    auto const find = [](auto const& map, auto key) -> std::optional<sys_seconds> {
+    auto const find = [](auto const& map, auto key) -> std::optional<timestamp> {
         auto const it = map.find(key);
         if (it == map.end()) return std::nullopt;
         return it->second;
     };
-    std::optional<sys_seconds> notified = find(i.escalated_targets, std::string("on-call"));
+    std::optional<timestamp> notified = find(i.escalated_targets, std::string("on-call"));
     if (!notified || (i.acknowledged_at && *i.acknowledged_at < *notified)) notified = i.acknowledged_at;
-    std::optional<sys_seconds> fix = find(i.status_since, status::implementing_fix);
+    std::optional<timestamp> fix = find(i.status_since, status::implementing_fix);
     if (!fix) fix = i.mitigated_at;
     key_time(i.started_at, "Impact started");
     key_time(i.detected_at, "Incident detected");

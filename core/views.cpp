@@ -35,7 +35,7 @@ std::string lead(incident const& i) {
     return "unassigned";
 }
 
-std::optional<sys_seconds> next_update_due(incident const& i, policy const& p) {
+std::optional<timestamp> next_update_due(incident const& i, policy const& p) {
     auto const& every = p.of(i.sev).update_every;
     if (!every || i.is_resolved() || i.is_closed()) return std::nullopt;
     return i.last_update_at + *every;
@@ -192,7 +192,7 @@ message_view resolution_view(incident const& i, policy const& p) {
     return v;
 }
 
-message_view status_view(incident const& i, policy const& p, sys_seconds now, bool outsider) {
+message_view status_view(incident const& i, policy const& p, timestamp now, bool outsider) {
     auto v = blank("status", i.number);
     v.headline = "ℹ️ " + incident_ref(i.number) + " · " + public_title(i, p, outsider);
     v.fields = {{"Severity", str(to_string(i.sev)) + " (" + p.of(i.sev).name + ")"},
@@ -225,7 +225,7 @@ message_view status_view(incident const& i, policy const& p, sys_seconds now, bo
     return v;
 }
 
-message_view nudge_view(incident const& i, policy const& p, sys_seconds now) {
+message_view nudge_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("nudge", i.number);
     auto const who = i.holder(role::incident_commander).value_or(i.declared_by);
     v.headline = "⏰ Update due for " + incident_ref(i.number) + " — " + mention(who) + ", no update for " +
@@ -317,7 +317,7 @@ message_view page_view(incident const& i, page_record const& to, std::string con
 
 namespace {
 
-section customer_text(incident const& i, policy const& p, sys_seconds now) {
+section customer_text(incident const& i, policy const& p, timestamp now) {
     auto impact = i.impact.empty() ? "Some of our users may be affected by " + i.title : i.impact;
     while (!impact.empty() && (impact.back() == '.' || impact.back() == ' ')) impact.pop_back();
     auto const due = next_update_due(i, p);
@@ -329,7 +329,7 @@ section customer_text(incident const& i, policy const& p, sys_seconds now) {
 
 }  // namespace
 
-message_view customer_notice_view(incident const& i, policy const& p, sys_seconds now) {
+message_view customer_notice_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("customer_notice", i.number);
     auto const approver =
         i.holder(role::communications_lead).value_or(i.holder(role::incident_commander).value_or(i.declared_by));
@@ -340,7 +340,7 @@ message_view customer_notice_view(incident const& i, policy const& p, sys_second
     return v;
 }
 
-message_view approved_notice_view(incident const& i, policy const& p, sys_seconds now) {
+message_view approved_notice_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("customer_notice_approved", i.number);
     v.headline = "✉️ Customer notice for " + incident_ref(i.number) + " approved by " +
                  mention(i.customer_notice_approved_by.value_or("")) + ": send it as written";
@@ -348,7 +348,7 @@ message_view approved_notice_view(incident const& i, policy const& p, sys_second
     return v;
 }
 
-message_view oncall_view(policy const& p, sys_seconds now) {
+message_view oncall_view(policy const& p, timestamp now) {
     auto v = blank("oncall", 0);
     v.headline = "📟 On call";
     if (p.rotations.empty()) {
@@ -369,7 +369,7 @@ message_view oncall_view(policy const& p, sys_seconds now) {
     return v;
 }
 
-message_view handoff_view(rotation const& r, sys_seconds at) {
+message_view handoff_view(rotation const& r, timestamp at) {
     auto v = blank("handoff", 0);
     auto const before = shift_at(r, at - seconds{1});
     auto const after = shift_at(r, at);

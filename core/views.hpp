@@ -82,19 +82,19 @@ message_view runbook_view(incident const& i, policy const& p);
 message_view update_view(incident const& i, policy const& p);
 message_view resolution_view(incident const& i, policy const& p);
 // `outsider`: asked from outside the war room; a private incident then shows no title or room.
-message_view status_view(incident const& i, policy const& p, sys_seconds now, bool outsider = false);
-message_view nudge_view(incident const& i, policy const& p, sys_seconds now);
+message_view status_view(incident const& i, policy const& p, timestamp now, bool outsider = false);
+message_view nudge_view(incident const& i, policy const& p, timestamp now);
 message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason);
 message_view reminder_view(incident const& i, reminder const& r, policy const& p);
 message_view checklist_view(incident const& i, phase ph);
 // The on-call responder paged for an incident, with the Acknowledge button (war room and DM).
 message_view page_view(incident const& i, page_record const& to, std::string const& position, policy const& p);
 // The procedures' notification template rewritten for customers, for the Communications Lead.
-message_view customer_notice_view(incident const& i, policy const& p, sys_seconds now);
-message_view approved_notice_view(incident const& i, policy const& p, sys_seconds now);
+message_view customer_notice_view(incident const& i, policy const& p, timestamp now);
+message_view approved_notice_view(incident const& i, policy const& p, timestamp now);
 // Who is on call now and next, per rotation.
-message_view oncall_view(policy const& p, sys_seconds now);
-message_view handoff_view(rotation const& r, sys_seconds at);
+message_view oncall_view(policy const& p, timestamp now);
+message_view handoff_view(rotation const& r, timestamp at);
 message_view phase_view(incident const& i, phase from);
 message_view roles_view(incident const& i);
 message_view actions_view(incident const& i);

@@ -8,7 +8,7 @@
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
     using namespace warroom::core;
     std::string_view const text(reinterpret_cast<char const*>(data), size);
-    auto const now = sys_seconds{std::chrono::seconds{1767603600}};
+    auto const now = timestamp{std::chrono::seconds{1767603600}};
     for (bool const in_room : {false, true}) {
         auto const parsed = parse_command_line(text, in_room, now);
         if (auto const* r = std::get_if<request>(&parsed)) {

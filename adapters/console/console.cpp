@@ -32,7 +32,7 @@ constexpr std::string_view console_help =
 
 }  // namespace
 
-console::console(app::service& svc, std::ostream& out, core::sys_seconds start, console_options options)
+console::console(app::service& svc, std::ostream& out, core::timestamp start, console_options options)
     : svc_(svc),
       out_(out),
       now_(start),
@@ -213,7 +213,7 @@ void console::advance_clock(std::string_view arg) {
     }
     auto const target = now_ + *step;
     // Stop at each due reminder, so each fires at its own time, as the daemon's scheduler would.
-    std::optional<core::sys_seconds> shown, idle;
+    std::optional<core::timestamp> shown, idle;
     while (auto const due = svc_.next_due()) {
         if (*due > target) break;
         now_ = std::max(now_, *due);

@@ -24,14 +24,14 @@ struct console_options {
 
 class console {
 public:
-    console(app::service& svc, std::ostream& out, core::sys_seconds start, console_options options);
+    console(app::service& svc, std::ostream& out, core::timestamp start, console_options options);
 
     // Reads lines until end of input or /quit.
     void run(std::istream& in);
     // One input line; false when the session should end.
     bool line(std::string_view text);
     std::string prompt() const;
-    core::sys_seconds now() const { return now_; }
+    core::timestamp now() const { return now_; }
 
 private:
     bool dispatch(std::string_view text);
@@ -46,7 +46,7 @@ private:
 
     app::service& svc_;
     std::ostream& out_;
-    core::sys_seconds now_;
+    core::timestamp now_;
     console_options options_;
     std::string user_;
     std::string channel_;

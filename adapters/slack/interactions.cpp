@@ -20,6 +20,14 @@ std::string text_at(json const& j, json::json_pointer const& where) {
     return v.is_string() ? v.get<std::string>() : std::string{};
 }
 
+// A message ts ("1700000000.000100": seconds and microseconds) as the time it was posted.
+core::timestamp message_time(std::string const& ts) {
+    auto const dot = ts.find('.');
+    auto const micros = dot == std::string::npos ? std::string{} : (ts.substr(dot + 1) + "000000").substr(0, 6);
+    return core::timestamp{core::seconds{std::atoll(ts.c_str())} +
+                           std::chrono::duration_cast<core::milliseconds>(std::chrono::microseconds{std::atoll(micros.c_str())})};
+}
+
 json problem_payload(std::string const& text) {
     return {{"response_type", "ephemeral"}, {"text", escape_mrkdwn(text)}};
 }
@@ -309,8 +317,7 @@ task<ack_decision> interactions::event(envelope e) {
             auto author = message ? message->value("user", std::string{}) : std::string{};
             if (author.empty()) author = ev.value("item_user", std::string{});
             if (author.empty()) author = message && message->contains("bot_id") ? "warroom" : "unknown";
-            auto const seconds = std::atoll(ts.c_str());
-            out = svc_.mark(o, ref, author, core::sys_seconds{core::seconds{seconds}}, text);
+            out = svc_.mark(o, ref, author, message_time(ts), text);
         }
     } catch (app::store_error const& err) {
         // Unacknowledged: Slack delivers the event again later.

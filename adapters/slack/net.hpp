@@ -25,8 +25,8 @@ using coro::task;
 using coro::tuple_awaitable;
 
 // The wall clock in the core's unit, for the requests this adapter hands the service.
-inline core::sys_seconds wall_clock_now() {
-    return std::chrono::floor<core::seconds>(std::chrono::system_clock::now());
+inline core::timestamp wall_clock_now() {
+    return std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
 }
 
 struct url_parts {

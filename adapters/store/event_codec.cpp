@@ -115,7 +115,7 @@ template <class V>
 void write(json& obj, std::string_view name, V const& v) {
     if constexpr (is_optional<V>) {
         if (v) write(obj, name, *v);
-    } else if constexpr (std::is_same_v<V, c::sys_seconds>) {
+    } else if constexpr (std::is_same_v<V, c::timestamp>) {
         obj[std::string(name)] = std::int64_t{v.time_since_epoch().count()};
     } else if constexpr (std::is_enum_v<V>) {
         obj[std::string(name)] = c::to_string(v);
@@ -175,8 +175,8 @@ private:
                 fail(name, "is out of range");
             }
             out = static_cast<int>(v);
-        } else if constexpr (std::is_same_v<V, c::sys_seconds>) {
-            out = c::sys_seconds{c::seconds{integer(name, j)}};
+        } else if constexpr (std::is_same_v<V, c::timestamp>) {
+            out = c::timestamp{c::milliseconds{integer(name, j)}};
         } else {
             static_assert(std::is_enum_v<V>, "add a conversion for this field type");
             if (!j.is_string()) fail(name, "must be a string");

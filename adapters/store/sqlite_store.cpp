@@ -61,6 +61,20 @@ CREATE TABLE delivery_facts (
     value TEXT NOT NULL
 );
 )sql",
+    // Times to the millisecond (they were whole seconds): the columns and the times inside event bodies.
+    R"sql(
+UPDATE events SET at = at * 1000;
+UPDATE events SET body = json_set(body, '$.started_at', json_extract(body, '$.started_at') * 1000)
+    WHERE type = 'declared' AND json_type(body, '$.started_at') = 'integer';
+UPDATE events SET body = json_set(body, '$.due', json_extract(body, '$.due') * 1000)
+    WHERE type = 'action_added' AND json_type(body, '$.due') = 'integer';
+UPDATE events SET body = json_set(body, '$.until', json_extract(body, '$.until') * 1000)
+    WHERE type = 'snoozed' AND json_type(body, '$.until') = 'integer';
+UPDATE events SET body = json_set(body, '$.posted_at', json_extract(body, '$.posted_at') * 1000)
+    WHERE type = 'message_marked' AND json_type(body, '$.posted_at') = 'integer';
+UPDATE reminders_fired SET fired_at = fired_at * 1000;
+UPDATE outbox SET created_at = created_at * 1000, lease_until = lease_until * 1000, done_at = done_at * 1000;
+)sql",
 };
 constexpr std::int64_t known_schema_version = std::size(migrations);
 
@@ -98,7 +112,8 @@ std::string_view column_text(sqlite3_stmt* s, int column) {
     return text ? std::string_view{text, size} : std::string_view{};
 }
 
-std::int64_t unix_seconds(core::sys_seconds t) { return t.time_since_epoch().count(); }
+std::int64_t unix_ms(core::timestamp t) { return t.time_since_epoch().count(); }
+std::int64_t unix_ms_now() { return unix_ms(std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now())); }
 
 }  // namespace
 
@@ -223,7 +238,7 @@ struct sqlite_store::impl {
             {
                 use u{record};
                 bind(u, 1, next);
-                bind(u, 2, unix_seconds(std::chrono::floor<core::seconds>(std::chrono::system_clock::now())));
+                bind(u, 2, unix_ms_now());
                 if (sqlite3_step(u.get()) != SQLITE_DONE) fail("record schema version " + std::to_string(next));
             }
             tx.commit();
@@ -312,7 +327,7 @@ std::vector<core::event> sqlite_store::load() {
             throw app::store_error(where + "incident number out of range");
         }
         core::event e{.incident = static_cast<int>(incident),
-                      .at = core::sys_seconds{core::seconds{sqlite3_column_int64(u.get(), 3)}},
+                      .at = core::timestamp{core::milliseconds{sqlite3_column_int64(u.get(), 3)}},
                       .by = std::string(column_text(u.get(), 4)),
                       .what = {}};
         try {
@@ -356,7 +371,7 @@ app::append_result sqlite_store::append(app::append_batch const& batch) {
         // A batch that conflicts with itself would conflict on every retry.
         if (!keys.insert(key).second) throw std::invalid_argument("append: reminder key \"" + key + "\" claimed twice");
     }
-    auto const fired_at = batch.events.empty() ? std::int64_t{0} : unix_seconds(batch.events.front().at);
+    auto const fired_at = batch.events.empty() ? std::int64_t{0} : unix_ms(batch.events.front().at);
     std::vector<std::pair<int, std::string>> entries;
     entries.reserve(batch.outbox.size());
     for (auto const& [lane, what] : batch.outbox) entries.emplace_back(lane, encode_effect(what));
@@ -375,7 +390,7 @@ app::append_result sqlite_store::append(app::append_batch const& batch) {
         s.bind(u, 1, r.e.incident);
         s.bind(u, 2, r.version);
         s.bind(u, 3, core::event_name(r.e.what));
-        s.bind(u, 4, unix_seconds(r.e.at));
+        s.bind(u, 4, unix_ms(r.e.at));
         s.bind(u, 5, r.e.by);
         s.bind(u, 6, r.body);
         if (!s.insert(u, "append: insert event")) return app::append_result::conflict;
@@ -434,14 +449,14 @@ std::vector<app::outbox_entry> sqlite_store::pending(std::int64_t after, std::si
     return out;
 }
 
-bool sqlite_store::start_delivery(std::int64_t id, std::string const& owner, core::sys_seconds now,
+bool sqlite_store::start_delivery(std::int64_t id, std::string const& owner, core::timestamp now,
                                   core::seconds lease) {
     auto& s = *impl_;
     use u{s.lease_outbox};
     s.bind(u, 1, id);
     s.bind(u, 2, owner);
-    s.bind(u, 3, unix_seconds(now));
-    s.bind(u, 4, static_cast<std::int64_t>(lease.count()));
+    s.bind(u, 3, unix_ms(now));
+    s.bind(u, 4, static_cast<std::int64_t>(std::chrono::duration_cast<core::milliseconds>(lease).count()));
     if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("lease outbox entry");
     return sqlite3_changes(s.db.get()) == 1;
 }
@@ -461,7 +476,7 @@ void sqlite_store::finish_delivery(std::int64_t id, std::string const& result,
     {
         use u{s.finish_outbox};
         s.bind(u, 1, id);
-        s.bind(u, 2, unix_seconds(std::chrono::floor<core::seconds>(std::chrono::system_clock::now())));
+        s.bind(u, 2, unix_ms_now());
         s.bind(u, 3, result);
         if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("finish outbox entry");
     }

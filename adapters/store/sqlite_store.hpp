@@ -31,7 +31,7 @@ public:
     bool claimed(std::string const& key) override;
     std::int64_t head() override;
     std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override;
-    bool start_delivery(std::int64_t id, std::string const& owner, core::sys_seconds now, core::seconds lease) override;
+    bool start_delivery(std::int64_t id, std::string const& owner, core::timestamp now, core::seconds lease) override;
     void release_deliveries(std::string const& owner) override;
     void finish_delivery(std::int64_t id, std::string const& result,
                          std::vector<std::pair<std::string, std::string>> const& facts) override;

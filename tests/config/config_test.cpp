@@ -231,7 +231,7 @@ users = { U1A = "a@example.com" }
               "w.toml", env_of({{"WARROOM_PAGING_KEY", "k-7f3a9"}, {"WARROOM_PAGING_WEBHOOK_SECRET", "s-19bd2"}}));
     auto const& p = s.policy;
     REQUIRE(p.rotations.size() == 2);
-    auto const monday = core::sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 1 / 5}};
+    auto const monday = core::timestamp{std::chrono::sys_days{std::chrono::year{2026} / 1 / 5}};
     CHECK(p.rotations[0].members == std::vector<std::string>{"U1A", "U2B"});
     CHECK(p.rotations[0].start == monday + 8h);
     CHECK(p.rotations[0].length == std::chrono::days{7});

@@ -10,7 +10,7 @@ namespace {
 using namespace warroom::core;
 using namespace warroom::core::test;
 
-sys_seconds const december_1 = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}};
+timestamp const december_1 = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}};
 
 struct row {
     std::string text;

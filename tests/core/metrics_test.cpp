@@ -13,7 +13,7 @@ using namespace warroom::core::test;
 
 struct fixture_incident {
     int number;
-    sys_seconds declared_at;
+    timestamp declared_at;
     seconds detect;                  // declared − started
     std::optional<seconds> ack;      // after declaration
     std::optional<seconds> resolve;  // after declaration
@@ -38,7 +38,7 @@ incident_map fixture(std::vector<fixture_incident> const& rows) {
     return all;
 }
 
-sys_seconds const now = t0 + std::chrono::days{10};
+timestamp const now = t0 + std::chrono::days{10};
 
 }  // namespace
 
@@ -89,11 +89,11 @@ TEST_CASE("a window with no incidents has no data") {
 TEST_CASE("summaries use nearest-rank percentiles") {
     CHECK(summarize({}) == duration_summary{0, std::nullopt, std::nullopt, std::nullopt});
     CHECK(summarize({seconds{42}}) == duration_summary{1, seconds{42}, seconds{42}, seconds{42}});
-    std::vector<seconds> ten;
+    std::vector<milliseconds> ten;
     for (int k = 10; k >= 1; --k) ten.push_back(seconds{k * 60});
     // 1..10 minutes: mean 5.5 min, median rank 5, p90 rank 9.
     CHECK(summarize(ten) == duration_summary{10, seconds{330}, seconds{5min}, seconds{9min}});
-    std::vector<seconds> eleven = ten;
+    std::vector<milliseconds> eleven = ten;
     eleven.push_back(seconds{11min});
     // 1..11 minutes: median rank ⌈5.5⌉ = 6, p90 rank ⌈9.9⌉ = 10.
     CHECK(summarize(eleven) == duration_summary{11, seconds{6min}, seconds{6min}, seconds{10min}});

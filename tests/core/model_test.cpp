@@ -85,7 +85,7 @@ TEST_CASE("durations format in the short human form and parse back") {
 TEST_CASE("times and dates parse in UTC and refuse what is not a real time") {
     struct row {
         std::string text;
-        std::optional<sys_seconds> want;
+        std::optional<timestamp> want;
     };
     std::vector<row> const times = {
         {"2026-03-02T09:50Z", t0 + 50min},
@@ -112,7 +112,7 @@ TEST_CASE("times and dates parse in UTC and refuse what is not a real time") {
     CHECK(parse_time("2026-03-02T09:50z") == t0 + 50min);
 
     auto const day = [](int y, unsigned m, unsigned d) {
-        return sys_seconds{std::chrono::sys_days{std::chrono::year{y} / m / d}};
+        return timestamp{std::chrono::sys_days{std::chrono::year{y} / m / d}};
     };
     std::vector<row> const dates = {
         {"2026-03-02", day(2026, 3, 2)}, {"2024-02-29", day(2024, 2, 29)}, {"2026-02-29", std::nullopt},

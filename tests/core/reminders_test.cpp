@@ -37,9 +37,9 @@ std::optional<reminder> nudge_of(std::vector<event> const& history) {
     return std::nullopt;
 }
 
-std::optional<sys_seconds> nudge_due(std::vector<event> const& history) {
+std::optional<timestamp> nudge_due(std::vector<event> const& history) {
     auto const n = nudge_of(history);
-    return n ? std::optional<sys_seconds>(n->due) : std::nullopt;
+    return n ? std::optional<timestamp>(n->due) : std::nullopt;
 }
 
 std::string nudge_key(std::vector<event> const& history) {
@@ -52,7 +52,7 @@ struct fired {
     std::vector<std::string> keys;
     std::vector<event> events;
 };
-fired tick(std::vector<event>& history, sys_seconds now) {
+fired tick(std::vector<event>& history, timestamp now) {
     fired out;
     for (int guard = 0; guard < 100; ++guard) {
         auto const inc = given(history);
@@ -71,10 +71,10 @@ event declared_as(severity sev, incident_type type = incident_type::outage) {
     return at(t0, "alice", declared{"Checkout fails", "", sev, type, t0, "inc-1-checkout-fails"});
 }
 
-std::string key(std::string kind, sys_seconds t) { return kind + ":1:" + epoch(t); }
+std::string key(std::string kind, timestamp t) { return kind + ":1:" + epoch(t); }
 std::string esc(std::string const& target) { return "escalation:1:" + target; }
 
-sys_seconds const march_10 = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
+timestamp const march_10 = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
 
 }  // namespace
 
@@ -109,6 +109,20 @@ TEST_CASE("an update resets the nudge clock") {
                          at(t0 + 20min, "bob", update_posted{status::identified, "bad deploy", ""})};
     CHECK(nudge_due(h) == t0 + 50min);
     CHECK(nudge_key(h) == key("nudge", t0 + 50min));
+}
+
+TEST_CASE("a nudge is due a cadence after the update to the millisecond, never a rounding earlier") {
+    using std::chrono::milliseconds;
+    auto const update_at = t0 + 20min + milliseconds{999};
+    std::vector<event> h{declared_as(severity::p0), at(t0, bot_user, escalated{"on-call", "x", false, ""}),
+                         at(t0, bot_user, escalated{"engineering-manager", "x", false, ""}),
+                         at(t0, bot_user, escalated{"vp-engineering", "x", false, ""}),
+                         at(t0, bot_user, escalated{"executives", "x", false, ""}),
+                         at(t0, bot_user, escalated{"customer-communication", "x", false, ""}),
+                         at(update_at, "bob", update_posted{status::identified, "bad deploy", ""})};
+    CHECK(nudge_due(h) == update_at + 30min);
+    CHECK(tick(h, update_at + 30min - milliseconds{1}).keys.empty());
+    CHECK(joined(tick(h, update_at + 30min).keys) == key("nudge", update_at + 30min));
 }
 
 TEST_CASE("the escalations and the nudge due by 30 minutes fire in due order and each once") {

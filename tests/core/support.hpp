@@ -22,11 +22,12 @@ namespace warroom::core::test {
 using namespace std::chrono_literals;
 
 // Monday 2026-03-02 09:00 UTC: every fixture counts from here.
-inline sys_seconds const t0 = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 2}} + 9h;
+inline timestamp const t0 = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 2}} + 9h;
 
-inline std::string epoch(sys_seconds t) { return std::to_string(t.time_since_epoch().count()); }
+// Reminder keys name the second.
+inline std::string epoch(timestamp t) { return std::to_string(std::chrono::floor<seconds>(t).time_since_epoch().count()); }
 
-inline event at(sys_seconds when, user_id by, payload what, int number = 1) {
+inline event at(timestamp when, user_id by, payload what, int number = 1) {
     return event{number, when, std::move(by), std::move(what)};
 }
 
@@ -46,7 +47,7 @@ inline std::string describe(payload const& p) {
     std::ostringstream os;
     auto opt = [](auto const& o) {
         if (!o) return std::string("-");
-        if constexpr (std::is_same_v<std::decay_t<decltype(*o)>, sys_seconds>) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(*o)>, timestamp>) {
             return format_time(*o);
         } else {
             return std::string(*o);

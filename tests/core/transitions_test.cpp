@@ -12,9 +12,9 @@ namespace {
 using namespace warroom::core;
 using namespace warroom::core::test;
 
-sys_seconds const now = t0 + 2h;
+timestamp const now = t0 + 2h;
 user_id const carol = "carol";
-sys_seconds const march_10 = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
+timestamp const march_10 = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
 
 event declared_p(severity sev, incident_type type = incident_type::outage) {
     return at(t0, "alice", declared{"API down", "All requests fail with 503", sev, type, t0 - 10min, "inc-1-api-down"});
@@ -250,7 +250,7 @@ std::vector<row> const table = {
     {phase::closed, regulator_cmd, refused(closed_reason)},
 };
 
-void check_decision(incident const& inc, command const& cmd, expected const& want, sys_seconds when = now) {
+void check_decision(incident const& inc, command const& cmd, expected const& want, timestamp when = now) {
     auto const d = decide(inc, cmd, carol, when, rules());
     CHECK(describe(d) == describe(want));
     // CHECK, not REQUIRE: one wrong row must not hide the rows after it.
@@ -460,8 +460,8 @@ TEST_CASE("notes and action items need text and action items cannot be due in th
     check_decision(inc, add_note{" \t"}, refused("a note needs text"));
     check_decision(inc, add_action{"  ", std::nullopt, std::nullopt},
                    refused("an action item needs text: what should be done"));
-    auto const yesterday = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 1}};
-    auto const today = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 2}};
+    auto const yesterday = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 1}};
+    auto const today = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 2}};
     check_decision(inc, add_action{"Fix it", std::nullopt, yesterday},
                    refused("the due date 2026-03-01 is in the past"));
     check_decision(inc, add_action{"Fix it", std::nullopt, today},

@@ -14,7 +14,7 @@ namespace {
 using namespace warroom::core;
 using namespace warroom::core::test;
 
-sys_seconds const march_10 = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
+timestamp const march_10 = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
 
 event declared_outage(severity sev = severity::p0, incident_type type = incident_type::outage) {
     return at(t0, "alice", declared{"API down", "All requests fail with 503", sev, type, t0 - 10min, "inc-1-api-down"});

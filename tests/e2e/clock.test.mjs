@@ -14,15 +14,19 @@ const nudges = (room) => room.messages.filter(isNudge);
 const postedAt = (w, m) => w.sim.calls.find((c) => c.method === 'chat.postMessage' && c.response?.ts === m.ts)?.at ?? atOf(m);
 const dms = (w, user) => [...w.sim.channels.values()].filter((c) => c.is_im && c.user === user).flatMap((c) => c.messages);
 
+// Each returns when the command was sent: its events are stamped no earlier, so a reminder due a
+// cadence after them is posted at least a cadence after this, to the millisecond.
 async function declare(w, text, user = 'U111') {
+  const sent = Date.now();
   const { ack } = w.sim.slashCommand({ user, text: `declare ${text}` });
   assert.ok(await ack, 'declare acked');
-  return Date.now();
+  return sent;
 }
 
 async function inRoom(w, room, text, user = 'U111') {
+  const sent = Date.now();
   assert.ok(await w.sim.slashCommand({ user, channel: room.id, text }).ack, `${text} acked`);
-  return Date.now();
+  return sent;
 }
 
 describe('update nudges', { timeout: 90000 }, () => {
@@ -36,7 +40,7 @@ describe('update nudges', { timeout: 90000 }, () => {
       assert.equal(nudges(room).length, 0, 'no nudge before the cadence');
       const first = await w.sim.waitFor(() => nudges(room)[0], 12000, 'first nudge');
       const late = postedAt(w, first) - declared;
-      assert.ok(late >= 3000 && late < 8000, `first nudge ${late} ms after declaration`);
+      assert.ok(late >= 4000 && late < 8000, `first nudge ${late} ms after declaration`);
       assert.match(text(first), /<@U111>/, 'the nudge mentions the declarer (no IC yet)');
       assert.ok(hasAction(first, 'post_update') && hasAction(first, 'snooze'), 'Post update and Snooze buttons');
 
@@ -46,7 +50,7 @@ describe('update nudges', { timeout: 90000 }, () => {
       assert.equal(nudges(room).length, 1, 'the update reset the clock');
       const second = await w.sim.waitFor(() => nudges(room)[1], 12000, 'second nudge');
       const after = postedAt(w, second) - updated;
-      assert.ok(after >= 3000 && after < 8000, `second nudge ${after} ms after the update`);
+      assert.ok(after >= 4000 && after < 8000, `second nudge ${after} ms after the update`);
       assert.match(text(second), /<@U222>/, 'the nudge mentions the IC');
 
       assert.ok(await w.sim.blockAction({ user: 'U222', channel: room.id, messageTs: second.ts, actionId: 'snooze' }).ack);

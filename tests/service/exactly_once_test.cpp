@@ -19,7 +19,7 @@ payload const manager = step("engineering-manager", "Engineering manager notifie
 payload const vp = step("vp-engineering", "VP Engineering notified");
 payload const executives = step("executives", "Executive team notified");
 
-void check_fired(std::vector<event> const& events, std::vector<payload> const& want, sys_seconds when) {
+void check_fired(std::vector<event> const& events, std::vector<payload> const& want, timestamp when) {
     CHECK(describe(payloads(events)) == describe(want));
     CHECK(payloads(events) == want);
     for (auto const& e : events) {
@@ -53,7 +53,7 @@ public:
     std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) override {
         return inner_.pending(after, limit);
     }
-    bool start_delivery(std::int64_t id, std::string const& owner, sys_seconds now, seconds lease) override {
+    bool start_delivery(std::int64_t id, std::string const& owner, timestamp now, seconds lease) override {
         return inner_.start_delivery(id, owner, now, lease);
     }
     void release_deliveries(std::string const& owner) override { inner_.release_deliveries(owner); }

@@ -62,7 +62,7 @@ TEST_CASE("a new store and service on the same file rebuild exactly the same inc
     CHECK(inc.actions[0].due == parse_date("2026-03-10"));
     CHECK(inc.actions[1].done_by == user_id{"dave"});
     CHECK(inc.escalated_targets ==
-          std::map<std::string, sys_seconds>{{"on-call", t0}, {"engineering-manager", t0 + 15min}});
+          std::map<std::string, timestamp>{{"on-call", t0}, {"engineering-manager", t0 + 15min}});
     CHECK(inc.checks.size() == 2);
     CHECK(before.at(2).reminders_sent == std::set<std::string>{"regulator:2:72h"});
     CHECK(inc.version ==

@@ -53,7 +53,7 @@ public:
     std::filesystem::path const& file() const { return file_; }
 
     // A command that must be recorded.
-    outcome run(user_id const& user, std::string const& channel, sys_seconds now, std::string const& text) {
+    outcome run(user_id const& user, std::string const& channel, timestamp now, std::string const& text) {
         CAPTURE(text);
         auto out = svc().handle({user, channel, now}, text);
         CHECK(out.changed);

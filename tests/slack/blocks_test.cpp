@@ -256,7 +256,7 @@ void check_carries_view(message_view const& v, std::vector<json> const& payloads
     }
 }
 
-sys_seconds const march_10 = sys_seconds{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
+timestamp const march_10 = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
 
 // A P0 with Slack user ids: page, ack, IC, checks, updates, resolution, notes, action items.
 std::vector<event> realistic() {

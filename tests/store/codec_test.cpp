@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 using store::decode;
 using store::encode;
 
-core::sys_seconds const t0{core::seconds{1'780'000'000}};
+core::timestamp const t0{core::seconds{1'780'000'000}};
 
 // One of each payload alternative, every field off its default, plus the optionals left empty.
 std::vector<core::payload> samples() {
@@ -69,9 +69,9 @@ TEST_CASE("every payload round-trips exactly through its JSON body") {
     }
 }
 
-TEST_CASE("the body names enums, counts Unix seconds and omits empty optionals") {
+TEST_CASE("the body names enums, counts Unix milliseconds and omits empty optionals") {
     CHECK(encode(core::severity_changed{core::severity::p0, core::severity::p1}) == R"({"from":"P0","to":"P1"})");
-    CHECK(encode(core::snoozed{t0}) == R"({"until":1780000000})");
+    CHECK(encode(core::snoozed{t0}) == R"({"until":1780000000000})");
     CHECK(encode(core::action_added{3, "x", std::nullopt, std::nullopt}) == R"({"number":3,"text":"x"})");
     CHECK(encode(core::role_assigned{core::role::incident_commander, "U01", std::nullopt}) ==
           R"({"role":"ic","user":"U01"})");

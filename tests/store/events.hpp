@@ -7,7 +7,7 @@
 
 namespace warroom::store::test {
 
-inline core::sys_seconds const t0{core::seconds{1'780'000'000}};
+inline core::timestamp const t0{core::seconds{1'780'000'000}};
 
 inline core::event note(int incident, int n) {
     return {incident, t0 + core::seconds{n}, "U01", core::note_added{"note " + std::to_string(n)}};

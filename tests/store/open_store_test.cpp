@@ -15,7 +15,7 @@ using store::open_mode;
 using store::open_store;
 using store::test::temp_dir;
 
-core::event const sample{1, core::sys_seconds{core::seconds{1'780'000'000}}, "U01", core::note_added{"hi"}};
+core::event const sample{1, core::timestamp{core::seconds{1'780'000'000}}, "U01", core::note_added{"hi"}};
 
 void check_works(app::event_store& s) {
     REQUIRE(s.append({{sample}, {}, {{1, 0}}}) == app::append_result::written);

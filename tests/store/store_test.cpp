@@ -61,8 +61,8 @@ TEST_CASE("a fresh file gets the schema, in WAL mode, inside directories created
     raw_db db{file};
     CHECK(db.integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                      "('events', 'reminders_fired', 'schema_migrations', 'outbox', 'delivery_facts')") == 5);
-    CHECK(db.integer("SELECT COUNT(*) FROM schema_migrations") == 2);
-    CHECK(db.integer("SELECT MAX(version) FROM schema_migrations") == 2);
+    CHECK(db.integer("SELECT COUNT(*) FROM schema_migrations") == 3);
+    CHECK(db.integer("SELECT MAX(version) FROM schema_migrations") == 3);
     CHECK(db.integer("SELECT applied_at FROM schema_migrations WHERE version = 1") > 1'700'000'000);
     CHECK(db.text("PRAGMA journal_mode") == "wal");
 }
@@ -166,7 +166,7 @@ TEST_CASE("a reminder claimed twice: the second batch conflicts and none of its 
 
     REQUIRE(s.append({{}, {"inc-1/postmortem-due"}, {}}) == append_result::written);
     raw_db db{file};
-    CHECK(db.integer("SELECT fired_at FROM reminders_fired WHERE key = 'inc-1/report-due'") == 1'780'000'001);
+    CHECK(db.integer("SELECT fired_at FROM reminders_fired WHERE key = 'inc-1/report-due'") == 1'780'000'001'000);
     CHECK(db.integer("SELECT fired_at FROM reminders_fired WHERE key = 'inc-1/postmortem-due'") == 0);
 }
 
@@ -239,4 +239,47 @@ TEST_CASE("several processes opening the same new file at once all get a working
         for (auto& t : openers) t.join();
         CHECK(failures == 0);
     }
+}
+
+TEST_CASE("a file of schema 2 (times in whole seconds) is migrated to milliseconds, bodies included") {
+    temp_dir dir;
+    auto const file = dir / "old.db";
+    {
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(file.c_str(), &raw) == SQLITE_OK);
+        // Schema 2 as it was released, with rows written by that release.
+        char const* v2 = R"sql(
+CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL);
+INSERT INTO schema_migrations VALUES (1, 1780000000), (2, 1780000000);
+CREATE TABLE events (seq INTEGER PRIMARY KEY, incident INTEGER NOT NULL, version INTEGER NOT NULL,
+    type TEXT NOT NULL, at BIGINT NOT NULL, actor TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (incident, version));
+CREATE TABLE reminders_fired (key TEXT PRIMARY KEY, fired_at BIGINT NOT NULL);
+CREATE TABLE outbox (id INTEGER PRIMARY KEY, lane INTEGER NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until BIGINT, done_at BIGINT, result TEXT);
+CREATE INDEX outbox_pending ON outbox (id) WHERE done_at IS NULL;
+CREATE TABLE delivery_facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO events VALUES (1, 1, 1, 'declared', 1780000000, 'U1',
+    '{"title":"API down","description":"","sev":"P1","type":"outage","started_at":1779999400,"channel":"inc-1-api-down","personal_data":false}');
+INSERT INTO events VALUES (2, 1, 2, 'action_added', 1780000060, 'U1', '{"number":1,"text":"x","due":1780099200}');
+INSERT INTO events VALUES (3, 1, 3, 'snoozed', 1780000120, 'U1', '{"until":1780001020}');
+INSERT INTO events VALUES (4, 1, 4, 'message_marked', 1780000180, 'U1', '{"ref":"C1/1.2","author":"U2","posted_at":1780000170,"text":"t"}');
+INSERT INTO reminders_fired VALUES ('nudge:1:1780003600', 1780003600);
+)sql";
+        REQUIRE(sqlite3_exec(raw, v2, nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(raw);
+    }
+    sqlite_store s{file};
+    auto const events = s.load();
+    REQUIRE(events.size() == 4);
+    using ms = std::chrono::milliseconds;
+    auto const at = [](std::int64_t unix_seconds) { return core::timestamp{ms{unix_seconds * 1000}}; };
+    CHECK(events[0].at == at(1780000000));
+    CHECK(std::get<core::declared>(events[0].what).started_at == at(1779999400));
+    CHECK(std::get<core::action_added>(events[1].what).due == at(1780099200));
+    CHECK(std::get<core::snoozed>(events[2].what).until == at(1780001020));
+    CHECK(std::get<core::message_marked>(events[3].what).posted_at == at(1780000170));
+    CHECK(s.claimed("nudge:1:1780003600"));
+    raw_db db{file};
+    CHECK(db.integer("SELECT fired_at FROM reminders_fired") == 1'780'003'600'000);
+    CHECK(db.integer("SELECT MAX(version) FROM schema_migrations") == 3);
 }
