@@ -3,6 +3,8 @@
 // of times.
 #include "app/service.hpp"
 
+#include "core/reactions.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <iterator>
@@ -21,34 +23,6 @@ std::string strip_hash(std::string_view channel) {
 
 message_view problem(std::string const& reason, std::string const& usage_text) {
     return note_view("⚠️ " + reason + (usage_text.empty() ? "" : "\n" + usage_text));
-}
-
-std::optional<int> to_int(std::string_view s) {
-    int v = 0;
-    auto const [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-
-// A contact that names one Slack user ("@U123" or "U123"), who can get a DM; groups and channels cannot.
-std::optional<user_id> slack_user(std::string_view contact) {
-    if (!contact.empty() && contact.front() == '@') contact.remove_prefix(1);
-    if (contact.size() < 3 || (contact.front() != 'U' && contact.front() != 'W')) return std::nullopt;
-    bool const id = std::all_of(contact.begin(), contact.end(),
-                                [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
-    return id ? std::optional<user_id>{std::string(contact)} : std::nullopt;
-}
-
-std::string dedup_key(int incident) { return "warroom-inc-" + std::to_string(incident); }
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
-    for (std::size_t start = 0;;) {
-        auto const end = s.find(sep, start);
-        out.push_back(s.substr(start, end - start));
-        if (end == std::string_view::npos) return out;
-        start = end + 1;
-    }
 }
 
 }  // namespace
@@ -172,9 +146,9 @@ outcome service::handle(origin const& o, std::string_view text) {
             auto form = update_modal(*i);
             auto const& given = std::get<post_update>(cmd);
             for (auto& f : form.fields) {
-                if (f.id == "status" && given.st && *given.st != status::resolved)
+                if (f.id == ui::field::status && given.st && *given.st != status::resolved)
                     f.initial = std::string(to_string(*given.st));
-                if (f.id == "impact" && !given.impact.empty()) f.initial = given.impact;
+                if (f.id == ui::field::impact && !given.impact.empty()) f.initial = given.impact;
             }
             out.effects.push_back(open_form{o.user, std::move(form)});
         }
@@ -201,7 +175,7 @@ outcome service::decide_and_record(origin const& o, std::string_view verb,
         std::vector<std::string> claims;
         if (!o.once.empty()) claims.push_back(o.once);
         auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {
-            effects_of(events, o, state, effects);
+            effects = reactions(events, state, {rules_, o.user, o.channel});
         };
         if (record(events, std::move(claims), derive, out)) return out;
     }
@@ -278,50 +252,55 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
     return out;
 }
 
-outcome service::press(origin const& o, std::string_view action, std::string_view value) {
+outcome service::press(origin const& o, ui::action action, std::string_view value) {
     refresh();
-    auto const parts = split(value, ':');
-    auto const number = to_int(parts.front());
+    auto const target = ui::parse_value(value);
     outcome out;
-    auto const* i = number ? find(*number) : nullptr;
+    auto const* i = target ? find(target->incident) : nullptr;
     if (!i) {
         out.effects.push_back(reply{o.channel, o.user, problem("this button refers to an unknown incident", "")});
         return out;
     }
-    if (action == "post_update" || action == "resolve") {
-        if (i->is_resolved() || i->is_closed()) {
-            out.effects.push_back(
-                reply{o.channel, o.user, problem(incident_ref(i->number) + " is already resolved", "")});
-        } else {
-            out.effects.push_back(open_form{o.user, action == "resolve" ? resolve_modal(*i) : update_modal(*i)});
-        }
-        return out;
+    auto const number = i->number;
+    switch (action) {
+        case ui::action::post_update:
+        case ui::action::resolve:
+            if (i->is_resolved() || i->is_closed()) {
+                out.effects.push_back(
+                    reply{o.channel, o.user, problem(incident_ref(number) + " is already resolved", "")});
+            } else {
+                out.effects.push_back(
+                    open_form{o.user, action == ui::action::resolve ? resolve_modal(*i) : update_modal(*i)});
+            }
+            return out;
+        case ui::action::acknowledge: return run(o, number, acknowledge{}, "ack");
+        case ui::action::claim_ic: return run(o, number, assign_role{role::incident_commander, o.user}, "assign");
+        case ui::action::advance: return run(o, number, advance{}, "advance");
+        case ui::action::snooze: return run(o, number, snooze{}, "update");
+        case ui::action::report: return run(o, number, generate_report{}, "report");
+        case ui::action::approve_notice: return run(o, number, approve_customer_notice{}, "");
+        case ui::action::regulator_notified: return run(o, number, confirm_regulator_notice{}, "");
+        case ui::action::done:
+            if (target->item > 0 && !target->ph) return run(o, number, complete_action{target->item}, "done");
+            break;
+        case ui::action::check:
+            if (target->ph && target->item > 0) {
+                bool const checked = !i->checks.contains({*target->ph, target->item - 1});
+                return run(o, number, mark_checklist{*target->ph, target->item - 1, checked}, "check");
+            }
+            break;
+        case ui::action::upgrade_severity:
+            if (target->sev) return run(o, number, change_severity{*target->sev}, "severity");
+            break;
     }
-    if (action == "acknowledge") return run(o, *number, acknowledge{}, "ack");
-    if (action == "claim_ic") return run(o, *number, assign_role{role::incident_commander, o.user}, "assign");
-    if (action == "advance") return run(o, *number, advance{}, "advance");
-    if (action == "snooze") return run(o, *number, snooze{}, "update");
-    if (action == "report") return run(o, *number, generate_report{}, "report");
-    if (action == "approve_notice") return run(o, *number, approve_customer_notice{}, "");
-    if (action == "regulator_notified") return run(o, *number, confirm_regulator_notice{}, "");
-    if (action == "done" && parts.size() == 2) {
-        if (auto const item = to_int(parts[1])) return run(o, *number, complete_action{*item}, "done");
-    }
-    if (action == "check" && parts.size() == 3) {
-        auto const ph = parse_phase(parts[1]);
-        auto const item = to_int(parts[2]);
-        if (ph && item) {
-            bool const checked = !i->checks.contains({*ph, *item - 1});
-            return run(o, *number, mark_checklist{*ph, *item - 1, checked}, "check");
-        }
-    }
-    out.effects.push_back(reply{o.channel, o.user, problem("unknown button '" + std::string(action) + "'", "")});
+    out.effects.push_back(reply{o.channel, o.user, problem("this button's value does not fit it", "")});
     return out;
 }
 
-outcome service::submit(origin const& o, modal_view const& form, std::map<std::string, std::string> const& values) {
+outcome service::submit(origin const& o, ui::form form, int incident, form_values const& values) {
+    using ui::field;
     refresh();
-    auto const value = [&](std::string const& id) {
+    auto const value = [&](field id) {
         auto const it = values.find(id);
         return it == values.end() ? std::string{} : it->second;
     };
@@ -330,23 +309,23 @@ outcome service::submit(origin const& o, modal_view const& form, std::map<std::s
         if (!valid_utf8(text)) out.field_errors[id] = "Not valid UTF-8 text";
     }
     if (!out.field_errors.empty()) return out;
-    if (form.id == "declare") {
+    if (form == ui::form::declare) {
         declare d;
-        d.title = value("title");
+        d.title = value(field::title);
         if (d.title.find_first_not_of(" \t\r\n") == std::string::npos) {
-            out.field_errors["title"] = "Give the incident a title: what is broken";
+            out.field_errors[field::title] = "Give the incident a title: what is broken";
         } else if (d.title.size() > max_title) {
-            out.field_errors["title"] = "At most " + std::to_string(max_title) + " characters";
+            out.field_errors[field::title] = "At most " + std::to_string(max_title) + " characters";
         }
-        auto const sev = parse_severity(value("severity").empty() ? "P2" : value("severity"));
-        if (!sev) out.field_errors["severity"] = "Pick P0, P1, P2 or P3";
-        auto const type = parse_incident_type(value("type").empty() ? "outage" : value("type"));
-        if (!type) out.field_errors["type"] = "Pick one of the listed types";
-        auto const pii = value("personal_data");
-        if (pii != "" && pii != "no" && pii != "yes") out.field_errors["personal_data"] = "Answer yes or no";
+        auto const sev = parse_severity(value(field::severity).empty() ? "P2" : value(field::severity));
+        if (!sev) out.field_errors[field::severity] = "Pick P0, P1, P2 or P3";
+        auto const type = parse_incident_type(value(field::type).empty() ? "outage" : value(field::type));
+        if (!type) out.field_errors[field::type] = "Pick one of the listed types";
+        auto const pii = value(field::personal_data);
+        if (pii != "" && pii != "no" && pii != "yes") out.field_errors[field::personal_data] = "Answer yes or no";
         d.personal_data = pii == "yes";
-        d.description = value("description");
-        if (auto const started = value("started_at"); !started.empty()) {
+        d.description = value(field::description);
+        if (auto const started = value(field::started_at); !started.empty()) {
             auto const text =
                 started.size() > 4 && started.ends_with(" ago") ? started.substr(0, started.size() - 4) : started;
             if (auto const ago = parse_duration(text)) {
@@ -354,7 +333,7 @@ outcome service::submit(origin const& o, modal_view const& form, std::map<std::s
             } else if (auto const at = parse_time(started)) {
                 d.started_at = at;
             } else {
-                out.field_errors["started_at"] = "Use YYYY-MM-DD HH:MM (UTC) or a duration such as 20m ago";
+                out.field_errors[field::started_at] = "Use YYYY-MM-DD HH:MM (UTC) or a duration such as 20m ago";
             }
         }
         if (!out.field_errors.empty()) return out;
@@ -362,33 +341,29 @@ outcome service::submit(origin const& o, modal_view const& form, std::map<std::s
         d.type = *type;
         return declare_incident(o, d);
     }
-    auto const* i = find(form.incident);
-    if (!i) {
-        out.field_errors[form.fields.empty() ? "text" : form.fields.front().id] = "This incident no longer exists";
+    auto const first_field = form == ui::form::update ? field::text : field::resolution;
+    if (!find(incident)) {
+        out.field_errors[first_field] = "This incident no longer exists";
         return out;
     }
-    if (form.id == "update") {
+    if (form == ui::form::update) {
         post_update u;
-        if (auto const st = value("status"); !st.empty()) {
+        if (auto const st = value(field::status); !st.empty()) {
             u.st = parse_status(st);
-            if (!u.st || u.st == status::resolved) out.field_errors["status"] = "Pick one of the listed statuses";
+            if (!u.st || u.st == status::resolved) out.field_errors[field::status] = "Pick one of the listed statuses";
         }
-        u.text = value("text");
-        u.impact = value("impact");
-        if (u.text.find_first_not_of(" \t\r\n") == std::string::npos) out.field_errors["text"] = "Say what changed";
+        u.text = value(field::text);
+        u.impact = value(field::impact);
+        if (u.text.find_first_not_of(" \t\r\n") == std::string::npos) out.field_errors[field::text] = "Say what changed";
         if (!out.field_errors.empty()) return out;
-        return run(o, form.incident, u, "update");
+        return run(o, incident, u, "update");
     }
-    if (form.id == "resolve") {
-        resolve r{value("resolution"), value("root_cause")};
-        if (r.resolution.find_first_not_of(" \t\r\n") == std::string::npos) {
-            out.field_errors["resolution"] = "Say what fixed it";
-            return out;
-        }
-        return run(o, form.incident, r, "resolve");
+    resolve r{value(field::resolution), value(field::root_cause)};
+    if (r.resolution.find_first_not_of(" \t\r\n") == std::string::npos) {
+        out.field_errors[field::resolution] = "Say what fixed it";
+        return out;
     }
-    out.field_errors["form"] = "unknown form '" + form.id + "'";
-    return out;
+    return run(o, incident, r, "resolve");
 }
 
 outcome service::mark(origin const& o, std::string const& ref, user_id const& author, timestamp posted_at,
@@ -468,176 +443,13 @@ outcome service::tick(timestamp now) {
     return out;
 }
 
-page service::vendor_page(incident const& i, page_action action, user_id const& by) const {
-    // Private incidents tell the vendor their type only, as the announcement does.
-    auto const what = rules_.of(i.type).private_room ? std::string(display_name(i.type)) + " incident" : i.title;
-    return page{i.number,
-                action,
-                dedup_key(i.number),
-                incident_ref(i.number) + " " + std::string(to_string(i.sev)) + ": " + what,
-                i.sev,
-                {},
-                {},
-                i.channel,
-                by};
-}
-
 bool service::fire_one(incident const& i, reminder const& r, timestamp now, outcome& out) {
     auto const events = fire(i, r, now, rules_);
     origin const o{bot_user, i.channel, now, {}};
     auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {
-        effects_of(events, o, state, effects);
-        if (!std::holds_alternative<reminder_sent>(events.front().what)) return;
-        auto const& fired = state.at(r.incident);
-        auto const view = reminder_view(fired, r, rules_);
-        effects.push_back(post{fired.channel, view});
-        if (r.kind == reminder_kind::action_due) {
-            if (auto const& owner = fired.actions.at(static_cast<std::size_t>(r.action - 1)).owner) {
-                effects.push_back(direct_message{*owner, view});
-            }
-        }
+        effects = reactions(events, state, {rules_, o.user, o.channel, r});
     };
     return !store_.claimed(r.key) && record(events, {r.key}, derive, out);
-}
-
-void service::effects_of(std::vector<event> const& batch, origin const& o, incident_map const& state,
-                         std::vector<effect>& out) const {
-    // The resolution template already says the incident moved on; a phase prompt would repeat it.
-    bool const resolving = std::any_of(batch.begin(), batch.end(),
-                                       [](event const& e) { return std::holds_alternative<resolved>(e.what); });
-    for (auto const& e : batch) {
-        auto const& i = state.at(e.incident);
-        bool const redacted = rules_.of(i.type).private_room;
-        auto const room = [&](message_view v, bool pin = false) { out.push_back(post{i.channel, std::move(v), pin}); };
-        // One message per incident in the announcement channel, edited as the incident moves, so
-        // the channel reads as a list of incidents and their state rather than a stream.
-        auto const announcement = [&](message_view v) {
-            out.push_back(post{announce_channel(), std::move(v), false, "announcement:" + std::to_string(i.number)});
-        };
-        auto const announce = [&](message_view v) {
-            if (!redacted) announcement(std::move(v));
-        };
-        auto const confirm = [&](std::string text) {
-            out.push_back(reply{o.channel, o.user, note_view("✓ " + std::move(text))});
-        };
-        auto const topic_changed = [&] { out.push_back(set_topic{i.channel, topic(i)}); };
-        auto const ref = incident_ref(i.number);
-        auto const who = "@" + e.by;
-
-        std::visit(
-            [&]<typename T>(T const& what) {
-                if constexpr (std::is_same_v<T, declared>) {
-                    std::vector<user_id> invite{e.by};
-                    for (auto const& u : rules_.of(i.sev).on_call) invite.push_back(u);
-                    if (auto const* r = rules_.rotation_of(i.sev)) {
-                        if (auto const on_call = shift_at(*r, e.at)) invite.push_back(on_call->primary);
-                    }
-                    for (auto const& u : rules_.of(i.type).contacts) invite.push_back(u);
-                    out.push_back(open_war_room{i.number, i.channel, redacted, invite, topic(i)});
-                    room(declaration_view(i, rules_), true);
-                    room(runbook_view(i, rules_));
-                    room(checklist_view(i, phase::detection));
-                    announcement(announcement_view(i, rules_));
-                    confirm("Declared " + ref + ": war room #" + i.channel);
-                } else if constexpr (std::is_same_v<T, update_posted>) {
-                    room(update_view(i, rules_));
-                    announce(announcement_view(i, rules_));
-                    topic_changed();
-                } else if constexpr (std::is_same_v<T, severity_changed>) {
-                    auto const& every = rules_.of(what.to).update_every;
-                    room(note_view("🔺 " + ref + " severity " + std::string(to_string(what.from)) + " → " +
-                                   std::string(to_string(what.to)) + " by " + who + ": updates " +
-                                   (every ? "every " + format_duration(*every) : std::string("as needed")) +
-                                   ", escalation re-planned"));
-                    announce(announcement_view(i, rules_));
-                    topic_changed();
-                } else if constexpr (std::is_same_v<T, phase_changed>) {
-                    if (what.to != phase::closed && !resolving) {
-                        room(phase_view(i, what.from));
-                        announce(announcement_view(i, rules_));
-                    }
-                } else if constexpr (std::is_same_v<T, role_assigned>) {
-                    room(note_view("👤 " + std::string("@") + what.user + " is now " +
-                                   std::string(display_name(what.r)) +
-                                   (what.previous ? " (handed over from @" + *what.previous + ")" : std::string{}) +
-                                   " — assigned by " + who));
-                    if (what.r == role::incident_commander) topic_changed();
-                } else if constexpr (std::is_same_v<T, note_added>) {
-                    confirm("Added to the " + ref + " timeline");
-                } else if constexpr (std::is_same_v<T, acknowledged>) {
-                    room(note_view("✅ " + ref + " acknowledged by " + who + " (" +
-                                   format_duration(e.at - i.detected_at) + " after detection)"));
-                    if (rules_.paging && !i.pages.empty())
-                        out.push_back(vendor_page(i, page_action::acknowledge, e.by));
-                } else if constexpr (std::is_same_v<T, paged>) {
-                    auto const view = page_view(i, i.pages.at(what.position), what.position, rules_);
-                    room(view);
-                    if (!what.user.empty()) out.push_back(direct_message{what.user, view});
-                    if (rules_.paging) {
-                        auto p = vendor_page(i, page_action::trigger, e.by);
-                        p.responder = what.user;
-                        p.position = what.position;
-                        out.push_back(std::move(p));
-                    }
-                } else if constexpr (std::is_same_v<T, customer_notice_approved>) {
-                    auto const view = approved_notice_view(i, rules_, e.at);
-                    room(view);
-                    if (!redacted) out.push_back(post{announce_channel(), view});
-                } else if constexpr (std::is_same_v<T, regulator_notified>) {
-                    room(note_view("⚖️ Regulator notification of " + ref + " recorded by " + who + " (" +
-                                   format_duration(e.at - i.declared_at) + " after declaration)"));
-                } else if constexpr (std::is_same_v<T, action_added>) {
-                    room(note_view("📋 Action item #" + std::to_string(what.number) + " added: " + what.text +
-                                   " - Owner: " + (what.owner ? "@" + *what.owner : std::string("unassigned")) +
-                                   " - Due: " + (what.due ? format_date(*what.due) : std::string("none"))));
-                } else if constexpr (std::is_same_v<T, action_completed>) {
-                    room(note_view("✔️ Action item #" + std::to_string(what.number) + " done (" + who + ")"));
-                } else if constexpr (std::is_same_v<T, escalated>) {
-                    auto const& steps = rules_.of(i.sev).escalation;
-                    auto const step = std::find_if(steps.begin(), steps.end(),
-                                                   [&](auto const& s) { return s.target == what.target; });
-                    escalation_step const shown =
-                        step != steps.end() ? *step : escalation_step{{}, what.target, what.label, {}};
-                    auto const view = escalation_view(i, shown, what.manual, what.reason);
-                    room(view);
-                    if (shown.dm) {
-                        for (auto const& contact : shown.notify) {
-                            if (auto const user = slack_user(contact)) out.push_back(direct_message{*user, view});
-                        }
-                    }
-                    if (shown.customer_notice) room(customer_notice_view(i, rules_, e.at));
-                } else if constexpr (std::is_same_v<T, nudged>) {
-                    room(nudge_view(i, rules_, e.at));
-                } else if constexpr (std::is_same_v<T, snoozed>) {
-                    room(note_view("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until)));
-                } else if constexpr (std::is_same_v<T, resolved>) {
-                    room(resolution_view(i, rules_));
-                    if (redacted) {
-                        announcement(note_view("✅ RESOLVED - " + ref + " (" + std::string(display_name(i.type)) + ")"));
-                    } else {
-                        announce(resolution_view(i, rules_));
-                    }
-                    topic_changed();
-                    if (rules_.paging && !i.pages.empty()) out.push_back(vendor_page(i, page_action::resolve, e.by));
-                } else if constexpr (std::is_same_v<T, reopened>) {
-                    room(note_view("↩️ " + ref + " reopened by " + who + ": " + what.reason));
-                    announce(announcement_view(i, rules_));
-                    topic_changed();
-                } else if constexpr (std::is_same_v<T, report_generated>) {
-                    room(report_view(i, rules_));
-                } else if constexpr (std::is_same_v<T, closed>) {
-                    room(note_view("🔒 " + ref + " closed by " + who + (what.reason.empty() ? "" : ": " + what.reason)));
-                } else if constexpr (std::is_same_v<T, checklist_marked>) {
-                    room(note_view(std::string(what.checked ? "☑️ " : "⬜ ") + who +
-                                   (what.checked ? " checked" : " unchecked") + " \"" +
-                                   checklist(what.ph).at(static_cast<std::size_t>(what.item)) + "\" (" +
-                                   std::string(display_name(what.ph)) + ")"));
-                }
-                // mitigated is shown through the post of the event that caused it; reminder_sent is
-                // posted by tick(), which still holds the reminder it fired.
-            },
-            e.what);
-    }
 }
 
 }  // namespace warroom::app

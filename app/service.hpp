@@ -32,9 +32,12 @@ struct origin {
     std::string once = {};
 };
 
+// A submitted form: field → text as typed.
+using form_values = std::map<ui::field, std::string>;
+
 struct outcome {
     std::vector<effect> effects;
-    std::map<std::string, std::string> field_errors;  // form field → what is wrong
+    std::map<ui::field, std::string> field_errors;  // form field → what is wrong
     bool changed = false;                             // events were recorded
     bool duplicate = false;                           // `origin::once` was already claimed: nothing done
 };
@@ -46,8 +49,8 @@ public:
     service(event_store& store, policy rules, std::string slash = "/incident", bool outbox = false);
 
     outcome handle(origin const& o, std::string_view text);
-    outcome press(origin const& o, std::string_view action, std::string_view value);
-    outcome submit(origin const& o, modal_view const& form, std::map<std::string, std::string> const& values);
+    outcome press(origin const& o, ui::action action, std::string_view value);
+    outcome submit(origin const& o, ui::form form, int incident, form_values const& values);
     // A war-room message put on the timeline (the timeline reaction, a pin) or taken off it. Outside a
     // war room, or for a message already in that state, nothing happens.
     outcome mark(origin const& o, std::string const& ref, user_id const& author, timestamp posted_at,
@@ -82,10 +85,7 @@ private:
     void reload();
     // Records one due reminder with its claim; false when the claim or a version was already taken.
     bool fire_one(incident const& i, reminder const& r, timestamp now, outcome& out);
-    void effects_of(std::vector<event> const& batch, origin const& o, incident_map const& state,
-                    std::vector<effect>& out) const;
     std::string announce_channel() const;
-    page vendor_page(incident const& i, page_action action, user_id const& by) const;
 
     event_store& store_;
     policy rules_;

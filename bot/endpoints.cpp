@@ -58,7 +58,7 @@ http::handler endpoints(app::service& svc, config::paging_settings const& paging
         }
         auto const event = paging::parse_webhook(r.body);
         if (!event) return text(400, "not a PagerDuty v3 webhook");
-        auto const number = paging::incident_number(event->incident_key);
+        auto const number = core::incident_of_page_key(event->incident_key);
         // Other events (triggered, resolved, annotated) and other services' incidents need nothing here;
         // answering 200 keeps PagerDuty from retrying them.
         if (event->type != "incident.acknowledged" || !number) return text(200, "ignored");
@@ -66,7 +66,7 @@ http::handler endpoints(app::service& svc, config::paging_settings const& paging
         app::origin const o{who, "",
                              std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now()),
                              "pagerduty:" + event->pd_incident_id + ":acknowledged"};
-        auto const out = svc.press(o, "acknowledge", std::to_string(*number));
+        auto const out = svc.press(o, core::ui::action::acknowledge, core::ui::value(*number));
         log->info("http: PagerDuty acknowledged INC-{} ({})", *number, out.changed ? "recorded" : "nothing to do");
         if (out.changed) changed();
         return text(200, "ok");

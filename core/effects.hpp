@@ -3,7 +3,9 @@
 // tied to that request, so they go back with it and are never stored).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -52,7 +54,15 @@ struct direct_message {
 
 // A page through the paging integration (PagerDuty, Opsgenie). One dedup key per incident, so the
 // vendor keeps one alert that is triggered, escalated, acknowledged and resolved.
-enum class page_action { trigger, acknowledge, resolve };
+enum class page_action {
+    trigger,      // open the vendor's alert (or add the secondary as a responder)
+    acknowledge,  // someone took it
+    resolve,      // it is over
+};
+std::string_view to_string(page_action a);  // "trigger"
+// The vendor's dedup key of incident `n`, "warroom-inc-<n>", and back.
+std::string page_dedup_key(int incident);
+std::optional<int> incident_of_page_key(std::string_view key);
 struct page {
     int incident = 0;
     page_action action{};

@@ -22,7 +22,7 @@ message_view blank(std::string kind, int incident) {
 
 std::string str(std::string_view s) { return std::string(s); }
 
-std::string number_value(incident const& i) { return std::to_string(i.number); }
+std::string number_value(incident const& i) { return ui::value(i.number); }
 
 // What a reader outside a private incident's war room may see of it.
 std::string public_title(incident const& i, policy const& p, bool outsider) {
@@ -57,20 +57,18 @@ std::vector<std::string> lines_of(std::string const& text) {
     return out;
 }
 
-std::string check_value(incident const& i, phase ph, int item) {
-    return std::to_string(i.number) + ":" + str(to_string(ph)) + ":" + std::to_string(item + 1);
-}
+std::string check_value(incident const& i, phase ph, int item) { return ui::check_value(i.number, ph, item + 1); }
 
 std::vector<button> prompt_buttons(incident const& i) {
     std::vector<button> out;
     auto const n = number_value(i);
-    if (!i.acknowledged_at && !i.is_resolved()) out.push_back({"acknowledge", "Acknowledge", n});
-    if (!i.holder(role::incident_commander)) out.push_back({"claim_ic", "I'll be IC", n});
-    if (!i.is_resolved()) out.push_back({"post_update", "Post update", n});
+    if (!i.acknowledged_at && !i.is_resolved()) out.push_back({ui::action::acknowledge, "Acknowledge", n});
+    if (!i.holder(role::incident_commander)) out.push_back({ui::action::claim_ic, "I'll be IC", n});
+    if (!i.is_resolved()) out.push_back({ui::action::post_update, "Post update", n});
     if (auto const next = next_phase(i); next && *next != phase::closed) {
-        out.push_back({"advance", "Advance to " + str(display_name(*next)), n});
+        out.push_back({ui::action::advance, "Advance to " + str(display_name(*next)), n});
     }
-    if (!i.is_resolved()) out.push_back({"resolve", "Resolve", n});
+    if (!i.is_resolved()) out.push_back({ui::action::resolve, "Resolve", n});
     return out;
 }
 
@@ -187,7 +185,7 @@ message_view resolution_view(incident const& i, policy const& p) {
     v.fields.push_back({"Follow-up", follow});
     v.footer = {"Post-mortem will be shared within " + format_duration(p.report_due) + "."};
     if (auto const next = next_phase(i); next && *next != phase::closed) {
-        v.buttons.push_back({"advance", "Advance to " + str(display_name(*next)), number_value(i)});
+        v.buttons.push_back({ui::action::advance, "Advance to " + str(display_name(*next)), number_value(i)});
     }
     return v;
 }
@@ -234,7 +232,7 @@ message_view nudge_view(incident const& i, policy const& p, timestamp now) {
                                 str(to_string(i.sev))},
                 {"Status", str(display_name(i.st))}};
     auto const n = number_value(i);
-    v.buttons = {{"post_update", "Post update", n}, {"snooze", "Snooze " + format_duration(p.snooze), n}};
+    v.buttons = {{ui::action::post_update, "Post update", n}, {ui::action::snooze, "Snooze " + format_duration(p.snooze), n}};
     return v;
 }
 
@@ -261,19 +259,19 @@ message_view reminder_view(incident const& i, reminder const& r, policy const& p
         case reminder_kind::report_due:
             v.headline = "📝 Report due — " + ref + ": resolved " + format_duration(p.report_due) +
                          " ago and no incident report yet, " + mention(lead_user);
-            v.buttons = {{"report", "Generate report", number_value(i)}};
+            v.buttons = {{ui::action::report, "Generate report", number_value(i)}};
             break;
         case reminder_kind::postmortem_due:
             v.headline = "🗓️ Post-mortem due — " + ref + ": hold the post-mortem meeting (within " +
                          format_duration(p.postmortem_due) + " of resolution), " + mention(lead_user);
-            v.buttons = {{"check", "Mark post-mortem held", check_value(i, phase::post_incident, 0)}};
+            v.buttons = {{ui::action::check, "Mark post-mortem held", check_value(i, phase::post_incident, 0)}};
             break;
         case reminder_kind::action_due: {
             auto const& a = i.actions.at(static_cast<std::size_t>(r.action - 1));
             v.kind = "action_due";
             v.headline = "⏳ Action item #" + std::to_string(a.number) + " of " + ref + " is due today" +
                          (a.owner ? ", " + mention(*a.owner) : std::string{}) + ": " + a.text;
-            v.buttons = {{"done", "Mark done", number_value(i) + ":" + std::to_string(a.number)}};
+            v.buttons = {{ui::action::done, "Mark done", ui::action_item_value(i.number, a.number)}};
             break;
         }
         case reminder_kind::regulator_notice:
@@ -282,13 +280,13 @@ message_view reminder_view(incident const& i, reminder const& r, policy const& p
                          " left of the " + format_duration(p.regulator_notice) +
                          " deadline to notify the data protection authority (deadline " +
                          format_time(i.declared_at + p.regulator_notice) + "), " + mention(lead_user);
-            v.buttons = {{"regulator_notified", "Mark regulator notified", number_value(i)}};
+            v.buttons = {{ui::action::regulator_notified, "Mark regulator notified", number_value(i)}};
             break;
         case reminder_kind::page_unanswered:
             v.headline = "⚠️ " + ref + " was not acknowledged within " +
                          format_duration(p.of(i.sev).respond_within) +
                          " and nobody else is on call to page: " + mention(lead_user) + ", find a responder";
-            v.buttons = {{"acknowledge", "Acknowledge", number_value(i)}};
+            v.buttons = {{ui::action::acknowledge, "Acknowledge", number_value(i)}};
             break;
         case reminder_kind::update_nudge:
         case reminder_kind::escalation:
@@ -311,7 +309,7 @@ message_view page_view(incident const& i, page_record const& to, std::string con
                      "): respond within " + format_duration(p.of(i.sev).respond_within);
     }
     v.fields = {{"Incident", i.title}, {"War room", "#" + i.channel}};
-    v.buttons = {{"acknowledge", "Acknowledge", number_value(i)}};
+    v.buttons = {{ui::action::acknowledge, "Acknowledge", number_value(i)}};
     return v;
 }
 
@@ -336,7 +334,7 @@ message_view customer_notice_view(incident const& i, policy const& p, timestamp 
     v.headline = "✉️ Customer notice (draft) for " + incident_ref(i.number) + " — " + mention(approver) +
                  ", review it and approve it for the status page and customer email";
     v.sections = {customer_text(i, p, now)};
-    v.buttons = {{"approve_notice", "Approve customer notice", number_value(i)}};
+    v.buttons = {{ui::action::approve_notice, "Approve customer notice", number_value(i)}};
     return v;
 }
 
@@ -484,20 +482,20 @@ modal_view declare_modal() {
     std::vector<std::string> sevs, types;
     for (auto const s : all_severities) sevs.push_back(str(to_string(s)));
     for (auto const t : all_types) types.push_back(str(to_string(t)));
-    return {"declare",
+    return {ui::form::declare,
             0,
             "Declare an incident",
-            {{"title", "Title", {}, "", false, false},
-             {"severity", "Severity", sevs, "P2", false, false},
-             {"type", "Type", types, "outage", false, false},
-             {"personal_data",
+            {{ui::field::title, "Title", {}, "", false, false},
+             {ui::field::severity, "Severity", sevs, "P2", false, false},
+             {ui::field::type, "Type", types, "outage", false, false},
+             {ui::field::personal_data,
               "Personal data involved? (starts the 72h regulator clock)",
               {"no", "yes"},
               "no",
               false,
               false},
-             {"description", "Impact / description", {}, "", true, true},
-             {"started_at", "Impact started (YYYY-MM-DD HH:MM UTC, or 20m ago)", {}, "", true, false}}};
+             {ui::field::description, "Impact / description", {}, "", true, true},
+             {ui::field::started_at, "Impact started (YYYY-MM-DD HH:MM UTC, or 20m ago)", {}, "", true, false}}};
 }
 
 modal_view update_modal(incident const& i) {
@@ -505,20 +503,20 @@ modal_view update_modal(incident const& i) {
     for (auto const s : all_statuses) {
         if (s != status::resolved) statuses.push_back(str(to_string(s)));
     }
-    return {"update",
+    return {ui::form::update,
             i.number,
             "Post an update — " + incident_ref(i.number),
-            {{"status", "Status", statuses, str(to_string(i.st)), false, false},
-             {"impact", "Impact (current scope)", {}, i.impact, true, false},
-             {"text", "Progress", {}, "", false, true}}};
+            {{ui::field::status, "Status", statuses, str(to_string(i.st)), false, false},
+             {ui::field::impact, "Impact (current scope)", {}, i.impact, true, false},
+             {ui::field::text, "Progress", {}, "", false, true}}};
 }
 
 modal_view resolve_modal(incident const& i) {
-    return {"resolve",
+    return {ui::form::resolve,
             i.number,
             "Resolve " + incident_ref(i.number),
-            {{"resolution", "Resolution: what fixed it", {}, "", false, true},
-             {"root_cause", "Root cause", {}, i.root_cause, true, true}}};
+            {{ui::field::resolution, "Resolution: what fixed it", {}, "", false, true},
+             {ui::field::root_cause, "Root cause", {}, i.root_cause, true, true}}};
 }
 
 }  // namespace warroom::core

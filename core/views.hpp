@@ -11,6 +11,7 @@
 #include "core/metrics.hpp"
 #include "core/policy.hpp"
 #include "core/reminders.hpp"
+#include "core/ui.hpp"
 
 namespace warroom::core {
 
@@ -28,9 +29,9 @@ struct section {
 };
 
 struct button {
-    std::string action;  // stable action id: "acknowledge", "claim_ic", "post_update", "advance", ...
+    ui::action action{};
     std::string label;
-    std::string value;  // what the press refers to: incident number, "N:phase:item"
+    std::string value;  // what the press refers to (ui::value and friends)
     bool operator==(button const&) const = default;
 };
 
@@ -59,7 +60,7 @@ std::string render_text(message_view const& v);
 
 // A form the user fills in: the declare, update and resolve modals.
 struct form_field {
-    std::string id;
+    ui::field id{};
     std::string label;
     std::vector<std::string> options;  // a choice when not empty
     std::string initial;
@@ -69,7 +70,7 @@ struct form_field {
 };
 
 struct modal_view {
-    std::string id;  // "declare", "update", "resolve"
+    ui::form id{};
     int incident = 0;
     std::string title;
     std::vector<form_field> fields;

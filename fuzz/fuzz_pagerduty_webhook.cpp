@@ -43,7 +43,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     for (auto const text : {input, body}) {
         auto const e = parse_webhook(text);
         if (!e) continue;
-        if (auto const n = incident_number(e->incident_key); n && dedup_key(*n) != e->incident_key) __builtin_trap();
+        if (auto const n = warroom::core::incident_of_page_key(e->incident_key);
+            n && warroom::core::page_dedup_key(*n) != e->incident_key)
+            __builtin_trap();
     }
     if (verify_signature(body, header, secret)) {
         // Only the right digest verifies (hex digits in either case).

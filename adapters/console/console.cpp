@@ -138,8 +138,7 @@ void console::show(app::outcome const& o) {
                 } else if constexpr (std::is_same_v<T, core::open_form>) {
                     start_form(x);
                 } else if constexpr (std::is_same_v<T, core::page>) {
-                    constexpr char const* verbs[] = {"trigger", "acknowledge", "resolve"};
-                    out_ << "[paging] " << verbs[static_cast<int>(x.action)] << ' ' << x.dedup_key;
+                    out_ << "[paging] " << core::to_string(x.action) << ' ' << x.dedup_key;
                     if (!x.responder.empty()) out_ << " for @" << x.responder << " (" << x.position << ')';
                     out_ << ": " << x.summary << '\n';
                 }
@@ -182,12 +181,13 @@ void console::click(std::string_view arg) {
                 out_ << "the checklist in #" << channel_ << " has items 1-" << p->checklist.size() << '\n';
                 return;
             }
-            show(svc_.press(here(), "check", p->checklist[n - 1].value));
+            show(svc_.press(here(), core::ui::action::check, p->checklist[n - 1].value));
             return;
         }
         for (auto const& b : p->buttons) {
             auto const label = to_lower(b.label);
-            if (!wanted.empty() && (label == wanted || b.action == wanted || label.rfind(wanted, 0) == 0)) {
+            if (!wanted.empty() &&
+                (label == wanted || core::ui::id(b.action) == wanted || label.rfind(wanted, 0) == 0)) {
                 show(svc_.press(here(), b.action, b.value));
                 return;
             }
@@ -273,14 +273,14 @@ void console::fill_field(std::string_view text) {
         return;
     }
     auto const form = *form_;
-    auto const result = svc_.submit(here(), form, form_values_);
+    auto const result = svc_.submit(here(), form.id, form.incident, form_values_);
     if (!result.field_errors.empty()) {
         form_errors_ = result.field_errors;
         out_ << "│ please correct:\n";
         form_field_ = 0;
         while (form_field_ < form.fields.size() && !form_errors_.contains(form.fields[form_field_].id)) ++form_field_;
         if (form_field_ == form.fields.size()) {
-            for (auto const& [id, message] : form_errors_) out_ << "│ " << id << ": " << message << '\n';
+            for (auto const& [id, message] : form_errors_) out_ << "│ " << core::ui::id(id) << ": " << message << '\n';
             out_ << "└ form closed\n";
             form_.reset();
             return;

@@ -54,8 +54,8 @@ private:
     std::set<std::string> kept_;  // keys of messages kept current: a post with a known key edits
     std::optional<core::modal_view> form_;
     std::size_t form_field_ = 0;
-    std::map<std::string, std::string> form_values_;
-    std::map<std::string, std::string> form_errors_;
+    app::form_values form_values_;
+    std::map<core::ui::field, std::string> form_errors_;
 };
 
 }  // namespace warroom::console

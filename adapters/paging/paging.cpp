@@ -12,7 +12,6 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::string_view key_prefix = "warroom-inc-";
 // The vendors' documented limits.
 constexpr std::size_t pagerduty_summary_max = 1024;
 constexpr std::size_t opsgenie_message_max = 130;
@@ -88,20 +87,9 @@ std::string_view opsgenie_priority(core::severity sev) {
     return "P1";
 }
 
-std::string_view action_name(core::page_action a) {
-    switch (a) {
-        case core::page_action::trigger:
-            return "trigger";
-        case core::page_action::acknowledge:
-            return "acknowledge";
-        case core::page_action::resolve:
-            return "resolve";
-    }
-    return "trigger";
-}
 
 request pagerduty(core::page const& p, settings const& s) {
-    json body{{"routing_key", s.key}, {"event_action", action_name(p.action)}, {"dedup_key", p.dedup_key}};
+    json body{{"routing_key", s.key}, {"event_action", core::to_string(p.action)}, {"dedup_key", p.dedup_key}};
     if (p.action == core::page_action::trigger) {
         json details{
             {"incident", core::incident_ref(p.incident)}, {"severity", core::to_string(p.sev)}, {"room", p.room}};
@@ -241,18 +229,6 @@ std::string failure_reason(int http_status, std::string_view body) {
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
     }
     return said.empty() ? out : out + ": " + said;
-}
-
-std::string dedup_key(int incident) { return std::string(key_prefix) + std::to_string(incident); }
-
-std::optional<int> incident_number(std::string_view key) {
-    if (!key.starts_with(key_prefix)) return std::nullopt;
-    auto const digits = key.substr(key_prefix.size());
-    if (digits.empty() || digits.front() < '1' || digits.front() > '9') return std::nullopt;
-    int n = 0;
-    auto const [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-    if (ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
-    return n;
 }
 
 }  // namespace warroom::paging

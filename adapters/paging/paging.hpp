@@ -64,9 +64,5 @@ std::optional<std::chrono::seconds> retry_after(std::string_view header);
 // "HTTP 400: Event object is invalid ('routing_key' is invalid)".
 std::string failure_reason(int http_status, std::string_view body);
 
-// Our dedup key (PagerDuty) and alias (Opsgenie) for an incident, and back: "warroom-inc-7" <-> 7.
-// Only the canonical form reverses (no sign, no leading zero, a positive int).
-std::string dedup_key(int incident);
-std::optional<int> incident_number(std::string_view dedup_key);
 
 }  // namespace warroom::paging

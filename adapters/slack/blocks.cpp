@@ -243,7 +243,7 @@ private:
                 if (c.checked) checked.push_back(option);
                 options.push_back(std::move(option));
             }
-            json element = {{"type", "checkboxes"}, {"action_id", action_id("check")}, {"options", options}};
+            json element = {{"type", "checkboxes"}, {"action_id", action_id(core::ui::action::check)}, {"options", options}};
             if (!checked.empty()) element["initial_options"] = checked;
             blocks_.push_back({{"type", "actions"}, {"elements", json::array({element})}});
         }
@@ -257,9 +257,11 @@ private:
                       {"action_id", action_id(b.action)},
                       {"text", plain(truncate(b.label, max_button_text, false))},
                       {"value", truncate(b.value, max_button_value, false)}};
-            if (b.action == "resolve") {
+            using core::ui::action;
+            if (b.action == action::resolve) {
                 e["style"] = "danger";
-            } else if (!primary && (b.action == "acknowledge" || b.action == "claim_ic" || b.action == "post_update")) {
+            } else if (!primary &&
+                       (b.action == action::acknowledge || b.action == action::claim_ic || b.action == action::post_update)) {
                 e["style"] = "primary";
                 primary = true;
             }
@@ -283,7 +285,8 @@ private:
     }
 
     // action_id must be unique within a message: the k-th use of an action gets "#k" (k ≥ 2).
-    std::string action_id(std::string const& action) {
+    std::string action_id(core::ui::action a) {
+        auto const action = std::string(core::ui::id(a));
         auto const k = ++uses_[action];
         return k == 1 ? action : action + "#" + std::to_string(k);
     }
@@ -377,7 +380,8 @@ std::vector<json> message_payloads(core::message_view const& view, render_contex
 json modal(core::modal_view const& form, std::string const& private_metadata) {
     auto blocks = json::array();
     for (auto const& f : form.fields) {
-        json element = {{"action_id", f.id}};
+        auto const id = std::string(core::ui::id(f.id));
+        json element = {{"action_id", id}};
         if (f.options.empty()) {
             element["type"] = "plain_text_input";
             element["multiline"] = f.multiline;
@@ -392,17 +396,16 @@ json modal(core::modal_view const& form, std::string const& private_metadata) {
             }
         }
         blocks.push_back({{"type", "input"},
-                          {"block_id", f.id},
+                          {"block_id", id},
                           {"label", plain(truncate(f.label, max_label, false))},
                           {"optional", f.optional},
                           {"element", std::move(element)}});
     }
-    auto const submit = form.id == "declare"   ? "Declare"
-                        : form.id == "update"  ? "Post update"
-                        : form.id == "resolve" ? "Resolve"
-                                               : "Submit";
+    auto const submit = form.id == core::ui::form::declare  ? "Declare"
+                        : form.id == core::ui::form::update ? "Post update"
+                                                            : "Resolve";
     return {{"type", "modal"},
-            {"callback_id", form.id},
+            {"callback_id", std::string(core::ui::id(form.id))},
             {"private_metadata", private_metadata},
             {"title", plain(truncate(form.title, max_modal_title, false))},
             {"submit", plain(submit)},

@@ -34,7 +34,7 @@ std::vector<nlohmann::json> message_payloads(core::message_view const& view, ren
 // The views.open "view" object of a form: one input block per field, block_id = action_id = field id.
 nlohmann::json modal(core::modal_view const& form, std::string const& private_metadata);
 
-// view.state.values of a view_submission → field id (the block_id) → text. Unknown shapes are skipped.
+// view.state.values of a view_submission → block_id → text. Unknown shapes are skipped.
 std::map<std::string, std::string> form_values(nlohmann::json const& state_values);
 
 }  // namespace warroom::slack

@@ -181,13 +181,10 @@ ack_decision interactions::block_actions(envelope const& e) {
         };
         for (auto const& o : find_options(p.value("/message/blocks"_json_pointer, json::array()))) {
             auto const v = o.value("value", std::string{});
-            auto const colon = v.find(':');
-            auto const* i = svc_.find(std::atoi(v.substr(0, colon).c_str()));
-            auto const second = v.find(':', colon + 1);
-            if (!i || colon == std::string::npos || second == std::string::npos) continue;
-            auto const ph = core::parse_phase(v.substr(colon + 1, second - colon - 1));
-            int const item = std::atoi(v.substr(second + 1).c_str()) - 1;
-            bool const checked = ph && i->checks.contains({*ph, item});
+            auto const target = core::ui::parse_value(v);
+            auto const* i = target && target->ph ? svc_.find(target->incident) : nullptr;
+            if (!i) continue;
+            bool const checked = i->checks.contains({*target->ph, target->item - 1});
             if (checked != selected.contains(v)) {
                 value = v;
                 break;
@@ -196,8 +193,13 @@ ack_decision interactions::block_actions(envelope const& e) {
         if (value.empty()) return {};
     }
     app::outcome out;
+    auto const pressed = core::ui::parse_action(action);
+    if (!pressed) {
+        log_->warn("envelope {}: unknown button {}", e.id, action);
+        return {true, problem_payload("⚠️ this button is not one of warroom's; nothing was done")};
+    }
     try {
-        out = svc_.press({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, action, value);
+        out = svc_.press({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, *pressed, value);
     } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         out.effects.push_back(
@@ -239,27 +241,35 @@ ack_decision interactions::view_submission(envelope const& e) {
     auto const& view = p.at("view");
     auto const meta = json::parse(view.value("private_metadata", std::string{}), nullptr, false);
     auto const channel_id = meta.is_object() ? meta.value("channel", std::string{}) : std::string{};
-    core::modal_view form;
-    form.id = view.value("callback_id", std::string{});
-    form.incident = meta.is_object() ? meta.value("incident", 0) : 0;
-    auto const values = form_values(p.value("/view/state/values"_json_pointer, json::object()));
+    auto const callback = view.value("callback_id", std::string{});
+    auto const form = core::ui::parse_form(callback);
+    if (!form) {
+        log_->warn("envelope {}: submission of an unknown form {}", e.id, callback);
+        return {};
+    }
+    auto const incident = meta.is_object() ? meta.value("incident", 0) : 0;
+    app::form_values values;
+    for (auto& [block, text] : form_values(p.value("/view/state/values"_json_pointer, json::object()))) {
+        if (auto const field = core::ui::parse_field(block)) values[*field] = std::move(text);
+    }
     // One submission per view, however often it arrives (a double click submits twice).
     auto const once = "view:" + view.value("id", e.id);
     app::outcome out;
     try {
-        out = svc_.submit({user, channel_name(channel_id), wall_clock_now(), once}, form, values);
+        out = svc_.submit({user, channel_name(channel_id), wall_clock_now(), once}, *form, incident, values);
     } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
+        auto const first = *form == core::ui::form::declare ? core::ui::field::title
+                           : *form == core::ui::form::update ? core::ui::field::text
+                                                             : core::ui::field::resolution;
         return {true, json{{"response_action", "errors"},
-                           {"errors",
-                            {{form.fields.empty() ? "title" : form.fields.front().id,
-                              "warroom could not record this; try again"}}}}};
+                           {"errors", {{std::string(core::ui::id(first)), "warroom could not record this; try again"}}}}};
     }
-    log_->info("envelope {}: form {} submitted by {}{}", e.id, form.id, user,
+    log_->info("envelope {}: form {} submitted by {}{}", e.id, callback, user,
                out.field_errors.empty() ? "" : " with field errors");
     if (!out.field_errors.empty()) {
         json errors = json::object();
-        for (auto const& [field, message] : out.field_errors) errors[field] = message;
+        for (auto const& [field, message] : out.field_errors) errors[std::string(core::ui::id(field))] = message;
         return {true, json{{"response_action", "errors"}, {"errors", errors}}};
     }
     return answer(out, e, channel_id, user, {}, {});

@@ -7,6 +7,25 @@
 #include "app/store_port.hpp"
 
 namespace warroom::core {
+namespace ui {
+
+// By their wire ids, so a stored entry reads back whatever the enums' order becomes.
+template <class E>
+void to_json(nlohmann::json& j, E const& e)
+    requires std::is_enum_v<E>
+{
+    j = std::string(id(e));
+}
+template <class E>
+E known(std::optional<E> parsed, nlohmann::json const& j) {
+    if (!parsed) throw app::store_error("cannot decode outbox entry: unknown id " + j.dump());
+    return *parsed;
+}
+void from_json(nlohmann::json const& j, action& a) { a = known(parse_action(j.get<std::string>()), j); }
+void from_json(nlohmann::json const& j, form& f) { f = known(parse_form(j.get<std::string>()), j); }
+void from_json(nlohmann::json const& j, field& f) { f = known(parse_field(j.get<std::string>()), j); }
+
+}  // namespace ui
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(field, label, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(section, heading, lines, numbered)
@@ -22,9 +41,17 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(reply, channel, user, view)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(set_topic, channel, topic)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_form, user, form)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(direct_message, user, view)
-NLOHMANN_JSON_SERIALIZE_ENUM(page_action, {{page_action::trigger, "trigger"},
-                                           {page_action::acknowledge, "acknowledge"},
-                                           {page_action::resolve, "resolve"}})
+void to_json(nlohmann::json& j, page_action a) { j = std::string(to_string(a)); }
+void from_json(nlohmann::json const& j, page_action& a) {
+    auto const name = j.get<std::string>();
+    for (auto const candidate : {page_action::trigger, page_action::acknowledge, page_action::resolve}) {
+        if (to_string(candidate) == name) {
+            a = candidate;
+            return;
+        }
+    }
+    throw app::store_error("cannot decode outbox entry: unknown page action " + j.dump());
+}
 NLOHMANN_JSON_SERIALIZE_ENUM(severity,
                              {{severity::p0, "P0"}, {severity::p1, "P1"}, {severity::p2, "P2"}, {severity::p3, "P3"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(page, incident, action, dedup_key, summary, sev, responder, position,

@@ -101,10 +101,11 @@ TEST_CASE("the declaration of a P2 with no lead says so and has no update cadenc
     CHECK(v.fields[0] == field{"Impact", "Being assessed"});
     CHECK(v.fields[2] == field{"Incident Lead", "unassigned"});
     CHECK(v.footer == std::vector<std::string>{"**Next Update**: as needed (no cadence for P2)"});
-    std::vector<std::string> actions;
+    std::vector<ui::action> actions;
     for (auto const& b : v.buttons) actions.push_back(b.action);
-    CHECK(actions == std::vector<std::string>{"acknowledge", "claim_ic", "post_update", "advance", "resolve"});
-    CHECK(v.buttons[3] == button{"advance", "Advance to Investigation", "1"});
+    CHECK(actions == std::vector<ui::action>{ui::action::acknowledge, ui::action::claim_ic, ui::action::post_update,
+                                             ui::action::advance, ui::action::resolve});
+    CHECK(v.buttons[3] == button{ui::action::advance, "Advance to Investigation", "1"});
 }
 
 TEST_CASE("the update has the update template's Status and Impact and Progress") {
@@ -130,7 +131,7 @@ TEST_CASE("the resolution has the resolution template's Resolution and Duration 
                                          {"Root Cause", "A config change removed the DB pool limit"},
                                          {"Follow-up", "1 open action item; post-mortem meeting within 48h"}});
     CHECK(v.footer == std::vector<std::string>{"Post-mortem will be shared within 24h."});
-    CHECK(v.buttons == std::vector<button>{{"advance", "Advance to Recovery", "1"}});
+    CHECK(v.buttons == std::vector<button>{{ui::action::advance, "Advance to Recovery", "1"}});
 }
 
 TEST_CASE("a P2 resolution without a root cause says it is under investigation and has no post-mortem") {

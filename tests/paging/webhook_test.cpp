@@ -96,7 +96,7 @@ TEST_CASE("an acknowledgement names the event our dedup key PagerDuty's incident
     auto const e = parse_webhook(acknowledged);
     REQUIRE(e);
     CHECK(*e == webhook_event{"incident.acknowledged", "warroom-inc-7", "Q2F7ZQ1MBXQKLA", "Ada Lovelace"});
-    CHECK(incident_number(e->incident_key) == 7);
+    CHECK(warroom::core::incident_of_page_key(e->incident_key) == 7);
 }
 
 TEST_CASE("an event without an agent or about something else than an incident has those fields empty") {

@@ -10,8 +10,24 @@ using values = std::map<std::string, std::string>;
 
 std::string const room = "inc-1-checkout-fails";
 
-outcome submit_checkout(harness& h) {
-    return h.svc().submit({"alice", "incidents", t0}, declare_modal(),
+// The tests name fields by their wire ids, as Slack sends them.
+struct submitted {
+    outcome out;
+    values field_errors;
+    bool changed;
+    std::vector<effect> effects;
+};
+submitted submit(warroom::app::service& svc, origin const& o, modal_view const& form, values const& in) {
+    form_values typed;
+    for (auto const& [id, text] : in) typed[ui::parse_field(id).value()] = text;
+    auto out = svc.submit(o, form.id, form.incident, typed);
+    values errors;
+    for (auto const& [f, message] : out.field_errors) errors[std::string(ui::id(f))] = message;
+    return {out, errors, out.changed, out.effects};
+}
+
+submitted submit_checkout(harness& h) {
+    return submit(h.svc(), {"alice", "incidents", t0}, declare_modal(),
                           {{"title", "Checkout fails"},
                            {"severity", "P1"},
                            {"type", "integration"},
@@ -44,7 +60,7 @@ TEST_CASE("the declare form reports a bad field and records nothing") {
     harness h;
     for (auto const& r : rows) {
         CAPTURE(r.errors.begin()->first);
-        auto const out = h.svc().submit({"alice", "incidents", t0}, declare_modal(), r.in);
+        auto const out = submit(h.svc(), {"alice", "incidents", t0}, declare_modal(), r.in);
         CHECK(out.field_errors == r.errors);
         CHECK(out.effects.empty());
         CHECK_FALSE(out.changed);
@@ -64,12 +80,12 @@ TEST_CASE("a valid declare form declares the incident and opens its war room") {
     REQUIRE_FALSE(out.effects.empty());
     CHECK(std::get<open_war_room>(out.effects.front()) ==
           open_war_room{1, room, false, {"alice"}, "P1 · Investigating · IC unassigned"});
-    CHECK(joined(view_kinds(out)) == "declaration, runbook, checklist, announcement");
+    CHECK(joined(view_kinds(out.out)) == "declaration, runbook, checklist, announcement");
 }
 
 TEST_CASE("the declare form takes an absolute start time and defaults to P2 outage") {
     harness h;
-    auto const out = h.svc().submit({"alice", "incidents", t0}, declare_modal(),
+    auto const out = submit(h.svc(), {"alice", "incidents", t0}, declare_modal(),
                                     {{"title", "Slow search"}, {"started_at", "2026-03-02 08:30"}});
     CHECK(out.changed);
     REQUIRE(h.store().load().size() == 1);
@@ -83,14 +99,14 @@ TEST_CASE("the update form needs text and a listed status and then posts the upd
     auto const* inc = h.svc().find(1);
     REQUIRE(inc != nullptr);
     auto const form = update_modal(*inc);
-    CHECK(form.id == "update");
+    CHECK(form.id == ui::form::update);
     CHECK(form.incident == 1);
     auto const before = h.store().load().size();
 
-    auto const no_text = h.svc().submit({"bob", room, t0 + 5min}, form, {{"status", "identified"}, {"text", "  "}});
+    auto const no_text = submit(h.svc(), {"bob", room, t0 + 5min}, form, {{"status", "identified"}, {"text", "  "}});
     CHECK(no_text.field_errors == std::map<std::string, std::string>{{"text", "Say what changed"}});
     auto const resolved_status =
-        h.svc().submit({"bob", room, t0 + 5min}, form, {{"status", "resolved"}, {"text", "all good"}});
+        submit(h.svc(), {"bob", room, t0 + 5min}, form, {{"status", "resolved"}, {"text", "all good"}});
     CHECK(resolved_status.field_errors ==
           std::map<std::string, std::string>{{"status", "Pick one of the listed statuses"}});
     CHECK_FALSE(no_text.changed);
@@ -98,13 +114,13 @@ TEST_CASE("the update form needs text and a listed status and then posts the upd
     CHECK(h.store().load().size() == before);
 
     auto const ok =
-        h.svc().submit({"bob", room, t0 + 5min}, form,
+        submit(h.svc(), {"bob", room, t0 + 5min}, form,
                        {{"status", "identified"}, {"impact", "EU only"}, {"text", "Stripe outage confirmed"}});
     CHECK(ok.changed);
     CHECK(since(h.store(), before) ==
           std::vector<event>{
               event{1, t0 + 5min, "bob", update_posted{status::identified, "Stripe outage confirmed", "EU only"}}});
-    CHECK(joined(view_kinds(ok)) == "update, announcement");
+    CHECK(joined(view_kinds(ok.out)) == "update, announcement");
 }
 
 TEST_CASE("the resolve form needs a resolution and then resolves") {
@@ -112,7 +128,7 @@ TEST_CASE("the resolve form needs a resolution and then resolves") {
     declare_checkout(h);
     auto const form = resolve_modal(*h.svc().find(1));
     // A P1 still needs its IC before it leaves detection, through the form as through the command.
-    auto const no_ic = h.svc().submit({"bob", room, t0 + 30min}, form, {{"resolution", "Rotated the Stripe key"}});
+    auto const no_ic = submit(h.svc(), {"bob", room, t0 + 30min}, form, {{"resolution", "Rotated the Stripe key"}});
     CHECK_FALSE(no_ic.changed);
     REQUIRE(no_ic.effects.size() == 1);
     CHECK(render_text(std::get<reply>(no_ic.effects.front()).view)
@@ -122,12 +138,12 @@ TEST_CASE("the resolve form needs a resolution and then resolves") {
     h.run("alice", room, t0 + 30min, "assign ic @bob");
     auto const before = h.store().load().size();
 
-    auto const empty = h.svc().submit({"bob", room, t0 + 30min}, form, {{"root_cause", "expired key"}});
+    auto const empty = submit(h.svc(), {"bob", room, t0 + 30min}, form, {{"root_cause", "expired key"}});
     CHECK(empty.field_errors == std::map<std::string, std::string>{{"resolution", "Say what fixed it"}});
     CHECK_FALSE(empty.changed);
     CHECK(h.store().load().size() == before);
 
-    auto const ok = h.svc().submit({"bob", room, t0 + 30min}, form,
+    auto const ok = submit(h.svc(), {"bob", room, t0 + 30min}, form,
                                    {{"resolution", "Rotated the Stripe key"}, {"root_cause", "expired key"}});
     CHECK(ok.changed);
     auto const recorded = since(h.store(), before);
@@ -142,8 +158,8 @@ TEST_CASE("a form for an incident that does not exist says so on its first field
     declare_checkout(h);
     auto form = update_modal(*h.svc().find(1));
     form.incident = 99;
-    auto const out = h.svc().submit({"bob", room, t0}, form, {{"text", "hello"}});
-    CHECK(out.field_errors == std::map<std::string, std::string>{{"status", "This incident no longer exists"}});
+    auto const out = submit(h.svc(), {"bob", room, t0}, form, {{"text", "hello"}});
+    CHECK(out.field_errors == std::map<std::string, std::string>{{"text", "This incident no longer exists"}});
     CHECK_FALSE(out.changed);
 }
 

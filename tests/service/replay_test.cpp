@@ -30,7 +30,7 @@ void drive(harness& h) {
     h.run("bob", room, t0 + 33min, "action Alert on pool exhaustion");
     h.run("dave", room, t0 + 34min, "done 2");
     h.run("bob", room, t0 + 35min, "phase post-incident");
-    CHECK(h.svc().press({"bob", room, t0 + 40min}, "check", "1:post-incident:1").changed);
+    CHECK(h.svc().press({"bob", room, t0 + 40min}, ui::action::check, "1:post-incident:1").changed);
     h.run("bob", room, t0 + 1h, "report");
     h.run("erin", "incidents", t0 + 2h, "declare P2 type:privacy Customer emails in a public bucket");
     h.run("erin", "inc-2-customer-emails-in-a-public-bucket", t0 + 2h, "note bucket made private");

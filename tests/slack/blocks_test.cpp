@@ -252,7 +252,7 @@ void check_carries_view(message_view const& v, std::vector<json> const& payloads
     for (std::size_t b = 0; b < buttons.size(); ++b) {
         CHECK(buttons[b].at("text").at("text") == v.buttons[b].label);
         CHECK(buttons[b].at("value") == v.buttons[b].value);
-        CHECK(str(buttons[b].at("action_id")).starts_with(v.buttons[b].action));
+        CHECK(str(buttons[b].at("action_id")).starts_with(ui::id(v.buttons[b].action)));
     }
 }
 
@@ -575,7 +575,9 @@ TEST_CASE("60 buttons become actions blocks of at most 25 with unique action ids
     message_view v;
     v.kind = "prompt";
     v.headline = "Many buttons";
-    std::vector<std::string> const kinds = {"advance", "post_update", "acknowledge", "resolve", "snooze"};
+    using ui::action;
+    std::vector<action> const kinds = {action::advance, action::post_update, action::acknowledge, action::resolve,
+                                       action::snooze};
     for (int n = 0; n < 60; ++n) {
         v.buttons.push_back({kinds[n % kinds.size()], "Button " + std::to_string(n), std::to_string(n)});
     }
@@ -694,6 +696,9 @@ TEST_CASE("a rendered modal filled in by the user reads back as its form field i
         values[id][str(e.at("action_id"))] = value;
     }
     std::map<std::string, std::string> want;
-    for (auto const& f : form.fields) want[f.id] = typed.contains(f.id) ? typed.at(f.id) : f.initial;
+    for (auto const& f : form.fields) {
+        auto const id = std::string(ui::id(f.id));
+        want[id] = typed.contains(id) ? typed.at(id) : f.initial;
+    }
     CHECK(form_values(values) == want);
 }

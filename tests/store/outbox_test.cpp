@@ -33,13 +33,15 @@ core::message_view sample_view() {
     v.footer = {"footer"};
     v.body = "# Report\nline";
     v.checklist = {{"Acknowledge", "7:detection:1", true, "by @U1"}};
-    v.buttons = {{"acknowledge", "Acknowledge", "7"}};
+    v.buttons = {{core::ui::action::acknowledge, "Acknowledge", "7"}};
     return v;
 }
 
 std::vector<core::effect> every_kind() {
-    core::modal_view form{
-        "update", 7, "Post an update", {{"status", "Status", {"investigating", "identified"}, "", false, false}}};
+    core::modal_view form{core::ui::form::update,
+                          7,
+                          "Post an update",
+                          {{core::ui::field::status, "Status", {"investigating", "identified"}, "", false, false}}};
     return {core::open_war_room{7, "inc-7-api-down", true, {"U1", "U2"}, "P0 · Investigating · IC: none"},
             core::post{"inc-7-api-down", sample_view(), true},
             core::reply{"C1", "U1", sample_view()},
