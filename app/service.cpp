@@ -27,8 +27,8 @@ message_view problem(std::string const& reason, std::string const& usage_text) {
 
 }  // namespace
 
-service::service(event_store& store, policy rules, std::string slash, bool outbox)
-    : store_(store), rules_(std::move(rules)), slash_(std::move(slash)), outbox_(outbox) {
+service::service(event_store& store, policy rules, std::string slash, bool outbox, user_limits limits)
+    : store_(store), rules_(std::move(rules)), slash_(std::move(slash)), outbox_(outbox), limiter_(limits) {
     rules_.announce_channel = strip_hash(rules_.announce_channel);
     reload();
 }
@@ -61,12 +61,43 @@ incident const* service::by_channel(std::string_view channel) const {
 
 std::string service::announce_channel() const { return rules_.announce_channel; }
 
+principal service::principal_of(origin const& o) const {
+    return {o.user, directory_ && !o.integration ? directory_->groups_of(o.user) : std::vector<std::string>{},
+            o.integration};
+}
+
+bool service::denied(origin const& o, incident const& i, privilege what, std::string_view verb, outcome& out) const {
+    auto const r = authorize(i, principal_of(o), what, rules_);
+    if (!r) return false;
+    out.effects.push_back(reply{o.channel, o.user, problem(r->reason, "")});
+    out.denied = denial{o.user, i.number, std::string(verb), r->reason};
+    return true;
+}
+
+bool service::within_limits(origin const& o, request_kind kind, std::string_view verb, outcome& out) {
+    if (o.integration || o.user == bot_user) return true;
+    auto const wait = limiter_.take(o.user, kind, o.now);
+    if (!wait) return true;
+    auto const what = kind == request_kind::declare ? "incidents declared" : kind == request_kind::mark ? "timeline marks" : "requests";
+    auto const again = std::chrono::ceil<seconds>(*wait);
+    out.effects.push_back(reply{o.channel, o.user,
+                                problem("slow down: too many " + std::string(what) +
+                                            " from you in the last minute; nothing was done. Try again in " +
+                                            format_duration(again) + ".",
+                                        "")});
+    out.denied = denial{o.user, 0, std::string(verb), "rate limit: " + std::string(what)};
+    return false;
+}
+
 bool service::record(std::vector<event> const& events, std::vector<std::string> claims, derive_effects const& derive,
                      outcome& out) {
     incident_map staged;
     append_batch batch{events, std::move(claims), {}, {}};
     for (auto const& e : events) {
-        if (staged.contains(e.incident)) continue;
+        if (std::any_of(batch.expected_versions.begin(), batch.expected_versions.end(),
+                        [&](auto const& v) { return v.first == e.incident; })) {
+            continue;
+        }
         auto const* i = find(e.incident);
         if (i) staged.emplace(e.incident, *i);
         batch.expected_versions.emplace_back(e.incident, i ? i->version : 0);
@@ -113,6 +144,7 @@ outcome service::handle(origin const& o, std::string_view text) {
         return out;
     }
     auto const& req = std::get<request>(parsed);
+    if (!within_limits(o, request_kind::command, req.verb, out)) return out;
     auto const target = req.incident ? req.incident : room ? std::optional<int>(room->number) : std::nullopt;
     if (auto const* q = std::get_if<query>(&req.what)) return answer(o, *q, target);
     if (auto const* d = std::get_if<declare>(&req.what)) {
@@ -131,6 +163,8 @@ outcome service::handle(origin const& o, std::string_view text) {
     }
     if (req.modal) {
         auto const& cmd = std::get<command>(req.what);
+        // A form is filled in with the incident's text: only for those who may change it.
+        if (denied(o, *i, privilege::respond, req.verb, out)) return out;
         if (i->is_closed()) {
             out.effects.push_back(
                 reply{o.channel, o.user,
@@ -185,19 +219,35 @@ outcome service::decide_and_record(origin const& o, std::string_view verb,
 }
 
 outcome service::run(origin const& o, int number, command const& cmd, std::string_view verb) {
-    return decide_and_record(o, verb, [&]() -> decision {
+    std::optional<refusal> not_allowed;
+    auto out = decide_and_record(o, verb, [&]() -> decision {
         auto const* i = find(number);
         if (!i) return refusal{"there is no " + incident_ref(number)};
+        // Checked against the state decided on: a retry after a conflict checks again.
+        not_allowed = authorize(*i, principal_of(o), cmd, rules_);
+        if (not_allowed) return *not_allowed;
         return decide(*i, cmd, o.user, o.now, rules_);
     });
+    if (not_allowed) {
+        out.effects.clear();
+        out.effects.push_back(reply{o.channel, o.user, problem(not_allowed->reason, "")});
+        out.denied = denial{o.user, number, std::string(verb), not_allowed->reason};
+    }
+    return out;
 }
 
 outcome service::declare_incident(origin const& o, declare const& d) {
+    // Counted once the declaration is valid: a form corrected several times is one declaration.
+    if (auto const v = decide_declare(1, d, o.user, o.now, rules_); std::holds_alternative<refusal>(v)) {
+        outcome out;
+        out.effects.push_back(reply{o.channel, o.user, problem(std::get<refusal>(v).reason, usage("declare", slash_))});
+        return out;
+    }
+    if (outcome limited; !within_limits(o, request_kind::declare, "declare", limited)) return limited;
     return decide_and_record(o, "declare", [&] {
         // Re-read on every attempt: a conflict means another writer took this number.
         int const number = incidents_.empty() ? 1 : incidents_.rbegin()->first + 1;
-        auto const channel = war_room_name(rules_.channel_prefix, number, d.title);
-        return decide_declare(number, d, channel, o.user, o.now);
+        return decide_declare(number, d, o.user, o.now, rules_);
     });
 }
 
@@ -239,11 +289,12 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
         say(problem("there is no " + incident_ref(number.value_or(0)), usage(verb, slash_)));
         return out;
     }
-    bool const outsider = strip_hash(o.channel) != i->channel;
+    auto const verb = q.what == query::kind::status ? "status" : q.what == query::kind::actions ? "actions" : "role";
+    // A private incident is shown only to its people, and its text only in its room.
+    if (denied(o, *i, privilege::see, verb, out)) return out;
+    bool const outside = strip_hash(o.channel) != i->channel;
     if (q.what == query::kind::status) {
-        say(status_view(*i, rules_, o.now, outsider));
-    } else if (outsider && rules_.of(i->type).private_room) {
-        say(problem(incident_ref(i->number) + " is private: its action items and roles are shown in its war room", ""));
+        say(status_view(*i, rules_, o.now, outside));
     } else if (q.what == query::kind::actions) {
         say(actions_view(*i));
     } else {
@@ -262,9 +313,11 @@ outcome service::press(origin const& o, ui::action action, std::string_view valu
         return out;
     }
     auto const number = i->number;
+    if (!within_limits(o, request_kind::command, ui::id(action), out)) return out;
     switch (action) {
         case ui::action::post_update:
         case ui::action::resolve:
+            if (denied(o, *i, privilege::respond, ui::id(action), out)) return out;
             if (i->is_resolved() || i->is_closed()) {
                 out.effects.push_back(
                     reply{o.channel, o.user, problem(incident_ref(number) + " is already resolved", "")});
@@ -305,6 +358,7 @@ outcome service::submit(origin const& o, ui::form form, int incident, form_value
         return it == values.end() ? std::string{} : it->second;
     };
     outcome out;
+    if (!within_limits(o, request_kind::command, ui::id(form), out)) return out;
     for (auto const& [id, text] : values) {
         if (!valid_utf8(text)) out.field_errors[id] = "Not valid UTF-8 text";
     }
@@ -371,6 +425,11 @@ outcome service::mark(origin const& o, std::string const& ref, user_id const& au
     refresh();
     auto const* room = by_channel(o.channel);
     if (!room) return {};
+    outcome limited;
+    if (!within_limits(o, request_kind::mark, "mark", limited)) {
+        limited.effects.clear();  // a reaction has nobody to answer
+        return limited;
+    }
     auto out = run(o, room->number, mark_message{ref, author, posted_at, text}, "note");
     // A reaction has nobody to answer: a refusal (already marked, closed) is simply nothing to do.
     if (!out.changed) out.effects.clear();
@@ -384,6 +443,62 @@ outcome service::unmark(origin const& o, std::string const& ref) {
     auto out = run(o, room->number, unmark_message{ref}, "note");
     if (!out.changed) out.effects.clear();
     return out;
+}
+
+outcome service::joined(origin const& o, user_id const& user) {
+    refresh();
+    auto const* room = by_channel(o.channel);
+    if (!room) return {};
+    auto out = decide_and_record(o, "join", [&]() -> decision {
+        auto const* i = by_channel(o.channel);
+        return i ? decide(*i, join_room{user}, o.user, o.now, rules_) : decision{refusal{"not a war room"}};
+    });
+    out.effects.clear();  // Slack told us; there is nobody to answer
+    return out;
+}
+
+outcome service::left(origin const& o, user_id const& user) {
+    refresh();
+    auto const* room = by_channel(o.channel);
+    if (!room) return {};
+    auto out = decide_and_record(o, "leave", [&]() -> decision {
+        auto const* i = by_channel(o.channel);
+        return i ? decide(*i, leave_room{user}, o.user, o.now, rules_) : decision{refusal{"not a war room"}};
+    });
+    out.effects.clear();
+    return out;
+}
+
+outcome service::invite(origin const& o, user_id const& user) {
+    refresh();
+    outcome out;
+    auto const* room = by_channel(o.channel);
+    if (!room) {
+        out.effects.push_back(reply{o.channel, o.user, problem("invite people from inside a war room", "")});
+        return out;
+    }
+    if (!within_limits(o, request_kind::command, "invite", out)) return out;
+    return run(o, room->number, join_room{user}, "invite");
+}
+
+std::optional<std::string> service::enter(origin const& o, std::string_view channel, outcome& out) {
+    refresh();
+    auto const* room = by_channel(channel);
+    if (!room) return std::nullopt;
+    if (auto const r = authorize(*room, principal_of(o), privilege::see, rules_)) {
+        out.denied = denial{o.user, room->number, "enter", r->reason};
+        return r->reason;
+    }
+    if (room->is_member(o.user)) return std::nullopt;
+    auto const number = room->number;
+    origin here = o;
+    here.channel = room->channel;
+    auto joined_out = decide_and_record(here, "join", [&]() -> decision {
+        auto const* i = find(number);
+        return i ? decide(*i, join_room{o.user}, o.user, o.now, rules_) : decision{refusal{"not a war room"}};
+    });
+    out.changed = joined_out.changed;
+    return std::nullopt;
 }
 
 std::optional<timestamp> service::next_due() const {

@@ -13,9 +13,11 @@
 #include <variant>
 #include <vector>
 
+#include "app/limits.hpp"
+#include "app/store_port.hpp"
+#include "core/authority.hpp"
 #include "core/command_line.hpp"
 #include "core/effects.hpp"
-#include "app/store_port.hpp"
 #include "core/views.hpp"
 
 namespace warroom::app {
@@ -30,6 +32,25 @@ struct origin {
     // When set, the request is handled at most once: the key is claimed with its events, and a
     // request whose key is already claimed (a redelivery) changes nothing.
     std::string once = {};
+    // A paging vendor's webhook (authenticated by its signature), not a person.
+    bool integration = false;
+};
+
+// Who belongs to which user group. Slack knows (usergroups.users.list); the console knows no groups.
+class directory {
+public:
+    virtual ~directory() = default;
+    // The groups `user` is in, by id and by handle.
+    virtual std::vector<std::string> groups_of(user_id const& user) const = 0;
+};
+
+// A request refused on authority or fairness: for the log, never for the room.
+struct denial {
+    user_id user;
+    int incident = 0;  // 0: not about one incident (a declare over the limit)
+    std::string what;  // the verb or button
+    std::string reason;
+    bool operator==(denial const&) const = default;
 };
 
 // A submitted form: field → text as typed.
@@ -40,13 +61,17 @@ struct outcome {
     std::map<ui::field, std::string> field_errors;  // form field → what is wrong
     bool changed = false;                             // events were recorded
     bool duplicate = false;                           // `origin::once` was already claimed: nothing done
+    std::optional<denial> denied = std::nullopt;      // refused on authority or a rate limit
 };
 
 class service {
 public:
     // With `outbox`, durable effects are also written to the store with the events that caused
     // them (for adapters that deliver over a network); either way they are returned.
-    service(event_store& store, policy rules, std::string slash = "/incident", bool outbox = false);
+    service(event_store& store, policy rules, std::string slash = "/incident", bool outbox = false,
+            user_limits limits = {});
+    // Group membership for incident admins and invited groups; none by default.
+    void set_directory(directory const* d) { directory_ = d; }
 
     outcome handle(origin const& o, std::string_view text);
     outcome press(origin const& o, ui::action action, std::string_view value);
@@ -56,6 +81,14 @@ public:
     outcome mark(origin const& o, std::string const& ref, user_id const& author, timestamp posted_at,
                  std::string const& text);
     outcome unmark(origin const& o, std::string const& ref);
+    // War-room membership as Slack reports it (member_joined_channel / member_left_channel): facts, not requests.
+    outcome joined(origin const& o, user_id const& user);
+    outcome left(origin const& o, user_id const& user);
+    // A member brings someone into the war room of `o.channel` (the console's /invite).
+    outcome invite(origin const& o, user_id const& user);
+    // Entering a war room (the console's /in): a public one is joined; a private one only by its members
+    // and the incident admins. Nullopt when `channel` is not a war room or `o.user` may be there.
+    std::optional<std::string> enter(origin const& o, std::string_view channel, outcome& out);
     // Fires the reminders due at or before `now`, each once, earliest first; at most 200 a call, so a
     // backlog leaves the caller's loop room between calls (next_due() then says: now).
     outcome tick(timestamp now);
@@ -72,6 +105,11 @@ private:
     // Decides on the current state and records; on a store conflict, reloads and decides again.
     outcome decide_and_record(origin const& o, std::string_view verb, std::function<decision()> const& decide_now);
     outcome run(origin const& o, int number, command const& cmd, std::string_view verb);
+    principal principal_of(origin const& o) const;
+    // Why `o` may not have `what` of incident `i`, logged as a denial in `out`; nothing when allowed.
+    bool denied(origin const& o, incident const& i, privilege what, std::string_view verb, outcome& out) const;
+    // One request's worth of the sender's budget; false (and the reply said) when spent.
+    bool within_limits(origin const& o, request_kind kind, std::string_view verb, outcome& out);
     outcome declare_incident(origin const& o, declare const& d);
     outcome answer(origin const& o, query const& q, std::optional<int> number);
     using derive_effects = std::function<void(incident_map const& staged, std::vector<effect>& effects)>;
@@ -91,6 +129,8 @@ private:
     policy rules_;
     std::string slash_;
     bool outbox_;
+    rate_limiter limiter_;
+    directory const* directory_ = nullptr;
     incident_map incidents_;
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
     std::optional<timestamp> last_event_at_;

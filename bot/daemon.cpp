@@ -15,6 +15,7 @@
 #include <random>
 
 #include "adapters/http/server.hpp"
+#include "adapters/slack/directory.hpp"
 #include "adapters/slack/interactions.hpp"
 #include "adapters/slack/outbox.hpp"
 #include "adapters/slack/socket_mode_client.hpp"
@@ -80,7 +81,13 @@ std::string owner_id() {
 int run_daemon(config::settings const& settings, app::event_store& store, std::shared_ptr<spdlog::logger> log) {
     asio::io_context ioc{1};
     auto tls = slack::make_tls_context(settings.slack.ca_file);
-    app::service svc{store, settings.policy, settings.slack.command, true};
+    // Bursts of a third to a half of the per-minute rate: a person clicking fast is never held back.
+    app::user_limits const limits{
+        {settings.limits.declares_per_minute, std::max(1, settings.limits.declares_per_minute / 2)},
+        {settings.limits.commands_per_minute, std::max(1, settings.limits.commands_per_minute / 4)},
+        {settings.limits.marks_per_minute, std::max(1, settings.limits.marks_per_minute / 3)}};
+    app::service svc{store, settings.policy, settings.slack.command, true, limits};
+    for (auto const& w : config::warnings(settings)) log->warn("config: {}", w);
     slack::web_api api{
         ioc.get_executor(), tls,
         slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token, settings.slack.app_token,
@@ -94,6 +101,9 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
         delivery.pager = [&api, &pager_settings, log](core::page p) { return send_page(api, pager_settings, p, log); };
     }
     slack::outbox out{ioc.get_executor(), store, api, log, delivery};
+    slack::directory people{ioc.get_executor(), api, log};
+    svc.set_directory(&people);
+    out.set_directory(&people);
     slack::interactions router{
         ioc.get_executor(), svc, out, api, settings.slack.command, settings.slack.timeline_reaction, log};
     slack::socket_mode_client socket{ioc.get_executor(), tls, api,
@@ -102,6 +112,7 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
     // A command that changed an incident may make a reminder due now (a P1's 0-minute page).
     asio::steady_timer scheduler_timer{ioc};
     router.on_change([&scheduler_timer] { scheduler_timer.cancel(); });
+    router.on_groups_changed([&people] { people.refresh(); });
     // Binds now: a taken port is a start-up error, not a surprise later.
     http::server web{ioc.get_executor(), http::server_settings{settings.http_listen},
                      endpoints(
@@ -115,7 +126,7 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
     log->info("warroom run: {} incident(s) in the store, Slack API {}", svc.incidents().size(), settings.slack.api_url);
 
     int exit_code = 0;
-    asio::cancellation_signal stop_socket, stop_outbox, stop_scheduler, stop_http;
+    asio::cancellation_signal stop_socket, stop_outbox, stop_scheduler, stop_http, stop_people;
     int running = 0;
     auto const done = [&](char const* what) {
         return [&, what](std::exception_ptr e) {
@@ -134,6 +145,7 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
             stop_outbox.emit(asio::cancellation_type::terminal);
             stop_scheduler.emit(asio::cancellation_type::terminal);
             stop_http.emit(asio::cancellation_type::terminal);
+            stop_people.emit(asio::cancellation_type::terminal);
         };
     };
 
@@ -147,6 +159,7 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
         stop_scheduler.emit(asio::cancellation_type::terminal);
         stop_outbox.emit(asio::cancellation_type::terminal);
         stop_http.emit(asio::cancellation_type::terminal);
+        stop_people.emit(asio::cancellation_type::terminal);
     });
 
     ++running;
@@ -163,7 +176,9 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
                        }
                        out.set_bot_user(bot_user);
                        router.set_bot_user(bot_user);
-                       running += 3;
+                       running += 4;
+                       asio::co_spawn(ioc, people.run(),
+                                      asio::bind_cancellation_slot(stop_people.slot(), done("user groups")));
                        asio::co_spawn(ioc, socket.run(),
                                       asio::bind_cancellation_slot(stop_socket.slot(), done("socket mode")));
                        asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop_outbox.slot(), done("outbox")));

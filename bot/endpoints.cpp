@@ -50,7 +50,8 @@ http::handler endpoints(app::service& svc, config::paging_settings const& paging
         if (path == "/metrics" && r.method == "GET") return metrics(svc);
         if (path != "/webhooks/pagerduty") return text(404, "not found");
         if (r.method != "POST") return text(405, "POST only");
-        if (paging.webhook_secret.empty()) return text(404, "PagerDuty webhooks are not configured");
+        if (paging.vendor != "pagerduty" || paging.webhook_secret.empty())
+            return text(404, "PagerDuty webhooks are not configured");
         auto const sig = r.headers.find("x-pagerduty-signature");
         if (sig == r.headers.end() || !paging::verify_signature(r.body, sig->second, paging.webhook_secret)) {
             log->warn("http: PagerDuty webhook with a bad or missing signature from {}", r.remote);
@@ -62,11 +63,28 @@ http::handler endpoints(app::service& svc, config::paging_settings const& paging
         // Other events (triggered, resolved, annotated) and other services' incidents need nothing here;
         // answering 200 keeps PagerDuty from retrying them.
         if (event->type != "incident.acknowledged" || !number) return text(200, "ignored");
+        if (!paging.service_id.empty() && event->service_id != paging.service_id) {
+            log->warn("http: PagerDuty webhook for service {} (warroom pages {}): ignored", event->service_id,
+                      paging.service_id);
+            return text(200, "ignored: not warroom's service");
+        }
+        auto const now = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
+        // A signed webhook can be recorded and sent again later: one from outside the window is a replay.
+        if (!event->occurred_at || *event->occurred_at < now - paging.webhook_max_age ||
+            *event->occurred_at > now + paging.webhook_max_age) {
+            log->warn("http: PagerDuty webhook for INC-{} happened {}: refused as a replay", *number,
+                      event->occurred_at ? core::format_time(*event->occurred_at) : std::string("at no stated time"));
+            return text(400, "stale webhook: occurred_at is missing or outside " +
+                                 core::format_duration(paging.webhook_max_age) + " of now");
+        }
         auto const who = (event->agent.empty() ? std::string("someone") : event->agent) + " (PagerDuty)";
-        app::origin const o{who, "",
-                             std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now()),
-                             "pagerduty:" + event->pd_incident_id + ":acknowledged"};
+        app::origin o{who, "", now, "pagerduty:" + event->pd_incident_id + ":acknowledged"};
+        o.integration = true;
         auto const out = svc.press(o, core::ui::action::acknowledge, core::ui::value(*number));
+        if (out.denied) {
+            log->warn("http: PagerDuty acknowledgement of INC-{} refused: {}", *number, out.denied->reason);
+            return text(200, "ignored: " + out.denied->reason);
+        }
         log->info("http: PagerDuty acknowledged INC-{} ({})", *number, out.changed ? "recorded" : "nothing to do");
         if (out.changed) changed();
         return text(200, "ok");

@@ -12,6 +12,7 @@
 #include "adapters/console/console.hpp"
 #include "adapters/store/open_store.hpp"
 #include "bot/daemon.hpp"
+#include "bot/logging.hpp"
 #include "config/config.hpp"
 #include "core/report.hpp"
 #include "app/service.hpp"
@@ -21,13 +22,6 @@ namespace {
 using namespace warroom;
 
 constexpr char const* console_store = "sqlite://data/warroom.db";
-
-std::shared_ptr<spdlog::logger> make_logger(std::string const& level) {
-    auto logger = spdlog::stderr_color_mt("warroom");
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
-    logger->set_level(spdlog::level::from_str(level));
-    return logger;
-}
 
 core::timestamp system_now() { return std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now()); }
 
@@ -70,7 +64,7 @@ int main(int argc, char** argv) {
         std::cerr << "warroom: " << e.what() << '\n';
         return 2;
     }
-    auto const log = make_logger(*console_cmd || *report ? std::string("warn") : settings.log_level);
+    auto const log = bot::make_logger(*console_cmd || *report ? std::string("warn") : settings.log_level);
 
     if (*check) {
         std::cout << config::describe(settings);
@@ -98,7 +92,8 @@ int main(int argc, char** argv) {
         }
 
         auto store = store::open_store(url, *report ? store::open_mode::existing : store::open_mode::create);
-        app::service svc(*store, settings.policy, settings.slack.command);
+        // One person at a keyboard (or a script replaying a session at one simulated instant): no rate limits.
+        app::service svc(*store, settings.policy, settings.slack.command, false, app::user_limits{{}, {}, {}});
         log->info("store={} incidents={}", config::redact_url(url), svc.incidents().size());
 
         if (*report) {
@@ -128,7 +123,12 @@ int main(int argc, char** argv) {
             start = *newest;
         }
         bool const interactive = isatty(STDIN_FILENO) != 0;
-        console::console term(svc, std::cout, start, {as_user, in_channel, settings.slack.command, !interactive});
+        console::console_options options{as_user, in_channel, settings.slack.command, !interactive};
+        options.on_denial = [log](app::denial const& d) {
+            log->warn("refused: {} {} on {}: {}", d.user, d.what, d.incident ? core::incident_ref(d.incident) : "-",
+                      d.reason);
+        };
+        console::console term(svc, std::cout, start, options);
         if (interactive) {
             std::cout << "warroom console — " << svc.incidents().size() << " incident(s) in " << url
                       << ". /help for console commands, " << settings.slack.command << " help for incident commands.\n";

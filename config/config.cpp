@@ -18,6 +18,9 @@
 
 #include <toml++/toml.h>
 
+#include "core/authority.hpp"
+#include "core/contact.hpp"
+
 namespace warroom::config {
 namespace {
 
@@ -333,7 +336,8 @@ public:
         : source_(source), base_dir_(std::filesystem::path(source).parent_path()) {}
 
     void read(toml::table const& doc, settings& s) {
-        check_keys(doc, "", {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging"});
+        check_keys(doc, "", {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging",
+                             "access", "roles", "limits", "business_hours"});
         if (auto const* n = doc.get("oncall")) read_oncall(table_at(*n, "oncall"), s.policy);
         if (auto const* n = doc.get("paging")) read_paging(table_at(*n, "paging"), s);
         if (auto const* n = doc.get("slack")) read_slack(table_at(*n, "slack"), s);
@@ -343,6 +347,10 @@ public:
         if (auto const* n = doc.get("severity")) read_severities(table_at(*n, "severity"), s.policy);
         if (auto const* n = doc.get("type")) read_types(table_at(*n, "type"), s.policy);
         if (auto const* n = doc.get("post_incident")) read_post_incident(table_at(*n, "post_incident"), s.policy);
+        if (auto const* n = doc.get("access")) read_access(table_at(*n, "access"), s.policy);
+        if (auto const* n = doc.get("roles")) read_roles(table_at(*n, "roles"), s.policy);
+        if (auto const* n = doc.get("limits")) read_limits(table_at(*n, "limits"), s);
+        if (auto const* n = doc.get("business_hours")) read_business_hours(table_at(*n, "business_hours"), s.policy);
         for (auto const sev : core::all_severities) {
             auto const& name = s.policy.of(sev).rotation;
             if (!name.empty() && !s.policy.rotation_of(sev))
@@ -464,7 +472,8 @@ private:
     void read_slack(toml::table const& t, settings& s) {
         check_keys(t, "slack",
                    {"announce_channel", "channel_prefix", "command", "timeline_reaction", "app_token_file",
-                    "bot_token_file", "api_url", "ca_file", "app_token", "bot_token", "rate_limit_scale"});
+                    "bot_token_file", "api_url", "ca_file", "app_token", "bot_token", "rate_limit_scale",
+                    "private_room_name"});
         for (auto const& spec : {app_token_spec, bot_token_spec}) {
             if (t.contains(spec.inline_key))
                 fail_at(join("slack", spec.inline_key), "tokens are not read from the config file; set " +
@@ -478,6 +487,12 @@ private:
         if (auto const* n = t.get("channel_prefix")) {
             s.policy.channel_prefix = string_at(*n, "slack.channel_prefix");
             check("slack.channel_prefix", channel_prefix_problem(s.policy.channel_prefix));
+        }
+        if (auto const* n = t.get("private_room_name")) {
+            s.policy.private_room_name = string_at(*n, "slack.private_room_name");
+            if (s.policy.private_room_name.find("{number}") == std::string::npos)
+                fail_at("slack.private_room_name", shown(s.policy.private_room_name) +
+                                                       " must contain {number}: each incident needs its own room");
         }
         if (auto const* n = t.get("command")) {
             s.slack.command = string_at(*n, "slack.command");
@@ -529,7 +544,11 @@ private:
     }
 
     void read_paging(toml::table const& t, settings& s) {
-        check_keys(t, "paging", {"vendor", "url", "key_file", "webhook_secret_file", "users"});
+        check_keys(t, "paging",
+                   {"vendor", "url", "key_file", "webhook_secret_file", "users", "service_id", "webhook_max_age"});
+        if (auto const* n = t.get("service_id")) s.paging.service_id = string_at(*n, "paging.service_id");
+        if (auto const* n = t.get("webhook_max_age"))
+            s.paging.webhook_max_age = duration_at(*n, "paging.webhook_max_age");
         if (auto const* n = t.get("vendor")) {
             s.paging.vendor = string_at(*n, "paging.vendor");
             if (s.paging.vendor != "pagerduty" && s.paging.vendor != "opsgenie")
@@ -677,7 +696,7 @@ private:
         if (auto const* n = t.get("respond_label")) sp.respond_label = string_at(*n, join(key, "respond_label"));
         if (auto const* n = t.get("update_every")) sp.update_every = cadence_at(*n, join(key, "update_every"));
         if (auto const* n = t.get("announce_to")) sp.announce_to = string_at(*n, join(key, "announce_to"));
-        if (auto const* n = t.get("on_call")) sp.on_call = strings_at(*n, join(key, "on_call"));
+        if (auto const* n = t.get("on_call")) sp.on_call = users_at(*n, join(key, "on_call"));
         if (auto const* n = t.get("escalation")) sp.escalation = escalation_at(*n, join(key, "escalation"));
         if (auto const* n = t.get("rotation")) sp.rotation = string_at(*n, join(key, "rotation"));
     }
@@ -696,7 +715,7 @@ private:
             check(join(step_key, "target"), target_problem(step.target));
             step.label = step.target;
             if (auto const* l = t.get("label")) step.label = string_at(*l, join(step_key, "label"));
-            if (auto const* l = t.get("notify")) step.notify = strings_at(*l, join(step_key, "notify"));
+            if (auto const* l = t.get("notify")) step.notify = contacts_at(*l, join(step_key, "notify"), true);
             // The same defaults as the built-in matrix: the on-call step pages, the customer step drafts
             // the notice, the others DM their contacts.
             step.page = step.target == "on-call";
@@ -734,8 +753,10 @@ private:
     }
 
     void read_type(toml::table const& t, std::string const& key, core::type_policy& tp) const {
-        check_keys(t, key, {"contacts", "private", "regulator_clock", "runbook"});
-        if (auto const* n = t.get("contacts")) tp.contacts = strings_at(*n, join(key, "contacts"));
+        check_keys(t, key, {"contacts", "private", "regulator_clock", "runbook", "typical_severity"});
+        if (auto const* n = t.get("contacts")) tp.contacts = contacts_at(*n, join(key, "contacts"), false);
+        if (auto const* n = t.get("typical_severity"))
+            tp.typical = severity_named(string_at(*n, join(key, "typical_severity")), join(key, "typical_severity"));
         if (auto const* n = t.get("private")) tp.private_room = bool_at(*n, join(key, "private"));
         if (auto const* n = t.get("regulator_clock")) tp.regulator_clock = bool_at(*n, join(key, "regulator_clock"));
         if (auto const* n = t.get("runbook")) {
@@ -748,13 +769,111 @@ private:
     }
 
     void read_post_incident(toml::table const& t, core::policy& p) const {
-        check_keys(t, "post_incident", {"report_due", "postmortem_within", "regulator_notice", "snooze"});
+        check_keys(t, "post_incident", {"report_due", "postmortem_within", "regulator_notice", "snooze", "remind_before"});
+        if (auto const* n = t.get("remind_before"))
+            p.remind_before = duration_at(*n, "post_incident.remind_before", true);
         if (auto const* n = t.get("report_due")) p.report_due = duration_at(*n, "post_incident.report_due");
         if (auto const* n = t.get("postmortem_within"))
             p.postmortem_due = duration_at(*n, "post_incident.postmortem_within");
         if (auto const* n = t.get("regulator_notice"))
             p.regulator_notice = duration_at(*n, "post_incident.regulator_notice");
         if (auto const* n = t.get("snooze")) p.snooze = duration_at(*n, "post_incident.snooze");
+    }
+
+    // Contacts as core::contact reads them: Slack user and group ids, @handles of user groups and
+    // e-mail addresses (resolved in Slack at run time); channels only where a mention is all there is.
+    std::vector<std::string> contacts_at(toml::node const& n, std::string const& key, bool channels) const {
+        auto const texts = strings_at(n, key);
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            auto const c = core::parse_contact(texts[i]);
+            if (!c || (!channels && c->what == core::contact::kind::channel))
+                fail_at(indexed(key, i),
+                        shown(texts[i]) + " is not a contact (use a Slack user id @U0123ABCD, a user group id @S0123ABCD "
+                                          "or @handle, or an e-mail address" + (channels ? ", or a #channel)" : ")"));
+        }
+        return texts;
+    }
+
+    void read_access(toml::table const& t, core::policy& p) const {
+        check_keys(t, "access",
+                   {"incident_admins", "close", "reopen", "reopen_closed", "lower_severity", "change_ic",
+                    "approve_customer_notice"});
+        if (auto const* n = t.get("incident_admins")) {
+            p.access.admins.clear();
+            auto const texts = strings_at(*n, "access.incident_admins");
+            for (std::size_t i = 0; i < texts.size(); ++i) {
+                auto const c = core::parse_contact(texts[i]);
+                auto const key = indexed("access.incident_admins", i);
+                if (!c || (c->what != core::contact::kind::user && c->what != core::contact::kind::group &&
+                           c->what != core::contact::kind::handle))
+                    fail_at(key, shown(texts[i]) + " is not a Slack user or user group (@U0123ABCD, @S0123ABCD, @handle)");
+                p.access.admins.push_back(c->id);
+            }
+        }
+        for (auto const what : {core::privilege::close, core::privilege::reopen, core::privilege::reopen_closed,
+                                core::privilege::lower_severity, core::privilege::change_ic,
+                                core::privilege::approve_customer_notice}) {
+            auto const name = std::string{core::to_string(what)};
+            auto const* n = t.get(name);
+            if (!n) continue;
+            auto const key = join("access", name);
+            std::vector<core::grantee> grants;
+            auto const texts = strings_at(*n, key);
+            for (std::size_t i = 0; i < texts.size(); ++i) {
+                auto const g = core::parse_grantee(texts[i]);
+                if (!g) fail_at(indexed(key, i), shown(texts[i]) + " is not ic, declarer, comms or member");
+                grants.push_back(*g);
+            }
+            p.access.grants[what] = grants;
+        }
+    }
+
+    void read_roles(toml::table const& t, core::policy& p) const {
+        check_keys(t, "roles", {"declarer_leads"});
+        if (auto const* n = t.get("declarer_leads")) p.declarer_leads = bool_at(*n, "roles.declarer_leads");
+    }
+
+    void read_limits(toml::table const& t, settings& s) const {
+        check_keys(t, "limits", {"declares_per_minute", "commands_per_minute", "marks_per_minute"});
+        auto const count = [&](char const* name, int& into) {
+            auto const* n = t.get(name);
+            if (!n) return;
+            auto const v = n->value<int64_t>();
+            auto const key = join("limits", name);
+            if (!v) fail_at(key, "expected a whole number, got " + std::string{type_name(*n)});
+            if (*v < 0 || *v > 100'000) fail_at(key, "must be between 0 (unlimited) and 100000");
+            into = static_cast<int>(*v);
+        };
+        count("declares_per_minute", s.limits.declares_per_minute);
+        count("commands_per_minute", s.limits.commands_per_minute);
+        count("marks_per_minute", s.limits.marks_per_minute);
+    }
+
+    void read_business_hours(toml::table const& t, core::policy& p) const {
+        check_keys(t, "business_hours", {"days", "opens"});
+        if (auto const* n = t.get("days")) {
+            static constexpr std::string_view names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+            p.hours.days.fill(false);
+            auto const texts = strings_at(*n, "business_hours.days");
+            for (std::size_t i = 0; i < texts.size(); ++i) {
+                auto const day = std::ranges::find(names, core::to_lower(texts[i]).substr(0, 3));
+                if (texts[i].size() < 3 || day == std::end(names))
+                    fail_at(indexed("business_hours.days", i), shown(texts[i]) + " is not a day (mon, tue, … sun)");
+                p.hours.days[static_cast<std::size_t>(day - std::begin(names))] = true;
+            }
+        }
+        if (auto const* n = t.get("opens")) {
+            auto const text = string_at(*n, "business_hours.opens");
+            auto const colon = text.find(':');
+            int h = -1, m = -1;
+            if (colon != std::string::npos) {
+                h = std::atoi(text.substr(0, colon).c_str());
+                m = std::atoi(text.substr(colon + 1).c_str());
+            }
+            if (colon == std::string::npos || h < 0 || h > 23 || m < 0 || m > 59 || text.size() > 5)
+                fail_at("business_hours.opens", shown(text) + " is not a time of day (09:00)");
+            p.hours.opens = std::chrono::hours{h} + std::chrono::minutes{m};
+        }
     }
 
     static void check_readable(std::string const& path, std::string_view origin, std::string_view key) {
@@ -869,6 +988,22 @@ env_lookup process_env() {
     };
 }
 
+std::vector<std::string> warnings(settings const& s) {
+    std::vector<std::string> out;
+    for (auto const sev : core::all_severities) {
+        auto const& steps = s.policy.of(sev).escalation;
+        for (std::size_t i = 0; i < steps.size(); ++i) {
+            auto const& step = steps[i];
+            if (step.page || step.customer_notice || !step.notify.empty()) continue;
+            out.push_back(indexed(join(join("severity", core::to_string(sev)), "escalation"), i) + " (" + step.target +
+                          "): nobody is notified at this step; add notify = [\"@U…\"] or remove the step");
+        }
+    }
+    if (!s.paging.webhook_secret.empty() && s.paging.service_id.empty())
+        out.push_back("paging.service_id is not set: PagerDuty webhooks of any service are accepted for incidents warroom paged");
+    return out;
+}
+
 std::string describe(settings const& s) {
     std::ostringstream out;
     auto line = [&out](std::string_view label, std::string_view value) {
@@ -935,6 +1070,9 @@ std::string describe(settings const& s) {
                                core::format_duration(p.postmortem_due) + ", regulator notice " +
                                core::format_duration(p.regulator_notice) + ", snooze " +
                                core::format_duration(p.snooze));
+    if (!p.access.admins.empty()) line("incident admins:", joined(p.access.admins));
+    line("declarer leads:", p.declarer_leads ? "yes" : "no");
+    for (auto const& w : warnings(s)) out << "warning: " << w << '\n';
     // Free text such as announce_to could hold a pasted token; the summary is printed and logged.
     return redact_tokens(out.str());
 }

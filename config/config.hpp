@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <chrono>
 #include <map>
+#include <vector>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,6 +35,15 @@ struct paging_settings {
     std::string key;                           // WARROOM_PAGING_KEY or paging.key_file: routing key / API key
     std::map<std::string, std::string> users;  // Slack user id → the vendor's user name (Opsgenie: email)
     std::string webhook_secret;                // WARROOM_PAGING_WEBHOOK_SECRET or paging.webhook_secret_file
+    std::string service_id;                    // the PagerDuty service warroom pages: webhooks of others are ignored
+    std::chrono::seconds webhook_max_age{std::chrono::minutes{10}};  // older webhooks are replays: refused
+};
+
+// Per-user fairness: how many of each a person may send a minute (0: unlimited).
+struct limit_settings {
+    int declares_per_minute = 10;
+    int commands_per_minute = 120;
+    int marks_per_minute = 60;
 };
 
 struct settings {
@@ -40,6 +51,7 @@ struct settings {
     core::policy policy = core::policy::defaults();  // also holds slack.announce_channel and slack.channel_prefix
     slack_settings slack;
     paging_settings paging;
+    limit_settings limits;
     std::string store_url = "sqlite:///var/lib/warroom/warroom.db";  // WARROOM_STORE_URL or store.url
     std::string http_listen = "127.0.0.1:8080";                      // host:port
     std::string log_level = "info";                                  // trace, debug, info, warn, error
@@ -62,5 +74,8 @@ env_lookup process_env();
 std::string redact_url(std::string url);
 // Multi-line human summary for `warroom check-config`; tokens shown as "set (xapp-…)", never the secret.
 std::string describe(settings const& s);
+// What is valid but probably not meant: an escalation step nobody is notified of, a webhook secret
+// without the service it belongs to. One line each, for check-config and the daemon's start.
+std::vector<std::string> warnings(settings const& s);
 
 }  // namespace warroom::config

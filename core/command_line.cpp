@@ -106,12 +106,16 @@ struct verb_info {
     bool incident;  // acts on one incident
 };
 
-constexpr std::array<verb_info, 23> verbs{{
-    {"declare", "[P0-P3] [type:<type>] [started:<-20m|YYYY-MM-DDTHH:MMZ>] [impact:\"<impact>\"] [pii:yes] <title>",
+constexpr std::array<verb_info, 24> verbs{{
+    {"declare",
+     "[P0-P3] [type:<type>] [started:<-20m|YYYY-MM-DDTHH:MMZ>] [detected:<-10m|YYYY-MM-DDTHH:MMZ>] "
+     "[impact:\"<impact>\"] [pii:yes] <title>",
      "declare an incident; no arguments opens the form", false},
     {"update", "[status:<status>] [impact:\"<scope>\"] <text>", "post a status update; no text opens the form", true},
     {"status", "[N]", "current state, only for you", true},
     {"severity", "P0-P3", "change severity (re-plans reminders and escalation)", true},
+    {"type", "<outage|performance|data-loss|security|integration|privacy>",
+     "change the type (applies its protocol: contacts, runbook, private room, regulator clock)", true},
     {"phase", "<detection|investigation|containment|resolution|recovery|post-incident|closed>", "move to a phase",
      true},
     {"advance", "", "move to the next phase", true},
@@ -174,7 +178,8 @@ struct parser {
                 if (have_sev) return fail("give the severity once", verb);
                 d.sev = *sev;
                 have_sev = true;
-            } else if (auto const opt = as_option(token, {"type", "started", "impact", "sev", "severity", "pii"})) {
+            } else if (auto const opt =
+                           as_option(token, {"type", "started", "detected", "impact", "sev", "severity", "pii"})) {
                 if (opt->key == "type") {
                     if (have_type) return fail("give the type once", verb);
                     auto const t = parse_incident_type(opt->value);
@@ -189,6 +194,10 @@ struct parser {
                     auto const t = parse_started(opt->value, now);
                     if (!t) return fail("cannot read the start time '" + opt->value + "'", verb);
                     d.started_at = t;
+                } else if (opt->key == "detected") {
+                    auto const t = parse_started(opt->value, now);
+                    if (!t) return fail("cannot read the detection time '" + opt->value + "'", verb);
+                    d.detected_at = t;
                 } else if (opt->key == "impact") {
                     d.description = opt->value;
                 } else {
@@ -368,6 +377,14 @@ struct parser {
             if (!sev) return fail("unknown severity '" + std::string(token) + "' (use P0, P1, P2 or P3)", verb);
             if (!in.done()) return fail("severity takes one value: P0, P1, P2 or P3", verb);
             return make(command{change_severity{*sev}}, n);
+        }
+        if (verb == "type") {
+            if (in.done()) return fail("which type?", verb);
+            auto const token = in.take();
+            auto const t = parse_incident_type(token);
+            if (!t) return fail("unknown incident type '" + std::string(token) + "'", verb);
+            if (!in.done()) return fail("type takes one type", verb);
+            return make(command{change_type{*t}}, n);
         }
         if (verb == "phase") {
             if (in.done()) return fail("which phase?", verb);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/contact.hpp"
 #include "core/oncall.hpp"
 
 namespace warroom::core {
@@ -96,7 +97,10 @@ struct decider {
             }
             if (c.r != role::subject_matter_expert && !it->second.empty()) previous = it->second.front();
         }
-        return std::vector<event>{ev(role_assigned{c.r, c.user, previous})};
+        std::vector<event> out{ev(role_assigned{c.r, c.user, previous})};
+        // Whoever takes a role is brought into the war room (a private one is otherwise closed to them).
+        if (!i.is_member(c.user)) out.push_back(ev(invited{{c.user}}));
+        return out;
     }
 
     decision operator()(add_note const& c) const {
@@ -157,7 +161,9 @@ struct decider {
     }
 
     decision operator()(reopen const& c) const {
-        if (!i.is_resolved()) return refusal{ref() + " is not resolved; only a resolved incident can be reopened"};
+        if (!i.is_resolved() && !i.is_closed()) {
+            return refusal{ref() + " is not resolved; only a resolved or closed incident can be reopened"};
+        }
         auto const reason = trimmed(c.reason);
         if (reason.empty()) return refusal{"say why it is reopened: `reopen <reason>`"};
         return std::vector<event>{ev(reopened{reason})};
@@ -243,6 +249,27 @@ struct decider {
         return std::vector<event>{ev(customer_notice_approved{})};
     }
 
+    decision operator()(join_room const& c) const {
+        if (i.is_member(c.user)) return refusal{"@" + c.user + " is already in #" + i.channel};
+        return std::vector<event>{ev(member_joined{c.user})};
+    }
+    decision operator()(leave_room const& c) const {
+        if (!i.is_member(c.user)) return refusal{"@" + c.user + " is not in #" + i.channel};
+        return std::vector<event>{ev(member_left{c.user})};
+    }
+
+    decision operator()(change_type const& c) const {
+        if (c.to == i.type) return refusal{ref() + " is already " + std::string(display_name(c.to))};
+        std::vector<event> out{ev(type_changed{i.type, c.to})};
+        // A public room cannot be made private: a new private room takes over, named neutrally.
+        if (p.of(c.to).private_room && !p.of(i.type).private_room) {
+            out.push_back(ev(room_moved{i.channel, war_room_name(p, i.number, i.title, c.to)}));
+        }
+        auto const people = invitees_of(p.of(c.to).contacts);
+        if (!people.users.empty() || !people.groups.empty()) out.push_back(ev(invited{people.users, people.groups}));
+        return out;
+    }
+
     decision operator()(confirm_regulator_notice const&) const {
         if (!regulated(i, p)) return refusal{ref() + " does not run the regulator notification clock"};
         if (i.regulator_notified_at) {
@@ -255,8 +282,7 @@ struct decider {
 
 }  // namespace
 
-decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by,
-                        timestamp now) {
+decision decide_declare(int number, declare const& cmd, user_id const& by, timestamp now, policy const& p) {
     auto const title = trimmed(cmd.title);
     if (title.empty()) return refusal{"an incident needs a title: what is broken"};
     if (title.size() > max_title) return too_long("the title", title.size(), max_title);
@@ -267,13 +293,44 @@ decision decide_declare(int number, declare const& cmd, std::string const& chann
     if (now - started > std::chrono::days{30}) {
         return refusal{"the impact start " + format_time(started) + " is more than 30 days ago"};
     }
-    return std::vector<event>{
-        event{number, now, by, declared{title, description, cmd.sev, cmd.type, started, channel, cmd.personal_data}}};
+    if (cmd.detected_at) {
+        if (*cmd.detected_at > now) return refusal{"it cannot be detected in the future (" + format_time(*cmd.detected_at) + ")"};
+        if (*cmd.detected_at < started) {
+            return refusal{"it cannot be detected (" + format_time(*cmd.detected_at) + ") before the impact started (" +
+                           format_time(started) + ")"};
+        }
+    }
+    auto const channel = war_room_name(p, number, title, cmd.type);
+    std::vector<event> out{event{number, now, by,
+                                 declared{title, description, cmd.sev, cmd.type, started, channel, cmd.personal_data,
+                                          cmd.detected_at}}};
+    if (p.declarer_leads) out.push_back({number, now, by, role_assigned{role::incident_commander, by, std::nullopt}});
+    // The declarer, the severity's responders, the rotation's primary on call and the type's contacts.
+    invited people{{by}};
+    for (auto const& u : p.of(cmd.sev).on_call) people.users.push_back(u);
+    if (auto const* r = p.rotation_of(cmd.sev)) {
+        if (auto const on_call = shift_at(*r, now)) people.users.push_back(on_call->primary);
+    }
+    auto const contacts = invitees_of(p.of(cmd.type).contacts);
+    people.users.insert(people.users.end(), contacts.users.begin(), contacts.users.end());
+    people.groups = contacts.groups;
+    std::vector<user_id> unique;
+    for (auto const& u : people.users) {
+        if (std::find(unique.begin(), unique.end(), u) == unique.end()) unique.push_back(u);
+    }
+    people.users = std::move(unique);
+    out.push_back({number, now, by, std::move(people)});
+    return out;
 }
 
 decision decide(incident const& current, command const& cmd, user_id const& by, timestamp now, policy const& p) {
-    // Action items are tracked until done, after the incident closes too.
-    if (current.is_closed() && !std::holds_alternative<complete_action>(cmd)) {
+    // After closing, action items are still tracked (post-mortems come after the report), the
+    // regulator clock runs until the regulator is notified, people come and go, and an admin may reopen.
+    bool const after_close = std::holds_alternative<complete_action>(cmd) || std::holds_alternative<add_action>(cmd) ||
+                             std::holds_alternative<confirm_regulator_notice>(cmd) ||
+                             std::holds_alternative<reopen>(cmd) || std::holds_alternative<join_room>(cmd) ||
+                             std::holds_alternative<leave_room>(cmd);
+    if (current.is_closed() && !after_close) {
         return refusal{incident_ref(current.number) + " is closed; nothing can change"};
     }
     return std::visit(decider{current, by, now, p}, cmd);
@@ -281,15 +338,26 @@ decision decide(incident const& current, command const& cmd, user_id const& by, 
 
 std::vector<event> escalation_events(incident const& i, escalation_step const& step, bool manual,
                                      std::string const& reason, user_id const& by, timestamp now, policy const& p) {
-    std::vector<event> out{{i.number, now, by, escalated{step.target, step.label, manual, reason}}};
-    if (!step.page || i.pages.contains("primary")) return out;
-    auto const* r = p.rotation_of(i.sev);
-    auto const on_call = r ? shift_at(*r, now) : std::nullopt;
-    if (on_call) {
-        out.push_back({i.number, now, by, paged{on_call->primary, "primary"}});
-    } else if (p.paging) {
-        out.push_back({i.number, now, by, paged{{}, "primary"}});
+    std::vector<event> out{{i.number, now, by, escalated{step.target, step.label, manual, reason, step.notify}}};
+    // The step's people are brought into the war room: a private one is otherwise closed to them.
+    invited people;
+    for (auto const& u : invitees_of(step.notify).users) {
+        if (!i.is_member(u)) people.users.push_back(u);
     }
+    for (auto const& g : invitees_of(step.notify).groups) {
+        if (!i.invited_groups.contains(g)) people.groups.push_back(g);
+    }
+    if (step.page && !i.pages.contains("primary")) {
+        auto const* r = p.rotation_of(i.sev);
+        auto const on_call = r ? shift_at(*r, now) : std::nullopt;
+        if (on_call) {
+            out.push_back({i.number, now, by, paged{on_call->primary, "primary"}});
+            if (!i.is_member(on_call->primary)) people.users.push_back(on_call->primary);
+        } else if (p.paging) {
+            out.push_back({i.number, now, by, paged{{}, "primary"}});
+        }
+    }
+    if (!people.users.empty() || !people.groups.empty()) out.push_back({i.number, now, by, std::move(people)});
     return out;
 }
 
@@ -320,11 +388,37 @@ std::string war_room_name(std::string const& prefix, int number, std::string con
     return name;
 }
 
+std::string war_room_name(policy const& p, int number, std::string const& title, incident_type type) {
+    if (!p.of(type).private_room) return war_room_name(p.channel_prefix, number, title);
+    std::string name = p.private_room_name;
+    auto const put = [&](std::string_view key, std::string const& value) {
+        for (auto at = name.find(key); at != std::string::npos; at = name.find(key, at + value.size())) {
+            name.replace(at, key.size(), value);
+        }
+    };
+    put("{prefix}", p.channel_prefix);
+    put("{number}", std::to_string(number));
+    put("{type}", std::string(to_string(type)));
+    // The same rules as a title's slug; the template names the room, so no "<prefix>-<n>-" is added.
+    std::string out;
+    for (unsigned char c : name) {
+        if (std::isalnum(c) && c < 0x80) {
+            out += static_cast<char>(std::tolower(c));
+        } else if (!out.empty() && out.back() != '-') {
+            out += '-';
+        }
+    }
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    if (out.size() > 80) out.resize(80);
+    return out.empty() ? war_room_name(p.channel_prefix, number, "") : out;
+}
+
 std::string_view command_name(command const& c) {
     constexpr std::string_view names[] = {"update", "severity", "phase",  "advance",        "assign",
                                           "note",   "action",   "done",   "escalate",       "resolve",
                                           "reopen", "report",   "close",  "acknowledge",    "check",
-                                          "snooze", "mark",     "unmark", "approve-notice", "regulator-notified"};
+                                          "snooze", "mark",     "unmark", "approve-notice", "regulator-notified",
+                                          "join",   "leave",    "type"};
     static_assert(std::size(names) == std::variant_size_v<command>);
     return names[c.index()];
 }

@@ -18,8 +18,9 @@ struct declare {
     incident_type type = incident_type::outage;
     std::string title;
     std::string description;
-    std::optional<timestamp> started_at;  // back-dated impact start
-    bool personal_data = false;             // `pii:yes`: starts the regulator clock (data-loss)
+    std::optional<timestamp> started_at;   // back-dated impact start
+    bool personal_data = false;            // `pii:yes`: starts the regulator clock (data-loss)
+    std::optional<timestamp> detected_at = std::nullopt;  // `detected:-10m`: noticed before it was declared
     bool operator==(declare const&) const = default;
 };
 struct post_update {
@@ -111,10 +112,25 @@ struct confirm_regulator_notice {
     bool operator==(confirm_regulator_notice const&) const = default;
 };
 
+// War-room membership: someone joined (on their own, or brought in by a member) or left.
+struct join_room {
+    user_id user;
+    bool operator==(join_room const&) const = default;
+};
+struct leave_room {
+    user_id user;
+    bool operator==(leave_room const&) const = default;
+};
+struct change_type {
+    incident_type to{};
+    bool operator==(change_type const&) const = default;
+};
+
 using command =
     std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action, complete_action,
                  escalate, resolve, reopen, generate_report, close, acknowledge, mark_checklist, snooze, mark_message,
-                 unmark_message, approve_customer_notice, confirm_regulator_notice>;
+                 unmark_message, approve_customer_notice, confirm_regulator_notice, join_room, leave_room,
+                 change_type>;
 
 struct refusal {
     std::string reason;
@@ -126,8 +142,9 @@ using decision = std::variant<std::vector<event>, refusal>;
 inline constexpr std::size_t max_title = 200;
 inline constexpr std::size_t max_text = 40000;
 
-// Declaration creates incident `number`; `channel` is the war-room name chosen by the caller.
-decision decide_declare(int number, declare const& cmd, std::string const& channel, user_id const& by, timestamp now);
+// Declaration creates incident `number` with its war room, its lead (the declarer, unless the
+// policy says otherwise) and the people the policy brings in.
+decision decide_declare(int number, declare const& cmd, user_id const& by, timestamp now, policy const& p);
 decision decide(incident const& current, command const& cmd, user_id const& by, timestamp now, policy const& p);
 
 // The events of taking an escalation step: the step itself and, for a paging step, the page of the
@@ -142,6 +159,8 @@ std::optional<phase> next_phase(incident const& i);
 
 // `<prefix>-<number>-<slug>`: lowercase ASCII letters, digits, hyphens; at most 80 characters.
 std::string war_room_name(std::string const& prefix, int number, std::string const& title);
+// The war room of an incident of `type`: private ones are named by the policy's neutral template.
+std::string war_room_name(policy const& p, int number, std::string const& title, incident_type type);
 
 std::string_view command_name(command const& c);
 std::ostream& operator<<(std::ostream& os, command const& c);  // its verb: "resolve"

@@ -17,9 +17,23 @@ struct open_war_room {
     int incident = 0;
     std::string name;
     bool is_private = false;
-    std::vector<user_id> invite;
+    // Users, user groups (by id or @handle: their members) and e-mail addresses (looked up).
+    std::vector<std::string> invite;
     std::string topic;
     bool operator==(open_war_room const&) const = default;
+};
+// More people brought into an open war room.
+struct invite {
+    int incident = 0;
+    std::string channel;  // the war room
+    std::vector<std::string> who;  // as open_war_room::invite
+    bool operator==(invite const&) const = default;
+};
+// A war room replaced by another (a public room when its incident became private).
+struct archive_room {
+    int incident = 0;
+    std::string channel;
+    bool operator==(archive_room const&) const = default;
 };
 struct post {
     std::string channel;
@@ -27,6 +41,11 @@ struct post {
     bool pin = false;
     // A message kept current: a later post with the same key edits it instead of adding another.
     std::string key = {};
+    // Set for a war room: the incident whose room warroom created. Such a post goes only to that
+    // room, never to a channel found by name (someone else may own a channel of that name).
+    int room = 0;
+    // Set for a reply in the thread of the message kept current under this key.
+    std::string thread = {};
     bool operator==(post const&) const = default;
 };
 // Seen only by the user who asked (ephemeral).
@@ -39,6 +58,7 @@ struct reply {
 struct set_topic {
     std::string channel;
     std::string topic;
+    int room = 0;  // as post::room
     bool operator==(set_topic const&) const = default;
 };
 struct open_form {
@@ -76,7 +96,7 @@ struct page {
     bool operator==(page const&) const = default;
 };
 
-using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page>;
+using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page, invite, archive_room>;
 
 // True for effects that must reach the world even if the process dies right after the command.
 inline bool is_durable(effect const& e) {

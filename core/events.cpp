@@ -29,7 +29,12 @@ std::string_view event_name(payload const& p) {
                                           "message_unmarked",
                                           "paged",
                                           "customer_notice_approved",
-                                          "regulator_notified"};
+                                          "regulator_notified",
+                                          "invited",
+                                          "member_joined",
+                                          "member_left",
+                                          "type_changed",
+                                          "room_moved"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
 }
@@ -45,6 +50,7 @@ struct field_printer {
     void operator()(declared const& d) const {
         os << q(d.title) << ' ' << to_string(d.sev) << ' ' << to_string(d.type) << " started "
            << format_time(d.started_at) << " #" << d.channel << (d.personal_data ? " pii" : "");
+        if (d.detected_at) os << " detected " << format_time(*d.detected_at);
     }
     void operator()(update_posted const& u) const {
         os << to_string(u.st) << ' ' << q(u.text) << " impact " << q(u.impact);
@@ -59,7 +65,10 @@ struct field_printer {
         os << '#' << a.number << ' ' << q(a.text) << " owner " << opt(a.owner) << " due " << opt(a.due);
     }
     void operator()(action_completed const& a) const { os << '#' << a.number; }
-    void operator()(escalated const& e) const { os << e.target << (e.manual ? " manual " : " timed ") << q(e.reason); }
+    void operator()(escalated const& e) const {
+        os << e.target << (e.manual ? " manual " : " timed ") << q(e.reason);
+        for (auto const& c : e.notified) os << ' ' << c;
+    }
     void operator()(snoozed const& s) const { os << "until " << format_time(s.until); }
     void operator()(resolved const& r) const { os << q(r.resolution) << " cause " << q(r.root_cause); }
     void operator()(reopened const& r) const { os << q(r.reason); }
@@ -73,6 +82,14 @@ struct field_printer {
     }
     void operator()(message_unmarked const& m) const { os << m.ref; }
     void operator()(paged const& p) const { os << p.position << ' ' << p.user; }
+    void operator()(invited const& i) const {
+        for (auto const& u : i.users) os << ' ' << u;
+        for (auto const& g : i.groups) os << " group " << g;
+    }
+    void operator()(member_joined const& m) const { os << m.user; }
+    void operator()(member_left const& m) const { os << m.user; }
+    void operator()(type_changed const& t) const { os << to_string(t.from) << " -> " << to_string(t.to); }
+    void operator()(room_moved const& r) const { os << '#' << r.from << " -> #" << r.to; }
     // Payloads with nothing to say beyond their name.
     void operator()(acknowledged const&) const {}
     void operator()(mitigated const&) const {}

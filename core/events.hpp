@@ -20,6 +20,7 @@ struct declared {
     timestamp started_at{};
     std::string channel;         // war-room channel name
     bool personal_data = false;  // personal data involved: the regulator clock runs
+    std::optional<timestamp> detected_at = std::nullopt;  // when it was noticed, if before declaration
     bool operator==(declared const&) const = default;
 };
 struct update_posted {
@@ -70,6 +71,7 @@ struct escalated {
     std::string label;
     bool manual = false;
     std::string reason;
+    std::vector<std::string> notified = {};  // the step's contacts as configured then ("@U…", "@S…", …)
     bool operator==(escalated const&) const = default;
 };
 struct nudged {
@@ -120,6 +122,36 @@ struct reminder_sent {
     bool operator==(reminder_sent const&) const = default;
 };
 
+// People were brought into the war room by the bot (at declaration, on assignment, when paged or
+// escalated to): users, and user groups whose members count as invited.
+struct invited {
+    std::vector<user_id> users;
+    std::vector<std::string> groups = {};
+    bool operator==(invited const&) const = default;
+};
+// Someone joined or left the war room on their own (Slack's member events, the console's /in).
+struct member_joined {
+    user_id user;
+    bool operator==(member_joined const&) const = default;
+};
+struct member_left {
+    user_id user;
+    bool operator==(member_left const&) const = default;
+};
+// The incident's type changed; its protocol (contacts, runbook, regulator clock, privacy) follows.
+struct type_changed {
+    incident_type from{};
+    incident_type to{};
+    bool operator==(type_changed const&) const = default;
+};
+// The war room was replaced by another (a public room cannot be made private: a new private one
+// is opened, the people moved, the old one archived).
+struct room_moved {
+    std::string from;
+    std::string to;
+    bool operator==(room_moved const&) const = default;
+};
+
 // The on-call responder of a rotation was paged (in Slack and through the paging integration).
 struct paged {
     user_id user;
@@ -138,7 +170,8 @@ struct regulator_notified {
 using payload = std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added,
                              acknowledged, mitigated, action_added, action_completed, escalated, nudged, snoozed,
                              resolved, reopened, report_generated, closed, checklist_marked, reminder_sent,
-                             message_marked, message_unmarked, paged, customer_notice_approved, regulator_notified>;
+                             message_marked, message_unmarked, paged, customer_notice_approved, regulator_notified,
+                             invited, member_joined, member_left, type_changed, room_moved>;
 
 struct event {
     int incident = 0;

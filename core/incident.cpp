@@ -27,8 +27,9 @@ struct applier {
         i.st = status::investigating;
         i.channel = d.channel;
         i.declared_by = e.by;
+        i.members.insert(e.by);
         i.started_at = d.started_at;
-        i.detected_at = e.at;
+        i.detected_at = d.detected_at.value_or(e.at);
         i.declared_at = e.at;
         i.last_update_at = e.at;
         i.status_since.emplace(status::investigating, e.at);
@@ -95,7 +96,10 @@ struct applier {
     }
     void operator()(escalated const& x) {
         i.escalated_targets.emplace(x.target, e.at);
-        line("Escalation: " + x.label + (x.manual ? " (manual" + (x.reason.empty() ? "" : ": " + x.reason) + ")" : ""));
+        std::string who;
+        for (auto const& c : x.notified) who += (who.empty() ? "" : ", ") + c;
+        line("Escalation: " + x.label + (x.manual ? " (manual" + (x.reason.empty() ? "" : ": " + x.reason) + ")" : "") +
+             (who.empty() ? "" : " — notified " + who));
     }
     void operator()(nudged const&) { i.last_nudge_at = e.at; }
     void operator()(snoozed const& s) {
@@ -112,14 +116,17 @@ struct applier {
         line("Resolved: " + r.resolution);
     }
     void operator()(reopened const& r) {
+        bool const was_closed = i.is_closed();
         i.st = status::investigating;
         i.ph = phase::investigation;
+        i.closed_at.reset();
+        i.close_reason.clear();
         i.resolved_at.reset();
         i.report_at.reset();  // the report described the first resolution
         i.last_update_at = e.at;
         i.last_nudge_at.reset();
         i.snoozed_until.reset();
-        line("Reopened (back to Investigation): " + r.reason);
+        line(std::string(was_closed ? "Reopened after closing" : "Reopened") + " (back to Investigation): " + r.reason);
     }
     void operator()(report_generated const&) {
         i.report_at = e.at;
@@ -161,6 +168,21 @@ struct applier {
     void operator()(regulator_notified const&) {
         i.regulator_notified_at = e.at;
         line("Regulator notified");
+    }
+    void operator()(invited const& inv) {
+        i.members.insert(inv.users.begin(), inv.users.end());
+        i.invited_groups.insert(inv.groups.begin(), inv.groups.end());
+    }
+    void operator()(member_joined const& m) { i.members.insert(m.user); }
+    void operator()(member_left const& m) { i.members.erase(m.user); }
+    void operator()(type_changed const& t) {
+        i.type = t.to;
+        line("Type changed " + std::string(display_name(t.from)) + " → " + std::string(display_name(t.to)));
+    }
+    void operator()(room_moved const& r) {
+        i.former_rooms.push_back(r.from);
+        i.channel = r.to;
+        line("War room moved from #" + r.from + " to #" + r.to);
     }
 };
 

@@ -78,8 +78,12 @@ struct incident {
     std::optional<timestamp> customer_notice_approved_at, regulator_notified_at;
     std::optional<user_id> customer_notice_approved_by;
     int updates = 0;
+    std::set<user_id> members;           // in the war room: invited by the bot, or joined
+    std::set<std::string> invited_groups;  // user groups invited: their members count as members
+    std::vector<std::string> former_rooms;  // war rooms replaced (a public room when it became private)
 
     bool is_resolved() const { return resolved_at.has_value(); }
+    bool is_member(user_id const& u) const { return members.contains(u); }
     bool is_closed() const { return ph == phase::closed; }
     std::optional<user_id> holder(role r) const;  // first holder of a role
     bool operator==(incident const&) const = default;

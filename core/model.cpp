@@ -302,6 +302,20 @@ std::string to_lower(std::string_view s) {
 
 std::string incident_ref(int number) { return "INC-" + std::to_string(number); }
 
+namespace {
+class utc final : public time_zone {
+public:
+    std::string name() const override { return "UTC"; }
+    seconds offset(timestamp) const override { return seconds{0}; }
+    std::string abbreviation(timestamp) const override { return "UTC"; }
+};
+}  // namespace
+
+time_zone const& utc_zone() {
+    static utc const zone;
+    return zone;
+}
+
 bool valid_utf8(std::string_view s) {
     std::size_t k = 0;
     while (k < s.size()) {

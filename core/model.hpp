@@ -105,6 +105,18 @@ std::optional<timestamp> parse_time(std::string_view s);
 
 std::string incident_ref(int number);  // "INC-42"
 
+// A time zone as the core sees it: the offset from UTC at an instant, and its abbreviation. The
+// rules of named zones (IANA) are loaded outside the core; UTC is built in.
+class time_zone {
+public:
+    virtual ~time_zone() = default;
+    virtual std::string name() const = 0;                      // "Europe/Berlin"
+    virtual seconds offset(timestamp utc) const = 0;           // +3600 in winter
+    virtual std::string abbreviation(timestamp utc) const = 0;  // "CET"
+};
+// Zones live as long as the program: the policy points at one.
+time_zone const& utc_zone();
+
 // Text helpers every layer uses: whitespace trimmed from both ends; ASCII lowercase.
 std::string_view trim(std::string_view s);
 std::string to_lower(std::string_view s);

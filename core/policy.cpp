@@ -105,15 +105,18 @@ policy policy::defaults() {
                        {}};
     p.severities[3] = {"Low", 24h, "Next business day", std::nullopt, {}, "Engineering team", {}, {}};
 
-    p.of(incident_type::outage) = {outage_runbook(), {}, false, false};
-    p.of(incident_type::performance) = {performance_runbook(), {}, false, false};
-    p.of(incident_type::data_loss) = {data_loss_runbook(), {"@database-admin"}, false, false};
-    p.of(incident_type::security) = {security_runbook(), {"@security-team"}, true, false};
-    p.of(incident_type::integration) = {integration_runbook(), {}, false, false};
-    p.of(incident_type::privacy) = {privacy_runbook(), {"@security-team", "@legal-team"}, true, true};
+    // Typical severities from the procedures' types table: outage P0-P1, performance P1-P2,
+    // data loss P0-P1, security P0, integration P1-P2, privacy P0.
+    p.of(incident_type::outage) = {outage_runbook(), {}, false, false, severity::p1};
+    p.of(incident_type::performance) = {performance_runbook(), {}, false, false, severity::p2};
+    p.of(incident_type::data_loss) = {data_loss_runbook(), {}, false, false, severity::p1};
+    p.of(incident_type::security) = {security_runbook(), {}, true, false, severity::p0};
+    p.of(incident_type::integration) = {integration_runbook(), {}, false, false, severity::p2};
+    p.of(incident_type::privacy) = {privacy_runbook(), {}, true, true, severity::p0};
 
     p.report_due = 24h;
     p.postmortem_due = 48h;
+    p.remind_before = 4h;
     p.regulator_notice = 72h;
     p.snooze = 15min;
     return p;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,10 +43,52 @@ struct runbook {
 
 struct type_policy {
     runbook book;
-    std::vector<std::string> contacts;  // invited at declaration (security, legal, DBA...)
+    std::vector<std::string> contacts;  // invited at declaration: "@U…" users, "@S…" user groups
     bool private_room = false;          // security and privacy: private war room, redacted announcement
     bool regulator_clock = false;       // privacy: 72 h notification clock
+    // The least severe severity the procedures expect of the type ("Typical Severity"); declaring
+    // below it gets a warning with a one-click upgrade.
+    severity typical = severity::p3;
     bool operator==(type_policy const&) const = default;
+};
+
+// What an action needs (authority.hpp applies it). `see` and `respond` are fixed: a public incident
+// is seen by anyone and changed by its war room's people; a private one is both only for them.
+enum class privilege {
+    see,                      // status, actions, roles, report; a form filled in with its text
+    respond,                  // updates, notes, phases, checklist, acknowledging, other roles
+    close,                    // close it
+    reopen,                   // reopen a resolved incident
+    reopen_closed,            // reopen a closed one
+    lower_severity,           // make it less severe
+    change_ic,                // give the Incident Commander role to someone else
+    approve_customer_notice,  // approve the drafted customer notice
+};
+// Who a privilege is granted to, beyond the incident admins (who may always).
+enum class grantee {
+    ic,        // the Incident Commander
+    declarer,  // who declared it
+    comms,     // the Communications Lead
+    member,    // anyone in the war room
+};
+struct access_policy {
+    std::vector<user_id> admins;  // incident admins: Slack user ids ("U…") and user groups ("S…")
+    std::map<privilege, std::vector<grantee>> grants = {
+        {privilege::close, {grantee::ic, grantee::declarer}},
+        {privilege::reopen, {grantee::ic, grantee::declarer}},
+        {privilege::reopen_closed, {}},
+        {privilege::lower_severity, {grantee::ic, grantee::declarer}},
+        {privilege::change_ic, {grantee::ic, grantee::declarer}},
+        {privilege::approve_customer_notice, {grantee::comms, grantee::ic, grantee::declarer}},
+    };
+    bool operator==(access_policy const&) const = default;
+};
+
+// When the team works, for responses due "next business day".
+struct business_hours {
+    std::array<bool, 7> days{true, true, true, true, true, false, false};  // Monday … Sunday
+    seconds opens{std::chrono::hours{9}};                                  // local time of day
+    bool operator==(business_hours const&) const = default;
 };
 
 // Someone else holds a position of the rotation for a while (a swap, a holiday).
@@ -72,8 +115,15 @@ struct policy {
     std::array<type_policy, 6> types;
     seconds report_due{};        // after resolution
     seconds postmortem_due{};    // after resolution
+    seconds remind_before{};     // post-incident reminders come this long before their deadline
     seconds regulator_notice{};  // after declaration, privacy incidents
     seconds snooze{};            // Snooze button on nudges
+    access_policy access;
+    business_hours hours;
+    time_zone const* zone = &utc_zone();  // business hours and shown times
+    bool declarer_leads = true;  // the declarer is the Incident Commander until someone takes over
+    // A private war room's name, from {prefix}, {number} and {type}: never the title, which is private.
+    std::string private_room_name = "{prefix}-{number}-{type}";
     std::vector<rotation> rotations;
     bool paging = false;  // a paging integration (PagerDuty, Opsgenie) receives page effects
     std::string channel_prefix = "inc";

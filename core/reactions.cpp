@@ -1,22 +1,38 @@
-// The reaction table: one branch per event kind. A batch is read as a whole where one event changes
-// how another is shown (a resolution already says the phase moved on).
+// The reaction table: one branch per event kind, then what the batch as a whole owes — the
+// announcement, one message per incident edited to match it whenever anything it shows changed.
 #include "core/reactions.hpp"
 
 #include <algorithm>
 
-#include "core/oncall.hpp"
+#include "core/contact.hpp"
 #include "core/views.hpp"
 
 namespace warroom::core {
 namespace {
 
-// A contact that names one Slack user ("@U123" or "U123"), who can get a DM; groups and channels cannot.
-std::optional<user_id> slack_user(std::string_view contact) {
-    if (!contact.empty() && contact.front() == '@') contact.remove_prefix(1);
-    if (contact.size() < 3 || (contact.front() != 'U' && contact.front() != 'W')) return std::nullopt;
-    bool const id = std::all_of(contact.begin(), contact.end(),
-                                [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
-    return id ? std::optional<user_id>{std::string(contact)} : std::nullopt;
+// Events that change what the announcement shows.
+bool announced(payload const& p) {
+    return std::holds_alternative<declared>(p) || std::holds_alternative<update_posted>(p) ||
+           std::holds_alternative<severity_changed>(p) || std::holds_alternative<phase_changed>(p) ||
+           std::holds_alternative<resolved>(p) || std::holds_alternative<reopened>(p) ||
+           std::holds_alternative<closed>(p) || std::holds_alternative<type_changed>(p) ||
+           std::holds_alternative<room_moved>(p) ||
+           (std::holds_alternative<role_assigned>(p) && std::get<role_assigned>(p).r == role::incident_commander);
+}
+
+template <class T>
+T const* find_in(std::vector<event> const& batch, int incident) {
+    for (auto const& e : batch) {
+        if (e.incident != incident) continue;
+        if (auto const* x = std::get_if<T>(&e.what)) return x;
+    }
+    return nullptr;
+}
+
+std::vector<std::string> people(invited const& inv) {
+    std::vector<std::string> out = inv.users;
+    out.insert(out.end(), inv.groups.begin(), inv.groups.end());
+    return out;
 }
 
 }  // namespace
@@ -37,152 +53,184 @@ page vendor_page(incident const& i, page_action action, user_id const& by, polic
 
 std::vector<effect> reactions(std::vector<event> const& batch, incident_map const& state,
                               reaction_context const& ctx) {
-    auto const& rules_ = ctx.rules;
+    auto const& rules = ctx.rules;
     std::vector<effect> out;
     // The resolution template already says the incident moved on; a phase prompt would repeat it.
     bool const resolving = std::any_of(batch.begin(), batch.end(),
                                        [](event const& e) { return std::holds_alternative<resolved>(e.what); });
     for (auto const& e : batch) {
         auto const& i = state.at(e.incident);
-        bool const redacted = rules_.of(i.type).private_room;
-        auto const room = [&](message_view v, bool pin = false) { out.push_back(post{i.channel, std::move(v), pin}); };
-        // One message per incident in the announcement channel, edited as the incident moves, so
-        // the channel reads as a list of incidents and their state rather than a stream.
-        auto const announcement = [&](message_view v) {
-            out.push_back(post{rules_.announce_channel, std::move(v), false, "announcement:" + std::to_string(i.number)});
+        bool const redacted = rules.of(i.type).private_room;
+        auto const in_room = [&](std::string const& channel, message_view v, bool pin = false) {
+            out.push_back(post{channel, std::move(v), pin, {}, i.number});
         };
-        auto const announce = [&](message_view v) {
-            if (!redacted) announcement(std::move(v));
-        };
+        auto const room = [&](message_view v, bool pin = false) { in_room(i.channel, std::move(v), pin); };
         auto const confirm = [&](std::string text) {
             out.push_back(reply{ctx.channel, ctx.asker, note_view("✓ " + std::move(text))});
         };
-        auto const topic_changed = [&] { out.push_back(set_topic{i.channel, topic(i)}); };
+        auto const topic_changed = [&] { out.push_back(set_topic{i.channel, topic(i), i.number}); };
         auto const ref = incident_ref(i.number);
         auto const who = "@" + e.by;
+        // A line naming people (who acted, and whoever else it names): the bot's own mentions.
+        auto const note = [&](std::string text, std::vector<std::string> mentioned) {
+            mentioned.push_back(e.by);
+            return note_view(std::move(text), std::move(mentioned));
+        };
 
         std::visit(
             [&]<typename T>(T const& what) {
                 if constexpr (std::is_same_v<T, declared>) {
-                    std::vector<user_id> invite{e.by};
-                    for (auto const& u : rules_.of(i.sev).on_call) invite.push_back(u);
-                    if (auto const* r = rules_.rotation_of(i.sev)) {
-                        if (auto const on_call = shift_at(*r, e.at)) invite.push_back(on_call->primary);
-                    }
-                    for (auto const& u : rules_.of(i.type).contacts) invite.push_back(u);
-                    out.push_back(open_war_room{i.number, i.channel, redacted, invite, topic(i)});
-                    room(declaration_view(i, rules_), true);
-                    room(runbook_view(i, rules_));
+                    auto const* inv = find_in<invited>(batch, i.number);
+                    out.push_back(open_war_room{i.number, i.channel, redacted, inv ? people(*inv) : std::vector<std::string>{},
+                                                topic(i)});
+                    room(declaration_view(i, rules), true);
+                    room(runbook_view(i, rules));
                     room(checklist_view(i, phase::detection));
-                    announcement(announcement_view(i, rules_));
+                    if (i.sev > rules.of(i.type).typical) room(severity_warning_view(i, rules));
                     confirm("Declared " + ref + ": war room #" + i.channel);
+                } else if constexpr (std::is_same_v<T, invited>) {
+                    // At declaration the war room opens with its people; later they are added to it.
+                    if (!find_in<declared>(batch, i.number)) {
+                        out.push_back(invite{i.number, i.channel, people(what)});
+                    }
                 } else if constexpr (std::is_same_v<T, update_posted>) {
-                    room(update_view(i, rules_));
-                    announce(announcement_view(i, rules_));
+                    room(update_view(i, rules));
                     topic_changed();
                 } else if constexpr (std::is_same_v<T, severity_changed>) {
-                    auto const& every = rules_.of(what.to).update_every;
-                    room(note_view("🔺 " + ref + " severity " + std::string(to_string(what.from)) + " → " +
-                                   std::string(to_string(what.to)) + " by " + who + ": updates " +
-                                   (every ? "every " + format_duration(*every) : std::string("as needed")) +
-                                   ", escalation re-planned"));
-                    announce(announcement_view(i, rules_));
+                    auto const& every = rules.of(what.to).update_every;
+                    bool const raised = what.to < what.from;
+                    room(note(std::string(raised ? "🔺 " : "🔻 ") + ref + " severity " +
+                                  std::string(to_string(what.from)) + " → " + std::string(to_string(what.to)) +
+                                  (raised ? " (raised)" : " (lowered)") + " by " + who + ": updates " +
+                                  (every ? "every " + format_duration(*every) : std::string("as needed")) +
+                                  ", escalation re-planned",
+                              {}));
                     topic_changed();
                 } else if constexpr (std::is_same_v<T, phase_changed>) {
-                    if (what.to != phase::closed && !resolving) {
-                        room(phase_view(i, what.from));
-                        announce(announcement_view(i, rules_));
-                    }
+                    if (what.to != phase::closed && !resolving) room(phase_view(i, what.from));
                 } else if constexpr (std::is_same_v<T, role_assigned>) {
-                    room(note_view("👤 " + std::string("@") + what.user + " is now " +
-                                   std::string(display_name(what.r)) +
-                                   (what.previous ? " (handed over from @" + *what.previous + ")" : std::string{}) +
-                                   " — assigned by " + who));
+                    // At declaration the declaration itself names its lead.
+                    if (find_in<declared>(batch, i.number)) return;
+                    room(note("👤 @" + what.user + " is now " + std::string(display_name(what.r)) +
+                                  (what.previous ? " (handed over from @" + *what.previous + ")" : std::string{}) +
+                                  " — assigned by " + who,
+                              {what.user}));
                     if (what.r == role::incident_commander) topic_changed();
                 } else if constexpr (std::is_same_v<T, note_added>) {
                     confirm("Added to the " + ref + " timeline");
                 } else if constexpr (std::is_same_v<T, acknowledged>) {
-                    room(note_view("✅ " + ref + " acknowledged by " + who + " (" +
-                                   format_duration(e.at - i.detected_at) + " after detection)"));
-                    if (rules_.paging && !i.pages.empty())
-                        out.push_back(vendor_page(i, page_action::acknowledge, e.by, rules_));
+                    room(note("✅ " + ref + " acknowledged by " + who + " (" + format_duration(e.at - i.detected_at) +
+                                  " after detection)",
+                              {}));
+                    if (rules.paging && !i.pages.empty())
+                        out.push_back(vendor_page(i, page_action::acknowledge, e.by, rules));
                 } else if constexpr (std::is_same_v<T, paged>) {
-                    auto const view = page_view(i, i.pages.at(what.position), what.position, rules_);
+                    auto const view = page_view(i, i.pages.at(what.position), what.position, rules);
                     room(view);
                     if (!what.user.empty()) out.push_back(direct_message{what.user, view});
-                    if (rules_.paging) {
-                        auto p = vendor_page(i, page_action::trigger, e.by, rules_);
+                    if (rules.paging) {
+                        auto p = vendor_page(i, page_action::trigger, e.by, rules);
                         p.responder = what.user;
                         p.position = what.position;
                         out.push_back(std::move(p));
                     }
                 } else if constexpr (std::is_same_v<T, customer_notice_approved>) {
-                    auto const view = approved_notice_view(i, rules_, e.at);
+                    auto const view = approved_notice_view(i, rules, e.at);
                     room(view);
-                    if (!redacted) out.push_back(post{rules_.announce_channel, view});
+                    if (!redacted) out.push_back(post{rules.announce_channel, view});
                 } else if constexpr (std::is_same_v<T, regulator_notified>) {
-                    room(note_view("⚖️ Regulator notification of " + ref + " recorded by " + who + " (" +
-                                   format_duration(e.at - i.declared_at) + " after declaration)"));
+                    room(note("⚖️ Regulator notification of " + ref + " recorded by " + who + " (" +
+                                  format_duration(e.at - i.declared_at) + " after declaration)",
+                              {}));
                 } else if constexpr (std::is_same_v<T, action_added>) {
-                    room(note_view("📋 Action item #" + std::to_string(what.number) + " added: " + what.text +
-                                   " - Owner: " + (what.owner ? "@" + *what.owner : std::string("unassigned")) +
-                                   " - Due: " + (what.due ? format_date(*what.due) : std::string("none"))));
+                    room(note("📋 Action item #" + std::to_string(what.number) + " added: " + what.text +
+                                  " - Owner: " + (what.owner ? "@" + *what.owner : std::string("unassigned")) +
+                                  " - Due: " + (what.due ? format_date(*what.due) : std::string("none")),
+                              what.owner ? std::vector<std::string>{*what.owner} : std::vector<std::string>{}));
                 } else if constexpr (std::is_same_v<T, action_completed>) {
-                    room(note_view("✔️ Action item #" + std::to_string(what.number) + " done (" + who + ")"));
+                    room(note("✔️ Action item #" + std::to_string(what.number) + " done (" + who + ")", {}));
                 } else if constexpr (std::is_same_v<T, escalated>) {
-                    auto const& steps = rules_.of(i.sev).escalation;
+                    auto const& steps = rules.of(i.sev).escalation;
                     auto const step = std::find_if(steps.begin(), steps.end(),
                                                    [&](auto const& s) { return s.target == what.target; });
                     escalation_step const shown =
-                        step != steps.end() ? *step : escalation_step{{}, what.target, what.label, {}};
-                    auto const view = escalation_view(i, shown, what.manual, what.reason);
+                        step != steps.end() ? *step : escalation_step{{}, what.target, what.label, what.notified};
+                    auto const view = escalation_view(i, shown, what.manual, what.reason, what.notified);
                     room(view);
                     if (shown.dm) {
-                        for (auto const& contact : shown.notify) {
-                            if (auto const user = slack_user(contact)) out.push_back(direct_message{*user, view});
+                        for (auto const& text : what.notified) {
+                            auto const c = parse_contact(text);
+                            if (c && (c->what == contact::kind::user || c->what == contact::kind::email)) {
+                                out.push_back(direct_message{c->id, view});
+                            }
                         }
                     }
-                    if (shown.customer_notice) room(customer_notice_view(i, rules_, e.at));
+                    if (shown.customer_notice) room(customer_notice_view(i, rules, e.at));
                 } else if constexpr (std::is_same_v<T, nudged>) {
-                    room(nudge_view(i, rules_, e.at));
+                    room(nudge_view(i, rules, e.at));
                 } else if constexpr (std::is_same_v<T, snoozed>) {
-                    room(note_view("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until)));
+                    room(note("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until), {}));
                 } else if constexpr (std::is_same_v<T, resolved>) {
-                    room(resolution_view(i, rules_));
-                    if (redacted) {
-                        announcement(note_view("✅ RESOLVED - " + ref + " (" + std::string(display_name(i.type)) + ")"));
-                    } else {
-                        announce(resolution_view(i, rules_));
-                    }
+                    room(resolution_view(i, rules));
+                    if (i.sev <= severity::p1) room(postmortem_prompt_view(i, rules));
                     topic_changed();
-                    if (rules_.paging && !i.pages.empty()) out.push_back(vendor_page(i, page_action::resolve, e.by, rules_));
+                    if (rules.paging && !i.pages.empty())
+                        out.push_back(vendor_page(i, page_action::resolve, e.by, rules));
                 } else if constexpr (std::is_same_v<T, reopened>) {
-                    room(note_view("↩️ " + ref + " reopened by " + who + ": " + what.reason));
-                    announce(announcement_view(i, rules_));
+                    room(note("↩️ " + ref + " reopened by " + who + ": " + what.reason, {}));
                     topic_changed();
                 } else if constexpr (std::is_same_v<T, report_generated>) {
-                    room(report_view(i, rules_));
+                    room(report_view(i, rules));
                 } else if constexpr (std::is_same_v<T, closed>) {
-                    room(note_view("🔒 " + ref + " closed by " + who + (what.reason.empty() ? "" : ": " + what.reason)));
+                    room(note("🔒 " + ref + " closed by " + who + (what.reason.empty() ? "" : ": " + what.reason), {}));
                 } else if constexpr (std::is_same_v<T, checklist_marked>) {
-                    room(note_view(std::string(what.checked ? "☑️ " : "⬜ ") + who +
-                                   (what.checked ? " checked" : " unchecked") + " \"" +
-                                   checklist(what.ph).at(static_cast<std::size_t>(what.item)) + "\" (" +
-                                   std::string(display_name(what.ph)) + ")"));
+                    room(note(std::string(what.checked ? "☑️ " : "⬜ ") + who + (what.checked ? " checked" : " unchecked") +
+                                  " \"" + checklist(what.ph).at(static_cast<std::size_t>(what.item)) + "\" (" +
+                                  std::string(display_name(what.ph)) + ")",
+                              {}));
+                } else if constexpr (std::is_same_v<T, member_joined>) {
+                    // Slack shows the join itself; nothing to add.
+                } else if constexpr (std::is_same_v<T, type_changed>) {
+                    auto const* moved = find_in<room_moved>(batch, i.number);
+                    // Said where the people are now: a moved incident's old room is told below.
+                    room(note("🔀 " + ref + " is now a " + std::string(display_name(what.to)) + " incident (was " +
+                                  std::string(display_name(what.from)) + "), changed by " + who,
+                              {}));
+                    room(runbook_view(i, rules));
+                    if (i.sev > rules.of(i.type).typical) room(severity_warning_view(i, rules));
+                    if (!moved) topic_changed();
+                } else if constexpr (std::is_same_v<T, room_moved>) {
+                    // Everyone in the old room comes along; the old room points to the new one and is archived.
+                    std::vector<std::string> everyone(i.members.begin(), i.members.end());
+                    everyone.insert(everyone.end(), i.invited_groups.begin(), i.invited_groups.end());
+                    out.push_back(open_war_room{i.number, what.to, redacted, everyone, topic(i)});
+                    room(declaration_view(i, rules), true);
+                    room(checklist_view(i, i.ph));
+                    in_room(what.from, note("🔒 " + ref + " is private now: it continues in a private war room, #" +
+                                                what.to + ", with everyone who was here. This room is archived.",
+                                            {}));
+                    out.push_back(archive_room{i.number, what.from});
                 }
                 // mitigated is shown through the post of the event that caused it; reminder_sent is
-                // posted by tick(), which still holds the reminder it fired.
+                // posted below with the reminder the clock fired; member_left needs nothing.
             },
             e.what);
+    }
+    // The announcement, once per incident the batch changed visibly, rendered from its state now.
+    std::vector<int> done;
+    for (auto const& e : batch) {
+        if (!announced(e.what) || std::find(done.begin(), done.end(), e.incident) != done.end()) continue;
+        done.push_back(e.incident);
+        out.push_back(post{rules.announce_channel, announcement_view(state.at(e.incident), rules), false,
+                           "announcement:" + std::to_string(e.incident)});
     }
     if (ctx.fired && !batch.empty() && std::holds_alternative<reminder_sent>(batch.front().what)) {
         auto const& r = *ctx.fired;
         auto const& fired = state.at(r.incident);
-        auto const view = reminder_view(fired, r, rules_);
-        out.push_back(post{fired.channel, view});
+        out.push_back(post{fired.channel, reminder_view(fired, r, rules), false, {}, fired.number});
         if (r.kind == reminder_kind::action_due) {
             if (auto const& owner = fired.actions.at(static_cast<std::size_t>(r.action - 1)).owner) {
-                out.push_back(direct_message{*owner, view});
+                out.push_back(direct_message{*owner, reminder_view(fired, r, rules, true)});
             }
         }
     }

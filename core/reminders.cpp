@@ -46,16 +46,25 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
             out.push_back({k, reminder_kind::page_unanswered, i.number, i.pages.at("primary").at + sev.respond_within});
         }
     }
+    // Nobody acknowledged in time and no page escalates it: the room is told once.
+    auto const ack_key = key("unacknowledged", i.number, epoch(i.declared_at));
+    if (active && !i.acknowledged_at && i.pages.empty() && !i.reminders_sent.contains(ack_key)) {
+        out.push_back({ack_key, reminder_kind::unacknowledged, i.number, respond_by(i.declared_at, i.sev, p)});
+    }
     if (i.is_resolved() && !i.is_closed()) {
+        // Early enough to act: `remind_before` ahead of the deadline.
+        auto const lead = [&](seconds due) { return std::min(p.remind_before, due / 2); };
         auto const resolved = epoch(*i.resolved_at);
         auto const report_key = key("report-due", i.number, resolved);
         if (!i.report_at && !i.reminders_sent.contains(report_key)) {
-            out.push_back({report_key, reminder_kind::report_due, i.number, *i.resolved_at + p.report_due});
+            out.push_back({report_key, reminder_kind::report_due, i.number,
+                           *i.resolved_at + p.report_due - lead(p.report_due)});
         }
         auto const pm_key = key("postmortem-due", i.number, resolved);
         bool const major = i.sev == severity::p0 || i.sev == severity::p1;
         if (major && !i.checks.contains({phase::post_incident, 0}) && !i.reminders_sent.contains(pm_key)) {
-            out.push_back({pm_key, reminder_kind::postmortem_due, i.number, *i.resolved_at + p.postmortem_due});
+            out.push_back({pm_key, reminder_kind::postmortem_due, i.number,
+                           *i.resolved_at + p.postmortem_due - lead(p.postmortem_due)});
         }
     }
     for (auto const& a : i.actions) {
@@ -64,10 +73,23 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
             out.push_back({k, reminder_kind::action_due, i.number, *a.due, 0, a.number});
         }
     }
-    auto const reg_key = key("regulator", i.number, "72h");
-    if (regulated(i, p) && !i.is_closed() && !i.regulator_notified_at && !i.reminders_sent.contains(reg_key)) {
-        auto const lead = std::min(p.regulator_notice, seconds{std::chrono::hours{24}});
-        out.push_back({reg_key, reminder_kind::regulator_notice, i.number, i.declared_at + p.regulator_notice - lead});
+    // The regulator clock runs until the regulator is notified, closed or not: a day ahead, at the
+    // deadline, then every day after it.
+    if (regulated(i, p) && !i.regulator_notified_at) {
+        auto const deadline = i.declared_at + p.regulator_notice;
+        auto const ahead = std::min(p.regulator_notice / 2, seconds{std::chrono::hours{24}});
+        auto const first_key = key("regulator", i.number, "72h");
+        if (!i.reminders_sent.contains(first_key)) {
+            out.push_back({first_key, reminder_kind::regulator_notice, i.number, deadline - ahead, 0});
+        } else {
+            for (int n = 1;; ++n) {
+                auto const k = key("regulator", i.number, n == 1 ? "deadline" : "overdue-" + std::to_string(n - 1));
+                if (i.reminders_sent.contains(k)) continue;
+                out.push_back({k, reminder_kind::regulator_notice, i.number,
+                               deadline + (n - 1) * std::chrono::days{1}, n});
+                break;
+            }
+        }
     }
     std::stable_sort(out.begin(), out.end(), [](reminder const& a, reminder const& b) { return a.due < b.due; });
     return out;
@@ -93,15 +115,35 @@ std::vector<event> fire(incident const& i, reminder const& r, timestamp now, pol
                 secondary = on_call->primary;
             }
             if (!secondary) return {ev(reminder_sent{r.key})};  // said in the war room: nobody left to page
-            return {ev(paged{*secondary, "secondary"})};
+            std::vector<event> out{ev(paged{*secondary, "secondary"})};
+            if (!i.is_member(*secondary)) out.push_back(ev(invited{{*secondary}}));
+            return out;
         }
         case reminder_kind::report_due:
         case reminder_kind::postmortem_due:
         case reminder_kind::action_due:
         case reminder_kind::regulator_notice:
+        case reminder_kind::unacknowledged:
             return {ev(reminder_sent{r.key})};
     }
     return {};
+}
+
+timestamp respond_by(timestamp from, severity s, policy const& p) {
+    auto const within = p.of(s).respond_within;
+    if (within < std::chrono::hours{24}) return from + within;
+    // Next business day: the first opening after the day `from` falls on, in local time.
+    auto const offset = p.zone->offset(from);
+    auto const local_day = std::chrono::floor<std::chrono::days>(from + offset);
+    for (int k = 1; k <= 14; ++k) {
+        auto const day = local_day + std::chrono::days{k};
+        // 1970-01-01 was a Thursday: Monday is index 0.
+        auto const weekday = static_cast<std::size_t>((day.time_since_epoch().count() % 7 + 7 + 3) % 7);
+        if (!p.hours.days[weekday]) continue;
+        auto const opens_local = day + p.hours.opens;
+        return opens_local - p.zone->offset(opens_local - offset);
+    }
+    return from + within;
 }
 
 std::vector<handoff> recent_handoffs(policy const& p, timestamp now) {

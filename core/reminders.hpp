@@ -19,8 +19,9 @@ enum class reminder_kind {
     report_due,        // report not written 24 h after resolution
     postmortem_due,    // post-mortem meeting not held 48 h after resolution (P0/P1)
     action_due,        // an open action item reached its due date
-    regulator_notice,  // privacy, or data loss with personal data: 24 h left on the 72-hour clock
+    regulator_notice,  // privacy, or data loss with personal data: 24 h left, the deadline, and after it daily
     page_unanswered,   // the primary did not acknowledge within the severity's response time: page the secondary
+    unacknowledged,    // nobody acknowledged within the severity's response time (no page to escalate)
 };
 
 struct reminder {
@@ -28,7 +29,8 @@ struct reminder {
     reminder_kind kind{};
     int incident = 0;
     timestamp due{};
-    int step = 0;    // escalation: index in the severity's matrix
+    int step = 0;    // escalation: index in the severity's matrix; regulator_notice: 0 before the deadline,
+                     // 1 at it, n > 1 the (n-1)th day after it
     int action = 0;  // action_due: the item's number
     bool operator==(reminder const&) const = default;
 };
@@ -37,6 +39,9 @@ inline constexpr char const* bot_user = "warroom";
 
 // Every reminder the incident owes now or later, earliest first.
 std::vector<reminder> pending_reminders(incident const& i, policy const& p);
+// When a response is due: `respond_within` after `from`, or for "next business day" (a response
+// time of a day or more) the next business day's opening in the policy's time zone.
+timestamp respond_by(timestamp from, severity s, policy const& p);
 // The events that record a reminder firing.
 std::vector<event> fire(incident const& i, reminder const& r, timestamp now, policy const& p);
 std::ostream& operator<<(std::ostream& os, reminder const& r);

@@ -81,8 +81,12 @@ std::string render_report(incident const& i, policy const& p) {
         if (it == map.end()) return std::nullopt;
         return it->second;
     };
-    std::optional<timestamp> notified = find(i.escalated_targets, std::string("on-call"));
-    if (!notified || (i.acknowledged_at && *i.acknowledged_at < *notified)) notified = i.acknowledged_at;
+    // Notified means a page went out (or someone already had it in hand): not merely that a step was due.
+    std::optional<timestamp> notified;
+    for (auto const& [position, page] : i.pages) {
+        if (!notified || page.at < *notified) notified = page.at;
+    }
+    if (i.acknowledged_at && (!notified || *i.acknowledged_at < *notified)) notified = i.acknowledged_at;
     std::optional<timestamp> fix = find(i.status_since, status::implementing_fix);
     if (!fix) fix = i.mitigated_at;
     key_time(i.started_at, "Impact started");

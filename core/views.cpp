@@ -1,6 +1,7 @@
 // The procedures' templates filled from state, and the plain-text rendering the console shows.
 #include "core/views.hpp"
 
+#include "core/contact.hpp"
 #include "core/decide.hpp"
 #include "core/oncall.hpp"
 #include "core/report.hpp"
@@ -10,8 +11,6 @@
 
 namespace warroom::core {
 namespace {
-
-std::string mention(user_id const& u) { return "@" + u; }
 
 message_view blank(std::string kind, int incident) {
     message_view v;
@@ -31,7 +30,11 @@ std::string public_title(incident const& i, policy const& p, bool outsider) {
 }
 
 std::string lead(incident const& i) {
-    if (auto const ic = i.holder(role::incident_commander)) return mention(*ic);
+    if (auto const ic = i.holder(role::incident_commander)) return "@" + *ic;
+    return "unassigned";
+}
+std::string lead(message_view& v, incident const& i) {
+    if (auto const ic = i.holder(role::incident_commander)) return mention(v, *ic);
     return "unassigned";
 }
 
@@ -74,6 +77,11 @@ std::vector<button> prompt_buttons(incident const& i) {
 
 }  // namespace
 
+std::string mention(message_view& v, std::string const& id) {
+    if (std::find(v.mentions.begin(), v.mentions.end(), id) == v.mentions.end()) v.mentions.push_back(id);
+    return "@" + id;
+}
+
 std::string render_text(message_view const& v) {
     std::string out = v.headline + "\n";
     if (!v.fields.empty()) {
@@ -114,12 +122,12 @@ message_view declaration_view(incident const& i, policy const& p) {
     v.headline = "🚨 " + str(to_string(i.sev)) + " INCIDENT - " + i.title + " (" + incident_ref(i.number) + ")";
     v.fields = {{"Impact", i.description.empty() ? "Being assessed" : i.description},
                 {"Started", format_time(i.started_at)},
-                {"Incident Lead", lead(i)},
+                {"Incident Lead", lead(v, i)},
                 {"Status", str(display_name(i.st))},
                 {"Type", str(display_name(i.type))},
                 {"Respond within", p.of(i.sev).respond_label}};
     v.sections.push_back(
-        {"Actions Taken", {"War room #" + i.channel + " opened", "Declared by " + mention(i.declared_by)}});
+        {"Actions Taken", {"War room #" + i.channel + " opened", "Declared by " + mention(v, i.declared_by)}});
     v.footer = {"**Next Update**: " + next_update_text(i, p)};
     v.buttons = prompt_buttons(i);
     return v;
@@ -155,7 +163,7 @@ message_view runbook_view(incident const& i, policy const& p) {
     if (auto const& contacts = p.of(i.type).contacts; !contacts.empty()) {
         std::string who;
         for (auto const& c : contacts) who += (who.empty() ? "" : ", ") + c;
-        v.fields.push_back({"Contacts invited", who});
+        v.fields.push_back({"Contacts", who});
     }
     return v;
 }
@@ -200,7 +208,7 @@ message_view status_view(incident const& i, policy const& p, timestamp now, bool
     std::vector<std::string> roles;
     for (auto const& [r, users] : i.roles) {
         std::string who;
-        for (auto const& u : users) who += (who.empty() ? "" : ", ") + mention(u);
+        for (auto const& u : users) who += (who.empty() ? "" : ", ") + mention(v, u);
         roles.push_back(str(display_name(r)) + ": " + who);
     }
     if (roles.empty()) roles.push_back("none assigned yet");
@@ -215,7 +223,7 @@ message_view status_view(incident const& i, policy const& p, timestamp now, bool
                                                                    : " (overdue by " + format_duration(-in) + ")")});
     }
     v.fields.push_back({"Acknowledged", i.acknowledged_at ? format_clock(*i.acknowledged_at) + " by " +
-                                                                mention(i.acknowledged_by.value_or("?"))
+                                                                mention(v, i.acknowledged_by.value_or("?"))
                                                           : "not yet"});
     bool const hidden = outsider && p.of(i.type).private_room;
     v.fields.push_back({"War room", hidden ? "private; ask the Incident Commander for access" : "#" + i.channel});
@@ -226,7 +234,7 @@ message_view status_view(incident const& i, policy const& p, timestamp now, bool
 message_view nudge_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("nudge", i.number);
     auto const who = i.holder(role::incident_commander).value_or(i.declared_by);
-    v.headline = "⏰ Update due for " + incident_ref(i.number) + " — " + mention(who) + ", no update for " +
+    v.headline = "⏰ Update due for " + incident_ref(i.number) + " — " + mention(v, who) + ", no update for " +
                  format_duration(now - i.last_update_at);
     v.fields = {{"Cadence", "every " + format_duration(p.of(i.sev).update_every.value_or(seconds{0})) + " for " +
                                 str(to_string(i.sev))},
@@ -236,13 +244,26 @@ message_view nudge_view(incident const& i, policy const& p, timestamp now) {
     return v;
 }
 
-message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason) {
+message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason,
+                             std::vector<std::string> const& notified) {
     auto v = blank("escalation", i.number);
-    v.headline = "📣 Escalation — " + incident_ref(i.number) + " (" + str(to_string(i.sev)) + "): " + step.label;
-    if (!step.notify.empty()) {
-        std::string who;
-        for (auto const& c : step.notify) who += (who.empty() ? "" : ", ") + c;
+    auto const head = "📣 Escalation — " + incident_ref(i.number) + " (" + str(to_string(i.sev)) + "): ";
+    std::string who;
+    for (auto const& c : notified) {
+        auto const parsed = parse_contact(c);
+        bool const pings = parsed && parsed->what != contact::kind::email && parsed->what != contact::kind::channel;
+        who += (who.empty() ? "" : ", ") + (pings ? mention(v, parsed->id) : c);
+    }
+    if (!who.empty()) {
+        v.headline = head + step.label;
         v.fields.push_back({"Notified", who});
+    } else if (step.page || step.customer_notice) {
+        v.headline = head + step.label;
+    } else {
+        // The procedures' label says someone was told; with no contact configured nobody was.
+        v.headline = head + "the " + step.target + " step is due, but nobody is configured to be notified";
+        v.fields.push_back({"Notified", "nobody (add contacts to severity." + str(to_string(i.sev)) +
+                                            ".escalation's notify in the configuration)"});
     }
     v.fields.push_back({"Trigger", manual ? "manual" + (reason.empty() ? std::string{} : ": " + reason)
                                    : step.after == seconds{0}
@@ -251,41 +272,54 @@ message_view escalation_view(incident const& i, escalation_step const& step, boo
     return v;
 }
 
-message_view reminder_view(incident const& i, reminder const& r, policy const& p) {
+message_view reminder_view(incident const& i, reminder const& r, policy const& p, bool outside) {
     auto v = blank("reminder", i.number);
     auto const ref = incident_ref(i.number);
     auto const lead_user = i.holder(role::incident_commander).value_or(i.declared_by);
+    bool const hidden = outside && p.of(i.type).private_room;
     switch (r.kind) {
         case reminder_kind::report_due:
-            v.headline = "📝 Report due — " + ref + ": resolved " + format_duration(p.report_due) +
-                         " ago and no incident report yet, " + mention(lead_user);
+            v.headline = "📝 Report due by " + format_time(*i.resolved_at + p.report_due) + " — " + ref +
+                         ": no incident report yet, " + mention(v, lead_user);
             v.buttons = {{ui::action::report, "Generate report", number_value(i)}};
             break;
         case reminder_kind::postmortem_due:
-            v.headline = "🗓️ Post-mortem due — " + ref + ": hold the post-mortem meeting (within " +
-                         format_duration(p.postmortem_due) + " of resolution), " + mention(lead_user);
+            v.headline = "🗓️ Post-mortem due by " + format_time(*i.resolved_at + p.postmortem_due) + " — " + ref +
+                         ": the post-mortem meeting has not been held yet, " + mention(v, lead_user);
             v.buttons = {{ui::action::check, "Mark post-mortem held", check_value(i, phase::post_incident, 0)}};
             break;
         case reminder_kind::action_due: {
             auto const& a = i.actions.at(static_cast<std::size_t>(r.action - 1));
             v.kind = "action_due";
+            // Outside a private incident's room (a DM), its text stays in the room.
             v.headline = "⏳ Action item #" + std::to_string(a.number) + " of " + ref + " is due today" +
-                         (a.owner ? ", " + mention(*a.owner) : std::string{}) + ": " + a.text;
+                         (a.owner ? ", " + mention(v, *a.owner) : std::string{}) +
+                         (hidden ? " (" + str(display_name(i.type)) + " incident: see its war room)" : ": " + a.text);
             v.buttons = {{ui::action::done, "Mark done", ui::action_item_value(i.number, a.number)}};
             break;
         }
-        case reminder_kind::regulator_notice:
-            v.headline = "⚖️ Regulator notification — " + ref + ": " +
-                         format_duration(std::min(p.regulator_notice, seconds{std::chrono::hours{24}})) +
-                         " left of the " + format_duration(p.regulator_notice) +
-                         " deadline to notify the data protection authority (deadline " +
-                         format_time(i.declared_at + p.regulator_notice) + "), " + mention(lead_user);
+        case reminder_kind::regulator_notice: {
+            auto const deadline = i.declared_at + p.regulator_notice;
+            auto const when = r.step == 0   ? format_duration(deadline - r.due) + " left of the " +
+                                                  format_duration(p.regulator_notice) + " deadline"
+                              : r.step == 1 ? "the " + format_duration(p.regulator_notice) + " deadline is now"
+                                            : "overdue by " + format_duration(r.due - deadline);
+            v.headline = "⚖️ Regulator notification — " + ref + ": " + when +
+                         " to notify the data protection authority (deadline " + format_time(deadline) + "), " +
+                         mention(v, lead_user);
             v.buttons = {{ui::action::regulator_notified, "Mark regulator notified", number_value(i)}};
             break;
+        }
         case reminder_kind::page_unanswered:
             v.headline = "⚠️ " + ref + " was not acknowledged within " +
                          format_duration(p.of(i.sev).respond_within) +
-                         " and nobody else is on call to page: " + mention(lead_user) + ", find a responder";
+                         " and nobody else is on call to page: " + mention(v, lead_user) + ", find a responder";
+            v.buttons = {{ui::action::acknowledge, "Acknowledge", number_value(i)}};
+            break;
+        case reminder_kind::unacknowledged:
+            v.headline = "⏰ " + ref + " (" + str(to_string(i.sev)) + ") was due a response by " +
+                         format_time(r.due) + " (" + p.of(i.sev).respond_label + ") and nobody has acknowledged it, " +
+                         mention(v, lead_user);
             v.buttons = {{ui::action::acknowledge, "Acknowledge", number_value(i)}};
             break;
         case reminder_kind::update_nudge:
@@ -298,17 +332,18 @@ message_view reminder_view(incident const& i, reminder const& r, policy const& p
 message_view page_view(incident const& i, page_record const& to, std::string const& position, policy const& p) {
     auto v = blank("page", i.number);
     auto const ref = incident_ref(i.number);
-    auto const who = to.user.empty() ? std::string("the on-call engineer") : mention(to.user);
+    auto const who = to.user.empty() ? std::string("the on-call engineer") : mention(v, to.user);
     if (position == "secondary") {
         auto const& primary = i.pages.at("primary").user;
         v.headline = "📟 Paging " + who + " (secondary on call) for " + ref + ": " +
-                     (primary.empty() ? std::string("the primary") : mention(primary)) +
+                     (primary.empty() ? std::string("the primary") : mention(v, primary)) +
                      " did not acknowledge within " + format_duration(p.of(i.sev).respond_within);
     } else {
         v.headline = "📟 Paging " + who + " (primary on call) for " + ref + " (" + str(to_string(i.sev)) +
                      "): respond within " + format_duration(p.of(i.sev).respond_within);
     }
-    v.fields = {{"Incident", i.title}, {"War room", "#" + i.channel}};
+    // A page travels (DMs to people not yet in the room): a private incident's title stays in its room.
+    v.fields = {{"Incident", public_title(i, p, true)}, {"War room", "#" + i.channel}};
     v.buttons = {{ui::action::acknowledge, "Acknowledge", number_value(i)}};
     return v;
 }
@@ -327,11 +362,31 @@ section customer_text(incident const& i, policy const& p, timestamp now) {
 
 }  // namespace
 
+message_view severity_warning_view(incident const& i, policy const& p) {
+    auto v = blank("severity_warning", i.number);
+    auto const typical = p.of(i.type).typical;
+    v.headline = "⚠️ By the procedures, a " + str(display_name(i.type)) + " is typically " + str(to_string(typical)) +
+                 " or more severe; " + incident_ref(i.number) + " is " + str(to_string(i.sev)) +
+                 ". Raise it unless you are sure.";
+    v.buttons = {{ui::action::upgrade_severity, "Raise to " + str(to_string(typical)),
+                  ui::severity_value(i.number, typical)}};
+    return v;
+}
+
+message_view postmortem_prompt_view(incident const& i, policy const& p) {
+    auto v = blank("postmortem_prompt", i.number);
+    v.headline = "🗓️ Schedule the post-mortem meeting for " + incident_ref(i.number) + ": it is to be held by " +
+                 format_time(*i.resolved_at + p.postmortem_due) + " (within " + format_duration(p.postmortem_due) +
+                 " of resolution), " + mention(v, i.holder(role::incident_commander).value_or(i.declared_by));
+    v.buttons = {{ui::action::check, "Mark post-mortem held", check_value(i, phase::post_incident, 0)}};
+    return v;
+}
+
 message_view customer_notice_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("customer_notice", i.number);
     auto const approver =
         i.holder(role::communications_lead).value_or(i.holder(role::incident_commander).value_or(i.declared_by));
-    v.headline = "✉️ Customer notice (draft) for " + incident_ref(i.number) + " — " + mention(approver) +
+    v.headline = "✉️ Customer notice (draft) for " + incident_ref(i.number) + " — " + mention(v, approver) +
                  ", review it and approve it for the status page and customer email";
     v.sections = {customer_text(i, p, now)};
     v.buttons = {{ui::action::approve_notice, "Approve customer notice", number_value(i)}};
@@ -341,7 +396,7 @@ message_view customer_notice_view(incident const& i, policy const& p, timestamp 
 message_view approved_notice_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("customer_notice_approved", i.number);
     v.headline = "✉️ Customer notice for " + incident_ref(i.number) + " approved by " +
-                 mention(i.customer_notice_approved_by.value_or("")) + ": send it as written";
+                 mention(v, i.customer_notice_approved_by.value_or("")) + ": send it as written";
     v.sections = {customer_text(i, p, now)};
     return v;
 }
@@ -353,8 +408,8 @@ message_view oncall_view(policy const& p, timestamp now) {
         v.headline += ": no rotation is configured ([[oncall.rotations]] in the config)";
         return v;
     }
-    auto const line = [](shift const& s) {
-        return mention(s.primary) + " primary" + (s.secondary ? ", " + mention(*s.secondary) + " secondary" : "");
+    auto const line = [&v](shift const& s) {
+        return mention(v, s.primary) + " primary" + (s.secondary ? ", " + mention(v, *s.secondary) + " secondary" : "");
     };
     for (auto const& r : p.rotations) {
         auto const current = shift_at(r, now);
@@ -371,9 +426,9 @@ message_view handoff_view(rotation const& r, timestamp at) {
     auto v = blank("handoff", 0);
     auto const before = shift_at(r, at - seconds{1});
     auto const after = shift_at(r, at);
-    v.headline = "🔁 On-call hand-off (" + r.name + "): " + mention(after->primary) + " is primary on call from now" +
-                 (before->primary != after->primary ? ", taking over from " + mention(before->primary) : std::string{});
-    if (after->secondary) v.fields.push_back({"Secondary", mention(*after->secondary)});
+    v.headline = "🔁 On-call hand-off (" + r.name + "): " + mention(v, after->primary) + " is primary on call from now" +
+                 (before->primary != after->primary ? ", taking over from " + mention(v, before->primary) : std::string{});
+    if (after->secondary) v.fields.push_back({"Secondary", mention(v, *after->secondary)});
     v.fields.push_back({"Until", format_time(after->until)});
     v.sections.push_back({"Hand-off",
                           {"Outgoing: share open incidents, ongoing issues and anything being watched",
@@ -389,7 +444,7 @@ message_view checklist_view(incident const& i, phase ph) {
         auto const it = i.checks.find({ph, n});
         bool const done = it != i.checks.end();
         v.checklist.push_back({items[n], check_value(i, ph, n), done,
-                               done ? mention(it->second.by) + " " + format_clock(it->second.at) : ""});
+                               done ? mention(v, it->second.by) + " " + format_clock(it->second.at) : ""});
     }
     return v;
 }
@@ -410,7 +465,7 @@ message_view roles_view(incident const& i) {
     for (auto const r : all_roles) {
         std::string who;
         if (auto const it = i.roles.find(r); it != i.roles.end()) {
-            for (auto const& u : it->second) who += (who.empty() ? "" : ", ") + mention(u);
+            for (auto const& u : it->second) who += (who.empty() ? "" : ", ") + mention(v, u);
         }
         v.fields.push_back({str(display_name(r)), who.empty() ? "—" : who});
     }
@@ -423,7 +478,7 @@ message_view actions_view(incident const& i) {
     section s;
     for (auto const& a : i.actions) {
         s.lines.push_back(std::string(a.done_at ? "[x] " : "[ ] ") + "#" + std::to_string(a.number) + " " + a.text +
-                          " - Owner: " + (a.owner ? mention(*a.owner) : "unassigned") +
+                          " - Owner: " + (a.owner ? mention(v, *a.owner) : "unassigned") +
                           " - Due: " + (a.due ? format_date(*a.due) : "none"));
     }
     if (s.lines.empty()) s.lines.push_back("none yet: `action <text> [@owner] [due:YYYY-MM-DD]`");
@@ -465,9 +520,10 @@ message_view stats_view(stats const& s) {
     return v;
 }
 
-message_view note_view(std::string text) {
+message_view note_view(std::string text, std::vector<std::string> mentions) {
     auto v = blank("reply", 0);
     v.headline = std::move(text);
+    v.mentions = std::move(mentions);
     return v;
 }
 

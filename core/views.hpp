@@ -53,8 +53,14 @@ struct message_view {
     std::string body;  // a preformatted Markdown document (the report)
     std::vector<checkbox> checklist;
     std::vector<button> buttons;
+    // Users and user groups the bot itself mentions ("@<id>" in the text): in Slack only these ping.
+    // An "@U…" typed by a person stays text.
+    std::vector<std::string> mentions = {};
     bool operator==(message_view const&) const = default;
 };
+
+// "@<id>", recorded among the view's mentions.
+std::string mention(message_view& v, std::string const& id);
 
 std::string render_text(message_view const& v);
 
@@ -85,8 +91,14 @@ message_view resolution_view(incident const& i, policy const& p);
 // `outsider`: asked from outside the war room; a private incident then shows no title or room.
 message_view status_view(incident const& i, policy const& p, timestamp now, bool outsider = false);
 message_view nudge_view(incident const& i, policy const& p, timestamp now);
-message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason);
-message_view reminder_view(incident const& i, reminder const& r, policy const& p);
+message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason,
+                             std::vector<std::string> const& notified);
+// `outside`: sent outside the war room (a DM): a private incident's text is left out.
+message_view reminder_view(incident const& i, reminder const& r, policy const& p, bool outside = false);
+// Declared below the type's typical severity: the warning, with a one-click upgrade.
+message_view severity_warning_view(incident const& i, policy const& p);
+// At resolution of a P0/P1: schedule the post-mortem meeting.
+message_view postmortem_prompt_view(incident const& i, policy const& p);
 message_view checklist_view(incident const& i, phase ph);
 // The on-call responder paged for an incident, with the Acknowledge button (war room and DM).
 message_view page_view(incident const& i, page_record const& to, std::string const& position, policy const& p);
@@ -102,7 +114,7 @@ message_view actions_view(incident const& i);
 // Private incidents are listed by type only: a list is read outside their war rooms.
 message_view list_view(std::vector<incident const*> const& incidents, std::string const& heading, policy const& p);
 message_view stats_view(stats const& s);
-message_view note_view(std::string text);  // a plain confirmation or error line
+message_view note_view(std::string text, std::vector<std::string> mentions = {});  // a plain line
 message_view report_view(incident const& i, policy const& p);
 
 modal_view declare_modal();

@@ -24,7 +24,10 @@ constexpr std::string_view console_help =
     "Console commands:\n"
     "  /incident <command>   run an incident command (/incident help lists them)\n"
     "  /as <user>            act as another user\n"
-    "  /in <channel>         move to a channel (a war room implies its incident)\n"
+    "  /in <channel>         move to a channel (a war room implies its incident; entering one joins it,\n"
+    "                        and a private one only lets its members in)\n"
+    "  /invite @user         bring someone into the war room you are in (as Slack's /invite)\n"
+    "  /leave                leave the war room you are in\n"
     "  /click <button|n>     press a button on the channel's last prompt, or toggle checklist item n\n"
     "  /clock +<duration>    advance the simulated clock (30m, 2h, 1d); reminders fire on the way\n"
     "  /clock                show the simulated time\n"
@@ -85,13 +88,32 @@ bool console::dispatch(std::string_view text) {
             out_ << "you are @" << user_ << '\n';
         } else {
             user_ = strip(arg, '@');
+            // As in Slack, the new person sees this room only if they may be in it.
+            if (svc_.by_channel(channel_)) {
+                auto const room = channel_;
+                channel_ = strip(options_.channel, '#');
+                enter(room);
+            }
         }
     } else if (word == "/in") {
         if (arg.empty()) {
             out_ << "you are in #" << channel_ << '\n';
         } else {
-            channel_ = strip(arg, '#');
+            enter(strip(arg, '#'));
         }
+    } else if (word == "/invite") {
+        if (arg.empty()) {
+            out_ << "whom? /invite @user\n";
+        } else {
+            auto const who = strip(arg, '@');
+            auto const invited = svc_.invite(here(), who);
+            show(invited);
+            if (invited.changed) out_ << "[slack] @" << who << " joined #" << channel_ << " (invited by @" << user_ << ")\n";
+        }
+    } else if (word == "/leave") {
+        auto const left = svc_.left(here(), user_);
+        out_ << (left.changed ? "you left #" + channel_ + "\n" : "you are not a member of #" + channel_ + "\n");
+        if (left.changed) channel_ = strip(options_.channel, '#');
     } else if (word == "/click") {
         click(arg);
     } else if (word == "/clock") {
@@ -112,7 +134,19 @@ bool console::dispatch(std::string_view text) {
     return true;
 }
 
+void console::enter(std::string_view channel) {
+    app::outcome entered;
+    if (auto const refused = svc_.enter(here(), channel, entered)) {
+        out_ << "🔒 you cannot enter #" << channel << ": " << *refused << '\n';
+        if (entered.denied && options_.on_denial) options_.on_denial(*entered.denied);
+        return;
+    }
+    channel_ = std::string(channel);
+    if (entered.changed) out_ << "(you joined #" << channel_ << ")\n";
+}
+
 void console::show(app::outcome const& o) {
+    if (o.denied && options_.on_denial) options_.on_denial(*o.denied);
     for (auto const& e : o.effects) {
         std::visit(
             [&]<typename T>(T const& x) {
@@ -137,6 +171,12 @@ void console::show(app::outcome const& o) {
                     out_ << "── DM @" << x.user << " ── warroom\n" << core::render_text(x.view);
                 } else if constexpr (std::is_same_v<T, core::open_form>) {
                     start_form(x);
+                } else if constexpr (std::is_same_v<T, core::invite>) {
+                    out_ << "[slack] invited to #" << x.channel << ':';
+                    for (auto const& u : x.who) out_ << ' ' << (u.front() == '@' ? "" : "@") << u;
+                    out_ << '\n';
+                } else if constexpr (std::is_same_v<T, core::archive_room>) {
+                    out_ << "[slack] archived #" << x.channel << '\n';
                 } else if constexpr (std::is_same_v<T, core::page>) {
                     out_ << "[paging] " << core::to_string(x.action) << ' ' << x.dedup_key;
                     if (!x.responder.empty()) out_ << " for @" << x.responder << " (" << x.position << ')';

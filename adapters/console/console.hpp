@@ -3,6 +3,7 @@
 // simulated clock (reminders fire as it passes them). Output is what the bot would post, in order.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <optional>
@@ -20,6 +21,8 @@ struct console_options {
     std::string channel = "incidents";
     std::string slash = "/incident";
     bool echo = true;  // print each input line after its prompt (scripts and pipes)
+    // Where refusals on authority and rate limits go (the bot's log, never the room).
+    std::function<void(app::denial const&)> on_denial = {};
 };
 
 class console {
@@ -38,6 +41,7 @@ private:
     void show(app::outcome const& o);
     void remember(std::string const& channel, core::message_view const& v);
     void click(std::string_view arg);
+    void enter(std::string_view channel);
     void advance_clock(std::string_view arg);
     void start_form(core::open_form const& f);
     void prompt_field();

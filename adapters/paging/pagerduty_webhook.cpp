@@ -69,6 +69,23 @@ bool verify_signature(std::string_view body, std::string_view header, std::strin
     return matched;
 }
 
+namespace {
+
+// "2020-10-02T18:45:22.169Z": ISO 8601 in UTC, with or without a fraction of a second.
+std::optional<core::timestamp> iso_time(std::string_view s) {
+    auto const dot = s.find('.');
+    if (dot == std::string_view::npos) return core::parse_time(s);
+    auto const end = s.find_first_not_of("0123456789", dot + 1);
+    if (end == std::string_view::npos || end == dot + 1) return std::nullopt;
+    auto const whole = core::parse_time(std::string(s.substr(0, dot)) + std::string(s.substr(end)));
+    if (!whole) return std::nullopt;
+    auto digits = std::string(s.substr(dot + 1, std::min<std::size_t>(end - dot - 1, 3)));
+    digits.resize(3, '0');
+    return *whole + core::milliseconds{std::stoi(digits)};
+}
+
+}  // namespace
+
 std::optional<webhook_event> parse_webhook(std::string_view body) {
     auto const j = nlohmann::json::parse(body, nullptr, false);
     if (!j.is_object()) return std::nullopt;
@@ -79,8 +96,10 @@ std::optional<webhook_event> parse_webhook(std::string_view body) {
     webhook_event e;
     e.type = type->get<std::string>();
     if (auto const agent = event->find("agent"); agent != event->end()) e.agent = string_at(*agent, "summary");
+    if (auto const when = string_at(*event, "occurred_at"); !when.empty()) e.occurred_at = iso_time(when);
     if (auto const data = event->find("data"); data != event->end() && data->is_object()) {
         e.incident_key = string_at(*data, "incident_key");
+        if (auto const service = data->find("service"); service != data->end()) e.service_id = string_at(*service, "id");
         // Incident events carry the incident itself; notes, responders and status updates refer to it.
         if (string_at(*data, "type") == "incident") {
             e.pd_incident_id = string_at(*data, "id");
@@ -93,7 +112,8 @@ std::optional<webhook_event> parse_webhook(std::string_view body) {
 
 std::ostream& operator<<(std::ostream& os, webhook_event const& e) {
     return os << "webhook_event{" << e.type << ", key " << e.incident_key << ", " << e.pd_incident_id << ", by "
-              << e.agent << "}";
+              << e.agent << ", service " << e.service_id << ", at "
+              << (e.occurred_at ? core::format_time(*e.occurred_at) : std::string("-")) << "}";
 }
 
 }  // namespace warroom::paging

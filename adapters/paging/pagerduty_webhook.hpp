@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/model.hpp"
+
 namespace warroom::paging {
 
 // X-PagerDuty-Signature is "v1=<hex>[,v1=<hex>...]": HMAC-SHA256 of the raw body, one per signing
@@ -20,6 +22,8 @@ struct webhook_event {
     std::string incident_key;    // event.data.incident_key: our dedup key when we triggered it; may be empty
     std::string pd_incident_id;  // PagerDuty's incident id ("PGR0VU2"); empty for events about no incident
     std::string agent;           // event.agent.summary: who did it ("Tenex Engineer"); empty for PagerDuty itself
+    std::string service_id;      // event.data.service.id: the PagerDuty service the incident belongs to
+    std::optional<core::timestamp> occurred_at;  // event.occurred_at; nullopt when absent or unreadable
     bool operator==(webhook_event const&) const = default;
 };
 std::ostream& operator<<(std::ostream& os, webhook_event const& e);

@@ -9,6 +9,8 @@
 #include <cctype>
 #include <optional>
 
+#include "core/contact.hpp"
+
 namespace warroom::slack {
 namespace {
 
@@ -178,6 +180,7 @@ public:
     explicit renderer(render_context const& ctx) : ctx_(ctx) {}
 
     std::vector<json> blocks(core::message_view const& v) {
+        mentions_ = &v.mentions;
         headline(v.headline);
         fields(v.fields);
         for (auto const& s : v.sections) {
@@ -202,7 +205,9 @@ public:
         return std::move(blocks_);
     }
 
-    std::string md(std::string_view raw) const { return link_channels(link_mentions(escape_mrkdwn(raw)), ctx_); }
+    std::string md(std::string_view raw) const {
+        return link_channels(link_mentions(escape_mrkdwn(raw), *mentions_, ctx_), ctx_);
+    }
 
 private:
     // The header shows the first line; the full headline follows as text when the header cut it or
@@ -292,6 +297,8 @@ private:
     }
 
     render_context const& ctx_;
+    std::vector<std::string> const* mentions_ = &no_mentions;
+    static inline std::vector<std::string> const no_mentions = {};
     std::vector<json> blocks_;
     std::map<std::string, int> uses_;
 };
@@ -327,17 +334,30 @@ std::string escape_mrkdwn(std::string_view text) {
     return out;
 }
 
-std::string link_mentions(std::string_view s) {
+std::string link_mentions(std::string_view s, std::vector<std::string> const& mentions, render_context const& ctx) {
+    if (mentions.empty()) return std::string(s);
     std::string out;
     for (std::size_t at = 0; at < s.size();) {
-        // Users (U…, W…) become <@U…>; user groups (S…) become <!subteam^S…>, which notifies the group.
-        if (s[at] == '@' && opens_token(s, at) && at + 1 < s.size() &&
-            (s[at + 1] == 'U' || s[at + 1] == 'W' || s[at + 1] == 'S')) {
-            auto end = at + 2;
-            while (end < s.size() && upper_or_digit(s[end])) ++end;
-            if (end - at >= 4 && closes_token(s, end)) {
-                auto const id = s.substr(at + 1, end - at - 1);
-                out += s[at + 1] == 'S' ? "<!subteam^" + std::string(id) + ">" : "<@" + std::string(id) + ">";
+        if (s[at] == '@' && opens_token(s, at)) {
+            auto end = at + 1;
+            while (end < s.size() && (std::isalnum(static_cast<unsigned char>(s[end])) || s[end] == '-' ||
+                                      s[end] == '_' || s[end] == '.')) {
+                ++end;
+            }
+            // A trailing dot ends a sentence, not a handle.
+            while (end > at + 1 && s[end - 1] == '.') --end;
+            auto const id = std::string(s.substr(at + 1, end - at - 1));
+            bool const ours = std::find(mentions.begin(), mentions.end(), id) != mentions.end();
+            std::string link;
+            if (ours && core::is_user_id(id)) {
+                link = "<@" + id + ">";
+            } else if (ours && core::is_group_id(id)) {
+                link = "<!subteam^" + id + ">";
+            } else if (auto const g = ctx.group_ids.find(id); ours && g != ctx.group_ids.end()) {
+                link = "<!subteam^" + g->second + ">";
+            }
+            if (!link.empty() && closes_token(s, end)) {
+                out += link;
                 at = end;
                 continue;
             }

@@ -18,15 +18,20 @@ std::string escape_mrkdwn(std::string_view text);
 // The way back, for text Slack sends us (commands are parsed unescaped).
 std::string unescape_mrkdwn(std::string_view text);
 
-// In escaped text, a token "@ID" standing alone (after start, whitespace or "(", ending at whitespace,
-// punctuation or the end) with ID matching [UW][A-Z0-9]{2,} becomes the mention <@ID>.
-std::string link_mentions(std::string_view escaped);
-
 struct render_context {
     // War-room channel names (without '#') → Slack channel ids, so "#inc-1-api-down" in a view renders as a
     // real channel link <#C123>; names not in the map stay plain text.
     std::map<std::string, std::string, std::less<>> channel_ids;
+    // User group handles → their ids, so a mentioned "@security-team" notifies the group.
+    std::map<std::string, std::string, std::less<>> group_ids;
 };
+
+// In escaped text, a token "@X" standing alone (after start, whitespace or "(", ending at whitespace,
+// punctuation or the end) becomes a mention when X is among `mentions` (the bot's own): <@U…> for a
+// user, <!subteam^S…> for a user group by id or by a handle in ctx.group_ids. Any other "@…" stays
+// text, so a person typing "@U123" or "@S123" pings nobody.
+std::string link_mentions(std::string_view escaped, std::vector<std::string> const& mentions,
+                          render_context const& ctx = {});
 
 // One {"text": fallback, "blocks": [...]} per message, without "channel": the caller adds it.
 std::vector<nlohmann::json> message_payloads(core::message_view const& view, render_context const& ctx = {});

@@ -300,6 +300,14 @@ task<ack_decision> interactions::event(envelope e) {
     auto const ev = e.payload.value("event", json::object());
     auto const type = ev.value("type", std::string{});
     auto const user = ev.value("user", std::string{});
+    if (type == "member_joined_channel" || type == "member_left_channel") {
+        co_return membership(e, event_id, ev, type == "member_joined_channel");
+    }
+    if (type == "subteam_members_changed" || type == "subteam_updated" || type == "subteam_created") {
+        if (groups_changed_) groups_changed_();
+        if (!event_id.empty()) remember("event:" + event_id);
+        co_return ack_decision{};
+    }
     bool const reaction = type == "reaction_added" || type == "reaction_removed";
     bool const pin = type == "pin_added" || type == "pin_removed";
     auto const item = ev.value("item", json::object());
@@ -340,9 +348,42 @@ task<ack_decision> interactions::event(envelope e) {
     co_return ack_decision{};
 }
 
+ack_decision interactions::membership(envelope const& e, std::string const& event_id, json const& ev, bool joined) {
+    auto const member = ev.value("user", std::string{});
+    auto const room = outbox_.room_of(ev.value("channel", std::string{}));
+    if (!room || member.empty() || member == bot_user_) {
+        if (!event_id.empty()) remember("event:" + event_id);
+        return {};
+    }
+    // Slack is the authority on who is in a channel: recorded as a fact, by whoever made it happen.
+    auto const by = ev.value("inviter", member);
+    app::origin const o{by, *room, wall_clock_now(), event_id.empty() ? std::string{} : "event:" + event_id};
+    try {
+        auto const out = joined ? svc_.joined(o, member) : svc_.left(o, member);
+        if (out.changed) {
+            outbox_.wake();
+            if (changed_) changed_();
+        }
+    } catch (app::store_error const& err) {
+        log_->error("envelope {}: event {}: store: {}", e.id, event_id, err.what());
+        return {false, std::nullopt};
+    }
+    if (!event_id.empty()) remember("event:" + event_id);
+    log_->info("envelope {}: {} {} #{}", e.id, member, joined ? "joined" : "left", *room);
+    return {};
+}
+
+void interactions::log_denial(envelope const& e, app::outcome const& out) const {
+    if (!out.denied) return;
+    auto const& d = *out.denied;
+    log_->warn("envelope {}: refused: {} {} on {}: {}", e.id, d.user, d.what,
+               d.incident ? core::incident_ref(d.incident) : std::string("-"), d.reason);
+}
+
 ack_decision interactions::answer(app::outcome const& out, envelope const& e, std::string const& channel_id,
                                   std::string const& user, std::string const& trigger_id,
                                   std::string const& response_url) {
+    log_denial(e, out);
     if (out.changed) {
         outbox_.wake();
         if (changed_) changed_();

@@ -28,6 +28,8 @@ public:
     void on_change(std::function<void()> f) { changed_ = std::move(f); }
     // Pins the bot makes itself (the declaration) are not timeline material.
     void set_bot_user(std::string id) { bot_user_ = std::move(id); }
+    // Called when Slack says a user group changed (the directory reloads).
+    void on_groups_changed(std::function<void()> f) { groups_changed_ = std::move(f); }
 
 private:
     ack_decision dispatch(envelope const& e);
@@ -39,6 +41,8 @@ private:
     task<std::optional<nlohmann::json>> fetch_message(std::string channel, std::string ts);
     // Replies and forms of an outcome: the first reply in the ack when allowed, the rest by
     // response_url or chat.postEphemeral; forms with views.open.
+    ack_decision membership(envelope const& e, std::string const& event_id, nlohmann::json const& ev, bool joined);
+    void log_denial(envelope const& e, app::outcome const& out) const;
     ack_decision answer(app::outcome const& out, envelope const& e, std::string const& channel_id,
                         std::string const& user, std::string const& trigger_id, std::string const& response_url);
     bool seen(std::string const& key) const;
@@ -58,6 +62,7 @@ private:
     std::string timeline_reaction_;
     std::string bot_user_;
     std::function<void()> changed_;
+    std::function<void()> groups_changed_;
     std::shared_ptr<spdlog::logger> log_;
     std::unordered_set<std::string> recent_;
     std::deque<std::string> recent_order_;

@@ -18,6 +18,7 @@
 #include <cerrno>
 
 #include "adapters/slack/blocks.hpp"
+#include "core/contact.hpp"
 #include "adapters/slack/socket_mode.hpp"
 
 namespace warroom::slack {
@@ -27,18 +28,25 @@ using nlohmann::json;
 constexpr std::size_t fetch_batch = 256;
 constexpr std::size_t max_channel_name = 80;
 constexpr int max_name_candidates = 20;
+constexpr int max_random_candidates = 5;
 constexpr std::size_t max_topic = 250;
 constexpr auto history_window = std::chrono::hours{24};
-
-bool looks_like_user_id(std::string_view s) {
-    return s.size() >= 2 && (s[0] == 'U' || s[0] == 'W') &&
-           std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
-}
 
 // "<name>", then "<name>-2", "<name>-3"...: Slack's names are at most 80 characters.
 std::string candidate(std::string const& name, int k) {
     if (k == 1) return name.substr(0, max_channel_name);
     auto const suffix = "-" + std::to_string(k);
+    auto base = name.substr(0, max_channel_name - suffix.size());
+    while (!base.empty() && base.back() == '-') base.pop_back();
+    return base + suffix;
+}
+
+// "<name>-x7k2q": four characters nobody can have guessed ahead.
+std::string random_candidate(std::string const& name) {
+    static constexpr char alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
+    std::random_device random;
+    std::string suffix = "-";
+    for (int k = 0; k < 5; ++k) suffix += alphabet[random() % (sizeof alphabet - 1)];
     auto base = name.substr(0, max_channel_name - suffix.size());
     while (!base.empty() && base.back() == '-') base.pop_back();
     return base + suffix;
@@ -286,11 +294,19 @@ task<outbox::attempt> outbox::try_once(app::outbox_entry entry, bool in_doubt) {
     if (auto const* room = std::get_if<core::open_war_room>(&what)) co_return co_await open_room(*room, in_doubt);
     if (auto const* p = std::get_if<core::post>(&what)) {
         if (p->view.kind == "report" && !p->view.body.empty()) {
-            co_return co_await upload_report(entry.id, resolve_channel(p->channel), p->view);
+            auto const channel = p->room ? room_id(p->channel) : std::optional<std::string>(resolve_channel(p->channel));
+            if (!channel) co_return attempt{verdict::failed, "war room #" + p->channel + " was never created", false, {}};
+            co_return co_await upload_report(entry.id, *channel, p->view);
         }
-        co_return co_await post_message(entry.id, p->channel, p->view, p->pin, in_doubt, p->key);
+        co_return co_await post_message(entry.id, p->channel, p->view, p->pin, in_doubt, p->key, p->room);
     }
     if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
+    if (auto const* inv = std::get_if<core::invite>(&what)) {
+        auto const id = room_id(inv->channel);
+        if (!id) co_return attempt{verdict::failed, "war room #" + inv->channel + " was never created", false, {}};
+        co_return co_await invite_people(*id, inv->incident, inv->who);
+    }
+    if (auto const* a = std::get_if<core::archive_room>(&what)) co_return co_await archive(*a);
     if (auto const* dm = std::get_if<core::direct_message>(&what))
         co_return co_await direct_message(entry.id, *dm, in_doubt);
     if (auto const* p = std::get_if<core::page>(&what)) {
@@ -339,8 +355,10 @@ task<outbox::attempt> outbox::open_room(core::open_war_room room, bool in_doubt)
     std::vector<std::pair<std::string, std::string>> facts;
     auto id = channel_id(room.name);
     if (!id) {
-        for (int k = 1; k <= max_name_candidates && !id; ++k) {
-            auto const name = candidate(room.name, k);
+        for (int k = 1; k <= max_name_candidates + max_random_candidates && !id; ++k) {
+            // After the numbered names, a random suffix: a room name someone can guess ahead cannot be
+            // squatted on every candidate.
+            auto const name = k <= max_name_candidates ? candidate(room.name, k) : random_candidate(room.name);
             json const args{{"name", name}, {"is_private", room.is_private}};
             auto const r = co_await api_.call("conversations.create", args);
             if (r.ok()) {
@@ -367,31 +385,67 @@ task<outbox::attempt> outbox::open_room(core::open_war_room room, bool in_doubt)
         }
         if (!id) co_return attempt{verdict::failed, "no free channel name for #" + room.name, false, {}};
     }
-    std::string users;
-    for (auto const& u : room.invite) {
-        if (u == bot_user_ || users.find(u) != std::string::npos) continue;
-        if (!looks_like_user_id(u)) {
-            log_->warn("incident {}: cannot invite '{}': not a Slack user id", room.incident, u);
-            continue;
-        }
-        users += (users.empty() ? "" : ",") + u;
-    }
-    if (!users.empty()) {
-        json const args{{"channel", *id}, {"users", users}, {"force", true}};
-        auto const r = co_await api_.call("conversations.invite", args);
-        if (!r.ok() && r.error() != "already_in_channel") {
-            if (r.transient()) co_return failed_call("conversations.invite", r);
-            log_->warn("incident {}: invite {} to {}: {}", room.incident, users, *id, r.error());
-        }
-    }
-    core::set_topic const topic{room.name, room.topic};  // named: GCC 12 mishandles braced coroutine arguments
+    auto const invited = co_await invite_people(*id, room.incident, room.invite);
+    if (invited.what == verdict::retry) co_return invited;
+    // named: GCC 12 mishandles braced coroutine arguments
+    core::set_topic const topic{room.name, room.topic, room.incident};
     auto const t = co_await set_topic(topic);
     if (t.what == verdict::retry) co_return t;
     co_return attempt{verdict::delivered, {}, false, std::move(facts)};
 }
 
+task<std::vector<std::string>> outbox::user_ids(std::vector<std::string> who, int incident) {
+    std::vector<std::string> out;
+    auto const add = [&](std::string const& u) {
+        if (u != bot_user_ && std::find(out.begin(), out.end(), u) == out.end()) out.push_back(u);
+    };
+    for (auto const& w : who) {
+        auto const name = w.starts_with('@') ? w.substr(1) : w;
+        if (core::is_user_id(name)) {
+            add(name);
+        } else if (auto const group = directory_ ? directory_->group_id(name) : std::nullopt) {
+            for (auto const& u : directory_->members_of(*group)) add(u);
+        } else if (name.find('@') != std::string::npos && directory_) {
+            if (auto const u = co_await directory_->user_by_email(name)) {
+                add(*u);
+            } else {
+                log_->warn("incident {}: no Slack user has the e-mail address given as a contact", incident);
+            }
+        } else {
+            log_->warn("incident {}: cannot invite '{}': not a Slack user id or a known user group", incident, name);
+        }
+    }
+    co_return out;
+}
+
+task<outbox::attempt> outbox::invite_people(std::string channel_id, int incident, std::vector<std::string> who) {
+    auto const users = co_await user_ids(std::move(who), incident);
+    if (users.empty()) co_return attempt{};
+    std::string list;
+    for (auto const& u : users) list += (list.empty() ? "" : ",") + u;
+    json const args{{"channel", channel_id}, {"users", list}, {"force", true}};
+    auto const r = co_await api_.call("conversations.invite", args);
+    if (!r.ok() && r.error() != "already_in_channel") {
+        if (r.transient()) co_return failed_call("conversations.invite", r);
+        log_->warn("incident {}: invite {} to {}: {}", incident, list, channel_id, r.error());
+    }
+    co_return attempt{};
+}
+
+task<outbox::attempt> outbox::archive(core::archive_room a) {
+    auto const id = room_id(a.channel);
+    if (!id) co_return attempt{verdict::failed, "war room #" + a.channel + " was never created", false, {}};
+    json args = json::object();  // named: GCC 12 mishandles braced coroutine arguments
+    args["channel"] = *id;
+    auto const r = co_await api_.call("conversations.archive", args);
+    if (r.ok() || r.error() == "already_archived") co_return attempt{};
+    co_return failed_call("conversations.archive", r);
+}
+
 task<outbox::attempt> outbox::set_topic(core::set_topic t) {
-    auto const channel = resolve_channel(t.channel);
+    auto const room = t.room ? room_id(t.channel) : std::nullopt;
+    if (t.room && !room) co_return attempt{verdict::failed, "war room #" + t.channel + " was never created", false, {}};
+    auto const channel = room ? *room : resolve_channel(t.channel);
     json const args{{"channel", channel}, {"topic", cut(t.topic, max_topic)}};
     auto const r = co_await api_.call("conversations.setTopic", args);
     if (r.ok()) co_return attempt{};
@@ -419,17 +473,24 @@ task<std::optional<std::map<int, std::string>>> outbox::find_parts(std::string c
 }
 
 task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
-                                           bool in_doubt, std::string key) {
+                                           bool in_doubt, std::string key, int room) {
     render_context ctx;
     // "#<war room>" in the view becomes a link to the channel.
-    if (auto const room = store_.fact("incident:" + std::to_string(view.incident))) {
-        if (auto const id = channel_id(*room)) ctx.channel_ids.emplace(*room, *id);
+    if (auto const named = store_.fact("incident:" + std::to_string(view.incident))) {
+        if (auto const id = channel_id(*named)) ctx.channel_ids.emplace(*named, *id);
     }
+    if (directory_) ctx.group_ids = directory_->handles();
     auto const payloads = message_payloads(view, ctx);
     // Paced by the channel's own name for it: the id learned after the first post must not start a
     // second, separate pace for the same channel.
     auto const pace = channel;
-    channel = resolve_channel(channel);
+    if (room) {
+        auto const id = room_id(channel);
+        if (!id) co_return attempt{verdict::failed, "war room #" + channel + " was never created", false, {}};
+        channel = *id;
+    } else {
+        channel = resolve_channel(channel);
+    }
     if (auto const kept = key.empty() ? std::nullopt : store_.fact("message:" + key)) {
         // Edit the message in place (chat.update is idempotent: a retry after a lost answer is harmless).
         auto const where = json::parse(*kept, nullptr, false);

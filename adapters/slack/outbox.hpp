@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/slack/directory.hpp"
 #include "adapters/slack/net.hpp"
 #include "adapters/slack/web_api.hpp"
 #include "app/store_port.hpp"
@@ -57,6 +58,8 @@ public:
 
     // Learned from auth.test at start: reconciling a war room compares its creator with it.
     void set_bot_user(std::string id) { bot_user_ = std::move(id); }
+    // User groups and e-mail addresses, for inviting groups and contacts and rendering group mentions.
+    void set_directory(directory* d) { directory_ = d; }
     // New entries were written: look now instead of at the next poll.
     void wake();
     // Runs until cancelled; then lets deliveries in flight finish their current call, bounded.
@@ -82,8 +85,12 @@ private:
     task<attempt> try_once(app::outbox_entry entry, bool in_doubt);
     task<attempt> open_room(core::open_war_room room, bool in_doubt);
     task<attempt> post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
-                               bool in_doubt, std::string key = {});
+                               bool in_doubt, std::string key = {}, int room = 0);
     task<attempt> set_topic(core::set_topic t);
+    task<attempt> invite_people(std::string channel_id, int incident, std::vector<std::string> who);
+    task<attempt> archive(core::archive_room a);
+    // Slack user ids for people named by id, user group (id or handle) or e-mail address.
+    task<std::vector<std::string>> user_ids(std::vector<std::string> who, int incident);
     // The report goes up as a Markdown file shared in the war room (files v2 upload flow).
     task<attempt> upload_report(std::int64_t entry, std::string channel, core::message_view view);
     task<attempt> direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt);
@@ -93,6 +100,8 @@ private:
     // The parts of entry `entry` already posted in `channel`; nullopt when Slack could not say.
     task<std::optional<std::map<int, std::string>>> find_parts(std::string channel, std::int64_t entry);
     std::string resolve_channel(std::string const& name) const;
+    // A war room's id: only the channel warroom created for it, never one found by name.
+    std::optional<std::string> room_id(std::string const& name) const { return channel_id(name); }
     // An earlier entry of another lane goes to the same channel (the announcement channel): wait for it,
     // so a channel shared by incidents gets its messages in the order they were written.
     bool waits_for_earlier(int lane_id, app::outbox_entry const& entry) const;
@@ -108,6 +117,7 @@ private:
     std::shared_ptr<spdlog::logger> log_;
     outbox_settings settings_;
     std::string bot_user_;
+    directory* directory_ = nullptr;
     std::string install_;
     std::map<int, lane> lanes_;
     std::int64_t seen_ = 0;

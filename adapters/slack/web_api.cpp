@@ -23,7 +23,8 @@ constexpr auto dump_mode = nlohmann::json::error_handler_t::replace;
 bool takes_json(std::string_view method) {
     constexpr std::string_view form_only[] = {
         "conversations.info", "conversations.list",    "conversations.history",      "conversations.replies",
-        "users.info",         "usergroups.users.list", "files.getUploadURLExternal", "chat.getPermalink"};
+        "conversations.members", "users.info",         "users.lookupByEmail",        "usergroups.list",
+        "usergroups.users.list", "files.getUploadURLExternal", "chat.getPermalink"};
     return std::find(std::begin(form_only), std::end(form_only), method) == std::end(form_only);
 }
 

@@ -32,13 +32,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(section, heading, lines, numbere
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(button, action, label, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(checkbox, label, value, checked, note)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(message_view, kind, incident, headline, fields, sections, footer, body,
-                                                checklist, buttons)
+                                                checklist, buttons, mentions)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(form_field, id, label, options, initial, optional, multiline)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(modal_view, id, incident, title, fields)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_war_room, incident, name, is_private, invite, topic)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(post, channel, view, pin, key)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(post, channel, view, pin, key, room, thread)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(reply, channel, user, view)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(set_topic, channel, topic)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(set_topic, channel, topic, room)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(invite, incident, channel, who)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(archive_room, incident, channel)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_form, user, form)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(direct_message, user, view)
 void to_json(nlohmann::json& j, page_action a) { j = std::string(to_string(a)); }
@@ -65,8 +67,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kind_of(core::effect const& e) {
-    constexpr std::string_view names[] = {"open_war_room", "post",           "reply", "set_topic",
-                                          "open_form",     "direct_message", "page"};
+    constexpr std::string_view names[] = {"open_war_room", "post",   "reply",  "set_topic",   "open_form",
+                                          "direct_message", "page", "invite", "archive_room"};
     static_assert(std::size(names) == std::variant_size_v<core::effect>);
     return names[e.index()];
 }

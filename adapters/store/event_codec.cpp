@@ -40,7 +40,8 @@ constexpr auto fields_of(tag<c::declared>) {
                       field{"type", &e::type},
                       field{"started_at", &e::started_at},
                       field{"channel", &e::channel},
-                      field{"personal_data", &e::personal_data}};
+                      field{"personal_data", &e::personal_data},
+                      field{"detected_at", &e::detected_at}};
 }
 constexpr auto fields_of(tag<c::update_posted>) {
     using e = c::update_posted;
@@ -70,7 +71,7 @@ constexpr auto fields_of(tag<c::action_completed>) { return std::tuple{field{"nu
 constexpr auto fields_of(tag<c::escalated>) {
     using e = c::escalated;
     return std::tuple{field{"target", &e::target}, field{"label", &e::label}, field{"manual", &e::manual},
-                      field{"reason", &e::reason}};
+                      field{"reason", &e::reason}, field{"notified", &e::notified}};
 }
 constexpr auto fields_of(tag<c::nudged>) { return std::tuple{}; }
 constexpr auto fields_of(tag<c::snoozed>) { return std::tuple{field{"until", &c::snoozed::until}}; }
@@ -95,6 +96,17 @@ constexpr auto fields_of(tag<c::message_unmarked>) { return std::tuple{field{"re
 constexpr auto fields_of(tag<c::paged>) {
     return std::tuple{field{"user", &c::paged::user}, field{"position", &c::paged::position}};
 }
+constexpr auto fields_of(tag<c::invited>) {
+    return std::tuple{field{"users", &c::invited::users}, field{"groups", &c::invited::groups}};
+}
+constexpr auto fields_of(tag<c::member_joined>) { return std::tuple{field{"user", &c::member_joined::user}}; }
+constexpr auto fields_of(tag<c::member_left>) { return std::tuple{field{"user", &c::member_left::user}}; }
+constexpr auto fields_of(tag<c::type_changed>) {
+    return std::tuple{field{"from", &c::type_changed::from}, field{"to", &c::type_changed::to}};
+}
+constexpr auto fields_of(tag<c::room_moved>) {
+    return std::tuple{field{"from", &c::room_moved::from}, field{"to", &c::room_moved::to}};
+}
 constexpr auto fields_of(tag<c::customer_notice_approved>) { return std::tuple{}; }
 constexpr auto fields_of(tag<c::regulator_notified>) { return std::tuple{}; }
 
@@ -102,6 +114,12 @@ template <class T>
 inline constexpr bool is_optional = false;
 template <class T>
 inline constexpr bool is_optional<std::optional<T>> = true;
+// Lists are left out when empty and read back empty when absent, so a list added to an event later
+// reads from older rows.
+template <class T>
+inline constexpr bool is_list = false;
+template <class T>
+inline constexpr bool is_list<std::vector<T>> = true;
 
 std::optional<c::severity> parse_enum(std::string_view s, tag<c::severity>) { return c::parse_severity(s); }
 std::optional<c::incident_type> parse_enum(std::string_view s, tag<c::incident_type>) {
@@ -115,6 +133,8 @@ template <class V>
 void write(json& obj, std::string_view name, V const& v) {
     if constexpr (is_optional<V>) {
         if (v) write(obj, name, *v);
+    } else if constexpr (is_list<V>) {
+        if (!v.empty()) obj[std::string(name)] = v;
     } else if constexpr (std::is_same_v<V, c::timestamp>) {
         obj[std::string(name)] = std::int64_t{v.time_since_epoch().count()};
     } else if constexpr (std::is_enum_v<V>) {
@@ -139,6 +159,11 @@ public:
             }
             out.emplace();
             convert(name, *it, *out);
+        } else if constexpr (is_list<V>) {
+            out.clear();
+            if (it == obj_.end()) return;
+            if (!it->is_array()) fail(name, "must be a list");
+            for (auto const& item : *it) convert(name, item, out.emplace_back());
         } else {
             if (it == obj_.end()) fail(name, "is missing");
             convert(name, *it, out);

@@ -2,8 +2,12 @@
 // read snapshot outlives a call and the write lock is held only inside a transaction guard.
 #include "adapters/store/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <iterator>
@@ -292,13 +296,24 @@ struct sqlite_store::impl {
 
 sqlite_store::sqlite_store(std::filesystem::path const& file) : impl_(std::make_unique<impl>()) {
     impl_->name = file.string();
-    if (auto const dir = file.parent_path(); !dir.empty()) {
-        std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
-        if (ec) {
-            throw app::store_error("sqlite store " + impl_->name + ": cannot create directory " + dir.string() + ": " +
-                                    ec.message());
+    // The store holds private incidents: what warroom creates is its own (0700 directories, a 0600
+    // file; SQLite gives the -wal and -shm files the database's mode).
+    std::vector<std::filesystem::path> missing;
+    for (auto dir = file.parent_path(); !dir.empty() && !std::filesystem::exists(dir); dir = dir.parent_path()) {
+        missing.push_back(dir);
+        if (dir == dir.parent_path()) break;
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+            throw app::store_error("sqlite store " + impl_->name + ": cannot create directory " + it->string() + ": " +
+                                   std::generic_category().message(errno));
         }
+    }
+    if (int const fd = ::open(file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600); fd >= 0) {
+        ::close(fd);
+    } else if (errno != EEXIST) {
+        throw app::store_error("sqlite store " + impl_->name + ": cannot create the file: " +
+                               std::generic_category().message(errno));
     }
     impl_->open(impl_->name, true);
 }

@@ -87,6 +87,25 @@ app_token_file = "app-token"
 bot_token_file = "bot-token"
 api_url = "http://127.0.0.1:9999/api"
 ca_file = "ca.pem"
+private_room_name = "sec-{number}"
+
+[access]
+incident_admins = ["@U0ADMIN", "@S0SRE", "@incident-admins"]
+close = ["ic"]
+reopen_closed = ["declarer"]
+approve_customer_notice = ["comms"]
+
+[roles]
+declarer_leads = false
+
+[limits]
+declares_per_minute = 3
+commands_per_minute = 0
+marks_per_minute = 7
+
+[business_hours]
+days = ["Mon", "tue", "wednesday"]
+opens = "08:30"
 
 [store]
 url = "postgresql://warroom@db.internal/warroom"
@@ -103,7 +122,7 @@ update_every = "10m"
 respond_within = "2m"
 respond_label = "Right now"
 announce_to = "Everyone"
-on_call = ["@alice", "U123"]
+on_call = ["@U0ALICE", "U123"]
 
 [severity.P1]
 escalation = [
@@ -122,6 +141,7 @@ escalation = [ { after = "1d", target = "team-lead" } ]
 contacts = ["@sre"]
 private = true
 regulator_clock = true
+typical_severity = "P0"
 
 [type.outage.runbook]
 title = "Down!"
@@ -137,6 +157,7 @@ report_due = "12h"
 postmortem_within = "3d"
 regulator_notice = "48h"
 snooze = "5m"
+remind_before = "2h"
 )";
     auto const s = parse(text, dir.file("warroom.toml"), no_env);
 
@@ -155,6 +176,18 @@ snooze = "5m"
     auto expected = core::policy::defaults();
     expected.announce_channel = "C0123456789";
     expected.channel_prefix = "war_room-1";
+    expected.private_room_name = "sec-{number}";
+    expected.access.admins = {"U0ADMIN", "S0SRE", "incident-admins"};
+    expected.access.grants[core::privilege::close] = {core::grantee::ic};
+    expected.access.grants[core::privilege::reopen_closed] = {core::grantee::declarer};
+    expected.access.grants[core::privilege::approve_customer_notice] = {core::grantee::comms};
+    expected.declarer_leads = false;
+    expected.hours.days = {true, true, true, false, false, false, false};
+    expected.hours.opens = 8h + 30min;
+    expected.remind_before = 2h;
+    CHECK(s.limits.declares_per_minute == 3);
+    CHECK(s.limits.commands_per_minute == 0);
+    CHECK(s.limits.marks_per_minute == 7);
 
     auto& p0 = expected.of(core::severity::p0);
     p0.name = "Sev zero";
@@ -162,11 +195,11 @@ snooze = "5m"
     p0.respond_within = 2min;
     p0.respond_label = "Right now";
     p0.announce_to = "Everyone";
-    p0.on_call = {"@alice", "U123"};
+    p0.on_call = {"U0ALICE", "U123"};
     auto const& got_p0 = s.policy.of(core::severity::p0);
     CHECK(got_p0.update_every == 10min);
     CHECK(got_p0.respond_within == 2min);
-    CHECK(got_p0.on_call == std::vector<std::string>{"@alice", "U123"});
+    CHECK(got_p0.on_call == std::vector<std::string>{"U0ALICE", "U123"});
     CHECK(got_p0 == p0);
 
     auto& p1 = expected.of(core::severity::p1);
@@ -184,7 +217,7 @@ snooze = "5m"
     CHECK(s.policy.of(core::severity::p3) == p3);
 
     auto& outage = expected.of(core::incident_type::outage);
-    outage = {{"Down!", {"Breathe", "Roll back"}}, {"@sre"}, true, true};
+    outage = {{"Down!", {"Breathe", "Roll back"}}, {"@sre"}, true, true, core::severity::p0};
     CHECK(s.policy.of(core::incident_type::outage) == outage);
 
     auto& privacy = expected.of(core::incident_type::privacy);

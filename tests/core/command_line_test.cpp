@@ -220,7 +220,7 @@ TEST_CASE("a 5000-character title parses and decide_declare refuses it with its 
     auto const& d = std::get<declare>(std::get<request>(got).what);
     CHECK(d.title.size() == 5000);
     CHECK(d.sev == severity::p1);
-    auto const dec = decide_declare(1, d, "inc-1", "alice", t0);
+    auto const dec = decide_declare(1, d, "alice", t0, policy::defaults());
     REQUIRE(std::holds_alternative<refusal>(dec));
     CHECK(std::get<refusal>(dec).reason == "the title is 5000 characters long; the limit is 200");
 }

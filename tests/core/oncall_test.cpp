@@ -89,17 +89,21 @@ TEST_CASE("the paging step pages the rotation's primary and an unacknowledged pa
     auto const step = find(pending_reminders(i, p), reminder_kind::escalation);
     REQUIRE(step);
     auto const events = fire(i, *step, t0 + 1h, p);
-    REQUIRE(events.size() == 2);
+    // The step, the page, and the paged primary brought into the war room.
+    REQUIRE(events.size() == 3);
     CHECK(describe(events[1].what) == describe(paged{"UA", "primary"}));
-    i = given({d, events[0], events[1]});
+    CHECK(describe(events[2].what) == describe(invited{{"UA"}}));
+    i = given({d, events[0], events[1], events[2]});
     auto const waiting = find(pending_reminders(i, p), reminder_kind::page_unanswered);
     REQUIRE(waiting);
     CHECK(waiting->due == t0 + 1h + 5min);
 
     auto const second = fire(i, *waiting, t0 + 1h + 5min, p);
-    REQUIRE(second.size() == 1);
+    REQUIRE(second.size() == 2);
     CHECK(describe(second[0].what) == describe(paged{"UB", "secondary"}));
-    i = given({d, events[0], events[1], second[0]});
+    CHECK(describe(second[1].what) == describe(invited{{"UB"}}));
+    i = given({d, events[0], events[1], events[2], second[0], second[1]});
+    CHECK(i.is_member("UB"));
     CHECK_FALSE(find(pending_reminders(i, p), reminder_kind::page_unanswered));
     CHECK(i.pages.at("secondary").user == "UB");
 }
@@ -132,8 +136,9 @@ TEST_CASE("a manual escalate to the paging step pages too") {
     auto const d = decide(given({declared_p0()}), escalate{"now"}, "alice", t0 + 1h, p);
     auto const* events = std::get_if<std::vector<event>>(&d);
     REQUIRE(events);
-    REQUIRE(events->size() == 2);
+    REQUIRE(events->size() == 3);
     CHECK(describe(events->at(1).what) == describe(paged{"UA", "primary"}));
+    CHECK(describe(events->at(2).what) == describe(invited{{"UA"}}));
 }
 
 TEST_CASE("the customer notice is approved once and by the Communications Lead when there is one") {

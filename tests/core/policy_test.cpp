@@ -102,11 +102,11 @@ TEST_CASE("security and privacy incidents get private rooms and only privacy sta
         {incident_type::data_loss,
          false,
          false,
-         {"@database-admin"},
+         {},
          "Incident: Data Loss/Corruption (handle with extreme care)"},
-        {incident_type::security, true, false, {"@security-team"}, "Incident: Security Breach (highest priority)"},
+        {incident_type::security, true, false, {}, "Incident: Security Breach (highest priority)"},
         {incident_type::integration, false, false, {}, "Incident: Integration Failure"},
-        {incident_type::privacy, true, true, {"@security-team", "@legal-team"}, "Incident: Data Privacy (GDPR)"},
+        {incident_type::privacy, true, true, {}, "Incident: Data Privacy (GDPR)"},
     };
     REQUIRE(rows.size() == std::size(all_types));
     for (auto const& r : rows) {

@@ -72,6 +72,8 @@ event declared_as(severity sev, incident_type type = incident_type::outage) {
 }
 
 std::string key(std::string kind, timestamp t) { return kind + ":1:" + epoch(t); }
+// Acknowledged at declaration: the tests about other clocks leave the response clock out.
+event acked() { return at(t0, "carol", acknowledged{}); }
 std::string esc(std::string const& target) { return "escalation:1:" + target; }
 
 timestamp const march_10 = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 10}};
@@ -79,7 +81,7 @@ timestamp const march_10 = timestamp{std::chrono::sys_days{std::chrono::year{202
 }  // namespace
 
 TEST_CASE("a P0 owes its nudge at 30 minutes and its escalation steps from declaration") {
-    std::vector<event> h{declared_as(severity::p0)};
+    std::vector<event> h{declared_as(severity::p0), acked(), acked()};
     auto const all = pending_reminders(given(h), rules());
     std::vector<reminder> const want = {
         {esc("on-call"), reminder_kind::escalation, 1, t0, 0, 0},
@@ -96,16 +98,16 @@ TEST_CASE("a P0 owes its nudge at 30 minutes and its escalation steps from decla
 TEST_CASE("a P1 nudge is due at 60 minutes and P2 and P3 are never nudged") {
     CHECK(nudge_due({declared_as(severity::p1)}) == t0 + 60min);
     CHECK(
-        pending({declared_as(severity::p1)}) ==
+        pending({declared_as(severity::p1), acked()}) ==
         joined({esc("on-call") + " @ 2026-03-02 09:00 UTC", esc("engineering-manager") + " @ 2026-03-02 09:30 UTC",
                 key("nudge", t0 + 60min) + " @ 2026-03-02 10:00 UTC", esc("vp-engineering") + " @ 2026-03-02 11:00 UTC",
                 esc("customer-communication") + " @ 2026-03-02 13:00 UTC"}));
-    CHECK(pending({declared_as(severity::p2)}) == esc("engineering-manager") + " @ 2026-03-02 13:00 UTC");
-    CHECK(pending({declared_as(severity::p3)}) == "");
+    CHECK(pending({declared_as(severity::p2), acked()}) == esc("engineering-manager") + " @ 2026-03-02 13:00 UTC");
+    CHECK(pending({declared_as(severity::p3), acked()}) == "");
 }
 
 TEST_CASE("an update resets the nudge clock") {
-    std::vector<event> h{declared_as(severity::p0),
+    std::vector<event> h{declared_as(severity::p0), acked(),
                          at(t0 + 20min, "bob", update_posted{status::identified, "bad deploy", ""})};
     CHECK(nudge_due(h) == t0 + 50min);
     CHECK(nudge_key(h) == key("nudge", t0 + 50min));
@@ -114,7 +116,7 @@ TEST_CASE("an update resets the nudge clock") {
 TEST_CASE("a nudge is due a cadence after the update to the millisecond, never a rounding earlier") {
     using std::chrono::milliseconds;
     auto const update_at = t0 + 20min + milliseconds{999};
-    std::vector<event> h{declared_as(severity::p0), at(t0, bot_user, escalated{"on-call", "x", false, ""}),
+    std::vector<event> h{declared_as(severity::p0), acked(), at(t0, bot_user, escalated{"on-call", "x", false, ""}),
                          at(t0, bot_user, escalated{"engineering-manager", "x", false, ""}),
                          at(t0, bot_user, escalated{"vp-engineering", "x", false, ""}),
                          at(t0, bot_user, escalated{"executives", "x", false, ""}),
@@ -126,7 +128,7 @@ TEST_CASE("a nudge is due a cadence after the update to the millisecond, never a
 }
 
 TEST_CASE("the escalations and the nudge due by 30 minutes fire in due order and each once") {
-    std::vector<event> h{declared_as(severity::p0)};
+    std::vector<event> h{declared_as(severity::p0), acked(), acked()};
     auto const first = tick(h, t0 + 30min);
     CHECK(joined(first.keys) == joined({esc("on-call"), esc("engineering-manager"), esc("vp-engineering"),
                                         key("nudge", t0 + 30min), esc("executives")}));
@@ -148,7 +150,7 @@ TEST_CASE("the escalations and the nudge due by 30 minutes fire in due order and
 }
 
 TEST_CASE("a nudge re-plans the next one a cadence after it went out") {
-    std::vector<event> h{declared_as(severity::p1), at(t0, bot_user, escalated{"on-call", "x", false, ""}),
+    std::vector<event> h{declared_as(severity::p1), acked(), at(t0, bot_user, escalated{"on-call", "x", false, ""}),
                          at(t0 + 30min, bot_user, escalated{"engineering-manager", "x", false, ""})};
     // Fired late (the bot was busy): the next nudge counts from when this one went out.
     auto const late = tick(h, t0 + 70min);
@@ -160,7 +162,7 @@ TEST_CASE("a nudge re-plans the next one a cadence after it went out") {
 }
 
 TEST_CASE("snooze moves the nudge to 15 minutes from the press and an update clears it") {
-    std::vector<event> h{declared_as(severity::p0)};
+    std::vector<event> h{declared_as(severity::p0), acked(), acked()};
     tick(h, t0 + 30min);
     h.push_back(at(t0 + 31min, "bob", snoozed{t0 + 46min}));
     CHECK(nudge_due(h) == t0 + 46min);
@@ -175,19 +177,19 @@ TEST_CASE("snooze moves the nudge to 15 minutes from the press and an update cle
 }
 
 TEST_CASE("resolution stops nudges and escalation") {
-    std::vector<event> h{declared_as(severity::p0), at(t0 + 10min, "bob", resolved{"rolled back", ""})};
+    std::vector<event> h{declared_as(severity::p0), acked(), at(t0 + 10min, "bob", resolved{"rolled back", ""})};
     for (auto const& r : pending_reminders(given(h), rules())) {
         CAPTURE(r.key);
         CHECK(r.kind != reminder_kind::update_nudge);
         CHECK(r.kind != reminder_kind::escalation);
     }
-    CHECK(tick(h, t0 + 23h).keys.empty());
+    CHECK(tick(h, t0 + 20h).keys.empty());  // the report reminder comes at 20h 10m
     CHECK(decide(given(h), escalate{}, "bob", t0 + 11min, rules()) ==
           decision{refusal{"INC-1 is resolved; there is nothing to escalate"}});
 }
 
 TEST_CASE("raising P1 to P0 at 20 minutes fires the P0 steps already past at once and each target once") {
-    std::vector<event> h{declared_as(severity::p1)};
+    std::vector<event> h{declared_as(severity::p1), acked(), acked()};
     CHECK(joined(tick(h, t0).keys) == esc("on-call"));
     h.push_back(at(t0 + 20min, "bob", severity_changed{severity::p1, severity::p0}));
     CHECK(nudge_due(h) == t0 + 30min);
@@ -201,7 +203,7 @@ TEST_CASE("raising P1 to P0 at 20 minutes fires the P0 steps already past at onc
 }
 
 TEST_CASE("lowering P0 to P2 does not notify the engineering manager a second time") {
-    std::vector<event> h{declared_as(severity::p0)};
+    std::vector<event> h{declared_as(severity::p0), acked(), acked()};
     tick(h, t0 + 5min);
     h.push_back(at(t0 + 6min, "bob", severity_changed{severity::p0, severity::p2}));
     CHECK(pending(h) == "");
@@ -209,7 +211,7 @@ TEST_CASE("lowering P0 to P2 does not notify the engineering manager a second ti
 }
 
 TEST_CASE("manual escalation takes the next step and the timer does not fire it again") {
-    std::vector<event> h{declared_as(severity::p0)};
+    std::vector<event> h{declared_as(severity::p0), acked(), acked()};
     tick(h, t0);
     auto const d = decide(given(h), escalate{"DB team unreachable"}, "bob", t0 + 2min, rules());
     REQUIRE(std::holds_alternative<std::vector<event>>(d));
@@ -222,13 +224,13 @@ TEST_CASE("manual escalation takes the next step and the timer does not fire it 
     CHECK(joined(tick(h, t0 + 15min).keys) == esc("vp-engineering"));
 }
 
-TEST_CASE("the report is due 24 hours after resolution unless it exists") {
+TEST_CASE("the report, due 24 hours after resolution, is reminded 4 hours ahead unless it exists") {
     auto const tr = t0 + 2h;
-    std::vector<event> h{declared_as(severity::p2), at(tr, "bob", resolved{"fixed", ""})};
-    CHECK(pending(h) == key("report-due", tr) + " @ 2026-03-03 11:00 UTC");
+    std::vector<event> h{declared_as(severity::p2), acked(), at(tr, "bob", resolved{"fixed", ""})};
+    CHECK(pending(h) == key("report-due", tr) + " @ 2026-03-03 07:00 UTC");
     auto without_report = h;
-    CHECK(tick(without_report, tr + 24h - 1s).keys.empty());
-    auto const fired_now = tick(without_report, tr + 24h);
+    CHECK(tick(without_report, tr + 20h - 1s).keys.empty());
+    auto const fired_now = tick(without_report, tr + 20h);
     CHECK(joined(fired_now.keys) == key("report-due", tr));
     CHECK(describe(payloads(fired_now.events)) == describe(std::vector<payload>{reminder_sent{key("report-due", tr)}}));
     CHECK(pending(without_report) == "");
@@ -237,28 +239,29 @@ TEST_CASE("the report is due 24 hours after resolution unless it exists") {
     CHECK(pending(h) == "");
 }
 
-TEST_CASE("the post-mortem is due 48 hours after resolution for P0 and P1 until its checklist item is checked") {
+TEST_CASE("the post-mortem, due 48 hours after resolution for P0 and P1, is reminded 4 hours ahead until held") {
     auto const tr = t0 + 2h;
     for (auto const sev : all_severities) {
         CAPTURE(to_string(sev));
         std::vector<event> h{declared_as(sev), at(tr, "bob", resolved{"fixed", ""}),
                              at(tr + 1h, "bob", report_generated{})};
         bool const major = sev == severity::p0 || sev == severity::p1;
-        CHECK(pending(h) == (major ? key("postmortem-due", tr) + " @ 2026-03-04 11:00 UTC" : ""));
+        CHECK(pending(h) == (major ? key("postmortem-due", tr) + " @ 2026-03-04 07:00 UTC" : ""));
     }
-    std::vector<event> h{declared_as(severity::p1), at(tr, "bob", resolved{"fixed", ""}),
+    std::vector<event> h{declared_as(severity::p1), acked(), at(tr, "bob", resolved{"fixed", ""}),
                          at(tr + 1h, "bob", report_generated{})};
     auto held = h;
     held.push_back(at(tr + 20h, "bob", checklist_marked{phase::post_incident, 0, true}));
     CHECK(pending(held) == "");
     // Some other post-incident item does not count as the meeting.
     h.push_back(at(tr + 20h, "bob", checklist_marked{phase::post_incident, 1, true}));
-    CHECK(joined(tick(h, tr + 48h).keys) == key("postmortem-due", tr));
+    CHECK(tick(h, tr + 44h - 1s).keys.empty());
+    CHECK(joined(tick(h, tr + 44h).keys) == key("postmortem-due", tr));
     CHECK(pending(h) == "");
 }
 
 TEST_CASE("an action item is reminded on its due date unless done") {
-    std::vector<event> h{declared_as(severity::p3),
+    std::vector<event> h{declared_as(severity::p3), acked(),
                          at(t0 + 1h, "bob", action_added{1, "Add a canary", user_id{"dave"}, march_10}),
                          at(t0 + 1h, "bob", action_added{2, "Write docs", std::nullopt, std::nullopt}),
                          at(t0 + 1h, "bob", action_added{3, "Fix alert", std::nullopt, march_10})};
@@ -277,17 +280,23 @@ TEST_CASE("an action item is reminded on its due date unless done") {
     CHECK(pending(h) == "");
 }
 
-TEST_CASE("a privacy incident is reminded of the regulator at 48 hours with 24 hours left on the 72-hour clock") {
+TEST_CASE("the regulator clock reminds 24 hours before the 72-hour deadline, at it, and daily after it, until notified") {
     for (auto const type : all_types) {
         CAPTURE(to_string(type));
-        std::vector<event> h{declared_as(severity::p3, type)};
+        std::vector<event> h{declared_as(severity::p3, type), acked()};
         CHECK(pending(h) == (type == incident_type::privacy ? "regulator:1:72h @ 2026-03-04 09:00 UTC" : ""));
     }
-    std::vector<event> h{declared_as(severity::p3, incident_type::privacy)};
+    std::vector<event> h{declared_as(severity::p3, incident_type::privacy), acked()};
     CHECK(tick(h, t0 + 48h - 1s).keys.empty());
     auto const due = tick(h, t0 + 48h);
     CHECK(joined(due.keys) == "regulator:1:72h");
     CHECK(describe(payloads(due.events)) == describe(std::vector<payload>{reminder_sent{"regulator:1:72h"}}));
+    CHECK(pending(h) == "regulator:1:deadline @ 2026-03-05 09:00 UTC");
+    CHECK(joined(tick(h, t0 + 72h).keys) == "regulator:1:deadline");
+    CHECK(pending(h) == "regulator:1:overdue-1 @ 2026-03-06 09:00 UTC");
+    CHECK(joined(tick(h, t0 + 96h).keys) == "regulator:1:overdue-1");
+    CHECK(pending(h) == "regulator:1:overdue-2 @ 2026-03-07 09:00 UTC");
+    h.push_back(at(t0 + 97h, "bob", regulator_notified{}));
     CHECK(pending(h) == "");
 
     // Data loss runs the same clock when personal data is involved (declared with pii:yes).
@@ -295,15 +304,49 @@ TEST_CASE("a privacy incident is reminded of the regulator at 48 hours with 24 h
     std::get<declared>(with_pii.what).personal_data = true;
     CHECK(pending({with_pii}).find("regulator:1:72h @ 2026-03-04 09:00 UTC") != std::string::npos);
 
-    std::vector<event> closed_early{declared_as(severity::p3, incident_type::privacy),
+    // Closing does not stop the law's clock.
+    std::vector<event> closed_early{declared_as(severity::p3, incident_type::privacy), acked(),
                                     at(t0 + 1h, "bob", phase_changed{phase::detection, phase::closed}),
                                     at(t0 + 1h, "bob", closed{"false alarm"})};
-    CHECK(pending(closed_early) == "");
+    CHECK(pending(closed_early) == "regulator:1:72h @ 2026-03-04 09:00 UTC");
+}
+
+TEST_CASE("a response is due within the severity's time: nobody acknowledging is told once in the room") {
+    // P2: acknowledge within an hour; P0 and P1 without anyone paged (no rotation, no paging
+    // integration): within 5 and 15 minutes.
+    CHECK(pending({declared_as(severity::p2)}) ==
+          joined({key("unacknowledged", t0) + " @ 2026-03-02 10:00 UTC", esc("engineering-manager") + " @ 2026-03-02 13:00 UTC"}));
+    std::vector<event> h{declared_as(severity::p2)};
+    CHECK(tick(h, t0 + 1h - 1s).keys.empty());
+    CHECK(joined(tick(h, t0 + 1h).keys) == key("unacknowledged", t0));
+    CHECK(tick(h, t0 + 2h).keys.empty());
+    // Acknowledged in time: nothing.
+    CHECK(pending({declared_as(severity::p2), at(t0 + 30min, "carol", acknowledged{})}) ==
+          esc("engineering-manager") + " @ 2026-03-02 13:00 UTC");
+    // Paged: the unanswered page escalates instead.
+    auto paging = rules();
+    paging.paging = true;
+    std::vector<event> p0{declared_as(severity::p0)};
+    for (auto const& e : fire(given(p0), {esc("on-call"), reminder_kind::escalation, 1, t0, 0}, t0, paging)) p0.push_back(e);
+    for (auto const& r : pending_reminders(given(p0), paging)) CHECK(r.kind != reminder_kind::unacknowledged);
+}
+
+TEST_CASE("a P3 is due a response at the next business day's opening, in the policy's hours") {
+    // Monday 2026-03-02 09:00 UTC: the next opening is Tuesday 09:00.
+    CHECK(respond_by(t0, severity::p3, rules()) == t0 + 24h);
+    // Friday evening: Monday morning.
+    auto const friday_evening = t0 + 4 * 24h + 9h;  // 2026-03-06 18:00
+    CHECK(format_time(respond_by(friday_evening, severity::p3, rules())) == "2026-03-09 09:00 UTC");
+    auto weekends = rules();
+    weekends.hours.days = {false, false, false, false, false, true, true};
+    weekends.hours.opens = 10h;
+    CHECK(format_time(respond_by(t0, severity::p3, weekends)) == "2026-03-07 10:00 UTC");
+    CHECK(respond_by(t0, severity::p2, rules()) == t0 + 1h);
 }
 
 TEST_CASE("reminder keys are unique per occurrence") {
     std::set<std::string> keys;
-    std::vector<event> h{declared_as(severity::p0)};
+    std::vector<event> h{declared_as(severity::p0), acked(), acked()};
     for (auto minute = 30; minute <= 180; minute += 30) {
         for (auto const& k : tick(h, t0 + std::chrono::minutes{minute}).keys) CHECK(keys.insert(k).second);
     }
@@ -312,7 +355,7 @@ TEST_CASE("reminder keys are unique per occurrence") {
 
     auto const first = t0 + 3h;
     h.push_back(at(first, "bob", resolved{"fixed", ""}));
-    auto const r1 = tick(h, first + 24h);
+    auto const r1 = tick(h, first + 20h);
     CHECK(joined(r1.keys) == key("report-due", first));
     h.push_back(at(first + 25h, "bob", reopened{"back again"}));
     auto const second = first + 26h;
@@ -320,8 +363,8 @@ TEST_CASE("reminder keys are unique per occurrence") {
     // The second resolution owes its own report reminder, and the post-mortem reminder restarts.
     auto const next = pending_reminders(given(h), rules());
     REQUIRE(next.size() == 2);
-    CHECK(describe(next[0]) == key("report-due", second) + " @ 2026-03-04 14:00 UTC");
-    CHECK(describe(next[1]) == key("postmortem-due", second) + " @ 2026-03-05 14:00 UTC");
+    CHECK(describe(next[0]) == key("report-due", second) + " @ 2026-03-04 10:00 UTC");
+    CHECK(describe(next[1]) == key("postmortem-due", second) + " @ 2026-03-05 10:00 UTC");
     CHECK(keys.insert(next[0].key).second);
     CHECK(keys.insert(next[1].key).second);
 }

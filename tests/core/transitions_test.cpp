@@ -75,6 +75,17 @@ std::string const not_marked = "that message is not on the INC-1 timeline";
 command const approve_cmd = approve_customer_notice{};
 command const regulator_cmd = confirm_regulator_notice{};
 std::string const no_notice = "no customer notice has been drafted for INC-1 yet";
+command const join_cmd = join_room{"erin"};
+command const leave_cmd = leave_room{"alice"};
+command const type_cmd = change_type{incident_type::security};
+payload const erin_joined = member_joined{"erin"};
+payload const alice_left = member_left{"alice"};
+// A public room cannot turn private: the incident moves to a new, neutrally named private room. (A
+// function: GCC 12 tries to evaluate a namespace-scope vector of events at compile time, and runs
+// out of memory doing so.)
+std::vector<payload> to_security() {
+    return {type_changed{incident_type::outage, incident_type::security}, room_moved{"inc-1-api-down", "inc-1-security"}};
+}
 std::string const not_regulated = "INC-1 does not run the regulator notification clock";
 
 std::string const closed_reason = "INC-1 is closed; nothing can change";
@@ -84,6 +95,8 @@ std::string const backwards_tail = "; phases only move forward (use `reopen <rea
 
 payload const the_update = update_posted{status::identified, "Found the bad config", "30% of users"};
 payload const comms_dave = role_assigned{role::communications_lead, "dave", std::nullopt};
+// Whoever takes a role is brought into the war room.
+payload const dave_invited = invited{{"dave"}};
 payload const the_note = note_added{"Checked the dashboards"};
 payload const em_manual = escalated{"engineering-manager", "Engineering manager notified", true, "DB team unreachable"};
 payload const the_resolution = resolved{"Rolled back deploy 1234", "config change"};
@@ -92,163 +105,211 @@ std::string const no_nudge_waiting = "no update reminder is waiting for INC-1; t
 
 payload action_n(int n) { return action_added{n, "Add a canary stage", user_id{"dave"}, march_10}; }
 
-std::vector<row> const table = {
+// Built at run time, a function per phase: GCC 12 tries to evaluate one namespace-scope list of every
+// row at compile time and runs out of memory (the events are a variant of many alternatives).
+void add_detection_rows(std::vector<row>& t) {
     // Detection: a P0 with the 0-minute page sent and no Incident Commander yet.
-    {phase::detection, update_cmd, emits({the_update})},
-    {phase::detection, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
-    {phase::detection, phase_cmd, refused(needs_ic)},
-    {phase::detection, advance_cmd, refused(needs_ic)},
-    {phase::detection, assign_cmd, emits({comms_dave})},
-    {phase::detection, note_cmd, emits({the_note})},
-    {phase::detection, action_cmd, emits({action_n(1)})},
-    {phase::detection, done_cmd, refused("INC-1 has no action item #1 (it has 0)")},
-    {phase::detection, escalate_cmd, emits({em_manual})},
+    t.push_back({phase::detection, update_cmd, emits({the_update})});
+    t.push_back({phase::detection, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})});
+    t.push_back({phase::detection, phase_cmd, refused(needs_ic)});
+    t.push_back({phase::detection, advance_cmd, refused(needs_ic)});
+    t.push_back({phase::detection, assign_cmd, emits({comms_dave, dave_invited})});
+    t.push_back({phase::detection, note_cmd, emits({the_note})});
+    t.push_back({phase::detection, action_cmd, emits({action_n(1)})});
+    t.push_back({phase::detection, done_cmd, refused("INC-1 has no action item #1 (it has 0)")});
+    t.push_back({phase::detection, escalate_cmd, emits({em_manual})});
+    t.push_back({phase::detection, resolve_cmd, refused(needs_ic)});
+    t.push_back({phase::detection, reopen_cmd, refused("INC-1 is not resolved; only a resolved or closed incident can be reopened")});
+    t.push_back({phase::detection, report_cmd, refused("the report is written once INC-1 is resolved")});
+    t.push_back({phase::detection, close_cmd, refused(needs_report)});
+    t.push_back({phase::detection, ack_cmd, emits({acknowledged{}})});
+    t.push_back({phase::detection, check_cmd, emits({checklist_marked{phase::detection, 1, true}})});
+    t.push_back({phase::detection, snooze_cmd, refused(no_nudge_waiting)});
+    t.push_back({phase::detection, mark_cmd, emits({the_mark})});
+    t.push_back({phase::detection, unmark_cmd, refused(not_marked)});
+    t.push_back({phase::detection, approve_cmd, refused(no_notice)});
+    t.push_back({phase::detection, regulator_cmd, refused(not_regulated)});
+    t.push_back({phase::detection, join_cmd, emits({erin_joined})});
+    t.push_back({phase::detection, leave_cmd, emits({alice_left})});
+    t.push_back({phase::detection, type_cmd, emits(to_security())});
+}
+
+void add_investigation_rows(std::vector<row>& t) {
     // Resolving leaves Detection too, so the IC guard holds.
-    {phase::detection, resolve_cmd, refused(needs_ic)},
-    {phase::detection, reopen_cmd, refused("INC-1 is not resolved; only a resolved incident can be reopened")},
-    {phase::detection, report_cmd, refused("the report is written once INC-1 is resolved")},
-    {phase::detection, close_cmd, refused(needs_report)},
-    {phase::detection, ack_cmd, emits({acknowledged{}})},
-    {phase::detection, check_cmd, emits({checklist_marked{phase::detection, 1, true}})},
-    {phase::detection, snooze_cmd, refused(no_nudge_waiting)},
-    {phase::detection, mark_cmd, emits({the_mark})},
-    {phase::detection, unmark_cmd, refused(not_marked)},
-    {phase::detection, approve_cmd, refused(no_notice)},
-    {phase::detection, regulator_cmd, refused(not_regulated)},
-
     // Investigation: IC assigned, action item #1 open, not yet mitigated.
-    {phase::investigation, update_cmd, emits({the_update})},
-    {phase::investigation, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
-    {phase::investigation, phase_cmd, emits({mitigated{}, phase_changed{phase::investigation, phase::containment}})},
-    {phase::investigation, advance_cmd, emits({mitigated{}, phase_changed{phase::investigation, phase::containment}})},
-    {phase::investigation, assign_cmd, emits({comms_dave})},
-    {phase::investigation, note_cmd, emits({the_note})},
-    {phase::investigation, action_cmd, emits({action_n(2)})},
-    {phase::investigation, done_cmd, emits({action_completed{1}})},
-    {phase::investigation, escalate_cmd, emits({em_manual})},
-    {phase::investigation, resolve_cmd,
-     emits({mitigated{}, phase_changed{phase::investigation, phase::resolution}, the_resolution})},
-    {phase::investigation, reopen_cmd, refused("INC-1 is not resolved; only a resolved incident can be reopened")},
-    {phase::investigation, report_cmd, refused("the report is written once INC-1 is resolved")},
-    {phase::investigation, close_cmd, refused(needs_report)},
-    {phase::investigation, ack_cmd, emits({acknowledged{}})},
-    {phase::investigation, check_cmd, emits({checklist_marked{phase::investigation, 1, true}})},
-    {phase::investigation, snooze_cmd, refused(no_nudge_waiting)},
-    {phase::investigation, mark_cmd, emits({the_mark})},
-    {phase::investigation, unmark_cmd, refused(not_marked)},
-    {phase::investigation, approve_cmd, refused(no_notice)},
-    {phase::investigation, regulator_cmd, refused(not_regulated)},
+    t.push_back({phase::investigation, update_cmd, emits({the_update})});
+    t.push_back({phase::investigation, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})});
+    t.push_back({phase::investigation, phase_cmd, emits({mitigated{}, phase_changed{phase::investigation, phase::containment}})});
+    t.push_back({phase::investigation, advance_cmd, emits({mitigated{}, phase_changed{phase::investigation, phase::containment}})});
+    t.push_back({phase::investigation, assign_cmd, emits({comms_dave, dave_invited})});
+    t.push_back({phase::investigation, note_cmd, emits({the_note})});
+    t.push_back({phase::investigation, action_cmd, emits({action_n(2)})});
+    t.push_back({phase::investigation, done_cmd, emits({action_completed{1}})});
+    t.push_back({phase::investigation, escalate_cmd, emits({em_manual})});
+    t.push_back({phase::investigation, resolve_cmd, emits({mitigated{}, phase_changed{phase::investigation, phase::resolution}, the_resolution})});
+    t.push_back({phase::investigation, reopen_cmd, refused("INC-1 is not resolved; only a resolved or closed incident can be reopened")});
+    t.push_back({phase::investigation, report_cmd, refused("the report is written once INC-1 is resolved")});
+    t.push_back({phase::investigation, close_cmd, refused(needs_report)});
+    t.push_back({phase::investigation, ack_cmd, emits({acknowledged{}})});
+    t.push_back({phase::investigation, check_cmd, emits({checklist_marked{phase::investigation, 1, true}})});
+    t.push_back({phase::investigation, snooze_cmd, refused(no_nudge_waiting)});
+    t.push_back({phase::investigation, mark_cmd, emits({the_mark})});
+    t.push_back({phase::investigation, unmark_cmd, refused(not_marked)});
+    t.push_back({phase::investigation, approve_cmd, refused(no_notice)});
+    t.push_back({phase::investigation, regulator_cmd, refused(not_regulated)});
+    t.push_back({phase::investigation, join_cmd, emits({erin_joined})});
+    t.push_back({phase::investigation, leave_cmd, emits({alice_left})});
+    t.push_back({phase::investigation, type_cmd, emits(to_security())});
+}
 
+void add_containment_rows(std::vector<row>& t) {
     // Containment: mitigated already, so no second `mitigated`.
-    {phase::containment, update_cmd, emits({the_update})},
-    {phase::containment, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
-    {phase::containment, phase_cmd, refused("INC-1 is already in Containment")},
-    {phase::containment, advance_cmd, emits({phase_changed{phase::containment, phase::resolution}})},
-    {phase::containment, assign_cmd, emits({comms_dave})},
-    {phase::containment, note_cmd, emits({the_note})},
-    {phase::containment, action_cmd, emits({action_n(2)})},
-    {phase::containment, done_cmd, emits({action_completed{1}})},
-    {phase::containment, escalate_cmd, emits({em_manual})},
-    {phase::containment, resolve_cmd, emits({phase_changed{phase::containment, phase::resolution}, the_resolution})},
-    {phase::containment, reopen_cmd, refused("INC-1 is not resolved; only a resolved incident can be reopened")},
-    {phase::containment, report_cmd, refused("the report is written once INC-1 is resolved")},
-    {phase::containment, close_cmd, refused(needs_report)},
-    {phase::containment, ack_cmd, emits({acknowledged{}})},
-    {phase::containment, check_cmd, emits({checklist_marked{phase::containment, 1, true}})},
-    {phase::containment, snooze_cmd, refused(no_nudge_waiting)},
-    {phase::containment, mark_cmd, emits({the_mark})},
-    {phase::containment, unmark_cmd, refused(not_marked)},
-    {phase::containment, approve_cmd, refused(no_notice)},
-    {phase::containment, regulator_cmd, refused(not_regulated)},
+    t.push_back({phase::containment, update_cmd, emits({the_update})});
+    t.push_back({phase::containment, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})});
+    t.push_back({phase::containment, phase_cmd, refused("INC-1 is already in Containment")});
+    t.push_back({phase::containment, advance_cmd, emits({phase_changed{phase::containment, phase::resolution}})});
+    t.push_back({phase::containment, assign_cmd, emits({comms_dave, dave_invited})});
+    t.push_back({phase::containment, note_cmd, emits({the_note})});
+    t.push_back({phase::containment, action_cmd, emits({action_n(2)})});
+    t.push_back({phase::containment, done_cmd, emits({action_completed{1}})});
+    t.push_back({phase::containment, escalate_cmd, emits({em_manual})});
+    t.push_back({phase::containment, resolve_cmd, emits({phase_changed{phase::containment, phase::resolution}, the_resolution})});
+    t.push_back({phase::containment, reopen_cmd, refused("INC-1 is not resolved; only a resolved or closed incident can be reopened")});
+    t.push_back({phase::containment, report_cmd, refused("the report is written once INC-1 is resolved")});
+    t.push_back({phase::containment, close_cmd, refused(needs_report)});
+    t.push_back({phase::containment, ack_cmd, emits({acknowledged{}})});
+    t.push_back({phase::containment, check_cmd, emits({checklist_marked{phase::containment, 1, true}})});
+    t.push_back({phase::containment, snooze_cmd, refused(no_nudge_waiting)});
+    t.push_back({phase::containment, mark_cmd, emits({the_mark})});
+    t.push_back({phase::containment, unmark_cmd, refused(not_marked)});
+    t.push_back({phase::containment, approve_cmd, refused(no_notice)});
+    t.push_back({phase::containment, regulator_cmd, refused(not_regulated)});
+    t.push_back({phase::containment, join_cmd, emits({erin_joined})});
+    t.push_back({phase::containment, leave_cmd, emits({alice_left})});
+    t.push_back({phase::containment, type_cmd, emits(to_security())});
+}
 
+void add_resolution_rows(std::vector<row>& t) {
     // Resolution, the fix under way but not yet resolved.
-    {phase::resolution, update_cmd, emits({the_update})},
-    {phase::resolution, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
-    {phase::resolution, phase_cmd, refused("INC-1 is in Resolution" + backwards_tail)},
-    {phase::resolution, advance_cmd, emits({phase_changed{phase::resolution, phase::recovery}})},
-    {phase::resolution, assign_cmd, emits({comms_dave})},
-    {phase::resolution, note_cmd, emits({the_note})},
-    {phase::resolution, action_cmd, emits({action_n(2)})},
-    {phase::resolution, done_cmd, emits({action_completed{1}})},
-    {phase::resolution, escalate_cmd, emits({em_manual})},
-    {phase::resolution, resolve_cmd, emits({the_resolution})},
-    {phase::resolution, reopen_cmd, refused("INC-1 is not resolved; only a resolved incident can be reopened")},
-    {phase::resolution, report_cmd, refused("the report is written once INC-1 is resolved")},
-    {phase::resolution, close_cmd, refused(needs_report)},
-    {phase::resolution, ack_cmd, emits({acknowledged{}})},
-    {phase::resolution, check_cmd, emits({checklist_marked{phase::resolution, 1, true}})},
-    {phase::resolution, snooze_cmd, refused(no_nudge_waiting)},
-    {phase::resolution, mark_cmd, emits({the_mark})},
-    {phase::resolution, unmark_cmd, refused(not_marked)},
-    {phase::resolution, approve_cmd, refused(no_notice)},
-    {phase::resolution, regulator_cmd, refused(not_regulated)},
+    t.push_back({phase::resolution, update_cmd, emits({the_update})});
+    t.push_back({phase::resolution, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})});
+    t.push_back({phase::resolution, phase_cmd, refused("INC-1 is in Resolution" + backwards_tail)});
+    t.push_back({phase::resolution, advance_cmd, emits({phase_changed{phase::resolution, phase::recovery}})});
+    t.push_back({phase::resolution, assign_cmd, emits({comms_dave, dave_invited})});
+    t.push_back({phase::resolution, note_cmd, emits({the_note})});
+    t.push_back({phase::resolution, action_cmd, emits({action_n(2)})});
+    t.push_back({phase::resolution, done_cmd, emits({action_completed{1}})});
+    t.push_back({phase::resolution, escalate_cmd, emits({em_manual})});
+    t.push_back({phase::resolution, resolve_cmd, emits({the_resolution})});
+    t.push_back({phase::resolution, reopen_cmd, refused("INC-1 is not resolved; only a resolved or closed incident can be reopened")});
+    t.push_back({phase::resolution, report_cmd, refused("the report is written once INC-1 is resolved")});
+    t.push_back({phase::resolution, close_cmd, refused(needs_report)});
+    t.push_back({phase::resolution, ack_cmd, emits({acknowledged{}})});
+    t.push_back({phase::resolution, check_cmd, emits({checklist_marked{phase::resolution, 1, true}})});
+    t.push_back({phase::resolution, snooze_cmd, refused(no_nudge_waiting)});
+    t.push_back({phase::resolution, mark_cmd, emits({the_mark})});
+    t.push_back({phase::resolution, unmark_cmd, refused(not_marked)});
+    t.push_back({phase::resolution, approve_cmd, refused(no_notice)});
+    t.push_back({phase::resolution, regulator_cmd, refused(not_regulated)});
+    t.push_back({phase::resolution, join_cmd, emits({erin_joined})});
+    t.push_back({phase::resolution, leave_cmd, emits({alice_left})});
+    t.push_back({phase::resolution, type_cmd, emits(to_security())});
+}
 
+void add_recovery_rows(std::vector<row>& t) {
     // Recovery: resolved at 09:30.
-    {phase::recovery, update_cmd, refused("INC-1 is resolved; reopen it to post updates")},
-    {phase::recovery, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
-    {phase::recovery, phase_cmd, refused("INC-1 is in Recovery" + backwards_tail)},
-    {phase::recovery, advance_cmd, emits({phase_changed{phase::recovery, phase::post_incident}})},
-    {phase::recovery, assign_cmd, emits({comms_dave})},
-    {phase::recovery, note_cmd, emits({the_note})},
-    {phase::recovery, action_cmd, emits({action_n(2)})},
-    {phase::recovery, done_cmd, emits({action_completed{1}})},
-    {phase::recovery, escalate_cmd, refused("INC-1 is resolved; there is nothing to escalate")},
-    {phase::recovery, resolve_cmd, refused("INC-1 was already resolved at 2026-03-02 09:30 UTC")},
-    {phase::recovery, reopen_cmd, emits({reopened{"errors are back"}})},
-    {phase::recovery, report_cmd, emits({report_generated{}})},
-    {phase::recovery, close_cmd, refused(needs_report)},
-    {phase::recovery, ack_cmd, refused("INC-1 is resolved; there is nothing to acknowledge")},
-    {phase::recovery, check_cmd, emits({checklist_marked{phase::recovery, 1, true}})},
-    {phase::recovery, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")},
-    {phase::recovery, mark_cmd, emits({the_mark})},
-    {phase::recovery, unmark_cmd, refused(not_marked)},
-    {phase::recovery, approve_cmd, refused(no_notice)},
-    {phase::recovery, regulator_cmd, refused(not_regulated)},
+    t.push_back({phase::recovery, update_cmd, refused("INC-1 is resolved; reopen it to post updates")});
+    t.push_back({phase::recovery, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})});
+    t.push_back({phase::recovery, phase_cmd, refused("INC-1 is in Recovery" + backwards_tail)});
+    t.push_back({phase::recovery, advance_cmd, emits({phase_changed{phase::recovery, phase::post_incident}})});
+    t.push_back({phase::recovery, assign_cmd, emits({comms_dave, dave_invited})});
+    t.push_back({phase::recovery, note_cmd, emits({the_note})});
+    t.push_back({phase::recovery, action_cmd, emits({action_n(2)})});
+    t.push_back({phase::recovery, done_cmd, emits({action_completed{1}})});
+    t.push_back({phase::recovery, escalate_cmd, refused("INC-1 is resolved; there is nothing to escalate")});
+    t.push_back({phase::recovery, resolve_cmd, refused("INC-1 was already resolved at 2026-03-02 09:30 UTC")});
+    t.push_back({phase::recovery, reopen_cmd, emits({reopened{"errors are back"}})});
+    t.push_back({phase::recovery, report_cmd, emits({report_generated{}})});
+    t.push_back({phase::recovery, close_cmd, refused(needs_report)});
+    t.push_back({phase::recovery, ack_cmd, refused("INC-1 is resolved; there is nothing to acknowledge")});
+    t.push_back({phase::recovery, check_cmd, emits({checklist_marked{phase::recovery, 1, true}})});
+    t.push_back({phase::recovery, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")});
+    t.push_back({phase::recovery, mark_cmd, emits({the_mark})});
+    t.push_back({phase::recovery, unmark_cmd, refused(not_marked)});
+    t.push_back({phase::recovery, approve_cmd, refused(no_notice)});
+    t.push_back({phase::recovery, regulator_cmd, refused(not_regulated)});
+    t.push_back({phase::recovery, join_cmd, emits({erin_joined})});
+    t.push_back({phase::recovery, leave_cmd, emits({alice_left})});
+    t.push_back({phase::recovery, type_cmd, emits(to_security())});
+}
 
+void add_post_incident_rows(std::vector<row>& t) {
     // Post-Incident, no report yet: `advance` would close, which needs the report.
-    {phase::post_incident, update_cmd, refused("INC-1 is resolved; reopen it to post updates")},
-    {phase::post_incident, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})},
-    {phase::post_incident, phase_cmd, refused("INC-1 is in Post-Incident" + backwards_tail)},
-    {phase::post_incident, advance_cmd, refused(needs_report)},
-    {phase::post_incident, assign_cmd, emits({comms_dave})},
-    {phase::post_incident, note_cmd, emits({the_note})},
-    {phase::post_incident, action_cmd, emits({action_n(2)})},
-    {phase::post_incident, done_cmd, emits({action_completed{1}})},
-    {phase::post_incident, escalate_cmd, refused("INC-1 is resolved; there is nothing to escalate")},
-    {phase::post_incident, resolve_cmd, refused("INC-1 was already resolved at 2026-03-02 09:30 UTC")},
-    {phase::post_incident, reopen_cmd, emits({reopened{"errors are back"}})},
-    {phase::post_incident, report_cmd, emits({report_generated{}})},
-    {phase::post_incident, close_cmd, refused(needs_report)},
-    {phase::post_incident, ack_cmd, refused("INC-1 is resolved; there is nothing to acknowledge")},
-    {phase::post_incident, check_cmd, emits({checklist_marked{phase::post_incident, 1, true}})},
-    {phase::post_incident, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")},
-    {phase::post_incident, mark_cmd, emits({the_mark})},
-    {phase::post_incident, unmark_cmd, refused(not_marked)},
-    {phase::post_incident, approve_cmd, refused(no_notice)},
-    {phase::post_incident, regulator_cmd, refused(not_regulated)},
+    t.push_back({phase::post_incident, update_cmd, refused("INC-1 is resolved; reopen it to post updates")});
+    t.push_back({phase::post_incident, severity_cmd, emits({severity_changed{severity::p0, severity::p1}})});
+    t.push_back({phase::post_incident, phase_cmd, refused("INC-1 is in Post-Incident" + backwards_tail)});
+    t.push_back({phase::post_incident, advance_cmd, refused(needs_report)});
+    t.push_back({phase::post_incident, assign_cmd, emits({comms_dave, dave_invited})});
+    t.push_back({phase::post_incident, note_cmd, emits({the_note})});
+    t.push_back({phase::post_incident, action_cmd, emits({action_n(2)})});
+    t.push_back({phase::post_incident, done_cmd, emits({action_completed{1}})});
+    t.push_back({phase::post_incident, escalate_cmd, refused("INC-1 is resolved; there is nothing to escalate")});
+    t.push_back({phase::post_incident, resolve_cmd, refused("INC-1 was already resolved at 2026-03-02 09:30 UTC")});
+    t.push_back({phase::post_incident, reopen_cmd, emits({reopened{"errors are back"}})});
+    t.push_back({phase::post_incident, report_cmd, emits({report_generated{}})});
+    t.push_back({phase::post_incident, close_cmd, refused(needs_report)});
+    t.push_back({phase::post_incident, ack_cmd, refused("INC-1 is resolved; there is nothing to acknowledge")});
+    t.push_back({phase::post_incident, check_cmd, emits({checklist_marked{phase::post_incident, 1, true}})});
+    t.push_back({phase::post_incident, snooze_cmd, refused("INC-1 is resolved; its update reminders have stopped")});
+    t.push_back({phase::post_incident, mark_cmd, emits({the_mark})});
+    t.push_back({phase::post_incident, unmark_cmd, refused(not_marked)});
+    t.push_back({phase::post_incident, approve_cmd, refused(no_notice)});
+    t.push_back({phase::post_incident, regulator_cmd, refused(not_regulated)});
+    t.push_back({phase::post_incident, join_cmd, emits({erin_joined})});
+    t.push_back({phase::post_incident, leave_cmd, emits({alice_left})});
+    t.push_back({phase::post_incident, type_cmd, emits(to_security())});
+}
 
-    // Closed refuses everything.
-    {phase::closed, update_cmd, refused(closed_reason)},
-    {phase::closed, severity_cmd, refused(closed_reason)},
-    {phase::closed, phase_cmd, refused(closed_reason)},
-    {phase::closed, advance_cmd, refused(closed_reason)},
-    {phase::closed, assign_cmd, refused(closed_reason)},
-    {phase::closed, note_cmd, refused(closed_reason)},
-    {phase::closed, action_cmd, refused(closed_reason)},
-    {phase::closed, done_cmd, emits({action_completed{1}})},  // tracked until done, after closing too
-    {phase::closed, escalate_cmd, refused(closed_reason)},
-    {phase::closed, resolve_cmd, refused(closed_reason)},
-    {phase::closed, reopen_cmd, refused(closed_reason)},
-    {phase::closed, report_cmd, refused(closed_reason)},
-    {phase::closed, close_cmd, refused(closed_reason)},
-    {phase::closed, ack_cmd, refused(closed_reason)},
-    {phase::closed, check_cmd, refused(closed_reason)},
-    {phase::closed, snooze_cmd, refused(closed_reason)},
-    {phase::closed, mark_cmd, refused(closed_reason)},
-    {phase::closed, unmark_cmd, refused(closed_reason)},
-    {phase::closed, approve_cmd, refused(closed_reason)},
-    {phase::closed, regulator_cmd, refused(closed_reason)},
-};
+void add_closed_rows(std::vector<row>& t) {
+    // Closed refuses everything but what outlives the incident: action items (post-mortems come after the
+    // report), the regulator clock, who is in the room, and an admin's reopening.
+    t.push_back({phase::closed, update_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, severity_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, phase_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, advance_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, assign_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, note_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, action_cmd, emits({action_n(2)})});
+    t.push_back({phase::closed, done_cmd, emits({action_completed{1}})});  // tracked until done, after closing too
+    t.push_back({phase::closed, escalate_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, resolve_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, reopen_cmd, emits({reopened{"errors are back"}})});
+    t.push_back({phase::closed, report_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, close_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, ack_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, check_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, snooze_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, mark_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, unmark_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, approve_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, regulator_cmd, refused(not_regulated)});
+    t.push_back({phase::closed, join_cmd, emits({erin_joined})});
+    t.push_back({phase::closed, leave_cmd, emits({alice_left})});
+    t.push_back({phase::closed, type_cmd, refused(closed_reason)});
+}
+
+std::vector<row> make_table() {
+    std::vector<row> t;
+    add_detection_rows(t);
+    add_investigation_rows(t);
+    add_containment_rows(t);
+    add_resolution_rows(t);
+    add_recovery_rows(t);
+    add_post_incident_rows(t);
+    add_closed_rows(t);
+    return t;
+}
+std::vector<row> const table = make_table();
 
 void check_decision(incident const& inc, command const& cmd, expected const& want, timestamp when = now) {
     auto const d = decide(inc, cmd, carol, when, rules());
@@ -444,13 +505,17 @@ TEST_CASE("severity cannot be changed to the severity it already has") {
 TEST_CASE("roles are handed over with the previous holder and SMEs accumulate") {
     auto h = history(phase::investigation);
     check_decision(given(h), assign_role{role::incident_commander, "carol"},
-                   emits({role_assigned{role::incident_commander, "carol", user_id{"bob"}}}));
+                   emits({role_assigned{role::incident_commander, "carol", user_id{"bob"}}, invited{{"carol"}}}));
     check_decision(given(h), assign_role{role::incident_commander, "bob"},
                    refused("@bob is already Incident Commander of INC-1"));
     check_decision(given(h), assign_role{role::scribe, ""}, refused("name the person: `assign <role> @user`"));
     h.push_back(at(t0 + 4min, "bob", role_assigned{role::subject_matter_expert, "erin", std::nullopt}));
     check_decision(given(h), assign_role{role::subject_matter_expert, "frank"},
-                   emits({role_assigned{role::subject_matter_expert, "frank", std::nullopt}}));
+                   emits({role_assigned{role::subject_matter_expert, "frank", std::nullopt}, invited{{"frank"}}}));
+    // Someone already in the room is not invited again.
+    h.push_back(at(t0 + 5min, "frank", member_joined{"frank"}));
+    check_decision(given(h), assign_role{role::scribe, "frank"},
+                   emits({role_assigned{role::scribe, "frank", std::nullopt}}));
     check_decision(given(h), assign_role{role::subject_matter_expert, "erin"},
                    refused("@erin is already Subject Matter Expert of INC-1"));
 }
@@ -537,13 +602,18 @@ TEST_CASE("only severities with an update cadence can snooze their reminders") {
 
 TEST_CASE("a declaration needs a title of at most 200 characters and a plausible start") {
     declare d{severity::p1, incident_type::security, "  Leaked token  ", " in logs ", t0 - 20min};
-    auto const ok = decide_declare(7, d, "inc-7-leaked-token", "alice", t0);
+    auto const ok = decide_declare(7, d, "alice", t0, policy::defaults());
     REQUIRE(std::holds_alternative<std::vector<event>>(ok));
     auto const& events = std::get<std::vector<event>>(ok);
-    REQUIRE(events.size() == 1);
-    CHECK(events[0] == event{7, t0, "alice",
-                             declared{"Leaked token", "in logs", severity::p1, incident_type::security, t0 - 20min,
-                                      "inc-7-leaked-token"}});
+    // A private incident's room is named for its type, never its title; the declarer leads; the
+    // declarer is brought into the room.
+    CHECK(events == std::vector<event>{
+                        event{7, t0, "alice",
+                              declared{"Leaked token", "in logs", severity::p1, incident_type::security, t0 - 20min,
+                                       "inc-7-security"}},
+                        event{7, t0, "alice", role_assigned{role::incident_commander, "alice", std::nullopt}},
+                        event{7, t0, "alice", invited{{"alice"}}},
+                    });
 
     struct bad_row {
         declare cmd;
@@ -559,16 +629,20 @@ TEST_CASE("a declaration needs a title of at most 200 characters and a plausible
          "the impact cannot start in the future (2026-03-02 09:01 UTC)"},
         {{severity::p2, incident_type::outage, "x", "", t0 - std::chrono::days{31}},
          "the impact start 2026-01-30 09:00 UTC is more than 30 days ago"},
+        {{severity::p2, incident_type::outage, "x", "", t0 - 10min, false, t0 - 20min},
+         "it cannot be detected (2026-03-02 08:40 UTC) before the impact started (2026-03-02 08:50 UTC)"},
+        {{severity::p2, incident_type::outage, "x", "", std::nullopt, false, t0 + 1min},
+         "it cannot be detected in the future (2026-03-02 09:01 UTC)"},
     };
     for (auto const& r : rows) {
         CAPTURE(r.reason);
-        auto const dec = decide_declare(1, r.cmd, "inc-1", "alice", t0);
+        auto const dec = decide_declare(1, r.cmd, "alice", t0, policy::defaults());
         auto const* refused_with = std::get_if<refusal>(&dec);
         CHECK(refused_with != nullptr);
         if (refused_with) CHECK(refused_with->reason == r.reason);
     }
     auto const exactly_200 =
-        decide_declare(1, {severity::p2, incident_type::outage, std::string(200, 't'), "", {}}, "inc-1", "alice", t0);
+        decide_declare(1, {severity::p2, incident_type::outage, std::string(200, 't'), "", {}}, "alice", t0, policy::defaults());
     CHECK(std::holds_alternative<std::vector<event>>(exactly_200));
 }
 

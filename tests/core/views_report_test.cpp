@@ -26,6 +26,7 @@ std::vector<event> realistic() {
     return {
         declared_outage(),
         at(t0, bot_user, escalated{"on-call", "On-call engineer paged", false, ""}),
+        at(t0, bot_user, paged{"carol", "primary"}),
         at(t0 + 2min, "carol", acknowledged{}),
         at(t0 + 3min, "alice", role_assigned{role::incident_commander, "bob", std::nullopt}),
         at(t0 + 4min, "bob", phase_changed{phase::detection, phase::investigation}),

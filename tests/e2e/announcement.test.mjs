@@ -9,7 +9,7 @@ describe('announcement kept current', { timeout: 60000 }, () => {
     const w = await World.create();
     try {
       await w.start();
-      await (await w.sim.slashCommand({ user: 'U111', text: 'declare P2 type:outage Search is slow' })).ack;
+      await (await w.sim.slashCommand({ user: 'U111', text: 'declare P2 type:performance Search is slow' })).ack;
       const room = await w.waitForRoom(1);
       const incidents = w.sim.channelByName('incidents');
       const announcement = await w.sim.waitFor(() => incidents.messages.find((m) => /Search is slow/.test(m.text)), 10000, 'announcement');

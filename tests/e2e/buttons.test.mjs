@@ -8,11 +8,13 @@ const hasAction = (m, id) => JSON.stringify(m.blocks ?? []).includes(`"action_id
 
 describe('prompt buttons', { timeout: 60000 }, () => {
   test('Acknowledge and I will be IC are recorded and their prompt is updated', async () => {
-    const w = await World.create();
+    // Nobody leads until someone takes it: the prompt offers I'll be IC.
+    const w = await World.create({ config: '[roles]\ndeclarer_leads = false\n' });
     try {
       await w.start();
       await (await w.sim.slashCommand({ user: 'U111', text: 'declare P1 type:outage Payments failing' })).ack;
       const room = await w.waitForRoom(1);
+      for (const user of ['U222', 'U333', 'U444']) await w.join(user, room);
       const prompt = await w.sim.waitFor(() => room.messages.find((m) => hasAction(m, 'acknowledge')), 10000, 'prompt');
       const ack = await w.sim.blockAction({ user: 'U333', channel: room.id, messageTs: prompt.ts, actionId: 'acknowledge' }).ack;
       assert.ok(ack, 'the press is acked');
@@ -47,6 +49,7 @@ describe('more prompt buttons and the checklist', { timeout: 60000 }, () => {
       await w.start();
       await (await w.sim.slashCommand({ user: 'U111', text: 'declare P1 type:outage Login errors' })).ack;
       const room = await w.waitForRoom(1);
+      await w.join('U222', room);
       const prompt = await w.sim.waitFor(() => room.messages.find((m) => hasAction(m, 'post_update')), 10000, 'prompt');
 
       await w.sim.blockAction({ user: 'U111', channel: room.id, messageTs: prompt.ts, actionId: 'post_update' }).ack;
@@ -58,7 +61,7 @@ describe('more prompt buttons and the checklist', { timeout: 60000 }, () => {
       await w.sim.blockAction({ user: 'U222', channel: room.id, messageTs: checklist.ts, actionId: 'check', value: ['1:detection:1'] }).ack;
       await w.sim.waitFor(() => room.messages.some((m) => /<@U222> checked "Incident detected"/.test(m.text)), 10000, 'check recorded');
 
-      await w.sim.slashCommand({ user: 'U111', channel: room.id, text: 'assign ic @U111' }).ack;
+      // U111 declared and leads: the P1 may leave Detection.
       await w.sim.blockAction({ user: 'U111', channel: room.id, messageTs: prompt.ts, actionId: 'advance' }).ack;
       await w.sim.waitFor(() => room.messages.some((m) => /Investigation/.test(m.text) && /phase|→/i.test(m.text)), 10000, 'advanced');
 

@@ -198,16 +198,17 @@ describe('post-incident clocks', { timeout: 90000 }, () => {
 
       await inRoom(w, room, 'assign ic @U111');
       const resolved = await inRoom(w, room, 'resolve Drained the backlog');
-      const report = await w.sim.waitFor(() => room.messages.find((m) => /Report due — INC-1/.test(m.text)), 12000, 'report reminder');
-      assert.ok(postedAt(w, report) - resolved >= 1000, 'report reminder after report_due');
+      const report = await w.sim.waitFor(() => room.messages.find((m) => /Report due by .* — INC-1/.test(m.text)), 12000, 'report reminder');
+      // 2 s to write the report: reminded half-way, with time left to act.
+      assert.ok(postedAt(w, report) - resolved >= 1000, 'report reminder ahead of report_due, not at once');
       assert.ok(hasAction(report, 'report'), 'Generate report button');
-      const pm = await w.sim.waitFor(() => room.messages.find((m) => /Post-mortem due — INC-1/.test(m.text)), 12000, 'post-mortem reminder');
+      const pm = await w.sim.waitFor(() => room.messages.find((m) => /Post-mortem due by .* — INC-1/.test(m.text)), 12000, 'post-mortem reminder');
       assert.ok(hasAction(pm, 'check'), 'Mark post-mortem held button');
       assert.ok(await w.sim.blockAction({ user: 'U111', channel: room.id, messageTs: pm.ts, actionId: 'check' }).ack);
       await w.sim.waitFor(() => room.messages.some((m) => /checked "Post-mortem/.test(m.text)), 12000, 'post-mortem marked held');
       await sleep(3000);
-      assert.equal(room.messages.filter((m) => /Report due — INC-1/.test(m.text)).length, 1, 'report reminder once');
-      assert.equal(room.messages.filter((m) => /Post-mortem due — INC-1/.test(m.text)).length, 1, 'post-mortem reminder once');
+      assert.equal(room.messages.filter((m) => /Report due by .* — INC-1/.test(m.text)).length, 1, 'report reminder once');
+      assert.equal(room.messages.filter((m) => /Post-mortem due by .* — INC-1/.test(m.text)).length, 1, 'post-mortem reminder once');
     } finally {
       await w.close();
     }
@@ -219,6 +220,7 @@ describe('post-incident clocks', { timeout: 90000 }, () => {
       await w.start();
       await declare(w, 'P1 type:privacy Customer list exported');
       const room = await w.waitForRoom(1);
+      await w.join('U222', room);
       const reminder = await w.sim.waitFor(() => room.messages.find((m) => /Regulator notification — INC-1/.test(m.text)), 12000, 'regulator reminder');
       assert.ok(hasAction(reminder, 'regulator_notified'));
       assert.ok(await w.sim.blockAction({ user: 'U222', channel: room.id, messageTs: reminder.ts, actionId: 'regulator_notified' }).ack);

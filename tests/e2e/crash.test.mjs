@@ -56,7 +56,7 @@ describe('crash or lost answer between a Slack call and its bookkeeping', { time
     try {
       const bot = await w.start();
       const killed = killAfter(w, bot, 'conversations.create');
-      w.sim.slashCommand({ text: 'declare P2 type:outage Database failover' });
+      w.sim.slashCommand({ text: 'declare P2 type:performance Database failover' });
       const call = await killed;
       assert.equal(call.response.ok, true, 'Slack created the channel');
       assert.deepEqual(await bot.exit, { code: null, signal: 'SIGKILL' });
@@ -88,7 +88,7 @@ describe('crash or lost answer between a Slack call and its bookkeeping', { time
     try {
       const bot = await w.start();
       const killed = killAfter(w, bot, 'chat.postMessage');
-      w.sim.slashCommand({ text: 'declare P2 type:outage Cache stampede' });
+      w.sim.slashCommand({ text: 'declare P2 type:performance Cache stampede' });
       const call = await killed;
       const room = w.room(1);
       assert.equal(call.args.channel, room.id);
@@ -119,7 +119,7 @@ describe('crash or lost answer between a Slack call and its bookkeeping', { time
     try {
       await w.start();
       const lost = failAfterDoing(w, 'conversations.create');
-      w.sim.slashCommand({ text: 'declare P2 type:outage Storage latency' });
+      w.sim.slashCommand({ text: 'declare P2 type:performance Storage latency' });
       const real = await lost;
       assert.equal(real.ok, true);
       const room = w.sim.channels.get(real.channel.id);
@@ -140,7 +140,7 @@ describe('crash or lost answer between a Slack call and its bookkeeping', { time
     try {
       await w.start();
       const lost = failAfterDoing(w, 'chat.postMessage');
-      w.sim.slashCommand({ text: 'declare P2 type:outage DNS flapping' });
+      w.sim.slashCommand({ text: 'declare P2 type:performance DNS flapping' });
       const real = await lost;
       const room = w.room(1);
       await roomFilled(w, room, 10000);
@@ -161,7 +161,7 @@ describe('crash or lost answer between a Slack call and its bookkeeping', { time
     try {
       await w.start();
       const lost = failAfterDoing(w, 'chat.postMessage', isAnnouncement(w));
-      w.sim.slashCommand({ text: 'declare P2 type:outage Mail queue stuck' });
+      w.sim.slashCommand({ text: 'declare P2 type:performance Mail queue stuck' });
       await lost;
       const room = await w.waitForRoom(1);
       await roomFilled(w, room, 10000);

@@ -86,8 +86,11 @@ export class World {
     w.dir = mkdtempSync(join(tmpdir(), 'warroom-e2e-'));
     w.sim = await startSimulator({ tls, ...sim });
     w.configFile = join(w.dir, 'warroom.toml');
-    // Any free port for the HTTP endpoints, so tests (and replicas) running side by side never collide.
-    writeFileSync(w.configFile, /^\[http\]/m.test(config) ? config : `${config}\n[http]\nlisten = "127.0.0.1:0"\n`);
+    // Any free port for the HTTP endpoints, so tests (and replicas) running side by side never collide;
+    // no per-user rate limits (tests send bursts a person would not), unless the test sets them.
+    let text = /^\[http\]/m.test(config) ? config : `${config}\n[http]\nlisten = "127.0.0.1:0"\n`;
+    if (!/^\[limits\]/m.test(text)) text += '\n[limits]\ndeclares_per_minute = 0\ncommands_per_minute = 0\nmarks_per_minute = 0\n';
+    writeFileSync(w.configFile, text);
     w.bots = [];
     return w;
   }
@@ -128,15 +131,23 @@ export class World {
   }
   // The channel the simulator created for incident `n`.
   room(n) {
-    return [...this.sim.channels.values()].find((c) => c.name.startsWith(`inc-${n}-`));
+    return [...this.sim.channels.values()].find((c) => c.name?.startsWith(`inc-${n}-`));
   }
   async waitForRoom(n, timeoutMs = 10000) {
     return this.sim.waitFor(() => this.room(n), timeoutMs, `war room of incident ${n}`);
   }
+  // `user` joins a war room, as a person does once the bot has posted there (before that the bot may
+  // not yet know the channel it created is its war room); resolves when the bot acknowledged Slack's
+  // member_joined_channel event.
+  async join(user, room, timeoutMs = 10000) {
+    await this.sim.waitFor(() => room.messages.some((m) => m.user === this.sim.botUserId), timeoutMs, `a post in #${room.name}`);
+    const { ack } = this.sim.joinChannel(user, room.id);
+    assert.ok(await ack, `${user} joined #${room.name}`);
+  }
   calls(method) { return this.sim.calls.filter((c) => c.method === method); }
   // Every channel whose name starts with inc-<n>- (a second one means a duplicate war room).
   rooms(n) {
-    return [...this.sim.channels.values()].filter((c) => c.name.startsWith(`inc-${n}-`));
+    return [...this.sim.channels.values()].filter((c) => c.name?.startsWith(`inc-${n}-`));
   }
   // Announcements in #incidents, oldest first, as the incident numbers they announce.
   announcements() {

@@ -27,7 +27,7 @@ describe('Slack API outage', { timeout: 60000 }, () => {
       await sleep(2500);
       const acks = [];
       for (const k of [1, 2, 3]) {
-        const text = `declare P2 type:outage Region ${k} unreachable`;
+        const text = `declare P2 type:performance Region ${k} unreachable`;
         acks.push(await w.sim.slashCommand({ user: 'U111', text }).ack);
         await sleep(300);
       }
@@ -71,7 +71,7 @@ describe('Slack API outage', { timeout: 60000 }, () => {
       w.sim.apiDown = true;
       const downAt = Date.now();
       for (const k of [1, 2, 3, 4, 5]) {
-        await w.sim.slashCommand({ user: 'U111', text: `declare P2 type:outage Zone ${k} dark` }).ack;
+        await w.sim.slashCommand({ user: 'U111', text: `declare P2 type:performance Zone ${k} dark` }).ack;
       }
       await sleep(6000 - (Date.now() - downAt));
       w.sim.apiDown = false;
@@ -97,7 +97,7 @@ describe('Slack API outage', { timeout: 60000 }, () => {
       await w.start();
       w.sim.apiDown = true;
       for (const k of [1, 2, 3]) {
-        await w.sim.slashCommand({ user: 'U111', text: `declare P2 type:outage Cluster ${k} lost` }).ack;
+        await w.sim.slashCommand({ user: 'U111', text: `declare P2 type:performance Cluster ${k} lost` }).ack;
         await sleep(200);
       }
       await sleep(2000);

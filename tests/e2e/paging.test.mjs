@@ -27,6 +27,7 @@ listen = "127.0.0.1:${port}"
 [paging]
 vendor = "${vendor}"
 url = "${url}"
+service_id = "PF9KMXH"
 users = { U222 = "bob@example.com", U333 = "carol@example.com" }
 [severity.P0]
 respond_within = "${respond}"
@@ -77,6 +78,21 @@ describe('paging through PagerDuty', { timeout: 90000 }, () => {
       await pd.waitFor((e) => e.body.event_action === 'acknowledge', 5000);
       const again = await sendPagerDutyWebhook(`http://127.0.0.1:${port}/webhooks/pagerduty`, secret, { incidentKey: 'warroom-inc-1' });
       assert.equal(again.status, 200, 'a repeated webhook is accepted and changes nothing');
+
+      // Only what warroom paged, of its own service, and not a replay of an old delivery.
+      assert.ok(await w.sim.slashCommand({ user: 'U111', text: 'declare P3 type:performance Slow admin page' }).ack);
+      const hook = (options) => sendPagerDutyWebhook(`http://127.0.0.1:${port}/webhooks/pagerduty`, secret, options);
+      const never = await hook({ incidentKey: 'warroom-inc-2', agentName: 'Mallory' });
+      assert.equal(never.status, 200);
+      assert.match(JSON.stringify(never.body), /ignored/);
+      const other = await hook({ incidentKey: 'warroom-inc-1', serviceId: 'POTHER1' });
+      assert.match(JSON.stringify(other.body), /ignored: not warroom's service/);
+      const stale = await hook({ incidentKey: 'warroom-inc-1', occurredAt: new Date(Date.now() - 3600 * 1000) });
+      assert.equal(stale.status, 400, 'an hour-old delivery is a replay');
+      const room2 = await w.waitForRoom(2);
+      await sleep(500);
+      assert.ok(!room2.messages.some((m) => /acknowledged by/.test(m.text)), 'the never-paged incident is not acknowledged');
+      await w.bots[0].waitForLog(/PagerDuty acknowledgement of INC-2 refused: the paging integration may only acknowledge/);
 
       await w.sim.slashCommand({ user: 'U333', channel: room.id, text: 'assign ic @U333' }).ack;
       await w.sim.slashCommand({ user: 'U333', channel: room.id, text: 'resolve Restarted the primary' }).ack;

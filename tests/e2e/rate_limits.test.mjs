@@ -12,7 +12,7 @@ describe('rate limits and retries', { timeout: 60000 }, () => {
     try {
       await w.start();
       w.sim.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 2);
-      const { ack } = w.sim.slashCommand({ text: 'declare P2 type:outage Payments slow' });
+      const { ack } = w.sim.slashCommand({ text: 'declare P2 type:performance Payments slow' });
       assert.match((await ack).payload.text, /Declared INC-1/);
       const room = await w.waitForRoom(1);
       await w.sim.waitFor(() => room.messages.length >= 3 && w.announcements().length === 1, 15000, 'room filled');
@@ -44,7 +44,7 @@ describe('rate limits and retries', { timeout: 60000 }, () => {
     try {
       await w.start();
       w.sim.failNext('conversations.setTopic', { status: 429, retryAfter: 2 });
-      w.sim.slashCommand({ text: 'declare P2 type:outage Topic later' });
+      w.sim.slashCommand({ text: 'declare P2 type:performance Topic later' });
       const room = await w.waitForRoom(1);
       await w.sim.waitFor(() => room.topic.value !== '', 10000, 'topic set');
       const [refused, ok] = w.calls('conversations.setTopic');
@@ -62,7 +62,7 @@ describe('rate limits and retries', { timeout: 60000 }, () => {
     try {
       await w.start();
       w.sim.failNext('conversations.create', { status: 503, html: true });
-      const { ack } = w.sim.slashCommand({ text: 'declare P2 type:outage Search down' });
+      const { ack } = w.sim.slashCommand({ text: 'declare P2 type:performance Search down' });
       assert.match((await ack).payload.text, /Declared INC-1/);
       const room = await w.waitForRoom(1, 15000);
       await w.sim.waitFor(() => room.messages.length >= 3 && w.announcements().length === 1, 15000, 'room filled');

@@ -80,9 +80,10 @@ describe('redelivery', { timeout: 60000 }, () => {
     const w = await World.create({ sim: { ackTimeoutMs: 1000 } });
     try {
       await w.start();
-      await w.sim.slashCommand({ text: 'declare P2 type:outage Disk pressure' }).ack;
+      await w.sim.slashCommand({ text: 'declare P2 type:performance Disk pressure' }).ack;
       const room = await w.waitForRoom(1);
       await w.sim.waitFor(() => room.pins.size === 1, 10000, 'declaration pinned');
+      await w.join('U444', room);
       const found = w.sim.userMessage({ user: 'U222', channel: room.id, text: 'Root cause: log rotation stopped' });
       await Promise.all(found.deliveries.map((d) => d.ack));
 
@@ -112,7 +113,7 @@ describe('redelivery', { timeout: 60000 }, () => {
     const w = await World.create();
     try {
       await w.start();
-      const { envelopeId, ack } = w.sim.slashCommand({ text: 'declare P2 type:outage Checkout errors' });
+      const { envelopeId, ack } = w.sim.slashCommand({ text: 'declare P2 type:performance Checkout errors' });
       // The same frame again, on the same connection, right behind the first.
       const { frame, connection } = envelopeFrame(w.sim, envelopeId);
       w.sim.sendRaw(frame, { connection });
@@ -143,7 +144,7 @@ describe('redelivery', { timeout: 60000 }, () => {
     const w = await World.create();
     try {
       const first = await w.start();
-      const { envelopeId, ack } = w.sim.slashCommand({ text: 'declare P2 type:outage Login broken' });
+      const { envelopeId, ack } = w.sim.slashCommand({ text: 'declare P2 type:performance Login broken' });
       assert.match((await ack).payload.text, /Declared INC-1/);
       const room = await w.waitForRoom(1);
       await w.sim.waitFor(() => room.messages.length >= 3 && w.announcements().length >= 1, 10000, 'room filled');

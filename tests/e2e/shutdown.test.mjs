@@ -18,7 +18,7 @@ describe('shutdown', { timeout: 60000 }, () => {
     const w = await World.create();
     try {
       const bot = await w.start();
-      const a = await w.sim.slashCommand({ text: 'declare P2 type:outage Before shutdown' }).ack;
+      const a = await w.sim.slashCommand({ text: 'declare P2 type:performance Before shutdown' }).ack;
       assert.match(a.payload.text, /Declared INC-1/);
       const room = await w.waitForRoom(1);
       await w.sim.waitFor(() => room.messages.length >= 3 && w.announcements().length === 1, 10000, 'room filled');
@@ -61,7 +61,7 @@ describe('shutdown', { timeout: 60000 }, () => {
     const bot = await w.start();
     w.sim.apiDown = true;
     for (const k of [1, 2]) {
-      const a = await w.sim.slashCommand({ text: `declare P2 type:outage Stuck ${k}` }).ack;
+      const a = await w.sim.slashCommand({ text: `declare P2 type:performance Stuck ${k}` }).ack;
       assert.match(a.payload.text, new RegExp(`Declared INC-${k}`));
     }
     // Let the lanes fail a few times, into their backoff.
@@ -114,7 +114,7 @@ describe('shutdown', { timeout: 60000 }, () => {
     try {
       const bot = await w.start();
       w.sim.failNext('chat.postMessage', { status: 429, retryAfter: 30 });
-      w.sim.slashCommand({ text: 'declare P2 type:outage Rate limited' });
+      w.sim.slashCommand({ text: 'declare P2 type:performance Rate limited' });
       const room = await w.waitForRoom(1);
       await w.sim.waitFor(() => w.calls('chat.postMessage').length === 1, 10000, 'the 429');
       await sleep(500);

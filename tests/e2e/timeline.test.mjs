@@ -19,6 +19,8 @@ describe('timeline capture', { timeout: 60000 }, () => {
       await (await w.sim.slashCommand({ user: 'U111', text: 'declare P2 Checkout slow' })).ack;
       const room = await w.waitForRoom(1);
       await w.sim.waitFor(() => room.pins.size === 1, 10000, 'declaration pinned');
+      // The responders are in the room (Slack tells the bot), so their reactions count.
+      for (const user of ['U222', 'U333', 'U444']) await w.join(user, room);
       const found = w.sim.userMessage({ user: 'U222', channel: room.id, text: 'Found it: pool size is 5 &amp; not 50' });
       const other = w.sim.userMessage({ user: 'U333', channel: room.id, text: 'Rolling back now' });
       const ignored = w.sim.userMessage({ user: 'U333', channel: room.id, text: 'lunch?' });

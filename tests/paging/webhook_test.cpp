@@ -95,7 +95,8 @@ TEST_CASE("an empty secret verifies nothing") {
 TEST_CASE("an acknowledgement names the event our dedup key PagerDuty's incident and who acknowledged") {
     auto const e = parse_webhook(acknowledged);
     REQUIRE(e);
-    CHECK(*e == webhook_event{"incident.acknowledged", "warroom-inc-7", "Q2F7ZQ1MBXQKLA", "Ada Lovelace"});
+    auto const at = *warroom::core::parse_time("2026-11-27T09:52:04Z") + std::chrono::milliseconds{211};
+    CHECK(*e == webhook_event{"incident.acknowledged", "warroom-inc-7", "Q2F7ZQ1MBXQKLA", "Ada Lovelace", "PF9KMXH", at});
     CHECK(warroom::core::incident_of_page_key(e->incident_key) == 7);
 }
 
@@ -103,30 +104,45 @@ TEST_CASE("an event without an agent or about something else than an incident ha
     auto const resolved_by_pd = parse_webhook(
         R"({"event":{"event_type":"incident.resolved","agent":null,"data":{"id":"Q9","type":"incident","incident_key":"warroom-inc-12"}}})");
     REQUIRE(resolved_by_pd);
-    CHECK(*resolved_by_pd == webhook_event{"incident.resolved", "warroom-inc-12", "Q9", ""});
+    CHECK(*resolved_by_pd == webhook_event{"incident.resolved", "warroom-inc-12", "Q9", "", "", std::nullopt});
     auto const service = parse_webhook(
         R"({"event":{"event_type":"service.updated","agent":null,"data":{"id":"PF9KMXH","type":"service","summary":"x"}}})");
     REQUIRE(service);
-    CHECK(*service == webhook_event{"service.updated", "", "", ""});
-    CHECK(*parse_webhook(resolved) == webhook_event{"incident.resolved", "", "", ""});
+    CHECK(*service == webhook_event{"service.updated", "", "", "", "", std::nullopt});
+    CHECK(parse_webhook(resolved)->type == "incident.resolved");
+    CHECK(parse_webhook(resolved)->incident_key.empty());
 }
 
 TEST_CASE("notes and responder events name the incident they refer to") {
     auto const note = parse_webhook(
         R"({"event":{"event_type":"incident.annotated","agent":{"summary":"Ada Lovelace"},"data":{"incident":{"id":"Q2F7ZQ1MBXQKLA","type":"incident_reference"},"id":"P2LA89X","content":"on it","type":"incident_note"}}})");
     REQUIRE(note);
-    CHECK(*note == webhook_event{"incident.annotated", "", "Q2F7ZQ1MBXQKLA", "Ada Lovelace"});
+    CHECK(*note == webhook_event{"incident.annotated", "", "Q2F7ZQ1MBXQKLA", "Ada Lovelace", "", std::nullopt});
+}
+
+TEST_CASE("the time it happened reads with or without a fraction of a second, and nothing else") {
+    auto const at = [](std::string const& when) {
+        return parse_webhook(R"({"event":{"event_type":"incident.acknowledged","occurred_at":")" + when + R"("}})")
+            ->occurred_at;
+    };
+    auto const base = *warroom::core::parse_time("2026-11-27T09:52:04Z");
+    CHECK(at("2026-11-27T09:52:04Z") == base);
+    CHECK(at("2026-11-27T09:52:04.5Z") == base + std::chrono::milliseconds{500});
+    CHECK(at("2026-11-27T09:52:04.123456Z") == base + std::chrono::milliseconds{123});
+    CHECK_FALSE(at("2026-11-27T09:52:04.Z"));
+    CHECK_FALSE(at("yesterday"));
+    CHECK_FALSE(at(""));
 }
 
 TEST_CASE("fields of the wrong type are left empty") {
     auto const e = parse_webhook(
         R"({"event":{"event_type":"incident.acknowledged","agent":"Ada","data":{"type":"incident","id":5,"incident_key":["warroom-inc-7"],"incident":"Q1"}}})");
     REQUIRE(e);
-    CHECK(*e == webhook_event{"incident.acknowledged", "", "", ""});
+    CHECK(*e == webhook_event{"incident.acknowledged", "", "", "", "", std::nullopt});
     auto const odd = parse_webhook(
         R"({"event":{"event_type":"incident.annotated","agent":{"summary":{"name":"Ada"}},"data":{"incident":["Q1"]}}})");
     REQUIRE(odd);
-    CHECK(*odd == webhook_event{"incident.annotated", "", "", ""});
+    CHECK(*odd == webhook_event{"incident.annotated", "", "", "", "", std::nullopt});
     auto const array_data = parse_webhook(R"({"event":{"event_type":"x","data":[{"incident_key":"warroom-inc-7"}]}})");
     REQUIRE(array_data);
     CHECK(array_data->incident_key.empty());

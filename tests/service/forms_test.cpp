@@ -35,7 +35,11 @@ submitted submit_checkout(harness& h) {
                            {"started_at", "20m ago"}});
 }
 
-void declare_checkout(harness& h) { REQUIRE(submit_checkout(h).changed); }
+// Declared by alice; bob joins the war room to help.
+void declare_checkout(harness& h) {
+    REQUIRE(submit_checkout(h).changed);
+    h.join("bob", room, t0);
+}
 
 }  // namespace
 
@@ -74,12 +78,15 @@ TEST_CASE("a valid declare form declares the incident and opens its war room") {
     auto const out = submit_checkout(h);
     CHECK(out.changed);
     CHECK(out.field_errors.empty());
-    CHECK(h.store().load() == std::vector<event>{event{1, t0, "alice",
-                                                       declared{"Checkout fails", "Stripe returns 500", severity::p1,
-                                                                incident_type::integration, t0 - 20min, room}}});
+    CHECK(h.store().load() ==
+          std::vector<event>{event{1, t0, "alice",
+                                   declared{"Checkout fails", "Stripe returns 500", severity::p1,
+                                            incident_type::integration, t0 - 20min, room}},
+                             event{1, t0, "alice", role_assigned{role::incident_commander, "alice", std::nullopt}},
+                             event{1, t0, "alice", invited{{"alice"}}}});
     REQUIRE_FALSE(out.effects.empty());
     CHECK(std::get<open_war_room>(out.effects.front()) ==
-          open_war_room{1, room, false, {"alice"}, "P1 · Investigating · IC unassigned"});
+          open_war_room{1, room, false, {"alice"}, "P1 · Investigating · IC @alice"});
     CHECK(joined(view_kinds(out.out)) == "declaration, runbook, checklist, announcement");
 }
 
@@ -88,7 +95,7 @@ TEST_CASE("the declare form takes an absolute start time and defaults to P2 outa
     auto const out = submit(h.svc(), {"alice", "incidents", t0}, declare_modal(),
                                     {{"title", "Slow search"}, {"started_at", "2026-03-02 08:30"}});
     CHECK(out.changed);
-    REQUIRE(h.store().load().size() == 1);
+    REQUIRE(h.store().load().size() == 3);
     CHECK(h.store().load()[0].what ==
           payload{declared{"Slow search", "", severity::p2, incident_type::outage, t0 - 30min, "inc-1-slow-search"}});
 }
@@ -124,7 +131,7 @@ TEST_CASE("the update form needs text and a listed status and then posts the upd
 }
 
 TEST_CASE("the resolve form needs a resolution and then resolves") {
-    harness h;
+    harness h{without_lead()};
     declare_checkout(h);
     auto const form = resolve_modal(*h.svc().find(1));
     // A P1 still needs its IC before it leaves detection, through the form as through the command.

@@ -25,8 +25,10 @@ using namespace warroom::core::test;
 // One replica: a store object on the file and the service over it.
 class replica {
 public:
-    explicit replica(std::filesystem::path const& file)
-        : store_(store::open_store("sqlite://" + file.string())), service_(*store_, policy::defaults()) {}
+    // Without rate limits: tests replay many requests at one instant (authority_test has its own).
+    explicit replica(std::filesystem::path const& file, policy rules = policy::defaults())
+        : store_(store::open_store("sqlite://" + file.string())),
+          service_(*store_, std::move(rules), "/incident", false, app::user_limits{{}, {}, {}}) {}
 
     app::service& svc() { return service_; }
     event_store& store() { return *store_; }
@@ -38,19 +40,26 @@ private:
 
 class harness {
 public:
-    harness() : file_(dir_ / "warroom.db") { start(); }
+    explicit harness(policy rules = policy::defaults()) : file_(dir_ / "warroom.db"), rules_(std::move(rules)) {
+        start();
+    }
 
-    void start() { live_.emplace(file_); }
+    void start() { live_.emplace(file_, rules_); }
     // Destroys the service and the store, then opens new ones on the same file.
     void restart() {
         live_.reset();
         start();
     }
-    replica another() { return replica{file_}; }
+    replica another() { return replica{file_, rules_}; }
 
     app::service& svc() { return live_->svc(); }
     event_store& store() { return live_->store(); }
     std::filesystem::path const& file() const { return file_; }
+
+    // `user` joins the war room `room` (Slack's member_joined_channel).
+    void join(user_id const& user, std::string const& room, timestamp now) {
+        REQUIRE(svc().joined({user, room, now}, user).changed);
+    }
 
     // A command that must be recorded.
     outcome run(user_id const& user, std::string const& channel, timestamp now, std::string const& text) {
@@ -63,8 +72,16 @@ public:
 private:
     store::test::temp_dir dir_;
     std::filesystem::path file_;
+    policy rules_;
     std::optional<replica> live_;
 };
+
+// The procedures without the declarer taking the lead: the P0/P1 "needs an IC" guard is reachable.
+inline policy without_lead() {
+    auto p = policy::defaults();
+    p.declarer_leads = false;
+    return p;
+}
 
 // The events appended since `before` events were in the log.
 inline std::vector<event> since(event_store& s, std::size_t before) {

@@ -52,8 +52,10 @@ void check_text(json const& t, std::string const& type, std::size_t max) {
     for (auto at = text.find('<'); at != std::string::npos; at = text.find('<', at + 1)) {
         auto const link = text.substr(at, text.find('>', at) - at + 1);
         CAPTURE(link);
-        REQUIRE((link.starts_with("<@U") || link.starts_with("<@W") || link.starts_with("<#C")));
-        CHECK(std::all_of(link.begin() + 2, link.end() - 1, [](char c) { return std::isupper(c) || std::isdigit(c); }));
+        REQUIRE((link.starts_with("<@U") || link.starts_with("<@W") || link.starts_with("<#C") ||
+                 link.starts_with("<!subteam^S")));
+        auto const id = link.starts_with("<!subteam^") ? link.substr(10) : link.substr(2);
+        CHECK(std::all_of(id.begin(), id.end() - 1, [](char c) { return std::isupper(c) || std::isdigit(c); }));
     }
 }
 
@@ -211,7 +213,9 @@ std::vector<json> elements_of(std::vector<json> const& payloads, std::string con
     return out;
 }
 
-std::string md(std::string const& raw) { return link_mentions(escape_mrkdwn(raw)); }
+std::string md(std::string const& raw, std::vector<std::string> const& mentions = {}) {
+    return link_mentions(escape_mrkdwn(raw), mentions);
+}
 
 // Core's Markdown bold as mrkdwn bold.
 std::string single_stars(std::string s) {
@@ -227,23 +231,23 @@ void check_carries_view(message_view const& v, std::vector<json> const& payloads
         REQUIRE(header.size() == 1);
         CHECK(payloads.front().at("blocks").front() == header.front());
         if (units(v.headline) <= 150) CHECK(header.front().at("text").at("text") == v.headline);
-        CHECK(str(payloads.front().at("text")).starts_with(md(v.headline)));
+        CHECK(str(payloads.front().at("text")).starts_with(md(v.headline, v.mentions)));
     }
-    for (auto const& f : v.fields) CHECK(has_text(payloads, "*" + f.label + ":*\n" + md(f.value)));
+    for (auto const& f : v.fields) CHECK(has_text(payloads, "*" + f.label + ":*\n" + md(f.value, v.mentions)));
     for (auto const& s : v.sections) {
         if (!s.heading.empty()) CHECK(has_text(payloads, "*" + s.heading + "*"));
-        for (auto const& line : s.lines) CHECK(has_text(payloads, md(line)));
+        for (auto const& line : s.lines) CHECK(has_text(payloads, md(line, v.mentions)));
     }
-    for (auto const& line : v.footer) CHECK(has_text(payloads, single_stars(md(line))));
+    for (auto const& line : v.footer) CHECK(has_text(payloads, single_stars(md(line, v.mentions))));
     auto const boxes = elements_of(payloads, "checkboxes");
     std::size_t k = 0;
     for (auto const& box : boxes) {
         for (auto const& o : box.at("options")) {
             REQUIRE(k < v.checklist.size());
             auto const& c = v.checklist[k++];
-            CHECK(o.at("text").at("text") == md(c.label));
+            CHECK(o.at("text").at("text") == md(c.label, v.mentions));
             CHECK(o.at("value") == c.value);
-            if (!c.note.empty()) CHECK(o.at("description").at("text") == md(c.note));
+            if (!c.note.empty()) CHECK(o.at("description").at("text") == md(c.note, v.mentions));
         }
     }
     CHECK(k == v.checklist.size());
@@ -281,7 +285,7 @@ std::vector<event> realistic() {
 
 incident fresh() { return given({realistic().front()}); }
 
-render_context const rooms{{{"inc-1-api-down", "C0INC1"}}};
+render_context const rooms{{{"inc-1-api-down", "C0INC1"}}, {}};
 
 }  // namespace
 
@@ -334,8 +338,27 @@ TEST_CASE("a mention token becomes a Slack mention only when it stands alone and
              {"x:@U123", "x:@U123"},
          }) {
         CAPTURE(r.in);
-        CHECK(link_mentions(r.in) == r.want);
+        CHECK(link_mentions(r.in, {"U123", "W0ABC9", "U0BOB", "U0A", "U0B", "S0ONCALL", "U1", "S1", "bob"}) == r.want);
     }
+}
+
+TEST_CASE("only the bot's own mentions ping: an id or handle a person typed stays text") {
+    render_context ctx;
+    ctx.group_ids = {{"security-team", "S0SEC"}};
+    // The bot mentions U0IC and the security team; the note's text was typed by a person.
+    CHECK(link_mentions("IC @U0IC: note from @U0IC: ask @U0EVE and @S0ALL", {"U0IC"}) ==
+          "IC <@U0IC>: note from <@U0IC>: ask @U0EVE and @S0ALL");
+    CHECK(link_mentions("notified @security-team.", {"security-team"}, ctx) == "notified <!subteam^S0SEC>.");
+    CHECK(link_mentions("notified @security-team", {}, ctx) == "notified @security-team");
+    CHECK(link_mentions("notified @legal-team", {"legal-team"}, ctx) == "notified @legal-team");
+    message_view v;
+    v.kind = "reply";
+    v.headline = "📋 Action item #1 added: ping @U0EVE @S0ALL - Owner: @U0BOB";
+    v.mentions = {"U0BOB"};
+    auto const text = str(message_payloads(v).front().at("text"));
+    CHECK(text.find("<@U0BOB>") != std::string::npos);
+    CHECK(text.find("<@U0EVE>") == std::string::npos);
+    CHECK(text.find("subteam") == std::string::npos);
 }
 
 TEST_CASE("the declaration renders header and fields and links and a primary and a danger button") {
@@ -382,11 +405,15 @@ TEST_CASE("every view of a real incident renders valid blocks carrying the same 
         status_view(inc, p, now),
         status_view(inc, p, now, true),
         nudge_view(fresh(), p, t0 + 45min),
-        escalation_view(inc, step, true, "customer escalation"),
+        escalation_view(inc, step, true, "customer escalation", {"@U0CAROL", "@S0EXECS"}),
+        escalation_view(inc, step, false, "", {}),
         reminder_view(inc, {"report", reminder_kind::report_due, 1, now}, p),
         reminder_view(inc, {"pm", reminder_kind::postmortem_due, 1, now}, p),
         reminder_view(inc, {"a1", reminder_kind::action_due, 1, now, 0, 1}, p),
         reminder_view(inc, {"reg", reminder_kind::regulator_notice, 1, now}, p),
+        reminder_view(inc, {"ack", reminder_kind::unacknowledged, 1, now}, p),
+        severity_warning_view(inc, p),
+        postmortem_prompt_view(inc, p),
         checklist_view(inc, phase::detection),
         phase_view(inc, phase::investigation),
         roles_view(inc),
@@ -409,7 +436,7 @@ TEST_CASE("views with a mention in the headline repeat it as text so the mention
     auto const out = render(v);
     auto const& blocks = out[0].at("blocks");
     CHECK(blocks[0].at("text").at("text") == v.headline);
-    CHECK(blocks[1].at("text").at("text") == md(v.headline));
+    CHECK(blocks[1].at("text").at("text") == md(v.headline, v.mentions));
     CHECK(str(blocks[1].at("text").at("text")).find("<@U0ALICE>") != std::string::npos);
     CHECK(str(out[0].at("text")).find("<@U0ALICE>") != std::string::npos);
     auto const buttons = elements_of(out, "button");
@@ -438,8 +465,9 @@ TEST_CASE("the report body becomes sections with Markdown headings and bold turn
     auto const v = report_view(given(realistic()), rules());
     auto const out = render(v);
     CHECK(has_text(out, "*Incident Report - API down*\n\n*Incident*: INC-1\n"));
-    CHECK(has_text(out, "\n*Timeline*\n• *2026-03-02 09:00 UTC* (<@U0ALICE>): Incident declared"));
-    CHECK(has_text(out, "• [ ] Add a canary stage - Owner: <@U0CAROL> - Due: 2026-03-10"));
+    // A document pings nobody: the people in it are names.
+    CHECK(has_text(out, "\n*Timeline*\n• *2026-03-02 09:00 UTC* (@U0ALICE): Incident declared"));
+    CHECK(has_text(out, "• [ ] Add a canary stage - Owner: @U0CAROL - Due: 2026-03-10"));
     CHECK_FALSE(has_text(out, "**"));
     CHECK_FALSE(has_text(out, "## "));
 }
@@ -530,9 +558,9 @@ TEST_CASE("a 30000-character report body is split on line boundaries into valid 
     auto const out = render(v);
     CHECK(out.size() > 1);
     auto const sections = texts(out);
-    for (auto const& line : std::vector<std::string>{"• *2026-03-02 10:00 UTC* (<@U0CAROL>): Note: observation 0: "
+    for (auto const& line : std::vector<std::string>{"• *2026-03-02 10:00 UTC* (@U0CAROL): Note: observation 0: "
                                                      "pool at 100% &amp; &lt;rising&gt;",
-                                                     "• *2026-03-02 10:00 UTC* (<@U0CAROL>): Note: observation 399: "
+                                                     "• *2026-03-02 10:00 UTC* (@U0CAROL): Note: observation 399: "
                                                      "pool at 100% &amp; &lt;rising&gt;",
                                                      "*Recommendations*", "1. to be discussed at the post-mortem"}) {
         CAPTURE(line);
@@ -543,7 +571,7 @@ TEST_CASE("a 30000-character report body is split on line boundaries into valid 
     std::istringstream in(v.body);
     for (std::string line; std::getline(in, line);) {
         if (line.find("observation") == std::string::npos) continue;
-        auto const want = "(<@U0CAROL>): Note: " + escape_mrkdwn(line.substr(line.find("observation")));
+        auto const want = "(@U0CAROL): Note: " + escape_mrkdwn(line.substr(line.find("observation")));
         while (section < sections.size() && sections[section].find(want) == std::string::npos) ++section;
         CAPTURE(want);
         CHECK(section < sections.size());

@@ -15,7 +15,7 @@ import { SocketModeClient } from '@slack/socket-mode';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import WebSocket from 'ws';
 import { certFiles, makeCerts } from './certs.mjs';
-import { startSimulator } from './simulator.mjs';
+import { defaultBotScopes, startSimulator } from './simulator.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tlsChildCertDir = process.env.SLACK_SIM_TLS_CHILD_CERTS;
@@ -100,6 +100,39 @@ const quiet = LogLevel.ERROR;
 // A simulator bug must fail a suite, not hang it (node:test has no default timeout).
 const suiteTimeoutMs = 30_000;
 const section = (text) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+// A WebClient call that must fail with Slack's error `code` (the SDK's WebAPIPlatformError).
+const rejectsWith = (promise, code, what = code) => assert.rejects(promise,
+  (err) => err.code === ErrorCode.PlatformError && err.data.error === code, what);
+
+const withoutTs = ({ event_ts: _ts, ...event }) => event;
+
+// The events the SDK worlds record (and ack), in arrival order.
+const recordedEventTypes = ['member_joined_channel', 'member_left_channel', 'subteam_members_changed',
+  'channel_archive', 'group_archive'];
+
+// A simulator with a WebClient and a started SocketModeClient that acks and records every event of
+// recordedEventTypes as {type, event, body}.
+async function startSdkWorld(simOptions = {}) {
+  const sim = await startSimulator({ rateLimits: false, ...simOptions });
+  const web = new WebClient(sim.botToken, { slackApiUrl: sim.apiUrl, logLevel: quiet, retryConfig: { retries: 0 } });
+  const socket = new SocketModeClient({
+    appToken: sim.appToken, logLevel: quiet, clientPingTimeout: 1500, clientOptions: { slackApiUrl: sim.apiUrl },
+  });
+  const events = [];
+  for (const type of recordedEventTypes) {
+    socket.on(type, async ({ ack, event, body }) => {
+      events.push({ type, event, body });
+      await ack();
+    });
+  }
+  await socket.start();
+  const close = async () => {
+    await socket.disconnect();
+    await sim.close();
+  };
+  return { sim, web, socket, events, close };
+}
 
 // --- the official SDKs against the simulator -------------------------------------------------------------
 
@@ -794,6 +827,264 @@ if (!tlsChildCertDir) {
     });
   });
 
+  // --- user groups, e-mail look-up, archive, members and membership events, through Slack's SDKs -----------
+
+  describe('Slack SDKs: user groups, e-mail, archive, members, membership events', { timeout: suiteTimeoutMs }, () => {
+    let world;
+    before(async () => {
+      world = await startSdkWorld();
+    });
+    after(() => world?.close());
+
+    it('usergroups.list (include_users, include_disabled) and usergroups.users.list', async () => {
+      const { sim, web } = world;
+      sim.addUserGroup({ id: 'S0SEC', handle: 'security', name: 'Security', users: ['U111', 'U222'] });
+      sim.addUserGroup({ id: 'S0OLD', handle: 'old-team', name: 'Old team', users: ['U333'], disabled: true });
+      const plain = await web.usergroups.list();
+      assert.deepEqual(plain.usergroups.map((g) => g.id), ['S0SEC'], 'disabled groups only on request');
+      const [security] = plain.usergroups;
+      assert.deepEqual([security.handle, security.name, security.user_count, security.team_id, security.date_delete],
+        ['security', 'Security', 2, sim.teamId, 0]);
+      assert.equal(security.users, undefined);
+      const full = await web.usergroups.list({ include_users: true, include_disabled: true, include_count: true });
+      assert.deepEqual(full.usergroups.map((g) => [g.id, g.users, g.date_delete > 0]),
+        [['S0SEC', ['U111', 'U222'], false], ['S0OLD', ['U333'], true]]);
+      assert.deepEqual((await web.usergroups.users.list({ usergroup: 'S0SEC' })).users, ['U111', 'U222']);
+      await rejectsWith(web.usergroups.users.list({ usergroup: 'S0NOPE' }), 'no_such_subteam');
+      await rejectsWith(web.usergroups.users.list({ usergroup: 'S0OLD' }), 'no_such_subteam');
+      assert.deepEqual((await web.usergroups.users.list({ usergroup: 'S0OLD', include_disabled: true })).users,
+        ['U333']);
+      await rejectsWith(web.apiCall('usergroups.users.list', {}), 'invalid_arguments');
+    });
+
+    it('setUserGroupMembers: subteam_members_changed with the delta reaches the SocketModeClient', async () => {
+      const { sim, web, events } = world;
+      sim.addUserGroup({ id: 'S0DBA', handle: 'dba', name: 'DBAs', users: ['U111', 'U222'] });
+      const previous = sim.usergroups.get('S0DBA').date_update;
+      const delivery = sim.setUserGroupMembers('S0DBA', ['U222', 'U333', 'U444']);
+      assert.ok(await delivery.ack, 'acked by the SDK');
+      const { event, body } = events.find((e) => e.type === 'subteam_members_changed');
+      const { event_ts: eventTs, ...rest } = event;
+      assert.deepEqual(rest, {
+        type: 'subteam_members_changed', subteam_id: 'S0DBA', team_id: sim.teamId,
+        date_previous_update: previous, date_update: sim.usergroups.get('S0DBA').date_update,
+        added_users: ['U333', 'U444'], added_users_count: 2, removed_users: ['U111'], removed_users_count: 1,
+      });
+      assert.ok(rest.date_update > previous);
+      assert.match(eventTs, /^\d{10}\.\d{6}$/);
+      assert.equal(body.type, 'event_callback');
+      assert.deepEqual((await web.usergroups.users.list({ usergroup: 'S0DBA' })).users, ['U222', 'U333', 'U444']);
+      assert.equal(sim.setUserGroupMembers('S0DBA', ['U444', 'U333', 'U222']), null, 'no change, no event');
+    });
+
+    it('users.lookupByEmail; users.info carries profile.email with users:read.email', async () => {
+      const { sim, web } = world;
+      const found = await web.users.lookupByEmail({ email: 'carol@example.com' });
+      assert.deepEqual([found.user.id, found.user.name, found.user.profile.email],
+        ['U333', 'carol', 'carol@example.com']);
+      assert.equal((await web.users.lookupByEmail({ email: 'Carol@Example.COM' })).user.id, 'U333');
+      sim.addUser({ id: 'U555', name: 'erin', email: 'erin@example.com' });
+      assert.equal((await web.users.lookupByEmail({ email: 'erin@example.com' })).user.id, 'U555');
+      await rejectsWith(web.users.lookupByEmail({ email: 'nobody@example.com' }), 'users_not_found');
+      await rejectsWith(web.apiCall('users.lookupByEmail', {}), 'invalid_arguments');
+      assert.equal((await web.users.info({ user: 'U111' })).user.profile.email, 'alice@example.com');
+      assert.equal((await web.users.info({ user: sim.botUserId })).user.profile.email, undefined, 'bots have none');
+    });
+
+    it('conversations.archive; then posting, editing, topic, invite and pins fail with is_archived', async () => {
+      const { sim, web } = world;
+      const ch = (await web.conversations.create({ name: 'inc-archive' })).channel;
+      const { ts } = await web.chat.postMessage({ channel: ch.id, text: 'resolved' });
+      assert.equal((await web.conversations.archive({ channel: ch.id })).ok, true);
+      assert.equal((await web.conversations.info({ channel: ch.id })).channel.is_archived, true);
+      assert.equal((await web.conversations.history({ channel: ch.id })).messages[0].ts, ts, 'history is kept');
+      assert.ok(sim.channels.get(ch.id).members.has(sim.botUserId), 'members are kept');
+      const writes = {
+        'chat.postMessage': () => web.chat.postMessage({ channel: ch.id, text: 'x' }),
+        'chat.update': () => web.chat.update({ channel: ch.id, ts, text: 'x' }),
+        'conversations.setTopic': () => web.conversations.setTopic({ channel: ch.id, topic: 'x' }),
+        'conversations.invite': () => web.conversations.invite({ channel: ch.id, users: 'U111' }),
+        'pins.add': () => web.pins.add({ channel: ch.id, timestamp: ts }),
+      };
+      for (const [method, write] of Object.entries(writes)) await rejectsWith(write(), 'is_archived', method);
+      const priv = (await web.conversations.create({ name: 'inc-archive-private', is_private: true })).channel;
+      assert.equal((await web.conversations.archive({ channel: priv.id })).ok, true);
+    });
+
+    it('conversations.archive errors', async () => {
+      const { sim, web } = world;
+      sim.addChannel({ name: 'gone', isArchived: true });
+      await rejectsWith(web.conversations.archive({ channel: sim.channelByName('gone').id }), 'already_archived');
+      const general = sim.addChannel({ name: 'general', isGeneral: true });
+      assert.equal((await web.conversations.info({ channel: general.id })).channel.is_general, true);
+      await rejectsWith(web.conversations.archive({ channel: general.id }), 'cant_archive_general');
+      const notMine = sim.addChannel({ name: 'not-mine-archive', members: ['U111'] });
+      await rejectsWith(web.conversations.archive({ channel: notMine.id }), 'not_in_channel');
+      await rejectsWith(web.conversations.archive({ channel: 'C0NOPE' }), 'channel_not_found');
+      const secret = sim.addChannel({ name: 'secret-archive', isPrivate: true, members: ['U111'] });
+      await rejectsWith(web.conversations.archive({ channel: secret.id }), 'channel_not_found');
+      const dm = (await web.conversations.open({ users: 'U222' })).channel;
+      await rejectsWith(web.conversations.archive({ channel: dm.id }), 'method_not_supported_for_channel_type');
+      await rejectsWith(web.apiCall('conversations.archive', {}), 'invalid_arguments');
+      assert.equal(sim.channels.get(notMine.id).is_archived, false);
+    });
+
+    it('conversations.members pages with limit and cursors (WebClient.paginate)', async () => {
+      const { sim, web } = world;
+      const ch = sim.addChannel({ name: 'inc-members', members: [sim.botUserId, 'U111', 'U222', 'U333', 'U444'] });
+      const pages = [];
+      for await (const page of web.paginate('conversations.members', { channel: ch.id, limit: 2 })) {
+        pages.push(page.members);
+      }
+      assert.deepEqual(pages, [[sim.botUserId, 'U111'], ['U222', 'U333'], ['U444']]);
+      const [first, , last] = sim.calls.filter((c) => c.method === 'conversations.members').slice(-3);
+      assert.equal(Buffer.from(first.response.response_metadata.next_cursor, 'base64').toString(), 'user:U222');
+      assert.equal(last.response.response_metadata.next_cursor, '');
+      await rejectsWith(web.conversations.members({ channel: ch.id, cursor: 'bm9wZQ==' }), 'invalid_cursor');
+      await rejectsWith(web.conversations.members({ channel: ch.id, limit: 0 }), 'invalid_limit');
+      await rejectsWith(web.conversations.members({ channel: 'C0NOPE' }), 'channel_not_found');
+      await rejectsWith(web.apiCall('conversations.members', {}), 'invalid_arguments');
+      const outside = sim.addChannel({ name: 'inc-members-outside', members: ['U111'] });
+      assert.deepEqual((await web.conversations.members({ channel: outside.id })).members, ['U111'],
+        'a public channel is readable from outside');
+    });
+
+    it('joinChannel / leaveChannel: member_joined_channel and member_left_channel over Socket Mode', async () => {
+      const { sim, events } = world;
+      const ch = sim.addChannel({ name: 'inc-people' }); // the bot alone
+      const secret = sim.addChannel({ name: 'inc-people-private', isPrivate: true });
+      for (const delivery of [
+        sim.joinChannel('U111', ch.id),
+        sim.joinChannel('U222', 'inc-people', { inviter: 'U111' }),
+        sim.leaveChannel('U111', ch.id),
+        sim.joinChannel('U333', secret.id),
+      ]) {
+        assert.ok(await delivery.ack, 'acked by the SDK');
+      }
+      const mine = events.filter((e) => [ch.id, secret.id].includes(e.event.channel)).map((e) => withoutTs(e.event));
+      const team = sim.teamId;
+      assert.deepEqual(mine, [
+        { type: 'member_joined_channel', user: 'U111', channel: ch.id, channel_type: 'C', team },
+        { type: 'member_joined_channel', user: 'U222', channel: ch.id, channel_type: 'C', team, inviter: 'U111' },
+        { type: 'member_left_channel', user: 'U111', channel: ch.id, channel_type: 'C', team },
+        { type: 'member_joined_channel', user: 'U333', channel: secret.id, channel_type: 'G', team },
+      ]);
+      assert.deepEqual([...ch.members], [sim.botUserId, 'U222']);
+      // In a channel without the bot the membership changes and the bot hears nothing.
+      const elsewhere = sim.addChannel({ name: 'inc-elsewhere', members: ['U111'] });
+      assert.equal(sim.joinChannel('U222', elsewhere.id), null);
+      assert.equal(sim.leaveChannel('U111', elsewhere.id), null);
+      assert.deepEqual([...elsewhere.members], ['U222']);
+      assert.throws(() => sim.joinChannel('U222', ch.id), /already in/);
+      assert.throws(() => sim.leaveChannel('U111', ch.id), /not in/);
+      assert.throws(() => sim.joinChannel(sim.botUserId, elsewhere.id), /bot's own membership/);
+      assert.throws(() => sim.joinChannel('U999', ch.id), /unknown user/);
+    });
+
+    it("conversations.invite: member_joined_channel per invited user, with inviter, emitEvents off; not the bot's own",
+      async () => {
+        const { sim, web, events } = world;
+        const ch = (await web.conversations.create({ name: 'inc-invited' })).channel;
+        await web.conversations.invite({ channel: ch.id, users: 'U111,U333' });
+        await web.conversations.invite({ channel: ch.id, users: 'U222,U999', force: true }); // U999 does not exist
+        const joins = await sim.waitFor(() => {
+          const found = events.filter((e) => e.event.channel === ch.id);
+          return found.length >= 3 && found;
+        }, 5000, 'three joins');
+        assert.deepEqual(joins.map((e) => withoutTs(e.event)), ['U111', 'U333', 'U222'].map((user) => ({
+          type: 'member_joined_channel', user, channel: ch.id, channel_type: 'C', team: sim.teamId,
+          inviter: sim.botUserId,
+        })));
+        // Deliveries keep their order on one connection: the create's join would have come first.
+        assert.ok(!events.some((e) => e.event.user === sim.botUserId), "the bot's own join stays behind emitEvents");
+      });
+
+    it('a private channel the bot is not in is channel_not_found for every method that takes a channel', async () => {
+      const { sim, web } = world;
+      const secret = sim.addChannel({ name: 'secret-sweep', isPrivate: true, members: ['U111'] });
+      const { ts } = sim.workspace.addMessage(secret, { user: 'U111', text: 'hush' });
+      const upload = await web.files.getUploadURLExternal({ filename: 'notes.txt', length: 2 });
+      await fetch(upload.upload_url, { method: 'POST', body: 'hi' });
+      const channel = secret.id;
+      const calls = {
+        'conversations.info': { channel },
+        'conversations.history': { channel },
+        'conversations.members': { channel },
+        'conversations.archive': { channel },
+        'conversations.invite': { channel, users: 'U222' },
+        'conversations.setTopic': { channel, topic: 't' },
+        'conversations.setPurpose': { channel, purpose: 'p' },
+        'conversations.open': { channel },
+        'chat.postMessage': { channel, text: 'x' },
+        'chat.update': { channel, ts, text: 'x' },
+        'chat.postEphemeral': { channel, user: 'U111', text: 'x' },
+        'pins.add': { channel, timestamp: ts },
+        'pins.remove': { channel, timestamp: ts },
+        'reactions.add': { channel, timestamp: ts, name: 'eyes' },
+        'files.completeUploadExternal': { files: [{ id: upload.file_id }], channel_id: channel },
+      };
+      for (const [method, args] of Object.entries(calls)) {
+        await rejectsWith(web.apiCall(method, args), 'channel_not_found', method);
+      }
+      await rejectsWith(web.chat.postMessage({ channel: '#secret-sweep', text: 'x' }), 'channel_not_found', 'by name');
+      assert.equal(secret.messages.length, 1);
+      assert.equal(secret.is_archived, false);
+      assert.deepEqual([...secret.members], ['U111']);
+    });
+
+    it('without the scopes: no e-mail, missing_scope, groups:write for a private archive, no events', async () => {
+      const without = (...dropped) => defaultBotScopes.filter((s) => !dropped.includes(s));
+      const narrow = await startSdkWorld({
+        botScopes: without('users:read.email', 'usergroups:read', 'groups:write', 'channels:read'),
+      });
+      try {
+        const { sim, web, events } = narrow;
+        const missing = (needed) => (err) => err.data?.error === 'missing_scope' && err.data.needed === needed;
+        assert.equal((await web.users.info({ user: 'U111' })).user.profile.email, undefined);
+        await assert.rejects(web.users.lookupByEmail({ email: 'alice@example.com' }), missing('users:read.email'));
+        await assert.rejects(web.usergroups.list(), missing('usergroups:read'));
+        await assert.rejects(web.usergroups.users.list({ usergroup: 'S0X' }), missing('usergroups:read'));
+        sim.addUserGroup({ id: 'S0X', handle: 'x' });
+        assert.equal(sim.setUserGroupMembers('S0X', ['U111']), null, 'not subscribed without usergroups:read');
+        const secret = sim.addChannel({ name: 'secret-narrow', isPrivate: true });
+        await assert.rejects(web.conversations.archive({ channel: secret.id }), missing('groups:write'));
+        const open = sim.addChannel({ name: 'open-narrow' });
+        assert.equal((await web.conversations.archive({ channel: open.id })).ok, true, 'channels:manage is enough');
+        const quiet = sim.addChannel({ name: 'quiet-narrow' });
+        assert.equal(sim.joinChannel('U111', quiet.id), null, 'public member events need channels:read');
+        assert.ok(await sim.joinChannel('U222', secret.id).ack, 'private ones groups:read, which it holds');
+        assert.deepEqual(events.map((e) => [e.type, e.event.user, e.event.channel_type]),
+          [['member_joined_channel', 'U222', 'G']]);
+      } finally {
+        await narrow.close();
+      }
+    });
+
+    it('with emitEvents: the bot\'s own joins and archives come back as events too', async () => {
+      const own = await startSdkWorld({ emitEvents: true });
+      try {
+        const { sim, web, events } = own;
+        const pub = (await web.conversations.create({ name: 'inc-own' })).channel;
+        const priv = (await web.conversations.create({ name: 'inc-own-private', is_private: true })).channel;
+        await web.conversations.invite({ channel: pub.id, users: 'U111' });
+        await web.conversations.archive({ channel: pub.id });
+        await web.conversations.archive({ channel: priv.id });
+        await sim.waitFor(() => events.length >= 5, 5000, 'five events');
+        const bot = sim.botUserId;
+        const team = sim.teamId;
+        assert.deepEqual(events.map((e) => withoutTs(e.event)), [
+          { type: 'member_joined_channel', user: bot, channel: pub.id, channel_type: 'C', team },
+          { type: 'member_joined_channel', user: bot, channel: priv.id, channel_type: 'G', team },
+          { type: 'member_joined_channel', user: 'U111', channel: pub.id, channel_type: 'C', team, inviter: bot },
+          { type: 'channel_archive', channel: pub.id, user: bot },
+          { type: 'group_archive', channel: priv.id },
+        ]);
+      } finally {
+        await own.close();
+      }
+    });
+  });
+
   describe('simulator: rate limits', { timeout: suiteTimeoutMs }, () => {
     let sim;
     before(async () => {
@@ -849,6 +1140,11 @@ if (!tlsChildCertDir) {
         assert.equal(queued, 1);
         const channels = await (await fetch(`${control}channels`)).json();
         assert.ok(channels.some((c) => c.name === 'incidents' && c.members.includes('U0BOT')));
+        await post('usergroup', { id: 'S0SEC', handle: 'security', users: ['U111'] });
+        const groups = await (await fetch(`${control}usergroups`)).json();
+        assert.deepEqual(groups.map((g) => [g.id, g.users]), [['S0SEC', ['U111']]]);
+        const left = await (await post('leave', { user: 'U222', channel: 'incidents', wait: false })).json();
+        assert.match(left.envelopeId, /^[0-9a-f-]{36}$/); // member_left_channel, queued like the command
         await post('fault', { method: 'auth.test', error: 'fatal_error' });
         const headers = { authorization: `Bearer ${info.botToken}` };
         const r = await fetch(`${info.apiUrl}auth.test`, { method: 'POST', headers });

@@ -595,8 +595,8 @@ function pdReference(kind, collection, id, summary) {
 const pdStatusOf = (eventType) => (
   { 'incident.acknowledged': 'acknowledged', 'incident.resolved': 'resolved' }[eventType] ?? 'triggered');
 
-function pdWebhookPayload({ eventType, incidentKey, title, agentName, status }) {
-  const now = new Date();
+function pdWebhookPayload({ eventType, incidentKey, title, agentName, status, occurredAt, serviceId }) {
+  const now = occurredAt;
   const incidentId = pdId(`incident:${incidentKey}`);
   const agent = pdReference('user', 'users', pdId(`user:${agentName}`), agentName);
   return {
@@ -617,7 +617,7 @@ function pdWebhookPayload({ eventType, incidentKey, title, agentName, status }) 
         incident_key: incidentKey,
         created_at: now.toISOString().replace(/\.\d+Z$/, 'Z'),
         title,
-        service: pdReference('service', 'services', 'PF9KMXH', 'warroom test service'),
+        service: pdReference('service', 'services', serviceId, 'warroom test service'),
         // A resolved incident has no one assigned any more.
         assignees: status === 'resolved' ? [] : [agent],
         escalation_policy: pdReference('escalation_policy', 'escalation_policies', 'PUS0KTE', 'Default'),
@@ -635,9 +635,9 @@ function pdWebhookPayload({ eventType, incidentKey, title, agentName, status }) 
 // `ca` (PEM text or a file path) is trusted for an https URL. Resolves to {status, body}.
 export async function sendPagerDutyWebhook(url, secret, {
   eventType = 'incident.acknowledged', incidentKey = randomBytes(16).toString('hex'), title = 'warroom page',
-  agentName = 'Alice', status = pdStatusOf(eventType),
+  agentName = 'Alice', status = pdStatusOf(eventType), occurredAt = new Date(), serviceId = 'PF9KMXH',
 } = {}, { ca } = {}) {
-  const raw = JSON.stringify(pdWebhookPayload({ eventType, incidentKey, title, agentName, status }));
+  const raw = JSON.stringify(pdWebhookPayload({ eventType, incidentKey, title, agentName, status, occurredAt, serviceId }));
   const headers = {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(raw),

@@ -11,7 +11,8 @@ import { makeCerts } from './certs.mjs';
 import { handleControl } from './lib/control_api.mjs';
 import { sendText, sleep } from './lib/http_util.mjs';
 import {
-  blockActionPayload, eventPayload, slashCommandPayload, viewSubmissionPayload,
+  blockActionPayload, channelReadScopes, eventPayload, membershipEvent, slashCommandPayload, subteamMembersChangedEvent,
+  viewSubmissionPayload,
 } from './lib/payloads.mjs';
 import { RateLimiter } from './lib/rate_limits.mjs';
 import { handleResponseUrl } from './lib/response_urls.mjs';
@@ -22,11 +23,12 @@ import { Workspace } from './lib/workspace.mjs';
 export { rateTiers } from './lib/rate_limits.mjs';
 
 // What a typical incident bot is granted. chat:write.public is deliberately absent: posting needs
-// membership unless a test grants it.
+// membership unless a test grants it. usergroups:read lets it page a team by its user group,
+// users:read.email map a pager's e-mail address to a Slack user.
 export const defaultBotScopes = Object.freeze([
   'app_mentions:read', 'channels:history', 'channels:join', 'channels:manage', 'channels:read', 'chat:write',
   'commands', 'files:write', 'groups:history', 'groups:read', 'groups:write', 'im:history', 'im:read', 'im:write',
-  'mpim:read', 'mpim:write', 'pins:write', 'reactions:write', 'users:read',
+  'mpim:read', 'mpim:write', 'pins:write', 'reactions:write', 'usergroups:read', 'users:read', 'users:read.email',
 ]);
 
 const defaults = {
@@ -54,7 +56,7 @@ const defaults = {
   triggerTtlMs: 3000,
   rateLimits: { scale: 1 },
   latencyMs: 0,
-  emitEvents: false, // deliver message/member_joined_channel/pin_added events for the bot's own actions
+  emitEvents: false, // deliver message/member_joined_channel/pin_added/channel_archive events for the bot's own actions
   controlApi: false, // serve /_sim/ (main.mjs turns it on)
 };
 
@@ -92,7 +94,7 @@ class Simulator {
     });
     this.workspace.addUser({ id: options.botUserId, name: options.botName, isBot: true, botId: options.botId });
     for (const [id, name] of [['U111', 'alice'], ['U222', 'bob'], ['U333', 'carol'], ['U444', 'dave']]) {
-      this.workspace.addUser({ id, name });
+      this.workspace.addUser({ id, name, email: `${name}@example.com` });
     }
     this.workspace.addChannel({
       name: 'incidents', creator: 'U111', members: [options.botUserId, 'U111', 'U222', 'U333', 'U444'],
@@ -164,15 +166,88 @@ class Simulator {
     return this.workspace.users;
   }
 
-  addUser({ id, name, realName, isBot = false }) {
-    if (this.users.has(id)) throw new Error(`addUser: ${id} exists`);
-    return this.workspace.addUser({ id, name, realName, isBot });
+  get usergroups() {
+    return this.workspace.usergroups;
   }
 
-  // members defaults to the bot alone; pass [] for a channel the bot is not in.
-  addChannel({ name, isPrivate = false, members = [this.botUserId], creator = 'U111', isArchived = false }) {
+  addUser({ id, name, realName, isBot = false, email }) {
+    if (this.users.has(id)) throw new Error(`addUser: ${id} exists`);
+    if (email !== undefined && this.workspace.userByEmail(email)) throw new Error(`addUser: ${email} is taken`);
+    return this.workspace.addUser({ id, name, realName, isBot, email });
+  }
+
+  // members defaults to the bot alone; pass [] for a channel the bot is not in. isGeneral marks the
+  // workspace's one #general (which cannot be archived).
+  addChannel({
+    name, isPrivate = false, members = [this.botUserId], creator = 'U111', isArchived = false, isGeneral = false,
+  }) {
     if (this.workspace.channelByName(name)) throw new Error(`addChannel: #${name} exists`);
-    return this.workspace.addChannel({ name, isPrivate, members, creator, isArchived });
+    if (isGeneral && [...this.channels.values()].some((c) => c.is_general)) {
+      throw new Error('addChannel: the workspace already has a general channel');
+    }
+    return this.workspace.addChannel({ name, isPrivate, members, creator, isArchived, isGeneral });
+  }
+
+  // ids look like "S0SEC"; handle is the @mention name. Pass disabled: true for a disabled group.
+  addUserGroup({ id, handle, name, users = [], disabled = false }) {
+    if (id !== undefined && this.usergroups.has(id)) throw new Error(`addUserGroup: ${id} exists`);
+    if ([...this.usergroups.values()].some((g) => g.handle === handle)) {
+      throw new Error(`addUserGroup: @${handle} is taken`);
+    }
+    this.#knownUsers('addUserGroup', users);
+    return this.workspace.addUserGroup({ id, handle, name: name ?? handle, users, disabled });
+  }
+
+  // Sets a group's members, as an admin's usergroups.users.update would. Slack then sends
+  // subteam_members_changed with the delta (to a bot holding usergroups:read). Returns the delivery
+  // ({envelopeId, ack}), or null when nothing changed or the bot is not subscribed.
+  setUserGroupMembers(id, users) {
+    const group = this.usergroups.get(id);
+    if (!group) throw new Error(`setUserGroupMembers: unknown user group ${id}`);
+    this.#knownUsers('setUserGroupMembers', users);
+    const change = this.workspace.setUserGroupUsers(group, users);
+    if (change.added.length + change.removed.length === 0) return null;
+    return this.emitToBot(subteamMembersChangedEvent(this, group, change), ['usergroups:read']);
+  }
+
+  // A person joins a channel (with `inviter`: is added by that person). Slack tells the bot with
+  // member_joined_channel when the bot is in the channel, whatever emitEvents says: it is not the
+  // bot's own action. Returns the delivery, or null when the bot hears nothing.
+  joinChannel(userId, channelIdOrName, { inviter } = {}) {
+    const channel = this.#membershipChange('joinChannel', userId, channelIdOrName);
+    if (channel.members.has(userId)) throw new Error(`joinChannel: ${userId} is already in ${channel.id}`);
+    if (channel.is_archived) throw new Error(`joinChannel: ${channel.id} is archived`);
+    if (inviter !== undefined) this.#knownUsers('joinChannel', [inviter]);
+    channel.members.add(userId);
+    return this.#tellBotInChannel(channel, membershipEvent(this, 'member_joined_channel', channel, userId, inviter));
+  }
+
+  // A person leaves a channel (member_left_channel to the bot if the bot is in it).
+  leaveChannel(userId, channelIdOrName) {
+    const channel = this.#membershipChange('leaveChannel', userId, channelIdOrName);
+    if (!channel.members.delete(userId)) throw new Error(`leaveChannel: ${userId} is not in ${channel.id}`);
+    return this.#tellBotInChannel(channel, membershipEvent(this, 'member_left_channel', channel, userId));
+  }
+
+  // The bot's own membership changes through its Web API calls (a person adding the bot is not
+  // modelled), and DMs have no joins: either is a mistake in the test.
+  #membershipChange(helper, userId, channelIdOrName) {
+    this.#knownUsers(helper, [userId]);
+    if (userId === this.botUserId) throw new Error(`${helper}: use the Web API for the bot's own membership`);
+    const channel = this.workspace.resolveChannel(channelIdOrName);
+    if (!channel) throw new Error(`${helper}: unknown channel ${channelIdOrName}`);
+    if (channel.is_im || channel.is_mpim) throw new Error(`${helper}: ${channel.id} is a DM`);
+    return channel;
+  }
+
+  #knownUsers(helper, userIds) {
+    for (const u of userIds) if (!this.users.has(u)) throw new Error(`${helper}: unknown user ${u}`);
+  }
+
+  // A bot user receives channel events only for channels it is a member of.
+  #tellBotInChannel(channel, inner) {
+    if (!channel.members.has(this.botUserId)) return null;
+    return this.emitToBot(inner, channelReadScopes(channel));
   }
 
   channelByName(name) {
@@ -225,8 +300,17 @@ class Simulator {
     return { ts: message.ts, deliveries: delivered };
   }
 
-  emitOwnEvent(inner) {
-    if (this.#options.emitEvents) this.event(inner);
+  // Events about what others did reach the bot whatever emitEvents says, but only those it is
+  // subscribed to: an app can subscribe only to events its scopes cover, so holding one of `scopes`
+  // counts as subscribed (none given: always). Returns the delivery, or null when nothing was sent.
+  emitToBot(inner, scopes = []) {
+    if (scopes.length > 0 && !scopes.some((s) => this.botScopes.includes(s))) return null;
+    return this.event(inner);
+  }
+
+  // Events caused by the bot's own Web API calls: only with emitEvents.
+  emitOwnEvent(inner, scopes) {
+    return this.#options.emitEvents ? this.emitToBot(inner, scopes) : null;
   }
 
   sendRaw(text, options) {

@@ -23,6 +23,8 @@ std::vector<core::payload> samples() {
     return {
         core::declared{"API down", "5xx on every route", core::severity::p0, core::incident_type::outage, t0,
                        "inc-42-api-down"},
+        core::declared{"Leak", "", core::severity::p1, core::incident_type::privacy, t0 - 1h, "inc-43-privacy", true,
+                       t0 - 10min},
         core::update_posted{core::status::implementing_fix, "Rolling back 1.42", "Checkout fails for all users"},
         core::severity_changed{core::severity::p2, core::severity::p1},
         core::phase_changed{core::phase::containment, core::phase::post_incident},
@@ -35,6 +37,7 @@ std::vector<core::payload> samples() {
         core::action_added{8, "Write the runbook", std::nullopt, std::nullopt},
         core::action_completed{7},
         core::escalated{"step-2", "Engineering manager", true, "no IC after 15m"},
+        core::escalated{"on-call", "On-call engineer paged", false, "", {"@U0EM", "@S0VPS"}},
         core::nudged{},
         core::snoozed{t0 - 30min},
         core::resolved{"Rolled back", "Bad config push"},
@@ -48,6 +51,11 @@ std::vector<core::payload> samples() {
         core::paged{"U0ONCALL", "secondary"},
         core::customer_notice_approved{},
         core::regulator_notified{},
+        core::invited{{"U01", "U02"}, {"S0SEC"}},
+        core::member_joined{"U05"},
+        core::member_left{"U05"},
+        core::type_changed{core::incident_type::outage, core::incident_type::security},
+        core::room_moved{"inc-42-api-down", "inc-42-security"},
     };
 }
 

@@ -34,6 +34,7 @@ core::message_view sample_view() {
     v.body = "# Report\nline";
     v.checklist = {{"Acknowledge", "7:detection:1", true, "by @U1"}};
     v.buttons = {{core::ui::action::acknowledge, "Acknowledge", "7"}};
+    v.mentions = {"U1"};
     return v;
 }
 
@@ -43,13 +44,16 @@ std::vector<core::effect> every_kind() {
                           "Post an update",
                           {{core::ui::field::status, "Status", {"investigating", "identified"}, "", false, false}}};
     return {core::open_war_room{7, "inc-7-api-down", true, {"U1", "U2"}, "P0 · Investigating · IC: none"},
-            core::post{"inc-7-api-down", sample_view(), true},
+            core::post{"inc-7-api-down", sample_view(), true, "", 7},
+            core::post{"incidents", sample_view(), false, "announcement:7"},
             core::reply{"C1", "U1", sample_view()},
             core::set_topic{"inc-7-api-down", "P0 · Identified · IC: @U1"},
             core::open_form{"U1", form},
             core::direct_message{"U2", sample_view()},
             core::page{7, core::page_action::trigger, "warroom-inc-7", "INC-7 P0: API down", core::severity::p0, "U3",
-                       "secondary", "inc-7-api-down", "warroom"}};
+                       "secondary", "inc-7-api-down", "warroom"},
+            core::invite{7, "inc-7-api-down", {"U4", "S0SEC", "security-team", "dpo@example.com"}},
+            core::archive_room{7, "inc-7-api-down"}};
 }
 
 TEST_CASE("the samples cover every effect kind") {

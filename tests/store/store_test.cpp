@@ -65,6 +65,15 @@ TEST_CASE("a fresh file gets the schema, in WAL mode, inside directories created
     CHECK(db.integer("SELECT MAX(version) FROM schema_migrations") == 3);
     CHECK(db.integer("SELECT applied_at FROM schema_migrations WHERE version = 1") > 1'700'000'000);
     CHECK(db.text("PRAGMA journal_mode") == "wal");
+    // Private incidents live here: only warroom's user may read them.
+    auto const mode = [](std::filesystem::path const& p) {
+        return std::filesystem::status(p).permissions() & std::filesystem::perms::all;
+    };
+    using std::filesystem::perms;
+    CHECK(mode(file) == (perms::owner_read | perms::owner_write));
+    CHECK(mode(dir / "nested") == perms::owner_all);
+    CHECK(mode(dir / "nested/dirs") == perms::owner_all);
+    CHECK(mode(dir / "nested/dirs/warroom.db-wal") == (perms::owner_read | perms::owner_write));
 }
 
 TEST_CASE("reopening a migrated file changes nothing") {

@@ -22,11 +22,15 @@ async function injected({ envelopeId, ack }, { wait, timeoutMs = 10_000 }) {
   return { envelopeId, ack: await Promise.race([ack, sleep(timeoutMs).then(() => null)]) };
 }
 
+// The workspace helpers return null when Slack would send the bot nothing.
+const maybeInjected = (delivery, b) => (delivery ? injected(delivery, b) : { envelopeId: null, ack: null });
+
 const readers = {
   calls: (sim, q) => sim.calls.filter((c) => (!q.get('method') || c.method === q.get('method'))
     && (!q.get('since') || c.at >= Number(q.get('since')))),
   channels: (sim) => [...sim.channels.values()],
   users: (sim) => [...sim.users.values()],
+  usergroups: (sim) => [...sim.usergroups.values()],
   acks: (sim) => sim.acks,
   envelopes: (sim) => sim.envelopes,
   timeouts: (sim) => sim.timeouts,
@@ -52,6 +56,10 @@ const actions = {
   raw: (sim, b) => ({ connection: sim.sendRaw(b.text, { connection: b.connection, binary: b.binary }) }),
   user: (sim, b) => sim.addUser(b),
   channel: (sim, b) => sim.addChannel(b),
+  usergroup: (sim, b) => sim.addUserGroup(b),
+  usergroup_members: (sim, b) => maybeInjected(sim.setUserGroupMembers(b.id, b.users), b),
+  join: (sim, b) => maybeInjected(sim.joinChannel(b.user, b.channel, { inviter: b.inviter }), b),
+  leave: (sim, b) => maybeInjected(sim.leaveChannel(b.user, b.channel), b),
   fault: (sim, { method, times, ...spec }) => {
     sim.failNext(method, spec, times ?? 1);
     return {};

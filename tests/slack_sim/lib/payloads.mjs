@@ -132,3 +132,40 @@ export function eventPayload(sim, inner) {
     event_context: `4-${Buffer.from(`${event.type}-${sim.teamId}-${event.channel ?? ''}`).toString('base64')}`,
   };
 }
+
+// --- inner events about workspace state (slack-protocol.md §2.3) -----------------------------------------
+
+// Which scope a bot needs to be subscribed to an event about `channel`: Slack sends member and archive
+// events of private channels only to apps holding groups:read (member_left_channel docs).
+export const channelReadScopes = (channel) => [channel.is_private ? 'groups:read' : 'channels:read'];
+
+// member_joined_channel / member_left_channel: user, channel, channel_type "C" (public) or "G"
+// (private), team; `inviter` only on a join someone else caused.
+export function membershipEvent(sim, type, channel, user, inviter) {
+  const event = { type, user, channel: channel.id, channel_type: channel.is_private ? 'G' : 'C', team: sim.teamId };
+  if (inviter !== undefined) event.inviter = inviter;
+  return event;
+}
+
+// channel_archive carries who archived it; group_archive only the channel (the events' reference pages).
+export function archiveEvent(channel, user) {
+  return channel.is_private
+    ? { type: 'group_archive', channel: channel.id }
+    : { type: 'channel_archive', channel: channel.id, user };
+}
+
+// The delta of a user group's members. Counts are numbers, as real deliveries and @slack/types have
+// them (the reference page's example quotes them as strings).
+export function subteamMembersChangedEvent(sim, group, { added, removed, previousUpdate }) {
+  return {
+    type: 'subteam_members_changed',
+    subteam_id: group.id,
+    team_id: sim.teamId,
+    date_previous_update: previousUpdate,
+    date_update: group.date_update,
+    added_users: added,
+    added_users_count: added.length,
+    removed_users: removed,
+    removed_users_count: removed.length,
+  };
+}

@@ -8,6 +8,7 @@ export const rateTiers = Object.freeze({
   'apps.connections.open': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
   'auth.test': { tier: 'special', limit: 600, windowMs: minute, per: 'method' },
   'conversations.create': { tier: 2, limit: 20, windowMs: minute, per: 'method' },
+  'conversations.archive': { tier: 2, limit: 20, windowMs: minute, per: 'method' },
   'conversations.setTopic': { tier: 2, limit: 20, windowMs: minute, per: 'method' },
   'conversations.setPurpose': { tier: 2, limit: 20, windowMs: minute, per: 'method' },
   'conversations.invite': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
@@ -15,6 +16,7 @@ export const rateTiers = Object.freeze({
   'conversations.list': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
   'conversations.history': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
   'conversations.open': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
+  'conversations.members': { tier: 4, limit: 100, windowMs: minute, per: 'method' },
   // "1 per second per channel, short bursts allowed": 5 in any 5 s window.
   'chat.postMessage': { tier: 'special', limit: 5, windowMs: 5_000, per: 'channel' },
   'chat.update': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
@@ -25,6 +27,9 @@ export const rateTiers = Object.freeze({
   'views.open': { tier: 4, limit: 100, windowMs: minute, per: 'method' },
   'views.update': { tier: 4, limit: 100, windowMs: minute, per: 'method' },
   'users.info': { tier: 4, limit: 100, windowMs: minute, per: 'method' },
+  'users.lookupByEmail': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
+  'usergroups.list': { tier: 2, limit: 20, windowMs: minute, per: 'method' },
+  'usergroups.users.list': { tier: 2, limit: 20, windowMs: minute, per: 'method' },
   'files.getUploadURLExternal': { tier: 4, limit: 100, windowMs: minute, per: 'method' },
   'files.completeUploadExternal': { tier: 4, limit: 100, windowMs: minute, per: 'method' },
 });

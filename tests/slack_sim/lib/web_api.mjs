@@ -5,6 +5,7 @@ import { validateMessageBlocks, validateView } from './blocks.mjs';
 import {
   contentType, parseMultipart, readBody, resetSocket, sendHtmlError, sendJson, sendText, sleep,
 } from './http_util.mjs';
+import { archiveEvent, channelReadScopes, membershipEvent } from './payloads.mjs';
 import { parseTs } from './workspace.mjs';
 
 export class ApiError extends Error {
@@ -75,6 +76,8 @@ const methods = {
   'auth.test': { json: true, scopes: [], run: authTest },
   'apps.connections.open': { json: true, token: 'app', scopes: [], run: appsConnectionsOpen },
   'conversations.create': { json: true, scopes: ['channels:manage', 'groups:write'], run: conversationsCreate },
+  // Which one of the two is needed depends on the channel (conversationsArchive checks it).
+  'conversations.archive': { json: true, scopes: ['channels:manage', 'groups:write'], run: conversationsArchive },
   'conversations.invite': {
     json: true, scopes: ['channels:manage', 'channels:write.invites', 'groups:write', 'groups:write.invites'],
     run: conversationsInvite,
@@ -96,6 +99,9 @@ const methods = {
   'conversations.history': {
     json: true, scopes: ['channels:history', 'groups:history', 'im:history', 'mpim:history'], run: conversationsHistory,
   },
+  'conversations.members': {
+    json: false, scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], run: conversationsMembers,
+  },
   'conversations.open': { json: true, scopes: ['im:write', 'mpim:write'], run: conversationsOpen },
   'chat.postMessage': { json: true, scopes: ['chat:write'], run: chatPostMessage },
   'chat.update': { json: true, scopes: ['chat:write'], run: chatUpdate },
@@ -106,6 +112,9 @@ const methods = {
   'views.open': { json: true, scopes: [], run: viewsOpen },
   'views.update': { json: true, scopes: [], run: viewsUpdate },
   'users.info': { json: false, scopes: ['users:read'], run: usersInfo },
+  'users.lookupByEmail': { json: false, scopes: ['users:read.email'], run: usersLookupByEmail },
+  'usergroups.list': { json: false, scopes: ['usergroups:read'], run: usergroupsList },
+  'usergroups.users.list': { json: false, scopes: ['usergroups:read'], run: usergroupsUsersList },
   'files.getUploadURLExternal': { json: false, scopes: ['files:write'], run: filesGetUploadUrl },
   'files.completeUploadExternal': { json: true, scopes: ['files:write'], run: filesCompleteUpload },
 };
@@ -313,6 +322,28 @@ function writableChannel(api, id, caller) {
   return channel;
 }
 
+// The Conversations API wants the scope of the conversation's type (conversations.archive docs:
+// "You only need the scopes corresponding to that conversation type").
+function requireScope(scopes, needed) {
+  if (!scopes.includes(needed)) throw new ApiError('missing_scope', { needed, provided: scopes.join(',') });
+}
+
+// One page of `all` from the cursor on. Cursors have Slack's shape, base64("<kind>:<ID of the first
+// item of the page>"), e.g. "dXNlcjpVMDYxTkZUVDI=" = "user:U061NFTT2" (pagination docs).
+function cursorPage(all, idOf, kind, cursor, limit) {
+  let start = 0;
+  if (cursor) {
+    const id = Buffer.from(cursor, 'base64').toString('utf8').match(new RegExp(`^${kind}:(\\w+)$`))?.[1];
+    start = all.findIndex((item) => idOf(item) === id);
+    if (start < 0) throw new ApiError('invalid_cursor');
+  }
+  const next = all[start + limit];
+  return {
+    page: all.slice(start, start + limit),
+    nextCursor: next === undefined ? '' : Buffer.from(`${kind}:${idOf(next)}`).toString('base64'),
+  };
+}
+
 function blocksArg(args) {
   const blocks = jsonArg(args, 'blocks', 'invalid_blocks_format');
   if (blocks === undefined) return undefined;
@@ -390,11 +421,23 @@ function conversationsCreate(api, args, { caller, sim }) {
   if (!/^[a-z0-9_-]+$/.test(name)) throw new ApiError('invalid_name_specials');
   if (api.ws.channelByName(name)) throw new ApiError('name_taken');
   const channel = api.ws.addChannel({ name, isPrivate: bool(args, 'is_private'), members: [caller], creator: caller });
-  sim.emitOwnEvent({
-    type: 'member_joined_channel', user: caller, channel: channel.id,
-    channel_type: channel.is_private ? 'G' : 'C', team: api.ws.teamId,
-  });
+  sim.emitOwnEvent(membershipEvent(sim, 'member_joined_channel', channel, caller));
   return { channel: api.ws.channelJson(channel, caller) };
+}
+
+// §3.2. Archived channels keep their members and history; writes to them fail with is_archived. DMs
+// cannot be archived ("Not all types of conversations can be archived"). The order of the checks is
+// the simulator's pick.
+function conversationsArchive(api, args, { caller, scopes, sim }) {
+  const channel = visibleChannel(api, required(args, 'channel'), caller);
+  if (channel.is_im || channel.is_mpim) throw new ApiError('method_not_supported_for_channel_type');
+  requireScope(scopes, channel.is_private ? 'groups:write' : 'channels:manage');
+  if (channel.is_archived) throw new ApiError('already_archived');
+  if (channel.is_general) throw new ApiError('cant_archive_general');
+  if (!channel.members.has(caller)) throw new ApiError('not_in_channel');
+  channel.is_archived = true;
+  sim.emitOwnEvent(archiveEvent(channel, caller), channelReadScopes(channel));
+  return {};
 }
 
 function conversationsInvite(api, args, { caller, sim }) {
@@ -417,12 +460,11 @@ function conversationsInvite(api, args, { caller, sim }) {
   // Without force one bad ID fails the whole call and nobody is invited (§3.2).
   if (errors.length > 0 && !bool(args, 'force')) throw new ApiError(errors[0].error, { errors });
   if (toAdd.length === 0 && errors.length === 0) throw new ApiError('already_in_channel', { errors: already });
+  // Slack tells the bot of each person it brought in (§2.3), emitEvents or not: these are other users'
+  // joins (the bot never invites itself: cant_invite_self).
   for (const user of toAdd) {
     channel.members.add(user);
-    sim.emitOwnEvent({
-      type: 'member_joined_channel', user, channel: channel.id, channel_type: channel.is_private ? 'G' : 'C',
-      team: api.ws.teamId, inviter: caller,
-    });
+    sim.emitToBot(membershipEvent(sim, 'member_joined_channel', channel, user, caller), channelReadScopes(channel));
   }
   return { channel: api.ws.channelJson(channel, caller), ...(errors.length > 0 ? { errors } : {}) };
 }
@@ -451,19 +493,22 @@ function conversationsList(api, args, { caller }) {
   const typeOf = (c) => (c.is_im ? 'im' : c.is_mpim ? 'mpim' : c.is_private ? 'private_channel' : 'public_channel');
   const all = [...api.ws.channels.values()].filter((c) => types.includes(typeOf(c))
     && (!c.is_private || c.members.has(caller)) && !(excludeArchived && c.is_archived));
-  let start = 0;
-  const cursor = str(args, 'cursor');
-  if (cursor) {
-    const id = Buffer.from(cursor, 'base64').toString('utf8').match(/^channel:(\w+)$/)?.[1];
-    start = all.findIndex((c) => c.id === id);
-    if (start < 0) throw new ApiError('invalid_cursor');
-  }
-  const page = all.slice(start, start + limit);
-  const next = all[start + limit];
+  const { page, nextCursor } = cursorPage(all, (c) => c.id, 'channel', str(args, 'cursor'), limit);
   return {
     channels: page.map((c) => api.ws.channelJson(c, caller)),
-    response_metadata: { next_cursor: next ? Buffer.from(`channel:${next.id}`).toString('base64') : '' },
+    response_metadata: { next_cursor: nextCursor },
   };
+}
+
+// Members in the order they joined. A public channel's members are readable without being in it; a
+// limit above 1000 is capped ("Fewer than the requested number of items may be returned").
+function conversationsMembers(api, args, { caller }) {
+  const channel = visibleChannel(api, required(args, 'channel'), caller);
+  const limit = int(args, 'limit', 100);
+  if (limit < 1) throw new ApiError('invalid_limit');
+  const { page, nextCursor } = cursorPage([...channel.members], (u) => u, 'user', str(args, 'cursor'),
+    Math.min(limit, 1000));
+  return { members: page, response_metadata: { next_cursor: nextCursor } };
 }
 
 // Newest first; only top-level messages (thread replies live in conversations.replies). Cursors have
@@ -592,6 +637,8 @@ function chatPostEphemeral(api, args, { caller, sim }) {
 
 function pinsAdd(api, args, { caller, sim }) {
   const { channel, message } = messageArgs(api, args, caller);
+  // Not among pins.add's documented errors (unverified): the simulator answers as the other writes do.
+  if (channel.is_archived) throw new ApiError('is_archived');
   if (!channel.members.has(caller)) throw new ApiError('not_in_channel');
   if (channel.pins.has(message.ts)) throw new ApiError('already_pinned');
   if (channel.pins.size >= 100) throw new ApiError('too_many_pins');
@@ -704,10 +751,32 @@ function viewsUpdate(api, args, { sim }) {
   return { view: stored };
 }
 
-function usersInfo(api, args) {
+function usersInfo(api, args, { scopes }) {
   const user = api.ws.users.get(required(args, 'user'));
   if (!user) throw new ApiError('user_not_found');
-  return { user: api.ws.userJson(user) };
+  return { user: api.ws.userJson(user, { includeEmail: scopes.includes('users:read.email') }) };
+}
+
+// Needs users:read.email, so the user always comes with profile.email.
+function usersLookupByEmail(api, args) {
+  const user = api.ws.userByEmail(required(args, 'email'));
+  if (!user) throw new ApiError('users_not_found');
+  return { user: api.ws.userJson(user, { includeEmail: true }) };
+}
+
+// include_count is accepted and changes nothing: the documented example has user_count without it.
+function usergroupsList(api, args) {
+  const includeDisabled = bool(args, 'include_disabled');
+  const groups = [...api.ws.usergroups.values()].filter((g) => includeDisabled || g.date_delete === 0);
+  return { usergroups: groups.map((g) => api.ws.userGroupJson(g, { includeUsers: bool(args, 'include_users') })) };
+}
+
+// §3.2. A disabled group answers only with include_disabled ("Allow results that involve disabled User
+// Groups"); what Slack answers without it is unverified, the simulator says no_such_subteam.
+function usergroupsUsersList(api, args) {
+  const group = api.ws.usergroups.get(required(args, 'usergroup'));
+  if (!group || (group.date_delete !== 0 && !bool(args, 'include_disabled'))) throw new ApiError('no_such_subteam');
+  return { users: [...group.users] };
 }
 
 function filesGetUploadUrl(api, args, { caller, sim }) {

@@ -1,5 +1,5 @@
-// The simulated workspace: users, channels (public, private, DMs), messages with strictly increasing
-// `ts`, pins and reactions. Pure state plus the JSON shapes Slack returns for it (slack-protocol.md §3.4);
+// The simulated workspace: users, user groups, channels (public, private, DMs), messages with strictly
+// increasing `ts`, pins and reactions. Pure state plus the JSON shapes Slack returns for it (slack-protocol.md §3.4);
 // the Web API methods (web_api.mjs) hold the validation rules.
 
 // "1700000000.000100" <-> 1700000000000100 (micro units fit a double up to year 2255).
@@ -16,6 +16,7 @@ export function formatTs(micros) {
 
 export class Workspace {
   users = new Map();
+  usergroups = new Map(); // id ("S…") -> user group
   channels = new Map();
   #lastTs = 0;
   #idCounters = new Map();
@@ -38,20 +39,55 @@ export class Workspace {
     return formatTs(this.#lastTs);
   }
 
-  addUser({ id, name, realName, isBot = false, deleted = false, tz = 'Europe/London', botId }) {
+  addUser({ id, name, realName, isBot = false, deleted = false, tz = 'Europe/London', botId, email }) {
     const user = {
-      id: id ?? this.newId('U'), name, real_name: realName ?? name, is_bot: isBot, deleted, tz, bot_id: botId,
+      id: id ?? this.newId('U'), name, real_name: realName ?? name, is_bot: isBot, deleted, tz, bot_id: botId, email,
     };
     this.users.set(user.id, user);
     return user;
   }
 
-  addChannel({ id, name, isPrivate = false, members = [], creator, isArchived = false, isIm = false, imUser }) {
+  // Addresses are compared case-insensitively (the simulator's pick: Slack does not document it).
+  userByEmail(email) {
+    const wanted = email.toLowerCase();
+    for (const u of this.users.values()) if (u.email?.toLowerCase() === wanted) return u;
+    return undefined;
+  }
+
+  // A disabled group keeps its members and gets a date_delete, as usergroups.disable leaves it.
+  addUserGroup({ id, handle, name, users = [], disabled = false, createdBy = 'U111' }) {
+    const now = Math.floor(Date.now() / 1000);
+    const group = {
+      id: id ?? this.newId('S'), handle, name, description: '', users: [...new Set(users)], date_create: now,
+      date_update: now, date_delete: disabled ? now : 0, created_by: createdBy, updated_by: createdBy,
+    };
+    this.usergroups.set(group.id, group);
+    return group;
+  }
+
+  // Replaces the members; returns the delta subteam_members_changed reports. date_update moves on by at
+  // least a second so that a client comparing it with date_previous_update always sees the change.
+  setUserGroupUsers(group, users) {
+    const next = [...new Set(users)];
+    const added = next.filter((u) => !group.users.includes(u));
+    const removed = group.users.filter((u) => !next.includes(u));
+    const previousUpdate = group.date_update;
+    if (added.length + removed.length > 0) {
+      group.users = next;
+      group.date_update = Math.max(Math.floor(Date.now() / 1000), previousUpdate + 1);
+    }
+    return { added, removed, previousUpdate };
+  }
+
+  addChannel({
+    id, name, isPrivate = false, members = [], creator, isArchived = false, isGeneral = false, isIm = false, imUser,
+  }) {
     const channel = {
       id: id ?? this.newId(isIm ? 'D' : 'C'),
       name,
       is_private: isPrivate,
       is_archived: isArchived,
+      is_general: isGeneral, // the workspace's #general, which conversations.archive refuses
       is_im: isIm,
       user: imUser, // the other party of a DM
       creator: creator ?? this.botUserId,
@@ -141,7 +177,7 @@ export class Workspace {
       is_private: channel.is_private,
       created: channel.created,
       is_archived: channel.is_archived,
-      is_general: false,
+      is_general: channel.is_general,
       unlinked: 0,
       name_normalized: channel.name,
       is_shared: false,
@@ -173,7 +209,8 @@ export class Workspace {
     return json;
   }
 
-  userJson(user) {
+  // profile.email only for a caller holding users:read.email, as Slack filters it.
+  userJson(user, { includeEmail = false } = {}) {
     return {
       id: user.id,
       team_id: this.teamId,
@@ -190,8 +227,34 @@ export class Workspace {
         real_name: user.real_name,
         display_name: user.name,
         ...(user.bot_id ? { bot_id: user.bot_id, api_app_id: this.appId } : {}),
+        ...(includeEmail && user.email ? { email: user.email } : {}),
         team: this.teamId,
       },
     };
+  }
+
+  // The usergroup object of usergroups.list (slack-api-ref usergroups.list example); user_count is a
+  // number, as @slack/web-api's generated response types have it (the 2015 example shows a string).
+  userGroupJson(group, { includeUsers = false } = {}) {
+    const json = {
+      id: group.id,
+      team_id: this.teamId,
+      is_usergroup: true,
+      name: group.name,
+      description: group.description,
+      handle: group.handle,
+      is_external: false,
+      date_create: group.date_create,
+      date_update: group.date_update,
+      date_delete: group.date_delete,
+      auto_type: null,
+      created_by: group.created_by,
+      updated_by: group.updated_by,
+      deleted_by: group.date_delete ? group.updated_by : null,
+      prefs: { channels: [], groups: [] },
+      user_count: group.users.length,
+    };
+    if (includeUsers) json.users = [...group.users];
+    return json;
   }
 }
