@@ -3,6 +3,7 @@
 // of times.
 #include "app/service.hpp"
 
+#include "app/forms.hpp"
 #include "core/reactions.hpp"
 
 #include <algorithm>
@@ -137,7 +138,7 @@ outcome service::handle(origin const& o, std::string_view text) {
         return out;
     }
     auto const* room = by_channel(o.channel);
-    auto const parsed = parse_command_line(text, room != nullptr, o.now);
+    auto const parsed = parse_command_line(text, room != nullptr, o.now, *rules_.zone);
     outcome out;
     if (auto const* err = std::get_if<usage_error>(&parsed)) {
         out.effects.push_back(reply{o.channel, o.user, problem(err->reason, usage(err->verb, slash_))});
@@ -158,7 +159,7 @@ outcome service::handle(origin const& o, std::string_view text) {
     auto const* i = find(number);
     if (!i) {
         out.effects.push_back(
-            reply{o.channel, o.user, problem("there is no " + incident_ref(number), usage(req.verb, slash_))});
+            reply{o.channel, o.user, problem("there is no " + incident_ref(number), "")});
         return out;
     }
     if (req.modal) {
@@ -168,12 +169,12 @@ outcome service::handle(origin const& o, std::string_view text) {
         if (i->is_closed()) {
             out.effects.push_back(
                 reply{o.channel, o.user,
-                      problem(incident_ref(number) + " is closed; nothing can change", usage(req.verb, slash_))});
+                      problem(incident_ref(number) + " is closed; nothing can change", "")});
         } else if (i->is_resolved()) {
             // Refused now, as the buttons do, rather than after the form is filled in.
             out.effects.push_back(reply{
                 o.channel, o.user,
-                problem(incident_ref(number) + " is already resolved; reopen it first", usage(req.verb, slash_))});
+                problem(incident_ref(number) + " is already resolved; reopen it first", "")});
         } else if (std::holds_alternative<resolve>(cmd)) {
             out.effects.push_back(open_form{o.user, resolve_modal(*i)});
         } else {
@@ -202,7 +203,8 @@ outcome service::decide_and_record(origin const& o, std::string_view verb,
         }
         auto const d = decide_now();
         if (auto const* r = std::get_if<refusal>(&d)) {
-            out.effects.push_back(reply{o.channel, o.user, problem(r->reason, usage(verb, slash_))});
+            // A state refusal is one line: the command was well formed, the incident said no.
+            out.effects.push_back(reply{o.channel, o.user, problem(r->reason, "")});
             return out;
         }
         auto const& events = std::get<std::vector<event>>(d);
@@ -265,12 +267,12 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
             for (auto it = incidents_.rbegin(); it != incidents_.rend(); ++it) {
                 if (q.arg == "all" || !it->second.is_closed()) shown.push_back(&it->second);
             }
-            say(list_view(shown, q.arg == "all" ? "All incidents" : "Open incidents", rules_));
+            say(list_view(shown, q.arg == "all", rules_, o.now));
             return out;
         }
         case query::kind::stats: {
             auto const window = parse_duration(q.arg).value_or(std::chrono::days{30});
-            say(stats_view(compute_stats(incidents_, o.now, window)));
+            say(stats_view(compute_stats(incidents_, o.now, window), rules_));
             return out;
         }
         case query::kind::oncall:
@@ -286,7 +288,7 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
         auto const verb = q.what == query::kind::status    ? "status"
                           : q.what == query::kind::actions ? "actions"
                                                            : "role";
-        say(problem("there is no " + incident_ref(number.value_or(0)), usage(verb, slash_)));
+        say(problem("there is no " + incident_ref(number.value_or(0)), ""));
         return out;
     }
     auto const verb = q.what == query::kind::status ? "status" : q.what == query::kind::actions ? "actions" : "role";
@@ -296,7 +298,7 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
     if (q.what == query::kind::status) {
         say(status_view(*i, rules_, o.now, outside));
     } else if (q.what == query::kind::actions) {
-        say(actions_view(*i));
+        say(actions_view(*i, rules_, o.now));
     } else {
         say(roles_view(*i));
     }
@@ -332,6 +334,17 @@ outcome service::press(origin const& o, ui::action action, std::string_view valu
         case ui::action::snooze: return run(o, number, snooze{}, "update");
         case ui::action::report: return run(o, number, generate_report{}, "report");
         case ui::action::approve_notice: return run(o, number, approve_customer_notice{}, "");
+        case ui::action::edit_notice:
+            if (denied(o, *i, privilege::approve_customer_notice, ui::id(action), out)) return out;
+            if (i->customer_notice_approved_at) {
+                out.effects.push_back(reply{o.channel, o.user,
+                                            problem("the customer notice of " + incident_ref(number) +
+                                                        " is already approved; it can no longer be edited",
+                                                    "")});
+            } else {
+                out.effects.push_back(open_form{o.user, customer_notice_modal(*i, rules_, o.now)});
+            }
+            return out;
         case ui::action::regulator_notified: return run(o, number, confirm_regulator_notice{}, "");
         case ui::action::done:
             if (target->item > 0 && !target->ph) return run(o, number, complete_action{target->item}, "done");
@@ -359,64 +372,42 @@ outcome service::submit(origin const& o, ui::form form, int incident, form_value
     };
     outcome out;
     if (!within_limits(o, request_kind::command, ui::id(form), out)) return out;
-    for (auto const& [id, text] : values) {
-        if (!valid_utf8(text)) out.field_errors[id] = "Not valid UTF-8 text";
+    // Every field the form has, given or not: a required one left out is as wrong as a bad one.
+    core::incident const none{};
+    auto const fields = form == ui::form::declare           ? declare_modal().fields
+                        : form == ui::form::update          ? update_modal(none).fields
+                        : form == ui::form::customer_notice ? customer_notice_modal(none, rules_, o.now).fields
+                                                            : resolve_modal(none).fields;
+    for (auto const& f : fields) {
+        if (auto const problem = field_problem(f.id, value(f.id), o.now)) out.field_errors[f.id] = *problem;
     }
     if (!out.field_errors.empty()) return out;
     if (form == ui::form::declare) {
         declare d;
         d.title = value(field::title);
-        if (d.title.find_first_not_of(" \t\r\n") == std::string::npos) {
-            out.field_errors[field::title] = "Give the incident a title: what is broken";
-        } else if (d.title.size() > max_title) {
-            out.field_errors[field::title] = "At most " + std::to_string(max_title) + " characters";
-        }
-        auto const sev = parse_severity(value(field::severity).empty() ? "P2" : value(field::severity));
-        if (!sev) out.field_errors[field::severity] = "Pick P0, P1, P2 or P3";
-        auto const type = parse_incident_type(value(field::type).empty() ? "outage" : value(field::type));
-        if (!type) out.field_errors[field::type] = "Pick one of the listed types";
-        auto const pii = value(field::personal_data);
-        if (pii != "" && pii != "no" && pii != "yes") out.field_errors[field::personal_data] = "Answer yes or no";
-        d.personal_data = pii == "yes";
+        d.sev = *parse_severity(value(field::severity).empty() ? "P2" : value(field::severity));
+        d.type = *parse_incident_type(value(field::type).empty() ? "outage" : value(field::type));
+        d.personal_data = value(field::personal_data) == "yes";
         d.description = value(field::description);
-        if (auto const started = value(field::started_at); !started.empty()) {
-            auto const text =
-                started.size() > 4 && started.ends_with(" ago") ? started.substr(0, started.size() - 4) : started;
-            if (auto const ago = parse_duration(text)) {
-                d.started_at = o.now - *ago;
-            } else if (auto const at = parse_time(started)) {
-                d.started_at = at;
-            } else {
-                out.field_errors[field::started_at] = "Use YYYY-MM-DD HH:MM (UTC) or a duration such as 20m ago";
-            }
-        }
-        if (!out.field_errors.empty()) return out;
-        d.sev = *sev;
-        d.type = *type;
+        if (auto const started = value(field::started_at); !started.empty()) d.started_at = parse_started(started, o.now);
         return declare_incident(o, d);
     }
-    auto const first_field = form == ui::form::update ? field::text : field::resolution;
+    auto const first_field = form == ui::form::update            ? field::text
+                             : form == ui::form::customer_notice ? field::notice_text
+                                                                 : field::resolution;
     if (!find(incident)) {
         out.field_errors[first_field] = "This incident no longer exists";
         return out;
     }
     if (form == ui::form::update) {
         post_update u;
-        if (auto const st = value(field::status); !st.empty()) {
-            u.st = parse_status(st);
-            if (!u.st || u.st == status::resolved) out.field_errors[field::status] = "Pick one of the listed statuses";
-        }
+        if (auto const st = value(field::status); !st.empty()) u.st = parse_status(st);
         u.text = value(field::text);
         u.impact = value(field::impact);
-        if (u.text.find_first_not_of(" \t\r\n") == std::string::npos) out.field_errors[field::text] = "Say what changed";
-        if (!out.field_errors.empty()) return out;
         return run(o, incident, u, "update");
     }
-    resolve r{value(field::resolution), value(field::root_cause)};
-    if (r.resolution.find_first_not_of(" \t\r\n") == std::string::npos) {
-        out.field_errors[field::resolution] = "Say what fixed it";
-        return out;
-    }
+    if (form == ui::form::customer_notice) return run(o, incident, edit_customer_notice{value(field::notice_text)}, "notice");
+    resolve r{value(field::resolution), value(field::root_cause), value(field::summary), value(field::services)};
     return run(o, incident, r, "resolve");
 }
 
@@ -518,7 +509,7 @@ outcome service::tick(timestamp now) {
         if (handoffs_done_.contains(h.key)) continue;
         auto const channel = h.of->handoff_channel.empty() ? announce_channel() : h.of->handoff_channel;
         auto const derive = [&](incident_map const&, std::vector<effect>& effects) {
-            effects.push_back(post{channel, handoff_view(*h.of, h.at)});
+            effects.push_back(post{channel, handoff_view(*h.of, h.at, rules_)});
         };
         // Claimed or not, it is settled: a replica that lost the claim posted it.
         if (!store_.claimed(h.key)) record({}, {h.key}, derive, out);

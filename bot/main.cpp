@@ -1,6 +1,6 @@
 // The composition root: command line, configuration, store, service, adapter. Only this file knows
 // every piece. Exit codes: 0 success, 1 a runtime failure (store, missing incident), 2 bad usage
-// or configuration.
+// (an unknown option, a missing argument) or configuration.
 #include <unistd.h>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "adapters/console/console.hpp"
+#include "adapters/console/line_editor.hpp"
 #include "adapters/store/open_store.hpp"
 #include "bot/daemon.hpp"
 #include "bot/logging.hpp"
@@ -24,6 +25,12 @@ using namespace warroom;
 constexpr char const* console_store = "sqlite://data/warroom.db";
 
 core::timestamp system_now() { return std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now()); }
+
+std::string config_source(std::optional<std::string> const& flag) {
+    if (flag) return *flag;
+    if (auto const* env = std::getenv("WARROOM_CONFIG"); env && *env) return env;
+    return "built-in defaults";
+}
 
 std::string default_user() {
     if (auto const* u = std::getenv("USER"); u && *u) return u;
@@ -54,8 +61,20 @@ int main(int argc, char** argv) {
     auto* report = app.add_subcommand("report", "print incident N's report as Markdown");
     int report_number = 0;
     report->add_option("N", report_number, "incident number")->required();
+    std::optional<std::string> report_as_of;
+    report->add_option("--as-of", report_as_of, "the report as it read at this time, UTC (2026-01-06T10:01Z); default now");
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (CLI::CallForHelp const& e) {
+        return app.exit(e);
+    } catch (CLI::CallForVersion const& e) {
+        return app.exit(e);
+    } catch (CLI::ParseError const& e) {
+        // Every usage error exits 2, as a bad configuration does (CLI11's own codes vary by error).
+        app.exit(e);
+        return 2;
+    }
 
     config::settings settings;
     try {
@@ -88,6 +107,7 @@ int main(int argc, char** argv) {
                 return 2;
             }
             auto store = store::open_store(url, store::open_mode::create);
+            log->info("config={} store={}", config_source(config_path), config::redact_url(url));
             return bot::run_daemon(settings, *store, log);
         }
 
@@ -97,13 +117,25 @@ int main(int argc, char** argv) {
         log->info("store={} incidents={}", config::redact_url(url), svc.incidents().size());
 
         if (*report) {
+            auto as_of = system_now();
+            if (report_as_of) {
+                auto const parsed = core::parse_time(*report_as_of);
+                if (!parsed) {
+                    std::cerr << "warroom report: --as-of " << *report_as_of << ": use YYYY-MM-DDTHH:MMZ (UTC)\n";
+                    return 2;
+                }
+                as_of = *parsed;
+            }
             auto const* i = svc.find(report_number);
             if (!i) {
                 std::cerr << "warroom report: there is no " << core::incident_ref(report_number) << " in "
                           << config::redact_url(url) << '\n';
                 return 1;
             }
-            std::cout << core::render_report(*i, svc.rules());
+            // Named on stderr, so stdout stays the report: a wrong store is seen at once.
+            std::cerr << "warroom report: " << core::incident_ref(report_number) << " from "
+                      << config::redact_url(url) << '\n';
+            std::cout << core::render_report(*i, svc.rules(), as_of);
             return 0;
         }
 
@@ -133,7 +165,13 @@ int main(int argc, char** argv) {
             std::cout << "warroom console — " << svc.incidents().size() << " incident(s) in " << url
                       << ". /help for console commands, " << settings.slack.command << " help for incident commands.\n";
         }
-        term.run(std::cin);
+        if (interactive) {
+            auto const* home = std::getenv("HOME");
+            console::line_editor editor(home && *home ? std::string(home) + "/.warroom_history" : std::string{});
+            term.run([&](std::string const& prompt) { return editor.read(prompt); });
+        } else {
+            term.run(std::cin);
+        }
         return 0;
     } catch (app::store_error const& e) {
         std::cerr << "warroom: store " << config::redact_url(url) << ": " << e.what() << '\n';

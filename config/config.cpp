@@ -1,6 +1,7 @@
 // Parses the TOML with toml++ (kept out of the header), walks it against the known keys, then lets
-// the environment override. The first problem throws config_error as "<file>: <key>: <problem>", or
-// "environment: <VAR>: <problem>" for a value that came from the environment.
+// the environment override. Each problem is one line, "<file>: <key>: <problem>" or "environment:
+// <VAR>: <problem>" for a value that came from the environment; every problem found is collected and
+// config_error carries them all, one per line, so a file is mended in one pass.
 #include "config/config.hpp"
 
 #include <algorithm>
@@ -11,11 +12,13 @@
 #include <filesystem>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <system_error>
 #include <utility>
 #include <vector>
 
+#include <date/tz.h>
 #include <toml++/toml.h>
 
 #include "core/authority.hpp"
@@ -328,6 +331,38 @@ void check_token(std::string_view token, token_spec const& spec, std::string_vie
              holder + " is not " + std::string{spec.kind} + " (it must start with " + std::string{spec.prefix} + ")");
 }
 
+// An IANA zone from the system's tz database (tzdata), kept for the life of the program because the
+// policy points at it.
+class iana_zone final : public core::time_zone {
+public:
+    explicit iana_zone(date::time_zone const* zone) : zone_(zone) {}
+    std::string name() const override { return std::string{zone_->name()}; }
+    seconds offset(core::timestamp utc) const override { return info(utc).offset; }
+    std::string abbreviation(core::timestamp utc) const override { return info(utc).abbrev; }
+
+private:
+    date::sys_info info(core::timestamp utc) const {
+        return zone_->get_info(std::chrono::time_point_cast<seconds>(utc));
+    }
+    date::time_zone const* zone_;
+};
+
+// nullptr when the name is not in the tz database.
+core::time_zone const* zone_named(std::string const& name) {
+    if (name == "UTC") return &core::utc_zone();
+    static std::mutex guard;
+    static std::map<std::string, std::unique_ptr<iana_zone>, std::less<>> zones;
+    std::lock_guard const lock{guard};
+    if (auto const it = zones.find(name); it != zones.end()) return it->second.get();
+    date::time_zone const* found = nullptr;
+    try {
+        found = date::locate_zone(name);
+    } catch (std::runtime_error const&) {
+        return nullptr;
+    }
+    return zones.emplace(name, std::make_unique<iana_zone>(found)).first->second.get();
+}
+
 // Walks one parsed file. Paths in it (secrets, CA bundle) are relative to the file's directory and
 // are only opened after the environment had its say, since an environment variable replaces them.
 class file_reader {
@@ -337,56 +372,89 @@ public:
 
     void read(toml::table const& doc, settings& s) {
         check_keys(doc, "", {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging",
-                             "access", "roles", "limits", "business_hours"});
-        if (auto const* n = doc.get("oncall")) read_oncall(table_at(*n, "oncall"), s.policy);
-        if (auto const* n = doc.get("paging")) read_paging(table_at(*n, "paging"), s);
-        if (auto const* n = doc.get("slack")) read_slack(table_at(*n, "slack"), s);
-        if (auto const* n = doc.get("store")) read_store(table_at(*n, "store"), s);
-        if (auto const* n = doc.get("http")) read_http(table_at(*n, "http"), s);
-        if (auto const* n = doc.get("log")) read_log(table_at(*n, "log"), s);
-        if (auto const* n = doc.get("severity")) read_severities(table_at(*n, "severity"), s.policy);
-        if (auto const* n = doc.get("type")) read_types(table_at(*n, "type"), s.policy);
-        if (auto const* n = doc.get("post_incident")) read_post_incident(table_at(*n, "post_incident"), s.policy);
-        if (auto const* n = doc.get("access")) read_access(table_at(*n, "access"), s.policy);
-        if (auto const* n = doc.get("roles")) read_roles(table_at(*n, "roles"), s.policy);
-        if (auto const* n = doc.get("limits")) read_limits(table_at(*n, "limits"), s);
-        if (auto const* n = doc.get("business_hours")) read_business_hours(table_at(*n, "business_hours"), s.policy);
+                             "access", "roles", "limits", "business_hours", "display", "nudge", "action_items"});
+        auto const section = [&](char const* name, auto&& read_table) {
+            guarded([&] {
+                if (auto const* n = doc.get(name)) read_table(table_at(*n, name));
+            });
+        };
+        section("oncall", [&](toml::table const& t) { read_oncall(t, s.policy); });
+        section("paging", [&](toml::table const& t) { read_paging(t, s); });
+        section("slack", [&](toml::table const& t) { read_slack(t, s); });
+        section("store", [&](toml::table const& t) { read_store(t, s); });
+        section("http", [&](toml::table const& t) { read_http(t, s); });
+        section("log", [&](toml::table const& t) { read_log(t, s); });
+        section("severity", [&](toml::table const& t) { read_severities(t, s.policy); });
+        section("type", [&](toml::table const& t) { read_types(t, s.policy); });
+        section("post_incident", [&](toml::table const& t) { read_post_incident(t, s.policy); });
+        section("access", [&](toml::table const& t) { read_access(t, s.policy); });
+        section("roles", [&](toml::table const& t) { read_roles(t, s.policy); });
+        section("limits", [&](toml::table const& t) { read_limits(t, s); });
+        section("business_hours", [&](toml::table const& t) { read_business_hours(t, s.policy); });
+        section("display", [&](toml::table const& t) { read_display(t, s.policy); });
+        section("nudge", [&](toml::table const& t) { read_nudge(t, s.policy); });
+        section("action_items", [&](toml::table const& t) { read_action_items(t, s.policy); });
         for (auto const sev : core::all_severities) {
             auto const& name = s.policy.of(sev).rotation;
             if (!name.empty() && !s.policy.rotation_of(sev))
-                fail_at(join(join("severity", core::to_string(sev)), "rotation"),
-                        "no rotation is called " + shown(name) + " in [[oncall.rotations]]");
+                guarded([&] {
+                    fail_at(join(join("severity", core::to_string(sev)), "rotation"),
+                            "no rotation is called " + shown(name) + " in [[oncall.rotations]]");
+                });
         }
     }
 
+    // Every problem found, section by section; empty when the file is fine.
+    std::vector<std::string> const& errors() const { return errors_; }
+
     void apply_environment(settings& s, env_lookup const& env) const {
-        if (auto v = env_value(env, "SLACK_API_URL")) {
-            if (auto problem = http_url_problem(*v)) fail(environment_origin, "SLACK_API_URL", *problem);
-            s.slack.api_url = with_trailing_slash(*v);
-        }
-        if (auto v = env_value(env, "WARROOM_STORE_URL")) {
-            if (auto problem = store_url_problem(*v)) fail(environment_origin, "WARROOM_STORE_URL", *problem);
-            s.store_url = *v;
-        }
-        if (auto v = env_value(env, "SSL_CERT_FILE")) {
-            check_readable(*v, environment_origin, "SSL_CERT_FILE");
-            s.slack.ca_file = *v;
-        } else if (ca_file_) {
-            check_readable(*ca_file_, source_, "slack.ca_file");
-            s.slack.ca_file = *ca_file_;
-        }
-        s.slack.app_token = token(app_token_spec, app_token_file_, env);
-        s.slack.bot_token = token(bot_token_spec, bot_token_file_, env);
-        s.paging.key = secret("WARROOM_PAGING_KEY", "paging.key_file", paging_key_file_, env);
-        s.paging.webhook_secret =
-            secret("WARROOM_PAGING_WEBHOOK_SECRET", "paging.webhook_secret_file", webhook_secret_file_, env);
-        if (!s.paging.vendor.empty() && s.paging.key.empty())
-            fail(source_, "paging.key_file",
-                 "paging.vendor is " + shown(s.paging.vendor) +
-                     " but no key is set (WARROOM_PAGING_KEY or paging.key_file)");
+        guarded([&] {
+            if (auto v = env_value(env, "SLACK_API_URL")) {
+                if (auto problem = http_url_problem(*v)) fail(environment_origin, "SLACK_API_URL", *problem);
+                s.slack.api_url = with_trailing_slash(*v);
+            }
+        });
+        guarded([&] {
+            if (auto v = env_value(env, "WARROOM_STORE_URL")) {
+                if (auto problem = store_url_problem(*v)) fail(environment_origin, "WARROOM_STORE_URL", *problem);
+                s.store_url = *v;
+            }
+        });
+        guarded([&] {
+            if (auto v = env_value(env, "SSL_CERT_FILE")) {
+                check_readable(*v, environment_origin, "SSL_CERT_FILE");
+                s.slack.ca_file = *v;
+            } else if (ca_file_) {
+                check_readable(*ca_file_, source_, "slack.ca_file");
+                s.slack.ca_file = *ca_file_;
+            }
+        });
+        guarded([&] { s.slack.app_token = token(app_token_spec, app_token_file_, env); });
+        guarded([&] { s.slack.bot_token = token(bot_token_spec, bot_token_file_, env); });
+        guarded([&] { s.paging.key = secret("WARROOM_PAGING_KEY", "paging.key_file", paging_key_file_, env); });
+        guarded([&] {
+            s.paging.webhook_secret =
+                secret("WARROOM_PAGING_WEBHOOK_SECRET", "paging.webhook_secret_file", webhook_secret_file_, env);
+        });
+        guarded([&] {
+            if (!s.paging.vendor.empty() && s.paging.key.empty() && !paging_key_file_)
+                fail(source_, "paging.key_file",
+                     "paging.vendor is " + shown(s.paging.vendor) +
+                         " but no key is set (WARROOM_PAGING_KEY or paging.key_file)");
+        });
     }
 
 private:
+    // Runs one reading step; a problem it finds is recorded and reading goes on with the next step.
+    template <class Step>
+    void guarded(Step&& step) const {
+        try {
+            step();
+        } catch (config_error const& e) {
+            errors_.emplace_back(e.what());
+        }
+    }
+
     [[noreturn]] void fail_at(std::string_view key, std::string_view problem) const { fail(source_, key, problem); }
 
     void check(std::string_view key, std::optional<std::string> const& problem) const {
@@ -405,7 +473,7 @@ private:
                     break;
                 }
             }
-            fail_at(parent.empty() ? std::string{name} : join(parent, name), problem);
+            guarded([&] { fail_at(parent.empty() ? std::string{name} : join(parent, name), problem); });
         }
     }
 
@@ -473,105 +541,156 @@ private:
         check_keys(t, "slack",
                    {"announce_channel", "channel_prefix", "command", "timeline_reaction", "app_token_file",
                     "bot_token_file", "api_url", "ca_file", "app_token", "bot_token", "rate_limit_scale",
-                    "private_room_name"});
+                    "private_room_name", "announce_updates"});
+        guarded([&] {
+            auto const* n = t.get("announce_updates");
+            if (!n) return;
+            auto const text = string_at(*n, "slack.announce_updates");
+            using posts = core::policy::update_posts;
+            if (text == "thread") s.policy.announce_updates = posts::thread;
+            else if (text == "channel") s.policy.announce_updates = posts::channel;
+            else if (text == "edit") s.policy.announce_updates = posts::edit;
+            else fail_at("slack.announce_updates", shown(text) + " is not thread, channel or edit");
+        });
         for (auto const& spec : {app_token_spec, bot_token_spec}) {
             if (t.contains(spec.inline_key))
                 fail_at(join("slack", spec.inline_key), "tokens are not read from the config file; set " +
                                                             std::string{spec.env_name} + " or " +
                                                             std::string{spec.file_key});
         }
-        if (auto const* n = t.get("announce_channel")) {
-            s.policy.announce_channel = string_at(*n, "slack.announce_channel");
-            check("slack.announce_channel", announce_channel_problem(s.policy.announce_channel));
-        }
-        if (auto const* n = t.get("channel_prefix")) {
-            s.policy.channel_prefix = string_at(*n, "slack.channel_prefix");
-            check("slack.channel_prefix", channel_prefix_problem(s.policy.channel_prefix));
-        }
-        if (auto const* n = t.get("private_room_name")) {
-            s.policy.private_room_name = string_at(*n, "slack.private_room_name");
-            if (s.policy.private_room_name.find("{number}") == std::string::npos)
-                fail_at("slack.private_room_name", shown(s.policy.private_room_name) +
-                                                       " must contain {number}: each incident needs its own room");
-        }
-        if (auto const* n = t.get("command")) {
-            s.slack.command = string_at(*n, "slack.command");
-            check("slack.command", command_problem(s.slack.command));
-        }
-        if (auto const* n = t.get("timeline_reaction")) {
-            auto const original = string_at(*n, "slack.timeline_reaction");
-            s.slack.timeline_reaction = reaction_name(original);
-            check("slack.timeline_reaction", reaction_problem(original, s.slack.timeline_reaction));
-        }
-        if (auto const* n = t.get("api_url")) {
-            auto const url = string_at(*n, "slack.api_url");
-            check("slack.api_url", http_url_problem(url));
-            s.slack.api_url = with_trailing_slash(url);
-        }
-        if (auto const* n = t.get("rate_limit_scale")) {
-            auto const v = n->value<double>();
-            if (!v) fail_at("slack.rate_limit_scale", "expected a number, got " + std::string{type_name(*n)});
-            if (!(*v >= 0.01 && *v <= 1000)) fail_at("slack.rate_limit_scale", "must be between 0.01 and 1000");
-            s.slack.rate_limit_scale = *v;
-        }
-        if (auto const* n = t.get("ca_file")) ca_file_ = path_at(*n, "slack.ca_file");
-        if (auto const* n = t.get("app_token_file")) app_token_file_ = path_at(*n, "slack.app_token_file");
-        if (auto const* n = t.get("bot_token_file")) bot_token_file_ = path_at(*n, "slack.bot_token_file");
+        guarded([&] {
+            if (auto const* n = t.get("announce_channel")) {
+                s.policy.announce_channel = string_at(*n, "slack.announce_channel");
+                check("slack.announce_channel", announce_channel_problem(s.policy.announce_channel));
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("channel_prefix")) {
+                s.policy.channel_prefix = string_at(*n, "slack.channel_prefix");
+                check("slack.channel_prefix", channel_prefix_problem(s.policy.channel_prefix));
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("private_room_name")) {
+                s.policy.private_room_name = string_at(*n, "slack.private_room_name");
+                if (s.policy.private_room_name.find("{number}") == std::string::npos)
+                    fail_at("slack.private_room_name", shown(s.policy.private_room_name) +
+                                                           " must contain {number}: each incident needs its own room");
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("command")) {
+                s.slack.command = string_at(*n, "slack.command");
+                check("slack.command", command_problem(s.slack.command));
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("timeline_reaction")) {
+                auto const original = string_at(*n, "slack.timeline_reaction");
+                s.slack.timeline_reaction = reaction_name(original);
+                check("slack.timeline_reaction", reaction_problem(original, s.slack.timeline_reaction));
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("api_url")) {
+                auto const url = string_at(*n, "slack.api_url");
+                check("slack.api_url", http_url_problem(url));
+                s.slack.api_url = with_trailing_slash(url);
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("rate_limit_scale")) {
+                auto const v = n->value<double>();
+                if (!v) fail_at("slack.rate_limit_scale", "expected a number, got " + std::string{type_name(*n)});
+                if (!(*v >= 0.01 && *v <= 1000)) fail_at("slack.rate_limit_scale", "must be between 0.01 and 1000");
+                s.slack.rate_limit_scale = *v;
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("ca_file")) ca_file_ = path_at(*n, "slack.ca_file");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("app_token_file")) app_token_file_ = path_at(*n, "slack.app_token_file");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("bot_token_file")) bot_token_file_ = path_at(*n, "slack.bot_token_file");
+        });
     }
 
     void read_store(toml::table const& t, settings& s) const {
         check_keys(t, "store", {"url"});
-        if (auto const* n = t.get("url")) {
-            s.store_url = string_at(*n, "store.url");
-            check("store.url", store_url_problem(s.store_url));
-        }
+        guarded([&] {
+            if (auto const* n = t.get("url")) {
+                s.store_url = string_at(*n, "store.url");
+                check("store.url", store_url_problem(s.store_url));
+            }
+        });
     }
 
     void read_http(toml::table const& t, settings& s) const {
         check_keys(t, "http", {"listen"});
-        if (auto const* n = t.get("listen")) {
-            s.http_listen = string_at(*n, "http.listen");
-            check("http.listen", listen_problem(s.http_listen));
-        }
+        guarded([&] {
+            if (auto const* n = t.get("listen")) {
+                s.http_listen = string_at(*n, "http.listen");
+                check("http.listen", listen_problem(s.http_listen));
+            }
+        });
     }
 
     void read_log(toml::table const& t, settings& s) const {
         check_keys(t, "log", {"level"});
-        if (auto const* n = t.get("level")) {
-            s.log_level = string_at(*n, "log.level");
-            check("log.level", log_level_problem(s.log_level));
-        }
+        guarded([&] {
+            if (auto const* n = t.get("level")) {
+                s.log_level = string_at(*n, "log.level");
+                check("log.level", log_level_problem(s.log_level));
+            }
+        });
     }
 
     void read_paging(toml::table const& t, settings& s) {
         check_keys(t, "paging",
                    {"vendor", "url", "key_file", "webhook_secret_file", "users", "service_id", "webhook_max_age"});
-        if (auto const* n = t.get("service_id")) s.paging.service_id = string_at(*n, "paging.service_id");
-        if (auto const* n = t.get("webhook_max_age"))
-            s.paging.webhook_max_age = duration_at(*n, "paging.webhook_max_age");
-        if (auto const* n = t.get("vendor")) {
-            s.paging.vendor = string_at(*n, "paging.vendor");
-            if (s.paging.vendor != "pagerduty" && s.paging.vendor != "opsgenie")
-                fail_at("paging.vendor", shown(s.paging.vendor) + " is not supported (use pagerduty or opsgenie)");
-            s.paging.url =
-                s.paging.vendor == "pagerduty" ? "https://events.pagerduty.com/" : "https://api.opsgenie.com/";
-        }
-        if (auto const* n = t.get("url")) {
-            auto const url = string_at(*n, "paging.url");
-            check("paging.url", http_url_problem(url));
-            s.paging.url = with_trailing_slash(url);
-        }
-        if (auto const* n = t.get("key_file")) paging_key_file_ = path_at(*n, "paging.key_file");
-        if (auto const* n = t.get("webhook_secret_file"))
-            webhook_secret_file_ = path_at(*n, "paging.webhook_secret_file");
-        if (auto const* n = t.get("users")) {
-            auto const& users = table_at(*n, "paging.users");
-            for (auto&& [k, v] : users) {
-                auto const key = join("paging.users", k.str());
-                check(key, slack_user_problem(k.str()));
-                s.paging.users[std::string{k.str()}] = string_at(v, key);
+        guarded([&] {
+            if (auto const* n = t.get("service_id")) s.paging.service_id = string_at(*n, "paging.service_id");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("webhook_max_age"))
+                s.paging.webhook_max_age = duration_at(*n, "paging.webhook_max_age");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("vendor")) {
+                auto const vendor = string_at(*n, "paging.vendor");
+                if (vendor != "pagerduty" && vendor != "opsgenie")
+                    fail_at("paging.vendor", shown(vendor) + " is not supported (use pagerduty or opsgenie)");
+                s.paging.vendor = vendor;
+                s.paging.url =
+                    s.paging.vendor == "pagerduty" ? "https://events.pagerduty.com/" : "https://api.opsgenie.com/";
             }
-        }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("url")) {
+                auto const url = string_at(*n, "paging.url");
+                check("paging.url", http_url_problem(url));
+                s.paging.url = with_trailing_slash(url);
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("key_file")) paging_key_file_ = path_at(*n, "paging.key_file");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("webhook_secret_file"))
+                webhook_secret_file_ = path_at(*n, "paging.webhook_secret_file");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("users")) {
+                auto const& users = table_at(*n, "paging.users");
+                for (auto&& [k, v] : users) {
+                    auto const key = join("paging.users", k.str());
+                    check(key, slack_user_problem(k.str()));
+                    s.paging.users[std::string{k.str()}] = string_at(v, key);
+                }
+            }
+        });
         s.policy.paging = !s.paging.vendor.empty();
     }
 
@@ -582,29 +701,31 @@ private:
         auto const* a = list->as_array();
         if (!a) fail_at("oncall.rotations", "expected an array of tables ([[oncall.rotations]])");
         for (std::size_t i = 0; i < a->size(); ++i) {
-            auto const key = indexed("oncall.rotations", i);
-            auto const& r = table_at(*a->get(i), key);
-            check_keys(r, key, {"name", "members", "start", "length", "handoff_channel", "overrides"});
-            core::rotation rot;
-            rot.name = string_at(required(r, "name", key), join(key, "name"));
-            if (std::ranges::any_of(p.rotations, [&](auto const& other) { return other.name == rot.name; }))
-                fail_at(join(key, "name"), shown(rot.name) + " appears twice");
-            rot.members = users_at(required(r, "members", key), join(key, "members"));
-            if (rot.members.empty()) fail_at(join(key, "members"), "must name at least one member");
-            rot.start = time_at(required(r, "start", key), join(key, "start"));
-            rot.length = std::chrono::days{7};
-            if (auto const* n = r.get("length")) {
-                auto const text = duration_text_at(*n, join(key, "length"));
-                rot.length = text == "weekly"      ? seconds{std::chrono::days{7}}
-                             : text == "bi-weekly" ? seconds{std::chrono::days{14}}
-                                                   : duration_at(*n, join(key, "length"));
-            }
-            if (auto const* n = r.get("handoff_channel")) {
-                rot.handoff_channel = string_at(*n, join(key, "handoff_channel"));
-                check(join(key, "handoff_channel"), announce_channel_problem(rot.handoff_channel));
-            }
-            if (auto const* n = r.get("overrides")) rot.overrides = overrides_at(*n, join(key, "overrides"));
-            p.rotations.push_back(std::move(rot));
+            guarded([&] {
+                auto const key = indexed("oncall.rotations", i);
+                auto const& r = table_at(*a->get(i), key);
+                check_keys(r, key, {"name", "members", "start", "length", "handoff_channel", "overrides"});
+                core::rotation rot;
+                rot.name = string_at(required(r, "name", key), join(key, "name"));
+                if (std::ranges::any_of(p.rotations, [&](auto const& other) { return other.name == rot.name; }))
+                    fail_at(join(key, "name"), shown(rot.name) + " appears twice");
+                rot.members = users_at(required(r, "members", key), join(key, "members"));
+                if (rot.members.empty()) fail_at(join(key, "members"), "must name at least one member");
+                rot.start = time_at(required(r, "start", key), join(key, "start"));
+                rot.length = std::chrono::days{7};
+                if (auto const* n = r.get("length")) {
+                    auto const text = duration_text_at(*n, join(key, "length"));
+                    rot.length = text == "weekly"      ? seconds{std::chrono::days{7}}
+                                 : text == "bi-weekly" ? seconds{std::chrono::days{14}}
+                                                       : duration_at(*n, join(key, "length"));
+                }
+                if (auto const* n = r.get("handoff_channel")) {
+                    rot.handoff_channel = string_at(*n, join(key, "handoff_channel"));
+                    check(join(key, "handoff_channel"), announce_channel_problem(rot.handoff_channel));
+                }
+                if (auto const* n = r.get("overrides")) rot.overrides = overrides_at(*n, join(key, "overrides"));
+                p.rotations.push_back(std::move(rot));
+            });
         }
     }
 
@@ -670,8 +791,15 @@ private:
     void read_severities(toml::table const& t, core::policy& p) const {
         for (auto&& [k, v] : t) {
             auto const key = join("severity", k.str());
-            auto const sev = severity_named(k.str(), key);
-            read_severity(table_at(v, key), key, p.of(sev));
+            core::severity sev{};
+            try {
+                sev = severity_named(k.str(), key);
+            } catch (config_error const& e) {
+                errors_.emplace_back(e.what());
+                continue;
+            }
+            auto const& node = v;  // a structured binding cannot be captured (C++20, clang)
+            guarded([&] { read_severity(table_at(node, key), key, p.of(sev)); });
         }
     }
 
@@ -687,18 +815,34 @@ private:
         check_keys(t, key,
                    {"name", "respond_within", "respond_label", "update_every", "announce_to", "on_call", "escalation",
                     "rotation"});
-        if (auto const* n = t.get("name")) sp.name = string_at(*n, join(key, "name"));
-        if (auto const* n = t.get("respond_within")) {
-            sp.respond_within = duration_at(*n, join(key, "respond_within"));
-            // The built-in label describes the built-in target; keep the two consistent.
-            sp.respond_label = "Within " + core::format_duration(sp.respond_within);
-        }
-        if (auto const* n = t.get("respond_label")) sp.respond_label = string_at(*n, join(key, "respond_label"));
-        if (auto const* n = t.get("update_every")) sp.update_every = cadence_at(*n, join(key, "update_every"));
-        if (auto const* n = t.get("announce_to")) sp.announce_to = string_at(*n, join(key, "announce_to"));
-        if (auto const* n = t.get("on_call")) sp.on_call = users_at(*n, join(key, "on_call"));
-        if (auto const* n = t.get("escalation")) sp.escalation = escalation_at(*n, join(key, "escalation"));
-        if (auto const* n = t.get("rotation")) sp.rotation = string_at(*n, join(key, "rotation"));
+        guarded([&] {
+            if (auto const* n = t.get("name")) sp.name = string_at(*n, join(key, "name"));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("respond_within")) {
+                sp.respond_within = duration_at(*n, join(key, "respond_within"));
+                // The built-in label describes the built-in target; keep the two consistent.
+                sp.respond_label = "Within " + core::format_duration(sp.respond_within);
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("respond_label")) sp.respond_label = string_at(*n, join(key, "respond_label"));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("update_every")) sp.update_every = cadence_at(*n, join(key, "update_every"));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("announce_to")) sp.announce_to = string_at(*n, join(key, "announce_to"));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("on_call")) sp.on_call = users_at(*n, join(key, "on_call"));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("escalation")) sp.escalation = escalation_at(*n, join(key, "escalation"));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("rotation")) sp.rotation = string_at(*n, join(key, "rotation"));
+        });
     }
 
     std::vector<core::escalation_step> escalation_at(toml::node const& n, std::string const& key) const {
@@ -706,32 +850,34 @@ private:
         if (!a) fail_at(key, "expected an array of steps, got " + std::string{type_name(n)});
         std::vector<core::escalation_step> steps;
         for (std::size_t i = 0; i < a->size(); ++i) {
-            auto const step_key = indexed(key, i);
-            auto const& t = table_at(*a->get(i), step_key);
-            check_keys(t, step_key, {"after", "target", "label", "notify", "dm", "page", "customer_notice"});
-            core::escalation_step step;
-            step.after = duration_at(required(t, "after", step_key), join(step_key, "after"), true);
-            step.target = string_at(required(t, "target", step_key), join(step_key, "target"));
-            check(join(step_key, "target"), target_problem(step.target));
-            step.label = step.target;
-            if (auto const* l = t.get("label")) step.label = string_at(*l, join(step_key, "label"));
-            if (auto const* l = t.get("notify")) step.notify = contacts_at(*l, join(step_key, "notify"), true);
-            // The same defaults as the built-in matrix: the on-call step pages, the customer step drafts
-            // the notice, the others DM their contacts.
-            step.page = step.target == "on-call";
-            step.customer_notice = step.target == "customer-communication";
-            step.dm = !step.page && !step.customer_notice;
-            if (auto const* l = t.get("dm")) step.dm = bool_at(*l, join(step_key, "dm"));
-            if (auto const* l = t.get("page")) step.page = bool_at(*l, join(step_key, "page"));
-            if (auto const* l = t.get("customer_notice"))
-                step.customer_notice = bool_at(*l, join(step_key, "customer_notice"));
-            if (!steps.empty() && step.after < steps.back().after)
-                fail_at(join(step_key, "after"),
-                        core::format_duration(step.after) + " comes before the previous step's " +
-                            core::format_duration(steps.back().after) + " (steps must be sorted by after)");
-            if (std::ranges::any_of(steps, [&](auto const& earlier) { return earlier.target == step.target; }))
-                fail_at(join(step_key, "target"), shown(step.target) + " appears twice (each target escalates once)");
-            steps.push_back(std::move(step));
+            guarded([&] {
+                auto const step_key = indexed(key, i);
+                auto const& t = table_at(*a->get(i), step_key);
+                check_keys(t, step_key, {"after", "target", "label", "notify", "dm", "page", "customer_notice"});
+                core::escalation_step step;
+                step.after = duration_at(required(t, "after", step_key), join(step_key, "after"), true);
+                step.target = string_at(required(t, "target", step_key), join(step_key, "target"));
+                check(join(step_key, "target"), target_problem(step.target));
+                step.label = step.target;
+                if (auto const* l = t.get("label")) step.label = string_at(*l, join(step_key, "label"));
+                if (auto const* l = t.get("notify")) step.notify = contacts_at(*l, join(step_key, "notify"), true);
+                // The same defaults as the built-in matrix: the on-call step pages, the customer step drafts
+                // the notice, the others DM their contacts.
+                step.page = step.target == "on-call";
+                step.customer_notice = step.target == "customer-communication";
+                step.dm = !step.page && !step.customer_notice;
+                if (auto const* l = t.get("dm")) step.dm = bool_at(*l, join(step_key, "dm"));
+                if (auto const* l = t.get("page")) step.page = bool_at(*l, join(step_key, "page"));
+                if (auto const* l = t.get("customer_notice"))
+                    step.customer_notice = bool_at(*l, join(step_key, "customer_notice"));
+                if (!steps.empty() && step.after < steps.back().after)
+                    fail_at(join(step_key, "after"),
+                            core::format_duration(step.after) + " comes before the previous step's " +
+                                core::format_duration(steps.back().after) + " (steps must be sorted by after)");
+                if (std::ranges::any_of(steps, [&](auto const& earlier) { return earlier.target == step.target; }))
+                    fail_at(join(step_key, "target"), shown(step.target) + " appears twice (each target escalates once)");
+                steps.push_back(std::move(step));
+            });
         }
         return steps;
     }
@@ -739,8 +885,15 @@ private:
     void read_types(toml::table const& t, core::policy& p) const {
         for (auto&& [k, v] : t) {
             auto const key = join("type", k.str());
-            auto const type = type_named(k.str(), key);
-            read_type(table_at(v, key), key, p.of(type));
+            core::incident_type type{};
+            try {
+                type = type_named(k.str(), key);
+            } catch (config_error const& e) {
+                errors_.emplace_back(e.what());
+                continue;
+            }
+            auto const& node = v;
+            guarded([&] { read_type(table_at(node, key), key, p.of(type)); });
         }
     }
 
@@ -753,31 +906,58 @@ private:
     }
 
     void read_type(toml::table const& t, std::string const& key, core::type_policy& tp) const {
-        check_keys(t, key, {"contacts", "private", "regulator_clock", "runbook", "typical_severity"});
-        if (auto const* n = t.get("contacts")) tp.contacts = contacts_at(*n, join(key, "contacts"), false);
-        if (auto const* n = t.get("typical_severity"))
-            tp.typical = severity_named(string_at(*n, join(key, "typical_severity")), join(key, "typical_severity"));
-        if (auto const* n = t.get("private")) tp.private_room = bool_at(*n, join(key, "private"));
-        if (auto const* n = t.get("regulator_clock")) tp.regulator_clock = bool_at(*n, join(key, "regulator_clock"));
-        if (auto const* n = t.get("runbook")) {
-            auto const runbook_key = join(key, "runbook");
-            auto const& r = table_at(*n, runbook_key);
-            check_keys(r, runbook_key, {"title", "steps"});
-            if (auto const* m = r.get("title")) tp.book.title = string_at(*m, join(runbook_key, "title"));
-            if (auto const* m = r.get("steps")) tp.book.steps = strings_at(*m, join(runbook_key, "steps"));
-        }
+        check_keys(t, key, {"contacts", "private", "regulator_clock", "runbook", "runbook_url", "typical_severity"});
+        guarded([&] {
+            if (auto const* n = t.get("runbook_url")) {
+                auto const url = string_at(*n, join(key, "runbook_url"));
+                check(join(key, "runbook_url"), http_url_problem(url));
+                tp.runbook_url = url;
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("contacts")) tp.contacts = contacts_at(*n, join(key, "contacts"), false);
+        });
+        guarded([&] {
+            if (auto const* n = t.get("typical_severity"))
+                tp.typical = severity_named(string_at(*n, join(key, "typical_severity")), join(key, "typical_severity"));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("private")) tp.private_room = bool_at(*n, join(key, "private"));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("regulator_clock")) tp.regulator_clock = bool_at(*n, join(key, "regulator_clock"));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("runbook")) {
+                auto const runbook_key = join(key, "runbook");
+                auto const& r = table_at(*n, runbook_key);
+                check_keys(r, runbook_key, {"title", "steps"});
+                if (auto const* m = r.get("title")) tp.book.title = string_at(*m, join(runbook_key, "title"));
+                if (auto const* m = r.get("steps")) tp.book.steps = strings_at(*m, join(runbook_key, "steps"));
+            }
+        });
     }
 
     void read_post_incident(toml::table const& t, core::policy& p) const {
         check_keys(t, "post_incident", {"report_due", "postmortem_within", "regulator_notice", "snooze", "remind_before"});
-        if (auto const* n = t.get("remind_before"))
-            p.remind_before = duration_at(*n, "post_incident.remind_before", true);
-        if (auto const* n = t.get("report_due")) p.report_due = duration_at(*n, "post_incident.report_due");
-        if (auto const* n = t.get("postmortem_within"))
-            p.postmortem_due = duration_at(*n, "post_incident.postmortem_within");
-        if (auto const* n = t.get("regulator_notice"))
-            p.regulator_notice = duration_at(*n, "post_incident.regulator_notice");
-        if (auto const* n = t.get("snooze")) p.snooze = duration_at(*n, "post_incident.snooze");
+        guarded([&] {
+            if (auto const* n = t.get("remind_before"))
+                p.remind_before = duration_at(*n, "post_incident.remind_before", true);
+        });
+        guarded([&] {
+            if (auto const* n = t.get("report_due")) p.report_due = duration_at(*n, "post_incident.report_due");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("postmortem_within"))
+                p.postmortem_due = duration_at(*n, "post_incident.postmortem_within");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("regulator_notice"))
+                p.regulator_notice = duration_at(*n, "post_incident.regulator_notice");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("snooze")) p.snooze = duration_at(*n, "post_incident.snooze");
+        });
     }
 
     // Contacts as core::contact reads them: Slack user and group ids, @handles of user groups and
@@ -797,7 +977,7 @@ private:
     void read_access(toml::table const& t, core::policy& p) const {
         check_keys(t, "access",
                    {"incident_admins", "close", "reopen", "reopen_closed", "lower_severity", "change_ic",
-                    "approve_customer_notice"});
+                    "approve_customer_notice", "make_public"});
         if (auto const* n = t.get("incident_admins")) {
             p.access.admins.clear();
             auto const texts = strings_at(*n, "access.incident_admins");
@@ -812,7 +992,7 @@ private:
         }
         for (auto const what : {core::privilege::close, core::privilege::reopen, core::privilege::reopen_closed,
                                 core::privilege::lower_severity, core::privilege::change_ic,
-                                core::privilege::approve_customer_notice}) {
+                                core::privilege::approve_customer_notice, core::privilege::make_public}) {
             auto const name = std::string{core::to_string(what)};
             auto const* n = t.get(name);
             if (!n) continue;
@@ -828,9 +1008,59 @@ private:
         }
     }
 
+    void read_display(toml::table const& t, core::policy& p) const {
+        check_keys(t, "display", {"time_zone"});
+        if (auto const* n = t.get("time_zone")) {
+            auto const name = string_at(*n, "display.time_zone");
+            auto const* zone = zone_named(name);
+            if (!zone)
+                fail_at("display.time_zone",
+                        shown(name) + " is not a time zone of the tz database (use an IANA name such as "
+                                      "\"Europe/Berlin\" or \"UTC\")");
+            p.zone = zone;
+        }
+    }
+
+    void read_nudge(toml::table const& t, core::policy& p) const {
+        check_keys(t, "nudge", {"back_off_after", "max_interval"});
+        guarded([&] {
+            auto const* n = t.get("back_off_after");
+            if (!n) return;
+            auto const v = n->value<int64_t>();
+            if (!v) fail_at("nudge.back_off_after", "expected a whole number, got " + std::string{type_name(*n)});
+            if (*v < 1 || *v > 1000) fail_at("nudge.back_off_after", "must be between 1 and 1000 unanswered nudges");
+            p.nudge_back_off_after = static_cast<int>(*v);
+        });
+        guarded([&] {
+            if (auto const* n = t.get("max_interval"))
+                p.nudge_max_interval = duration_at(*n, "nudge.max_interval");
+        });
+    }
+
+    void read_action_items(toml::table const& t, core::policy& p) const {
+        check_keys(t, "action_items", {"remind_at"});
+        if (auto const* n = t.get("remind_at")) p.action_reminder_at = time_of_day_at(*n, "action_items.remind_at");
+    }
+
+    // "09:00" → 9 h after midnight.
+    seconds time_of_day_at(toml::node const& n, std::string const& key) const {
+        auto const text = string_at(n, key);
+        auto const colon = text.find(':');
+        int h = -1, m = -1;
+        if (colon != std::string::npos && colon > 0 && colon <= 2 && text.size() == colon + 3 &&
+            std::all_of(text.begin(), text.end(), [](char c) { return c == ':' || (c >= '0' && c <= '9'); })) {
+            h = std::atoi(text.substr(0, colon).c_str());
+            m = std::atoi(text.substr(colon + 1).c_str());
+        }
+        if (h < 0 || h > 23 || m < 0 || m > 59) fail_at(key, shown(text) + " is not a time of day (09:00)");
+        return std::chrono::hours{h} + std::chrono::minutes{m};
+    }
+
     void read_roles(toml::table const& t, core::policy& p) const {
         check_keys(t, "roles", {"declarer_leads"});
-        if (auto const* n = t.get("declarer_leads")) p.declarer_leads = bool_at(*n, "roles.declarer_leads");
+        guarded([&] {
+            if (auto const* n = t.get("declarer_leads")) p.declarer_leads = bool_at(*n, "roles.declarer_leads");
+        });
     }
 
     void read_limits(toml::table const& t, settings& s) const {
@@ -851,29 +1081,22 @@ private:
 
     void read_business_hours(toml::table const& t, core::policy& p) const {
         check_keys(t, "business_hours", {"days", "opens"});
-        if (auto const* n = t.get("days")) {
-            static constexpr std::string_view names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-            p.hours.days.fill(false);
-            auto const texts = strings_at(*n, "business_hours.days");
-            for (std::size_t i = 0; i < texts.size(); ++i) {
-                auto const day = std::ranges::find(names, core::to_lower(texts[i]).substr(0, 3));
-                if (texts[i].size() < 3 || day == std::end(names))
-                    fail_at(indexed("business_hours.days", i), shown(texts[i]) + " is not a day (mon, tue, … sun)");
-                p.hours.days[static_cast<std::size_t>(day - std::begin(names))] = true;
+        guarded([&] {
+            if (auto const* n = t.get("days")) {
+                static constexpr std::string_view names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+                p.hours.days.fill(false);
+                auto const texts = strings_at(*n, "business_hours.days");
+                for (std::size_t i = 0; i < texts.size(); ++i) {
+                    auto const day = std::ranges::find(names, core::to_lower(texts[i]).substr(0, 3));
+                    if (texts[i].size() < 3 || day == std::end(names))
+                        fail_at(indexed("business_hours.days", i), shown(texts[i]) + " is not a day (mon, tue, … sun)");
+                    p.hours.days[static_cast<std::size_t>(day - std::begin(names))] = true;
+                }
             }
-        }
-        if (auto const* n = t.get("opens")) {
-            auto const text = string_at(*n, "business_hours.opens");
-            auto const colon = text.find(':');
-            int h = -1, m = -1;
-            if (colon != std::string::npos) {
-                h = std::atoi(text.substr(0, colon).c_str());
-                m = std::atoi(text.substr(colon + 1).c_str());
-            }
-            if (colon == std::string::npos || h < 0 || h > 23 || m < 0 || m > 59 || text.size() > 5)
-                fail_at("business_hours.opens", shown(text) + " is not a time of day (09:00)");
-            p.hours.opens = std::chrono::hours{h} + std::chrono::minutes{m};
-        }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("opens")) p.hours.opens = time_of_day_at(*n, "business_hours.opens");
+        });
     }
 
     static void check_readable(std::string const& path, std::string_view origin, std::string_view key) {
@@ -916,6 +1139,7 @@ private:
     std::optional<std::string> bot_token_file_;
     std::optional<std::string> paging_key_file_;
     std::optional<std::string> webhook_secret_file_;
+    mutable std::vector<std::string> errors_;
 };
 
 settings build(toml::table const& doc, std::string const& source, env_lookup const& env) {
@@ -924,6 +1148,11 @@ settings build(toml::table const& doc, std::string const& source, env_lookup con
     file_reader reader{source};
     reader.read(doc, s);
     reader.apply_environment(s, env);
+    if (auto const& errors = reader.errors(); !errors.empty()) {
+        std::string all;
+        for (auto const& e : errors) all.append(all.empty() ? "" : "\n").append(e);
+        throw config_error(all);
+    }
     return s;
 }
 
@@ -1021,7 +1250,18 @@ std::string describe(settings const& s) {
     line("  rate limit scale:", std::to_string(s.slack.rate_limit_scale));
     line("  announce channel:", p.announce_channel);
     line("  channel prefix:", p.channel_prefix);
+    using posts = core::policy::update_posts;
+    line("  announce updates:", p.announce_updates == posts::thread    ? "in the announcement's thread (thread)"
+                                : p.announce_updates == posts::channel ? "as channel messages (channel)"
+                                                                       : "edit the announcement only (edit)");
     line("store:", redact_url(s.store_url));
+    line("time zone:", p.zone->name());
+    line("nudges:", "back off after " + std::to_string(p.nudge_back_off_after) + " unanswered, at most every " +
+                        core::format_duration(p.nudge_max_interval));
+    auto const remind = std::chrono::duration_cast<std::chrono::minutes>(p.action_reminder_at).count();
+    char at[8];
+    std::snprintf(at, sizeof at, "%02d:%02d", static_cast<int>(remind / 60), static_cast<int>(remind % 60));
+    line("action items:", std::string{"reminded at "} + at + " " + p.zone->name());
     line("http listen:", s.http_listen);
     line("log level:", s.log_level);
     out << "severities:\n";
@@ -1064,6 +1304,7 @@ std::string describe(settings const& s) {
         if (tp.private_room) out << ", private war room";
         if (tp.regulator_clock) out << ", regulator clock";
         if (!tp.contacts.empty()) out << ", contacts " << joined(tp.contacts);
+        if (!tp.runbook_url.empty()) out << ", runbook " << tp.runbook_url;
         out << '\n';
     }
     line("post-incident:", "report due " + core::format_duration(p.report_due) + ", post-mortem within " +

@@ -43,6 +43,7 @@ std::string what_of(privilege p, std::string const& ref) {
         case privilege::lower_severity: return "lower the severity of " + ref;
         case privilege::change_ic: return "hand the Incident Commander role of " + ref + " to someone else";
         case privilege::approve_customer_notice: return "approve the customer notice of " + ref;
+        case privilege::make_public: return "make " + ref + " public";
     }
     return ref;
 }
@@ -100,16 +101,26 @@ std::optional<refusal> authorize(incident const& i, principal const& who, comman
         });
         if (owns) return std::nullopt;
     }
-    return authorize(i, who, privilege_of(c, i), p);
+    return authorize(i, who, privilege_of(c, i, p), p);
 }
 
-privilege privilege_of(command const& c, incident const& i) {
+// What the command does decides what it needs, whichever command does it: `phase closed` and
+// `advance` out of Post-Incident close the incident as `close` does.
+privilege privilege_of(command const& c, incident const& i, policy const& p) {
     if (auto const* s = std::get_if<change_severity>(&c); s && s->to > i.sev) return privilege::lower_severity;
-    if (auto const* a = std::get_if<assign_role>(&c); a && a->r == role::incident_commander) {
+    if (auto const* a = std::get_if<assign_role>(&c)) {
         auto const ic = i.holder(role::incident_commander);
-        if (ic && *ic != a->user) return privilege::change_ic;
+        if (a->r == role::incident_commander && ic && *ic != a->user) return privilege::change_ic;
+        // The Communications Lead approves the customer notice: naming one is that privilege.
+        if (a->r == role::communications_lead) return privilege::approve_customer_notice;
     }
-    if (std::holds_alternative<close>(c)) return privilege::close;
+    if (auto const* t = std::get_if<change_type>(&c); t && p.of(i.type).private_room && !p.of(t->to).private_room) {
+        return privilege::make_public;
+    }
+    if (auto const* m = std::get_if<move_phase>(&c); m && m->to == phase::closed) return privilege::close;
+    if (std::holds_alternative<advance>(c) && i.ph == phase::post_incident) return privilege::close;
+    if (std::holds_alternative<close>(c) || std::holds_alternative<decline>(c)) return privilege::close;
+    if (std::holds_alternative<edit_customer_notice>(c)) return privilege::approve_customer_notice;
     if (std::holds_alternative<reopen>(c)) return i.is_closed() ? privilege::reopen_closed : privilege::reopen;
     if (std::holds_alternative<approve_customer_notice>(c)) return privilege::approve_customer_notice;
     return privilege::respond;
@@ -125,6 +136,7 @@ std::string_view to_string(privilege p) {
         case privilege::lower_severity: return "lower_severity";
         case privilege::change_ic: return "change_ic";
         case privilege::approve_customer_notice: return "approve_customer_notice";
+        case privilege::make_public: return "make_public";
     }
     return "respond";
 }

@@ -26,7 +26,7 @@ bool is_involved(incident const& i, principal const& who);
 // Nothing when `who` may; otherwise why not, naming who can.
 std::optional<refusal> authorize(incident const& i, principal const& who, privilege what, policy const& p);
 // What a command needs, given the incident it acts on.
-privilege privilege_of(command const& c, incident const& i);
+privilege privilege_of(command const& c, incident const& i, policy const& p);
 // The check for a command: its privilege, except that an action item's owner may always mark it done
 // (its reminder reaches them by DM, wherever they are).
 std::optional<refusal> authorize(incident const& i, principal const& who, command const& c, policy const& p);

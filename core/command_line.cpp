@@ -106,7 +106,7 @@ struct verb_info {
     bool incident;  // acts on one incident
 };
 
-constexpr std::array<verb_info, 24> verbs{{
+constexpr std::array<verb_info, 26> verbs{{
     {"declare",
      "[P0-P3] [type:<type>] [started:<-20m|YYYY-MM-DDTHH:MMZ>] [detected:<-10m|YYYY-MM-DDTHH:MMZ>] "
      "[impact:\"<impact>\"] [pii:yes] <title>",
@@ -121,16 +121,21 @@ constexpr std::array<verb_info, 24> verbs{{
     {"advance", "", "move to the next phase", true},
     {"assign", "<ic|on-call|sme|comms|scribe> @user", "assign or hand over a role", true},
     {"role", "", "list who holds which role", true},
-    {"note", "<text>", "add a timeline entry (prefix \"went well:\", \"improve:\" or \"recommend:\" for the report)",
+    {"note", "[at:23:30|-5m] <text>",
+     "add a timeline entry, back-dated if it happened earlier (prefix \"went well:\", \"improve:\" or "
+     "\"recommend:\" for the report)",
      true},
-    {"action", "<text> [@owner] [due:YYYY-MM-DD]", "add an action item", true},
+    {"action", "<text> [@owner] [due:YYYY-MM-DD|+3d|tomorrow|friday] | edit <n> [text] [@owner|owner:none] [due:…|due:none] | remove <n>",
+     "add, edit or remove an action item (the owner and due date may be anywhere in the text)", true},
     {"actions", "", "list action items", true},
     {"done", "<action#>", "mark an action item done", true},
     {"escalate", "[reason]", "take the next escalation step now", true},
-    {"resolve", "<resolution> [cause: <root cause>]", "resolve; no text opens the form", true},
+    {"resolve", "<resolution> [root cause: <why>]", "resolve; no text opens the form", true},
     {"reopen", "<reason>", "back to investigation", true},
     {"report", "", "render and post the incident report", true},
     {"close", "[reason]", "close (needs the report, or a reason)", true},
+    {"decline", "<reason>", "not an incident after all (a false alarm): close it and keep it out of the metrics", true},
+    {"impact", "[users:<n|%>] [services:<a,b>] [financial:\"<text>\"]", "record the impact for the report", true},
     {"ack", "", "acknowledge the incident (on-call)", true},
     {"check", "<item#> [phase]", "check a checklist item (uncheck <item#> [phase] to undo)", true},
     {"list", "[open|all]", "incidents, newest first", false},
@@ -157,12 +162,42 @@ verb_info const* find_verb(std::string_view name) {
 
 usage_error fail(std::string reason, std::string_view verb) { return {std::move(reason), std::string(verb)}; }
 
+std::vector<std::string_view> names_of(auto const& values) {
+    std::vector<std::string_view> out;
+    for (auto const v : values) out.push_back(to_string(v));
+    return out;
+}
+
+// "unknown status 'x' — did you mean identified? (investigating, identified, …)"
+std::string unknown(std::string_view what, std::string_view given, std::vector<std::string_view> const& known) {
+    std::string list;
+    for (auto const k : known) list.append(list.empty() ? "" : ", ").append(k);
+    std::string out = "unknown " + std::string(what) + " '" + std::string(given) + "'";
+    if (auto const close = did_you_mean(given, known)) out += " — did you mean " + *close + "?";
+    return out + " (" + list + ")";
+}
+
+// A time of day ("23:30") as the latest such moment at or before `now`, in the zone.
+std::optional<timestamp> time_of_day_before(std::string_view v, timestamp now, time_zone const& zone) {
+    auto const digit = [&](std::size_t k) { return std::isdigit(static_cast<unsigned char>(v[k])) ? v[k] - '0' : -1; };
+    if (v.size() != 5 || v[2] != ':' || digit(0) < 0 || digit(1) < 0 || digit(3) < 0 || digit(4) < 0) return std::nullopt;
+    int const hours = digit(0) * 10 + digit(1), minutes = digit(3) * 10 + digit(4);
+    if (hours > 23 || minutes > 59) return std::nullopt;
+    auto const offset = zone.offset(now);
+    auto const local_now = now + offset;
+    auto candidate =
+        std::chrono::floor<std::chrono::days>(local_now) + std::chrono::hours{hours} + std::chrono::minutes{minutes};
+    if (candidate > local_now) candidate -= std::chrono::days{1};
+    return timestamp{candidate - offset};
+}
+
 struct parser {
     std::string verb;
     cursor in;
     bool in_war_room;
     timestamp now;
     std::string raw_verb;
+    time_zone const& zone;
 
     request make(std::variant<declare, command, query> what, std::optional<int> incident = {}) {
         return {verb, incident, std::move(what), false};
@@ -183,7 +218,7 @@ struct parser {
                 if (opt->key == "type") {
                     if (have_type) return fail("give the type once", verb);
                     auto const t = parse_incident_type(opt->value);
-                    if (!t) return fail("unknown incident type '" + opt->value + "'", verb);
+                    if (!t) return fail(unknown("incident type", opt->value, names_of(all_types)), verb);
                     d.type = *t;
                     have_type = true;
                 } else if (opt->key == "pii") {
@@ -203,12 +238,12 @@ struct parser {
                 } else {
                     if (have_sev) return fail("give the severity once", verb);
                     auto const sev = parse_severity(opt->value);
-                    if (!sev) return fail("unknown severity '" + opt->value + "' (use P0, P1, P2 or P3)", verb);
+                    if (!sev) return fail(unknown("severity", opt->value, names_of(all_severities)), verb);
                     d.sev = *sev;
                     have_sev = true;
                 }
             } else if (token.size() == 2 && (token[0] == 'p' || token[0] == 'P') && std::isdigit(token[1])) {
-                return fail("unknown severity '" + std::string(token) + "' (use P0, P1, P2 or P3)", verb);
+                return fail(unknown("severity", token, names_of(all_severities)), verb);
             } else {
                 break;
             }
@@ -228,8 +263,8 @@ struct parser {
             if (opt->key == "status") {
                 auto const st = parse_status(opt->value);
                 if (!st) {
-                    return fail("unknown status '" + opt->value +
-                                    "' (use investigating, identified, implementing-fix or monitoring)",
+                    return fail(unknown("status", opt->value,
+                                        {"investigating", "identified", "implementing-fix", "monitoring"}),
                                 verb);
                 }
                 u.st = st;
@@ -244,28 +279,124 @@ struct parser {
         return make(command{u}, n);
     }
 
-    parse_result parse_action(std::optional<int> n) {
-        add_action a;
-        // Options and the owner may trail the text: peel them off the end.
-        std::vector<std::string_view> tokens;
-        while (!in.done()) tokens.push_back(in.take());
-        while (!tokens.empty()) {
-            auto const last = tokens.back();
-            if (auto const opt = as_option(last, {"due"})) {
-                auto const due = parse_date(opt->value);
-                if (!due) return fail("cannot read the due date '" + opt->value + "' (use YYYY-MM-DD)", verb);
-                a.due = due;
-            } else if (auto const owner = parse_mention(last); owner && !a.owner) {
-                a.owner = owner;
-            } else {
-                break;
+    // The owner and due date may be anywhere: `due:` and `owner:` options, and the one @mention
+    // (taken out of the text when it stands at either end; two mentions are ambiguous).
+    struct action_parts {
+        std::string text;
+        std::optional<user_id> owner;
+        std::optional<timestamp> due;
+        bool unassign = false, undate = false;
+    };
+    std::variant<action_parts, usage_error> action_fields() {
+        action_parts out;
+        std::vector<std::string_view> words;
+        std::vector<std::size_t> mentions;
+        bool explicit_owner = false;
+        while (!in.done()) {
+            auto const token = in.take();
+            if (auto const opt = as_option(token, {"due", "owner"})) {
+                auto const value = to_lower(opt->value);
+                if (opt->key == "due") {
+                    if (out.due || out.undate) return fail("give the due date once", verb);
+                    if (value == "none") {
+                        out.undate = true;
+                        continue;
+                    }
+                    auto const due = parse_due(opt->value, now, zone);
+                    if (!due) {
+                        return fail("cannot read the due date '" + opt->value +
+                                        "' (use YYYY-MM-DD, +3d, today, tomorrow or a weekday)",
+                                    verb);
+                    }
+                    out.due = due;
+                } else if (value == "none" || value == "nobody" || value == "@nobody") {
+                    out.unassign = true;
+                } else if (auto const who = parse_mention(opt->value.front() == '@' || opt->value.front() == '<'
+                                                              ? opt->value
+                                                              : "@" + opt->value)) {
+                    out.owner = who;
+                    explicit_owner = true;
+                } else {
+                    return fail("name the owner as owner:@user, not '" + opt->value + "'", verb);
+                }
+                continue;
             }
-            tokens.pop_back();
+            if (parse_mention(token)) mentions.push_back(words.size());
+            words.push_back(token);
         }
-        if (tokens.empty()) return fail("an action item needs text: what should be done", verb);
-        auto const begin = tokens.front().data();
-        a.text = std::string(begin, tokens.back().data() + tokens.back().size());
-        return make(command{a}, n);
+        if (!explicit_owner && mentions.size() > 1) {
+            return fail("more than one person is named; say who owns it with owner:@user", verb);
+        }
+        if (!explicit_owner && mentions.size() == 1) {
+            auto const at = mentions.front();
+            out.owner = parse_mention(words[at]);
+            if (at == 0 || at + 1 == words.size()) words.erase(words.begin() + static_cast<std::ptrdiff_t>(at));
+        }
+        for (auto const w : words) out.text.append(out.text.empty() ? "" : " ").append(w);
+        return out;
+    }
+
+    parse_result parse_action(std::optional<int> n) {
+        auto const sub = to_lower(in.peek());
+        if (sub == "edit" || sub == "remove") {
+            in.take();
+            auto const token = in.take();
+            auto const number = parse_number(token);
+            if (!number) return fail("which action item? `action " + sub + " <n>`", verb);
+            if (sub == "remove") {
+                if (!in.done()) return fail("remove takes one action item number", verb);
+                return make(command{remove_action{*number}}, n);
+            }
+            auto const parts = action_fields();
+            if (auto const* err = std::get_if<usage_error>(&parts)) return *err;
+            auto const& a = std::get<action_parts>(parts);
+            edit_action e{*number};
+            if (!a.text.empty()) e.text = a.text;
+            e.owner = a.owner;
+            e.due = a.due;
+            e.unassign = a.unassign;
+            e.undate = a.undate;
+            if (!e.text && !e.owner && !e.due && !e.unassign && !e.undate) {
+                return fail("what should change? new text, @owner, owner:none, due:… or due:none", verb);
+            }
+            return make(command{e}, n);
+        }
+        auto const parts = action_fields();
+        if (auto const* err = std::get_if<usage_error>(&parts)) return *err;
+        auto const& a = std::get<action_parts>(parts);
+        if (a.text.empty()) return fail("an action item needs text: what should be done", verb);
+        return make(command{add_action{a.text, a.owner, a.due}}, n);
+    }
+
+    parse_result parse_note(std::optional<int> n) {
+        if (in.done()) return fail("a note needs text", verb);
+        std::optional<timestamp> happened;
+        auto const first = in.peek();
+        if (auto const opt = as_option(first, {"at"})) {
+            happened = time_of_day_before(opt->value, now, zone);
+            if (!happened) happened = parse_time(opt->value);
+            if (!happened) return fail("cannot read the time '" + opt->value + "' (use at:23:30 or -5m)", verb);
+            in.take();
+        } else if (first.size() > 1 && first.front() == '-' && parse_duration(first.substr(1))) {
+            happened = now - *parse_duration(first.substr(1));
+            in.take();
+        }
+        if (in.done()) return fail("a note needs text", verb);
+        return make(command{add_note{std::string(in.rest()), happened}}, n);
+    }
+
+    parse_result parse_impact(std::optional<int> n) {
+        record_impact r;
+        while (!in.done()) {
+            auto const token = in.take();
+            auto const opt = as_option(token, {"users", "services", "financial"});
+            if (!opt) return fail("'" + std::string(token) + "' is not users:, services: or financial:", verb);
+            (opt->key == "users" ? r.users : opt->key == "services" ? r.services : r.financial) = opt->value;
+        }
+        if (r.users.empty() && r.services.empty() && r.financial.empty()) {
+            return fail("say what to record: users:, services: or financial:", verb);
+        }
+        return make(command{r}, n);
     }
 
     parse_result parse_resolve(std::optional<int> n) {
@@ -306,7 +437,17 @@ struct parser {
 
     parse_result run() {
         auto const* info = find_verb(verb);
-        if (!info) return fail("unknown command '" + raw_verb + "'", "");
+        if (!info) {
+            std::vector<std::string_view> known;
+            for (auto const& v : verbs) known.push_back(v.name);
+            auto const close = did_you_mean(to_lower(raw_verb), known);
+            // A typo gets its correction and the next step, not the whole help; anything else the
+            // list of commands on one line.
+            if (close) return fail("unknown command '" + raw_verb + "' — did you mean " + *close + "?", *close);
+            std::string names;
+            for (auto const name : known) names.append(names.empty() ? "" : ", ").append(name);
+            return fail("unknown command '" + raw_verb + "' (" + names + ")", "help");
+        }
         if (verb == "declare") return parse_declare();
         if (verb == "oncall") {
             if (!in.done()) return fail("'" + std::string(in.peek()) + "' is not expected here", verb);
@@ -362,9 +503,11 @@ struct parser {
         if (verb == "ack") return make(command{acknowledge{}}, n);
         if (verb == "escalate") return make(command{escalate{std::string(in.rest())}}, n);
         if (verb == "close") return make(command{close{std::string(in.rest())}}, n);
-        if (verb == "note") {
-            if (in.done()) return fail("a note needs text", verb);
-            return make(command{add_note{std::string(in.rest())}}, n);
+        if (verb == "note") return parse_note(n);
+        if (verb == "impact") return parse_impact(n);
+        if (verb == "decline") {
+            if (in.done()) return fail("say why it is not an incident", verb);
+            return make(command{decline{std::string(in.rest())}}, n);
         }
         if (verb == "reopen") {
             if (in.done()) return fail("say why it is reopened", verb);
@@ -374,7 +517,7 @@ struct parser {
             if (in.done()) return fail("which severity? P0, P1, P2 or P3", verb);
             auto const token = in.take();
             auto const sev = parse_severity(token);
-            if (!sev) return fail("unknown severity '" + std::string(token) + "' (use P0, P1, P2 or P3)", verb);
+            if (!sev) return fail(unknown("severity", token, names_of(all_severities)), verb);
             if (!in.done()) return fail("severity takes one value: P0, P1, P2 or P3", verb);
             return make(command{change_severity{*sev}}, n);
         }
@@ -382,7 +525,7 @@ struct parser {
             if (in.done()) return fail("which type?", verb);
             auto const token = in.take();
             auto const t = parse_incident_type(token);
-            if (!t) return fail("unknown incident type '" + std::string(token) + "'", verb);
+            if (!t) return fail(unknown("incident type", token, names_of(all_types)), verb);
             if (!in.done()) return fail("type takes one type", verb);
             return make(command{change_type{*t}}, n);
         }
@@ -390,7 +533,7 @@ struct parser {
             if (in.done()) return fail("which phase?", verb);
             auto const token = in.take();
             auto const ph = parse_phase(token);
-            if (!ph) return fail("unknown phase '" + std::string(token) + "'", verb);
+            if (!ph) return fail(unknown("phase", token, names_of(all_phases)), verb);
             if (!in.done()) return fail("phase takes one phase", verb);
             return make(command{move_phase{*ph}}, n);
         }
@@ -398,7 +541,7 @@ struct parser {
             if (in.done()) return fail("which role, and who?", verb);
             auto const role_token = in.take();
             auto const r = parse_role(role_token);
-            if (!r) return fail("unknown role '" + std::string(role_token) + "'", verb);
+            if (!r) return fail(unknown("role", role_token, names_of(all_roles)), verb);
             if (in.done()) return fail("who? mention them: @user", verb);
             auto const who_token = in.take();
             auto const who = parse_mention(who_token);
@@ -414,7 +557,7 @@ struct parser {
             if (!in.done()) return fail("done takes one action item number", verb);
             return make(command{complete_action{*number}}, n);
         }
-        return fail("unknown command '" + raw_verb + "'", "");
+        return fail("unknown command '" + raw_verb + "'", "help");
     }
 };
 
@@ -459,12 +602,67 @@ std::string help_text(std::string_view slash) {
     return out;
 }
 
-parse_result parse_command_line(std::string_view text, bool in_war_room, timestamp now) {
+parse_result parse_command_line(std::string_view text, bool in_war_room, timestamp now, time_zone const& zone) {
     cursor in(text);
     if (in.done()) return usage_error{"no command given", ""};
     auto const raw = std::string(in.take());
-    parser p{canonical_verb(raw), in, in_war_room, now, raw};
+    parser p{canonical_verb(raw), in, in_war_room, now, raw, zone};
     return p.run();
+}
+
+std::optional<timestamp> parse_due(std::string_view text, timestamp now, time_zone const& zone) {
+    if (auto const date = parse_date(text)) return date;
+    auto const today = std::chrono::floor<std::chrono::days>(now + zone.offset(now));
+    auto const l = to_lower(text);
+    if (l == "today") return timestamp{today};
+    if (l == "tomorrow") return timestamp{today + std::chrono::days{1}};
+    if (l.size() > 2 && l.front() == '+' && (l.back() == 'd' || l.back() == 'w')) {
+        auto const n = parse_number(std::string_view(l).substr(1, l.size() - 2));
+        if (!n || *n > 3650) return std::nullopt;
+        return timestamp{today + std::chrono::days{*n * (l.back() == 'w' ? 7 : 1)}};
+    }
+    static constexpr std::string_view days[] = {"monday", "tuesday", "wednesday", "thursday",
+                                                "friday", "saturday", "sunday"};
+    for (int d = 0; d < 7; ++d) {
+        // "fri" and "friday" alike; the next such day after today.
+        if (l.size() < 3 || days[d].substr(0, l.size()) != l) continue;
+        auto const weekday = static_cast<int>((today.time_since_epoch().count() % 7 + 7 + 3) % 7);  // 0: Monday
+        auto const ahead = (d - weekday + 7) % 7;
+        return timestamp{today + std::chrono::days{ahead == 0 ? 7 : ahead}};
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> did_you_mean(std::string_view word, std::vector<std::string_view> const& known) {
+    // Edit distance with transpositions: "delcare" is one swap from "declare".
+    auto const distance = [](std::string_view a, std::string_view b) {
+        std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+        for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+        for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                auto const cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                    d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.size()][b.size()];
+    };
+    auto const lower = to_lower(word);
+    std::optional<std::string> best;
+    std::size_t best_distance = 0;
+    for (auto const k : known) {
+        auto const dist = distance(lower, to_lower(k));
+        // Close enough to be meant: at most two edits, and fewer than half the word.
+        if (dist == 0 || dist > 2 || dist * 2 >= std::max(lower.size(), k.size())) continue;
+        if (!best || dist < best_distance) {
+            best = std::string(k);
+            best_distance = dist;
+        }
+    }
+    return best;
 }
 
 }  // namespace warroom::core

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "core/decide.hpp"
 
@@ -42,7 +43,16 @@ struct usage_error {
 
 using parse_result = std::variant<request, usage_error>;
 
-parse_result parse_command_line(std::string_view text, bool in_war_room, timestamp now);
+// `zone` is where "today", "friday" and "at:23:30" are meant.
+parse_result parse_command_line(std::string_view text, bool in_war_room, timestamp now,
+                                time_zone const& zone = utc_zone());
+
+// A due date as people write it: 2026-12-20, +3d, today, tomorrow, friday (the next one). The day
+// is the zone's; the result is that date's midnight UTC, as parse_date gives.
+std::optional<timestamp> parse_due(std::string_view text, timestamp now, time_zone const& zone = utc_zone());
+
+// The closest known word to `word` (a typo), if any is close enough to be meant.
+std::optional<std::string> did_you_mean(std::string_view word, std::vector<std::string_view> const& known);
 
 // "/incident update [status:<status>] [impact:\"<scope>\"] <text>"
 std::string usage(std::string_view verb, std::string_view slash = "/incident");

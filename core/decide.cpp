@@ -107,7 +107,83 @@ struct decider {
         auto const text = trimmed(c.text);
         if (text.empty()) return refusal{"a note needs text"};
         if (text.size() > max_text) return too_long("the note", text.size(), max_text);
-        return std::vector<event>{ev(note_added{text})};
+        if (c.happened && *c.happened > now) {
+            return refusal{"a note cannot be dated in the future (" + format_time(*c.happened) + ")"};
+        }
+        if (c.happened && *c.happened < i.started_at - std::chrono::days{1}) {
+            return refusal{"a note cannot be dated more than a day before the impact started (" +
+                           format_time(i.started_at) + ")"};
+        }
+        return std::vector<event>{ev(note_added{text, c.happened})};
+    }
+
+    action_item const* find_action(int number) const {
+        auto const it = std::find_if(i.actions.begin(), i.actions.end(),
+                                     [&](action_item const& a) { return a.number == number && !a.removed; });
+        return it == i.actions.end() ? nullptr : &*it;
+    }
+    refusal no_action(int number) const {
+        auto const open = std::count_if(i.actions.begin(), i.actions.end(), [](auto const& a) { return !a.removed; });
+        return refusal{ref() + " has no action item #" + std::to_string(number) + " (it has " + std::to_string(open) +
+                       ")"};
+    }
+
+    decision operator()(edit_action const& c) const {
+        auto const* a = find_action(c.number);
+        if (!a) return no_action(c.number);
+        action_edited out{c.number};
+        if (c.text) {
+            auto const text = trimmed(*c.text);
+            if (text.size() > max_title * 5) return too_long("the action item", text.size(), max_title * 5);
+            if (!text.empty() && text != a->text) out.text = text;
+        }
+        if (c.owner && c.owner != a->owner) out.owner = c.owner;
+        if (c.due) {
+            if (*c.due < std::chrono::floor<std::chrono::days>(now)) {
+                return refusal{"the due date " + format_date(*c.due) + " is in the past"};
+            }
+            if (c.due != a->due) out.due = c.due;
+        }
+        out.unassigned = c.unassign && a->owner;
+        out.undated = c.undate && a->due;
+        if (out == action_edited{c.number}) return refusal{"action item #" + std::to_string(c.number) + " already says that"};
+        return std::vector<event>{ev(out)};
+    }
+
+    decision operator()(remove_action const& c) const {
+        if (!find_action(c.number)) return no_action(c.number);
+        return std::vector<event>{ev(action_removed{c.number})};
+    }
+
+    decision operator()(record_impact const& c) const {
+        impact_recorded out{trimmed(c.users), trimmed(c.services), trimmed(c.financial)};
+        if (out.users.empty() && out.services.empty() && out.financial.empty()) {
+            return refusal{"say what to record: users:<number or %>, services:<a,b> or financial:<text>"};
+        }
+        for (auto const* field : {&out.users, &out.services, &out.financial}) {
+            if (field->size() > max_title * 5) return too_long("the impact", field->size(), max_title * 5);
+        }
+        return std::vector<event>{ev(out)};
+    }
+
+    decision operator()(decline const& c) const {
+        auto const reason = trimmed(c.reason);
+        if (reason.empty()) return refusal{"say why it is not an incident: `decline <reason>`"};
+        if (i.is_resolved()) {
+            return refusal{ref() + " was resolved, so it was an incident: `close <reason>` closes it"};
+        }
+        return std::vector<event>{ev(phase_changed{i.ph, phase::closed}), ev(declined{reason})};
+    }
+
+    decision operator()(edit_customer_notice const& c) const {
+        if (!notice_drafted()) return refusal{"no customer notice has been drafted for " + ref() + " yet"};
+        if (i.customer_notice_approved_at) {
+            return refusal{"the customer notice of " + ref() + " was approved already; it can no longer change"};
+        }
+        auto const text = trimmed(c.text);
+        if (text.empty()) return refusal{"the customer notice needs text"};
+        if (text.size() > max_text) return too_long("the customer notice", text.size(), max_text);
+        return std::vector<event>{ev(customer_notice_edited{text})};
     }
 
     decision operator()(add_action const& c) const {
@@ -122,13 +198,9 @@ struct decider {
     }
 
     decision operator()(complete_action const& c) const {
-        auto const it = std::find_if(i.actions.begin(), i.actions.end(),
-                                     [&](action_item const& a) { return a.number == c.number; });
-        if (it == i.actions.end()) {
-            return refusal{ref() + " has no action item #" + std::to_string(c.number) + " (it has " +
-                           std::to_string(i.actions.size()) + ")"};
-        }
-        if (it->done_at) return refusal{"action item #" + std::to_string(c.number) + " is already done"};
+        auto const* a = find_action(c.number);
+        if (!a) return no_action(c.number);
+        if (a->done_at) return refusal{"action item #" + std::to_string(c.number) + " is already done"};
         return std::vector<event>{ev(action_completed{c.number})};
     }
 
@@ -150,13 +222,14 @@ struct decider {
         if (i.is_resolved()) return refusal{ref() + " was already resolved at " + format_time(*i.resolved_at)};
         auto const text = trimmed(c.resolution);
         if (text.empty()) return refusal{"say what fixed it: `resolve <resolution>`"};
+        if (false_alarm(text)) return refusal{decline_instead()};
         if (text.size() > max_text) return too_long("the resolution", text.size(), max_text);
         // Resolving leaves Detection too, so the same guard holds.
         if (auto const r = needs_commander()) return *r;
         std::vector<event> out;
         mark_mitigated(out);
         if (i.ph < phase::resolution) out.push_back(ev(phase_changed{i.ph, phase::resolution}));
-        out.push_back(ev(resolved{text, trimmed(c.root_cause)}));
+        out.push_back(ev(resolved{text, trimmed(c.root_cause), trimmed(c.summary), trimmed(c.services)}));
         return out;
     }
 
@@ -176,6 +249,7 @@ struct decider {
 
     decision operator()(close const& c) const {
         auto const reason = trimmed(c.reason);
+        if (!i.is_resolved() && false_alarm(reason)) return refusal{decline_instead()};
         if (reason.empty() && !i.report_at) {
             return refusal{"closing " + ref() + " needs its report first (`report`), or a reason: `close <reason>`"};
         }
@@ -233,18 +307,29 @@ struct decider {
         return std::vector<event>{ev(message_unmarked{m.ref})};
     }
 
-    decision operator()(approve_customer_notice const&) const {
+    bool notice_drafted() const {
         auto const& steps = p.of(i.sev).escalation;
-        bool const drafted = std::any_of(steps.begin(), steps.end(), [&](escalation_step const& s) {
+        return std::any_of(steps.begin(), steps.end(), [&](escalation_step const& s) {
             return s.customer_notice && i.escalated_targets.contains(s.target);
         });
-        if (!drafted) return refusal{"no customer notice has been drafted for " + ref() + " yet"};
+    }
+
+    // "false alarm", "not an incident": what `decline` is for.
+    static bool false_alarm(std::string const& text) {
+        auto const l = to_lower(text);
+        return l.find("false alarm") != std::string::npos || l.find("false positive") != std::string::npos ||
+               l.find("not an incident") != std::string::npos;
+    }
+    std::string decline_instead() const {
+        return "a false alarm is not resolved or closed as an incident: `decline <reason>` closes " + ref() +
+               " and keeps it out of the metrics";
+    }
+
+    decision operator()(approve_customer_notice const&) const {
+        if (!notice_drafted()) return refusal{"no customer notice has been drafted for " + ref() + " yet"};
         if (i.customer_notice_approved_at) {
             return refusal{"the customer notice of " + ref() + " was already approved by " + "@" +
                            *i.customer_notice_approved_by + " at " + format_time(*i.customer_notice_approved_at)};
-        }
-        if (auto const lead = i.holder(role::communications_lead); lead && *lead != by) {
-            return refusal{"the Communications Lead, @" + *lead + ", approves the customer notice of " + ref()};
         }
         return std::vector<event>{ev(customer_notice_approved{})};
     }
@@ -261,9 +346,12 @@ struct decider {
     decision operator()(change_type const& c) const {
         if (c.to == i.type) return refusal{ref() + " is already " + std::string(display_name(c.to))};
         std::vector<event> out{ev(type_changed{i.type, c.to})};
-        // A public room cannot be made private: a new private room takes over, named neutrally.
-        if (p.of(c.to).private_room && !p.of(i.type).private_room) {
-            out.push_back(ev(room_moved{i.channel, war_room_name(p, i.number, i.title, c.to)}));
+        // A public room cannot be made private: a new private room takes over, named neutrally. A
+        // room that is private already (declared private, or moved before) stays where it is.
+        bool const room_private = p.of(i.declared_type).private_room || !i.former_rooms.empty();
+        if (p.of(c.to).private_room && !room_private) {
+            auto const to = war_room_name(p, i.number, i.title, c.to);
+            if (to != i.channel) out.push_back(ev(room_moved{i.channel, to}));
         }
         auto const people = invitees_of(p.of(c.to).contacts);
         if (!people.users.empty() || !people.groups.empty()) out.push_back(ev(invited{people.users, people.groups}));
@@ -327,6 +415,8 @@ decision decide(incident const& current, command const& cmd, user_id const& by, 
     // After closing, action items are still tracked (post-mortems come after the report), the
     // regulator clock runs until the regulator is notified, people come and go, and an admin may reopen.
     bool const after_close = std::holds_alternative<complete_action>(cmd) || std::holds_alternative<add_action>(cmd) ||
+                             std::holds_alternative<edit_action>(cmd) || std::holds_alternative<remove_action>(cmd) ||
+                             std::holds_alternative<record_impact>(cmd) ||
                              std::holds_alternative<confirm_regulator_notice>(cmd) ||
                              std::holds_alternative<reopen>(cmd) || std::holds_alternative<join_room>(cmd) ||
                              std::holds_alternative<leave_room>(cmd);
@@ -370,16 +460,72 @@ std::optional<phase> next_phase(incident const& i) {
     return static_cast<phase>(static_cast<int>(i.ph) + 1);
 }
 
+namespace {
+
+// Slack names are ASCII: a Latin letter with an accent keeps its base letter ("für" → "fur",
+// "Łódź" → "lodz"); letters of other scripts are dropped.
+std::string_view ascii_of(char32_t c) {
+    // U+00C0…U+00FF, then U+0100…U+017F (Latin Extended-A), one entry per code point.
+    static constexpr std::string_view latin1[] = {
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+        "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+        "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y"};
+    static constexpr std::pair<char const*, int> extended_a[] = {
+        {"a", 6}, {"c", 8}, {"d", 4}, {"e", 10}, {"g", 8}, {"h", 4}, {"i", 10}, {"ij", 2}, {"j", 2}, {"k", 3}, {"l", 10},
+        {"n", 9}, {"o", 6}, {"oe", 2}, {"r", 6}, {"s", 8}, {"t", 6}, {"u", 12}, {"w", 2}, {"y", 3}, {"z", 6}, {"s", 1}};
+    if (c >= 0xC0 && c <= 0xFF) return latin1[c - 0xC0];
+    if (c >= 0x100 && c <= 0x17F) {
+        auto offset = static_cast<int>(c - 0x100);
+        for (auto const& [letters, count] : extended_a) {
+            if (offset < count) return letters;
+            offset -= count;
+        }
+    }
+    return {};
+}
+
+// Decodes one UTF-8 sequence at `at` and advances past it; a broken sequence yields U+FFFD.
+char32_t next_code_point(std::string_view s, std::size_t& at) {
+    auto const lead = static_cast<unsigned char>(s[at++]);
+    int const extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+    if (lead < 0x80) return lead;
+    char32_t c = lead & (0x3F >> extra);
+    for (int k = 0; k < extra; ++k) {
+        if (at >= s.size() || (static_cast<unsigned char>(s[at]) & 0xC0) != 0x80) return 0xFFFD;
+        c = (c << 6) | (static_cast<unsigned char>(s[at++]) & 0x3F);
+    }
+    return c;
+}
+
+constexpr std::size_t max_slug = 40;  // a room name people can read in the sidebar
+
+}  // namespace
+
 std::string war_room_name(std::string const& prefix, int number, std::string const& title) {
     std::string name = prefix + "-" + std::to_string(number);
     std::string slug;
-    for (unsigned char c : title) {
-        if (c >= 0x80) continue;  // Slack names are ASCII: letters outside it are dropped, not spelled
-        if (std::isalnum(c)) {
-            slug += static_cast<char>(std::tolower(c));
+    auto const put = [&](char c) {
+        if (std::isalnum(static_cast<unsigned char>(c))) {
+            slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         } else if (!slug.empty() && slug.back() != '-') {
             slug += '-';
         }
+    };
+    for (std::size_t at = 0; at < title.size();) {
+        auto const c = next_code_point(title, at);
+        if (c < 0x80) {
+            put(static_cast<char>(c));
+        } else if (auto const ascii = ascii_of(c); !ascii.empty()) {
+            for (char const letter : ascii) put(letter);
+        } else {
+            put(' ');
+        }
+    }
+    if (slug.size() > max_slug) {
+        // Cut at a word boundary when one is near, so the name does not end in half a word.
+        auto const boundary = slug.rfind('-', max_slug);
+        slug.resize(boundary != std::string::npos && boundary >= max_slug / 2 ? boundary : max_slug);
     }
     while (!slug.empty() && slug.back() == '-') slug.pop_back();
     if (!slug.empty()) name += "-" + slug;
@@ -418,7 +564,8 @@ std::string_view command_name(command const& c) {
                                           "note",   "action",   "done",   "escalate",       "resolve",
                                           "reopen", "report",   "close",  "acknowledge",    "check",
                                           "snooze", "mark",     "unmark", "approve-notice", "regulator-notified",
-                                          "join",   "leave",    "type"};
+                                          "join",   "leave",    "type",   "action edit",    "action remove",
+                                          "impact", "decline",  "edit-notice"};
     static_assert(std::size(names) == std::variant_size_v<command>);
     return names[c.index()];
 }

@@ -47,6 +47,7 @@ struct assign_role {
 };
 struct add_note {
     std::string text;
+    std::optional<timestamp> happened = std::nullopt;  // `note at:23:30 …`, `note -5m …`
     bool operator==(add_note const&) const = default;
 };
 struct add_action {
@@ -59,6 +60,34 @@ struct complete_action {
     int number = 0;
     bool operator==(complete_action const&) const = default;
 };
+// `action edit <n> [text] [@owner|@nobody] [due:…|due:none]`
+struct edit_action {
+    int number = 0;
+    std::optional<std::string> text = std::nullopt;
+    std::optional<user_id> owner = std::nullopt;
+    std::optional<timestamp> due = std::nullopt;
+    bool unassign = false;
+    bool undate = false;
+    bool operator==(edit_action const&) const = default;
+};
+struct remove_action {
+    int number = 0;
+    bool operator==(remove_action const&) const = default;
+};
+// `impact users:<n|%> services:<a,b> financial:<text>`
+struct record_impact {
+    std::string users, services, financial;
+    bool operator==(record_impact const&) const = default;
+};
+// Not an incident after all: closed, out of the metrics.
+struct decline {
+    std::string reason;
+    bool operator==(decline const&) const = default;
+};
+struct edit_customer_notice {
+    std::string text;
+    bool operator==(edit_customer_notice const&) const = default;
+};
 struct escalate {
     std::string reason;
     bool operator==(escalate const&) const = default;
@@ -66,6 +95,8 @@ struct escalate {
 struct resolve {
     std::string resolution;
     std::string root_cause;
+    std::string summary = {};
+    std::string services = {};
     bool operator==(resolve const&) const = default;
 };
 struct reopen {
@@ -130,7 +161,7 @@ using command =
     std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action, complete_action,
                  escalate, resolve, reopen, generate_report, close, acknowledge, mark_checklist, snooze, mark_message,
                  unmark_message, approve_customer_notice, confirm_regulator_notice, join_room, leave_room,
-                 change_type>;
+                 change_type, edit_action, remove_action, record_impact, decline, edit_customer_notice>;
 
 struct refusal {
     std::string reason;

@@ -16,6 +16,8 @@ std::string_view to_string(page_action a) {
     return "trigger";
 }
 
+std::string announcement_key(int incident) { return "announcement:" + std::to_string(incident); }
+
 std::string page_dedup_key(int incident) { return std::string(page_key_prefix) + std::to_string(incident); }
 
 std::optional<int> incident_of_page_key(std::string_view key) {

@@ -80,6 +80,8 @@ enum class page_action {
     resolve,      // it is over
 };
 std::string_view to_string(page_action a);  // "trigger"
+// The key of incident `n`'s announcement, the one message kept current in the announcement channel.
+std::string announcement_key(int incident);
 // The vendor's dedup key of incident `n`, "warroom-inc-<n>", and back.
 std::string page_dedup_key(int incident);
 std::optional<int> incident_of_page_key(std::string_view key);

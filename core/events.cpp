@@ -34,7 +34,12 @@ std::string_view event_name(payload const& p) {
                                           "member_joined",
                                           "member_left",
                                           "type_changed",
-                                          "room_moved"};
+                                          "room_moved",
+                                          "action_edited",
+                                          "action_removed",
+                                          "impact_recorded",
+                                          "declined",
+                                          "customer_notice_edited"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
 }
@@ -60,7 +65,24 @@ struct field_printer {
     void operator()(role_assigned const& r) const {
         os << to_string(r.r) << ' ' << r.user << " from " << opt(r.previous);
     }
-    void operator()(note_added const& n) const { os << q(n.text); }
+    void operator()(note_added const& n) const {
+        os << q(n.text);
+        if (n.happened) os << " at " << format_time(*n.happened);
+    }
+    void operator()(action_edited const& a) const {
+        os << '#' << a.number;
+        if (a.text) os << " text " << q(*a.text);
+        if (a.owner) os << " owner " << *a.owner;
+        if (a.due) os << " due " << format_time(*a.due);
+        if (a.unassigned) os << " unassigned";
+        if (a.undated) os << " undated";
+    }
+    void operator()(action_removed const& a) const { os << '#' << a.number; }
+    void operator()(impact_recorded const& i) const {
+        os << "users " << q(i.users) << " services " << q(i.services) << " financial " << q(i.financial);
+    }
+    void operator()(declined const& d) const { os << q(d.reason); }
+    void operator()(customer_notice_edited const& c) const { os << q(c.text); }
     void operator()(action_added const& a) const {
         os << '#' << a.number << ' ' << q(a.text) << " owner " << opt(a.owner) << " due " << opt(a.due);
     }
@@ -70,7 +92,11 @@ struct field_printer {
         for (auto const& c : e.notified) os << ' ' << c;
     }
     void operator()(snoozed const& s) const { os << "until " << format_time(s.until); }
-    void operator()(resolved const& r) const { os << q(r.resolution) << " cause " << q(r.root_cause); }
+    void operator()(resolved const& r) const {
+        os << q(r.resolution) << " cause " << q(r.root_cause);
+        if (!r.summary.empty()) os << " summary " << q(r.summary);
+        if (!r.services.empty()) os << " services " << q(r.services);
+    }
     void operator()(reopened const& r) const { os << q(r.reason); }
     void operator()(closed const& c) const { os << q(c.reason); }
     void operator()(checklist_marked const& c) const {

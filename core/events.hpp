@@ -47,6 +47,7 @@ struct role_assigned {
 };
 struct note_added {
     std::string text;
+    std::optional<timestamp> happened = std::nullopt;  // back-dated: when it happened, not when it was noted
     bool operator==(note_added const&) const = default;
 };
 struct acknowledged {
@@ -66,6 +67,20 @@ struct action_completed {
     int number = 0;
     bool operator==(action_completed const&) const = default;
 };
+// An action item's text, owner or due date changed (what is set changes; an empty owner unassigns).
+struct action_edited {
+    int number = 0;
+    std::optional<std::string> text = std::nullopt;
+    std::optional<user_id> owner = std::nullopt;
+    std::optional<timestamp> due = std::nullopt;
+    bool unassigned = false;  // the owner was removed
+    bool undated = false;     // the due date was removed
+    bool operator==(action_edited const&) const = default;
+};
+struct action_removed {
+    int number = 0;
+    bool operator==(action_removed const&) const = default;
+};
 struct escalated {
     std::string target;  // the step's stable key
     std::string label;
@@ -84,7 +99,26 @@ struct snoozed {
 struct resolved {
     std::string resolution;
     std::string root_cause;
+    std::string summary = {};   // what happened, for the report (the resolve form)
+    std::string services = {};  // the services affected, for the report
     bool operator==(resolved const&) const = default;
+};
+// The report's impact: who and what was affected, and what it cost. Each set field replaces the last.
+struct impact_recorded {
+    std::string users = {};      // "1200", "30%"
+    std::string services = {};   // "checkout, payments"
+    std::string financial = {};  // free text
+    bool operator==(impact_recorded const&) const = default;
+};
+// Closed as not an incident (a false alarm, a declined triage): out of the metrics.
+struct declined {
+    std::string reason;
+    bool operator==(declined const&) const = default;
+};
+// The drafted customer notice, rewritten before approval.
+struct customer_notice_edited {
+    std::string text;
+    bool operator==(customer_notice_edited const&) const = default;
 };
 struct reopened {
     std::string reason;
@@ -171,7 +205,8 @@ using payload = std::variant<declared, update_posted, severity_changed, phase_ch
                              acknowledged, mitigated, action_added, action_completed, escalated, nudged, snoozed,
                              resolved, reopened, report_generated, closed, checklist_marked, reminder_sent,
                              message_marked, message_unmarked, paged, customer_notice_approved, regulator_notified,
-                             invited, member_joined, member_left, type_changed, room_moved>;
+                             invited, member_joined, member_left, type_changed, room_moved, action_edited,
+                             action_removed, impact_recorded, declined, customer_notice_edited>;
 
 struct event {
     int incident = 0;

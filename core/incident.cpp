@@ -15,12 +15,20 @@ struct applier {
     event const& e;
 
     void line(std::string text) { i.timeline.push_back({e.at, e.by, std::move(text), {}}); }
+    void bookkeeping(std::string text) { i.timeline.push_back({e.at, e.by, std::move(text), {}, true}); }
+    // An entry that happened before it was recorded takes its place by its own time.
+    void line_at(timestamp when, user_id by, std::string text, std::string ref = {}) {
+        auto const at = std::upper_bound(i.timeline.begin(), i.timeline.end(), when,
+                                         [](timestamp t, timeline_entry const& entry) { return t < entry.at; });
+        i.timeline.insert(at, {when, std::move(by), std::move(text), std::move(ref)});
+    }
 
     void operator()(declared const& d) {
         i.number = e.incident;
         i.title = d.title;
         i.description = d.description;
-        i.sev = d.sev;
+        i.sev = i.declared_sev = d.sev;
+        i.declared_type = d.type;
         i.type = d.type;
         i.personal_data = d.personal_data;
         i.ph = phase::detection;
@@ -28,8 +36,13 @@ struct applier {
         i.channel = d.channel;
         i.declared_by = e.by;
         i.members.insert(e.by);
+        if (!d.description.empty()) {
+            i.impact = i.last_impact = d.description;
+            i.impact_since = e.at;
+        }
         i.started_at = d.started_at;
         i.detected_at = d.detected_at.value_or(e.at);
+        i.detection_known = d.detected_at.has_value() || d.started_at != e.at;
         i.declared_at = e.at;
         i.last_update_at = e.at;
         i.status_since.emplace(status::investigating, e.at);
@@ -42,7 +55,12 @@ struct applier {
         i.status_since.emplace(u.st, e.at);
         i.last_update_at = e.at;
         i.snoozed_until.reset();
-        if (!u.impact.empty()) i.impact = u.impact;
+        i.unanswered_nudges = 0;
+        i.impact_changed_by_last_update = !u.impact.empty() && u.impact != i.impact;
+        if (i.impact_changed_by_last_update) {
+            i.impact = i.last_impact = u.impact;
+            i.impact_since = e.at;
+        }
         i.last_update = u.text;
         ++i.updates;
         line("Update (" + std::string(display_name(u.st)) + "): " + u.text);
@@ -65,13 +83,19 @@ struct applier {
             holders = {r.user};
         }
         if (r.previous) {
-            line(std::string(display_name(r.r)) + " handed over from " + mention(*r.previous) + " to " +
-                 mention(r.user));
+            bookkeeping(std::string(display_name(r.r)) + " handed over from " + mention(*r.previous) + " to " +
+                        mention(r.user));
         } else {
-            line(std::string(display_name(r.r)) + ": " + mention(r.user));
+            bookkeeping(std::string(display_name(r.r)) + ": " + mention(r.user));
         }
     }
-    void operator()(note_added const& n) { line("Note: " + n.text); }
+    void operator()(note_added const& n) {
+        if (n.happened) {
+            line_at(*n.happened, e.by, "Note: " + n.text);
+        } else {
+            line("Note: " + n.text);
+        }
+    }
     void operator()(acknowledged const&) {
         i.acknowledged_at = e.at;
         i.acknowledged_by = e.by;
@@ -83,7 +107,7 @@ struct applier {
     }
     void operator()(action_added const& a) {
         i.actions.push_back({a.number, a.text, a.owner, a.due, e.by, e.at, std::nullopt, std::nullopt});
-        line("Action item #" + std::to_string(a.number) + " added: " + a.text);
+        bookkeeping("Action item #" + std::to_string(a.number) + " added: " + a.text);
     }
     void operator()(action_completed const& a) {
         for (auto& item : i.actions) {
@@ -92,7 +116,39 @@ struct applier {
                 item.done_at = e.at;
             }
         }
-        line("Action item #" + std::to_string(a.number) + " done");
+        bookkeeping("Action item #" + std::to_string(a.number) + " done");
+    }
+    void operator()(action_edited const& a) {
+        for (auto& item : i.actions) {
+            if (item.number != a.number) continue;
+            if (a.text) item.text = *a.text;
+            if (a.owner) item.owner = a.owner;
+            if (a.due) item.due = a.due;
+            if (a.unassigned) item.owner.reset();
+            if (a.undated) item.due.reset();
+        }
+        bookkeeping("Action item #" + std::to_string(a.number) + " edited");
+    }
+    void operator()(action_removed const& a) {
+        for (auto& item : i.actions) {
+            if (item.number == a.number) item.removed = true;
+        }
+        bookkeeping("Action item #" + std::to_string(a.number) + " removed");
+    }
+    void operator()(impact_recorded const& r) {
+        if (!r.users.empty()) i.users_affected = r.users;
+        if (!r.services.empty()) i.services_affected = r.services;
+        if (!r.financial.empty()) i.financial_impact = r.financial;
+        bookkeeping("Impact recorded");
+    }
+    void operator()(declined const& d) {
+        i.declined = true;
+        i.close_reason = d.reason;
+        line("Declined, not an incident: " + d.reason);
+    }
+    void operator()(customer_notice_edited const& c) {
+        i.customer_notice = c.text;
+        bookkeeping("Customer notice edited");
     }
     void operator()(escalated const& x) {
         i.escalated_targets.emplace(x.target, e.at);
@@ -101,10 +157,13 @@ struct applier {
         line("Escalation: " + x.label + (x.manual ? " (manual" + (x.reason.empty() ? "" : ": " + x.reason) + ")" : "") +
              (who.empty() ? "" : " — notified " + who));
     }
-    void operator()(nudged const&) { i.last_nudge_at = e.at; }
+    void operator()(nudged const&) {
+        i.last_nudge_at = e.at;
+        ++i.unanswered_nudges;
+    }
     void operator()(snoozed const& s) {
         i.snoozed_until = s.until;
-        line("Update reminder snoozed until " + format_clock(s.until));
+        bookkeeping("Update reminder snoozed until " + format_clock(s.until));
     }
     void operator()(resolved const& r) {
         i.st = status::resolved;
@@ -112,13 +171,20 @@ struct applier {
         i.resolved_at = e.at;
         i.resolution = r.resolution;
         if (!r.root_cause.empty()) i.root_cause = r.root_cause;
+        if (!r.summary.empty()) i.summary = r.summary;
+        if (!r.services.empty()) i.services_affected = r.services;
+        // Resolved: there is no impact any more (the report keeps what it was).
+        i.impact.clear();
+        i.impact_since = e.at;
         i.last_update_at = e.at;
         line("Resolved: " + r.resolution);
     }
     void operator()(reopened const& r) {
         bool const was_closed = i.is_closed();
+        i.declined = false;
         i.st = status::investigating;
         i.ph = phase::investigation;
+        i.impact = i.last_impact;
         i.closed_at.reset();
         i.close_reason.clear();
         i.resolved_at.reset();
@@ -130,7 +196,7 @@ struct applier {
     }
     void operator()(report_generated const&) {
         i.report_at = e.at;
-        line("Incident report generated");
+        bookkeeping("Incident report generated");
     }
     void operator()(closed const& c) {
         i.close_reason = c.reason;
@@ -144,15 +210,12 @@ struct applier {
         } else {
             i.checks.erase({c.ph, c.item});
         }
-        line(std::string(c.checked ? "Checked" : "Unchecked") + " (" + std::string(display_name(c.ph)) + "): " + name);
+        bookkeeping(std::string(c.checked ? "Checked" : "Unchecked") + " (" + std::string(display_name(c.ph)) + "): " +
+                    name);
     }
     void operator()(reminder_sent const& r) { i.reminders_sent.insert(r.key); }
     // Marked messages take their place by their own time, which may be before later entries.
-    void operator()(message_marked const& m) {
-        auto const at = std::upper_bound(i.timeline.begin(), i.timeline.end(), m.posted_at,
-                                         [](timestamp t, timeline_entry const& entry) { return t < entry.at; });
-        i.timeline.insert(at, {m.posted_at, m.author, "📌 " + m.text, m.ref});
-    }
+    void operator()(message_marked const& m) { line_at(m.posted_at, m.author, "📌 " + m.text, m.ref); }
     void operator()(message_unmarked const& m) {
         std::erase_if(i.timeline, [&](timeline_entry const& entry) { return entry.ref == m.ref; });
     }

@@ -17,7 +17,8 @@ struct timeline_entry {
     timestamp at{};
     user_id by;
     std::string text;
-    std::string ref;  // a marked war-room message; empty for the incident's own entries
+    std::string ref;            // a marked war-room message; empty for the incident's own entries
+    bool bookkeeping = false;   // roles, checklist, snoozes, action items: the report's appendix, not its story
     bool operator==(timeline_entry const&) const = default;
 };
 
@@ -36,6 +37,7 @@ struct action_item {
     timestamp created_at{};
     std::optional<user_id> done_by;
     std::optional<timestamp> done_at;
+    bool removed = false;  // taken off the list (numbers stay: #3 is always the same item)
     bool operator==(action_item const&) const = default;
 };
 
@@ -51,6 +53,8 @@ struct incident {
     std::string title;
     std::string description;
     severity sev = severity::p2;
+    severity declared_sev = severity::p2;  // as declared, before any change
+    incident_type declared_type = incident_type::outage;  // as declared: its room was private if this type's is
     incident_type type = incident_type::outage;
     bool personal_data = false;
     phase ph = phase::detection;
@@ -58,6 +62,7 @@ struct incident {
     std::string channel;
     user_id declared_by;
     timestamp started_at{}, detected_at{}, declared_at{};
+    bool detection_known = false;  // a start of impact or a detection time was given: MTTD means something
     std::optional<timestamp> acknowledged_at, mitigated_at, resolved_at, closed_at;
     std::optional<user_id> acknowledged_by;
     std::map<role, std::vector<user_id>> roles;
@@ -65,8 +70,16 @@ struct incident {
     std::map<std::pair<phase, int>, check_mark> checks;
     std::vector<action_item> actions;
     timestamp last_update_at{};
-    std::string impact;
+    std::string impact;                      // the current impact: at declaration, then as updates say
+    std::optional<timestamp> impact_since;   // when it was last changed
+    bool impact_changed_by_last_update = false;  // the latest update set a new impact
+    std::string last_impact;                 // the last impact stated, kept after resolution for the report
     std::string last_update;  // text of the latest update
+    std::string summary;                     // what happened (the resolve form), for the report
+    std::string users_affected, services_affected, financial_impact;  // the report's impact (`impact`)
+    std::string customer_notice;             // the drafted notice as edited before approval; empty: the draft
+    int unanswered_nudges = 0;               // nudges since the last update
+    bool declined = false;                   // closed as not an incident: out of the metrics
     std::optional<timestamp> last_nudge_at, snoozed_until;
     std::map<std::string, timestamp> escalated_targets;  // target → when
     std::map<status, timestamp> status_since;            // first time each status was reported
@@ -84,6 +97,9 @@ struct incident {
 
     bool is_resolved() const { return resolved_at.has_value(); }
     bool is_member(user_id const& u) const { return members.contains(u); }
+    // Active: not yet resolved (nor closed). Awaiting close: resolved, not yet closed.
+    bool is_active() const { return !is_resolved() && !is_closed(); }
+    bool is_awaiting_close() const { return is_resolved() && !is_closed(); }
     bool is_closed() const { return ph == phase::closed; }
     std::optional<user_id> holder(role r) const;  // first holder of a role
     bool operator==(incident const&) const = default;

@@ -18,15 +18,18 @@ struct duration_summary {
 
 struct stats {
     timestamp from{}, to{};
-    int incidents = 0;
-    int open = 0;
+    int incidents = 0;       // declined ones (not incidents) are left out of everything
+    int active = 0;          // not yet resolved
+    int awaiting_close = 0;  // resolved, not yet closed
+    int declined = 0;        // counted apart
     duration_summary mttd, mtta, mttr;
     std::map<severity, int> by_severity;
     std::map<incident_type, int> by_type;
     bool operator==(stats const&) const = default;
 };
 
-// Incidents declared in [now − window, now].
+// Incidents declared in [now − window, now]. MTTD counts only incidents whose start or detection
+// was given (otherwise detection is the declaration, and 0 would be a made-up figure).
 stats compute_stats(incident_map const& all, timestamp now, seconds window);
 duration_summary summarize(std::vector<milliseconds> samples);
 

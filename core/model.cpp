@@ -316,6 +316,24 @@ time_zone const& utc_zone() {
     return zone;
 }
 
+std::string format_time(timestamp t, time_zone const& z) {
+    auto const c = to_civil(t + z.offset(t));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02u:%02u ", c.year, c.month, c.day, c.hour, c.minute);
+    return buf + z.abbreviation(t);
+}
+
+std::string format_clock(timestamp t, time_zone const& z, timestamp today) {
+    auto const day = [&](timestamp x) { return std::chrono::floor<std::chrono::days>(x + z.offset(x)); };
+    if (day(t) != day(today)) return format_time(t, z);
+    auto const c = to_civil(t + z.offset(t));
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02u:%02u ", c.hour, c.minute);
+    return buf + z.abbreviation(t);
+}
+
+std::string format_date(timestamp t, time_zone const& z) { return format_date(t + z.offset(t)); }
+
 bool valid_utf8(std::string_view s) {
     std::size_t k = 0;
     while (k < s.size()) {

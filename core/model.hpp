@@ -117,6 +117,13 @@ public:
 // Zones live as long as the program: the policy points at one.
 time_zone const& utc_zone();
 
+// In a zone: "2026-11-27 10:50 CET".
+std::string format_time(timestamp t, time_zone const& z);
+// "10:50 CET" on the day of `today` there, else with the date: "2026-11-28 00:46 CET".
+std::string format_clock(timestamp t, time_zone const& z, timestamp today);
+// "2026-11-27", the zone's date.
+std::string format_date(timestamp t, time_zone const& z);
+
 // Text helpers every layer uses: whitespace trimmed from both ends; ASCII lowercase.
 std::string_view trim(std::string_view s);
 std::string to_lower(std::string_view s);

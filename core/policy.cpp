@@ -18,10 +18,10 @@ escalation_step step(seconds after, std::string target, std::string label) {
 
 runbook outage_runbook() {
     return {"Incident: Application Down",
-            {"Check if the app is running: `curl -I https://app.example.com`",
-             "Check the hosting provider's status page", "Check recent deployments: `git log --oneline -5`",
-             "Roll back if a recent deployment is the likely cause (see DEPLOYMENT.md)",
-             "Check database connectivity: verify the connection strings in the environment"}};
+            {"Check whether the application answers at all (its health check or home page)",
+             "Check the hosting provider's status page", "Check the most recent deployments",
+             "Roll back if a recent deployment is the likely cause",
+             "Check database connectivity and the connection settings of the environment"}};
 }
 
 runbook performance_runbook() {
@@ -107,12 +107,12 @@ policy policy::defaults() {
 
     // Typical severities from the procedures' types table: outage P0-P1, performance P1-P2,
     // data loss P0-P1, security P0, integration P1-P2, privacy P0.
-    p.of(incident_type::outage) = {outage_runbook(), {}, false, false, severity::p1};
-    p.of(incident_type::performance) = {performance_runbook(), {}, false, false, severity::p2};
-    p.of(incident_type::data_loss) = {data_loss_runbook(), {}, false, false, severity::p1};
-    p.of(incident_type::security) = {security_runbook(), {}, true, false, severity::p0};
-    p.of(incident_type::integration) = {integration_runbook(), {}, false, false, severity::p2};
-    p.of(incident_type::privacy) = {privacy_runbook(), {}, true, true, severity::p0};
+    p.of(incident_type::outage) = {outage_runbook(), {}, {}, false, false, severity::p1};
+    p.of(incident_type::performance) = {performance_runbook(), {}, {}, false, false, severity::p2};
+    p.of(incident_type::data_loss) = {data_loss_runbook(), {}, {}, false, false, severity::p1};
+    p.of(incident_type::security) = {security_runbook(), {}, {}, true, false, severity::p0};
+    p.of(incident_type::integration) = {integration_runbook(), {}, {}, false, false, severity::p2};
+    p.of(incident_type::privacy) = {privacy_runbook(), {}, {}, true, true, severity::p0};
 
     p.report_due = 24h;
     p.postmortem_due = 48h;

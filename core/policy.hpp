@@ -43,6 +43,7 @@ struct runbook {
 
 struct type_policy {
     runbook book;
+    std::string runbook_url;  // the team's own runbook for the type, linked in the war room
     std::vector<std::string> contacts;  // invited at declaration: "@U…" users, "@S…" user groups
     bool private_room = false;          // security and privacy: private war room, redacted announcement
     bool regulator_clock = false;       // privacy: 72 h notification clock
@@ -62,7 +63,8 @@ enum class privilege {
     reopen_closed,            // reopen a closed one
     lower_severity,           // make it less severe
     change_ic,                // give the Incident Commander role to someone else
-    approve_customer_notice,  // approve the drafted customer notice
+    approve_customer_notice,  // approve the drafted customer notice; name the Communications Lead
+    make_public,              // change a private incident's type to a public one (its title leaves the room)
 };
 // Who a privilege is granted to, beyond the incident admins (who may always).
 enum class grantee {
@@ -80,6 +82,7 @@ struct access_policy {
         {privilege::lower_severity, {grantee::ic, grantee::declarer}},
         {privilege::change_ic, {grantee::ic, grantee::declarer}},
         {privilege::approve_customer_notice, {grantee::comms, grantee::ic, grantee::declarer}},
+        {privilege::make_public, {grantee::ic, grantee::declarer}},
     };
     bool operator==(access_policy const&) const = default;
 };
@@ -122,8 +125,17 @@ struct policy {
     business_hours hours;
     time_zone const* zone = &utc_zone();  // business hours and shown times
     bool declarer_leads = true;  // the declarer is the Incident Commander until someone takes over
+    // Update nudges nobody answers: after this many in a row the incident admins and the
+    // engineering manager's contacts are told once, and the nudges slow down (each interval doubles,
+    // up to nudge_max_interval).
+    int nudge_back_off_after = 3;
+    seconds nudge_max_interval{std::chrono::hours{4}};
+    seconds action_reminder_at{std::chrono::hours{9}};  // local time of day action items are reminded
     // A private war room's name, from {prefix}, {number} and {type}: never the title, which is private.
     std::string private_room_name = "{prefix}-{number}-{type}";
+    // Where the announcement channel hears an update: in the announcement's thread, as a message of
+    // its own, or only through the announcement kept current.
+    enum class update_posts { thread, channel, edit } announce_updates = update_posts::thread;
     std::vector<rotation> rotations;
     bool paging = false;  // a paging integration (PagerDuty, Opsgenie) receives page effects
     std::string channel_prefix = "inc";

@@ -16,7 +16,7 @@ bool announced(payload const& p) {
            std::holds_alternative<severity_changed>(p) || std::holds_alternative<phase_changed>(p) ||
            std::holds_alternative<resolved>(p) || std::holds_alternative<reopened>(p) ||
            std::holds_alternative<closed>(p) || std::holds_alternative<type_changed>(p) ||
-           std::holds_alternative<room_moved>(p) ||
+           std::holds_alternative<room_moved>(p) || std::holds_alternative<declined>(p) ||
            (std::holds_alternative<role_assigned>(p) && std::get<role_assigned>(p).r == role::incident_commander);
 }
 
@@ -71,6 +71,7 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
         auto const topic_changed = [&] { out.push_back(set_topic{i.channel, topic(i), i.number}); };
         auto const ref = incident_ref(i.number);
         auto const who = "@" + e.by;
+        auto const now = e.at;
         // A line naming people (who acted, and whoever else it names): the bot's own mentions.
         auto const note = [&](std::string text, std::vector<std::string> mentioned) {
             mentioned.push_back(e.by);
@@ -83,9 +84,9 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     auto const* inv = find_in<invited>(batch, i.number);
                     out.push_back(open_war_room{i.number, i.channel, redacted, inv ? people(*inv) : std::vector<std::string>{},
                                                 topic(i)});
-                    room(declaration_view(i, rules), true);
+                    room(declaration_view(i, rules, now), true);
                     room(runbook_view(i, rules));
-                    room(checklist_view(i, phase::detection));
+                    room(checklist_view(i, phase::detection, rules, now));
                     if (i.sev > rules.of(i.type).typical) room(severity_warning_view(i, rules));
                     confirm("Declared " + ref + ": war room #" + i.channel);
                 } else if constexpr (std::is_same_v<T, invited>) {
@@ -94,7 +95,15 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                         out.push_back(invite{i.number, i.channel, people(what)});
                     }
                 } else if constexpr (std::is_same_v<T, update_posted>) {
-                    room(update_view(i, rules));
+                    auto view = update_view(i, rules, now);
+                    // The announcement channel hears every update, as configured; a private
+                    // incident's words stay in its room (its announcement says the status only).
+                    if (!redacted && rules.announce_updates != policy::update_posts::edit) {
+                        post in_channel{rules.announce_channel, view};
+                        if (rules.announce_updates == policy::update_posts::thread) in_channel.thread = announcement_key(i.number);
+                        out.push_back(std::move(in_channel));
+                    }
+                    room(std::move(view));
                     topic_changed();
                 } else if constexpr (std::is_same_v<T, severity_changed>) {
                     auto const& every = rules.of(what.to).update_every;
@@ -107,7 +116,7 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                               {}));
                     topic_changed();
                 } else if constexpr (std::is_same_v<T, phase_changed>) {
-                    if (what.to != phase::closed && !resolving) room(phase_view(i, what.from));
+                    if (what.to != phase::closed && !resolving) room(phase_view(i, what.from, rules, now));
                 } else if constexpr (std::is_same_v<T, role_assigned>) {
                     // At declaration the declaration itself names its lead.
                     if (find_in<declared>(batch, i.number)) return;
@@ -117,6 +126,11 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                               {what.user}));
                     if (what.r == role::incident_commander) topic_changed();
                 } else if constexpr (std::is_same_v<T, note_added>) {
+                    // Posted in the room so everyone sees what was recorded, and when it happened.
+                    auto const at = what.happened.value_or(e.at);
+                    room(note("📝 Note by " + who + (what.happened ? " (at " + format_clock(at, *rules.zone, now) + ")" : "") +
+                                  ": " + what.text,
+                              {}));
                     confirm("Added to the " + ref + " timeline");
                 } else if constexpr (std::is_same_v<T, acknowledged>) {
                     room(note("✅ " + ref + " acknowledged by " + who + " (" + format_duration(e.at - i.detected_at) +
@@ -147,6 +161,28 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                                   " - Owner: " + (what.owner ? "@" + *what.owner : std::string("unassigned")) +
                                   " - Due: " + (what.due ? format_date(*what.due) : std::string("none")),
                               what.owner ? std::vector<std::string>{*what.owner} : std::vector<std::string>{}));
+                } else if constexpr (std::is_same_v<T, action_edited>) {
+                    auto const& a = i.actions.at(static_cast<std::size_t>(what.number - 1));
+                    room(note("✏️ Action item #" + std::to_string(a.number) + " edited by " + who + ": " + a.text +
+                                  " - Owner: " + (a.owner ? "@" + *a.owner : std::string("unassigned")) +
+                                  " - Due: " + (a.due ? format_date(*a.due) : std::string("none")),
+                              what.owner ? std::vector<std::string>{*what.owner} : std::vector<std::string>{}));
+                } else if constexpr (std::is_same_v<T, action_removed>) {
+                    room(note("🗑️ Action item #" + std::to_string(what.number) + " removed by " + who, {}));
+                } else if constexpr (std::is_same_v<T, impact_recorded>) {
+                    std::string said;
+                    for (auto const& [label, value] : {std::pair{"users affected", &what.users},
+                                                       std::pair{"services", &what.services},
+                                                       std::pair{"financial impact", &what.financial}}) {
+                        if (!value->empty()) said += (said.empty() ? "" : "; ") + std::string(label) + ": " + *value;
+                    }
+                    room(note("📉 Impact of " + ref + " recorded by " + who + " — " + said, {}));
+                } else if constexpr (std::is_same_v<T, declined>) {
+                    room(note("🚫 " + ref + " declined by " + who + ": " + what.reason +
+                                  " — not an incident; closed and left out of the metrics",
+                              {}));
+                } else if constexpr (std::is_same_v<T, customer_notice_edited>) {
+                    room(customer_notice_view(i, rules, now));
                 } else if constexpr (std::is_same_v<T, action_completed>) {
                     room(note("✔️ Action item #" + std::to_string(what.number) + " done (" + who + ")", {}));
                 } else if constexpr (std::is_same_v<T, escalated>) {
@@ -155,7 +191,7 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                                                    [&](auto const& s) { return s.target == what.target; });
                     escalation_step const shown =
                         step != steps.end() ? *step : escalation_step{{}, what.target, what.label, what.notified};
-                    auto const view = escalation_view(i, shown, what.manual, what.reason, what.notified);
+                    auto const view = escalation_view(i, shown, what.manual, what.reason, what.notified, rules, now);
                     room(view);
                     if (shown.dm) {
                         for (auto const& text : what.notified) {
@@ -169,10 +205,10 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                 } else if constexpr (std::is_same_v<T, nudged>) {
                     room(nudge_view(i, rules, e.at));
                 } else if constexpr (std::is_same_v<T, snoozed>) {
-                    room(note("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until), {}));
+                    room(note("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until, *rules.zone, now), {}));
                 } else if constexpr (std::is_same_v<T, resolved>) {
-                    room(resolution_view(i, rules));
-                    if (i.sev <= severity::p1) room(postmortem_prompt_view(i, rules));
+                    room(resolution_view(i, rules, now));
+                    if (i.sev <= severity::p1) room(postmortem_prompt_view(i, rules, now));
                     topic_changed();
                     if (rules.paging && !i.pages.empty())
                         out.push_back(vendor_page(i, page_action::resolve, e.by, rules));
@@ -180,7 +216,7 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     room(note("↩️ " + ref + " reopened by " + who + ": " + what.reason, {}));
                     topic_changed();
                 } else if constexpr (std::is_same_v<T, report_generated>) {
-                    room(report_view(i, rules));
+                    room(report_view(i, rules, now));
                 } else if constexpr (std::is_same_v<T, closed>) {
                     room(note("🔒 " + ref + " closed by " + who + (what.reason.empty() ? "" : ": " + what.reason), {}));
                 } else if constexpr (std::is_same_v<T, checklist_marked>) {
@@ -204,8 +240,8 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     std::vector<std::string> everyone(i.members.begin(), i.members.end());
                     everyone.insert(everyone.end(), i.invited_groups.begin(), i.invited_groups.end());
                     out.push_back(open_war_room{i.number, what.to, redacted, everyone, topic(i)});
-                    room(declaration_view(i, rules), true);
-                    room(checklist_view(i, i.ph));
+                    room(declaration_view(i, rules, now), true);
+                    room(checklist_view(i, i.ph, rules, now));
                     in_room(what.from, note("🔒 " + ref + " is private now: it continues in a private war room, #" +
                                                 what.to + ", with everyone who was here. This room is archived.",
                                             {}));
@@ -221,16 +257,25 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
     for (auto const& e : batch) {
         if (!announced(e.what) || std::find(done.begin(), done.end(), e.incident) != done.end()) continue;
         done.push_back(e.incident);
-        out.push_back(post{rules.announce_channel, announcement_view(state.at(e.incident), rules), false,
-                           "announcement:" + std::to_string(e.incident)});
+        out.push_back(post{rules.announce_channel, announcement_view(state.at(e.incident), rules, batch.back().at),
+                           false, announcement_key(e.incident)});
     }
     if (ctx.fired && !batch.empty() && std::holds_alternative<reminder_sent>(batch.front().what)) {
         auto const& r = *ctx.fired;
         auto const& fired = state.at(r.incident);
-        out.push_back(post{fired.channel, reminder_view(fired, r, rules), false, {}, fired.number});
-        if (r.kind == reminder_kind::action_due) {
+        auto const now = batch.front().at;
+        out.push_back(post{fired.channel, reminder_view(fired, r, rules, now), false, {}, fired.number});
+        if (r.kind == reminder_kind::action_due || r.kind == reminder_kind::action_overdue) {
             if (auto const& owner = fired.actions.at(static_cast<std::size_t>(r.action - 1)).owner) {
-                out.push_back(direct_message{*owner, reminder_view(fired, r, rules, true)});
+                out.push_back(direct_message{*owner, reminder_view(fired, r, rules, now, true)});
+            }
+        }
+        if (r.kind == reminder_kind::nudges_unanswered) {
+            // They may not be in the war room: each person is told directly as well.
+            auto const view = reminder_view(fired, r, rules, now, true);
+            for (auto const& who : told_of_unanswered_nudges(fired, rules)) {
+                auto const c = parse_contact("@" + who);
+                if (c && c->what == contact::kind::user) out.push_back(direct_message{c->id, view});
             }
         }
     }

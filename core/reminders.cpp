@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/contact.hpp"
 #include "core/decide.hpp"
 
 namespace warroom::core {
@@ -25,7 +26,7 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
     bool const active = !i.is_resolved() && !i.is_closed();
     if (active && sev.update_every) {
         auto const base = std::max(i.last_update_at, i.last_nudge_at.value_or(i.last_update_at));
-        auto const due = i.snoozed_until && *i.snoozed_until > base ? *i.snoozed_until : base + *sev.update_every;
+        auto const due = i.snoozed_until && *i.snoozed_until > base ? *i.snoozed_until : base + nudge_interval(i, p);
         // Keyed by its due time, which only moves forward while the clock does (an update, a nudge
         // or a reopen each plan from now).
         out.push_back({key("nudge", i.number, epoch(due)), reminder_kind::update_nudge, i.number, due});
@@ -44,6 +45,13 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
         auto const k = key("page-secondary", i.number, "1");
         if (on_call && on_call->secondary && !i.reminders_sent.contains(k)) {
             out.push_back({k, reminder_kind::page_unanswered, i.number, i.pages.at("primary").at + sev.respond_within});
+        }
+    }
+    // Nudges nobody answered: told once per run of silence (an update starts a new run).
+    if (active && sev.update_every && p.nudge_back_off_after > 0 && i.unanswered_nudges >= p.nudge_back_off_after) {
+        auto const k = key("nudges-unanswered", i.number, epoch(i.last_update_at));
+        if (!i.reminders_sent.contains(k)) {
+            out.push_back({k, reminder_kind::nudges_unanswered, i.number, i.last_nudge_at.value_or(i.last_update_at)});
         }
     }
     // Nobody acknowledged in time and no page escalates it: the room is told once.
@@ -68,9 +76,16 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
         }
     }
     for (auto const& a : i.actions) {
+        if (!a.due || a.done_at || a.removed) continue;
+        // At the start of the owner's working day, not at midnight UTC; once more the day after.
         auto const k = key("action-due", i.number, std::to_string(a.number));
-        if (a.due && !a.done_at && !i.reminders_sent.contains(k)) {
-            out.push_back({k, reminder_kind::action_due, i.number, *a.due, 0, a.number});
+        auto const late = key("action-overdue", i.number, std::to_string(a.number));
+        if (!i.reminders_sent.contains(k)) {
+            out.push_back({k, reminder_kind::action_due, i.number, local_time_on(*a.due, p.action_reminder_at, p), 0,
+                           a.number});
+        } else if (!i.reminders_sent.contains(late)) {
+            out.push_back({late, reminder_kind::action_overdue, i.number,
+                           local_time_on(*a.due + std::chrono::days{1}, p.action_reminder_at, p), 0, a.number});
         }
     }
     // The regulator clock runs until the regulator is notified, closed or not: a day ahead, at the
@@ -124,9 +139,40 @@ std::vector<event> fire(incident const& i, reminder const& r, timestamp now, pol
         case reminder_kind::action_due:
         case reminder_kind::regulator_notice:
         case reminder_kind::unacknowledged:
+        case reminder_kind::action_overdue:
+        case reminder_kind::nudges_unanswered:
             return {ev(reminder_sent{r.key})};
     }
     return {};
+}
+
+std::vector<std::string> told_of_unanswered_nudges(incident const& i, policy const& p) {
+    std::vector<std::string> out = p.access.admins;
+    for (auto const& step : p.of(i.sev).escalation) {
+        if (step.target != "engineering-manager") continue;
+        for (auto const& c : step.notify) {
+            auto const parsed = parse_contact(c);
+            if (parsed && (parsed->what == contact::kind::user || parsed->what == contact::kind::group) &&
+                std::find(out.begin(), out.end(), parsed->id) == out.end()) {
+                out.push_back(parsed->id);
+            }
+        }
+    }
+    return out;
+}
+
+timestamp local_time_on(timestamp day, seconds at, policy const& p) {
+    auto const local = std::chrono::floor<std::chrono::days>(day) + at;
+    // The offset at the local instant's UTC neighbour: exact except within an hour of a DST switch.
+    return local - p.zone->offset(local - p.zone->offset(local));
+}
+
+seconds nudge_interval(incident const& i, policy const& p) {
+    auto const every = p.of(i.sev).update_every.value_or(seconds{0});
+    if (p.nudge_back_off_after <= 0 || i.unanswered_nudges < p.nudge_back_off_after) return every;
+    auto interval = every;
+    for (int k = p.nudge_back_off_after; k <= i.unanswered_nudges && interval < p.nudge_max_interval; ++k) interval *= 2;
+    return std::max(every, std::min(interval, p.nudge_max_interval));
 }
 
 timestamp respond_by(timestamp from, severity s, policy const& p) {

@@ -22,6 +22,8 @@ enum class reminder_kind {
     regulator_notice,  // privacy, or data loss with personal data: 24 h left, the deadline, and after it daily
     page_unanswered,   // the primary did not acknowledge within the severity's response time: page the secondary
     unacknowledged,    // nobody acknowledged within the severity's response time (no page to escalate)
+    action_overdue,    // an action item still open the day after its due date
+    nudges_unanswered, // several update nudges in a row had no answer: the admins and the manager are told
 };
 
 struct reminder {
@@ -42,6 +44,13 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p);
 // When a response is due: `respond_within` after `from`, or for "next business day" (a response
 // time of a day or more) the next business day's opening in the policy's time zone.
 timestamp respond_by(timestamp from, severity s, policy const& p);
+// `day` (a date, as midnight UTC) at the local time of day `at` in the policy's time zone.
+timestamp local_time_on(timestamp day, seconds at, policy const& p);
+// The interval of the next update nudge: the cadence, doubling once nudges go unanswered.
+seconds nudge_interval(incident const& i, policy const& p);
+// Who is told once when update nudges go unanswered: the incident admins and the engineering
+// manager step's user and user-group contacts (ids, without "@").
+std::vector<std::string> told_of_unanswered_nudges(incident const& i, policy const& p);
 // The events that record a reminder firing.
 std::vector<event> fire(incident const& i, reminder const& r, timestamp now, policy const& p);
 std::ostream& operator<<(std::ostream& os, reminder const& r);

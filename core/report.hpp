@@ -9,6 +9,7 @@
 
 namespace warroom::core {
 
-std::string render_report(incident const& i, policy const& p);
+// `now`: an incident not yet resolved is reported as ongoing, as of now.
+std::string render_report(incident const& i, policy const& p, timestamp now);
 
 }  // namespace warroom::core

@@ -9,12 +9,13 @@ namespace {
 constexpr std::string_view action_ids[] = {"acknowledge", "claim_ic", "post_update",    "advance",
                                            "resolve",     "snooze",   "report",         "check",
                                            "done",        "approve_notice", "regulator_notified",
-                                           "upgrade_severity"};
+                                           "upgrade_severity", "edit_notice"};
 static_assert(std::size(action_ids) == std::size(all_actions));
-constexpr std::string_view form_ids[] = {"declare", "update", "resolve"};
+constexpr std::string_view form_ids[] = {"declare", "update", "resolve", "customer_notice"};
 static_assert(std::size(form_ids) == std::size(all_forms));
 constexpr std::string_view field_ids[] = {"title",  "severity", "type", "personal_data", "description", "started_at",
-                                          "status", "impact",   "text", "resolution",    "root_cause"};
+                                          "status", "impact",   "text", "resolution",    "root_cause",  "summary",
+                                          "services", "notice_text"};
 static_assert(std::size(field_ids) == std::size(all_fields));
 
 template <class E, std::size_t N>

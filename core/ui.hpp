@@ -24,19 +24,21 @@ enum class action {
     approve_notice,      // approves the drafted customer notice
     regulator_notified,  // records that the regulator was notified
     upgrade_severity,    // raises the severity to the one the button names
+    edit_notice,         // opens the customer notice form
 };
 inline constexpr action all_actions[] = {action::acknowledge, action::claim_ic,       action::post_update,
                                          action::advance,     action::resolve,        action::snooze,
                                          action::report,      action::check,          action::done,
                                          action::approve_notice, action::regulator_notified,
-                                         action::upgrade_severity};
+                                         action::upgrade_severity, action::edit_notice};
 
 enum class form {
     declare,  // a new incident
     update,   // a status update
-    resolve,  // the resolution
+    resolve,          // the resolution
+    customer_notice,  // the customer notice, before approval
 };
-inline constexpr form all_forms[] = {form::declare, form::update, form::resolve};
+inline constexpr form all_forms[] = {form::declare, form::update, form::resolve, form::customer_notice};
 
 enum class field {
     title,          // declare: what is broken
@@ -50,10 +52,14 @@ enum class field {
     text,           // update: progress
     resolution,     // resolve: what fixed it
     root_cause,     // resolve: why it happened
+    summary,        // resolve: what happened, for the report
+    services,       // resolve: the services affected, for the report
+    notice_text,    // customer notice: its text
 };
 inline constexpr field all_fields[] = {field::title,      field::severity,   field::type,   field::personal_data,
                                        field::description, field::started_at, field::status, field::impact,
-                                       field::text,        field::resolution, field::root_cause};
+                                       field::text,        field::resolution, field::root_cause,
+                                       field::summary,     field::services,   field::notice_text};
 
 std::string_view id(action a);  // "acknowledge"
 std::string_view id(form f);    // "declare"

@@ -1,13 +1,14 @@
 // The procedures' templates filled from state, and the plain-text rendering the console shows.
+// Times are shown in the policy's time zone, with their date when it is not the day of `now`.
 #include "core/views.hpp"
+
+#include <algorithm>
+#include <sstream>
 
 #include "core/contact.hpp"
 #include "core/decide.hpp"
 #include "core/oncall.hpp"
 #include "core/report.hpp"
-
-#include <algorithm>
-#include <sstream>
 
 namespace warroom::core {
 namespace {
@@ -38,16 +39,39 @@ std::string lead(message_view& v, incident const& i) {
     return "unassigned";
 }
 
-std::optional<timestamp> next_update_due(incident const& i, policy const& p) {
-    auto const& every = p.of(i.sev).update_every;
-    if (!every || i.is_resolved() || i.is_closed()) return std::nullopt;
-    return i.last_update_at + *every;
+// A time as people read it: the clock on the day of `now`, the date too on any other day; recorded so
+// Slack can show each reader their own local time.
+std::string when(message_view& v, timestamp t, policy const& p, timestamp now) {
+    auto text = format_clock(t, *p.zone, now);
+    v.times.emplace_back(text, t);
+    return text;
+}
+std::string when_full(message_view& v, timestamp t, policy const& p) {
+    auto text = format_time(t, *p.zone);
+    v.times.emplace_back(text, t);
+    return text;
 }
 
-std::string next_update_text(incident const& i, policy const& p) {
+std::optional<timestamp> next_update_due(incident const& i, policy const& p) {
+    if (!p.of(i.sev).update_every || !i.is_active()) return std::nullopt;
+    auto const base = std::max(i.last_update_at, i.last_nudge_at.value_or(i.last_update_at));
+    if (i.snoozed_until && *i.snoozed_until > base) return i.snoozed_until;
+    return i.last_update_at > i.last_nudge_at.value_or(i.last_update_at) ? i.last_update_at + nudge_interval(i, p)
+                                                                        : base + nudge_interval(i, p);
+}
+
+std::string next_update_text(message_view& v, incident const& i, policy const& p, timestamp now) {
     auto const due = next_update_due(i, p);
     if (!due) return "as needed (no cadence for " + str(to_string(i.sev)) + ")";
-    return format_clock(*due) + " (every " + format_duration(*p.of(i.sev).update_every) + ")";
+    return when(v, *due, p, now) + " (every " + format_duration(*p.of(i.sev).update_every) + ")";
+}
+
+// The current impact, and since when; "none" once resolved.
+std::string impact_text(message_view& v, incident const& i, policy const& p, timestamp now) {
+    if (i.declined) return "none (not an incident)";
+    if (i.is_resolved()) return "none now (resolved)";
+    if (i.impact.empty()) return "Being assessed";
+    return i.impact + (i.impact_since ? " (since " + when(v, *i.impact_since, p, now) + ")" : std::string{});
 }
 
 std::vector<std::string> lines_of(std::string const& text) {
@@ -73,6 +97,16 @@ std::vector<button> prompt_buttons(incident const& i) {
     }
     if (!i.is_resolved()) out.push_back({ui::action::resolve, "Resolve", n});
     return out;
+}
+
+bool overdue(action_item const& a, timestamp now) {
+    return a.due && !a.done_at && std::chrono::floor<std::chrono::days>(now) > *a.due;
+}
+
+std::string action_line(message_view& v, action_item const& a, timestamp now) {
+    return std::string(a.done_at ? "[x] " : "[ ] ") + "#" + std::to_string(a.number) + " " + a.text +
+           " - Owner: " + (a.owner ? mention(v, *a.owner) : "unassigned") +
+           " - Due: " + (a.due ? format_date(*a.due) : "none") + (overdue(a, now) ? " (overdue)" : "");
 }
 
 }  // namespace
@@ -117,79 +151,99 @@ std::string topic(incident const& i) {
     return str(to_string(i.sev)) + " · " + str(display_name(i.st)) + " · IC " + lead(i);
 }
 
-message_view declaration_view(incident const& i, policy const& p) {
+message_view declaration_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("declaration", i.number);
     v.headline = "🚨 " + str(to_string(i.sev)) + " INCIDENT - " + i.title + " (" + incident_ref(i.number) + ")";
-    v.fields = {{"Impact", i.description.empty() ? "Being assessed" : i.description},
-                {"Started", format_time(i.started_at)},
+    v.fields = {{"Impact", i.impact.empty() ? "Being assessed" : i.impact},
+                {"Started", when(v, i.started_at, p, now)},
                 {"Incident Lead", lead(v, i)},
                 {"Status", str(display_name(i.st))},
                 {"Type", str(display_name(i.type))},
                 {"Respond within", p.of(i.sev).respond_label}};
     v.sections.push_back(
         {"Actions Taken", {"War room #" + i.channel + " opened", "Declared by " + mention(v, i.declared_by)}});
-    v.footer = {"**Next Update**: " + next_update_text(i, p)};
+    v.footer = {"**Next Update**: " + next_update_text(v, i, p, now)};
     v.buttons = prompt_buttons(i);
     return v;
 }
 
-message_view announcement_view(incident const& i, policy const& p) {
+message_view announcement_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("announcement", i.number);
     bool const redacted = p.of(i.type).private_room;
-    v.headline = "🚨 " + str(to_string(i.sev)) + " INCIDENT - " +
-                 (redacted ? str(display_name(i.type)) + " under investigation" : i.title) + " (" +
-                 incident_ref(i.number) + ")";
-    v.fields = {{"Status", str(display_name(i.st))},
-                {"Severity", str(to_string(i.sev)) + " " + p.of(i.sev).name},
-                {"Audience", p.of(i.sev).announce_to}};
-    if (redacted) {
-        v.fields.push_back({"War room", "private; ask the Incident Commander for access"});
+    auto const ref = incident_ref(i.number);
+    auto const name = redacted ? str(display_name(i.type)) : i.title;
+    if (i.declined) {
+        v.headline = "🚫 DECLINED - " + name + " (" + ref + "): not an incident";
+    } else if (i.is_closed()) {
+        v.headline = "🔒 CLOSED - " + name + " (" + ref + ")";
+    } else if (i.is_resolved()) {
+        v.headline = "✅ RESOLVED - " + name + " (" + ref + ")";
     } else {
-        v.fields.push_back({"War room", "#" + i.channel});
-        v.fields.insert(v.fields.begin() + 1, {"Impact", !i.impact.empty()       ? i.impact
-                                                         : i.description.empty() ? "Being assessed"
-                                                                                 : i.description});
-        v.fields.push_back({"Phase", str(display_name(i.ph))});
-        if (!i.last_update.empty()) v.fields.push_back({"Latest update", i.last_update});
+        v.headline = "🚨 " + str(to_string(i.sev)) + " INCIDENT - " + name + " (" + ref + ")";
     }
+    v.fields = {{"Status", i.declined ? std::string("Declined") : i.is_closed() ? std::string("Closed")
+                                                                             : str(display_name(i.st))},
+                {"Severity", str(to_string(i.sev)) + " " + p.of(i.sev).name},
+                {"Phase", str(display_name(i.ph))}};
+    if (redacted) {
+        // Only what is not private: the state, never the words.
+        v.fields.push_back({"War room", "private; ask the Incident Commander for access"});
+        return v;
+    }
+    v.fields.insert(v.fields.begin() + 1, {"Impact", impact_text(v, i, p, now)});
+    v.fields.push_back({"Incident Lead", lead(v, i)});
+    v.fields.push_back({"Audience", p.of(i.sev).announce_to});
+    v.fields.push_back({"War room", "#" + i.channel});
+    if (i.is_resolved()) {
+        v.fields.push_back({"Resolution", i.resolution});
+    } else if (!i.last_update.empty() && !i.is_closed()) {
+        v.fields.push_back({"Latest update", i.last_update});
+    }
+    if (i.is_closed() && !i.close_reason.empty()) v.fields.push_back({"Closed because", i.close_reason});
     return v;
 }
 
 message_view runbook_view(incident const& i, policy const& p) {
-    auto const& book = p.of(i.type).book;
+    auto const& type = p.of(i.type);
     auto v = blank("runbook", i.number);
-    v.headline = "📘 Runbook — " + book.title;
-    v.sections.push_back({"Response", book.steps, true});
-    if (auto const& contacts = p.of(i.type).contacts; !contacts.empty()) {
+    v.headline = "📘 Runbook — " + type.book.title;
+    if (!type.runbook_url.empty()) v.fields.push_back({"Team runbook", type.runbook_url});
+    v.sections.push_back({"Response", type.book.steps, true});
+    if (!type.contacts.empty()) {
         std::string who;
-        for (auto const& c : contacts) who += (who.empty() ? "" : ", ") + c;
+        for (auto const& c : type.contacts) who += (who.empty() ? "" : ", ") + c;
         v.fields.push_back({"Contacts", who});
     }
     return v;
 }
 
-message_view update_view(incident const& i, policy const& p) {
+message_view update_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("update", i.number);
     v.headline = "📊 UPDATE - " + i.title + " (" + incident_ref(i.number) + ")";
-    v.fields = {{"Status", str(display_name(i.st))}, {"Impact", i.impact.empty() ? "Unchanged" : i.impact}};
+    // The impact as it stands, and whether this update changed it.
+    auto impact = i.impact.empty() ? std::string("Being assessed") : i.impact;
+    if (!i.impact.empty() && i.impact_since) {
+        impact += i.impact_changed_by_last_update ? " (changed in this update)"
+                                                     : " (unchanged since " + when(v, *i.impact_since, p, now) + ")";
+    }
+    v.fields = {{"Status", str(display_name(i.st))}, {"Impact", impact}};
     v.sections.push_back({"Progress", lines_of(i.last_update)});
-    v.footer = {"**Next Update**: " + next_update_text(i, p)};
+    v.footer = {"**Next Update**: " + next_update_text(v, i, p, now)};
     return v;
 }
 
-message_view resolution_view(incident const& i, policy const& p) {
+message_view resolution_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("resolution", i.number);
     v.headline = "✅ RESOLVED - " + i.title + " (" + incident_ref(i.number) + ")";
-    auto const end = i.resolved_at.value_or(i.last_update_at);
+    auto const end = i.resolved_at.value_or(now);
     v.fields = {{"Resolution", i.resolution},
-                {"Duration", format_time(i.started_at) + " - " + format_time(end) + " (" +
+                {"Duration", when_full(v, i.started_at, p) + " - " + when(v, end, p, i.started_at) + " (" +
                                  format_duration(end - i.started_at) + ")"},
                 {"Root Cause", i.root_cause.empty() ? "Under investigation" : i.root_cause}};
-    auto const open = std::count_if(i.actions.begin(), i.actions.end(), [](auto const& a) { return !a.done_at; });
+    auto const open = std::count_if(i.actions.begin(), i.actions.end(),
+                                    [](auto const& a) { return !a.done_at && !a.removed; });
     std::string follow = std::to_string(open) + " open action item" + (open == 1 ? "" : "s");
-    if (i.sev == severity::p0 || i.sev == severity::p1) {
-        follow += "; post-mortem meeting within " + format_duration(p.postmortem_due);
-    }
+    if (i.sev <= severity::p1) follow += "; post-mortem meeting within " + format_duration(p.postmortem_due);
     v.fields.push_back({"Follow-up", follow});
     v.footer = {"Post-mortem will be shared within " + format_duration(p.report_due) + "."};
     if (auto const next = next_phase(i); next && *next != phase::closed) {
@@ -200,11 +254,13 @@ message_view resolution_view(incident const& i, policy const& p) {
 
 message_view status_view(incident const& i, policy const& p, timestamp now, bool outsider) {
     auto v = blank("status", i.number);
+    bool const hidden = outsider && p.of(i.type).private_room;
     v.headline = "ℹ️ " + incident_ref(i.number) + " · " + public_title(i, p, outsider);
     v.fields = {{"Severity", str(to_string(i.sev)) + " (" + p.of(i.sev).name + ")"},
                 {"Type", str(display_name(i.type))},
                 {"Phase", str(display_name(i.ph))},
-                {"Status", str(display_name(i.st))}};
+                {"Status", i.declined ? std::string("Declined (not an incident)") : str(display_name(i.st))}};
+    if (!hidden) v.fields.push_back({"Impact", impact_text(v, i, p, now)});
     std::vector<std::string> roles;
     for (auto const& [r, users] : i.roles) {
         std::string who;
@@ -214,18 +270,17 @@ message_view status_view(incident const& i, policy const& p, timestamp now, bool
     if (roles.empty()) roles.push_back("none assigned yet");
     auto const end = i.resolved_at.value_or(now);
     v.fields.push_back({"Elapsed", format_duration(end - i.started_at) + " since impact started" +
-                                       (i.resolved_at ? " (resolved " + format_time(*i.resolved_at) + ")" : "")});
+                                       (i.resolved_at ? " (resolved " + when(v, *i.resolved_at, p, now) + ")" : "")});
     v.fields.push_back({"Last update", format_duration(now - i.last_update_at) + " ago"});
     if (auto const due = next_update_due(i, p)) {
         auto const in = *due - now;
         v.fields.push_back({"Next update due",
-                            format_clock(*due) + (in >= seconds{0} ? " (in " + format_duration(in) + ")"
-                                                                   : " (overdue by " + format_duration(-in) + ")")});
+                            when(v, *due, p, now) + (in >= seconds{0} ? " (in " + format_duration(in) + ")"
+                                                                      : " (overdue by " + format_duration(-in) + ")")});
     }
-    v.fields.push_back({"Acknowledged", i.acknowledged_at ? format_clock(*i.acknowledged_at) + " by " +
+    v.fields.push_back({"Acknowledged", i.acknowledged_at ? when(v, *i.acknowledged_at, p, now) + " by " +
                                                                 mention(v, i.acknowledged_by.value_or("?"))
                                                           : "not yet"});
-    bool const hidden = outsider && p.of(i.type).private_room;
     v.fields.push_back({"War room", hidden ? "private; ask the Incident Commander for access" : "#" + i.channel});
     v.sections.push_back({"Roles", roles});
     return v;
@@ -236,16 +291,20 @@ message_view nudge_view(incident const& i, policy const& p, timestamp now) {
     auto const who = i.holder(role::incident_commander).value_or(i.declared_by);
     v.headline = "⏰ Update due for " + incident_ref(i.number) + " — " + mention(v, who) + ", no update for " +
                  format_duration(now - i.last_update_at);
-    v.fields = {{"Cadence", "every " + format_duration(p.of(i.sev).update_every.value_or(seconds{0})) + " for " +
-                                str(to_string(i.sev))},
+    auto const every = p.of(i.sev).update_every.value_or(seconds{0});
+    v.fields = {{"Cadence", "every " + format_duration(every) + " for " + str(to_string(i.sev))},
                 {"Status", str(display_name(i.st))}};
+    if (auto const interval = nudge_interval(i, p); interval > every) {
+        v.fields.push_back({"Reminders", std::to_string(i.unanswered_nudges) +
+                                             " unanswered: slowing down, the next in " + format_duration(interval)});
+    }
     auto const n = number_value(i);
     v.buttons = {{ui::action::post_update, "Post update", n}, {ui::action::snooze, "Snooze " + format_duration(p.snooze), n}};
     return v;
 }
 
 message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason,
-                             std::vector<std::string> const& notified) {
+                             std::vector<std::string> const& notified, policy const& p, timestamp now) {
     auto v = blank("escalation", i.number);
     auto const head = "📣 Escalation — " + incident_ref(i.number) + " (" + str(to_string(i.sev)) + "): ";
     std::string who;
@@ -265,47 +324,61 @@ message_view escalation_view(incident const& i, escalation_step const& step, boo
         v.fields.push_back({"Notified", "nobody (add contacts to severity." + str(to_string(i.sev)) +
                                             ".escalation's notify in the configuration)"});
     }
-    v.fields.push_back({"Trigger", manual ? "manual" + (reason.empty() ? std::string{} : ": " + reason)
-                                   : step.after == seconds{0}
-                                       ? std::string("at declaration")
-                                       : format_duration(step.after) + " after declaration, unresolved"});
+    std::string trigger;
+    if (manual) {
+        trigger = "manual" + (reason.empty() ? std::string{} : ": " + reason);
+    } else {
+        trigger = step.after == seconds{0} ? std::string("at declaration")
+                                           : format_duration(step.after) + " after declaration, unresolved";
+        // Taken later than it was due: after the severity was raised (or while warroom was down).
+        if (now - (i.declared_at + step.after) > std::chrono::minutes{1}) {
+            trigger += "; taken at " + when(v, now, p, now) +
+                       (i.sev != i.declared_sev ? ", when the severity became " + str(to_string(i.sev)) : std::string{});
+        }
+    }
+    v.fields.push_back({"Trigger", trigger});
     return v;
 }
 
-message_view reminder_view(incident const& i, reminder const& r, policy const& p, bool outside) {
+message_view reminder_view(incident const& i, reminder const& r, policy const& p, timestamp now, bool outside) {
     auto v = blank("reminder", i.number);
     auto const ref = incident_ref(i.number);
     auto const lead_user = i.holder(role::incident_commander).value_or(i.declared_by);
     bool const hidden = outside && p.of(i.type).private_room;
+    auto const action_text = [&](action_item const& a) {
+        // Outside a private incident's room (a DM), its text stays in the room.
+        return hidden ? " (" + str(display_name(i.type)) + " incident: see its war room)" : ": " + a.text;
+    };
     switch (r.kind) {
         case reminder_kind::report_due:
-            v.headline = "📝 Report due by " + format_time(*i.resolved_at + p.report_due) + " — " + ref +
+            v.headline = "📝 Report due by " + when(v, *i.resolved_at + p.report_due, p, now) + " — " + ref +
                          ": no incident report yet, " + mention(v, lead_user);
             v.buttons = {{ui::action::report, "Generate report", number_value(i)}};
             break;
         case reminder_kind::postmortem_due:
-            v.headline = "🗓️ Post-mortem due by " + format_time(*i.resolved_at + p.postmortem_due) + " — " + ref +
+            v.headline = "🗓️ Post-mortem due by " + when(v, *i.resolved_at + p.postmortem_due, p, now) + " — " + ref +
                          ": the post-mortem meeting has not been held yet, " + mention(v, lead_user);
             v.buttons = {{ui::action::check, "Mark post-mortem held", check_value(i, phase::post_incident, 0)}};
             break;
-        case reminder_kind::action_due: {
+        case reminder_kind::action_due:
+        case reminder_kind::action_overdue: {
             auto const& a = i.actions.at(static_cast<std::size_t>(r.action - 1));
             v.kind = "action_due";
-            // Outside a private incident's room (a DM), its text stays in the room.
-            v.headline = "⏳ Action item #" + std::to_string(a.number) + " of " + ref + " is due today" +
-                         (a.owner ? ", " + mention(v, *a.owner) : std::string{}) +
-                         (hidden ? " (" + str(display_name(i.type)) + " incident: see its war room)" : ": " + a.text);
+            v.headline = "⏳ Action item #" + std::to_string(a.number) + " of " + ref +
+                         (r.kind == reminder_kind::action_due ? " is due today"
+                                                              : " is overdue (due " + format_date(*a.due) + ")") +
+                         (a.owner ? ", " + mention(v, *a.owner) : std::string{}) + action_text(a);
             v.buttons = {{ui::action::done, "Mark done", ui::action_item_value(i.number, a.number)}};
             break;
         }
         case reminder_kind::regulator_notice: {
             auto const deadline = i.declared_at + p.regulator_notice;
-            auto const when = r.step == 0   ? format_duration(deadline - r.due) + " left of the " +
+            auto const left = r.step == 0   ? format_duration(deadline - r.due) + " left of the " +
                                                   format_duration(p.regulator_notice) + " deadline"
                               : r.step == 1 ? "the " + format_duration(p.regulator_notice) + " deadline is now"
                                             : "overdue by " + format_duration(r.due - deadline);
-            v.headline = "⚖️ Regulator notification — " + ref + ": " + when +
-                         " to notify the data protection authority (deadline " + format_time(deadline) + "), " +
+            v.headline = "⚖️ Regulator notification — " + ref + ": " + left +
+                         " to notify the data protection authority (deadline " + when(v, deadline, p, now) + "), " +
                          mention(v, lead_user);
             v.buttons = {{ui::action::regulator_notified, "Mark regulator notified", number_value(i)}};
             break;
@@ -318,10 +391,22 @@ message_view reminder_view(incident const& i, reminder const& r, policy const& p
             break;
         case reminder_kind::unacknowledged:
             v.headline = "⏰ " + ref + " (" + str(to_string(i.sev)) + ") was due a response by " +
-                         format_time(r.due) + " (" + p.of(i.sev).respond_label + ") and nobody has acknowledged it, " +
-                         mention(v, lead_user);
+                         when(v, r.due, p, now) + " (" + p.of(i.sev).respond_label +
+                         ") and nobody has acknowledged it, " + mention(v, lead_user);
             v.buttons = {{ui::action::acknowledge, "Acknowledge", number_value(i)}};
             break;
+        case reminder_kind::nudges_unanswered: {
+            // Told once: the incident admins and the engineering manager's contacts.
+            std::string who;
+            for (auto const& u : told_of_unanswered_nudges(i, p)) who += (who.empty() ? "" : ", ") + mention(v, u);
+            v.headline = "📣 " + ref + " has had no update for " + format_duration(now - i.last_update_at) +
+                         " and " + std::to_string(i.unanswered_nudges) + " reminders went unanswered — " +
+                         (who.empty() ? std::string("nobody is configured to be told (access.incident_admins)")
+                                      : who) +
+                         ": the Incident Commander (" + mention(v, lead_user) + ") may need help";
+            v.fields = {{"Next reminder", "in " + format_duration(nudge_interval(i, p)) + " (slowed down)"}};
+            break;
+        }
         case reminder_kind::update_nudge:
         case reminder_kind::escalation:
             break;
@@ -348,20 +433,6 @@ message_view page_view(incident const& i, page_record const& to, std::string con
     return v;
 }
 
-namespace {
-
-section customer_text(incident const& i, policy const& p, timestamp now) {
-    auto impact = i.impact.empty() ? "Some of our users may be affected by " + i.title : i.impact;
-    while (!impact.empty() && (impact.back() == '.' || impact.back() == ' ')) impact.pop_back();
-    auto const due = next_update_due(i, p);
-    return {"",
-            {"We are investigating an issue: " + impact + ".", "Started: " + format_time(i.started_at),
-             "Status: " + str(display_name(i.st)),
-             "Next update: " + (due ? format_time(std::max(*due, now)) : std::string("as soon as we know more"))}};
-}
-
-}  // namespace
-
 message_view severity_warning_view(incident const& i, policy const& p) {
     auto v = blank("severity_warning", i.number);
     auto const typical = p.of(i.type).typical;
@@ -373,13 +444,37 @@ message_view severity_warning_view(incident const& i, policy const& p) {
     return v;
 }
 
-message_view postmortem_prompt_view(incident const& i, policy const& p) {
+message_view postmortem_prompt_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("postmortem_prompt", i.number);
     v.headline = "🗓️ Schedule the post-mortem meeting for " + incident_ref(i.number) + ": it is to be held by " +
-                 format_time(*i.resolved_at + p.postmortem_due) + " (within " + format_duration(p.postmortem_due) +
+                 when(v, *i.resolved_at + p.postmortem_due, p, now) + " (within " + format_duration(p.postmortem_due) +
                  " of resolution), " + mention(v, i.holder(role::incident_commander).value_or(i.declared_by));
     v.buttons = {{ui::action::check, "Mark post-mortem held", check_value(i, phase::post_incident, 0)}};
     return v;
+}
+
+std::string customer_notice_text(incident const& i, policy const& p, timestamp now) {
+    if (!i.customer_notice.empty()) return i.customer_notice;
+    // In customers' words, from the status: never the internal impact text or title.
+    auto const affected = i.services_affected.empty() ? std::string("some of our services") : i.services_affected;
+    std::string lead;
+    switch (i.is_resolved() ? status::resolved : i.st) {
+        case status::investigating: lead = "We are investigating an issue affecting " + affected + "."; break;
+        case status::identified:
+            lead = "We have identified the cause of an issue affecting " + affected + " and are working on a fix.";
+            break;
+        case status::implementing_fix: lead = "A fix for an issue affecting " + affected + " is being rolled out."; break;
+        case status::monitoring:
+            lead = "A fix for an issue affecting " + affected + " has been applied; we are monitoring the results.";
+            break;
+        case status::resolved: lead = "The issue affecting " + affected + " has been resolved."; break;
+    }
+    auto const due = next_update_due(i, p);
+    return lead + " It began at " + format_time(i.started_at, *p.zone) + "." +
+           (i.is_resolved() ? std::string{}
+                            : " Next update " + (due ? "by " + format_time(std::max(*due, now), *p.zone)
+                                                     : std::string("as soon as we know more")) +
+                                  ".");
 }
 
 message_view customer_notice_view(incident const& i, policy const& p, timestamp now) {
@@ -387,9 +482,10 @@ message_view customer_notice_view(incident const& i, policy const& p, timestamp 
     auto const approver =
         i.holder(role::communications_lead).value_or(i.holder(role::incident_commander).value_or(i.declared_by));
     v.headline = "✉️ Customer notice (draft) for " + incident_ref(i.number) + " — " + mention(v, approver) +
-                 ", review it and approve it for the status page and customer email";
-    v.sections = {customer_text(i, p, now)};
-    v.buttons = {{ui::action::approve_notice, "Approve customer notice", number_value(i)}};
+                 ", review it (edit it if needed) and approve it for the status page and customer email";
+    v.sections = {{"", lines_of(customer_notice_text(i, p, now))}};
+    v.buttons = {{ui::action::edit_notice, "Edit notice", number_value(i)},
+                 {ui::action::approve_notice, "Approve customer notice", number_value(i)}};
     return v;
 }
 
@@ -397,7 +493,7 @@ message_view approved_notice_view(incident const& i, policy const& p, timestamp 
     auto v = blank("customer_notice_approved", i.number);
     v.headline = "✉️ Customer notice for " + incident_ref(i.number) + " approved by " +
                  mention(v, i.customer_notice_approved_by.value_or("")) + ": send it as written";
-    v.sections = {customer_text(i, p, now)};
+    v.sections = {{"", lines_of(customer_notice_text(i, p, now))}};
     return v;
 }
 
@@ -416,27 +512,27 @@ message_view oncall_view(policy const& p, timestamp now) {
         if (!current) continue;
         auto const next = shift_at(r, current->until);
         v.sections.push_back({r.name,
-                              {"Now: " + line(*current) + " until " + format_time(current->until),
-                               "Next: " + line(*next) + " from " + format_time(current->until)}});
+                              {"Now: " + line(*current) + " until " + when(v, current->until, p, now),
+                               "Next: " + line(*next) + " from " + when(v, current->until, p, now)}});
     }
     return v;
 }
 
-message_view handoff_view(rotation const& r, timestamp at) {
+message_view handoff_view(rotation const& r, timestamp at, policy const& p) {
     auto v = blank("handoff", 0);
     auto const before = shift_at(r, at - seconds{1});
     auto const after = shift_at(r, at);
     v.headline = "🔁 On-call hand-off (" + r.name + "): " + mention(v, after->primary) + " is primary on call from now" +
                  (before->primary != after->primary ? ", taking over from " + mention(v, before->primary) : std::string{});
     if (after->secondary) v.fields.push_back({"Secondary", mention(v, *after->secondary)});
-    v.fields.push_back({"Until", format_time(after->until)});
+    v.fields.push_back({"Until", when_full(v, after->until, p)});
     v.sections.push_back({"Hand-off",
                           {"Outgoing: share open incidents, ongoing issues and anything being watched",
                            "Incoming: acknowledge pages within the response time of their severity"}});
     return v;
 }
 
-message_view checklist_view(incident const& i, phase ph) {
+message_view checklist_view(incident const& i, phase ph, policy const& p, timestamp now) {
     auto v = blank("checklist", i.number);
     v.headline = "☑️ " + str(display_name(ph)) + " checklist — " + incident_ref(i.number);
     auto const& items = checklist(ph);
@@ -444,13 +540,13 @@ message_view checklist_view(incident const& i, phase ph) {
         auto const it = i.checks.find({ph, n});
         bool const done = it != i.checks.end();
         v.checklist.push_back({items[n], check_value(i, ph, n), done,
-                               done ? mention(v, it->second.by) + " " + format_clock(it->second.at) : ""});
+                               done ? mention(v, it->second.by) + " " + when(v, it->second.at, p, now) : ""});
     }
     return v;
 }
 
-message_view phase_view(incident const& i, phase from) {
-    auto v = checklist_view(i, i.ph);
+message_view phase_view(incident const& i, phase from, policy const& p, timestamp now) {
+    auto v = checklist_view(i, i.ph, p, now);
     v.kind = "phase";
     v.headline =
         "➡️ " + incident_ref(i.number) + " moved " + str(display_name(from)) + " → " + str(display_name(i.ph));
@@ -472,51 +568,62 @@ message_view roles_view(incident const& i) {
     return v;
 }
 
-message_view actions_view(incident const& i) {
+message_view actions_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("actions", i.number);
     v.headline = "📋 Action items — " + incident_ref(i.number);
     section s;
+    // Due dates are calendar days: "overdue" once the zone's day is past the date.
+    auto const today = timestamp{std::chrono::floor<std::chrono::days>(now + p.zone->offset(now))};
     for (auto const& a : i.actions) {
-        s.lines.push_back(std::string(a.done_at ? "[x] " : "[ ] ") + "#" + std::to_string(a.number) + " " + a.text +
-                          " - Owner: " + (a.owner ? mention(v, *a.owner) : "unassigned") +
-                          " - Due: " + (a.due ? format_date(*a.due) : "none"));
+        if (!a.removed) s.lines.push_back(action_line(v, a, today));
     }
     if (s.lines.empty()) s.lines.push_back("none yet: `action <text> [@owner] [due:YYYY-MM-DD]`");
     v.sections.push_back(std::move(s));
     return v;
 }
 
-message_view list_view(std::vector<incident const*> const& incidents, std::string const& heading, policy const& p) {
+message_view list_view(std::vector<incident const*> const& incidents, bool all, policy const& p, timestamp now) {
     auto v = blank("list", 0);
-    v.headline = "🗂️ " + heading;
-    section s;
+    v.headline = all ? "🗂️ All incidents" : "🗂️ Incidents not yet closed";
+    section active{"Active", {}}, awaiting{"Resolved, awaiting close", {}}, closed{"Closed", {}};
     for (auto const* i : incidents) {
         bool const hidden = p.of(i->type).private_room;
-        s.lines.push_back(incident_ref(i->number) + " " + str(to_string(i->sev)) + " " + public_title(*i, p, true) +
-                          " — " + str(display_name(i->ph)) + ", " + str(display_name(i->st)) + ", declared " +
-                          format_time(i->declared_at) + (hidden ? std::string{} : " #" + i->channel));
+        auto const line = incident_ref(i->number) + " " + str(to_string(i->sev)) + " " + public_title(*i, p, true) +
+                          " — " + str(display_name(i->ph)) + ", " +
+                          (i->declined ? std::string("Declined") : str(display_name(i->st))) + ", declared " +
+                          when(v, i->declared_at, p, now) + (hidden ? std::string{} : " #" + i->channel);
+        (i->is_active() ? active : i->is_awaiting_close() ? awaiting : closed).lines.push_back(line);
     }
-    if (s.lines.empty()) s.lines.push_back("no incidents");
-    v.sections.push_back(std::move(s));
+    for (auto* s : {&active, &awaiting, &closed}) {
+        if (s == &closed && !all) continue;
+        if (s->lines.empty()) s->lines.push_back("none");
+        v.sections.push_back(std::move(*s));
+    }
     return v;
 }
 
-message_view stats_view(stats const& s) {
+message_view stats_view(stats const& s, policy const& p) {
     auto v = blank("stats", 0);
-    v.headline = "📈 Incident metrics " + format_date(s.from) + " – " + format_date(s.to);
+    v.headline = "📈 Incident metrics " + format_date(s.from, *p.zone) + " – " + format_date(s.to, *p.zone);
     auto const summary = [](duration_summary const& d) {
         if (d.count == 0) return std::string("no data");
         return "mean " + format_duration(*d.mean) + ", median " + format_duration(*d.median) + ", p90 " +
                format_duration(*d.p90) + " (n=" + std::to_string(d.count) + ")";
     };
-    v.fields = {{"Incidents", std::to_string(s.incidents) + " (" + std::to_string(s.open) + " open)"},
-                {"MTTD", summary(s.mttd)},
+    v.fields = {{"Incidents", std::to_string(s.incidents) + " (" + std::to_string(s.active) + " active, " +
+                                  std::to_string(s.awaiting_close) + " awaiting close)" +
+                                  (s.declined ? "; " + std::to_string(s.declined) + " declined, not counted"
+                                              : std::string{})},
+                {"MTTD", summary(s.mttd) + (s.mttd.count < s.incidents ? " — only incidents with a start or "
+                                                                         "detection time given"
+                                                                       : "")},
                 {"MTTA", summary(s.mtta)},
                 {"MTTR", summary(s.mttr)}};
     section sev{"By severity", {}}, type{"By type", {}};
     for (auto const& [k, n] : s.by_severity) sev.lines.push_back(str(to_string(k)) + ": " + std::to_string(n));
     for (auto const& [k, n] : s.by_type) type.lines.push_back(str(to_string(k)) + ": " + std::to_string(n));
     if (!sev.lines.empty()) v.sections = {sev, type};
+    v.footer = {"Median: the middle value (the mean of the middle two for an even count); p90: nearest rank."};
     return v;
 }
 
@@ -527,10 +634,10 @@ message_view note_view(std::string text, std::vector<std::string> mentions) {
     return v;
 }
 
-message_view report_view(incident const& i, policy const& p) {
+message_view report_view(incident const& i, policy const& p, timestamp now) {
     auto v = blank("report", i.number);
     v.headline = "📄 Incident report — " + incident_ref(i.number) + " " + i.title;
-    v.body = render_report(i, p);
+    v.body = render_report(i, p, now);
     return v;
 }
 
@@ -572,7 +679,16 @@ modal_view resolve_modal(incident const& i) {
             i.number,
             "Resolve " + incident_ref(i.number),
             {{ui::field::resolution, "Resolution: what fixed it", {}, "", false, true},
-             {ui::field::root_cause, "Root cause", {}, i.root_cause, true, true}}};
+             {ui::field::root_cause, "Root cause", {}, i.root_cause, true, true},
+             {ui::field::summary, "Summary for the report: what happened", {}, i.summary, true, true},
+             {ui::field::services, "Services affected (comma-separated)", {}, i.services_affected, true, false}}};
+}
+
+modal_view customer_notice_modal(incident const& i, policy const& p, timestamp now) {
+    return {ui::form::customer_notice,
+            i.number,
+            "Customer notice — " + incident_ref(i.number),
+            {{ui::field::notice_text, "What customers will read", {}, customer_notice_text(i, p, now), false, true}}};
 }
 
 }  // namespace warroom::core

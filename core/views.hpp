@@ -56,6 +56,9 @@ struct message_view {
     // Users and user groups the bot itself mentions ("@<id>" in the text): in Slack only these ping.
     // An "@U…" typed by a person stays text.
     std::vector<std::string> mentions = {};
+    // Times as the text shows them, and the instants they are: Slack shows each reader their own
+    // local time (a <!date> token); the text is the fallback.
+    std::vector<std::pair<std::string, timestamp>> times = {};
     bool operator==(message_view const&) const = default;
 };
 
@@ -83,43 +86,53 @@ struct modal_view {
     bool operator==(modal_view const&) const = default;
 };
 
-message_view declaration_view(incident const& i, policy const& p);
-message_view announcement_view(incident const& i, policy const& p);
+// Every view that shows a time takes `now`: a time on another day than now's (in the policy's time
+// zone) carries its date.
+message_view declaration_view(incident const& i, policy const& p, timestamp now);
+// The one message per incident in the announcement channel, kept current: it always says what the
+// incident is now (active, resolved, closed, declined) and never carries buttons.
+message_view announcement_view(incident const& i, policy const& p, timestamp now);
 message_view runbook_view(incident const& i, policy const& p);
-message_view update_view(incident const& i, policy const& p);
-message_view resolution_view(incident const& i, policy const& p);
+message_view update_view(incident const& i, policy const& p, timestamp now);
+message_view resolution_view(incident const& i, policy const& p, timestamp now);
 // `outsider`: asked from outside the war room; a private incident then shows no title or room.
 message_view status_view(incident const& i, policy const& p, timestamp now, bool outsider = false);
 message_view nudge_view(incident const& i, policy const& p, timestamp now);
 message_view escalation_view(incident const& i, escalation_step const& step, bool manual, std::string const& reason,
-                             std::vector<std::string> const& notified);
+                             std::vector<std::string> const& notified, policy const& p, timestamp now);
 // `outside`: sent outside the war room (a DM): a private incident's text is left out.
-message_view reminder_view(incident const& i, reminder const& r, policy const& p, bool outside = false);
+message_view reminder_view(incident const& i, reminder const& r, policy const& p, timestamp now, bool outside = false);
 // Declared below the type's typical severity: the warning, with a one-click upgrade.
 message_view severity_warning_view(incident const& i, policy const& p);
 // At resolution of a P0/P1: schedule the post-mortem meeting.
-message_view postmortem_prompt_view(incident const& i, policy const& p);
-message_view checklist_view(incident const& i, phase ph);
+message_view postmortem_prompt_view(incident const& i, policy const& p, timestamp now);
+message_view checklist_view(incident const& i, phase ph, policy const& p, timestamp now);
 // The on-call responder paged for an incident, with the Acknowledge button (war room and DM).
 message_view page_view(incident const& i, page_record const& to, std::string const& position, policy const& p);
-// The procedures' notification template rewritten for customers, for the Communications Lead.
+// The customer notice: drafted from the status (never the internal impact text), editable by the
+// Communications Lead until approved.
 message_view customer_notice_view(incident const& i, policy const& p, timestamp now);
 message_view approved_notice_view(incident const& i, policy const& p, timestamp now);
+// What the customer notice says now: the edited text, or the draft.
+std::string customer_notice_text(incident const& i, policy const& p, timestamp now);
 // Who is on call now and next, per rotation.
 message_view oncall_view(policy const& p, timestamp now);
-message_view handoff_view(rotation const& r, timestamp at);
-message_view phase_view(incident const& i, phase from);
+message_view handoff_view(rotation const& r, timestamp at, policy const& p);
+message_view phase_view(incident const& i, phase from, policy const& p, timestamp now);
 message_view roles_view(incident const& i);
-message_view actions_view(incident const& i);
-// Private incidents are listed by type only: a list is read outside their war rooms.
-message_view list_view(std::vector<incident const*> const& incidents, std::string const& heading, policy const& p);
-message_view stats_view(stats const& s);
+message_view actions_view(incident const& i, policy const& p, timestamp now);
+// Incidents newest first, active ones apart from those awaiting close. Private incidents are listed by
+// type only: a list is read outside their war rooms.
+message_view list_view(std::vector<incident const*> const& incidents, bool all, policy const& p, timestamp now);
+message_view stats_view(stats const& s, policy const& p);
 message_view note_view(std::string text, std::vector<std::string> mentions = {});  // a plain line
-message_view report_view(incident const& i, policy const& p);
+message_view report_view(incident const& i, policy const& p, timestamp now);
 
 modal_view declare_modal();
 modal_view update_modal(incident const& i);
+// The resolution, with the report's summary and affected services (optional).
 modal_view resolve_modal(incident const& i);
+modal_view customer_notice_modal(incident const& i, policy const& p, timestamp now);
 
 // "severity · status · IC", the war room's topic.
 std::string topic(incident const& i);

@@ -2,6 +2,8 @@
 // seen only by the asker. Forms are filled one field per line, like a modal, and re-asked on errors.
 #include "adapters/console/console.hpp"
 
+#include "app/forms.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <exception>
@@ -31,7 +33,8 @@ constexpr std::string_view console_help =
     "  /click <button|n>     press a button on the channel's last prompt, or toggle checklist item n\n"
     "  /clock +<duration>    advance the simulated clock (30m, 2h, 1d); reminders fire on the way\n"
     "  /clock                show the simulated time\n"
-    "  /quit                 leave\n";
+    "  /cancel               inside a form: abandon it (Ctrl-D too)\n"
+    "  /quit                 leave (Ctrl-D)\n";
 
 }  // namespace
 
@@ -48,15 +51,29 @@ std::string console::prompt() const {
     return user_ + "@#" + channel_ + "> ";
 }
 
-void console::run(std::istream& in) {
+void console::run(line_reader const& read) {
     for (;;) {
-        if (!options_.echo) out_ << prompt() << std::flush;
-        std::string text;
-        if (!std::getline(in, text)) break;
-        if (options_.echo) out_ << prompt() << text << '\n';
-        if (!line(text)) break;
+        auto const text = read(prompt());
+        if (!text) {
+            // Ctrl-D in a form gives up the form, not the session.
+            if (!form_) break;
+            cancel_form();
+            continue;
+        }
+        if (!line(*text)) break;
     }
     out_.flush();
+}
+
+void console::run(std::istream& in) {
+    run([&](std::string const& shown) -> std::optional<std::string> {
+        if (!options_.echo) out_ << shown << std::flush;
+        in.clear();  // after a Ctrl-D at a terminal, reading goes on
+        std::string text;
+        if (!std::getline(in, text)) return std::nullopt;
+        if (options_.echo) out_ << shown << text << '\n';
+        return text;
+    });
 }
 
 bool console::line(std::string_view raw) {
@@ -158,7 +175,8 @@ void console::show(app::outcome const& o) {
                 } else if constexpr (std::is_same_v<T, core::post>) {
                     bool const edit = !x.key.empty() && !kept_.insert(x.key).second;
                     out_ << "── #" << x.channel << " ── warroom" << (x.pin ? " (pinned)" : "")
-                         << (edit ? " (edits its earlier message)" : "") << '\n'
+                         << (edit ? " (edits its earlier message)" : "")
+                         << (x.thread.empty() ? "" : " (in the thread of the announcement)") << '\n'
                          << core::render_text(x.view);
                     remember(x.channel, x.view);
                 } else if constexpr (std::is_same_v<T, core::reply>) {
@@ -202,8 +220,8 @@ void console::click(std::string_view arg) {
     // printed earlier in the session does not).
     if (auto const* room = svc_.by_channel(channel_)) {
         std::erase_if(prompts, [](core::message_view const& v) { return v.buttons.empty(); });
-        prompts.insert(prompts.begin(), core::declaration_view(*room, svc_.rules()));
-        prompts.push_back(core::checklist_view(*room, room->ph));
+        prompts.insert(prompts.begin(), core::declaration_view(*room, svc_.rules(), now_));
+        prompts.push_back(core::checklist_view(*room, room->ph, svc_.rules(), now_));
     }
     if (prompts.empty()) {
         out_ << "no prompt with buttons in #" << channel_ << " yet\n";
@@ -234,7 +252,12 @@ void console::click(std::string_view arg) {
         }
     }
     auto const& last = prompts.back();
-    out_ << "no button '" << arg << "' on the recent prompts in #" << channel_ << "; the last one has:";
+    out_ << "no button '" << arg << "' on the recent prompts in #" << channel_;
+    if (last.buttons.empty() && last.checklist.empty()) {
+        out_ << "; the last one has no buttons\n";
+        return;
+    }
+    out_ << "; the last one has:";
     for (auto const& b : last.buttons) out_ << " [" << b.label << "]";
     if (!last.checklist.empty()) out_ << " checklist items 1-" << last.checklist.size();
     out_ << '\n';
@@ -242,7 +265,7 @@ void console::click(std::string_view arg) {
 
 void console::advance_clock(std::string_view arg) {
     if (arg.empty()) {
-        out_ << "🕐 " << core::format_time(now_) << '\n';
+        out_ << "🕐 " << core::format_time(now_, *svc_.rules().zone) << '\n';
         return;
     }
     auto const text = arg.front() == '+' ? arg.substr(1) : arg;
@@ -257,7 +280,7 @@ void console::advance_clock(std::string_view arg) {
     while (auto const due = svc_.next_due()) {
         if (*due > target) break;
         now_ = std::max(now_, *due);
-        if (shown != now_) out_ << "🕐 " << core::format_time(now_) << '\n';
+        if (shown != now_) out_ << "🕐 " << core::format_time(now_, *svc_.rules().zone) << '\n';
         shown = now_;
         auto const fired = svc_.tick(now_);
         show(fired);
@@ -269,7 +292,7 @@ void console::advance_clock(std::string_view arg) {
         }
     }
     now_ = target;
-    if (shown != now_) out_ << "🕐 " << core::format_time(now_) << '\n';
+    if (shown != now_) out_ << "🕐 " << core::format_time(now_, *svc_.rules().zone) << '\n';
 }
 
 void console::start_form(core::open_form const& f) {
@@ -277,7 +300,7 @@ void console::start_form(core::open_form const& f) {
     form_field_ = 0;
     form_values_.clear();
     form_errors_.clear();
-    out_ << "┌ form: " << form_->title << " (one line per field; empty keeps the default; /cancel aborts)\n";
+    out_ << "┌ form: " << form_->title << " (one line per field; empty keeps the default; /cancel or Ctrl-D abandons it)\n";
     prompt_field();
 }
 
@@ -295,14 +318,26 @@ void console::prompt_field() {
     out_ << '\n';
 }
 
+void console::cancel_form() {
+    out_ << "└ form cancelled; nothing was submitted\n";
+    form_.reset();
+    out_.flush();
+}
+
 void console::fill_field(std::string_view text) {
     if (text == "/cancel") {
-        out_ << "└ form cancelled\n";
-        form_.reset();
+        cancel_form();
         return;
     }
     auto const& field = form_->fields[form_field_];
-    form_values_[field.id] = text.empty() ? field.initial : std::string(text);
+    auto value = text.empty() ? field.initial : std::string(text);
+    // Checked as it is entered, as Slack checks a field: the same field is asked again.
+    if (auto const problem = app::field_problem(field.id, value, now_)) {
+        out_ << "│ ⚠️ " << *problem << '\n';
+        prompt_field();
+        return;
+    }
+    form_values_[field.id] = std::move(value);
     // After errors, only the fields in error are asked again.
     do {
         ++form_field_;

@@ -29,7 +29,11 @@ class console {
 public:
     console(app::service& svc, std::ostream& out, core::timestamp start, console_options options);
 
-    // Reads lines until end of input or /quit.
+    // Where lines come from: shows the prompt and returns the next line, nullopt at end of input.
+    using line_reader = std::function<std::optional<std::string>(std::string const& prompt)>;
+    // Reads lines until end of input or /quit. End of input inside a form abandons the form only.
+    void run(line_reader const& read);
+    // A script or a pipe: prompts are printed (with each line when echoing).
     void run(std::istream& in);
     // One input line; false when the session should end.
     bool line(std::string_view text);
@@ -46,6 +50,7 @@ private:
     void start_form(core::open_form const& f);
     void prompt_field();
     void fill_field(std::string_view text);
+    void cancel_form();
     app::origin here() const { return {user_, channel_, now_}; }
 
     app::service& svc_;

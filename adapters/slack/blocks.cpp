@@ -181,6 +181,7 @@ public:
 
     std::vector<json> blocks(core::message_view const& v) {
         mentions_ = &v.mentions;
+        times_ = &v.times;
         headline(v.headline);
         fields(v.fields);
         for (auto const& s : v.sections) {
@@ -206,7 +207,7 @@ public:
     }
 
     std::string md(std::string_view raw) const {
-        return link_channels(link_mentions(escape_mrkdwn(raw), *mentions_, ctx_), ctx_);
+        return link_times(link_channels(link_mentions(escape_mrkdwn(raw), *mentions_, ctx_), ctx_), *times_);
     }
 
 private:
@@ -298,6 +299,8 @@ private:
 
     render_context const& ctx_;
     std::vector<std::string> const* mentions_ = &no_mentions;
+    std::vector<std::pair<std::string, core::timestamp>> const* times_ = &no_times;
+    static inline std::vector<std::pair<std::string, core::timestamp>> const no_times = {};
     static inline std::vector<std::string> const no_mentions = {};
     std::vector<json> blocks_;
     std::map<std::string, int> uses_;
@@ -363,6 +366,27 @@ std::string link_mentions(std::string_view s, std::vector<std::string> const& me
             }
         }
         out += s[at++];
+    }
+    return out;
+}
+
+std::string link_times(std::string_view s, std::vector<std::pair<std::string, core::timestamp>> const& times) {
+    if (times.empty()) return std::string(s);
+    // Longest first, so "2026-11-28 00:46 CET" is not taken for a "00:46 CET" inside it.
+    auto sorted = times;
+    std::ranges::stable_sort(sorted, [](auto const& a, auto const& b) { return a.first.size() > b.first.size(); });
+    std::string out;
+    for (std::size_t at = 0; at < s.size();) {
+        auto const hit = std::ranges::find_if(sorted, [&](auto const& t) {
+            return !t.first.empty() && s.substr(at, t.first.size()) == t.first;
+        });
+        if (hit == sorted.end()) {
+            out += s[at++];
+            continue;
+        }
+        auto const epoch = std::chrono::floor<std::chrono::seconds>(hit->second).time_since_epoch().count();
+        out += "<!date^" + std::to_string(epoch) + "^{date_short_pretty} {time}|" + hit->first + ">";
+        at += hit->first.size();
     }
     return out;
 }

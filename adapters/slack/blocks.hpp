@@ -33,6 +33,11 @@ struct render_context {
 std::string link_mentions(std::string_view escaped, std::vector<std::string> const& mentions,
                           render_context const& ctx = {});
 
+// In escaped text, each time the view shows (core::message_view::times) becomes a date token,
+// <!date^<epoch>^{date_short_pretty} {time}|<the text>>, so every reader sees their own local time;
+// the text as shown is the fallback.
+std::string link_times(std::string_view escaped, std::vector<std::pair<std::string, core::timestamp>> const& times);
+
 // One {"text": fallback, "blocks": [...]} per message, without "channel": the caller adds it.
 std::vector<nlohmann::json> message_payloads(core::message_view const& view, render_context const& ctx = {});
 

@@ -298,7 +298,7 @@ task<outbox::attempt> outbox::try_once(app::outbox_entry entry, bool in_doubt) {
             if (!channel) co_return attempt{verdict::failed, "war room #" + p->channel + " was never created", false, {}};
             co_return co_await upload_report(entry.id, *channel, p->view);
         }
-        co_return co_await post_message(entry.id, p->channel, p->view, p->pin, in_doubt, p->key, p->room);
+        co_return co_await post_message(entry.id, p->channel, p->view, p->pin, in_doubt, p->key, p->room, p->thread);
     }
     if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
     if (auto const* inv = std::get_if<core::invite>(&what)) {
@@ -452,14 +452,21 @@ task<outbox::attempt> outbox::set_topic(core::set_topic t) {
     co_return failed_call("conversations.setTopic", r);
 }
 
-task<std::optional<std::map<int, std::string>>> outbox::find_parts(std::string channel, std::int64_t entry) {
+task<std::optional<std::map<int, std::string>>> outbox::find_parts(std::string channel, std::int64_t entry,
+                                                                    std::string thread_ts) {
     std::map<int, std::string> parts;
     auto const oldest = std::chrono::duration_cast<std::chrono::seconds>(
                             (std::chrono::system_clock::now() - history_window).time_since_epoch())
                             .count();
-    json const args{
-        {"channel", channel}, {"oldest", std::to_string(oldest)}, {"limit", 200}, {"include_all_metadata", true}};
-    auto const r = co_await api_.call_retrying("conversations.history", args);
+    // Replies are not in the channel's history; a thread is read on its own.
+    json args{{"channel", channel}, {"limit", 200}, {"include_all_metadata", true}};
+    if (thread_ts.empty()) {
+        args["oldest"] = std::to_string(oldest);
+    } else {
+        args["ts"] = thread_ts;
+    }
+    auto const r =
+        co_await api_.call_retrying(thread_ts.empty() ? "conversations.history" : "conversations.replies", args);
     if (!r.ok()) co_return std::nullopt;
     for (auto const& m : r.body.value("messages", json::array())) {
         auto const meta = m.value("metadata", json::object());
@@ -473,7 +480,7 @@ task<std::optional<std::map<int, std::string>>> outbox::find_parts(std::string c
 }
 
 task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
-                                           bool in_doubt, std::string key, int room) {
+                                           bool in_doubt, std::string key, int room, std::string thread) {
     render_context ctx;
     // "#<war room>" in the view becomes a link to the channel.
     if (auto const named = store_.fact("incident:" + std::to_string(view.incident))) {
@@ -506,6 +513,15 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
         }
         log_->info("message {} is gone ({}); posting it again", key, r.error());
     }
+    std::string thread_ts;
+    if (auto const parent = thread.empty() ? std::nullopt : store_.fact("message:" + thread)) {
+        auto const where = json::parse(*parent, nullptr, false);
+        channel = where.value("channel", channel);
+        thread_ts = where.value("ts", "");
+    } else if (!thread.empty()) {
+        // The message never went out (its delivery failed for good): the reply stands on its own.
+        log_->info("no message {} to reply to; posting in the channel", thread);
+    }
     std::map<int, std::string> posted;
     if (in_doubt) {
         // History needs the channel's id; a channel named in the config is looked up once.
@@ -520,7 +536,7 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
             store_.set_fact("channel-id:" + channel, *id);
             channel = *id;
         }
-        auto const found = co_await find_parts(channel, entry);
+        auto const found = co_await find_parts(channel, entry, thread_ts);
         // Not knowing is not the same as not posted: try again rather than risk a second post.
         if (!found) co_return attempt{verdict::retry, "cannot check " + channel + " for an earlier post", true, {}};
         posted = *found;
@@ -530,6 +546,7 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
         auto body = payloads[static_cast<std::size_t>(part)];
         body["channel"] = channel;
         body["unfurl_links"] = false;
+        if (!thread_ts.empty()) body["thread_ts"] = thread_ts;
         body["metadata"] = {{"event_type", "warroom_outbox"},
                             {"event_payload", {{"install", install_id()}, {"entry", entry}, {"part", part}}}};
         auto const r = co_await api_.call("chat.postMessage", body, token_kind::bot, pace);
@@ -578,7 +595,7 @@ task<outbox::attempt> outbox::upload_report(std::int64_t entry, std::string chan
     }
     json const args{{"files", json::array({{{"id", file_id}, {"title", view.headline}}})},
                     {"channel_id", channel},
-                    {"initial_comment", view.headline}};
+                    {"initial_comment", link_mentions(escape_mrkdwn(view.headline), view.mentions)}};
     auto const r = co_await api_.call("files.completeUploadExternal", args);
     if (!r.ok()) co_return failed_call("files.completeUploadExternal", r);
     co_return attempt{};

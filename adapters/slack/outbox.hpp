@@ -84,8 +84,9 @@ private:
     task<bool> deliver(app::outbox_entry entry);
     task<attempt> try_once(app::outbox_entry entry, bool in_doubt);
     task<attempt> open_room(core::open_war_room room, bool in_doubt);
+    // `thread`: the key of a message kept current; the post is a reply in its thread.
     task<attempt> post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
-                               bool in_doubt, std::string key = {}, int room = 0);
+                               bool in_doubt, std::string key = {}, int room = 0, std::string thread = {});
     task<attempt> set_topic(core::set_topic t);
     task<attempt> invite_people(std::string channel_id, int incident, std::vector<std::string> who);
     task<attempt> archive(core::archive_room a);
@@ -98,7 +99,8 @@ private:
     // or Slack could not say.
     task<std::optional<std::string>> find_channel(std::string name, bool own);
     // The parts of entry `entry` already posted in `channel`; nullopt when Slack could not say.
-    task<std::optional<std::map<int, std::string>>> find_parts(std::string channel, std::int64_t entry);
+    task<std::optional<std::map<int, std::string>>> find_parts(std::string channel, std::int64_t entry,
+                                                               std::string thread_ts = {});
     std::string resolve_channel(std::string const& name) const;
     // A war room's id: only the channel warroom created for it, never one found by name.
     std::optional<std::string> room_id(std::string const& name) const { return channel_id(name); }

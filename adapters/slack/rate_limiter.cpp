@@ -22,6 +22,7 @@ constexpr std::pair<std::string_view, rate_limit> tiers[] = {
     {"conversations.archive", tier2},
     {"conversations.create", tier2},
     {"conversations.history", tier3},
+    {"conversations.replies", tier3},
     {"conversations.info", tier3},
     {"conversations.invite", tier3},
     {"conversations.join", tier3},

@@ -6,6 +6,15 @@
 
 #include "app/store_port.hpp"
 
+// An instant as milliseconds since the epoch, as the event codec stores it.
+template <>
+struct nlohmann::adl_serializer<warroom::core::timestamp> {
+    static void to_json(json& j, warroom::core::timestamp t) { j = t.time_since_epoch().count(); }
+    static void from_json(json const& j, warroom::core::timestamp& t) {
+        t = warroom::core::timestamp{warroom::core::milliseconds{j.get<std::int64_t>()}};
+    }
+};
+
 namespace warroom::core {
 namespace ui {
 
@@ -32,7 +41,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(section, heading, lines, numbere
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(button, action, label, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(checkbox, label, value, checked, note)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(message_view, kind, incident, headline, fields, sections, footer, body,
-                                                checklist, buttons, mentions)
+                                                checklist, buttons, mentions, times)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(form_field, id, label, options, initial, optional, multiline)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(modal_view, id, incident, title, fields)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_war_room, incident, name, is_private, invite, topic)

@@ -24,10 +24,14 @@ template <class T, class M>
 struct field {
     std::string_view name;
     M T::*member;
+    bool added_later = false;  // absent from older rows: reads as the member's default
 };
 // Spelled out because clang 14 (the fuzz build) has no deduction for aggregates.
 template <class T, class M>
 field(std::string_view, M T::*) -> field<T, M>;
+template <class T, class M>
+field(std::string_view, M T::*, bool) -> field<T, M>;
+constexpr bool added_later = true;
 
 template <class T>
 using tag = std::type_identity<T>;
@@ -59,7 +63,9 @@ constexpr auto fields_of(tag<c::role_assigned>) {
     using e = c::role_assigned;
     return std::tuple{field{"role", &e::r}, field{"user", &e::user}, field{"previous", &e::previous}};
 }
-constexpr auto fields_of(tag<c::note_added>) { return std::tuple{field{"text", &c::note_added::text}}; }
+constexpr auto fields_of(tag<c::note_added>) {
+    return std::tuple{field{"text", &c::note_added::text}, field{"happened", &c::note_added::happened}};
+}
 constexpr auto fields_of(tag<c::acknowledged>) { return std::tuple{}; }
 constexpr auto fields_of(tag<c::mitigated>) { return std::tuple{}; }
 constexpr auto fields_of(tag<c::action_added>) {
@@ -77,7 +83,8 @@ constexpr auto fields_of(tag<c::nudged>) { return std::tuple{}; }
 constexpr auto fields_of(tag<c::snoozed>) { return std::tuple{field{"until", &c::snoozed::until}}; }
 constexpr auto fields_of(tag<c::resolved>) {
     using e = c::resolved;
-    return std::tuple{field{"resolution", &e::resolution}, field{"root_cause", &e::root_cause}};
+    return std::tuple{field{"resolution", &e::resolution}, field{"root_cause", &e::root_cause},
+                      field{"summary", &e::summary, added_later}, field{"services", &e::services, added_later}};
 }
 constexpr auto fields_of(tag<c::reopened>) { return std::tuple{field{"reason", &c::reopened::reason}}; }
 constexpr auto fields_of(tag<c::report_generated>) { return std::tuple{}; }
@@ -106,6 +113,20 @@ constexpr auto fields_of(tag<c::type_changed>) {
 }
 constexpr auto fields_of(tag<c::room_moved>) {
     return std::tuple{field{"from", &c::room_moved::from}, field{"to", &c::room_moved::to}};
+}
+constexpr auto fields_of(tag<c::action_edited>) {
+    using e = c::action_edited;
+    return std::tuple{field{"number", &e::number}, field{"text", &e::text},         field{"owner", &e::owner},
+                      field{"due", &e::due},       field{"unassigned", &e::unassigned}, field{"undated", &e::undated}};
+}
+constexpr auto fields_of(tag<c::action_removed>) { return std::tuple{field{"number", &c::action_removed::number}}; }
+constexpr auto fields_of(tag<c::impact_recorded>) {
+    using e = c::impact_recorded;
+    return std::tuple{field{"users", &e::users}, field{"services", &e::services}, field{"financial", &e::financial}};
+}
+constexpr auto fields_of(tag<c::declined>) { return std::tuple{field{"reason", &c::declined::reason}}; }
+constexpr auto fields_of(tag<c::customer_notice_edited>) {
+    return std::tuple{field{"text", &c::customer_notice_edited::text}};
 }
 constexpr auto fields_of(tag<c::customer_notice_approved>) { return std::tuple{}; }
 constexpr auto fields_of(tag<c::regulator_notified>) { return std::tuple{}; }
@@ -150,8 +171,12 @@ public:
     reader(std::string_view type, json const& obj) : type_(type), obj_(obj) {}
 
     template <class V>
-    void read(std::string_view name, V& out) const {
+    void read(std::string_view name, V& out, bool added_later) const {
         auto const it = obj_.find(name);
+        if (added_later && it == obj_.end()) {
+            out = V{};
+            return;
+        }
         if constexpr (is_optional<V>) {
             if (it == obj_.end()) {
                 out.reset();
@@ -219,7 +244,7 @@ private:
 template <class T>
 c::payload decode_as(reader const& r) {
     T v{};
-    std::apply([&](auto const&... f) { (r.read(f.name, v.*f.member), ...); }, fields_of(tag<T>{}));
+    std::apply([&](auto const&... f) { (r.read(f.name, v.*f.member, f.added_later), ...); }, fields_of(tag<T>{}));
     return v;
 }
 

@@ -185,6 +185,15 @@ TEST_CASE("each invalid value is refused with a one-line message naming file and
         {"[severity.P0]\nescalation = [{ after = \"0s\", target = \"x\", page = \"yes\" }]",
          "severity.P0.escalation[0].page: expected true or false, got a string"},
         // A value with a line break is still reported on one line.
+        {"[display]\ntime_zone = \"Mars/Olympus\"",
+         "display.time_zone: \"Mars/Olympus\" is not a time zone of the tz database (use an IANA name such as "
+         "\"Europe/Berlin\" or \"UTC\")"},
+        {"[nudge]\nback_off_after = 0", "nudge.back_off_after: must be between 1 and 1000 unanswered nudges"},
+        {"[nudge]\nmax_interval = \"often\"", "nudge.max_interval: \"often\" is not a duration (use 90s, 30m, 2h, 1d)"},
+        {"[action_items]\nremind_at = \"9am\"", "action_items.remind_at: \"9am\" is not a time of day (09:00)"},
+        {"[slack]\nannounce_updates = \"email\"", "slack.announce_updates: \"email\" is not thread, channel or edit"},
+        {"[type.outage]\nrunbook_url = \"wiki/outage\"",
+         "type.outage.runbook_url: \"wiki/outage\" must start with http:// or https://"},
         {"[log]\nlevel = \"in\\nfo\"",
          "log.level: \"in\\nfo\" is not a log level (use trace, debug, info, warn, error)"},
     };
@@ -195,6 +204,24 @@ TEST_CASE("each invalid value is refused with a one-line message naming file and
         CHECK(message == std::string{"/etc/warroom.toml: "} + r.message);
         CHECK_FALSE(contains(message, "\n"));
     }
+}
+
+TEST_CASE("every problem in the file is reported, one line each") {
+    auto const message = error_of([&] {
+        parse("[slack]\nannounce_chanel = \"#x\"\ncommand = \"incident\"\n"
+              "[severity.P0]\nupdate_every = \"soon\"\nrespond_within = \"now\"\n"
+              "[type.outage]\nprivate = \"yes\"\n"
+              "[log]\nlevel = \"loud\"\n",
+              "/etc/warroom.toml", no_env);
+    });
+    CHECK(message ==
+          "/etc/warroom.toml: slack.announce_chanel: unknown key (did you mean announce_channel?)\n"
+          "/etc/warroom.toml: slack.command: \"incident\" is not a slash command such as \"/incident\" (lowercase, no "
+          "spaces, at most 32 characters)\n"
+          "/etc/warroom.toml: log.level: \"loud\" is not a log level (use trace, debug, info, warn, error)\n"
+          "/etc/warroom.toml: severity.P0.respond_within: \"now\" is not a duration (use 90s, 30m, 2h, 1d)\n"
+          "/etc/warroom.toml: severity.P0.update_every: \"soon\" is not a duration (use 90s, 30m, 2h, 1d)\n"
+          "/etc/warroom.toml: type.outage.private: expected true or false, got a string");
 }
 
 TEST_CASE("a token never appears in a message even when pasted into the wrong key") {

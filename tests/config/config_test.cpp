@@ -217,7 +217,7 @@ remind_before = "2h"
     CHECK(s.policy.of(core::severity::p3) == p3);
 
     auto& outage = expected.of(core::incident_type::outage);
-    outage = {{"Down!", {"Breathe", "Roll back"}}, {"@sre"}, true, true, core::severity::p0};
+    outage = {{"Down!", {"Breathe", "Roll back"}}, "", {"@sre"}, true, true, core::severity::p0};
     CHECK(s.policy.of(core::incident_type::outage) == outage);
 
     auto& privacy = expected.of(core::incident_type::privacy);
@@ -286,6 +286,34 @@ users = { U1A = "a@example.com" }
     CHECK(s.paging.users.at("U1A") == "a@example.com");
     CHECK(describe(s).find("k-7f3a9") == std::string::npos);
     CHECK(describe(s).find("s-19bd2") == std::string::npos);
+}
+
+TEST_CASE("the display zone, nudge back-off, action reminders, update posts and runbook links are read") {
+    auto const s = parse("[display]\ntime_zone = \"Europe/Berlin\"\n"
+                         "[nudge]\nback_off_after = 5\nmax_interval = \"2h\"\n"
+                         "[action_items]\nremind_at = \"08:30\"\n"
+                         "[slack]\nannounce_updates = \"channel\"\n"
+                         "[type.outage]\nrunbook_url = \"https://wiki.example.org/runbooks/outage\"\n",
+                         "/etc/warroom.toml", no_env);
+    REQUIRE(s.policy.zone != nullptr);
+    CHECK(s.policy.zone->name() == "Europe/Berlin");
+    // The tz database's rules: CET in winter, CEST in summer.
+    auto const winter = warroom::core::parse_time("2026-01-15T12:00Z").value();
+    auto const summer = warroom::core::parse_time("2026-07-15T12:00Z").value();
+    CHECK(s.policy.zone->offset(winter) == std::chrono::hours{1});
+    CHECK(s.policy.zone->abbreviation(winter) == "CET");
+    CHECK(s.policy.zone->offset(summer) == std::chrono::hours{2});
+    CHECK(warroom::core::format_time(summer, *s.policy.zone) == "2026-07-15 14:00 CEST");
+    CHECK(s.policy.nudge_back_off_after == 5);
+    CHECK(s.policy.nudge_max_interval == std::chrono::hours{2});
+    CHECK(s.policy.action_reminder_at == std::chrono::hours{8} + std::chrono::minutes{30});
+    CHECK(s.policy.announce_updates == warroom::core::policy::update_posts::channel);
+    CHECK(s.policy.of(warroom::core::incident_type::outage).runbook_url == "https://wiki.example.org/runbooks/outage");
+    CHECK(describe(s).find("time zone:            Europe/Berlin") != std::string::npos);
+    // The same name is the same zone.
+    auto const again = parse("[display]\ntime_zone = \"Europe/Berlin\"\n", "/etc/warroom.toml", no_env);
+    CHECK(again.policy.zone == s.policy.zone);
+    CHECK(parse("", "/etc/warroom.toml", no_env).policy.zone->name() == "UTC");
 }
 
 TEST_CASE("update cadences can be switched off") {

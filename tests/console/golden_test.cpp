@@ -90,6 +90,14 @@ TEST_CASE("the declare form and a private security incident match their transcri
     check_session("forms_and_private");
 }
 
+TEST_CASE("action items, back-dated notes and a declined false alarm match their transcript") {
+    check_session("actions_and_notes");
+}
+
+TEST_CASE("the announcement matches the incident after every kind of change, in the configured zone") {
+    check_session("announcement");
+}
+
 TEST_CASE("who may do what: a bystander, a member, the IC and an admin, on public and private incidents") {
     check_session("authority");
 }
@@ -134,7 +142,9 @@ TEST_CASE("warroom report prints the same report the console posted") {
     script.resize(script.find("/incident report\n") + std::string("/incident report\n").size());
     auto const session = run_warroom(console_args(dir), script);
     REQUIRE(session.exit_code == 0);
-    auto const report = run_warroom("--store sqlite://" + (dir / "w.db").string() + " report 1", "");
+    // As of the session's clock when it posted the report: overdue marks depend on the day.
+    auto const report =
+        run_warroom("--store sqlite://" + (dir / "w.db").string() + " report 1 --as-of 2026-01-06T10:01Z", "");
     CHECK(report.exit_code == 0);
     REQUIRE(report.out.rfind("# Incident Report - API down\n", 0) == 0);
     CHECK(session.out.find(report.out) != std::string::npos);
@@ -186,6 +196,15 @@ TEST_CASE("warroom run without Slack tokens says what is missing and exits 2") {
     auto const r = run_warroom("run", "");
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("SLACK_APP_TOKEN and SLACK_BOT_TOKEN must be set") != std::string::npos);
+}
+
+TEST_CASE("end of input inside a form abandons the form, not the session, and submits nothing") {
+    temp_dir dir;
+    auto const r = run_warroom(console_args(dir), "/incident declare\nAPI down\nP1\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("└ form cancelled; nothing was submitted") != std::string::npos);
+    CHECK(r.out.find("INCIDENT") == std::string::npos);
+    CHECK(events_in(dir) == 0);
 }
 
 TEST_CASE("text that is not UTF-8 is refused and the session goes on") {

@@ -88,21 +88,38 @@ TEST_CASE("closing, reopening, lowering severity and changing the IC need the IC
 }
 
 TEST_CASE("what a command needs depends on what it does to the incident") {
+    auto const privilege_of_ = [](command const& c, incident const& inc) { return privilege_of(c, inc, rules()); };
     auto const i = with(incident_type::outage);
-    CHECK(privilege_of(change_severity{severity::p0}, i) == privilege::respond);
-    CHECK(privilege_of(change_severity{severity::p3}, i) == privilege::lower_severity);
-    CHECK(privilege_of(assign_role{role::incident_commander, "bob"}, i) == privilege::change_ic);
-    CHECK(privilege_of(assign_role{role::scribe, "bob"}, i) == privilege::respond);
-    CHECK(privilege_of(close{"x"}, i) == privilege::close);
-    CHECK(privilege_of(reopen{"x"}, i) == privilege::reopen);
-    CHECK(privilege_of(approve_customer_notice{}, i) == privilege::approve_customer_notice);
-    CHECK(privilege_of(acknowledge{}, i) == privilege::respond);
+    CHECK(privilege_of_(change_severity{severity::p0}, i) == privilege::respond);
+    CHECK(privilege_of_(change_severity{severity::p3}, i) == privilege::lower_severity);
+    CHECK(privilege_of_(assign_role{role::incident_commander, "bob"}, i) == privilege::change_ic);
+    CHECK(privilege_of_(assign_role{role::scribe, "bob"}, i) == privilege::respond);
+    CHECK(privilege_of_(close{"x"}, i) == privilege::close);
+    CHECK(privilege_of_(reopen{"x"}, i) == privilege::reopen);
+    CHECK(privilege_of_(approve_customer_notice{}, i) == privilege::approve_customer_notice);
+    CHECK(privilege_of_(acknowledge{}, i) == privilege::respond);
     auto closed_one = i;
     closed_one.ph = phase::closed;
-    CHECK(privilege_of(reopen{"x"}, closed_one) == privilege::reopen_closed);
+    CHECK(privilege_of_(reopen{"x"}, closed_one) == privilege::reopen_closed);
     // With no IC, taking the role is ordinary help.
     auto leaderless = given({at(t0, "alice", declared{"API down", "", severity::p1, incident_type::outage, t0, "r"})});
-    CHECK(privilege_of(assign_role{role::incident_commander, "bob"}, leaderless) == privilege::respond);
+    CHECK(privilege_of_(assign_role{role::incident_commander, "bob"}, leaderless) == privilege::respond);
+    // Closing by any path needs the close privilege.
+    CHECK(privilege_of_(move_phase{phase::closed}, i) == privilege::close);
+    CHECK(privilege_of_(move_phase{phase::recovery}, i) == privilege::respond);
+    CHECK(privilege_of_(decline{"false alarm"}, i) == privilege::close);
+    auto post_incident = i;
+    post_incident.ph = phase::post_incident;
+    CHECK(privilege_of_(advance{}, post_incident) == privilege::close);
+    CHECK(privilege_of_(advance{}, i) == privilege::respond);
+    // Naming the Communications Lead is approving the notice by proxy.
+    CHECK(privilege_of_(assign_role{role::communications_lead, "bob"}, i) == privilege::approve_customer_notice);
+    // Leaving a private type makes the title public.
+    auto const secret = with(incident_type::security);
+    CHECK(privilege_of_(change_type{incident_type::outage}, secret) == privilege::make_public);
+    CHECK(privilege_of_(change_type{incident_type::privacy}, secret) == privilege::respond);
+    CHECK(privilege_of_(change_type{incident_type::security}, i) == privilege::respond);
+    CHECK(privilege_of_(edit_customer_notice{"x"}, i) == privilege::approve_customer_notice);
 }
 
 TEST_CASE("a paging vendor may only acknowledge what warroom paged it about, until it is resolved") {

@@ -142,14 +142,18 @@ std::vector<row> const verbs_outside = {
 std::vector<row> const bad_input = {
     {"", true, bad("no command given", "")},
     {"   ", false, bad("no command given", "")},
-    {"frobnicate now", true, bad("unknown command 'frobnicate'", "")},
+    {"frobnicate now", true,
+     bad("unknown command 'frobnicate' (declare, update, status, severity, type, phase, advance, assign, role, note, "
+         "action, actions, done, escalate, resolve, reopen, report, close, decline, impact, ack, check, list, stats, "
+         "oncall, help)",
+         "help")},
     {"declare P0", true, bad("an incident needs a title: what is broken", "declare")},
-    {"declare P7 title", true, bad("unknown severity 'P7' (use P0, P1, P2 or P3)", "declare")},
-    {"declare sev:P9 title", true, bad("unknown severity 'P9' (use P0, P1, P2 or P3)", "declare")},
-    {"declare type:alien title", true, bad("unknown incident type 'alien'", "declare")},
+    {"declare P7 title", true, bad("unknown severity 'P7' (P0, P1, P2, P3)", "declare")},
+    {"declare sev:P9 title", true, bad("unknown severity 'P9' (P0, P1, P2, P3)", "declare")},
+    {"declare type:alien title", true, bad("unknown incident type 'alien' (outage, performance, data-loss, security, integration, privacy)", "declare")},
     {"declare started:yesterday title", true, bad("cannot read the start time 'yesterday'", "declare")},
     {"update status:fixed it works", true,
-     bad("unknown status 'fixed' (use investigating, identified, implementing-fix or monitoring)", "update")},
+     bad("unknown status 'fixed' (investigating, identified, implementing-fix, monitoring)", "update")},
     {"status", false, bad("run this in the incident's war room, or give its number first: `status 42 ...`", "status")},
     {"status abc", false, bad("'abc' is not an incident number", "status")},
     {"update Found it", false,
@@ -159,11 +163,13 @@ std::vector<row> const bad_input = {
     // Outside a war room the first number names the incident, so the action number is missing.
     {"done 3", false, bad("which action item? give its number", "done")},
     {"severity", true, bad("which severity? P0, P1, P2 or P3", "severity")},
-    {"severity P7", true, bad("unknown severity 'P7' (use P0, P1, P2 or P3)", "severity")},
+    {"severity P7", true, bad("unknown severity 'P7' (P0, P1, P2, P3)", "severity")},
     {"phase", true, bad("which phase?", "phase")},
-    {"phase nowhere", true, bad("unknown phase 'nowhere'", "phase")},
+    {"phase nowhere", true,
+     bad("unknown phase 'nowhere' (detection, investigation, containment, resolution, recovery, post-incident, closed)",
+         "phase")},
     {"assign", true, bad("which role, and who?", "assign")},
-    {"assign boss @bob", true, bad("unknown role 'boss'", "assign")},
+    {"assign boss @bob", true, bad("unknown role 'boss' (ic, on-call, sme, comms, scribe)", "assign")},
     {"assign ic", true, bad("who? mention them: @user", "assign")},
     {"assign ic bob", true, bad("name the person as @user, not 'bob'", "assign")},
     {"assign ic @bob @carol", true, bad("assign one person at a time", "assign")},
@@ -171,8 +177,10 @@ std::vector<row> const bad_input = {
     {"reopen", true, bad("say why it is reopened", "reopen")},
     {"action @bob due:2026-12-01", true, bad("an action item needs text: what should be done", "action")},
     {"action", true, bad("an action item needs text: what should be done", "action")},
-    {"action Fix it due:2026-13-01", true, bad("cannot read the due date '2026-13-01' (use YYYY-MM-DD)", "action")},
-    {"action Fix it due:tomorrow", true, bad("cannot read the due date 'tomorrow' (use YYYY-MM-DD)", "action")},
+    {"action Fix it due:2026-13-01", true,
+     bad("cannot read the due date '2026-13-01' (use YYYY-MM-DD, +3d, today, tomorrow or a weekday)", "action")},
+    {"action Fix it due:someday", true,
+     bad("cannot read the due date 'someday' (use YYYY-MM-DD, +3d, today, tomorrow or a weekday)", "action")},
     {"done", true, bad("which action item? give its number", "done")},
     {"done x", true, bad("'x' is not an action item number", "done")},
     {"check", true, bad("which item? give its number", "check")},
@@ -265,4 +273,119 @@ TEST_CASE("usage and help mention every verb of the Slack surface") {
     CHECK(usage("severity", "/inc").rfind("Usage: /inc severity P0-P3", 0) == 0);
     CHECK(help.rfind("Commands (/incident <command>):\n", 0) == 0);
     CHECK(help.find("elsewhere give its number: /incident status 42") != std::string::npos);
+}
+
+namespace {
+
+// A zone fourteen hours ahead of UTC, all year: far enough that "today" there is tomorrow in UTC.
+struct kiribati : time_zone {
+    std::string name() const override { return "Pacific/Kiritimati"; }
+    seconds offset(timestamp) const override { return std::chrono::hours{14}; }
+    std::string abbreviation(timestamp) const override { return "+14"; }
+};
+
+add_action action_of(std::string_view text) {
+    auto const got = parse_command_line(text, true, t0);
+    REQUIRE(std::holds_alternative<request>(got));
+    auto const& what = std::get<request>(got).what;
+    REQUIRE(std::holds_alternative<command>(what));
+    REQUIRE(std::holds_alternative<add_action>(std::get<command>(what)));
+    return std::get<add_action>(std::get<command>(what));
+}
+
+timestamp day(int y, unsigned m, unsigned d) {
+    return timestamp{std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d}}};
+}
+
+}  // namespace
+
+TEST_CASE("an action item's owner and due date are found anywhere in its text") {
+    // t0 is Monday 2026-03-02 09:00 UTC.
+    struct action_row {
+        std::string text;
+        std::string want_text;
+        std::optional<user_id> owner;
+        std::optional<timestamp> due;
+    };
+    std::vector<action_row> const rows = {
+        {"action Add a canary @bob due:2026-03-10", "Add a canary", user_id{"bob"}, day(2026, 3, 10)},
+        {"action due:2026-12-20 @bob owner first", "owner first", user_id{"bob"}, day(2026, 12, 20)},
+        {"action @carol Alert on pool exhaustion", "Alert on pool exhaustion", user_id{"carol"}, std::nullopt},
+        {"action Fix the runbook due:+3d", "Fix the runbook", std::nullopt, day(2026, 3, 5)},
+        {"action Fix the runbook due:today", "Fix the runbook", std::nullopt, day(2026, 3, 2)},
+        {"action Fix the runbook due:tomorrow", "Fix the runbook", std::nullopt, day(2026, 3, 3)},
+        // A weekday is the next one, never today.
+        {"action Review due:friday with @dave", "Review with", user_id{"dave"}, day(2026, 3, 6)},
+        {"action Review due:monday", "Review", std::nullopt, day(2026, 3, 9)},
+        {"action Review due:+2w", "Review", std::nullopt, day(2026, 3, 16)},
+        {"action Email support@example.com about it", "Email support@example.com about it", std::nullopt,
+         std::nullopt},
+    };
+    for (auto const& r : rows) {
+        CAPTURE(r.text);
+        auto const a = action_of(r.text);
+        CHECK(a.text == r.want_text);
+        CHECK(a.owner == r.owner);
+        CHECK(a.due == r.due);
+    }
+    CHECK(show(parse_command_line("action Fix @bob @carol", true, t0)) == show(parse_result{bad("more than one person is named; say who owns it with owner:@user", "action")}));
+    CHECK(show(parse_command_line("action Fix due:+1d due:+2d", true, t0)) == show(parse_result{bad("give the due date once", "action")}));
+}
+
+TEST_CASE("action items are edited and removed by number") {
+    auto const edit = parse_command_line("action edit 2 @erin due:+1d Rotate the keys", true, t0);
+    CHECK(edit == parse_result{cmd("action", edit_action{2, "Rotate the keys", user_id{"erin"}, day(2026, 3, 3)})});
+    CHECK(show(parse_command_line("action Fix owner:@bob with @carol", true, t0)) ==
+          show(parse_result{cmd("action", add_action{"Fix with @carol", user_id{"bob"}, std::nullopt})}));
+    CHECK(show(parse_command_line("action edit 2 owner:none due:none", true, t0)) == show(parse_result{cmd("action", edit_action{2, std::nullopt, std::nullopt, std::nullopt, true, true})}));
+    CHECK(show(parse_command_line("action remove 3", true, t0)) == show(parse_result{cmd("action", remove_action{3})}));
+    CHECK(show(parse_command_line("action edit", true, t0)) == show(parse_result{bad("which action item? `action edit <n>`", "action")}));
+}
+
+TEST_CASE("a due date is a day in the configured zone") {
+    kiribati const zone;
+    // 09:00 UTC Monday is 23:00 Monday in +14; 11:00 UTC is already Tuesday there.
+    CHECK(parse_due("today", t0, zone) == day(2026, 3, 2));
+    CHECK(parse_due("today", t0 + 2h, zone) == day(2026, 3, 3));
+    CHECK(parse_due("tomorrow", t0 + 2h, zone) == day(2026, 3, 4));
+    CHECK(parse_due("2026-04-01", t0, zone) == day(2026, 4, 1));
+    CHECK(parse_due("fri", t0) == day(2026, 3, 6));
+    CHECK_FALSE(parse_due("+d", t0));
+    CHECK_FALSE(parse_due("yesterday", t0));
+}
+
+TEST_CASE("a note may be back-dated to a time of day or by a duration") {
+    auto const note_at = [](std::string_view text, timestamp now) {
+        auto const got = parse_command_line(text, true, now);
+        REQUIRE(std::holds_alternative<request>(got));
+        return std::get<add_note>(std::get<command>(std::get<request>(got).what));
+    };
+    CHECK(note_at("note -5m Rolled back", t0) == add_note{"Rolled back", t0 - 5min});
+    CHECK(note_at("note at:08:30 Rolled back", t0) == add_note{"Rolled back", t0 - 30min});
+    // A time of day later than now is yesterday's.
+    CHECK(note_at("note at:23:30 Rolled back", t0) == add_note{"Rolled back", t0 - 9h - 30min});
+    CHECK(note_at("note Rolled back -5m later", t0) == add_note{"Rolled back -5m later", std::nullopt});
+    CHECK(show(parse_command_line("note at:25:00 x", true, t0)) == show(parse_result{bad("cannot read the time '25:00' (use at:23:30 or -5m)", "note")}));
+}
+
+TEST_CASE("a typo gets a did-you-mean and the valid values, not the whole help") {
+    CHECK(show(parse_command_line("delcare P1 API down", false, t0)) == show(parse_result{bad("unknown command 'delcare' — did you mean declare?", "declare")}));
+    CHECK(show(parse_command_line("update status:invesitgating still looking", true, t0)) == show(parse_result{bad("unknown status 'invesitgating' — did you mean investigating? (investigating, identified, "
+                           "implementing-fix, monitoring)",
+                           "update")}));
+    CHECK(show(parse_command_line("declare type:secuirty leak", false, t0)) == show(parse_result{bad("unknown incident type 'secuirty' — did you mean security? (outage, performance, "
+                           "data-loss, security, integration, privacy)",
+                           "declare")}));
+    CHECK(did_you_mean("resolv", {"resolve", "reopen"}) == "resolve");
+    CHECK_FALSE(did_you_mean("xyz", {"resolve", "reopen"}));
+    // Severities are case-insensitive: p0 is P0, not a typo.
+    auto const lower = parse_command_line("declare p0 API down", false, t0);
+    CHECK(lower == parse_result{decl({severity::p0, incident_type::outage, "API down", "", std::nullopt})});
+}
+
+TEST_CASE("impact, decline and the customer notice parse") {
+    CHECK(show(parse_command_line("impact users:30% services:api,web financial:\"~$10k\"", true, t0)) == show(parse_result{cmd("impact", record_impact{"30%", "api,web", "~$10k"})}));
+    CHECK(show(parse_command_line("impact", true, t0)) == show(parse_result{bad("say what to record: users:, services: or financial:", "impact")}));
+    CHECK(show(parse_command_line("decline false alarm: the probe was broken", true, t0)) == show(parse_result{cmd("decline", decline{"false alarm: the probe was broken"})}));
+    CHECK(show(parse_command_line("decline", true, t0)) == show(parse_result{bad("say why it is not an incident", "decline")}));
 }

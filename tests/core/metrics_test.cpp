@@ -1,6 +1,6 @@
 // Response metrics over a window, checked against a fixture computed by hand:
 // MTTD = detected − started, MTTA = acknowledged − detected, MTTR = resolved − detected;
-// median and p90 by nearest rank.
+// the median is the middle value (the mean of the two middle ones for an even count), p90 by nearest rank.
 #include <doctest/doctest.h>
 
 #include "core/metrics.hpp"
@@ -60,10 +60,12 @@ TEST_CASE("MTTD MTTA and MTTR are mean and median and p90 over the incidents dec
     CHECK(s.from == day(3));
     CHECK(s.to == now);
     CHECK(s.incidents == 6);
-    CHECK(s.open == 1);
-    // MTTD samples 10, 0, 30, 5, 2, 20 min → sorted 0 2 5 10 20 30: mean 67/6 min = 670 s,
-    // median rank ⌈3⌉ = 5 min, p90 rank ⌈5.4⌉ = 30 min.
-    CHECK(s.mttd == duration_summary{6, seconds{670}, seconds{5min}, seconds{30min}});
+    CHECK(s.active == 1);
+    CHECK(s.awaiting_close == 4);
+    CHECK(s.declined == 0);
+    // MTTD samples 10, 30, 5, 2, 20 min (incident 2 gave no start of impact: no sample) → sorted
+    // 2 5 10 20 30: mean 67/5 min = 804 s, median 10 min, p90 rank ⌈4.5⌉ = 30 min.
+    CHECK(s.mttd == duration_summary{5, seconds{804}, seconds{10min}, seconds{30min}});
     // MTTA samples 2, 5, 1, 10, 3 min → 1 2 3 5 10: mean 21/5 min = 252 s, median 3, p90 10.
     CHECK(s.mtta == duration_summary{5, seconds{252}, seconds{3min}, seconds{10min}});
     // MTTR samples 60, 30, 240, 15, 120 min → 15 30 60 120 240: mean 93 min, median 60, p90 240.
@@ -80,21 +82,38 @@ TEST_CASE("MTTD MTTA and MTTR are mean and median and p90 over the incidents dec
 TEST_CASE("a window with no incidents has no data") {
     auto const s = compute_stats({}, now, std::chrono::days{30});
     CHECK(s.incidents == 0);
-    CHECK(s.open == 0);
+    CHECK(s.active == 0);
+    CHECK(s.awaiting_close == 0);
     CHECK(s.mttd == duration_summary{});
     CHECK(s.by_severity.empty());
     CHECK(s.by_type.empty());
 }
 
-TEST_CASE("summaries use nearest-rank percentiles") {
+TEST_CASE("summaries: the median of an even count is the mean of the two middle values, p90 is nearest rank") {
     CHECK(summarize({}) == duration_summary{0, std::nullopt, std::nullopt, std::nullopt});
     CHECK(summarize({seconds{42}}) == duration_summary{1, seconds{42}, seconds{42}, seconds{42}});
     std::vector<milliseconds> ten;
     for (int k = 10; k >= 1; --k) ten.push_back(seconds{k * 60});
-    // 1..10 minutes: mean 5.5 min, median rank 5, p90 rank 9.
-    CHECK(summarize(ten) == duration_summary{10, seconds{330}, seconds{5min}, seconds{9min}});
+    // 1..10 minutes: mean 5.5 min, median (5 + 6) / 2 = 5.5 min, p90 rank 9.
+    CHECK(summarize(ten) == duration_summary{10, seconds{330}, seconds{330}, seconds{9min}});
+    // The issue's case: MTTA 2 min and 0 s → median 1 min.
+    CHECK(summarize({seconds{2min}, seconds{0}}).median == seconds{1min});
     std::vector<milliseconds> eleven = ten;
     eleven.push_back(seconds{11min});
-    // 1..11 minutes: median rank ⌈5.5⌉ = 6, p90 rank ⌈9.9⌉ = 10.
+    // 1..11 minutes: median the 6th, p90 rank ⌈9.9⌉ = 10.
     CHECK(summarize(eleven) == duration_summary{11, seconds{6min}, seconds{6min}, seconds{10min}});
+}
+
+TEST_CASE("a declined incident is counted apart and in no figure") {
+    auto all = fixture({{1, t0 + std::chrono::days{9}, 10min, 2min, 60min, false, severity::p0, incident_type::outage},
+                        {2, t0 + std::chrono::days{9}, 5min, 1min, std::nullopt, false, severity::p0,
+                         incident_type::outage}});
+    warroom::core::apply(all, event{2, t0 + std::chrono::days{9} + 3min, "bob", declined{"false alarm"}});
+    auto const s = compute_stats(all, now, std::chrono::days{7});
+    CHECK(s.incidents == 1);
+    CHECK(s.declined == 1);
+    CHECK(s.active == 0);
+    CHECK(s.awaiting_close == 1);
+    CHECK(s.mtta.count == 1);
+    CHECK(s.by_severity == std::map<severity, int>{{severity::p0, 1}});
 }

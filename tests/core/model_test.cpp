@@ -173,3 +173,21 @@ TEST_CASE("the common spellings users type are accepted") {
     CHECK(parse_role("Subject Matter Expert") == role::subject_matter_expert);
     CHECK(parse_role("comms-lead") == role::communications_lead);
 }
+
+TEST_CASE("a time on another day than today in the zone carries its date") {
+    struct new_york_winter : time_zone {
+        std::string name() const override { return "America/New_York"; }
+        seconds offset(timestamp) const override { return -5h; }
+        std::string abbreviation(timestamp) const override { return "EST"; }
+    };
+    new_york_winter const ny;
+    // t0 is 09:00 UTC, 04:00 in New York.
+    CHECK(format_clock(t0 + 50min, utc_zone(), t0) == "09:50 UTC");
+    CHECK(format_clock(t0 + 15h, utc_zone(), t0) == "2026-03-03 00:00 UTC");
+    CHECK(format_clock(t0 + 15h, ny, t0) == "19:00 EST");
+    // 03:00 UTC is the previous evening in New York: the same day there as 23:00 is not.
+    CHECK(format_clock(t0 - 6h, ny, t0) == "2026-03-01 22:00 EST");
+    CHECK(format_clock(t0 - 6h, utc_zone(), t0) == "03:00 UTC");
+    CHECK(format_time(t0, ny) == "2026-03-02 04:00 EST");
+    CHECK(format_date(t0 - 6h, ny) == "2026-03-01");
+}

@@ -3,6 +3,7 @@
 // regulator clocks.
 #include <doctest/doctest.h>
 
+#include "core/authority.hpp"
 #include "core/oncall.hpp"
 #include "tests/core/support.hpp"
 
@@ -141,7 +142,7 @@ TEST_CASE("a manual escalate to the paging step pages too") {
     CHECK(describe(events->at(2).what) == describe(invited{{"UA"}}));
 }
 
-TEST_CASE("the customer notice is approved once and by the Communications Lead when there is one") {
+TEST_CASE("the customer notice is approved once, by whom the access policy grants it") {
     auto const p = policy::defaults();
     auto const d = declared_p0();
     auto const notice =
@@ -153,9 +154,12 @@ TEST_CASE("the customer notice is approved once and by the Communications Lead w
     CHECK(refused_with({d}, "alice") == "no customer notice has been drafted for INC-1 yet");
     CHECK(refused_with({d, notice}, "alice").empty());
     auto const comms = at(t0 + 2h, "alice", role_assigned{role::communications_lead, "dave", std::nullopt});
-    CHECK(refused_with({d, notice, comms}, "alice") ==
-          "the Communications Lead, @dave, approves the customer notice of INC-1");
+    // Who may approve is authority's one check (the Communications Lead, the IC, the declarer).
     CHECK(refused_with({d, notice, comms}, "dave").empty());
+    auto const inc = given({d, notice, comms});
+    CHECK_FALSE(authorize(inc, principal{"dave"}, approve_customer_notice{}, p));
+    CHECK_FALSE(authorize(inc, principal{"alice"}, approve_customer_notice{}, p));
+    CHECK(authorize(inc, principal{"mallory"}, approve_customer_notice{}, p).has_value());
     auto const approved = at(t0 + 3h, "dave", customer_notice_approved{});
     CHECK(refused_with({d, notice, comms, approved}, "dave") ==
           "the customer notice of INC-1 was already approved by @dave at 2026-03-02 12:00 UTC");

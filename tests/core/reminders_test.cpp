@@ -260,24 +260,45 @@ TEST_CASE("the post-mortem, due 48 hours after resolution for P0 and P1, is remi
     CHECK(pending(h) == "");
 }
 
-TEST_CASE("an action item is reminded on its due date unless done") {
+TEST_CASE("an action item is reminded at 09:00 on its due date, then once overdue the next day, unless done") {
     std::vector<event> h{declared_as(severity::p3), acked(),
                          at(t0 + 1h, "bob", action_added{1, "Add a canary", user_id{"dave"}, march_10}),
                          at(t0 + 1h, "bob", action_added{2, "Write docs", std::nullopt, std::nullopt}),
                          at(t0 + 1h, "bob", action_added{3, "Fix alert", std::nullopt, march_10})};
     auto const all = pending_reminders(given(h), rules());
     std::vector<reminder> const want = {
-        {"action-due:1:1", reminder_kind::action_due, 1, march_10, 0, 1},
-        {"action-due:1:3", reminder_kind::action_due, 1, march_10, 0, 3},
+        {"action-due:1:1", reminder_kind::action_due, 1, march_10 + 9h, 0, 1},
+        {"action-due:1:3", reminder_kind::action_due, 1, march_10 + 9h, 0, 3},
     };
     CHECK(joined(describe(all)) == joined(describe(want)));
     CHECK(all == want);
     h.push_back(at(t0 + 2h, "dave", action_completed{3}));
-    CHECK(tick(h, march_10 - 1s).keys.empty());
-    auto const due = tick(h, march_10);
+    CHECK(tick(h, march_10 + 9h - 1s).keys.empty());
+    auto const due = tick(h, march_10 + 9h);
     CHECK(joined(due.keys) == "action-due:1:1");
     CHECK(describe(payloads(due.events)) == describe(std::vector<payload>{reminder_sent{"action-due:1:1"}}));
+    CHECK(pending(h) == "action-overdue:1:1 @ 2026-03-11 09:00 UTC");
+    CHECK(joined(tick(h, march_10 + 33h).keys) == "action-overdue:1:1");
     CHECK(pending(h) == "");
+}
+
+TEST_CASE("action items are reminded at the configured hour in the configured zone") {
+    struct berlin_winter : time_zone {
+        std::string name() const override { return "Europe/Berlin"; }
+        seconds offset(timestamp) const override { return 1h; }
+        std::string abbreviation(timestamp) const override { return "CET"; }
+    };
+    static berlin_winter const berlin;
+    auto p = rules();
+    p.zone = &berlin;
+    p.action_reminder_at = 8h + 30min;
+    std::vector<event> h{declared_as(severity::p3), acked(),
+                         at(t0 + 1h, "bob", action_added{1, "Add a canary", user_id{"dave"}, march_10})};
+    auto const all = pending_reminders(given(h), p);
+    REQUIRE(all.size() == 1);
+    // 08:30 in Berlin is 07:30 UTC.
+    CHECK(format_time(all.front().due) == "2026-03-10 07:30 UTC");
+    CHECK(format_time(all.front().due, berlin) == "2026-03-10 08:30 CET");
 }
 
 TEST_CASE("the regulator clock reminds 24 hours before the 72-hour deadline, at it, and daily after it, until notified") {
@@ -350,8 +371,9 @@ TEST_CASE("reminder keys are unique per occurrence") {
     for (auto minute = 30; minute <= 180; minute += 30) {
         for (auto const& k : tick(h, t0 + std::chrono::minutes{minute}).keys) CHECK(keys.insert(k).second);
     }
-    // Six nudges, five escalation steps: eleven distinct keys.
-    CHECK(keys.size() == 11);
+    // Nudges at 30, 60 and 90 minutes go unanswered, so the admins are told once and the nudges
+    // slow down (the next at 150): four nudges, one notice, five escalation steps.
+    CHECK(keys.size() == 10);
 
     auto const first = t0 + 3h;
     h.push_back(at(first, "bob", resolved{"fixed", ""}));
@@ -378,4 +400,29 @@ TEST_CASE("fire records a nudge and an escalation step as the bot at the firing 
         fire(inc, reminder{esc("vp-engineering"), reminder_kind::escalation, 1, t0 + 2h, 2}, t0 + 2h, rules());
     CHECK(step == std::vector<event>{
                       event{1, t0 + 2h, bot_user, escalated{"vp-engineering", "VP Engineering notified", false, ""}}});
+}
+
+TEST_CASE("nudges nobody answers back off: the admins are told once, the interval doubles up to the cap") {
+    auto p = rules();
+    p.access.admins = {"U0ADMIN"};
+    std::vector<event> h{declared_as(severity::p0), acked()};
+    std::vector<std::pair<std::string, long>> seen;  // kind, minutes after declaration
+    for (auto minute = 1; minute <= 14 * 60; ++minute) {
+        for (auto const& k : tick(h, t0 + std::chrono::minutes{minute}).keys) {
+            if (k.starts_with("escalation")) continue;
+            seen.emplace_back(k.substr(0, k.find(':')), minute);
+        }
+    }
+    // Every 30 minutes three times; then the notice, and 60, 120, then the 4 h cap.
+    std::vector<std::pair<std::string, long>> const want = {
+        {"nudge", 30},  {"nudge", 60},  {"nudge", 90},  {"nudges-unanswered", 90},
+        {"nudge", 150}, {"nudge", 270}, {"nudge", 510}, {"nudge", 750},
+    };
+    CHECK(seen == want);
+    auto const told = told_of_unanswered_nudges(given(h), p);
+    CHECK(told == std::vector<std::string>{"U0ADMIN"});
+    // An update answers them: the cadence is back to 30 minutes, and a later silence is told again.
+    h.push_back(at(t0 + 760min, "bob", update_posted{status::identified, "found it", ""}));
+    CHECK(nudge_due(h) == t0 + 790min);
+    CHECK(given(h).unanswered_nudges == 0);
 }

@@ -78,6 +78,15 @@ std::string const no_notice = "no customer notice has been drafted for INC-1 yet
 command const join_cmd = join_room{"erin"};
 command const leave_cmd = leave_room{"alice"};
 command const type_cmd = change_type{incident_type::security};
+command const edit_cmd = edit_action{1, "Add a canary stage for config"};
+command const remove_cmd = remove_action{1};
+command const impact_cmd = record_impact{" 30% ", "api, web", ""};
+command const decline_cmd = decline{" false alarm "};
+command const notice_cmd = edit_customer_notice{"We are looking into slow checkouts."};
+payload const the_edit = action_edited{1, "Add a canary stage for config"};
+payload const the_impact = impact_recorded{"30%", "api, web", ""};
+std::string const no_action_yet = "INC-1 has no action item #1 (it has 0)";
+std::string const was_resolved = "INC-1 was resolved, so it was an incident: `close <reason>` closes it";
 payload const erin_joined = member_joined{"erin"};
 payload const alice_left = member_left{"alice"};
 // A public room cannot turn private: the incident moves to a new, neutrally named private room. (A
@@ -132,6 +141,11 @@ void add_detection_rows(std::vector<row>& t) {
     t.push_back({phase::detection, join_cmd, emits({erin_joined})});
     t.push_back({phase::detection, leave_cmd, emits({alice_left})});
     t.push_back({phase::detection, type_cmd, emits(to_security())});
+    t.push_back({phase::detection, edit_cmd, refused(no_action_yet)});
+    t.push_back({phase::detection, remove_cmd, refused(no_action_yet)});
+    t.push_back({phase::detection, impact_cmd, emits({the_impact})});
+    t.push_back({phase::detection, decline_cmd, emits({phase_changed{phase::detection, phase::closed}, declined{"false alarm"}})});
+    t.push_back({phase::detection, notice_cmd, refused(no_notice)});
 }
 
 void add_investigation_rows(std::vector<row>& t) {
@@ -160,6 +174,11 @@ void add_investigation_rows(std::vector<row>& t) {
     t.push_back({phase::investigation, join_cmd, emits({erin_joined})});
     t.push_back({phase::investigation, leave_cmd, emits({alice_left})});
     t.push_back({phase::investigation, type_cmd, emits(to_security())});
+    t.push_back({phase::investigation, edit_cmd, emits({the_edit})});
+    t.push_back({phase::investigation, remove_cmd, emits({action_removed{1}})});
+    t.push_back({phase::investigation, impact_cmd, emits({the_impact})});
+    t.push_back({phase::investigation, decline_cmd, emits({phase_changed{phase::investigation, phase::closed}, declined{"false alarm"}})});
+    t.push_back({phase::investigation, notice_cmd, refused(no_notice)});
 }
 
 void add_containment_rows(std::vector<row>& t) {
@@ -187,6 +206,11 @@ void add_containment_rows(std::vector<row>& t) {
     t.push_back({phase::containment, join_cmd, emits({erin_joined})});
     t.push_back({phase::containment, leave_cmd, emits({alice_left})});
     t.push_back({phase::containment, type_cmd, emits(to_security())});
+    t.push_back({phase::containment, edit_cmd, emits({the_edit})});
+    t.push_back({phase::containment, remove_cmd, emits({action_removed{1}})});
+    t.push_back({phase::containment, impact_cmd, emits({the_impact})});
+    t.push_back({phase::containment, decline_cmd, emits({phase_changed{phase::containment, phase::closed}, declined{"false alarm"}})});
+    t.push_back({phase::containment, notice_cmd, refused(no_notice)});
 }
 
 void add_resolution_rows(std::vector<row>& t) {
@@ -214,6 +238,11 @@ void add_resolution_rows(std::vector<row>& t) {
     t.push_back({phase::resolution, join_cmd, emits({erin_joined})});
     t.push_back({phase::resolution, leave_cmd, emits({alice_left})});
     t.push_back({phase::resolution, type_cmd, emits(to_security())});
+    t.push_back({phase::resolution, edit_cmd, emits({the_edit})});
+    t.push_back({phase::resolution, remove_cmd, emits({action_removed{1}})});
+    t.push_back({phase::resolution, impact_cmd, emits({the_impact})});
+    t.push_back({phase::resolution, decline_cmd, emits({phase_changed{phase::resolution, phase::closed}, declined{"false alarm"}})});
+    t.push_back({phase::resolution, notice_cmd, refused(no_notice)});
 }
 
 void add_recovery_rows(std::vector<row>& t) {
@@ -241,6 +270,11 @@ void add_recovery_rows(std::vector<row>& t) {
     t.push_back({phase::recovery, join_cmd, emits({erin_joined})});
     t.push_back({phase::recovery, leave_cmd, emits({alice_left})});
     t.push_back({phase::recovery, type_cmd, emits(to_security())});
+    t.push_back({phase::recovery, edit_cmd, emits({the_edit})});
+    t.push_back({phase::recovery, remove_cmd, emits({action_removed{1}})});
+    t.push_back({phase::recovery, impact_cmd, emits({the_impact})});
+    t.push_back({phase::recovery, decline_cmd, refused(was_resolved)});
+    t.push_back({phase::recovery, notice_cmd, refused(no_notice)});
 }
 
 void add_post_incident_rows(std::vector<row>& t) {
@@ -268,10 +302,15 @@ void add_post_incident_rows(std::vector<row>& t) {
     t.push_back({phase::post_incident, join_cmd, emits({erin_joined})});
     t.push_back({phase::post_incident, leave_cmd, emits({alice_left})});
     t.push_back({phase::post_incident, type_cmd, emits(to_security())});
+    t.push_back({phase::post_incident, edit_cmd, emits({the_edit})});
+    t.push_back({phase::post_incident, remove_cmd, emits({action_removed{1}})});
+    t.push_back({phase::post_incident, impact_cmd, emits({the_impact})});
+    t.push_back({phase::post_incident, decline_cmd, refused(was_resolved)});
+    t.push_back({phase::post_incident, notice_cmd, refused(no_notice)});
 }
 
 void add_closed_rows(std::vector<row>& t) {
-    // Closed refuses everything but what outlives the incident: action items (post-mortems come after the
+    // Closed refuses everything but what outlives the incident: action items and the impact (post-mortems come after the
     // report), the regulator clock, who is in the room, and an admin's reopening.
     t.push_back({phase::closed, update_cmd, refused(closed_reason)});
     t.push_back({phase::closed, severity_cmd, refused(closed_reason)});
@@ -296,6 +335,11 @@ void add_closed_rows(std::vector<row>& t) {
     t.push_back({phase::closed, join_cmd, emits({erin_joined})});
     t.push_back({phase::closed, leave_cmd, emits({alice_left})});
     t.push_back({phase::closed, type_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, edit_cmd, emits({the_edit})});
+    t.push_back({phase::closed, remove_cmd, emits({action_removed{1}})});
+    t.push_back({phase::closed, impact_cmd, emits({the_impact})});  // the cost is often known only later
+    t.push_back({phase::closed, decline_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, notice_cmd, refused(closed_reason)});
 }
 
 std::vector<row> make_table() {
@@ -390,18 +434,39 @@ TEST_CASE("resolving from detection needs an incident commander for P0 and P1 on
         auto const inc = given({declared_p(sev)});
         if (sev == severity::p0 || sev == severity::p1) {
             check_decision(
-                inc, resolve{"false alarm", ""},
+                inc, resolve{"restarted the pods", ""},
                 refused("a " + std::string(to_string(sev)) +
                         " incident needs an Incident Commander before it leaves Detection: `assign ic @user`"));
         } else {
-            check_decision(
-                inc, resolve{"false alarm", ""},
-                emits({mitigated{}, phase_changed{phase::detection, phase::resolution}, resolved{"false alarm", ""}}));
+            check_decision(inc, resolve{"restarted the pods", ""},
+                           emits({mitigated{}, phase_changed{phase::detection, phase::resolution},
+                                  resolved{"restarted the pods", ""}}));
         }
     }
-    // A false alarm can still be closed with a reason straight from detection.
-    check_decision(given({declared_p(severity::p0)}), close{"false alarm"},
-                   emits({phase_changed{phase::detection, phase::closed}, closed{"false alarm"}}));
+    // A duplicate can still be closed with a reason straight from detection.
+    check_decision(given({declared_p(severity::p0)}), close{"duplicate of INC-7"},
+                   emits({phase_changed{phase::detection, phase::closed}, closed{"duplicate of INC-7"}}));
+}
+
+TEST_CASE("a false alarm has one path: decline, which every resolve or close of one points to") {
+    std::string const to_decline =
+        "a false alarm is not resolved or closed as an incident: `decline <reason>` closes INC-1 and keeps it out of "
+        "the metrics";
+    for (auto const sev : all_severities) {
+        CAPTURE(to_string(sev));
+        auto const inc = given({declared_p(sev)});
+        check_decision(inc, resolve{"false alarm", ""}, refused(to_decline));
+        check_decision(inc, close{"False positive from the probe"}, refused(to_decline));
+        check_decision(inc, decline{"false alarm: the probe was broken"},
+                       emits({phase_changed{phase::detection, phase::closed}, declined{"false alarm: the probe was broken"}}));
+    }
+    auto const declined_one = given({declared_p(severity::p1),
+                                     at(t0 + 5min, "alice", phase_changed{phase::detection, phase::closed}),
+                                     at(t0 + 5min, "alice", declined{"false alarm"})});
+    CHECK(declined_one.declined);
+    CHECK_FALSE(declined_one.is_active());
+    CHECK_FALSE(declined_one.is_awaiting_close());
+    check_decision(declined_one, decline{"again"}, refused(closed_reason));
 }
 
 TEST_CASE("a P0 leaves detection once an incident commander is assigned") {
@@ -435,8 +500,8 @@ TEST_CASE("closed requires the report unless a reason is given") {
     check_decision(given(h), move_phase{phase::closed}, refused(needs_report));
     check_decision(given(h), close{" duplicate of INC-7 "},
                    emits({phase_changed{phase::post_incident, phase::closed}, closed{"duplicate of INC-7"}}));
-    check_decision(given(history(phase::detection)), close{"false alarm"},
-                   emits({phase_changed{phase::detection, phase::closed}, closed{"false alarm"}}));
+    check_decision(given(history(phase::detection)), close{"duplicate of INC-7"},
+                   emits({phase_changed{phase::detection, phase::closed}, closed{"duplicate of INC-7"}}));
     h.push_back(at(t0 + 50min, "bob", report_generated{}));
     check_decision(given(h), close{}, emits({phase_changed{phase::post_incident, phase::closed}, closed{""}}));
     check_decision(given(h), advance{}, emits({phase_changed{phase::post_incident, phase::closed}, closed{""}}));
@@ -696,4 +761,26 @@ TEST_CASE("a message from the future is placed at the time it was marked") {
     auto const d = decide(inc, mark_message{"C1/9", "bob", now + 1h, "later"}, carol, now, rules());
     REQUIRE(std::holds_alternative<std::vector<event>>(d));
     CHECK(std::get<message_marked>(std::get<std::vector<event>>(d).front().what).posted_at == now);
+}
+
+TEST_CASE("a room that is private already stays where it is when the type changes back and forth") {
+    // Declared as security: its room is private from the start.
+    auto const secret = given({at(t0, "alice", declared{"Leaked keys", "", severity::p0, incident_type::security, t0,
+                                                        "inc-1-security"}),
+                               at(t0 + 1min, "alice", role_assigned{role::incident_commander, "alice", std::nullopt})});
+    auto const to_outage = decide(secret, change_type{incident_type::outage}, "alice", t0 + 2min, rules());
+    REQUIRE(std::holds_alternative<std::vector<event>>(to_outage));
+    auto back = secret;
+    for (auto const& e : std::get<std::vector<event>>(to_outage)) back = apply(back, e);
+    auto const again = decide(back, change_type{incident_type::security}, "alice", t0 + 3min, rules());
+    REQUIRE(std::holds_alternative<std::vector<event>>(again));
+    for (auto const& e : std::get<std::vector<event>>(again)) CHECK_FALSE(std::holds_alternative<room_moved>(e.what));
+    // Moved once: the new private room is not moved again.
+    auto moved = given({at(t0, "alice", declared{"API down", "", severity::p1, incident_type::outage, t0, "inc-1-api-down"}),
+                        at(t0 + 1min, "alice", type_changed{incident_type::outage, incident_type::security}),
+                        at(t0 + 1min, "alice", room_moved{"inc-1-api-down", "inc-1-security"}),
+                        at(t0 + 2min, "alice", type_changed{incident_type::security, incident_type::outage})});
+    auto const third = decide(moved, change_type{incident_type::privacy}, "alice", t0 + 3min, rules());
+    REQUIRE(std::holds_alternative<std::vector<event>>(third));
+    for (auto const& e : std::get<std::vector<event>>(third)) CHECK_FALSE(std::holds_alternative<room_moved>(e.what));
 }

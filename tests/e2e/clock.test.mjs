@@ -183,7 +183,10 @@ describe('exactly once', { timeout: 120000 }, () => {
 
 describe('post-incident clocks', { timeout: 90000 }, () => {
   test('action items DM their owner when due; report and post-mortem reminders come after resolution with buttons', async () => {
-    const w = await World.create({ config: '[post_incident]\nreport_due = "2s"\npostmortem_within = "3s"\n' });
+    // Reminded at midnight (UTC) of the due date, so an item due today is due now.
+    const w = await World.create({
+      config: '[post_incident]\nreport_due = "2s"\npostmortem_within = "3s"\n[action_items]\nremind_at = "00:00"\n',
+    });
     try {
       await w.start();
       await declare(w, 'P1 Emails delayed');

@@ -10,7 +10,7 @@ describe('report upload', { timeout: 60000 }, () => {
     const w = await World.create();
     try {
       await w.start();
-      await (await w.sim.slashCommand({ user: 'U111', text: 'declare P3 type:integration Webhooks delayed' })).ack;
+      await (await w.sim.slashCommand({ user: 'U111', text: 'declare P3 type:integration Webhooks delayed <!channel> & lost' })).ack;
       const room = await w.waitForRoom(1);
       const cmd = (text) => w.sim.slashCommand({ user: 'U111', channel: room.id, text }).ack;
       await cmd('resolve Replayed the webhook queue root cause: a stuck consumer');
@@ -22,6 +22,10 @@ describe('report upload', { timeout: 60000 }, () => {
       const printed = execFileSync(binary, ['report', '1'], { env: w.env(), encoding: 'utf8' });
       assert.equal(file.bytes.toString('utf8'), printed);
       assert.match(printed, /Webhooks delayed/);
+      // The comment beside the file is mrkdwn: the title's markup stays text.
+      const comment = w.calls('files.completeUploadExternal')[0].args.initial_comment;
+      assert.match(comment, /Webhooks delayed &lt;!channel&gt; &amp; lost/);
+      assert.doesNotMatch(comment, /<!channel>/);
       assert.equal(w.calls('files.getUploadURLExternal')[0].encoding, 'form');
       assert.equal([...w.sim.files.values()].length, 1, 'one upload');
     } finally {

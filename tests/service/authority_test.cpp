@@ -117,7 +117,7 @@ TEST_CASE("an incident admin may enter, see and do everything, also reopen a clo
     origin const admin{"U0ADMIN", "incidents", t0 + 1min};
     CHECK(h.svc().handle(admin, "status 2").effects.size() == 1);
     CHECK_FALSE(h.svc().handle(admin, "status 2").denied);
-    CHECK(h.svc().handle(admin, "close 2 false alarm").changed);
+    CHECK(h.svc().handle(admin, "close 2 duplicate of INC-1").changed);
     CHECK(h.svc().find(2)->is_closed());
     auto const reopened = h.svc().handle(admin, "reopen 2 it was real after all");
     CHECK(reopened.changed);

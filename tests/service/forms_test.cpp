@@ -35,6 +35,12 @@ submitted submit_checkout(harness& h) {
                            {"started_at", "20m ago"}});
 }
 
+std::string shown(values const& v) {
+    std::string out;
+    for (auto const& [k, m] : v) out += k + ": " + m + "\n";
+    return out;
+}
+
 // Declared by alice; bob joins the war room to help.
 void declare_checkout(harness& h) {
     REQUIRE(submit_checkout(h).changed);
@@ -48,24 +54,29 @@ TEST_CASE("the declare form reports a bad field and records nothing") {
         values in;
         std::map<std::string, std::string> errors;
     };
+    // Each error quotes the bad value and gives the valid ones.
+    std::string const p9 = "'P9' is not a severity: pick P0, P1, P2 or P3";
+    std::string const alien =
+        "'alien' is not an incident type: pick outage, performance, data-loss, security, integration, privacy";
     std::vector<row> const rows = {
         {{}, {{"title", "Give the incident a title: what is broken"}}},
         {{{"title", " \n "}}, {{"title", "Give the incident a title: what is broken"}}},
         {{{"title", std::string(5000, 'x')}}, {{"title", "At most 200 characters"}}},
-        {{{"title", "x"}, {"severity", "P9"}}, {{"severity", "Pick P0, P1, P2 or P3"}}},
-        {{{"title", "x"}, {"type", "alien"}}, {{"type", "Pick one of the listed types"}}},
+        {{{"title", "x"}, {"severity", "P9"}}, {{"severity", p9}}},
+        {{{"title", "x"}, {"type", "alien"}}, {{"type", alien}}},
         {{{"title", "x"}, {"started_at", "yesterday"}},
-         {{"started_at", "Use YYYY-MM-DD HH:MM (UTC) or a duration such as 20m ago"}}},
+         {{"started_at", "Cannot read 'yesterday': use YYYY-MM-DD HH:MM (UTC) or a duration such as 20m ago"}}},
+        // A start in the future is no start of impact.
+        {{{"title", "x"}, {"started_at", "2026-03-03 09:00"}},
+         {{"started_at", "'2026-03-03 09:00' is in the future: give when the impact started"}}},
         {{{"severity", "P9"}, {"type", "alien"}},
-         {{"title", "Give the incident a title: what is broken"},
-          {"severity", "Pick P0, P1, P2 or P3"},
-          {"type", "Pick one of the listed types"}}},
+         {{"title", "Give the incident a title: what is broken"}, {"severity", p9}, {"type", alien}}},
     };
     harness h;
     for (auto const& r : rows) {
         CAPTURE(r.errors.begin()->first);
         auto const out = submit(h.svc(), {"alice", "incidents", t0}, declare_modal(), r.in);
-        CHECK(out.field_errors == r.errors);
+        CHECK(shown(out.field_errors) == shown(r.errors));
         CHECK(out.effects.empty());
         CHECK_FALSE(out.changed);
     }
@@ -114,8 +125,9 @@ TEST_CASE("the update form needs text and a listed status and then posts the upd
     CHECK(no_text.field_errors == std::map<std::string, std::string>{{"text", "Say what changed"}});
     auto const resolved_status =
         submit(h.svc(), {"bob", room, t0 + 5min}, form, {{"status", "resolved"}, {"text", "all good"}});
-    CHECK(resolved_status.field_errors ==
-          std::map<std::string, std::string>{{"status", "Pick one of the listed statuses"}});
+    CHECK(shown(resolved_status.field_errors) ==
+          shown(std::map<std::string, std::string>{
+              {"status", "'resolved' is not a status: pick investigating, identified, implementing-fix or monitoring"}}));
     CHECK_FALSE(no_text.changed);
     CHECK_FALSE(resolved_status.changed);
     CHECK(h.store().load().size() == before);
@@ -127,7 +139,8 @@ TEST_CASE("the update form needs text and a listed status and then posts the upd
     CHECK(since(h.store(), before) ==
           std::vector<event>{
               event{1, t0 + 5min, "bob", update_posted{status::identified, "Stripe outage confirmed", "EU only"}}});
-    CHECK(joined(view_kinds(ok.out)) == "update, announcement");
+    // In the war room, in the announcement's thread, and the announcement kept current.
+    CHECK(joined(view_kinds(ok.out)) == "update, update, announcement");
 }
 
 TEST_CASE("the resolve form needs a resolution and then resolves") {
@@ -139,9 +152,7 @@ TEST_CASE("the resolve form needs a resolution and then resolves") {
     CHECK_FALSE(no_ic.changed);
     REQUIRE(no_ic.effects.size() == 1);
     CHECK(render_text(std::get<reply>(no_ic.effects.front()).view)
-              .rfind("⚠️ a P1 incident needs an Incident Commander before it leaves Detection: `assign ic @user`\n"
-                     "Usage: /incident resolve ",
-                     0) == 0);
+              == "⚠️ a P1 incident needs an Incident Commander before it leaves Detection: `assign ic @user`\n");
     h.run("alice", room, t0 + 30min, "assign ic @bob");
     auto const before = h.store().load().size();
 

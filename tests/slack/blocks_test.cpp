@@ -21,6 +21,7 @@ using namespace warroom::core::test;
 using warroom::slack::escape_mrkdwn;
 using warroom::slack::form_values;
 using warroom::slack::link_mentions;
+using warroom::slack::link_times;
 using warroom::slack::message_payloads;
 using warroom::slack::render_context;
 using json = nlohmann::json;
@@ -52,6 +53,16 @@ void check_text(json const& t, std::string const& type, std::size_t max) {
     for (auto at = text.find('<'); at != std::string::npos; at = text.find('<', at + 1)) {
         auto const link = text.substr(at, text.find('>', at) - at + 1);
         CAPTURE(link);
+        if (link.starts_with("<!date^")) {
+            // <!date^<epoch>^{date_short_pretty} {time}|<fallback>>
+            auto const caret = link.find('^', 7);
+            REQUIRE(caret != std::string::npos);
+            CHECK(std::all_of(link.begin() + 7, link.begin() + static_cast<std::ptrdiff_t>(caret),
+                              [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }));
+            std::string_view const format = "^{date_short_pretty} {time}|";
+            CHECK(link.compare(caret, format.size(), format) == 0);
+            continue;
+        }
         REQUIRE((link.starts_with("<@U") || link.starts_with("<@W") || link.starts_with("<#C") ||
                  link.starts_with("<!subteam^S")));
         auto const id = link.starts_with("<!subteam^") ? link.substr(10) : link.substr(2);
@@ -213,8 +224,9 @@ std::vector<json> elements_of(std::vector<json> const& payloads, std::string con
     return out;
 }
 
-std::string md(std::string const& raw, std::vector<std::string> const& mentions = {}) {
-    return link_mentions(escape_mrkdwn(raw), mentions);
+std::string md(std::string const& raw, std::vector<std::string> const& mentions = {},
+               std::vector<std::pair<std::string, timestamp>> const& times = {}) {
+    return link_times(link_mentions(escape_mrkdwn(raw), mentions), times);
 }
 
 // Core's Markdown bold as mrkdwn bold.
@@ -231,23 +243,23 @@ void check_carries_view(message_view const& v, std::vector<json> const& payloads
         REQUIRE(header.size() == 1);
         CHECK(payloads.front().at("blocks").front() == header.front());
         if (units(v.headline) <= 150) CHECK(header.front().at("text").at("text") == v.headline);
-        CHECK(str(payloads.front().at("text")).starts_with(md(v.headline, v.mentions)));
+        CHECK(str(payloads.front().at("text")).starts_with(md(v.headline, v.mentions, v.times)));
     }
-    for (auto const& f : v.fields) CHECK(has_text(payloads, "*" + f.label + ":*\n" + md(f.value, v.mentions)));
+    for (auto const& f : v.fields) CHECK(has_text(payloads, "*" + f.label + ":*\n" + md(f.value, v.mentions, v.times)));
     for (auto const& s : v.sections) {
         if (!s.heading.empty()) CHECK(has_text(payloads, "*" + s.heading + "*"));
-        for (auto const& line : s.lines) CHECK(has_text(payloads, md(line, v.mentions)));
+        for (auto const& line : s.lines) CHECK(has_text(payloads, md(line, v.mentions, v.times)));
     }
-    for (auto const& line : v.footer) CHECK(has_text(payloads, single_stars(md(line, v.mentions))));
+    for (auto const& line : v.footer) CHECK(has_text(payloads, single_stars(md(line, v.mentions, v.times))));
     auto const boxes = elements_of(payloads, "checkboxes");
     std::size_t k = 0;
     for (auto const& box : boxes) {
         for (auto const& o : box.at("options")) {
             REQUIRE(k < v.checklist.size());
             auto const& c = v.checklist[k++];
-            CHECK(o.at("text").at("text") == md(c.label, v.mentions));
+            CHECK(o.at("text").at("text") == md(c.label, v.mentions, v.times));
             CHECK(o.at("value") == c.value);
-            if (!c.note.empty()) CHECK(o.at("description").at("text") == md(c.note, v.mentions));
+            if (!c.note.empty()) CHECK(o.at("description").at("text") == md(c.note, v.mentions, v.times));
         }
     }
     CHECK(k == v.checklist.size());
@@ -362,7 +374,7 @@ TEST_CASE("only the bot's own mentions ping: an id or handle a person typed stay
 }
 
 TEST_CASE("the declaration renders header and fields and links and a primary and a danger button") {
-    auto const v = declaration_view(fresh(), rules());
+    auto const v = declaration_view(fresh(), rules(), t0);
     auto const out = render(v, rooms);
     REQUIRE(out.size() == 1);
     auto const& blocks = out[0].at("blocks");
@@ -377,7 +389,9 @@ TEST_CASE("the declaration renders header and fields and links and a primary and
     CHECK(blocks[2].at("text").at("text") == "*Actions Taken*\n• War room <#C0INC1> opened\n• Declared by <@U0ALICE>");
     CHECK(blocks[3] ==
           json{{"type", "context"},
-               {"elements", json::array({{{"type", "mrkdwn"}, {"text", "*Next Update*: 09:30 UTC (every 30m)"}}})}});
+               {"elements", json::array({{{"type", "mrkdwn"},
+                                          {"text", "*Next Update*: <!date^1772443800^{date_short_pretty} {time}|09:30 UTC> "
+                                                   "(every 30m)"}}})}});
     auto const buttons = elements_of(out, "button");
     std::vector<std::string> ids, styles;
     for (auto const& b : buttons) {
@@ -397,31 +411,33 @@ TEST_CASE("every view of a real incident renders valid blocks carrying the same 
     auto const now = t0 + 2h;
     auto const& step = p.of(severity::p0).escalation.back();
     std::vector<message_view> const views = {
-        declaration_view(inc, p),
-        announcement_view(inc, p),
+        declaration_view(inc, p, now),
+        announcement_view(inc, p, now),
         runbook_view(inc, p),
-        update_view(inc, p),
-        resolution_view(inc, p),
+        update_view(inc, p, now),
+        resolution_view(inc, p, now),
         status_view(inc, p, now),
         status_view(inc, p, now, true),
         nudge_view(fresh(), p, t0 + 45min),
-        escalation_view(inc, step, true, "customer escalation", {"@U0CAROL", "@S0EXECS"}),
-        escalation_view(inc, step, false, "", {}),
-        reminder_view(inc, {"report", reminder_kind::report_due, 1, now}, p),
-        reminder_view(inc, {"pm", reminder_kind::postmortem_due, 1, now}, p),
-        reminder_view(inc, {"a1", reminder_kind::action_due, 1, now, 0, 1}, p),
-        reminder_view(inc, {"reg", reminder_kind::regulator_notice, 1, now}, p),
-        reminder_view(inc, {"ack", reminder_kind::unacknowledged, 1, now}, p),
+        escalation_view(inc, step, true, "customer escalation", {"@U0CAROL", "@S0EXECS"}, p, now),
+        escalation_view(inc, step, false, "", {}, p, now),
+        reminder_view(inc, {"report", reminder_kind::report_due, 1, now}, p, now),
+        reminder_view(inc, {"pm", reminder_kind::postmortem_due, 1, now}, p, now),
+        reminder_view(inc, {"a1", reminder_kind::action_due, 1, now, 0, 1}, p, now),
+        reminder_view(inc, {"a1", reminder_kind::action_overdue, 1, now, 0, 1}, p, now, true),
+        reminder_view(inc, {"reg", reminder_kind::regulator_notice, 1, now}, p, now),
+        reminder_view(inc, {"ack", reminder_kind::unacknowledged, 1, now}, p, now),
+        reminder_view(inc, {"quiet", reminder_kind::nudges_unanswered, 1, now}, p, now, true),
         severity_warning_view(inc, p),
-        postmortem_prompt_view(inc, p),
-        checklist_view(inc, phase::detection),
-        phase_view(inc, phase::investigation),
+        postmortem_prompt_view(inc, p, now),
+        checklist_view(inc, phase::detection, p, now),
+        phase_view(inc, phase::investigation, p, now),
         roles_view(inc),
-        actions_view(inc),
-        list_view({&inc}, "Open incidents", p),
-        stats_view(compute_stats(all, now, std::chrono::days{30})),
+        actions_view(inc, p, now),
+        list_view({&inc}, false, p, now),
+        stats_view(compute_stats(all, now, std::chrono::days{30}), p),
         note_view("✓ INC-1 acknowledged by @U0CAROL"),
-        report_view(inc, p),
+        report_view(inc, p, now),
     };
     for (auto const& v : views) {
         auto const out = render(v);
@@ -447,7 +463,7 @@ TEST_CASE("views with a mention in the headline repeat it as text so the mention
 
 TEST_CASE("the checklist is a checkboxes element with the checked items initially selected") {
     auto const inc = given(realistic());
-    auto const v = checklist_view(inc, phase::detection);
+    auto const v = checklist_view(inc, phase::detection, rules(), t0 + 2h);
     auto const out = render(v);
     auto const boxes = elements_of(out, "checkboxes");
     REQUIRE(boxes.size() == 1);
@@ -455,14 +471,16 @@ TEST_CASE("the checklist is a checkboxes element with the checked items initiall
     REQUIRE(boxes[0].at("options").size() == 5);
     auto const first = json{{"text", {{"type", "mrkdwn"}, {"text", "Incident detected"}}},
                             {"value", "1:detection:1"},
-                            {"description", {{"type", "mrkdwn"}, {"text", "<@U0CAROL> 09:05 UTC"}}}};
+                            {"description",
+                             {{"type", "mrkdwn"},
+                              {"text", "<@U0CAROL> <!date^1772442300^{date_short_pretty} {time}|09:05 UTC>"}}}};
     CHECK(boxes[0].at("options")[0] == first);
     CHECK(boxes[0].at("initial_options") == json::array({first}));
     CHECK_FALSE(boxes[0].at("options")[1].contains("description"));
 }
 
 TEST_CASE("the report body becomes sections with Markdown headings and bold turned into mrkdwn") {
-    auto const v = report_view(given(realistic()), rules());
+    auto const v = report_view(given(realistic()), rules(), t0 + 2h);
     auto const out = render(v);
     CHECK(has_text(out, "*Incident Report - API down*\n\n*Incident*: INC-1\n"));
     // A document pings nobody: the people in it are names.
@@ -477,7 +495,7 @@ TEST_CASE("user text in a title and an update stays inert text") {
     std::string const inert = "&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;http://x|y&gt;";
     auto const inc = given({at(t0, "U0ALICE", declared{evil, evil, severity::p1, incident_type::outage, t0, "inc-1"}),
                             at(t0 + 1min, "U0BOB", update_posted{status::identified, evil + "\nnext: " + evil, evil})});
-    for (auto const& v : {declaration_view(inc, rules()), update_view(inc, rules()), report_view(inc, rules())}) {
+    for (auto const& v : {declaration_view(inc, rules(), t0 + 1min), update_view(inc, rules(), t0 + 1min), report_view(inc, rules(), t0 + 1min)}) {
         CAPTURE(v.kind);
         auto const out = render(v);  // validate() allows no "<" in mrkdwn but our own links
         CHECK(str(out[0].at("text")).find(inert) != std::string::npos);
@@ -492,7 +510,7 @@ TEST_CASE("user text in a title and an update stays inert text") {
             }
         }
     }
-    auto const out = render(update_view(inc, rules()));
+    auto const out = render(update_view(inc, rules(), t0 + 1min));
     CHECK(out[0].at("blocks")[0].at("text").at("text") == "📊 UPDATE - " + evil + " (INC-1)");
     CHECK(has_text(out, "*Impact:*\n" + inert));
     CHECK(has_text(out, "*Progress*\n• " + inert + "\n• next: " + inert));
@@ -501,7 +519,7 @@ TEST_CASE("user text in a title and an update stays inert text") {
 TEST_CASE("a headline over 150 characters is cut in the header and repeated whole") {
     std::string const title(200, 'x');
     auto const v = declaration_view(
-        given({at(t0, "U0ALICE", declared{title, "", severity::p2, incident_type::outage, t0, "inc-1"})}), rules());
+        given({at(t0, "U0ALICE", declared{title, "", severity::p2, incident_type::outage, t0, "inc-1"})}), rules(), t0);
     auto const out = render(v);
     auto const& blocks = out[0].at("blocks");
     auto const& header = str(blocks[0].at("text").at("text"));
@@ -516,7 +534,8 @@ TEST_CASE("a 40000-character update becomes several valid messages holding all o
     std::string text;
     while (units(text) < 40000) text += "rollback <step> & retry é🚨 ";
     auto const v = update_view(
-        given({realistic().front(), at(t0 + 1min, "U0BOB", update_posted{status::identified, text, ""})}), rules());
+        given({realistic().front(), at(t0 + 1min, "U0BOB", update_posted{status::identified, text, ""})}), rules(),
+        t0 + 1min);
     auto const out = render(v);
     CHECK(out.size() > 1);
     std::string all;
@@ -536,7 +555,7 @@ TEST_CASE("a 40000-character update becomes several valid messages holding all o
 TEST_CASE("a field too long for a section field becomes text sections in its place") {
     std::string const resolution(5000, 'r');
     auto const v = resolution_view(
-        given({realistic().front(), at(t0 + 1h, "U0BOB", resolved{resolution, "pool limit"})}), rules());
+        given({realistic().front(), at(t0 + 1h, "U0BOB", resolved{resolution, "pool limit"})}), rules(), t0 + 1h);
     auto const out = render(v);
     REQUIRE(out.size() == 1);
     auto const& blocks = out[0].at("blocks");
@@ -553,7 +572,7 @@ TEST_CASE("a 30000-character report body is split on line boundaries into valid 
         history.push_back(
             at(t0 + 1h, "U0CAROL", note_added{"observation " + std::to_string(n) + ": pool at 100% & <rising>"}));
     }
-    auto const v = report_view(given(history), rules());
+    auto const v = report_view(given(history), rules(), t0 + 2h);
     REQUIRE(v.body.size() > 30000);
     auto const out = render(v);
     CHECK(out.size() > 1);
@@ -729,4 +748,15 @@ TEST_CASE("a rendered modal filled in by the user reads back as its form field i
         want[id] = typed.contains(id) ? typed.at(id) : f.initial;
     }
     CHECK(form_values(values) == want);
+}
+
+TEST_CASE("a time the view shows becomes a date token with the text as its fallback, the longest match first") {
+    auto const at_0946 = t0 + 46min;
+    std::vector<std::pair<std::string, timestamp>> const times = {{"09:46 UTC", at_0946},
+                                                                  {"2026-03-03 09:46 UTC", at_0946 + 24h}};
+    CHECK(link_times("Next Update: 2026-03-03 09:46 UTC, then 09:46 UTC", times) ==
+          "Next Update: <!date^1772531160^{date_short_pretty} {time}|2026-03-03 09:46 UTC>, then "
+          "<!date^1772444760^{date_short_pretty} {time}|09:46 UTC>");
+    CHECK(link_times("no time here", times) == "no time here");
+    CHECK(link_times("09:46 UTC", {}) == "09:46 UTC");
 }

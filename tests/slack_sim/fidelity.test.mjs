@@ -236,6 +236,15 @@ function sdkSuite(label, simOptions) {
       assert.deepEqual(history.messages[0].metadata, metadata);
       const plain = await web.conversations.history({ channel: created.channel.id });
       assert.equal(plain.messages[0].metadata, undefined);
+      const reply = await web.chat.postMessage({ channel: created.channel.id, text: 'update', thread_ts: posted.ts, metadata });
+      assert.equal(reply.message.thread_ts, posted.ts);
+      const top = await web.conversations.history({ channel: created.channel.id });
+      assert.equal(top.messages.length, 1, 'a reply is not in the channel history');
+      const thread = await web.conversations.replies({ channel: created.channel.id, ts: posted.ts, include_all_metadata: true });
+      assert.deepEqual(thread.messages.map((m) => m.ts), [posted.ts, reply.ts]);
+      assert.deepEqual(thread.messages[1].metadata, metadata);
+      await assert.rejects(web.conversations.replies({ channel: created.channel.id, ts: '1.000001' }),
+        (e) => e.data?.error === 'thread_not_found');
     });
 
     it('WebClient files.uploadV2: upload URL, multipart upload, complete into a channel', async () => {

@@ -56,6 +56,14 @@ std::vector<core::payload> samples() {
         core::member_left{"U05"},
         core::type_changed{core::incident_type::outage, core::incident_type::security},
         core::room_moved{"inc-42-api-down", "inc-42-security"},
+        core::note_added{"rolled back", t0 - 5min},
+        core::resolved{"Rolled back", "", "A config push removed the pool limit", "checkout, payments"},
+        core::action_edited{7, "Add a canary", "U05", t0 + 48h, false, false},
+        core::action_edited{7, std::nullopt, std::nullopt, std::nullopt, true, true},
+        core::action_removed{8},
+        core::impact_recorded{"30%", "checkout", "about $12k in refunds"},
+        core::declined{"false alarm: the monitor was misconfigured"},
+        core::customer_notice_edited{"Some payments failed between 09:00 and 09:40."},
     };
 }
 
@@ -65,6 +73,12 @@ TEST_CASE("the samples cover every payload alternative") {
     std::set<std::size_t> seen;
     for (auto const& p : samples()) seen.insert(p.index());
     CHECK(seen.size() == std::variant_size_v<core::payload>);
+}
+
+TEST_CASE("a field added to an event later reads as empty from an older row") {
+    CHECK(decode("resolved", R"({"resolution":"Rolled back","root_cause":"x"})") ==
+          core::payload{core::resolved{"Rolled back", "x", "", ""}});
+    CHECK_THROWS_AS(decode("resolved", R"({"root_cause":"x"})"), warroom::app::store_error);
 }
 
 TEST_CASE("every payload round-trips exactly through its JSON body") {

@@ -15,6 +15,7 @@ export const rateTiers = Object.freeze({
   'conversations.info': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
   'conversations.list': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
   'conversations.history': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
+  'conversations.replies': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
   'conversations.open': { tier: 3, limit: 50, windowMs: minute, per: 'method' },
   'conversations.members': { tier: 4, limit: 100, windowMs: minute, per: 'method' },
   // "1 per second per channel, short bursts allowed": 5 in any 5 s window.

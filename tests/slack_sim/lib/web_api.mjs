@@ -99,6 +99,9 @@ const methods = {
   'conversations.history': {
     json: true, scopes: ['channels:history', 'groups:history', 'im:history', 'mpim:history'], run: conversationsHistory,
   },
+  'conversations.replies': {
+    json: false, scopes: ['channels:history', 'groups:history', 'im:history', 'mpim:history'], run: conversationsReplies,
+  },
   'conversations.members': {
     json: false, scopes: ['channels:read', 'groups:read', 'im:read', 'mpim:read'], run: conversationsMembers,
   },
@@ -555,6 +558,22 @@ function conversationsHistory(api, args, { caller }) {
     channel_actions_count: 0,
     response_metadata: { next_cursor: nextCursor },
   };
+}
+
+// A thread oldest first: the parent, then its replies. A ts that is not a message is thread_not_found.
+function conversationsReplies(api, args, { caller }) {
+  const channel = visibleChannel(api, required(args, 'channel'), caller);
+  if (!channel.members.has(caller)) throw new ApiError('not_in_channel');
+  const ts = required(args, 'ts');
+  const parent = api.ws.findMessage(channel, ts);
+  if (!parent) throw new ApiError('thread_not_found');
+  const limit = int(args, 'limit', 100);
+  if (limit < 1) throw new ApiError('invalid_limit');
+  const includeMetadata = bool(args, 'include_all_metadata');
+  const thread = channel.messages.filter((m) => m.ts === ts || m.thread_ts === ts);
+  const { page, nextCursor } = cursorPage(thread, (m) => m.ts.replace('.', ''), 'next_ts', str(args, 'cursor'),
+    Math.min(limit, 1000));
+  return { messages: page.map((m) => api.ws.messageJson(m, { includeMetadata })), has_more: nextCursor !== '', response_metadata: { next_cursor: nextCursor } };
 }
 
 function conversationsOpen(api, args, { caller }) {
