@@ -28,21 +28,36 @@ private:
 
 }  // namespace
 
+// One log line per record, whatever the text holds: line breaks (also U+2028, U+2029 and NEL),
+// other C0 and C1 controls become escapes, and a backslash is doubled so an escape in the text
+// cannot pass for one of ours.
 std::string escape_control(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (char const c : text) {
+    char buf[8];
+    for (std::size_t k = 0; k < text.size(); ++k) {
+        auto const c = text[k];
         auto const u = static_cast<unsigned char>(c);
-        if (c == '\n') {
+        auto const next = k + 1 < text.size() ? static_cast<unsigned char>(text[k + 1]) : 0;
+        auto const third = k + 2 < text.size() ? static_cast<unsigned char>(text[k + 2]) : 0;
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '\n') {
             out += "\\n";
         } else if (c == '\r') {
             out += "\\r";
         } else if (c == '\t') {
             out += "\\t";
         } else if (u < 0x20 || u == 0x7f) {
-            char buf[8];
             std::snprintf(buf, sizeof buf, "\\x%02x", u);
             out += buf;
+        } else if (u == 0xC2 && next >= 0x80 && next <= 0x9F) {  // U+0080…U+009F
+            std::snprintf(buf, sizeof buf, "\\u%04x", next);
+            out += buf;
+            ++k;
+        } else if (u == 0xE2 && next == 0x80 && (third == 0xA8 || third == 0xA9)) {  // U+2028, U+2029
+            out += third == 0xA8 ? "\\u2028" : "\\u2029";
+            k += 2;
         } else {
             out += c;
         }

@@ -437,6 +437,12 @@ public:
                 secret("WARROOM_PAGING_WEBHOOK_SECRET", "paging.webhook_secret_file", webhook_secret_file_, env);
         });
         guarded([&] {
+            // Without the service, a signed webhook of any PagerDuty service could act on incidents.
+            if (!s.paging.webhook_secret.empty() && s.paging.service_id.empty())
+                fail(source_, "paging.service_id",
+                     "a webhook secret is set but not the PagerDuty service it belongs to (the service id, PABC123)");
+        });
+        guarded([&] {
             if (!s.paging.vendor.empty() && s.paging.key.empty() && !paging_key_file_)
                 fail(source_, "paging.key_file",
                      "paging.vendor is " + shown(s.paging.vendor) +
@@ -984,9 +990,11 @@ private:
             for (std::size_t i = 0; i < texts.size(); ++i) {
                 auto const c = core::parse_contact(texts[i]);
                 auto const key = indexed("access.incident_admins", i);
-                if (!c || (c->what != core::contact::kind::user && c->what != core::contact::kind::group &&
-                           c->what != core::contact::kind::handle))
-                    fail_at(key, shown(texts[i]) + " is not a Slack user or user group (@U0123ABCD, @S0123ABCD, @handle)");
+                // Ids only: a handle can be renamed or taken by another group, and admins may do anything.
+                if (!c || (c->what != core::contact::kind::user && c->what != core::contact::kind::group))
+                    fail_at(key, shown(texts[i]) +
+                                     " is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a handle can "
+                                     "change hands, so incident admins are named by id)");
                 p.access.admins.push_back(c->id);
             }
         }
@@ -1228,8 +1236,14 @@ std::vector<std::string> warnings(settings const& s) {
                           "): nobody is notified at this step; add notify = [\"@U…\"] or remove the step");
         }
     }
-    if (!s.paging.webhook_secret.empty() && s.paging.service_id.empty())
-        out.push_back("paging.service_id is not set: PagerDuty webhooks of any service are accepted for incidents warroom paged");
+    if (s.policy.access.admins.empty())
+        out.push_back("access.incident_admins is empty: nobody can reopen a closed incident or act on a private incident "
+                      "they are not in");
+    for (auto const& [what, grants] : s.policy.access.grants) {
+        if (grants.empty() && what != core::privilege::reopen_closed && s.policy.access.admins.empty())
+            out.push_back("access." + std::string{core::to_string(what)} +
+                          " is empty and there are no incident admins: nobody can do it");
+    }
     return out;
 }
 

@@ -131,12 +131,11 @@ std::string render_report(incident const& i, policy const& p, timestamp now) {
         if (it == map.end()) return std::nullopt;
         return it->second;
     };
-    // Notified means a page went out (or someone already had it in hand): not merely that a step was due.
+    // Notified means a page went out: not that a step was due, nor that someone acknowledged unpaged.
     std::optional<timestamp> notified;
     for (auto const& [position, page] : i.pages) {
         if (!notified || page.at < *notified) notified = page.at;
     }
-    if (i.acknowledged_at && (!notified || *i.acknowledged_at < *notified)) notified = i.acknowledged_at;
     std::optional<timestamp> fix = find(i.status_since, status::implementing_fix);
     if (!fix) fix = i.mitigated_at;
     key_time(i.detection_known ? std::optional{i.started_at} : std::nullopt, "Impact started");

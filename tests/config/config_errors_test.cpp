@@ -59,7 +59,11 @@ TEST_CASE("each invalid value is refused with a one-line message naming file and
          "severity.P1.escalation[0].notify[0]: \"the VP\" is not a contact (use a Slack user id @U0123ABCD, a user group "
          "id @S0123ABCD or @handle, or an e-mail address, or a #channel)"},
         {"[access]\nincident_admins = [\"boss@example.com\"]",
-         "access.incident_admins[0]: \"boss@example.com\" is not a Slack user or user group (@U0123ABCD, @S0123ABCD, @handle)"},
+         "access.incident_admins[0]: \"boss@example.com\" is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a "
+         "handle can change hands, so incident admins are named by id)"},
+        {"[access]\nincident_admins = [\"@sre-leads\"]",
+         "access.incident_admins[0]: \"@sre-leads\" is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a "
+         "handle can change hands, so incident admins are named by id)"},
         {"[access]\nclose = [\"everyone\"]", "access.close[0]: \"everyone\" is not ic, declarer, comms or member"},
         {"[access]\nrevoke = [\"ic\"]", "access.revoke: unknown key"},
         {"[roles]\ndeclarer_leads = \"yes\"", "roles.declarer_leads: expected true or false, got a string"},
@@ -222,6 +226,16 @@ TEST_CASE("every problem in the file is reported, one line each") {
           "/etc/warroom.toml: severity.P0.respond_within: \"now\" is not a duration (use 90s, 30m, 2h, 1d)\n"
           "/etc/warroom.toml: severity.P0.update_every: \"soon\" is not a duration (use 90s, 30m, 2h, 1d)\n"
           "/etc/warroom.toml: type.outage.private: expected true or false, got a string");
+}
+
+TEST_CASE("a webhook secret without the PagerDuty service it belongs to is refused") {
+    auto const message = error_of([&] {
+        parse("[paging]\nvendor = \"pagerduty\"\n", "/etc/warroom.toml",
+              env_of({{"WARROOM_PAGING_KEY", "k-1"}, {"WARROOM_PAGING_WEBHOOK_SECRET", "s-1"}}));
+    });
+    CHECK(message == "/etc/warroom.toml: paging.service_id: a webhook secret is set but not the PagerDuty service it "
+                     "belongs to (the service id, PABC123)");
+    CHECK(message.find("s-1") == std::string::npos);
 }
 
 TEST_CASE("a token never appears in a message even when pasted into the wrong key") {

@@ -2,6 +2,7 @@
 // secrets from files, the shipped example, and describe() keeping secrets out of its summary.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -13,6 +14,7 @@ using warroom::config::describe;
 using warroom::config::load;
 using warroom::config::parse;
 using warroom::config::settings;
+using warroom::config::warnings;
 using warroom::config::testing::env_of;
 using warroom::config::testing::no_env;
 using warroom::config::testing::scratch_dir;
@@ -90,7 +92,7 @@ ca_file = "ca.pem"
 private_room_name = "sec-{number}"
 
 [access]
-incident_admins = ["@U0ADMIN", "@S0SRE", "@incident-admins"]
+incident_admins = ["@U0ADMIN", "@S0SRE", "U0OTHER"]
 close = ["ic"]
 reopen_closed = ["declarer"]
 approve_customer_notice = ["comms"]
@@ -177,7 +179,7 @@ remind_before = "2h"
     expected.announce_channel = "C0123456789";
     expected.channel_prefix = "war_room-1";
     expected.private_room_name = "sec-{number}";
-    expected.access.admins = {"U0ADMIN", "S0SRE", "incident-admins"};
+    expected.access.admins = {"U0ADMIN", "S0SRE", "U0OTHER"};
     expected.access.grants[core::privilege::close] = {core::grantee::ic};
     expected.access.grants[core::privilege::reopen_closed] = {core::grantee::declarer};
     expected.access.grants[core::privilege::approve_customer_notice] = {core::grantee::comms};
@@ -260,6 +262,7 @@ overrides = [{ from = 2026-01-10, until = 2026-01-11, user = "U4D", position = "
 [paging]
 vendor = "opsgenie"
 users = { U1A = "a@example.com" }
+service_id = "PF9KMXH"
 )",
               "w.toml", env_of({{"WARROOM_PAGING_KEY", "k-7f3a9"}, {"WARROOM_PAGING_WEBHOOK_SECRET", "s-19bd2"}}));
     auto const& p = s.policy;
@@ -434,6 +437,19 @@ TEST_CASE("the example file loads and documents the built-in defaults") {
     CHECK(s.slack.api_url == settings{}.slack.api_url);
     CHECK(s.slack.command == settings{}.slack.command);
     CHECK(s.slack.timeline_reaction == settings{}.slack.timeline_reaction);
+}
+
+TEST_CASE("warnings name what is valid but leaves something nobody can do") {
+    auto const has = [](std::vector<std::string> const& all, std::string const& start) {
+        return std::any_of(all.begin(), all.end(), [&](std::string const& w) { return w.rfind(start, 0) == 0; });
+    };
+    auto const bare = warnings(settings{});
+    CHECK(has(bare, "access.incident_admins is empty"));
+    auto const nobody_closes = warnings(parse("[access]\nclose = []\n", "/etc/warroom.toml", no_env));
+    CHECK(has(nobody_closes, "access.close is empty and there are no incident admins"));
+    auto const admins = warnings(parse("[access]\nclose = []\nincident_admins = [\"U0ADMIN\"]\n", "/etc/warroom.toml", no_env));
+    CHECK_FALSE(has(admins, "access.incident_admins is empty"));
+    CHECK_FALSE(has(admins, "access.close is empty"));
 }
 
 TEST_CASE("describe summarises without revealing secrets") {

@@ -207,6 +207,19 @@ TEST_CASE("end of input inside a form abandons the form, not the session, and su
     CHECK(events_in(dir) == 0);
 }
 
+TEST_CASE("a log line stays one line: line separators, C1 controls and backslashes are escaped") {
+    temp_dir dir;
+    // A refusal is logged with who tried; here a name holding U+2028, NEL (U+0085) and a backslash.
+    auto const r = run_warroom(console_args(dir), "/incident declare P1 Checkout errors\n"
+                                                  "/as mal\\n\xE2\x80\xA8lo\xC2\x85ry\n/incident close 1 nope\n");
+    CHECK(r.exit_code == 0);
+    auto const logged = log_lines(r.err);
+    CAPTURE(logged);
+    CHECK(logged.find("refused: mal\\\\n\\u2028lo\\u0085ry close on INC-1") != std::string::npos);
+    CHECK(logged.find("\xE2\x80\xA8") == std::string::npos);
+    CHECK(logged.find("\xC2\x85") == std::string::npos);
+}
+
 TEST_CASE("text that is not UTF-8 is refused and the session goes on") {
     temp_dir dir;
     auto const r = run_warroom(console_args(dir), "/incident declare P2 Bad \xff\xfe bytes\n/incident list all\n");
