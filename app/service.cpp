@@ -39,6 +39,8 @@ void service::reload() {
     head_ = store_.head();
     auto const events = store_.load();
     incidents_ = replay(events);
+    rooms_.clear();
+    for (auto const& [n, i] : incidents_) rooms_[i.channel] = n;
     last_event_at_.reset();
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
 }
@@ -53,11 +55,14 @@ incident const* service::find(int number) const {
 }
 
 incident const* service::by_channel(std::string_view channel) const {
-    auto const name = strip_hash(channel);
-    for (auto const& [n, i] : incidents_) {
-        if (i.channel == name) return &i;
-    }
-    return nullptr;
+    auto const it = rooms_.find(strip_hash(channel));
+    return it == rooms_.end() ? nullptr : find(it->second);
+}
+
+void service::index_room(incident const& before, incident const& after) {
+    if (before.channel == after.channel) return;
+    if (auto const it = rooms_.find(before.channel); it != rooms_.end() && it->second == after.number) rooms_.erase(it);
+    rooms_[after.channel] = after.number;
 }
 
 std::string service::announce_channel() const { return rules_.announce_channel; }
@@ -116,7 +121,11 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
         reload();
         return false;
     }
-    for (auto& [number, i] : staged) incidents_.insert_or_assign(number, std::move(i));
+    for (auto& [number, i] : staged) {
+        auto const* known = find(number);
+        index_room(known ? *known : incident{}, i);
+        incidents_.insert_or_assign(number, std::move(i));
+    }
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     // Ours are the newest events; if the head moved by more, someone else wrote too.
     auto const now_head = store_.head();

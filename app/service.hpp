@@ -132,6 +132,9 @@ private:
     rate_limiter limiter_;
     directory const* directory_ = nullptr;
     incident_map incidents_;
+    // War-room channel name → incident number: commands from a room find their incident without a scan.
+    std::map<std::string, int, std::less<>> rooms_;
+    void index_room(incident const& before, incident const& after);
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
     std::optional<timestamp> last_event_at_;
     timestamp last_tick_{};              // where the hand-off schedule is looked up from

@@ -428,7 +428,7 @@ decision decide(incident const& current, command const& cmd, user_id const& by, 
 
 std::vector<event> escalation_events(incident const& i, escalation_step const& step, bool manual,
                                      std::string const& reason, user_id const& by, timestamp now, policy const& p) {
-    std::vector<event> out{{i.number, now, by, escalated{step.target, step.label, manual, reason, step.notify}}};
+    std::vector<event> out;
     // The step's people are brought into the war room: a private one is otherwise closed to them.
     invited people;
     for (auto const& u : invitees_of(step.notify).users) {
@@ -437,16 +437,22 @@ std::vector<event> escalation_events(incident const& i, escalation_step const& s
     for (auto const& g : invitees_of(step.notify).groups) {
         if (!i.invited_groups.contains(g)) people.groups.push_back(g);
     }
+    std::optional<paged> page;
     if (step.page && !i.pages.contains("primary")) {
         auto const* r = p.rotation_of(i.sev);
         auto const on_call = r ? shift_at(*r, now) : std::nullopt;
         if (on_call) {
-            out.push_back({i.number, now, by, paged{on_call->primary, "primary"}});
+            page = paged{on_call->primary, "primary"};
             if (!i.is_member(on_call->primary)) people.users.push_back(on_call->primary);
         } else if (p.paging) {
-            out.push_back({i.number, now, by, paged{{}, "primary"}});
+            page = paged{{}, "primary"};
         }
     }
+    // The timeline keeps what happened: a paging step with nobody to page says so, not "paged".
+    bool const nobody = step.page && !page && !i.pages.contains("primary") && step.notify.empty();
+    auto const label = nobody ? "the " + step.target + " step is due, but nobody is on call to page" : step.label;
+    out.push_back({i.number, now, by, escalated{step.target, label, manual, reason, step.notify}});
+    if (page) out.push_back({i.number, now, by, *page});
     if (!people.users.empty() || !people.groups.empty()) out.push_back({i.number, now, by, std::move(people)});
     return out;
 }

@@ -316,6 +316,9 @@ message_view escalation_view(incident const& i, escalation_step const& step, boo
     if (!who.empty()) {
         v.headline = head + step.label;
         v.fields.push_back({"Notified", who});
+    } else if (step.page && i.pages.empty()) {
+        v.headline = head + "the " + step.target + " step is due, but nobody is on call to page";
+        v.fields.push_back({"Paged", "nobody (configure [[oncall.rotations]] or [paging])"});
     } else if (step.page || step.customer_notice) {
         v.headline = head + step.label;
     } else {

@@ -602,6 +602,14 @@ task<outbox::attempt> outbox::upload_report(std::int64_t entry, std::string chan
 }
 
 task<outbox::attempt> outbox::direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt) {
+    // A contact given as an e-mail address is DMed as the Slack user who has it.
+    if (dm.user.find('@') != std::string::npos) {
+        std::optional<std::string> user;
+        // Not inside a conditional expression: GCC 12 miscompiles a co_await there.
+        if (directory_) user = co_await directory_->user_by_email(dm.user);
+        if (!user) co_return attempt{verdict::failed, "no Slack user has the e-mail address of a contact", false, {}};
+        dm.user = *user;
+    }
     json const args{{"users", dm.user}};
     auto const r = co_await api_.call("conversations.open", args);
     if (!r.ok()) co_return failed_call("conversations.open", r);

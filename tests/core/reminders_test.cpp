@@ -132,8 +132,9 @@ TEST_CASE("the escalations and the nudge due by 30 minutes fire in due order and
     auto const first = tick(h, t0 + 30min);
     CHECK(joined(first.keys) == joined({esc("on-call"), esc("engineering-manager"), esc("vp-engineering"),
                                         key("nudge", t0 + 30min), esc("executives")}));
+    // No rotation and no paging integration: the on-call step says nobody was paged.
     std::vector<payload> const want = {
-        escalated{"on-call", "On-call engineer paged", false, ""},
+        escalated{"on-call", "the on-call step is due, but nobody is on call to page", false, ""},
         escalated{"engineering-manager", "Engineering manager notified", false, ""},
         escalated{"vp-engineering", "VP Engineering notified", false, ""},
         nudged{},

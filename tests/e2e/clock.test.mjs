@@ -77,7 +77,7 @@ const escalationConfig = `
 update_every = "none"
 escalation = [
   { after = "0s", target = "on-call", label = "On-call engineer paged" },
-  { after = "2s", target = "engineering-manager", label = "Engineering manager notified", notify = ["@U222", "@S0GROUP1"], dm = true },
+  { after = "2s", target = "engineering-manager", label = "Engineering manager notified", notify = ["@U222", "@S0GROUP1", "dave@example.com"], dm = true },
   { after = "4s", target = "vp-engineering", label = "VP Engineering notified", notify = ["@U333"], dm = false },
   { after = "12s", target = "customer-communication", label = "Customer communication required" },
   { after = "14s", target = "executives", label = "Executive team notified" },
@@ -94,7 +94,8 @@ describe('escalation matrix', { timeout: 90000 }, () => {
       const step = (label) => room.messages.find((m) => m.text.includes(`Escalation — INC-1 (P0): ${label}`));
       const vp = await w.sim.waitFor(() => step('VP Engineering notified'), 12000, 'VP step');
       const em = step('Engineering manager notified');
-      const oncall = step('On-call engineer paged');
+      // No rotation and no paging here: the on-call step says nobody was paged.
+      const oncall = step('the on-call step is due, but nobody is on call to page');
       assert.ok(oncall && em, 'earlier steps fired');
       assert.ok(postedAt(w, oncall) - declared < 1500, 'the 0-minute step fires at declaration');
       assert.ok(postedAt(w, em) - declared >= 1000 && postedAt(w, em) - declared < 6000, 'EM step at 2 s');
@@ -103,6 +104,8 @@ describe('escalation matrix', { timeout: 90000 }, () => {
       assert.match(text(em), /<@U222>/, 'user contact mentioned');
       assert.match(text(em), /<!subteam\^S0GROUP1>/, 'user group mentioned as a group');
       await w.sim.waitFor(() => dms(w, 'U222').some((m) => /Engineering manager notified/.test(m.text)), 12000, 'DM to the EM');
+      // A contact given by e-mail address is DMed as the Slack user who has it.
+      await w.sim.waitFor(() => dms(w, 'U444').some((m) => /Engineering manager notified/.test(m.text)), 12000, 'DM by e-mail');
       assert.equal(dms(w, 'U333').length, 0, 'a step with dm = false only mentions');
 
       await inRoom(w, room, 'escalate the database is not coming back');

@@ -16,7 +16,8 @@ void declare_p0(warroom::app::service& svc) {
 }
 
 payload step(std::string const& target, std::string const& label) { return escalated{target, label, false, ""}; }
-payload const on_call = step("on-call", "On-call engineer paged");
+// No rotation in these tests: nobody to page, and the step says so.
+payload const on_call = step("on-call", "the on-call step is due, but nobody is on call to page");
 payload const manager = step("engineering-manager", "Engineering manager notified");
 payload const vp = step("vp-engineering", "VP Engineering notified");
 payload const executives = step("executives", "Executive team notified");
