@@ -116,16 +116,17 @@ int main(int argc, char** argv) {
         app::service svc(*store, settings.policy, settings.slack.command, false, app::user_limits{{}, {}, {}});
         log->info("store={} incidents={}", config::redact_url(url), svc.incidents().size());
 
+        // A time option, or now; nullopt (after saying why) when it is not a time.
+        auto const time_option = [](char const* option, std::optional<std::string> const& text,
+                                    char const* command) -> std::optional<core::timestamp> {
+            if (!text) return system_now();
+            auto const parsed = core::parse_time(*text);
+            if (!parsed) std::cerr << "warroom " << command << ": " << option << " " << *text << ": use YYYY-MM-DDTHH:MMZ (UTC)\n";
+            return parsed;
+        };
         if (*report) {
-            auto as_of = system_now();
-            if (report_as_of) {
-                auto const parsed = core::parse_time(*report_as_of);
-                if (!parsed) {
-                    std::cerr << "warroom report: --as-of " << *report_as_of << ": use YYYY-MM-DDTHH:MMZ (UTC)\n";
-                    return 2;
-                }
-                as_of = *parsed;
-            }
+            auto const as_of = time_option("--as-of", report_as_of, "report");
+            if (!as_of) return 2;
             auto const* i = svc.find(report_number);
             if (!i) {
                 std::cerr << "warroom report: there is no " << core::incident_ref(report_number) << " in "
@@ -135,19 +136,13 @@ int main(int argc, char** argv) {
             // Named on stderr, so stdout stays the report: a wrong store is seen at once.
             std::cerr << "warroom report: " << core::incident_ref(report_number) << " from "
                       << config::redact_url(url) << '\n';
-            std::cout << core::render_report(*i, svc.rules(), as_of);
+            std::cout << core::render_report(*i, svc.rules(), *as_of);
             return 0;
         }
 
-        auto start = system_now();
-        if (start_clock) {
-            auto const parsed = core::parse_time(*start_clock);
-            if (!parsed) {
-                std::cerr << "warroom console: --clock " << *start_clock << ": use YYYY-MM-DDTHH:MMZ (UTC)\n";
-                return 2;
-            }
-            start = *parsed;
-        }
+        auto const clock = time_option("--clock", start_clock, "console");
+        if (!clock) return 2;
+        auto start = *clock;
         if (auto const newest = svc.last_event_at(); newest && *newest > start) {
             // Reminders already fired up to the newest event; a clock behind it would replay time.
             std::cout << "🕐 the store's newest event is at " << core::format_time(*newest)
