@@ -438,7 +438,7 @@ public:
         });
         guarded([&] {
             // Without the service, a signed webhook of any PagerDuty service could act on incidents.
-            if (!s.paging.webhook_secret.empty() && s.paging.service_id.empty())
+            if (!s.paging.webhook_secret.empty() && s.paging.service_id.empty() && !service_id_given_)
                 fail(source_, "paging.service_id",
                      "a webhook secret is set but not the PagerDuty service it belongs to (the service id, PABC123)");
         });
@@ -657,7 +657,10 @@ private:
         check_keys(t, "paging",
                    {"vendor", "url", "key_file", "webhook_secret_file", "users", "service_id", "webhook_max_age"});
         guarded([&] {
-            if (auto const* n = t.get("service_id")) s.paging.service_id = string_at(*n, "paging.service_id");
+            if (auto const* n = t.get("service_id")) {
+                service_id_given_ = true;  // a bad value is its own error, not also a missing one
+                s.paging.service_id = string_at(*n, "paging.service_id");
+            }
         });
         guarded([&] {
             if (auto const* n = t.get("webhook_max_age"))
@@ -1148,6 +1151,7 @@ private:
     std::optional<std::string> paging_key_file_;
     std::optional<std::string> webhook_secret_file_;
     mutable std::vector<std::string> errors_;
+    bool service_id_given_ = false;
 };
 
 settings build(toml::table const& doc, std::string const& source, env_lookup const& env) {

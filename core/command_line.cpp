@@ -311,6 +311,8 @@ struct parser {
                     out.due = due;
                 } else if (value == "none" || value == "nobody" || value == "@nobody") {
                     out.unassign = true;
+                } else if (opt->value.empty()) {
+                    return fail("name the owner as owner:@user", verb);
                 } else if (auto const who = parse_mention(opt->value.front() == '@' || opt->value.front() == '<'
                                                               ? opt->value
                                                               : "@" + opt->value)) {
@@ -338,7 +340,11 @@ struct parser {
 
     parse_result parse_action(std::optional<int> n) {
         auto const sub = to_lower(in.peek());
-        if (sub == "edit" || sub == "remove") {
+        // "action remove 3" removes one; "action remove the stale flag" is an action item.
+        auto ahead = in;
+        if (!ahead.done()) ahead.take();
+        bool const numbered = ahead.done() || parse_number(ahead.peek()).has_value();
+        if ((sub == "edit" || sub == "remove") && numbered) {
             in.take();
             auto const token = in.take();
             auto const number = parse_number(token);

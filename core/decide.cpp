@@ -117,6 +117,9 @@ struct decider {
         return std::vector<event>{ev(note_added{text, c.happened})};
     }
 
+    // Today in the policy's zone, as a due date is written: that date's midnight UTC.
+    timestamp today() const { return std::chrono::floor<std::chrono::days>(now + p.zone->offset(now)); }
+
     action_item const* find_action(int number) const {
         auto const it = std::find_if(i.actions.begin(), i.actions.end(),
                                      [&](action_item const& a) { return a.number == number && !a.removed; });
@@ -139,7 +142,7 @@ struct decider {
         }
         if (c.owner && c.owner != a->owner) out.owner = c.owner;
         if (c.due) {
-            if (*c.due < std::chrono::floor<std::chrono::days>(now)) {
+            if (*c.due < today()) {
                 return refusal{"the due date " + format_date(*c.due) + " is in the past"};
             }
             if (c.due != a->due) out.due = c.due;
@@ -190,7 +193,7 @@ struct decider {
         auto const text = trimmed(c.text);
         if (text.empty()) return refusal{"an action item needs text: what should be done"};
         if (text.size() > max_title * 5) return too_long("the action item", text.size(), max_title * 5);
-        if (c.due && *c.due < std::chrono::floor<std::chrono::days>(now)) {
+        if (c.due && *c.due < today()) {
             return refusal{"the due date " + format_date(*c.due) + " is in the past"};
         }
         auto const number = static_cast<int>(i.actions.size()) + 1;

@@ -181,6 +181,9 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     room(note("🚫 " + ref + " declined by " + who + ": " + what.reason +
                                   " — not an incident; closed and left out of the metrics",
                               {}));
+                    // Not an incident: the page is over too, or the vendor keeps escalating it.
+                    if (rules.paging && !i.pages.empty())
+                        out.push_back(vendor_page(i, page_action::resolve, e.by, rules));
                 } else if constexpr (std::is_same_v<T, customer_notice_edited>) {
                     room(customer_notice_view(i, rules, now));
                 } else if constexpr (std::is_same_v<T, action_completed>) {

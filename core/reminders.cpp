@@ -78,8 +78,10 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
     for (auto const& a : i.actions) {
         if (!a.due || a.done_at || a.removed) continue;
         // At the start of the owner's working day, not at midnight UTC; once more the day after.
-        auto const k = key("action-due", i.number, std::to_string(a.number));
-        auto const late = key("action-overdue", i.number, std::to_string(a.number));
+        // Keyed by the date too: a new due date is reminded afresh.
+        auto const on = std::to_string(a.number) + ":" + format_date(*a.due);
+        auto const k = key("action-due", i.number, on);
+        auto const late = key("action-overdue", i.number, on);
         if (!i.reminders_sent.contains(k)) {
             out.push_back({k, reminder_kind::action_due, i.number, local_time_on(*a.due, p.action_reminder_at, p), 0,
                            a.number});

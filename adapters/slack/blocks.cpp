@@ -245,7 +245,11 @@ private:
                 auto const& c = items[k];
                 json option = {{"text", mrkdwn(truncate(md(c.label), max_option_text, true))},
                                {"value", truncate(c.value, max_option_value, false)}};
-                if (!c.note.empty()) option["description"] = mrkdwn(truncate(md(c.note), max_option_text, true));
+                // 75 characters leave no room for a date token: the note's time stays text.
+                if (!c.note.empty()) {
+                    auto const plain_time = link_channels(link_mentions(escape_mrkdwn(c.note), *mentions_, ctx_), ctx_);
+                    option["description"] = mrkdwn(truncate(plain_time, max_option_text, true));
+                }
                 if (c.checked) checked.push_back(option);
                 options.push_back(std::move(option));
             }

@@ -236,6 +236,12 @@ TEST_CASE("a webhook secret without the PagerDuty service it belongs to is refus
     CHECK(message == "/etc/warroom.toml: paging.service_id: a webhook secret is set but not the PagerDuty service it "
                      "belongs to (the service id, PABC123)");
     CHECK(message.find("s-1") == std::string::npos);
+    // A service_id of the wrong type is that one error, not also a missing service.
+    auto const typed = error_of([&] {
+        parse("[paging]\nvendor = \"pagerduty\"\nservice_id = 123\n", "/etc/warroom.toml",
+              env_of({{"WARROOM_PAGING_KEY", "k-1"}, {"WARROOM_PAGING_WEBHOOK_SECRET", "s-1"}}));
+    });
+    CHECK(typed == "/etc/warroom.toml: paging.service_id: expected a string, got an integer");
 }
 
 TEST_CASE("a token never appears in a message even when pasted into the wrong key") {

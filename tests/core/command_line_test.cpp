@@ -389,3 +389,12 @@ TEST_CASE("impact, decline and the customer notice parse") {
     CHECK(show(parse_command_line("decline false alarm: the probe was broken", true, t0)) == show(parse_result{cmd("decline", decline{"false alarm: the probe was broken"})}));
     CHECK(show(parse_command_line("decline", true, t0)) == show(parse_result{bad("say why it is not an incident", "decline")}));
 }
+
+TEST_CASE("an action item may start with edit or remove; an empty owner is refused") {
+    auto const a = action_of("action remove the stale flag @bob");
+    CHECK(a.text == "remove the stale flag");
+    CHECK(a.owner == user_id{"bob"});
+    CHECK(action_of("action edit the runbook").text == "edit the runbook");
+    CHECK(show(parse_command_line("action Fix it owner:", true, t0)) ==
+          show(parse_result{bad("name the owner as owner:@user", "action")}));
+}

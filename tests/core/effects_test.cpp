@@ -1,10 +1,15 @@
 // The effects' shared vocabulary: the paging dedup key and the page actions' names.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "core/effects.hpp"
+#include "core/reactions.hpp"
+#include "tests/core/support.hpp"
 
 namespace {
 using namespace warroom::core;
+using namespace warroom::core::test;
 }  // namespace
 
 TEST_CASE("dedup keys name the incident and only the canonical form reads back") {
@@ -27,4 +32,23 @@ TEST_CASE("page actions have the names the vendors' APIs use") {
     CHECK(to_string(page_action::trigger) == "trigger");
     CHECK(to_string(page_action::acknowledge) == "acknowledge");
     CHECK(to_string(page_action::resolve) == "resolve");
+}
+
+TEST_CASE("declining a paged incident resolves its page at the vendor") {
+    auto p = rules();
+    p.paging = true;
+    incident_map all;
+    std::vector<event> const history = {
+        at(t0, "alice", declared{"API down", "", severity::p0, incident_type::outage, t0, "inc-1-api-down"}),
+        at(t0, bot_user, paged{{}, "primary"})};
+    for (auto const& e : history) apply(all, e);
+    std::vector<event> const batch = {at(t0 + 5min, "alice", phase_changed{phase::detection, phase::closed}),
+                                      at(t0 + 5min, "alice", declined{"false alarm"})};
+    for (auto const& e : batch) apply(all, e);
+    auto const effects = reactions(batch, all, reaction_context{p, "alice", "inc-1-api-down"});
+    auto const resolves = std::count_if(effects.begin(), effects.end(), [](effect const& f) {
+        auto const* pg = std::get_if<page>(&f);
+        return pg && pg->action == page_action::resolve && pg->dedup_key == page_dedup_key(1);
+    });
+    CHECK(resolves == 1);
 }

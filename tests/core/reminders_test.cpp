@@ -268,19 +268,23 @@ TEST_CASE("an action item is reminded at 09:00 on its due date, then once overdu
                          at(t0 + 1h, "bob", action_added{3, "Fix alert", std::nullopt, march_10})};
     auto const all = pending_reminders(given(h), rules());
     std::vector<reminder> const want = {
-        {"action-due:1:1", reminder_kind::action_due, 1, march_10 + 9h, 0, 1},
-        {"action-due:1:3", reminder_kind::action_due, 1, march_10 + 9h, 0, 3},
+        {"action-due:1:1:2026-03-10", reminder_kind::action_due, 1, march_10 + 9h, 0, 1},
+        {"action-due:1:3:2026-03-10", reminder_kind::action_due, 1, march_10 + 9h, 0, 3},
     };
     CHECK(joined(describe(all)) == joined(describe(want)));
     CHECK(all == want);
     h.push_back(at(t0 + 2h, "dave", action_completed{3}));
     CHECK(tick(h, march_10 + 9h - 1s).keys.empty());
     auto const due = tick(h, march_10 + 9h);
-    CHECK(joined(due.keys) == "action-due:1:1");
-    CHECK(describe(payloads(due.events)) == describe(std::vector<payload>{reminder_sent{"action-due:1:1"}}));
-    CHECK(pending(h) == "action-overdue:1:1 @ 2026-03-11 09:00 UTC");
-    CHECK(joined(tick(h, march_10 + 33h).keys) == "action-overdue:1:1");
+    CHECK(joined(due.keys) == "action-due:1:1:2026-03-10");
+    CHECK(describe(payloads(due.events)) ==
+          describe(std::vector<payload>{reminder_sent{"action-due:1:1:2026-03-10"}}));
+    CHECK(pending(h) == "action-overdue:1:1:2026-03-10 @ 2026-03-11 09:00 UTC");
+    CHECK(joined(tick(h, march_10 + 33h).keys) == "action-overdue:1:1:2026-03-10");
     CHECK(pending(h) == "");
+    // A new due date is reminded afresh.
+    h.push_back(at(march_10 + 34h, "bob", action_edited{1, std::nullopt, std::nullopt, march_10 + std::chrono::days{4}}));
+    CHECK(pending(h) == "action-due:1:1:2026-03-14 @ 2026-03-14 09:00 UTC");
 }
 
 TEST_CASE("action items are reminded at the configured hour in the configured zone") {

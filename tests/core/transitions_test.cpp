@@ -784,3 +784,22 @@ TEST_CASE("a room that is private already stays where it is when the type change
     REQUIRE(std::holds_alternative<std::vector<event>>(third));
     for (auto const& e : std::get<std::vector<event>>(third)) CHECK_FALSE(std::holds_alternative<room_moved>(e.what));
 }
+
+TEST_CASE("today is the configured zone's day when a due date is checked") {
+    struct los_angeles_winter : time_zone {
+        std::string name() const override { return "America/Los_Angeles"; }
+        seconds offset(timestamp) const override { return -8h; }
+        std::string abbreviation(timestamp) const override { return "PST"; }
+    };
+    static los_angeles_winter const la;
+    auto p = rules();
+    p.zone = &la;
+    auto const inc = given({declared_p(severity::p3)});
+    // 02:00 UTC on 03-03 is still 03-02 in Los Angeles: due 03-02 is today there, not the past.
+    auto const at_two = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 3}} + 2h;
+    auto const march_2 = timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 2}};
+    auto const d = decide(inc, add_action{"Fix it", std::nullopt, march_2}, "alice", at_two, p);
+    CHECK(std::holds_alternative<std::vector<event>>(d));
+    auto const utc = decide(inc, add_action{"Fix it", std::nullopt, march_2}, "alice", at_two, rules());
+    CHECK(std::holds_alternative<refusal>(utc));
+}
