@@ -78,14 +78,19 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
     for (auto const& a : i.actions) {
         if (!a.due || a.done_at || a.removed) continue;
         // At the start of the owner's working day, not at midnight UTC; once more the day after.
-        // Keyed by the date too: a new due date is reminded afresh.
+        // Keyed by the date too: a new due date is reminded afresh. A store written before the date
+        // was in the key holds the number alone; that reminder was sent, and is not sent again.
         auto const on = std::to_string(a.number) + ":" + format_date(*a.due);
         auto const k = key("action-due", i.number, on);
         auto const late = key("action-overdue", i.number, on);
-        if (!i.reminders_sent.contains(k)) {
+        auto const sent = [&](char const* kind, std::string const& current) {
+            return i.reminders_sent.contains(current) ||
+                   i.reminders_sent.contains(key(kind, i.number, std::to_string(a.number)));
+        };
+        if (!sent("action-due", k)) {
             out.push_back({k, reminder_kind::action_due, i.number, local_time_on(*a.due, p.action_reminder_at, p), 0,
                            a.number});
-        } else if (!i.reminders_sent.contains(late)) {
+        } else if (!sent("action-overdue", late)) {
             out.push_back({late, reminder_kind::action_overdue, i.number,
                            local_time_on(*a.due + std::chrono::days{1}, p.action_reminder_at, p), 0, a.number});
         }

@@ -285,6 +285,11 @@ TEST_CASE("an action item is reminded at 09:00 on its due date, then once overdu
     // A new due date is reminded afresh.
     h.push_back(at(march_10 + 34h, "bob", action_edited{1, std::nullopt, std::nullopt, march_10 + std::chrono::days{4}}));
     CHECK(pending(h) == "action-due:1:1:2026-03-14 @ 2026-03-14 09:00 UTC");
+    // A store from before the date was in the key: the reminder it sent is not sent again.
+    std::vector<event> old{declared_as(severity::p3), acked(),
+                           at(t0 + 1h, "bob", action_added{1, "Add a canary", user_id{"dave"}, march_10}),
+                           at(march_10 + 9h, bot_user, reminder_sent{"action-due:1:1"})};
+    CHECK(pending(old) == "action-overdue:1:1:2026-03-10 @ 2026-03-11 09:00 UTC");
 }
 
 TEST_CASE("action items are reminded at the configured hour in the configured zone") {
