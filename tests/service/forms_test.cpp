@@ -197,3 +197,42 @@ TEST_CASE("an empty command opens the form and records nothing") {
     CHECK_FALSE(update.changed);
     CHECK(h.store().load().size() == before);
 }
+
+TEST_CASE("the customer notice can be edited through its form until it is approved") {
+    harness h;
+    h.run("alice", "incidents", t0, "declare P0 API down");
+    std::string const room1 = "inc-1-api-down";
+    // The customer-communication step (60 minutes for a P0) drafts the notice.
+    h.svc().tick(t0 + 61min);
+    auto const* inc = h.svc().find(1);
+    REQUIRE(inc != nullptr);
+    auto const opened = h.svc().press({"alice", room1, t0 + 62min}, ui::action::edit_notice, "1");
+    REQUIRE(opened.effects.size() == 1);
+    auto const* form = std::get_if<open_form>(&opened.effects.front());
+    REQUIRE(form != nullptr);
+    CHECK(form->form.id == ui::form::customer_notice);
+    // The draft follows the status and never quotes the internal impact text.
+    CHECK(form->form.fields.front().initial.find("We are investigating") != std::string::npos);
+    // A bystander may neither open nor submit it.
+    auto const outsider = h.svc().press({"mallory", room1, t0 + 62min}, ui::action::edit_notice, "1");
+    CHECK_FALSE(outsider.changed);
+    CHECK(std::holds_alternative<reply>(outsider.effects.front()));
+    auto const before = h.store().load().size();
+    auto const denied = submit(h.svc(), {"mallory", room1, t0 + 62min}, form->form,
+                               {{"notice_text", "All fine, nothing to see."}});
+    CHECK_FALSE(denied.changed);
+    CHECK(h.store().load().size() == before);
+
+    auto const edited = submit(h.svc(), {"alice", room1, t0 + 63min}, form->form,
+                               {{"notice_text", "Some customers cannot sign in; we are on it."}});
+    CHECK(edited.changed);
+    CHECK(since(h.store(), before) ==
+          std::vector<event>{event{1, t0 + 63min, "alice",
+                                   customer_notice_edited{"Some customers cannot sign in; we are on it."}}});
+    h.run("alice", room1, t0 + 64min, "update status:identified Bad deploy");
+    REQUIRE(h.svc().press({"alice", room1, t0 + 65min}, ui::action::approve_notice, "1").changed);
+    auto const late = h.svc().press({"alice", room1, t0 + 66min}, ui::action::edit_notice, "1");
+    REQUIRE(late.effects.size() == 1);
+    CHECK(render_text(std::get<reply>(late.effects.front()).view) ==
+          "⚠️ the customer notice of INC-1 is already approved; it can no longer be edited\n");
+}
