@@ -17,6 +17,9 @@ std::string_view to_string(page_action a) {
 }
 
 std::string announcement_key(int incident) { return "announcement:" + std::to_string(incident); }
+std::string announced_update_key(int incident, int update) {
+    return announcement_key(incident) + ":update:" + std::to_string(update);
+}
 
 std::string page_dedup_key(int incident) { return std::string(page_key_prefix) + std::to_string(incident); }
 

@@ -46,6 +46,8 @@ struct post {
     int room = 0;
     // Set for a reply in the thread of the message kept current under this key.
     std::string thread = {};
+    // Only edits the message kept under `key`: when none was ever posted, nothing is posted.
+    bool edit_only = false;
     bool operator==(post const&) const = default;
 };
 // Seen only by the user who asked (ephemeral).
@@ -82,6 +84,8 @@ enum class page_action {
 std::string_view to_string(page_action a);  // "trigger"
 // The key of incident `n`'s announcement, the one message kept current in the announcement channel.
 std::string announcement_key(int incident);
+// The key of the announcement channel's copy of incident `n`'s update number `k` (1, 2, …).
+std::string announced_update_key(int incident, int update);
 // The vendor's dedup key of incident `n`, "warroom-inc-<n>", and back.
 std::string page_dedup_key(int incident);
 std::optional<int> incident_of_page_key(std::string_view key);

@@ -99,7 +99,8 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     // The announcement channel hears every update, as configured; a private
                     // incident's words stay in its room (its announcement says the status only).
                     if (!redacted && rules.announce_updates != policy::update_posts::edit) {
-                        post in_channel{rules.announce_channel, view};
+                        // Kept under a key, so it can be redacted if the incident becomes private.
+                        post in_channel{rules.announce_channel, view, false, announced_update_key(i.number, i.updates)};
                         if (rules.announce_updates == policy::update_posts::thread) in_channel.thread = announcement_key(i.number);
                         out.push_back(std::move(in_channel));
                     }
@@ -238,6 +239,15 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     room(runbook_view(i, rules));
                     if (i.sev > rules.of(i.type).typical) room(severity_warning_view(i, rules));
                     if (!moved) topic_changed();
+                    // Private now: the updates the announcement channel heard lose their words.
+                    if (rules.of(what.to).private_room && !rules.of(what.from).private_room) {
+                        auto const gone = note_view("📊 UPDATE (" + ref + "): this incident is now private; its updates are in its war room");
+                        for (int k = 1; k <= i.updates; ++k) {
+                            post redact{rules.announce_channel, gone, false, announced_update_key(i.number, k)};
+                            redact.edit_only = true;
+                            out.push_back(std::move(redact));
+                        }
+                    }
                 } else if constexpr (std::is_same_v<T, room_moved>) {
                     // Everyone in the old room comes along; the old room points to the new one and is archived.
                     std::vector<std::string> everyone(i.members.begin(), i.members.end());

@@ -173,6 +173,7 @@ void console::show(app::outcome const& o) {
                     for (auto const& u : x.invite) out_ << ' ' << (u.front() == '@' ? "" : "@") << u;
                     out_ << "; topic: " << x.topic << '\n';
                 } else if constexpr (std::is_same_v<T, core::post>) {
+                    if (x.edit_only && !kept_.contains(x.key)) return;  // never posted: nothing to edit
                     bool const edit = !x.key.empty() && !kept_.insert(x.key).second;
                     out_ << "── #" << x.channel << " ── warroom" << (x.pin ? " (pinned)" : "")
                          << (edit ? " (edits its earlier message)" : "")

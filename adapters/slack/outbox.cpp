@@ -298,7 +298,8 @@ task<outbox::attempt> outbox::try_once(app::outbox_entry entry, bool in_doubt) {
             if (!channel) co_return attempt{verdict::failed, "war room #" + p->channel + " was never created", false, {}};
             co_return co_await upload_report(entry.id, *channel, p->view);
         }
-        co_return co_await post_message(entry.id, p->channel, p->view, p->pin, in_doubt, p->key, p->room, p->thread);
+        co_return co_await post_message(entry.id, p->channel, p->view, p->pin, in_doubt, p->key, p->room, p->thread,
+                                       p->edit_only);
     }
     if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
     if (auto const* inv = std::get_if<core::invite>(&what)) {
@@ -480,7 +481,8 @@ task<std::optional<std::map<int, std::string>>> outbox::find_parts(std::string c
 }
 
 task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
-                                           bool in_doubt, std::string key, int room, std::string thread) {
+                                           bool in_doubt, std::string key, int room, std::string thread,
+                                           bool edit_only) {
     render_context ctx;
     // "#<war room>" in the view becomes a link to the channel.
     if (auto const named = store_.fact("incident:" + std::to_string(view.incident))) {
@@ -511,8 +513,11 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
             a.ambiguous = false;
             co_return a;
         }
+        if (edit_only) co_return attempt{};
         log_->info("message {} is gone ({}); posting it again", key, r.error());
     }
+    // An edit of a message never posted (the update was not announced): nothing to do.
+    if (edit_only) co_return attempt{};
     std::string thread_ts;
     if (auto const parent = thread.empty() ? std::nullopt : store_.fact("message:" + thread)) {
         auto const where = json::parse(*parent, nullptr, false);

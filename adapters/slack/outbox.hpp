@@ -86,7 +86,8 @@ private:
     task<attempt> open_room(core::open_war_room room, bool in_doubt);
     // `thread`: the key of a message kept current; the post is a reply in its thread.
     task<attempt> post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
-                               bool in_doubt, std::string key = {}, int room = 0, std::string thread = {});
+                               bool in_doubt, std::string key = {}, int room = 0, std::string thread = {},
+                               bool edit_only = false);
     task<attempt> set_topic(core::set_topic t);
     task<attempt> invite_people(std::string channel_id, int incident, std::vector<std::string> who);
     task<attempt> archive(core::archive_room a);

@@ -45,7 +45,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(message_view, kind, incident, he
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(form_field, id, label, options, initial, optional, multiline)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(modal_view, id, incident, title, fields)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_war_room, incident, name, is_private, invite, topic)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(post, channel, view, pin, key, room, thread)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(post, channel, view, pin, key, room, thread, edit_only)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(reply, channel, user, view)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(set_topic, channel, topic, room)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(invite, incident, channel, who)

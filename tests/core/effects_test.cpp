@@ -5,6 +5,7 @@
 
 #include "core/effects.hpp"
 #include "core/reactions.hpp"
+#include "core/views.hpp"
 #include "tests/core/support.hpp"
 
 namespace {
@@ -51,4 +52,28 @@ TEST_CASE("declining a paged incident resolves its page at the vendor") {
         return pg && pg->action == page_action::resolve && pg->dedup_key == page_dedup_key(1);
     });
     CHECK(resolves == 1);
+}
+
+TEST_CASE("an incident turned private edits the updates the announcement channel heard, and posts none") {
+    incident_map all;
+    std::vector<event> const history = {
+        at(t0, "alice", declared{"Payroll export", "", severity::p1, incident_type::outage, t0, "inc-1-payroll-export"}),
+        at(t0 + 1min, "alice", update_posted{status::identified, "Export job leaks rows", ""}),
+        at(t0 + 2min, "alice", update_posted{status::implementing_fix, "Stopping the job", ""})};
+    for (auto const& e : history) apply(all, e);
+    std::vector<event> const batch = {at(t0 + 3min, "alice", type_changed{incident_type::outage, incident_type::security}),
+                                      at(t0 + 3min, "alice", room_moved{"inc-1-payroll-export", "inc-1-security"})};
+    for (auto const& e : batch) apply(all, e);
+    auto const effects = reactions(batch, all, reaction_context{rules(), "alice", "inc-1-payroll-export"});
+    std::vector<std::string> keys;
+    for (auto const& f : effects) {
+        auto const* p = std::get_if<post>(&f);
+        if (!p || !p->edit_only) continue;
+        keys.push_back(p->key);
+        CHECK(p->channel == rules().announce_channel);
+        auto const text = render_text(p->view);
+        CHECK(text.find("Payroll") == std::string::npos);
+        CHECK(text.find("Export job") == std::string::npos);
+    }
+    CHECK(keys == std::vector<std::string>{announced_update_key(1, 1), announced_update_key(1, 2)});
 }

@@ -27,6 +27,14 @@ describe('announcement kept current', { timeout: 60000 }, () => {
       const topLevel = incidents.messages.filter((m) => !m.thread_ts || m.thread_ts === m.ts);
       assert.equal(topLevel.filter((m) => /Search is slow/.test(m.text)).length, 1, 'one announcement');
       assert.ok(w.calls('chat.update').filter((c) => c.args.ts === announcement.ts && c.response.ok).length >= 3);
+
+      // Turned private: the update the channel heard in the thread loses its words, and so does the announcement.
+      const reply = incidents.messages.find((m) => m.thread_ts === announcement.ts && m.ts !== announcement.ts);
+      assert.ok(reply, 'the update was posted in the thread');
+      await cmd('type security');
+      await w.sim.waitFor(() => /now private/.test(reply.text), 10000, 'thread reply redacted');
+      assert.doesNotMatch(JSON.stringify(reply.blocks ?? []) + reply.text, /Index rebuild stuck|Search is slow/);
+      await w.sim.waitFor(() => !/Search is slow/.test(announcement.text), 10000, 'announcement redacted');
     } finally {
       await w.close();
     }
