@@ -197,12 +197,16 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                         step != steps.end() ? *step : escalation_step{{}, what.target, what.label, what.notified};
                     auto const view = escalation_view(i, shown, what.manual, what.reason, what.notified, rules, now);
                     room(view);
-                    if (shown.dm) {
-                        for (auto const& text : what.notified) {
-                            auto const c = parse_contact(text);
-                            if (c && (c->what == contact::kind::user || c->what == contact::kind::email)) {
-                                out.push_back(direct_message{c->id, view});
-                            }
+                    for (auto const& text : what.notified) {
+                        auto const c = parse_contact(text);
+                        // A channel named as a contact is told there; of a private incident only that it
+                        // escalated (a manual reason may say more than the room should).
+                        if (c && c->what == contact::kind::channel) {
+                            out.push_back(post{c->id, redacted ? note_view(view.headline + " — details in its war room")
+                                                               : view});
+                        }
+                        if (shown.dm && c && (c->what == contact::kind::user || c->what == contact::kind::email)) {
+                            out.push_back(direct_message{c->id, view});
                         }
                     }
                     if (shown.customer_notice) room(customer_notice_view(i, rules, e.at));

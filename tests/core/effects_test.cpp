@@ -77,3 +77,25 @@ TEST_CASE("an incident turned private edits the updates the announcement channel
     }
     CHECK(keys == std::vector<std::string>{announced_update_key(1, 1), announced_update_key(1, 2)});
 }
+
+TEST_CASE("a channel named as an escalation contact is told there, without a private incident's words") {
+    auto p = rules();
+    p.of(severity::p1).escalation = {{{}, "security-leads", "Security leads told", {"#sec-leads"}, true, false, false}};
+    for (auto const type : {incident_type::outage, incident_type::security}) {
+        CAPTURE(to_string(type));
+        incident_map all;
+        warroom::core::apply(all, at(t0, "alice", declared{"Payroll export", "", severity::p1, type, t0, "inc-1-x"}));
+        std::vector<event> const batch = {
+            at(t0 + 1min, "alice", escalated{"security-leads", "Security leads told", true, "payroll rows leaked", {"#sec-leads"}})};
+        for (auto const& e : batch) apply(all, e);
+        auto const effects = reactions(batch, all, reaction_context{p, "alice", "inc-1-x"});
+        auto const told = std::find_if(effects.begin(), effects.end(), [](effect const& f) {
+            auto const* x = std::get_if<post>(&f);
+            return x && x->channel == "sec-leads";
+        });
+        REQUIRE(told != effects.end());
+        auto const text = render_text(std::get<post>(*told).view);
+        CHECK(text.find("Security leads told") != std::string::npos);
+        CHECK((text.find("payroll rows leaked") == std::string::npos) == (type == incident_type::security));
+    }
+}
