@@ -206,8 +206,10 @@ public:
         return std::move(blocks_);
     }
 
-    std::string md(std::string_view raw) const {
-        return link_times(link_channels(link_mentions(escape_mrkdwn(raw), *mentions_, ctx_), ctx_), *times_);
+    std::string md(std::string_view raw) const { return link_times(md_without_times(raw), *times_); }
+    // Mentions and channel links, but the times left as their text.
+    std::string md_without_times(std::string_view raw) const {
+        return link_channels(link_mentions(escape_mrkdwn(raw), *mentions_, ctx_), ctx_);
     }
 
 private:
@@ -247,8 +249,7 @@ private:
                                {"value", truncate(c.value, max_option_value, false)}};
                 // 75 characters leave no room for a date token: the note's time stays text.
                 if (!c.note.empty()) {
-                    auto const plain_time = link_channels(link_mentions(escape_mrkdwn(c.note), *mentions_, ctx_), ctx_);
-                    option["description"] = mrkdwn(truncate(plain_time, max_option_text, true));
+                    option["description"] = mrkdwn(truncate(md_without_times(c.note), max_option_text, true));
                 }
                 if (c.checked) checked.push_back(option);
                 options.push_back(std::move(option));
