@@ -133,14 +133,19 @@ export class World {
   room(n) {
     return [...this.sim.channels.values()].find((c) => c.name?.startsWith(`inc-${n}-`));
   }
-  async waitForRoom(n, timeoutMs = 10000) {
-    return this.sim.waitFor(() => this.room(n), timeoutMs, `war room of incident ${n}`);
+  // The war room of incident `n` once the bot has posted there, as a person finds it: until then the
+  // bot may not yet have read conversations.create's answer, and a command typed in the channel would
+  // come from a channel it does not know as a war room. `posted: false`: as soon as the channel exists.
+  async waitForRoom(n, timeoutMs = 10000, { posted = true } = {}) {
+    const room = await this.sim.waitFor(() => this.room(n), timeoutMs, `war room of incident ${n}`);
+    if (posted) await this.sim.waitFor(() => this.botPosted(room), timeoutMs, `a post in #${room.name}`);
+    return room;
   }
-  // `user` joins a war room, as a person does once the bot has posted there (before that the bot may
-  // not yet know the channel it created is its war room); resolves when the bot acknowledged Slack's
+  botPosted(room) { return room.messages.some((m) => m.user === this.sim.botUserId); }
+  // `user` joins a war room once the bot has posted there; resolves when the bot acknowledged Slack's
   // member_joined_channel event.
   async join(user, room, timeoutMs = 10000) {
-    await this.sim.waitFor(() => room.messages.some((m) => m.user === this.sim.botUserId), timeoutMs, `a post in #${room.name}`);
+    await this.sim.waitFor(() => this.botPosted(room), timeoutMs, `a post in #${room.name}`);
     const { ack } = this.sim.joinChannel(user, room.id);
     assert.ok(await ack, `${user} joined #${room.name}`);
   }

@@ -115,7 +115,7 @@ describe('shutdown', { timeout: 60000 }, () => {
       const bot = await w.start();
       w.sim.failNext('chat.postMessage', { status: 429, retryAfter: 30 });
       w.sim.slashCommand({ text: 'declare P2 type:performance Rate limited' });
-      const room = await w.waitForRoom(1);
+      const room = await w.waitForRoom(1, 10000, { posted: false });
       await w.sim.waitFor(() => w.calls('chat.postMessage').length === 1, 10000, 'the 429');
       await sleep(500);
       const { code, signal, ms } = await timedStop(bot);
