@@ -40,7 +40,12 @@ void service::reload() {
     auto const events = store_.load();
     incidents_ = replay(events);
     rooms_.clear();
-    for (auto const& [n, i] : incidents_) rooms_[i.channel] = n;
+    due_.clear();
+    due_of_.clear();
+    for (auto const& [n, i] : incidents_) {
+        rooms_[i.channel] = n;
+        schedule(i);
+    }
     last_event_at_.reset();
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
 }
@@ -63,6 +68,17 @@ void service::index_room(incident const& before, incident const& after) {
     if (before.channel == after.channel) return;
     if (auto const it = rooms_.find(before.channel); it != rooms_.end() && it->second == after.number) rooms_.erase(it);
     rooms_[after.channel] = after.number;
+}
+
+void service::schedule(incident const& i) {
+    if (auto const it = due_of_.find(i.number); it != due_of_.end()) {
+        due_.erase({it->second, i.number});
+        due_of_.erase(it);
+    }
+    auto const pending = pending_reminders(i, rules_);
+    if (pending.empty()) return;
+    due_.emplace(pending.front().due, i.number);
+    due_of_.emplace(i.number, pending.front().due);
 }
 
 std::string service::announce_channel() const { return rules_.announce_channel; }
@@ -124,7 +140,7 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
     for (auto& [number, i] : staged) {
         auto const* known = find(number);
         index_room(known ? *known : incident{}, i);
-        incidents_.insert_or_assign(number, std::move(i));
+        schedule(incidents_.insert_or_assign(number, std::move(i)).first->second);
     }
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     // Ours are the newest events; if the head moved by more, someone else wrote too.
@@ -201,8 +217,7 @@ outcome service::handle(origin const& o, std::string_view text) {
     return run(o, number, std::get<command>(req.what), req.verb);
 }
 
-outcome service::decide_and_record(origin const& o, std::string_view verb,
-                                   std::function<decision()> const& decide_now) {
+outcome service::decide_and_record(origin const& o, std::function<decision()> const& decide_now) {
     outcome out;
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
         // Checked on every attempt: a conflict may mean another replica handled this very request.
@@ -231,7 +246,7 @@ outcome service::decide_and_record(origin const& o, std::string_view verb,
 
 outcome service::run(origin const& o, int number, command const& cmd, std::string_view verb) {
     std::optional<refusal> not_allowed;
-    auto out = decide_and_record(o, verb, [&]() -> decision {
+    auto out = decide_and_record(o, [&]() -> decision {
         auto const* i = find(number);
         if (!i) return refusal{"there is no " + incident_ref(number)};
         // Checked against the state decided on: a retry after a conflict checks again.
@@ -255,7 +270,7 @@ outcome service::declare_incident(origin const& o, declare const& d) {
         return out;
     }
     if (outcome limited; !within_limits(o, request_kind::declare, "declare", limited)) return limited;
-    return decide_and_record(o, "declare", [&] {
+    return decide_and_record(o, [&] {
         // Re-read on every attempt: a conflict means another writer took this number.
         int const number = incidents_.empty() ? 1 : incidents_.rbegin()->first + 1;
         return decide_declare(number, d, o.user, o.now, rules_);
@@ -294,9 +309,6 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
     }
     auto const* i = number ? find(*number) : nullptr;
     if (!i) {
-        auto const verb = q.what == query::kind::status    ? "status"
-                          : q.what == query::kind::actions ? "actions"
-                                                           : "role";
         say(problem("there is no " + incident_ref(number.value_or(0)), ""));
         return out;
     }
@@ -449,7 +461,7 @@ outcome service::joined(origin const& o, user_id const& user) {
     refresh();
     auto const* room = by_channel(o.channel);
     if (!room) return {};
-    auto out = decide_and_record(o, "join", [&]() -> decision {
+    auto out = decide_and_record(o, [&]() -> decision {
         auto const* i = by_channel(o.channel);
         return i ? decide(*i, join_room{user}, o.user, o.now, rules_) : decision{refusal{"not a war room"}};
     });
@@ -461,7 +473,7 @@ outcome service::left(origin const& o, user_id const& user) {
     refresh();
     auto const* room = by_channel(o.channel);
     if (!room) return {};
-    auto out = decide_and_record(o, "leave", [&]() -> decision {
+    auto out = decide_and_record(o, [&]() -> decision {
         auto const* i = by_channel(o.channel);
         return i ? decide(*i, leave_room{user}, o.user, o.now, rules_) : decision{refusal{"not a war room"}};
     });
@@ -493,7 +505,7 @@ std::optional<std::string> service::enter(origin const& o, std::string_view chan
     auto const number = room->number;
     origin here = o;
     here.channel = room->channel;
-    auto joined_out = decide_and_record(here, "join", [&]() -> decision {
+    auto joined_out = decide_and_record(here, [&]() -> decision {
         auto const* i = find(number);
         return i ? decide(*i, join_room{o.user}, o.user, o.now, rules_) : decision{refusal{"not a war room"}};
     });
@@ -503,10 +515,7 @@ std::optional<std::string> service::enter(origin const& o, std::string_view chan
 
 std::optional<timestamp> service::next_due() const {
     auto best = next_handoff(rules_, last_tick_);
-    for (auto const& [n, i] : incidents_) {
-        auto const pending = pending_reminders(i, rules_);
-        if (!pending.empty() && (!best || pending.front().due < *best)) best = pending.front().due;
-    }
+    if (!due_.empty() && (!best || due_.begin()->first < *best)) best = due_.begin()->first;
     return best;
 }
 
@@ -527,33 +536,34 @@ outcome service::tick(timestamp now) {
     // Keys found taken: another replica fired them. Its events arrive with the next refresh (or the
     // reload a conflict causes); the set only guarantees that a key is tried once per tick.
     std::set<std::string> taken;
+    std::set<int> settled;  // incidents whose due reminders were all found taken
     std::size_t fired = 0;
-    // One scan collects everything due, fired in due order; firing re-plans (a nudge schedules the
-    // next one, a page the wait for its acknowledgement), so scan again until nothing is due.
-    for (;;) {
-        std::vector<reminder> due;
-        for (auto const& [n, i] : incidents_) {
-            for (auto const& r : pending_reminders(i, rules_)) {
-                if (r.due > now) break;
-                if (!taken.contains(r.key)) due.push_back(r);
-            }
+    // Earliest first across incidents. Firing re-plans (a nudge schedules the next one, a page the wait
+    // for its acknowledgement) and a conflict reloads, so each firing starts again from the earliest.
+    for (auto it = due_.begin(); it != due_.end() && it->first <= now;) {
+        auto const number = it->second;
+        if (settled.contains(number)) {
+            ++it;
+            continue;
         }
-        if (due.empty()) break;
-        std::stable_sort(due.begin(), due.end(), [](reminder const& a, reminder const& b) { return a.due < b.due; });
-        for (auto const& r : due) {
-            // The loop that runs the scheduler also acks envelopes and delivers: a large backlog is
-            // fired in slices, the rest at the next tick, right after the loop had its turn.
-            if (fired >= max_fired_per_tick) return out;
-            auto const* i = find(r.incident);
-            // An earlier firing, or another replica's events read on a conflict, may have settled it.
-            auto const still = i ? pending_reminders(*i, rules_) : std::vector<reminder>{};
-            if (std::none_of(still.begin(), still.end(), [&](reminder const& p) { return p.key == r.key; })) continue;
-            if (fire_one(*i, r, now, out)) {
-                ++fired;
-            } else {
-                taken.insert(r.key);
-            }
+        // The loop that runs the scheduler also acks envelopes and delivers: a large backlog is
+        // fired in slices, the rest at the next tick, right after the loop had its turn.
+        if (fired >= max_fired_per_tick) break;
+        auto const* i = find(number);
+        auto const pending = pending_reminders(*i, rules_);
+        auto const r = std::find_if(pending.begin(), pending.end(),
+                                    [&](reminder const& p) { return p.due <= now && !taken.contains(p.key); });
+        if (r == pending.end()) {
+            settled.insert(number);
+            ++it;
+            continue;
         }
+        if (fire_one(*i, *r, now, out)) {
+            ++fired;
+        } else {
+            taken.insert(r->key);
+        }
+        it = due_.begin();
     }
     return out;
 }

@@ -103,7 +103,7 @@ public:
 
 private:
     // Decides on the current state and records; on a store conflict, reloads and decides again.
-    outcome decide_and_record(origin const& o, std::string_view verb, std::function<decision()> const& decide_now);
+    outcome decide_and_record(origin const& o, std::function<decision()> const& decide_now);
     outcome run(origin const& o, int number, command const& cmd, std::string_view verb);
     principal principal_of(origin const& o) const;
     // Why `o` may not have `what` of incident `i`, logged as a denial in `out`; nothing when allowed.
@@ -135,6 +135,11 @@ private:
     // War-room channel name → incident number: commands from a room find their incident without a scan.
     std::map<std::string, int, std::less<>> rooms_;
     void index_room(incident const& before, incident const& after);
+    // Each incident's earliest pending reminder, earliest first: the scheduler looks at what is due
+    // instead of at every incident. Re-planned wherever an incident changes (record, reload).
+    std::set<std::pair<timestamp, int>> due_;
+    std::map<int, timestamp> due_of_;
+    void schedule(incident const& i);
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
     std::optional<timestamp> last_event_at_;
     timestamp last_tick_{};              // where the hand-off schedule is looked up from

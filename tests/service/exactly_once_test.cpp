@@ -121,6 +121,42 @@ TEST_CASE("after downtime each past-due reminder fires once in due order") {
     CHECK(h.store().load().size() == fired);
 }
 
+TEST_CASE("the scheduler fires earliest first across incidents and follows each incident's changes") {
+    // P2 with an hourly cadence and no escalation: the clock owes each incident only its nudges.
+    auto rules = policy::defaults();
+    rules.of(severity::p2).update_every = 1h;
+    rules.of(severity::p2).escalation.clear();
+    harness h{rules};
+    // Three P2 incidents a minute apart: their nudges are due a minute apart too.
+    for (int k = 0; k < 3; ++k) {
+        auto const at = t0 + std::chrono::minutes{k};
+        REQUIRE(h.svc().handle({"alice", "incidents", at}, "declare P2 Queue " + std::to_string(k + 1)).changed);
+        REQUIRE(h.svc().handle({"alice", "inc-" + std::to_string(k + 1) + "-queue-" + std::to_string(k + 1), at}, "ack")
+                    .changed);
+    }
+    auto const cadence = std::chrono::duration_cast<seconds>(1h);
+    CHECK(h.svc().next_due() == t0 + cadence);
+    // An update to the first incident re-plans its nudge: the second incident's is now the earliest.
+    h.run("alice", "inc-1-queue-1", t0 + 3min, "update Draining");
+    CHECK(h.svc().next_due() == t0 + 1min + cadence);
+    auto const before = h.store().load().size();
+    h.svc().tick(t0 + 3min + cadence);
+    std::string order;
+    for (auto const& e : since(h.store(), before)) {
+        if (std::holds_alternative<nudged>(e.what)) order += std::to_string(e.incident);
+    }
+    CHECK(order == "231");
+    // Resolved, an incident owes no nudge: the schedule drops it.
+    h.run("alice", "inc-2-queue-2", t0 + 4min + cadence, "resolve Drained");
+    h.run("alice", "inc-3-queue-3", t0 + 4min + cadence, "resolve Drained");
+    h.run("alice", "inc-1-queue-1", t0 + 4min + cadence, "resolve Drained");
+    auto const next = h.svc().next_due();
+    REQUIRE(next);
+    CHECK(*next > t0 + 4min + cadence + cadence);
+    h.restart();
+    CHECK(h.svc().next_due() == next);
+}
+
 TEST_CASE("two replicas on the same file fire a reminder once in total") {
     harness h;
     declare_p0(h.svc());
