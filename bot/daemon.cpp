@@ -12,12 +12,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <csignal>
+#include <list>
 #include <random>
 
 #include "adapters/http/server.hpp"
+#include "adapters/outbox/runner.hpp"
+#include "adapters/slack/deliverer.hpp"
 #include "adapters/slack/directory.hpp"
 #include "adapters/slack/interactions.hpp"
-#include "adapters/slack/outbox.hpp"
 #include "adapters/slack/socket_mode_client.hpp"
 #include "adapters/slack/web_api.hpp"
 #include "bot/endpoints.hpp"
@@ -31,7 +33,7 @@ using slack::task;
 using slack::tuple_awaitable;
 using slack::wall_clock_now;
 
-task<void> scheduler(app::service& svc, slack::outbox& out, asio::steady_timer& timer,
+task<void> scheduler(app::service& svc, outbox::runner& out, asio::steady_timer& timer,
                      std::shared_ptr<spdlog::logger> log) {
     for (;;) {
         auto wait = std::chrono::milliseconds{1000};
@@ -70,6 +72,19 @@ task<std::string> who_am_i(slack::web_api& api, std::shared_ptr<spdlog::logger> 
     }
 }
 
+// The one shutdown signal: every task is bound to a slot of it (an Asio signal has a single slot,
+// so each bind gets its own) and one emit stops them all.
+class stop_signal {
+public:
+    asio::cancellation_slot slot() { return signals_.emplace_back().slot(); }
+    void emit() {
+        for (auto& s : signals_) s.emit(asio::cancellation_type::terminal);
+    }
+
+private:
+    std::list<asio::cancellation_signal> signals_;  // a list: slots keep their signal's address
+};
+
 std::string owner_id() {
     char host[256] = {};
     gethostname(host, sizeof host - 1);
@@ -93,40 +108,37 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
         slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token, settings.slack.app_token,
                                 settings.slack.rate_limit_scale, std::chrono::milliseconds{10'000}},
         log};
-    slack::outbox_settings delivery{owner_id()};
+    slack::deliverer to_slack{ioc.get_executor(), store, api, log};
+    std::optional<paging::settings> pager;
+    if (!settings.paging.vendor.empty()) pager = paging_of(settings.paging);
+    deliverer to_world{to_slack, api, pager, log};
+    outbox::runner_settings delivery{owner_id()};
     slack::socket_mode_client* socket_ref = nullptr;
     delivery.busy = [&socket_ref] { return socket_ref && socket_ref->busy(); };
-    auto const pager_settings = paging_of(settings.paging);
-    if (!settings.paging.vendor.empty()) {
-        delivery.pager = [&api, &pager_settings, log](core::page p) { return send_page(api, pager_settings, p, log); };
-    }
-    slack::outbox out{ioc.get_executor(), store, api, log, delivery};
+    outbox::runner out{ioc.get_executor(), store, to_world, log, delivery};
     slack::directory people{ioc.get_executor(), api, log};
     svc.set_directory(&people);
-    out.set_directory(&people);
+    to_slack.set_directory(&people);
     slack::interactions router{
-        ioc.get_executor(), svc, out, api, settings.slack.command, settings.slack.timeline_reaction, log};
+        ioc.get_executor(), svc, to_slack, api, settings.slack.command, settings.slack.timeline_reaction, log};
     slack::socket_mode_client socket{ioc.get_executor(), tls, api,
                                      [&router](slack::envelope e) { return router.handle(std::move(e)); }, log};
     socket_ref = &socket;
     // A command that changed an incident may make a reminder due now (a P1's 0-minute page).
     asio::steady_timer scheduler_timer{ioc};
-    router.on_change([&scheduler_timer] { scheduler_timer.cancel(); });
+    auto const changed = [&] {
+        out.wake();
+        scheduler_timer.cancel();
+    };
+    router.on_change(changed);
     router.on_groups_changed([&people] { people.refresh(); });
     // Binds now: a taken port is a start-up error, not a surprise later.
     http::server web{ioc.get_executor(), http::server_settings{settings.http_listen},
-                     endpoints(
-                         svc, settings.paging,
-                         [&] {
-                             out.wake();
-                             scheduler_timer.cancel();
-                         },
-                         log),
-                     log};
+                     endpoints(svc, settings.paging, changed, log), log};
     log->info("warroom run: {} incident(s) in the store, Slack API {}", svc.incidents().size(), settings.slack.api_url);
 
     int exit_code = 0;
-    asio::cancellation_signal stop_socket, stop_outbox, stop_scheduler, stop_http, stop_people;
+    stop_signal stop;
     int running = 0;
     auto const done = [&](char const* what) {
         return [&, what](std::exception_ptr e) {
@@ -141,11 +153,7 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
                 log->error("{}: {}", what, err.what());
             }
             exit_code = 1;
-            stop_socket.emit(asio::cancellation_type::terminal);
-            stop_outbox.emit(asio::cancellation_type::terminal);
-            stop_scheduler.emit(asio::cancellation_type::terminal);
-            stop_http.emit(asio::cancellation_type::terminal);
-            stop_people.emit(asio::cancellation_type::terminal);
+            stop.emit();
         };
     };
 
@@ -155,35 +163,31 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
         if (ec) return;
         stopping = true;
         log->info("warroom run: signal {}: draining", signal);
-        stop_socket.emit(asio::cancellation_type::terminal);
-        stop_scheduler.emit(asio::cancellation_type::terminal);
-        stop_outbox.emit(asio::cancellation_type::terminal);
-        stop_http.emit(asio::cancellation_type::terminal);
-        stop_people.emit(asio::cancellation_type::terminal);
+        stop.emit();
     });
 
     ++running;
-    asio::co_spawn(ioc, web.run(), asio::bind_cancellation_slot(stop_http.slot(), done("http")));
+    asio::co_spawn(ioc, web.run(), asio::bind_cancellation_slot(stop.slot(), done("http")));
 
     ++running;
     asio::co_spawn(ioc, who_am_i(api, log),
-                   asio::bind_cancellation_slot(stop_socket.slot(), [&](std::exception_ptr e, std::string bot_user) {
+                   asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e, std::string bot_user) {
                        --running;
                        if (e || stopping) {
                            if (e) done("slack auth.test")(e);
                            signals.cancel();
                            return;
                        }
-                       out.set_bot_user(bot_user);
+                       to_slack.set_bot_user(bot_user);
                        router.set_bot_user(bot_user);
                        running += 4;
                        asio::co_spawn(ioc, people.run(),
-                                      asio::bind_cancellation_slot(stop_people.slot(), done("user groups")));
+                                      asio::bind_cancellation_slot(stop.slot(), done("user groups")));
                        asio::co_spawn(ioc, socket.run(),
-                                      asio::bind_cancellation_slot(stop_socket.slot(), done("socket mode")));
-                       asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop_outbox.slot(), done("outbox")));
+                                      asio::bind_cancellation_slot(stop.slot(), done("socket mode")));
+                       asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop.slot(), done("outbox")));
                        asio::co_spawn(ioc, scheduler(svc, out, scheduler_timer, log),
-                                      asio::bind_cancellation_slot(stop_scheduler.slot(), done("scheduler")));
+                                      asio::bind_cancellation_slot(stop.slot(), done("scheduler")));
                    }));
     // Runs until every task has finished: after a signal they drain and return.
     while (ioc.run_one()) {

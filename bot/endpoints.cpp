@@ -91,27 +91,30 @@ http::handler endpoints(app::service& svc, config::paging_settings const& paging
     };
 }
 
-slack::task<slack::delivery_attempt> send_page(slack::web_api& api, paging::settings const& s, core::page p,
-                                               std::shared_ptr<spdlog::logger> log) {
-    for (auto const& r : paging::requests_for(p, s)) {
+outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry, bool in_doubt) {
+    auto const* p = std::get_if<core::page>(&entry.what);
+    if (!p) co_return co_await others_.deliver(entry, in_doubt);
+    if (!pager_) co_return outbox::attempt{outbox::verdict::failed, "no paging integration is configured"};
+    co_return co_await page(*p);
+}
+
+outbox::task<outbox::attempt> deliverer::page(core::page p) {
+    for (auto const& r : paging::requests_for(p, *pager_)) {
         std::string authorization;
         for (auto const& [name, value] : r.headers) {
             if (name == "Authorization") authorization = value;
         }
-        auto const answer = co_await api.post_to(r.url, r.body, authorization);
+        auto const answer = co_await api_.post_to(r.url, r.body, authorization);
         auto const status = answer.transport ? 0 : answer.status;
         auto const verdict = paging::judge(status);
         if (verdict == paging::verdict::delivered) continue;
         auto const why = answer.transport ? "paging: " + answer.transport.message()
                                           : "paging: " + paging::failure_reason(status, answer.body.dump());
-        log->warn("INC-{}: {}", p.incident, why);
-        co_return slack::delivery_attempt{
-            verdict == paging::verdict::retry ? slack::delivery_verdict::retry : slack::delivery_verdict::failed,
-            why,
-            false,
-            {}};
+        log_->warn("INC-{}: {}", p.incident, why);
+        co_return outbox::attempt{verdict == paging::verdict::retry ? outbox::verdict::retry : outbox::verdict::failed,
+                                  why};
     }
-    co_return slack::delivery_attempt{slack::delivery_verdict::delivered, "paged", false, {}};
+    co_return outbox::attempt{outbox::verdict::delivered, "paged"};
 }
 
 }  // namespace warroom::bot

@@ -10,7 +10,8 @@
 
 #include "adapters/http/server.hpp"
 #include "adapters/paging/paging.hpp"
-#include "adapters/slack/outbox.hpp"
+#include "adapters/outbox/runner.hpp"
+#include "adapters/slack/web_api.hpp"
 #include "config/config.hpp"
 #include "app/service.hpp"
 
@@ -22,8 +23,23 @@ http::handler endpoints(app::service& svc, config::paging_settings const& paging
 
 paging::settings paging_of(config::paging_settings const& s);
 
-// Sends each request of the page in turn; a vendor dedups by key, so repeating a page is harmless.
-slack::task<slack::delivery_attempt> send_page(slack::web_api& api, paging::settings const& s, core::page p,
-                                               std::shared_ptr<spdlog::logger> log);
+// What the outbox engine delivers: pages to the paging vendor (each request of the page in turn; a
+// vendor dedups by key, so repeating a page is harmless), everything else to `others` (Slack).
+class deliverer final : public outbox::deliverer {
+public:
+    // Without `pager` (no vendor configured) pages are given up.
+    deliverer(outbox::deliverer& others, slack::web_api& api, std::optional<paging::settings> pager,
+              std::shared_ptr<spdlog::logger> log)
+        : others_(others), api_(api), pager_(std::move(pager)), log_(std::move(log)) {}
+    outbox::task<outbox::attempt> deliver(app::outbox_entry const& entry, bool in_doubt) override;
+
+private:
+    outbox::task<outbox::attempt> page(core::page p);
+
+    outbox::deliverer& others_;
+    slack::web_api& api_;
+    std::optional<paging::settings> pager_;
+    std::shared_ptr<spdlog::logger> log_;
+};
 
 }  // namespace warroom::bot

@@ -34,11 +34,11 @@ json problem_payload(std::string const& text) {
 
 }  // namespace
 
-interactions::interactions(asio::any_io_executor ex, app::service& svc, outbox& out, web_api& api, std::string command,
+interactions::interactions(asio::any_io_executor ex, app::service& svc, deliverer const& rooms, web_api& api, std::string command,
                            std::string timeline_reaction, std::shared_ptr<spdlog::logger> log)
     : ex_(std::move(ex)),
       svc_(svc),
-      outbox_(out),
+      rooms_(rooms),
       api_(api),
       command_(std::move(command)),
       timeline_reaction_(std::move(timeline_reaction)),
@@ -56,7 +56,7 @@ void interactions::remember(std::string const& key) {
 }
 
 std::string interactions::channel_name(std::string const& channel_id) const {
-    return outbox_.room_of(channel_id).value_or(channel_id);
+    return rooms_.room_of(channel_id).value_or(channel_id);
 }
 
 void interactions::spawn(task<void> t, std::string what) {
@@ -314,7 +314,7 @@ task<ack_decision> interactions::event(envelope e) {
     auto const channel =
         reaction ? item.value("channel", std::string{}) : ev.value("channel_id", item.value("channel", std::string{}));
     auto const ts = reaction ? item.value("ts", std::string{}) : text_at(item, "/message/ts"_json_pointer);
-    auto const room = outbox_.room_of(channel);
+    auto const room = rooms_.room_of(channel);
     bool const timeline = (reaction && ev.value("reaction", "") == timeline_reaction_) || (pin && user != bot_user_);
     if (!timeline || !room || ts.empty() || item.value("type", "message") != "message") {
         if (!event_id.empty()) remember("event:" + event_id);
@@ -343,14 +343,14 @@ task<ack_decision> interactions::event(envelope e) {
         co_return ack_decision{false, std::nullopt};
     }
     if (!event_id.empty()) remember("event:" + event_id);
-    if (out.changed) outbox_.wake();
+    if (out.changed && changed_) changed_();
     log_->info("envelope {}: {} on {} in {}{}", e.id, type, ts, *room, out.changed ? ": timeline updated" : "");
     co_return ack_decision{};
 }
 
 ack_decision interactions::membership(envelope const& e, std::string const& event_id, json const& ev, bool joined) {
     auto const member = ev.value("user", std::string{});
-    auto const room = outbox_.room_of(ev.value("channel", std::string{}));
+    auto const room = rooms_.room_of(ev.value("channel", std::string{}));
     if (!room || member.empty() || member == bot_user_) {
         if (!event_id.empty()) remember("event:" + event_id);
         return {};
@@ -360,10 +360,7 @@ ack_decision interactions::membership(envelope const& e, std::string const& even
     app::origin const o{by, *room, wall_clock_now(), event_id.empty() ? std::string{} : "event:" + event_id};
     try {
         auto const out = joined ? svc_.joined(o, member) : svc_.left(o, member);
-        if (out.changed) {
-            outbox_.wake();
-            if (changed_) changed_();
-        }
+        if (out.changed && changed_) changed_();
     } catch (app::store_error const& err) {
         log_->error("envelope {}: event {}: store: {}", e.id, event_id, err.what());
         return {false, std::nullopt};
@@ -384,10 +381,7 @@ ack_decision interactions::answer(app::outcome const& out, envelope const& e, st
                                   std::string const& user, std::string const& trigger_id,
                                   std::string const& response_url) {
     log_denial(e, out);
-    if (out.changed) {
-        outbox_.wake();
-        if (changed_) changed_();
-    }
+    if (out.changed && changed_) changed_();
     ack_decision ack;
     for (auto const& effect : out.effects) {
         if (auto const* form = std::get_if<core::open_form>(&effect)) {

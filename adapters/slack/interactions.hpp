@@ -11,7 +11,7 @@
 #include <string>
 #include <unordered_set>
 
-#include "adapters/slack/outbox.hpp"
+#include "adapters/slack/deliverer.hpp"
 #include "adapters/slack/socket_mode_client.hpp"
 #include "adapters/slack/web_api.hpp"
 #include "app/service.hpp"
@@ -20,11 +20,11 @@ namespace warroom::slack {
 
 class interactions {
 public:
-    interactions(asio::any_io_executor ex, app::service& svc, outbox& out, web_api& api, std::string command,
+    interactions(asio::any_io_executor ex, app::service& svc, deliverer const& rooms, web_api& api, std::string command,
                  std::string timeline_reaction, std::shared_ptr<spdlog::logger> log);
 
     task<ack_decision> handle(envelope e);
-    // Called after a request changed state (the scheduler re-plans at once).
+    // Called after a request changed state (the outbox delivers and the scheduler re-plans at once).
     void on_change(std::function<void()> f) { changed_ = std::move(f); }
     // Pins the bot makes itself (the declaration) are not timeline material.
     void set_bot_user(std::string id) { bot_user_ = std::move(id); }
@@ -56,7 +56,7 @@ private:
 
     asio::any_io_executor ex_;
     app::service& svc_;
-    outbox& outbox_;
+    deliverer const& rooms_;
     web_api& api_;
     std::string command_;
     std::string timeline_reaction_;

@@ -53,15 +53,6 @@ std::string ack_frame(std::string_view envelope_id, nlohmann::json const* payloa
     return ack.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-millis backoff::next(double unit) {
-    auto base = first_;
-    for (int k = 0; k < failures_ && base < cap_; ++k) base *= 2;
-    base = std::min(base, cap_);
-    ++failures_;
-    unit = std::clamp(unit, 0.0, 1.0);
-    return base / 2 + millis{static_cast<millis::rep>(static_cast<double>(base.count()) / 2 * unit)};
-}
-
 std::vector<supervisor::action> supervisor::start(steady_time now) { return open(now); }
 
 std::vector<supervisor::action> supervisor::open(steady_time) {

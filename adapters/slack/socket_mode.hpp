@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/outbox/backoff.hpp"
+
 namespace warroom::slack {
 
 using steady_time = std::chrono::steady_clock::time_point;
@@ -44,19 +46,7 @@ frame parse_frame(std::string_view text);
 // {"envelope_id": id} or {"envelope_id": id, "payload": payload}.
 std::string ack_frame(std::string_view envelope_id, nlohmann::json const* payload = nullptr);
 
-// Exponential delays with equal jitter: the first retry comes in 100-200 ms, later ones double up
-// to the cap. `unit` is a random number in [0, 1), passed in so tests choose it.
-class backoff {
-public:
-    explicit backoff(millis first = millis{200}, millis cap = millis{30'000}) : first_(first), cap_(cap) {}
-    millis next(double unit);
-    void reset() { failures_ = 0; }
-
-private:
-    millis first_;
-    millis cap_;
-    int failures_ = 0;
-};
+using outbox::backoff;
 
 // Keeps one live connection at all times. On `warning` or `refresh_requested` it opens the
 // replacement first and closes the old connection only once the new one has said hello, so no

@@ -7,25 +7,16 @@
 //   channel-id:<name>    C…                                           a channel named in the config
 // A post carries metadata {event_type: "warroom_outbox", event_payload: {install, entry, part}},
 // which is how a post whose answer was lost is found again (conversations.history).
-#include "adapters/slack/outbox.hpp"
-
-#include <signal.h>
-
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <cerrno>
+#include "adapters/slack/deliverer.hpp"
 
 #include "adapters/slack/blocks.hpp"
-#include "core/contact.hpp"
 #include "adapters/slack/socket_mode.hpp"
+#include "core/contact.hpp"
 
 namespace warroom::slack {
 namespace {
 
 using nlohmann::json;
-constexpr std::size_t fetch_batch = 256;
 constexpr std::size_t max_channel_name = 80;
 constexpr int max_name_candidates = 20;
 constexpr int max_random_candidates = 5;
@@ -62,24 +53,11 @@ std::string cut(std::string text, std::size_t bytes) {
 
 }  // namespace
 
-outbox::outbox(asio::any_io_executor ex, app::event_store& store, web_api& api, std::shared_ptr<spdlog::logger> log,
-               outbox_settings settings)
-    : ex_(ex),
-      store_(store),
-      api_(api),
-      log_(std::move(log)),
-      settings_(std::move(settings)),
-      wake_(std::make_unique<asio::steady_timer>(ex)) {}
+deliverer::deliverer(asio::any_io_executor ex, app::event_store& store, web_api& api,
+                     std::shared_ptr<spdlog::logger> log)
+    : ex_(ex), store_(store), api_(api), log_(std::move(log)) {}
 
-void outbox::wake() { wake_->cancel(); }
-
-std::size_t outbox::in_flight() const {
-    std::size_t n = 0;
-    for (auto const& [id, l] : lanes_) n += l.queue.size();
-    return n;
-}
-
-std::optional<std::string> outbox::channel_id(std::string const& room) const {
+std::optional<std::string> deliverer::channel_id(std::string const& room) const {
     auto const fact = store_.fact("room:" + room);
     if (!fact) return std::nullopt;
     auto const j = json::parse(*fact, nullptr, false);
@@ -87,11 +65,11 @@ std::optional<std::string> outbox::channel_id(std::string const& room) const {
     return j.value("id", std::string{});
 }
 
-std::optional<std::string> outbox::room_of(std::string const& channel_id) const {
+std::optional<std::string> deliverer::room_of(std::string const& channel_id) const {
     return store_.fact("channel:" + channel_id);
 }
 
-std::string outbox::install_id() {
+std::string deliverer::install_id() {
     if (!install_.empty()) return install_;
     if (auto const known = store_.fact("install")) return install_ = *known;
     std::string id;
@@ -100,196 +78,14 @@ std::string outbox::install_id() {
     return install_ = id;
 }
 
-std::string outbox::resolve_channel(std::string const& name) const {
+std::string deliverer::resolve_channel(std::string const& name) const {
     if (auto const id = channel_id(name)) return *id;
     if (auto const id = store_.fact("channel-id:" + name)) return *id;
     // Not a war room of ours: a channel id, or a name chat.postMessage resolves itself.
     return name;
 }
 
-void outbox::fetch() {
-    for (;;) {
-        auto const fresh = store_.pending(seen_, fetch_batch);
-        for (auto const& e : fresh) {
-            lanes_[e.lane].queue.push_back(e);
-            seen_ = e.id;
-        }
-        if (fresh.size() < fetch_batch) break;
-    }
-}
-
-void outbox::start_lanes() {
-    for (auto& [id, l] : lanes_) {
-        if (l.active || l.queue.empty() || stopping_) continue;
-        l.active = true;
-        l.stop = std::make_shared<asio::cancellation_signal>();
-        asio::co_spawn(
-            ex_, run_lane(id),
-            asio::bind_cancellation_slot(l.stop->slot(), [this, id = id, stop = l.stop](std::exception_ptr e) {
-                if (e) {
-                    try {
-                        std::rethrow_exception(e);
-                    } catch (boost::system::system_error const& err) {
-                        if (err.code() != asio::error::operation_aborted) {
-                            log_->error("outbox lane {}: {}", id, err.what());
-                        }
-                    } catch (std::exception const& err) {
-                        log_->error("outbox lane {}: {}", id, err.what());
-                    }
-                }
-                lanes_[id].active = false;
-                if (!stopping_) wake();
-            }));
-    }
-}
-
-void outbox::take_over_from_dead_predecessor() {
-    auto const host = settings_.owner.substr(0, settings_.owner.find(':'));
-    auto const key = "outbox-owner:" + host;
-    if (auto const previous = store_.fact(key); previous && *previous != settings_.owner) {
-        auto const from = previous->find(':');
-        auto const to = previous->find(':', from + 1);
-        auto const pid = from == std::string::npos ? 0 : std::atoi(previous->substr(from + 1, to - from - 1).c_str());
-        if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) {
-            store_.release_deliveries(*previous);
-            log_->info("outbox: took over the deliveries of {} (no longer running)", *previous);
-        }
-    }
-    store_.set_fact(key, settings_.owner);
-}
-
-task<void> outbox::run() {
-    try {
-        take_over_from_dead_predecessor();
-    } catch (app::store_error const& err) {
-        log_->warn("outbox: {}", err.what());
-    }
-    for (;;) {
-        try {
-            fetch();
-        } catch (app::store_error const& err) {
-            log_->error("outbox: cannot read the store: {}", err.what());
-        }
-        start_lanes();
-        wake_->expires_after(settings_.poll);
-        co_await wake_->async_wait(tuple_awaitable);
-        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
-    }
-    co_await asio::this_coro::reset_cancellation_state();
-    stopping_ = true;
-    // Let each lane finish the call it is making (bounded), then stop the rest.
-    asio::steady_timer poll{ex_};
-    auto const busy = [&] {
-        return std::any_of(lanes_.begin(), lanes_.end(), [](auto const& l) { return l.second.active; });
-    };
-    auto const until = std::chrono::steady_clock::now() + std::chrono::seconds{3};
-    while (busy() && std::chrono::steady_clock::now() < until) {
-        poll.expires_after(millis{20});
-        co_await poll.async_wait(tuple_awaitable);
-    }
-    for (auto& [id, l] : lanes_) {
-        if (l.active) l.stop->emit(asio::cancellation_type::terminal);
-    }
-    while (busy()) {
-        poll.expires_after(millis{10});
-        co_await poll.async_wait(tuple_awaitable);
-    }
-    try {
-        store_.release_deliveries(settings_.owner);
-    } catch (app::store_error const& err) {
-        log_->warn("outbox: could not release delivery leases: {}", err.what());
-    }
-    log_->info("outbox: stopped with {} entries still to deliver", in_flight());
-}
-
-namespace {
-
-std::string target_of(core::effect const& e) {
-    if (auto const* p = std::get_if<core::post>(&e)) return p->channel;
-    if (auto const* t = std::get_if<core::set_topic>(&e)) return t->channel;
-    if (auto const* r = std::get_if<core::open_war_room>(&e)) return r->name;
-    if (auto const* d = std::get_if<core::direct_message>(&e)) return "@" + d->user;
-    return {};
-}
-
-}  // namespace
-
-bool outbox::waits_for_earlier(int lane_id, app::outbox_entry const& entry) const {
-    auto const target = target_of(entry.what);
-    if (target.empty()) return false;
-    for (auto const& [id, l] : lanes_) {
-        if (id == lane_id) continue;
-        for (auto const& other : l.queue) {
-            if (other.id >= entry.id) break;
-            if (target_of(other.what) == target) return true;
-        }
-    }
-    return false;
-}
-
-task<void> outbox::run_lane(int lane_id) {
-    asio::steady_timer turn{ex_};
-    for (;;) {
-        auto& l = lanes_[lane_id];
-        if (l.queue.empty() || stopping_) co_return;
-        auto const entry = l.queue.front();
-        if (waits_for_earlier(lane_id, entry) || (settings_.busy && settings_.busy())) {
-            turn.expires_after(millis{20});
-            auto const [ec] = co_await turn.async_wait(tuple_awaitable);
-            if (ec) co_return;
-            continue;
-        }
-        if (!co_await deliver(entry)) co_return;
-        lanes_[lane_id].queue.pop_front();
-    }
-}
-
-// False when stopping before the entry was finished (it stays in the store for the next start).
-task<bool> outbox::deliver(app::outbox_entry entry) {
-    // attempts > 0: an earlier process started this delivery and may have reached Slack.
-    bool in_doubt = entry.attempts > 0;
-    backoff delays{millis{500}, settings_.max_retry_delay};
-    asio::steady_timer timer{ex_};
-    auto const pause = [&](millis d) -> task<bool> {
-        timer.expires_after(d);
-        auto const [ec] = co_await timer.async_wait(tuple_awaitable);
-        co_return !ec && !stopping_;
-    };
-    auto const unit = [&] { return std::uniform_real_distribution<double>{0, 1}(random_); };
-    for (;;) {
-        bool store_failed = false;
-        try {
-            if (!store_.start_delivery(entry.id, settings_.owner, wall_clock_now(), settings_.lease)) {
-                // Another replica holds it, or finished it already.
-                auto const still = store_.pending(entry.id - 1, 1);
-                if (still.empty() || still.front().id != entry.id) co_return true;
-                if (!co_await pause(settings_.poll)) co_return false;
-                continue;
-            }
-            auto const result = co_await try_once(entry, in_doubt);
-            if (result.what == verdict::retry) {
-                in_doubt = in_doubt || result.ambiguous;
-                auto const delay = delays.next(unit());
-                log_->warn("outbox entry {} (incident {}): {}; retrying in {} ms", entry.id, entry.lane, result.detail,
-                           delay.count());
-                if (!co_await pause(delay)) co_return false;
-                continue;
-            }
-            if (result.what == verdict::failed) {
-                log_->error("outbox entry {} (incident {}): given up: {}", entry.id, entry.lane, result.detail);
-            }
-            store_.finish_delivery(
-                entry.id, result.what == verdict::delivered ? "delivered" : "failed: " + result.detail, result.facts);
-            co_return true;
-        } catch (app::store_error const& err) {
-            log_->error("outbox entry {}: store: {}", entry.id, err.what());
-            store_failed = true;
-        }
-        if (store_failed && !co_await pause(delays.next(unit()))) co_return false;
-    }
-}
-
-task<outbox::attempt> outbox::try_once(app::outbox_entry entry, bool in_doubt) {
+task<deliverer::attempt> deliverer::deliver(app::outbox_entry const& entry, bool in_doubt) {
     auto const& what = entry.what;
     if (auto const* room = std::get_if<core::open_war_room>(&what)) co_return co_await open_room(*room, in_doubt);
     if (auto const* p = std::get_if<core::post>(&what)) {
@@ -310,10 +106,6 @@ task<outbox::attempt> outbox::try_once(app::outbox_entry entry, bool in_doubt) {
     if (auto const* a = std::get_if<core::archive_room>(&what)) co_return co_await archive(*a);
     if (auto const* dm = std::get_if<core::direct_message>(&what))
         co_return co_await direct_message(entry.id, *dm, in_doubt);
-    if (auto const* p = std::get_if<core::page>(&what)) {
-        if (!settings_.pager) co_return attempt{verdict::failed, "no paging integration is configured", false, {}};
-        co_return co_await settings_.pager(*p);
-    }
     co_return attempt{verdict::failed, "not a deliverable effect", false, {}};
 }
 
@@ -321,20 +113,20 @@ namespace {
 
 // Sorts a failed call: transient ones are retried; the call may have reached Slack unless it never
 // left (connect failure) or Slack said it did not process it.
-outbox::attempt failed_call(std::string const& method, api_response const& r) {
+deliverer::attempt failed_call(std::string const& method, api_response const& r) {
     auto const detail = method + ": " + r.error();
     if (r.transient()) {
         bool const ambiguous =
             r.sent && (r.transport || r.status >= 500 || r.status == 0 || r.error() == "internal_error" ||
                        r.error() == "fatal_error" || r.error() == "request_timeout");
-        return {outbox::verdict::retry, detail, ambiguous, {}};
+        return {deliverer::verdict::retry, detail, ambiguous, {}};
     }
-    return {outbox::verdict::failed, detail, false, {}};
+    return {deliverer::verdict::failed, detail, false, {}};
 }
 
 }  // namespace
 
-task<std::optional<std::string>> outbox::find_channel(std::string name, bool own) {
+task<std::optional<std::string>> deliverer::find_channel(std::string name, bool own) {
     std::string cursor;
     for (int page = 0; page < 50; ++page) {
         json args{{"types", "public_channel,private_channel"}, {"exclude_archived", false}, {"limit", 200}};
@@ -352,7 +144,7 @@ task<std::optional<std::string>> outbox::find_channel(std::string name, bool own
     co_return std::nullopt;
 }
 
-task<outbox::attempt> outbox::open_room(core::open_war_room room, bool in_doubt) {
+task<deliverer::attempt> deliverer::open_room(core::open_war_room room, bool in_doubt) {
     std::vector<std::pair<std::string, std::string>> facts;
     auto id = channel_id(room.name);
     if (!id) {
@@ -395,7 +187,7 @@ task<outbox::attempt> outbox::open_room(core::open_war_room room, bool in_doubt)
     co_return attempt{verdict::delivered, {}, false, std::move(facts)};
 }
 
-task<std::vector<std::string>> outbox::user_ids(std::vector<std::string> who, int incident) {
+task<std::vector<std::string>> deliverer::user_ids(std::vector<std::string> who, int incident) {
     std::vector<std::string> out;
     auto const add = [&](std::string const& u) {
         if (u != bot_user_ && std::find(out.begin(), out.end(), u) == out.end()) out.push_back(u);
@@ -419,7 +211,7 @@ task<std::vector<std::string>> outbox::user_ids(std::vector<std::string> who, in
     co_return out;
 }
 
-task<outbox::attempt> outbox::invite_people(std::string channel_id, int incident, std::vector<std::string> who) {
+task<deliverer::attempt> deliverer::invite_people(std::string channel_id, int incident, std::vector<std::string> who) {
     auto const users = co_await user_ids(std::move(who), incident);
     if (users.empty()) co_return attempt{};
     std::string list;
@@ -433,7 +225,7 @@ task<outbox::attempt> outbox::invite_people(std::string channel_id, int incident
     co_return attempt{};
 }
 
-task<outbox::attempt> outbox::archive(core::archive_room a) {
+task<deliverer::attempt> deliverer::archive(core::archive_room a) {
     auto const id = room_id(a.channel);
     if (!id) co_return attempt{verdict::failed, "war room #" + a.channel + " was never created", false, {}};
     json args = json::object();  // named: GCC 12 mishandles braced coroutine arguments
@@ -443,7 +235,7 @@ task<outbox::attempt> outbox::archive(core::archive_room a) {
     co_return failed_call("conversations.archive", r);
 }
 
-task<outbox::attempt> outbox::set_topic(core::set_topic t) {
+task<deliverer::attempt> deliverer::set_topic(core::set_topic t) {
     auto const room = t.room ? room_id(t.channel) : std::nullopt;
     if (t.room && !room) co_return attempt{verdict::failed, "war room #" + t.channel + " was never created", false, {}};
     auto const channel = room ? *room : resolve_channel(t.channel);
@@ -453,7 +245,7 @@ task<outbox::attempt> outbox::set_topic(core::set_topic t) {
     co_return failed_call("conversations.setTopic", r);
 }
 
-task<std::optional<std::map<int, std::string>>> outbox::find_parts(std::string channel, std::int64_t entry,
+task<std::optional<std::map<int, std::string>>> deliverer::find_parts(std::string channel, std::int64_t entry,
                                                                     std::string thread_ts) {
     std::map<int, std::string> parts;
     auto const oldest = std::chrono::duration_cast<std::chrono::seconds>(
@@ -480,7 +272,7 @@ task<std::optional<std::map<int, std::string>>> outbox::find_parts(std::string c
     co_return parts;
 }
 
-task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
+task<deliverer::attempt> deliverer::post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
                                            bool in_doubt, std::string key, int room, std::string thread,
                                            bool edit_only) {
     render_context ctx;
@@ -582,7 +374,7 @@ task<outbox::attempt> outbox::post_message(std::int64_t entry, std::string chann
     co_return attempt{};
 }
 
-task<outbox::attempt> outbox::upload_report(std::int64_t entry, std::string channel, core::message_view view) {
+task<deliverer::attempt> deliverer::upload_report(std::int64_t entry, std::string channel, core::message_view view) {
     // The file id is kept once the bytes are up, so a retry shares that file instead of uploading another.
     auto const fact_key = "report-file:" + std::to_string(entry);
     auto file_id = store_.fact(fact_key).value_or("");
@@ -606,7 +398,7 @@ task<outbox::attempt> outbox::upload_report(std::int64_t entry, std::string chan
     co_return attempt{};
 }
 
-task<outbox::attempt> outbox::direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt) {
+task<deliverer::attempt> deliverer::direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt) {
     // A contact given as an e-mail address is DMed as the Slack user who has it.
     if (dm.user.find('@') != std::string::npos) {
         std::optional<std::string> user;

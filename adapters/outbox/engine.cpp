@@ -1,0 +1,135 @@
+#include "adapters/outbox/engine.hpp"
+
+#include <stdexcept>
+
+namespace warroom::outbox {
+
+std::string target_of(core::effect const& e) {
+    if (auto const* p = std::get_if<core::post>(&e)) return "#" + p->channel;
+    if (auto const* t = std::get_if<core::set_topic>(&e)) return "#" + t->channel;
+    if (auto const* r = std::get_if<core::open_war_room>(&e)) return "#" + r->name;
+    if (auto const* d = std::get_if<core::direct_message>(&e)) return "@" + d->user;
+    return {};
+}
+
+void engine::add(app::outbox_entry const& e) {
+    // Ids grow with every write, so one at or below the newest seen was seen (and maybe delivered) already.
+    if (e.id <= newest_) return;
+    newest_ = e.id;
+    auto& d = entries_[e.id];
+    d.entry = e;
+    d.target = target_of(e.what);
+    // attempts > 0: an earlier process started this delivery and may have reached the world.
+    d.in_doubt = e.attempts > 0;
+    d.delays = backoff{settings_.first_retry, settings_.max_retry};
+    lanes_[e.lane].insert(e.id);
+    if (!d.target.empty()) targets_[d.target].insert(e.id);
+    candidates_.insert(e.id);
+}
+
+bool engine::turn_of(std::int64_t id) const {
+    auto const& d = entries_.at(id);
+    if (d.at != step::queued) return false;
+    if (*lanes_.at(d.entry.lane).begin() != id) return false;
+    return d.target.empty() || *targets_.at(d.target).begin() == id;
+}
+
+std::vector<std::int64_t> engine::ready() {
+    std::vector<std::int64_t> out;
+    for (auto const id : candidates_) {
+        if (entries_.contains(id) && turn_of(id)) out.push_back(id);
+    }
+    candidates_.clear();
+    return out;
+}
+
+action engine::start(std::int64_t id) {
+    auto& d = entries_.at(id);
+    if (d.at != step::queued) throw std::logic_error("outbox entry started twice");
+    d.at = step::leasing;
+    return lease{};
+}
+
+action engine::wait_then(delivery& d, step next, millis delay, std::string why) {
+    d.at = next;
+    return wait{delay, std::move(why)};
+}
+
+action engine::leave(std::int64_t id) {
+    auto const node = entries_.extract(id);
+    auto const& d = node.mapped();
+    auto& lane = lanes_.at(d.entry.lane);
+    lane.erase(id);
+    if (lane.empty()) {
+        lanes_.erase(d.entry.lane);
+    } else {
+        candidates_.insert(*lane.begin());
+    }
+    if (!d.target.empty()) {
+        auto& target = targets_.at(d.target);
+        target.erase(id);
+        if (target.empty()) {
+            targets_.erase(d.target);
+        } else {
+            candidates_.insert(*target.begin());
+        }
+    }
+    return done{};
+}
+
+action engine::resume(std::int64_t id, news const& n, double unit) {
+    auto& d = entries_.at(id);
+    switch (d.at) {
+        case step::leasing:
+            if (auto const* l = std::get_if<leased>(&n)) {
+                if (l->granted) {
+                    d.at = step::delivering;
+                    return deliver{d.in_doubt};
+                }
+                if (!l->still_pending) return leave(id);
+                // Another replica holds it and may reach the world before its lease runs out.
+                d.in_doubt = true;
+                return wait_then(d, step::waiting_to_lease, settings_.lease_busy, "held by another replica");
+            }
+            if (auto const* f = std::get_if<store_failed>(&n)) {
+                return wait_then(d, step::waiting_to_lease, d.delays.next(unit), "store: " + f->what);
+            }
+            break;
+        case step::delivering:
+            if (auto const* a = std::get_if<attempted>(&n)) {
+                auto const& r = a->result;
+                if (r.what == verdict::retry) {
+                    d.in_doubt = d.in_doubt || r.ambiguous;
+                    return wait_then(d, step::waiting_to_lease, d.delays.next(unit), r.detail);
+                }
+                d.outcome = {r.what == verdict::delivered ? "delivered" : "failed: " + r.detail, r.learned};
+                d.at = step::finishing;
+                return d.outcome;
+            }
+            break;
+        case step::finishing:
+            if (std::holds_alternative<finished>(n)) return leave(id);
+            // Delivered already: record it again, never deliver it again.
+            if (auto const* f = std::get_if<store_failed>(&n)) {
+                return wait_then(d, step::waiting_to_finish, d.delays.next(unit), "store: " + f->what);
+            }
+            break;
+        case step::waiting_to_lease:
+            if (std::holds_alternative<waited>(n)) {
+                d.at = step::leasing;
+                return lease{};
+            }
+            break;
+        case step::waiting_to_finish:
+            if (std::holds_alternative<waited>(n)) {
+                d.at = step::finishing;
+                return d.outcome;
+            }
+            break;
+        case step::queued:
+            break;
+    }
+    throw std::logic_error("outbox entry " + std::to_string(id) + ": news out of step");
+}
+
+}  // namespace warroom::outbox

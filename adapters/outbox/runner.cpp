@@ -1,0 +1,176 @@
+#include "adapters/outbox/runner.hpp"
+
+#include <signal.h>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <cerrno>
+
+namespace warroom::outbox {
+namespace {
+
+namespace asio = boost::asio;
+using coro::tuple_awaitable;
+
+constexpr std::size_t fetch_batch = 256;
+constexpr millis busy_pause{20};
+// After a stop, how long deliveries in flight may take to finish the call they are making.
+constexpr auto drain_limit = std::chrono::seconds{3};
+
+core::timestamp wall_now() { return std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now()); }
+
+}  // namespace
+
+runner::runner(asio::any_io_executor ex, app::event_store& store, deliverer& to, std::shared_ptr<spdlog::logger> log,
+               runner_settings s)
+    : ex_(ex),
+      store_(store),
+      to_(to),
+      log_(std::move(log)),
+      settings_(std::move(s)),
+      engine_(settings_.engine),
+      wake_(std::make_unique<asio::steady_timer>(ex)) {}
+
+void runner::wake() { wake_->cancel(); }
+
+void runner::fetch() {
+    for (;;) {
+        auto const fresh = store_.pending(engine_.newest(), fetch_batch);
+        for (auto const& e : fresh) engine_.add(e);
+        if (fresh.size() < fetch_batch) break;
+    }
+}
+
+void runner::start_ready() {
+    if (stopping_) return;
+    for (auto const id : engine_.ready()) {
+        auto stop = std::make_shared<asio::cancellation_signal>();
+        driving_.emplace(id, stop);
+        asio::co_spawn(ex_, drive(id), asio::bind_cancellation_slot(stop->slot(), [this, id](std::exception_ptr e) {
+                           if (e) {
+                               try {
+                                   std::rethrow_exception(e);
+                               } catch (boost::system::system_error const& err) {
+                                   if (err.code() != asio::error::operation_aborted) {
+                                       log_->error("outbox entry {}: {}", id, err.what());
+                                   }
+                               } catch (std::exception const& err) {
+                                   log_->error("outbox entry {}: {}", id, err.what());
+                               }
+                           }
+                           driving_.erase(id);
+                           // Its lane or its channel may hold the next entry.
+                           start_ready();
+                       }));
+    }
+}
+
+task<void> runner::drive(std::int64_t id) {
+    asio::steady_timer timer{ex_};
+    auto next = engine_.start(id);
+    while (!std::holds_alternative<done>(next)) {
+        auto const n = co_await carry_out(id, next, timer);
+        // Stopping: the entry stays in the store, leased to nobody once the leases are released.
+        if (stopping_ && std::holds_alternative<waited>(n)) co_return;
+        next = engine_.resume(id, n, std::uniform_real_distribution<double>{0, 1}(random_));
+    }
+}
+
+task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_timer& timer) {
+    auto const& e = engine_.entry(id);
+    if (std::holds_alternative<lease>(a)) {
+        while (settings_.busy && settings_.busy() && !stopping_) {
+            timer.expires_after(busy_pause);
+            co_await timer.async_wait(tuple_awaitable);
+        }
+        try {
+            if (store_.start_delivery(id, settings_.owner, wall_now(), settings_.lease)) co_return leased{true, true};
+            auto const still = store_.pending(id - 1, 1);
+            co_return leased{false, !still.empty() && still.front().id == id};
+        } catch (app::store_error const& err) {
+            log_->error("outbox entry {} (incident {}): store: {}", id, e.lane, err.what());
+            co_return store_failed{err.what()};
+        }
+    }
+    if (auto const* d = std::get_if<deliver>(&a)) {
+        // Awaited on its own line: GCC 12 miscompiles co_await inside a braced initializer.
+        auto result = co_await to_.deliver(e, d->in_doubt);
+        co_return attempted{std::move(result)};
+    }
+    if (auto const* w = std::get_if<wait>(&a)) {
+        log_->warn("outbox entry {} (incident {}): {}; retrying in {} ms", id, e.lane, w->why, w->delay.count());
+        if (stopping_) co_return waited{};
+        timer.expires_after(w->delay);
+        waiting_.insert(id);
+        co_await timer.async_wait(tuple_awaitable);
+        waiting_.erase(id);
+        co_return waited{};
+    }
+    auto const& f = std::get<finish>(a);
+    if (f.result != "delivered") log_->error("outbox entry {} (incident {}): given up: {}", id, e.lane, f.result);
+    try {
+        store_.finish_delivery(id, f.result, f.learned);
+        co_return finished{};
+    } catch (app::store_error const& err) {
+        log_->error("outbox entry {} (incident {}): store: {}", id, e.lane, err.what());
+        co_return store_failed{err.what()};
+    }
+}
+
+void runner::take_over_from_dead_predecessor() {
+    auto const host = settings_.owner.substr(0, settings_.owner.find(':'));
+    auto const key = "outbox-owner:" + host;
+    if (auto const previous = store_.fact(key); previous && *previous != settings_.owner) {
+        auto const from = previous->find(':');
+        auto const to = previous->find(':', from + 1);
+        auto const pid = from == std::string::npos ? 0 : std::atoi(previous->substr(from + 1, to - from - 1).c_str());
+        if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) {
+            store_.release_deliveries(*previous);
+            log_->info("outbox: took over the deliveries of {} (no longer running)", *previous);
+        }
+    }
+    store_.set_fact(key, settings_.owner);
+}
+
+task<void> runner::run() {
+    try {
+        take_over_from_dead_predecessor();
+    } catch (app::store_error const& err) {
+        log_->warn("outbox: {}", err.what());
+    }
+    for (;;) {
+        try {
+            fetch();
+        } catch (app::store_error const& err) {
+            log_->error("outbox: cannot read the store: {}", err.what());
+        }
+        start_ready();
+        wake_->expires_after(settings_.poll);
+        co_await wake_->async_wait(tuple_awaitable);
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
+    }
+    co_await asio::this_coro::reset_cancellation_state();
+    stopping_ = true;
+    // Deliveries waiting to retry stop now; one making a call may finish it (bounded), then the rest stop.
+    for (auto const id : waiting_) driving_.at(id)->emit(asio::cancellation_type::terminal);
+    asio::steady_timer poll{ex_};
+    auto const until = std::chrono::steady_clock::now() + drain_limit;
+    while (!driving_.empty() && std::chrono::steady_clock::now() < until) {
+        poll.expires_after(busy_pause);
+        co_await poll.async_wait(tuple_awaitable);
+    }
+    for (auto& [id, stop] : driving_) stop->emit(asio::cancellation_type::terminal);
+    while (!driving_.empty()) {
+        poll.expires_after(busy_pause);
+        co_await poll.async_wait(tuple_awaitable);
+    }
+    try {
+        store_.release_deliveries(settings_.owner);
+    } catch (app::store_error const& err) {
+        log_->warn("outbox: could not release delivery leases: {}", err.what());
+    }
+    log_->info("outbox: stopped with {} entries still to deliver", in_flight());
+}
+
+}  // namespace warroom::outbox

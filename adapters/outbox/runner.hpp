@@ -1,0 +1,76 @@
+// Runs the delivery engine on the event loop: reads new outbox entries from the store, and for each
+// entry whose turn has come carries out the engine's actions (lease and record in the store, deliver
+// through the deliverer, wait on a timer) until the entry is done. Deliverers (Slack, paging) plug in
+// through the interface below and answer with values; they never see the engine.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "adapters/boost/coro.hpp"
+#include "adapters/outbox/engine.hpp"
+
+namespace warroom::outbox {
+
+using coro::task;
+
+class deliverer {
+public:
+    virtual ~deliverer() = default;
+    // One try at what `entry` owes the world. `in_doubt`: an earlier try may have reached it, so find
+    // what it left (a post, a channel) before doing it again.
+    virtual task<attempt> deliver(app::outbox_entry const& entry, bool in_doubt) = 0;
+};
+
+struct runner_settings {
+    std::string owner;  // this process, for delivery leases between replicas: "<host>:<pid>:<random>"
+    // Long enough for any one call (a Retry-After wait included), short enough that a restart
+    // after a crash resumes deliveries soon; a clean stop releases its leases at once.
+    std::chrono::seconds lease{20};
+    millis poll{1000};  // how often to look for entries another replica wrote
+    settings engine = {};
+    // True while envelopes are being acknowledged: deliveries wait, so a burst of commands is acked
+    // first (one thread does both, and every delivery step commits to the store).
+    std::function<bool()> busy = {};
+};
+
+class runner {
+public:
+    runner(boost::asio::any_io_executor ex, app::event_store& store, deliverer& to,
+           std::shared_ptr<spdlog::logger> log, runner_settings s);
+
+    // New entries were written: look now instead of at the next poll.
+    void wake();
+    // Runs until cancelled; then lets deliveries in flight finish their current call, bounded.
+    task<void> run();
+    std::size_t in_flight() const { return engine_.queued(); }
+
+private:
+    task<void> drive(std::int64_t id);
+    task<news> carry_out(std::int64_t id, action const& a, boost::asio::steady_timer& timer);
+    void fetch();
+    void start_ready();
+    // Leases of an earlier process on this host that is gone (killed) need not be waited out.
+    void take_over_from_dead_predecessor();
+
+    boost::asio::any_io_executor ex_;
+    app::event_store& store_;
+    deliverer& to_;
+    std::shared_ptr<spdlog::logger> log_;
+    runner_settings settings_;
+    engine engine_;
+    std::unique_ptr<boost::asio::steady_timer> wake_;
+    std::minstd_rand random_{std::random_device{}()};
+    std::map<std::int64_t, std::shared_ptr<boost::asio::cancellation_signal>> driving_;
+    std::set<std::int64_t> waiting_;  // driven entries waiting to retry
+    bool stopping_ = false;
+};
+
+}  // namespace warroom::outbox

@@ -1,0 +1,199 @@
+// The delivery engine stepped without sockets, store or clock: the test plays the driver, feeding
+// each action's news back and checking the next action.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "adapters/outbox/engine.hpp"
+
+namespace {
+
+using namespace warroom;
+using namespace warroom::outbox;
+
+app::outbox_entry to_channel(std::int64_t id, int lane, std::string channel, int attempts = 0) {
+    return {id, lane, core::post{std::move(channel), core::message_view{}}, attempts};
+}
+app::outbox_entry invite_in(std::int64_t id, int lane) { return {id, lane, core::invite{lane, "inc-room", {"U1"}}, 0}; }
+
+attempt const ok{verdict::delivered, "", false, {{"message:k", "{}"}}};
+attempt retry(std::string why, bool ambiguous = false) { return {verdict::retry, std::move(why), ambiguous, {}}; }
+
+template <class T>
+T const& as(action const& a) {
+    REQUIRE(std::holds_alternative<T>(a));
+    return std::get<T>(a);
+}
+
+// Leased, delivered: the action the engine asks for after the delivery answered `result`.
+action lease_and_deliver(engine& e, std::int64_t id, attempt const& result, bool in_doubt = false) {
+    as<lease>(e.start(id));
+    CHECK(as<deliver>(e.resume(id, leased{true}, 0.5)).in_doubt == in_doubt);
+    return e.resume(id, attempted{result}, 0.5);
+}
+
+void deliver_fully(engine& e, std::int64_t id) {
+    auto const f = as<finish>(lease_and_deliver(e, id, ok));
+    CHECK(f.result == "delivered");
+    as<done>(e.resume(id, finished{}, 0.5));
+}
+
+std::vector<std::int64_t> sorted(std::vector<std::int64_t> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+TEST_CASE("one incident's entries go one at a time in id order; incidents go side by side") {
+    engine e;
+    for (auto const& x : {to_channel(1, 1, "inc-1"), to_channel(2, 2, "inc-2"), to_channel(3, 1, "inc-1"),
+                          invite_in(4, 1), to_channel(5, 2, "inc-2")}) {
+        e.add(x);
+    }
+    CHECK(sorted(e.ready()) == std::vector<std::int64_t>{1, 2});
+    CHECK(e.ready().empty());  // each entry is handed out once
+    deliver_fully(e, 2);
+    CHECK(e.ready() == std::vector<std::int64_t>{5});
+    deliver_fully(e, 1);
+    CHECK(e.ready() == std::vector<std::int64_t>{3});
+    deliver_fully(e, 3);
+    CHECK(e.ready() == std::vector<std::int64_t>{4});
+    deliver_fully(e, 4);
+    deliver_fully(e, 5);
+    CHECK(e.ready().empty());
+    CHECK(e.queued() == 0);
+}
+
+TEST_CASE("a channel shared by incidents gets their entries in the order they were written") {
+    engine e;
+    e.add(to_channel(1, 1, "inc-1"));
+    e.add(to_channel(2, 1, "incidents"));
+    e.add(to_channel(3, 2, "incidents"));
+    e.add(to_channel(4, 3, "incidents"));
+    e.add(to_channel(5, 3, "inc-3"));
+    // Incident 2's announcement waits for incident 1's, which waits behind incident 1's room post.
+    CHECK(e.ready() == std::vector<std::int64_t>{1});
+    deliver_fully(e, 1);
+    CHECK(e.ready() == std::vector<std::int64_t>{2});
+    deliver_fully(e, 2);
+    CHECK(e.ready() == std::vector<std::int64_t>{3});
+    deliver_fully(e, 3);
+    CHECK(e.ready() == std::vector<std::int64_t>{4});
+    deliver_fully(e, 4);
+    CHECK(e.ready() == std::vector<std::int64_t>{5});
+}
+
+TEST_CASE("an entry read again from the store is not queued twice") {
+    engine e;
+    e.add(to_channel(1, 1, "inc-1"));
+    e.add(to_channel(1, 1, "inc-1"));
+    CHECK(e.queued() == 1);
+    deliver_fully(e, 1);
+    e.add(to_channel(1, 1, "inc-1"));
+    CHECK(e.queued() == 0);
+    CHECK(e.ready().empty());
+}
+
+TEST_CASE("a transient failure waits with a growing delay, then leases and delivers again") {
+    engine e{settings{millis{500}, millis{4000}, millis{1000}}};
+    e.add(to_channel(1, 1, "inc-1"));
+    REQUIRE(e.ready() == std::vector<std::int64_t>{1});
+    std::vector<millis> delays;
+    auto next = lease_and_deliver(e, 1, retry("chat.postMessage: service_unavailable"));
+    for (int k = 0; k < 5; ++k) {
+        auto const w = as<wait>(next);
+        CHECK(w.why == "chat.postMessage: service_unavailable");
+        delays.push_back(w.delay);
+        as<lease>(e.resume(1, waited{}, 0.99));
+        // Slack said it did not process the call: nothing to reconcile.
+        CHECK_FALSE(as<deliver>(e.resume(1, leased{true}, 0.99)).in_doubt);
+        next = e.resume(1, attempted{retry("chat.postMessage: service_unavailable")}, 0.99);
+    }
+    // Equal jitter: half the base plus up to half again; the base doubles up to the cap.
+    CHECK(delays[0] >= millis{250});
+    CHECK(delays[0] <= millis{500});
+    for (std::size_t k = 1; k < delays.size(); ++k) CHECK(delays[k] >= delays[k - 1]);
+    CHECK(delays.back() <= millis{4000});
+    CHECK(delays.back() >= millis{3900});
+    as<lease>(e.resume(1, waited{}, 0.5));
+    as<deliver>(e.resume(1, leased{true}, 0.5));
+    CHECK(as<finish>(e.resume(1, attempted{ok}, 0.5)).result == "delivered");
+}
+
+TEST_CASE("a lost answer is reconciled before the next try") {
+    engine e;
+    e.add(to_channel(1, 1, "inc-1"));
+    REQUIRE(e.ready().size() == 1);
+    as<wait>(lease_and_deliver(e, 1, retry("chat.postMessage: timed out", true)));
+    as<lease>(e.resume(1, waited{}, 0.5));
+    CHECK(as<deliver>(e.resume(1, leased{true}, 0.5)).in_doubt);
+
+    SUBCASE("an entry an earlier process started is in doubt from the first try") {
+        engine fresh;
+        fresh.add(to_channel(7, 1, "inc-1", 1));
+        REQUIRE(fresh.ready().size() == 1);
+        as<finish>(lease_and_deliver(fresh, 7, ok, true));
+    }
+}
+
+TEST_CASE("a permanent error gives the entry up and the lane goes on") {
+    engine e;
+    e.add(to_channel(1, 1, "inc-1"));
+    e.add(to_channel(2, 1, "inc-1"));
+    REQUIRE(e.ready() == std::vector<std::int64_t>{1});
+    auto const f = as<finish>(lease_and_deliver(e, 1, {verdict::failed, "chat.postMessage: channel_not_found"}));
+    CHECK(f.result == "failed: chat.postMessage: channel_not_found");
+    as<done>(e.resume(1, finished{}, 0.5));
+    CHECK(e.ready() == std::vector<std::int64_t>{2});
+}
+
+TEST_CASE("leases: another replica's live lease is waited out and taken over in doubt; a finished entry leaves") {
+    engine e{settings{millis{500}, millis{30'000}, millis{1000}}};
+    e.add(to_channel(1, 1, "inc-1"));
+    e.add(to_channel(2, 2, "inc-2"));
+    REQUIRE(sorted(e.ready()) == std::vector<std::int64_t>{1, 2});
+    as<lease>(e.start(1));
+    auto const w = as<wait>(e.resume(1, leased{false, true}, 0.5));
+    CHECK(w.delay == millis{1000});
+    as<lease>(e.resume(1, waited{}, 0.5));
+    // The other replica may have posted before its lease ran out: look before posting.
+    CHECK(as<deliver>(e.resume(1, leased{true}, 0.5)).in_doubt);
+
+    as<lease>(e.start(2));
+    as<done>(e.resume(2, leased{false, false}, 0.5));
+    CHECK(e.queued() == 1);
+}
+
+TEST_CASE("a store failure repeats the store step: a delivered entry is recorded again, never delivered again") {
+    engine e;
+    e.add(to_channel(1, 1, "inc-1"));
+    REQUIRE(e.ready().size() == 1);
+    as<lease>(e.start(1));
+    as<wait>(e.resume(1, store_failed{"disk I/O error"}, 0.5));
+    as<lease>(e.resume(1, waited{}, 0.5));
+    as<deliver>(e.resume(1, leased{true}, 0.5));
+    auto const f = as<finish>(e.resume(1, attempted{ok}, 0.5));
+    CHECK(as<wait>(e.resume(1, store_failed{"database is locked"}, 0.5)).why == "store: database is locked");
+    auto const again = as<finish>(e.resume(1, waited{}, 0.5));
+    CHECK(again.result == f.result);
+    CHECK(again.learned == f.learned);
+    as<done>(e.resume(1, finished{}, 0.5));
+}
+
+TEST_CASE("news out of step is a bug, not a guess") {
+    engine e;
+    e.add(to_channel(1, 1, "inc-1"));
+    REQUIRE(e.ready().size() == 1);
+    as<lease>(e.start(1));
+    CHECK_THROWS_AS(e.resume(1, finished{}, 0.5), std::logic_error);
+    CHECK_THROWS_AS(e.start(1), std::logic_error);
+}
+
+TEST_CASE("targets: a room, a channel by name and a person's DM; invites and pages have none") {
+    CHECK(target_of(core::post{"incidents", {}}) == "#incidents");
+    CHECK(target_of(core::set_topic{"inc-1-x", "topic"}) == "#inc-1-x");
+    CHECK(target_of(core::open_war_room{1, "inc-1-x"}) == "#inc-1-x");
+    CHECK(target_of(core::direct_message{"U1", {}}) == "@U1");
+    CHECK(target_of(core::invite{1, "inc-1-x", {"U1"}}).empty());
+}
+
+}  // namespace
