@@ -3,10 +3,13 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/url/parse.hpp>
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 namespace warroom::slack {
 namespace {
@@ -63,8 +66,27 @@ ssl::context make_tls_context(std::string const& ca_file) {
 }
 
 task<error_code> connect_tcp(beast::tcp_stream& stream, url_parts const& where, std::chrono::milliseconds timeout) {
-    tcp::resolver resolver{stream.get_executor()};
-    auto const [rec, endpoints] = co_await resolver.async_resolve(where.host, where.port, tuple_awaitable);
+    // getaddrinfo runs on Asio's resolver thread and cannot be interrupted: wait for it at most
+    // `timeout`, and let a late answer land in state this coroutine no longer waits on.
+    struct lookup {
+        explicit lookup(asio::any_io_executor ex) : resolver(ex), deadline(ex) {}
+        tcp::resolver resolver;
+        asio::steady_timer deadline;
+        std::optional<std::pair<error_code, tcp::resolver::results_type>> answer;
+    };
+    auto const state = std::make_shared<lookup>(stream.get_executor());
+    state->deadline.expires_after(timeout);
+    state->resolver.async_resolve(where.host, where.port, [state](error_code ec, tcp::resolver::results_type found) {
+        state->answer.emplace(ec, std::move(found));
+        state->deadline.cancel();
+    });
+    auto const [stopped] = co_await state->deadline.async_wait(tuple_awaitable);
+    if (!state->answer) {
+        state->resolver.cancel();
+        // Cancelled from outside (shutdown) rather than out of time.
+        co_return stopped ? error_code(asio::error::operation_aborted) : error_code(asio::error::timed_out);
+    }
+    auto const& [rec, endpoints] = *state->answer;
     if (rec) co_return rec;
     stream.expires_after(timeout);
     auto const [cec, endpoint] = co_await stream.async_connect(endpoints, tuple_awaitable);
