@@ -15,6 +15,7 @@
 #include <list>
 #include <random>
 
+#include "adapters/http/client.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/outbox/runner.hpp"
 #include "adapters/slack/deliverer.hpp"
@@ -103,15 +104,18 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
         {settings.limits.marks_per_minute, std::max(1, settings.limits.marks_per_minute / 3)}};
     app::service svc{store, settings.policy, settings.slack.command, true, limits};
     for (auto const& w : config::warnings(settings)) log->warn("config: {}", w);
-    slack::web_api api{
-        ioc.get_executor(), tls,
-        slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token, settings.slack.app_token,
-                                settings.slack.rate_limit_scale, std::chrono::milliseconds{10'000}},
-        log};
+    constexpr std::chrono::milliseconds request_timeout{10'000};
+    slack::web_api api{ioc.get_executor(), tls,
+                       slack::web_api_settings{settings.slack.api_url, settings.slack.bot_token,
+                                               settings.slack.app_token, settings.slack.rate_limit_scale,
+                                               request_timeout},
+                       log};
     slack::deliverer to_slack{ioc.get_executor(), store, api, log};
     std::optional<paging::settings> pager;
     if (!settings.paging.vendor.empty()) pager = paging_of(settings.paging);
-    deliverer to_world{to_slack, api, pager, log};
+    // The paging vendor has its own connections: a Slack outage or Slack's rate shaping never holds a page.
+    http::client to_vendor{ioc.get_executor(), tls, request_timeout};
+    deliverer to_world{to_slack, to_vendor, pager, log};
     outbox::runner_settings delivery{owner_id()};
     slack::socket_mode_client* socket_ref = nullptr;
     delivery.busy = [&socket_ref] { return socket_ref && socket_ref->busy(); };

@@ -104,7 +104,7 @@ outbox::task<outbox::attempt> deliverer::page(core::page p) {
         for (auto const& [name, value] : r.headers) {
             if (name == "Authorization") authorization = value;
         }
-        auto const answer = co_await api_.post_to(r.url, r.body, authorization);
+        auto const answer = co_await vendor_.post_json(r.url, r.body, authorization);
         auto const status = answer.transport ? 0 : answer.status;
         auto const verdict = paging::judge(status);
         if (verdict == paging::verdict::delivered) continue;

@@ -11,7 +11,7 @@
 #include "adapters/http/server.hpp"
 #include "adapters/paging/paging.hpp"
 #include "adapters/outbox/runner.hpp"
-#include "adapters/slack/web_api.hpp"
+#include "adapters/http/client.hpp"
 #include "config/config.hpp"
 #include "app/service.hpp"
 
@@ -28,16 +28,16 @@ paging::settings paging_of(config::paging_settings const& s);
 class deliverer final : public outbox::deliverer {
 public:
     // Without `pager` (no vendor configured) pages are given up.
-    deliverer(outbox::deliverer& others, slack::web_api& api, std::optional<paging::settings> pager,
+    deliverer(outbox::deliverer& others, http::client& vendor, std::optional<paging::settings> pager,
               std::shared_ptr<spdlog::logger> log)
-        : others_(others), api_(api), pager_(std::move(pager)), log_(std::move(log)) {}
+        : others_(others), vendor_(vendor), pager_(std::move(pager)), log_(std::move(log)) {}
     outbox::task<outbox::attempt> deliver(app::outbox_entry const& entry, bool in_doubt) override;
 
 private:
     outbox::task<outbox::attempt> page(core::page p);
 
     outbox::deliverer& others_;
-    slack::web_api& api_;
+    http::client& vendor_;
     std::optional<paging::settings> pager_;
     std::shared_ptr<spdlog::logger> log_;
 };

@@ -1,17 +1,10 @@
-// Small pieces shared by the HTTP and websocket transports: URLs, TLS settings, and the Asio
-// names used everywhere. Internal to the Slack adapter (Beast stays out of core's headers).
+// The transport names the Slack adapter uses, from the HTTP adapter, and the wall clock in the
+// core's unit for the requests this adapter hands the service.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
-#include <optional>
-#include <string>
-#include <string_view>
 
-#include "adapters/boost/coro.hpp"
+#include "adapters/http/net.hpp"
 #include "core/model.hpp"
 
 namespace warroom::slack {
@@ -19,33 +12,18 @@ namespace warroom::slack {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace ssl = boost::asio::ssl;
-using tcp = boost::asio::ip::tcp;
-using error_code = boost::system::error_code;
+using http::connect_tcp;
+using http::connect_tls;
+using http::error_code;
+using http::make_tls_context;
+using http::split_url;
+using http::tcp;
+using http::url_parts;
 using coro::task;
 using coro::tuple_awaitable;
 
-// The wall clock in the core's unit, for the requests this adapter hands the service.
 inline core::timestamp wall_clock_now() {
     return std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
 }
-
-struct url_parts {
-    bool tls = false;  // https or wss
-    std::string host;  // without brackets
-    std::string port;
-    std::string target;  // path and query, "/" at least
-};
-// http, https, ws and wss URLs only; nullopt for anything else or a malformed URL.
-std::optional<url_parts> split_url(std::string_view url);
-
-// TLS client context: peer verification on, TLS 1.2 at least, trusting `ca_file` alone when given
-// (SSL_CERT_FILE), else the system store. Throws std::runtime_error naming the file.
-ssl::context make_tls_context(std::string const& ca_file);
-
-// Resolve, connect and (for TLS) handshake with SNI and host-name verification, each step within
-// `timeout`. On return the stream has no deadline armed.
-task<error_code> connect_tcp(beast::tcp_stream& stream, url_parts const& where, std::chrono::milliseconds timeout);
-task<error_code> connect_tls(ssl::stream<beast::tcp_stream>& stream, url_parts const& where,
-                             std::chrono::milliseconds timeout);
 
 }  // namespace warroom::slack

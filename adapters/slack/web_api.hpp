@@ -1,12 +1,11 @@
-// The Slack Web API over HTTPS keep-alive connections (plain HTTP for a local simulator): JSON
-// bodies with the bot token, Slack's `ok:false`/`error` convention as values, proactive rate
-// shaping, 429 Retry-After honoured exactly, and a `sent` flag that tells the caller whether a
-// failed call may still have reached Slack (the outbox reconciles those before retrying).
+// The Slack Web API over the HTTP client's keep-alive connections (plain HTTP for a local
+// simulator): JSON bodies with the bot token, Slack's `ok:false`/`error` convention as values,
+// proactive rate shaping, 429 Retry-After honoured exactly, and a `sent` flag that tells the caller
+// whether a failed call may still have reached Slack (the deliverer reconciles those before retrying).
 #pragma once
 
 #include <spdlog/logger.h>
 
-#include <deque>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -15,17 +14,14 @@
 #include <utility>
 #include <vector>
 
+#include "adapters/http/client.hpp"
 #include "adapters/slack/net.hpp"
 #include "adapters/slack/rate_limiter.hpp"
 
 namespace warroom::slack {
 
-struct api_response {
-    int status = 0;                                   // HTTP status; 0 when no response came
-    nlohmann::json body;                              // the parsed JSON body; null when there was none
-    error_code transport;                             // connect, TLS, write or read failure
-    bool sent = false;                                // the request may have reached Slack
-    std::optional<std::chrono::seconds> retry_after;  // from a 429
+// A response read with Slack's conventions. `sent`: the request may have reached Slack.
+struct api_response : http::client_response {
     bool ok() const { return status == 200 && body.is_object() && body.value("ok", false); }
     // Slack's error code, "http_<status>", or the transport failure: for logs and decisions.
     std::string error() const;
@@ -61,28 +57,21 @@ public:
     // The same, also retrying transient failures with backoff: only for calls safe to repeat.
     task<api_response> call_retrying(std::string method, nlohmann::json args, token_kind token = token_kind::bot,
                                      int attempts = 8);
-    // POST JSON to an absolute URL (a response_url, a paging vendor), with no token or the given
-    // Authorization header value.
-    task<api_response> post_to(std::string url, nlohmann::json body, std::string authorization = {});
+    // POST JSON to an absolute URL Slack gave (a response_url), no token.
+    task<api_response> post_to(std::string url, nlohmann::json body);
     // POST raw bytes to an absolute URL (a file upload URL), no token.
     task<api_response> upload_to(std::string url, std::string bytes, std::string content_type);
 
 private:
-    struct connection;
-    task<api_response> send(url_parts const& where, std::string target, std::string body,
-                            std::string const& authorization,
-                            std::string content_type = "application/json; charset=utf-8");
     task<api_response> shaped(std::string method, std::string body, std::string content_type, token_kind token,
                               std::string channel);
-    std::unique_ptr<connection> take_idle(url_parts const& where);
 
     asio::any_io_executor ex_;
-    ssl::context& tls_;
     web_api_settings settings_;
     url_parts base_;
     std::shared_ptr<spdlog::logger> log_;
     rate_limiter limiter_;
-    std::deque<std::unique_ptr<connection>> idle_;
+    http::client client_;
     std::minstd_rand random_{std::random_device{}()};
 };
 

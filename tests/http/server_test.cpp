@@ -1,6 +1,7 @@
 // The HTTP server against real clients on loopback, server and clients in one io_context: Beast
 // for well-formed requests, raw bytes for what no client library would send. Each test runs its
-// client to the end, then cancels the server and requires run() to return.
+// client to the end, then cancels the server and requires run() to return. At the end, warroom's
+// own HTTP client against this server (and against a peer that never answers).
 #include <doctest/doctest.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -23,6 +24,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "adapters/http/client.hpp"
 #include "adapters/http/server.hpp"
 
 namespace {
@@ -571,4 +573,97 @@ TEST_CASE("a failure to listen names the address") {
     CAPTURE(in_use);
     CHECK(in_use.starts_with("http: cannot listen on " + taken + ": "));
     CHECK(bind_failure("127.0.0.1") == "http: cannot listen on 127.0.0.1: not host:port");
+}
+
+// --- the client ----------------------------------------------------------------------------------
+
+using warroom::http::client;
+using warroom::http::client_response;
+
+struct client_side {
+    explicit client_side(asio::any_io_executor ex, millis timeout = millis{5'000}) : http(ex, tls, timeout) {}
+    asio::ssl::context tls{asio::ssl::context::tls_client};
+    client http;
+};
+
+response json_answer(request const& r) {
+    return {200, "application/json", R"({"ok":true,"seen":")" + r.target + R"("})"};
+}
+
+task<std::vector<client_response>> post_twice(client& c, std::string url) {
+    std::vector<client_response> out;
+    std::string const stray = "bad \xff byte";
+    for (int k = 0; k < 2; ++k) {
+        nlohmann::json body;
+        body["n"] = k;
+        body["text"] = stray;
+        std::string const authorization = "Token token=abc";
+        auto r = co_await c.post_json(url, body, authorization);
+        out.push_back(std::move(r));
+    }
+    co_return out;
+}
+
+TEST_CASE("the client posts JSON with its Authorization and reuses the connection") {
+    harness h{on_loopback(), json_answer};
+    client_side c{h.ioc.get_executor()};
+    auto const url = "http://127.0.0.1:" + std::to_string(h.server.port()) + "/v2/enqueue?x=1";
+    auto const answers = h.drive(post_twice(c.http, url));
+    REQUIRE(answers.size() == 2);
+    for (auto const& a : answers) {
+        CHECK_FALSE(a.transport);
+        CHECK(a.sent);
+        CHECK(a.status == 200);
+        CHECK(a.body.value("seen", "") == "/v2/enqueue?x=1");
+    }
+    REQUIRE(h.seen.size() == 2);
+    CHECK(h.seen[0].method == "POST");
+    CHECK(h.seen[0].headers.at("authorization") == "Token token=abc");
+    CHECK(h.seen[0].headers.at("content-type") == "application/json; charset=utf-8");
+    // Invalid UTF-8 is replaced rather than refused: a page is never lost to a stray byte.
+    CHECK(nlohmann::json::parse(h.seen[1].body).value("text", "") == "bad \xef\xbf\xbd byte");
+    CHECK(h.seen[0].remote == h.seen[1].remote);
+}
+
+task<client_response> post_once(client& c, std::string url) {
+    auto r = co_await c.post_json(url, nlohmann::json::object());
+    co_return r;
+}
+
+TEST_CASE("the client reports what it could not send as not sent") {
+    harness h{on_loopback(), json_answer};
+    client_side c{h.ioc.get_executor()};
+    auto const malformed = h.drive(post_once(c.http, "ftp://127.0.0.1/x"));
+    CHECK(malformed.transport == asio::error::invalid_argument);
+    CHECK_FALSE(malformed.sent);
+    CHECK(h.seen.empty());
+}
+
+TEST_CASE("the client gives up on a refused connection and on a peer that never answers") {
+    asio::io_context ioc;
+    client_side c{ioc.get_executor(), millis{300}};
+    // A port nobody listens on: bind one, note it, close it.
+    std::uint16_t closed_port = 0;
+    {
+        tcp::acceptor probe{ioc, {asio::ip::make_address("127.0.0.1"), 0}};
+        closed_port = probe.local_endpoint().port();
+    }
+    tcp::acceptor mute{ioc, {asio::ip::make_address("127.0.0.1"), 0}};
+    tcp::socket held{ioc};
+    mute.async_accept(held, [](boost::system::error_code) {});
+    std::optional<client_response> refused, unanswered;
+    auto const began = steady::now();
+    asio::co_spawn(ioc, post_once(c.http, "http://127.0.0.1:" + std::to_string(closed_port) + "/"),
+                   [&](std::exception_ptr, client_response r) { refused = std::move(r); });
+    asio::co_spawn(ioc, post_once(c.http, "http://127.0.0.1:" + std::to_string(mute.local_endpoint().port()) + "/"),
+                   [&](std::exception_ptr, client_response r) { unanswered = std::move(r); });
+    ioc.run_for(5s);
+    REQUIRE(refused);
+    CHECK(refused->transport);
+    CHECK_FALSE(refused->sent);
+    REQUIRE(unanswered);
+    CHECK(unanswered->transport == beast::error::timeout);
+    // Written, so it may have reached the server: the caller must treat it as in doubt.
+    CHECK(unanswered->sent);
+    CHECK(steady::now() - began < 3s);
 }

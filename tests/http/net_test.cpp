@@ -2,9 +2,9 @@
 // path and query exactly as Slack gave them (tickets are opaque).
 #include <doctest/doctest.h>
 
-#include "adapters/slack/net.hpp"
+#include "adapters/http/net.hpp"
 
-using warroom::slack::split_url;
+using warroom::http::split_url;
 
 TEST_CASE("Slack's URLs split into TLS flag host port and target") {
     auto const api = split_url("https://slack.com/api/");

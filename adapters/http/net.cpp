@@ -1,4 +1,4 @@
-#include "adapters/slack/net.hpp"
+#include "adapters/http/net.hpp"
 
 #include <openssl/ssl.h>
 
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace warroom::slack {
+namespace warroom::http {
 namespace {
 
 bool is_ip_literal(std::string const& host) {
@@ -110,4 +110,4 @@ task<error_code> connect_tls(ssl::stream<beast::tcp_stream>& stream, url_parts c
     co_return ec;
 }
 
-}  // namespace warroom::slack
+}  // namespace warroom::http
