@@ -1,8 +1,12 @@
-// Slack load benchmark: N `/incident declare` slash commands injected into the Slack simulator, at a fixed
-// rate and then all at once, handled by `warroom run` and, in the same run, by an idiomatic Bolt for
-// JavaScript app doing the same declare (bench/bolt_app.mjs). Each (phase, bot) gets a fresh simulator,
-// bot process and store. Measured from the simulator's records and the bot's /proc entries:
+// Slack load benchmark: N `/incident declare` slash commands injected into the Slack simulator, handled by
+// `warroom run` and, in the same run, by an idiomatic Bolt for JavaScript app doing the same declare
+// (bench/bolt_app.mjs). Phases: fixed (N at --rate/s), max (all N at once), window (--window W kept in
+// flight: the next injected as soon as one is acked) and history (fixed again, warroom only, into a store
+// seeded with --history CLOSED,OPEN incidents, compared with fixed's empty store). Each (phase, bot) gets a
+// fresh simulator, bot process and store; --runs R repeats every pair R times, the bots alternating, and
+// reports medians. Measured from the simulator's records and the bot's /proc entries:
 //   ack latency        envelope sent → ack received (the simulator's `latencyMs`), p50/p99/max
+//   ack rate           acks within Slack's 3 s deadline / (first injection → last ack)
 //   declare→room post  injection → first chat.postMessage into that incident's war room answered
 //   complete           injection → the last of: room created, declarer invited, topic, declaration posted
 //                      and pinned, runbook, checklist, announcement in #incidents
@@ -14,14 +18,18 @@
 // runbook, checklist, escalation) and one pin, and exactly one announcement linking it; no 429s.
 //
 //   node bench/slack_load.mjs --binary build-release/bot/warroom --count 200 --rate 20 --json out.json
-// Options: --count N (200), --rate R (20, declares/s of the fixed-rate phase), --scale S (100: the
-// simulator's rate limits and warroom's slack.rate_limit_scale), --phases fixed,max, --bots warroom,bolt,
+// Options: --count N (200), --rate R (20, declares/s of the fixed and history phases), --window W (64,
+// declares in flight in the window phase), --runs R (1), --history CLOSED,OPEN (adds the history phase),
+// --scale S (100: the simulator's rate limits and warroom's slack.rate_limit_scale), --phases fixed,max
+// (of fixed, max, window, history), --bots warroom,bolt, --seeder (build-release/bench/seed_incidents),
 // --json FILE, --keep (keep temp dirs and logs). Needs tests/slack_sim/node_modules (npm ci there).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, existsSync } from 'node:fs';
+import { spawn, execFile } from 'node:child_process';
+import {
+  mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, existsSync, copyFileSync, statSync,
+} from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { startSimulator } from '../tests/slack_sim/simulator.mjs';
 import { statusKb, cpuSeconds, runQueueSeconds, machine, pct, fsyncProbe } from './measure.mjs';
 
@@ -31,20 +39,44 @@ const { values: opts } = parseArgs({
     binary: { type: 'string', default: join(repo, 'build-release/bot/warroom') },
     count: { type: 'string', default: '200' },
     rate: { type: 'string', default: '20' },
+    window: { type: 'string', default: '64' },
+    runs: { type: 'string', default: '1' },
+    history: { type: 'string' },
     scale: { type: 'string', default: '100' },
     phases: { type: 'string', default: 'fixed,max' },
     bots: { type: 'string', default: 'warroom,bolt' },
+    seeder: { type: 'string', default: join(repo, 'build-release/bench/seed_incidents') },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
 const N = Number(opts.count);
 const RATE = Number(opts.rate);
+const WINDOW = Number(opts.window);
+const RUNS = Number(opts.runs);
 const SCALE = Number(opts.scale);
 const binary = resolve(opts.binary);
+const seeder = resolve(opts.seeder);
 const phases = opts.phases.split(',');
 const bots = opts.bots.split(',');
+const [CLOSED, OPEN] = (opts.history ?? '0,0').split(',').map(Number);
+if (opts.history && !phases.includes('history')) phases.push('history');
 if (!(N > 0) || !(RATE > 0) || !(SCALE > 0)) throw new Error('--count, --rate and --scale must be positive');
+if (!Number.isInteger(WINDOW) || WINDOW < 1 || !Number.isInteger(RUNS) || RUNS < 1) {
+  throw new Error('--window and --runs must be positive integers');
+}
+for (const p of phases) if (!['fixed', 'max', 'window', 'history'].includes(p)) throw new Error(`unknown phase ${p}`);
+if (phases.includes('history')) {
+  if (!(Number.isInteger(CLOSED) && Number.isInteger(OPEN) && CLOSED >= 0 && OPEN >= 0 && CLOSED + OPEN > 0)) {
+    throw new Error('the history phase needs --history CLOSED,OPEN (incident counts, not both 0)');
+  }
+  // Its figures mean something only beside the same declares into an empty store.
+  if (!phases.includes('fixed') || !bots.includes('warroom')) {
+    throw new Error('the history phase is compared with warroom\'s fixed phase: keep fixed in --phases and '
+      + 'warroom in --bots');
+  }
+  if (!existsSync(seeder)) throw new Error(`no seeder at ${seeder} (--seeder; ninja seed_incidents)`);
+}
 if (bots.includes('warroom') && !existsSync(binary)) throw new Error(`no warroom binary at ${binary} (--binary)`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -53,6 +85,30 @@ process.on('exit', () => { for (const c of children) if (c.exitCode === null) c.
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
 const summary = (v) => ({ p50: pct(v, 50), p99: pct(v, 99), max: Math.max(...v) });
+const paced = (phase) => phase === 'fixed' || phase === 'history';
+
+// --- the history phase's store ----------------------------------------------------------------------------
+
+// warroom's settings, for the daemon and the seeder alike. The one user declaring everything would hit
+// the per-user fairness limits (a declare is also a command); no endpoint is needed, and a fixed port may
+// be taken.
+const warroomConfig = (extra = '') => `[slack]\nrate_limit_scale = ${SCALE}\n`
+  + `[limits]\ndeclares_per_minute = 0\ncommands_per_minute = 0\n[http]\nlisten = "127.0.0.1:0"\n${extra}`;
+
+// Seeded once (it takes a while: every command a committed transaction), copied into each history run.
+async function seedHistory() {
+  const dir = mkdtempSync(join(tmpdir(), 'warroom-bench-history-'));
+  const db = join(dir, 'warroom.db');
+  const config = join(dir, 'seed.toml');
+  writeFileSync(config, warroomConfig(`[store]\nurl = "sqlite://${db}"\n`));
+  const start = Date.now();
+  const { stdout } = await promisify(execFile)(seeder,
+    ['history', '--config', config, '--closed', String(CLOSED), '--open', String(OPEN)]);
+  return {
+    dir, db, closed: CLOSED, open: OPEN, lastIncident: Number(stdout.trim()),
+    seedSeconds: (Date.now() - start) / 1000, storeMb: statSync(db).size / 2 ** 20,
+  };
+}
 
 // --- bots -------------------------------------------------------------------------------------------------
 
@@ -66,7 +122,7 @@ function startBot(kind, sim, dir) {
   let child;
   if (kind === 'warroom') {
     const config = join(dir, 'warroom.toml');
-    writeFileSync(config, `[slack]\nrate_limit_scale = ${SCALE}\n`);
+    writeFileSync(config, warroomConfig());
     env.WARROOM_CONFIG = config;
     env.WARROOM_STORE_URL = `sqlite://${join(dir, 'warroom.db')}`;
     child = spawn(binary, ['run'], { env, stdio: ['ignore', log, log] });
@@ -97,8 +153,10 @@ const logTail = (bot, lines = 20) => readFileSync(bot.logFile, 'utf8').trimEnd()
 const titleOf = (k) => `Load test ${k}`;
 const roomPattern = /^inc-(\d+)-load-test-(\d+)$/;
 
-async function runOne(kind, phase) {
+// `history`: the seeded store the bot starts from (the history phase), or null for an empty one.
+async function runOne(kind, phase, history) {
   const dir = mkdtempSync(join(tmpdir(), `warroom-bench-${kind}-${phase}-`));
+  if (history) copyFileSync(history.db, join(dir, 'warroom.db'));
   const fsyncMs = fsyncProbe(dir);
   const sim = await startSimulator({ rateLimits: { scale: SCALE } });
   // Completion time of every Web API call, and running counts of what the load produced.
@@ -119,6 +177,7 @@ async function runOne(kind, phase) {
     } else if (call.method === 'pins.add') counts.pins += 1;
   });
 
+  const startedAt = Date.now();
   const bot = startBot(kind, sim, dir);
   const failures = [];
   let result;
@@ -127,6 +186,7 @@ async function runOne(kind, phase) {
       sim.waitFor(() => sim.connections().length >= 1, 30_000, `${kind} connected`),
       bot.exited.then((e) => { throw new Error(`${kind} exited before connecting: ${JSON.stringify(e)}`); }),
     ]);
+    const startupSeconds = (Date.now() - startedAt) / 1000;
     await sleep(1000);
     const idleRssKb = statusKb(bot.pid, 'VmRSS');
     let peakRssKb = idleRssKb;
@@ -139,19 +199,31 @@ async function runOne(kind, phase) {
     const wait0 = runQueueSeconds(bot.pid);
     const injected = new Array(N + 1);
     const acks = new Array(N + 1);
-    const t0 = Date.now();
-    for (let k = 1; k <= N; k++) {
-      if (phase === 'fixed') {
-        const due = t0 + ((k - 1) * 1000) / RATE;
-        if (due > Date.now()) await sleep(due - Date.now());
-      }
+    const inject = (k) => {
       injected[k] = Date.now();
       const text = `declare P1 type:outage ${titleOf(k)}`;
       acks[k] = sim.slashCommand({ user: 'U111', channel: 'incidents', text }).ack;
+      return acks[k];
+    };
+    const t0 = Date.now();
+    if (phase === 'window') {
+      // W slots, each injecting its next declare once its last is acked (or timed out): W in flight.
+      let next = 1;
+      const slot = async () => { while (next <= N) await inject(next++); };
+      await Promise.all(Array.from({ length: Math.min(WINDOW, N) }, slot));
+    } else {
+      for (let k = 1; k <= N; k++) {
+        if (paced(phase)) {
+          const due = t0 + ((k - 1) * 1000) / RATE;
+          if (due > Date.now()) await sleep(due - Date.now());
+        }
+        inject(k);
+      }
     }
     const lastInjection = Date.now();
     const ackRecords = await Promise.all(acks.slice(1));
-    const settleMs = 60_000 + (phase === 'fixed' ? N / RATE : 0) * 1000;
+    // A minute, and 100 ms a declare: a bot that falls behind (thousands of declares) still gets to finish.
+    const settleMs = 60_000 + N * 100;
     try {
       await Promise.race([
         sim.waitFor(() => counts.announcements >= N && counts.pins >= N && counts.roomPosts >= 4 * N, settleMs,
@@ -168,9 +240,10 @@ async function runOne(kind, phase) {
     try { peakRssKb = Math.max(peakRssKb, statusKb(bot.pid, 'VmRSS')); } catch { /* */ }
     clearInterval(sampler);
     await sleep(300); // anything extra (duplicates) would land now
-    result = analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInjection, counts });
+    const firstNumber = (history?.lastIncident ?? 0) + 1;
+    result = analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInjection, counts, firstNumber });
     Object.assign(result, {
-      idleRssMb: idleRssKb / 1024, peakRssMb: peakRssKb / 1024, hwmMb: hwmKb / 1024,
+      startupSeconds, idleRssMb: idleRssKb / 1024, peakRssMb: peakRssKb / 1024, hwmMb: hwmKb / 1024,
       cpuSeconds: cpu1 - cpu0, cpuMsPerIncident: ((cpu1 - cpu0) / N) * 1000,
       driverCpuSeconds: (self1.user + self1.system) / 1e6, fsyncMs,
       runQueueSeconds: wait1 - wait0,
@@ -194,14 +267,17 @@ async function runOne(kind, phase) {
   return result;
 }
 
-function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInjection, counts }) {
+// `firstNumber`: the incident number the first declare gets (after a seeded history's).
+function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInjection, counts, firstNumber }) {
   const fail = (msg) => { if (failures.length < 40) failures.push(msg); };
   // Acks.
   const ackLatency = [];
+  let lastAck = t0;
   ackRecords.forEach((a, i) => {
     const k = i + 1;
     if (!a) return fail(`declare ${k}: no ack within the deadline`);
     ackLatency.push(a.latencyMs);
+    lastAck = Math.max(lastAck, a.at);
     if (a.payload?.response_type !== 'ephemeral' || !/Declared INC-\d+/.test(a.payload?.text ?? '')) {
       fail(`declare ${k}: ack payload ${JSON.stringify(a.payload).slice(0, 200)}`);
     }
@@ -210,7 +286,7 @@ function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInj
   if (sim.garbage.length > 0) fail(`${sim.garbage.length} garbage frame(s): ${sim.garbage[0].reason}`);
   if (counts.limited > 0) fail(`${counts.limited} call(s) answered 429`);
 
-  // War rooms: exactly one per declare, numbers 1..N.
+  // War rooms: exactly one per declare, numbered on from the store's last incident.
   const ok = (c) => c.status === 200 && c.response?.ok === true;
   const creates = sim.calls.filter((c) => c.method === 'conversations.create' && ok(c));
   const roomOf = new Map(); // k -> {id, n, createdAt}
@@ -223,8 +299,10 @@ function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInj
     else roomOf.set(k, { id: c.response.channel.id, n: Number(m[1]), createdAt: c.doneAt });
     numbers.add(Number(m[1]));
   }
-  if (numbers.size !== N || Math.max(...numbers) !== N) {
-    fail(`incident numbers: ${numbers.size} distinct, max ${Math.max(...numbers)}`);
+  const lastNumber = firstNumber + N - 1;
+  if (numbers.size !== N || Math.min(...numbers) !== firstNumber || Math.max(...numbers) !== lastNumber) {
+    fail(`incident numbers: ${numbers.size} distinct, ${Math.min(...numbers)}..${Math.max(...numbers)}, `
+      + `not ${firstNumber}..${lastNumber}`);
   }
 
   const byChannel = new Map(); // channel id -> successful calls naming it
@@ -279,9 +357,10 @@ function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInj
     lastDone = Math.max(lastDone, done);
   }
   return {
-    kind, phase, count: N, rate: phase === 'fixed' ? RATE : null, failures,
+    kind, phase, count: N, rate: paced(phase) ? RATE : null, window: phase === 'window' ? WINDOW : null, failures,
     injectSeconds: (lastInjection - t0) / 1000,
-    acked: ackLatency.length, ack: summary(ackLatency), firstPost: summary(firstPost), complete: summary(complete),
+    acked: ackLatency.length, ackRate: ackLatency.length / ((lastAck - t0) / 1000),
+    ack: summary(ackLatency), firstPost: summary(firstPost), complete: summary(complete),
     escalation: summary(escalation), completed: complete.length,
     seconds: (lastDone - t0) / 1000, throughput: complete.length / ((lastDone - t0) / 1000),
     apiCalls: sim.calls.length,
@@ -291,89 +370,154 @@ function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInj
 // --- report -----------------------------------------------------------------------------------------------
 
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
-const ratio = (b, w) => (Number.isFinite(b) && Number.isFinite(w) && w !== 0 ? `${(b / w).toFixed(2)}×` : '—');
+const quotient = (b, a) => (Number.isFinite(b) && Number.isFinite(a) && a !== 0 ? b / a : NaN);
+const ratio = (q) => (Number.isFinite(q) ? `${q.toFixed(2)}×` : '—');
 
-function table(phase, w, b) {
-  const rows = [
-    ["acks within Slack's 3 s deadline", (r) => r.acked, 0],
-    ['incidents fully posted', (r) => r.completed, 0],
-    ['ack latency p50 (ms)', (r) => r.ack?.p50, 0],
-    ['ack latency p99 (ms)', (r) => r.ack?.p99, 0],
-    ['ack latency max (ms)', (r) => r.ack?.max, 0],
-    ['declare → war-room post p50 (ms)', (r) => r.firstPost?.p50, 0],
-    ['declare → war-room post p99 (ms)', (r) => r.firstPost?.p99, 0],
-    ['declare → war-room post max (ms)', (r) => r.firstPost?.max, 0],
-    ['declare → all posted p50 (ms)', (r) => r.complete?.p50, 0],
-    ['declare → all posted p99 (ms)', (r) => r.complete?.p99, 0],
-    ['declare → escalation post p50 (ms)', (r) => r.escalation?.p50, 0],
-    ['throughput (incidents/s)', (r) => r.throughput, 1],
-    ['phase duration (s)', (r) => r.seconds, 2],
-    ['idle RSS (MiB)', (r) => r.idleRssMb, 1],
-    ['peak RSS, 50 ms samples (MiB)', (r) => r.peakRssMb, 1],
-    ['VmHWM at end (MiB)', (r) => r.hwmMb, 1],
-    ['CPU per incident (ms)', (r) => r.cpuMsPerIncident, 2],
-    ['CPU total over the phase (s)', (r) => r.cpuSeconds, 2],
-    ['waiting for a CPU over the phase (s)', (r) => r.runQueueSeconds, 2],
-    ['simulator + driver CPU over the phase (s)', (r) => r.driverCpuSeconds, 2],
-    ['disk: 4 KiB append + fdatasync before the phase (ms, p50)', (r) => r.fsyncMs, 2],
-  ];
-  const title = phase === 'fixed' ? `fixed rate: ${N} declares at ${RATE}/s` : `max rate: ${N} declares at once`;
-  const lines = [`### ${title}`, '', '| metric | warroom | Bolt JS | Bolt / warroom |', '|---|---:|---:|---:|'];
-  for (const [name, get, d] of rows) {
-    const wv = w ? get(w) : NaN;
-    const bv = b ? get(b) : NaN;
-    lines.push(`| ${name} | ${f(wv, d)} | ${f(bv, d)} | ${ratio(bv, wv)} |`);
+// Every figure of a run: its key in --json, its row in the table, decimals, its value in a run's result.
+const figures = [
+  ['acked', "acks within Slack's 3 s deadline", 0, (r) => r.acked],
+  ['ackedPct', 'share of acks within 3 s (%)', 1, (r) => (100 * r.acked) / r.count],
+  ['completed', 'incidents fully posted', 0, (r) => r.completed],
+  ['ackP50', 'ack latency p50 (ms)', 0, (r) => r.ack?.p50],
+  ['ackP99', 'ack latency p99 (ms)', 0, (r) => r.ack?.p99],
+  ['ackMax', 'ack latency max (ms)', 0, (r) => r.ack?.max],
+  ['firstPostP50', 'declare → war-room post p50 (ms)', 0, (r) => r.firstPost?.p50],
+  ['firstPostP99', 'declare → war-room post p99 (ms)', 0, (r) => r.firstPost?.p99],
+  ['firstPostMax', 'declare → war-room post max (ms)', 0, (r) => r.firstPost?.max],
+  ['completeP50', 'declare → all posted p50 (ms)', 0, (r) => r.complete?.p50],
+  ['completeP99', 'declare → all posted p99 (ms)', 0, (r) => r.complete?.p99],
+  ['escalationP50', 'declare → escalation post p50 (ms)', 0, (r) => r.escalation?.p50],
+  ['injectRate', 'declares injected per second', 1, (r) => r.count / r.injectSeconds],
+  ['ackRate', 'commands acked per second', 1, (r) => r.ackRate],
+  ['throughput', 'incidents fully posted per second', 1, (r) => r.throughput],
+  ['seconds', 'phase duration (s)', 2, (r) => r.seconds],
+  ['startupSeconds', 'start → Socket Mode connected (s)', 2, (r) => r.startupSeconds],
+  ['idleRssMb', 'idle RSS (MiB)', 1, (r) => r.idleRssMb],
+  ['peakRssMb', 'peak RSS, 50 ms samples (MiB)', 1, (r) => r.peakRssMb],
+  ['hwmMb', 'VmHWM at end (MiB)', 1, (r) => r.hwmMb],
+  ['cpuMsPerIncident', 'CPU per incident (ms)', 2, (r) => r.cpuMsPerIncident],
+  ['cpuSeconds', 'CPU total over the phase (s)', 2, (r) => r.cpuSeconds],
+  ['runQueueSeconds', 'waiting for a CPU over the phase (s)', 2, (r) => r.runQueueSeconds],
+  ['driverCpuSeconds', 'simulator + driver CPU over the phase (s)', 2, (r) => r.driverCpuSeconds],
+  ['fsyncMs', 'disk: 4 KiB append + fdatasync before the phase (ms, p50)', 2, (r) => r.fsyncMs],
+];
+
+// Each figure's median (nearest rank: the lower middle of an even --runs) over a (phase, bot)'s runs.
+const medians = (runs) => (runs.length === 0 ? null
+  : Object.fromEntries(figures.map(([key, , , get]) => [key, pct(runs.map(get).filter(Number.isFinite), 50)])));
+const quotients = (b, a) => Object.fromEntries(figures.map(([key]) => [key, quotient(b?.[key], a?.[key])]));
+
+const titles = {
+  fixed: `fixed rate: ${N} declares at ${RATE}/s`,
+  max: `max rate: ${N} declares at once`,
+  window: `windowed: ${N} declares, ${WINDOW} in flight`,
+  history: `history: ${N} declares at ${RATE}/s into a store of ${CLOSED} closed + ${OPEN} open incidents`,
+};
+
+// Two columns of medians and their quotient b / a, one row per figure.
+function table({ title, a, b, ratioName, aRuns, bRuns }, notes) {
+  const q = quotients(b.median, a.median);
+  const lines = [`### ${title}`, '', `| metric | ${a.name} | ${b.name} | ${ratioName} |`, '|---|---:|---:|---:|'];
+  for (const [key, name, d] of figures) {
+    lines.push(`| ${name} | ${f(a.median?.[key], d)} | ${f(b.median?.[key], d)} | ${ratio(q[key])} |`);
   }
-  const busy = [w, b].filter((r) => r && (r.fsyncMs > 1 || r.loadavg1AtStart > 1.5));
+  const busy = [...aRuns, ...bRuns].filter((r) => r.fsyncMs > 1 || r.loadavg1AtStart > 1.5);
   if (busy.length > 0) {
-    lines.push('', `Contended: ${busy.map((r) => `${r.kind} (load ${r.loadavg1AtStart} at the start, fdatasync `
-      + `${f(r.fsyncMs, 2)} ms)`).join(', ')}: other processes share the machine; compare quiet runs only.`);
+    lines.push('', `Contended: ${busy.map((r) => `${r.kind} ${r.phase}${RUNS > 1 ? ` run ${r.run}` : ''} (load `
+      + `${r.loadavg1AtStart} at the start, fdatasync ${f(r.fsyncMs, 2)} ms)`).join(', ')}: other processes share `
+      + 'the machine; compare quiet runs only.');
   }
-  return lines.join('\n');
+  if (notes) lines.push('', notes);
+  return { text: lines.join('\n'), ratios: q };
 }
 
 const m = machine();
 console.error(`machine: ${m.nproc} cores, ${m.cpu}, kernel ${m.kernel}, node ${m.node}, load ${m.loadavg.join(' ')}`);
+let history = null;
+if (phases.includes('history')) {
+  if (bots.includes('bolt')) console.error('history: warroom only (the Bolt app keeps no store)');
+  console.error(`seeding a store with ${CLOSED} closed and ${OPEN} open incidents…`);
+  history = await seedHistory();
+  console.error(`  seeded in ${f(history.seedSeconds)} s, ${f(history.storeMb)} MiB`);
+}
 const results = [];
-for (const phase of phases) {
-  for (const kind of bots) {
-    console.error(`running ${kind}, ${phase} (${N} declares${phase === 'fixed' ? ` at ${RATE}/s` : ''}; `
-      + `load ${loadavg()[0].toFixed(2)})…`);
-    const load = loadavg()[0];
-    const r = await runOne(kind, phase);
-    r.loadavg1AtStart = Number(load.toFixed(2));
-    results.push(r);
-    console.error(`  ${r.failures.length === 0 ? 'ok' : `FAILED: ${r.failures.slice(0, 5).join('; ')}`}`
-      + (r.throughput
-        ? ` — ${f(r.throughput)} incidents/s, ack p99 ${r.ack.p99} ms, CPU ${f(r.cpuMsPerIncident, 2)} ms/incident`
-        : ''));
+for (let run = 1; run <= RUNS; run++) {
+  for (const phase of phases) {
+    // The Bolt app keeps no store, so a history would change nothing for it.
+    for (const kind of phase === 'history' ? ['warroom'] : bots) {
+      const load = loadavg()[0];
+      console.error(`running ${kind}, ${titles[phase]}${RUNS > 1 ? `, run ${run}/${RUNS}` : ''} `
+        + `(load ${load.toFixed(2)})…`);
+      const r = await runOne(kind, phase, phase === 'history' ? history : null);
+      Object.assign(r, { run, loadavg1AtStart: Number(load.toFixed(2)) });
+      results.push(r);
+      console.error(`  ${r.failures.length === 0 ? 'ok' : `FAILED: ${r.failures.slice(0, 5).join('; ')}`}`
+        + (r.throughput
+          ? ` — ${f(r.ackRate)} acks/s, ${f(r.throughput)} incidents/s, ack p99 ${r.ack.p99} ms, `
+            + `CPU ${f(r.cpuMsPerIncident, 2)} ms/incident`
+          : ''));
+    }
   }
 }
+if (history && !opts.keep) rmSync(history.dir, { recursive: true, force: true });
+
+const runsOf = (phase, kind) => results.filter((r) => r.phase === phase && r.kind === kind);
+const summaries = phases.flatMap((phase) => bots.map((kind) => ({ phase, kind, runs: runsOf(phase, kind) })))
+  .filter((s) => s.runs.length > 0)
+  .map(({ phase, kind, runs }) => ({ phase, kind, runs: runs.length, median: medians(runs) }));
+const column = (phase, kind, name) => ({
+  name, median: summaries.find((s) => s.phase === phase && s.kind === kind)?.median,
+});
+const comparisons = phases.map((phase) => (phase === 'history'
+  ? {
+    phase, title: titles[phase], ratioName: 'history / empty',
+    a: column('fixed', 'warroom', 'warroom, empty store (fixed)'), b: column(phase, 'warroom', 'warroom, with history'),
+    aRuns: runsOf('fixed', 'warroom'), bRuns: runsOf(phase, 'warroom'),
+  }
+  : {
+    phase, title: titles[phase], ratioName: 'Bolt / warroom',
+    a: column(phase, 'warroom', 'warroom'), b: column(phase, 'bolt', 'Bolt JS'),
+    aRuns: runsOf(phase, 'warroom'), bRuns: runsOf(phase, 'bolt'),
+  }));
 
 const out = [
   `## Slack load: warroom vs Bolt for JavaScript`,
   '',
   `Machine: ${m.nproc} cores (${m.cpu}), kernel ${m.kernel}, Node ${m.node}; load average at start `
     + `${m.loadavg.join(' ')}; store on ${m.storeFs || tmpdir()}. Simulator rate limits ×${SCALE} `
-    + `(warroom's rate_limit_scale the same), plain sockets.`,
+    + `(warroom's rate_limit_scale the same), plain sockets.`
+    + (RUNS > 1 ? ` Medians of ${RUNS} runs of each (phase, bot), the bots alternating within each run.` : ''),
   '',
 ];
-for (const phase of phases) {
-  out.push(table(phase, results.find((r) => r.phase === phase && r.kind === 'warroom'),
-    results.find((r) => r.phase === phase && r.kind === 'bolt')), '');
+for (const c of comparisons) {
+  const notes = c.phase === 'history'
+    ? `The store held ${CLOSED} closed incidents (declared, acknowledged, resolved, reported on, closed) and ${OPEN} `
+      + `open ones (acknowledged P3s, which owe no reminder), seeded in ${f(history.seedSeconds)} s, `
+      + `${f(history.storeMb)} MiB; the declares were numbered from ${history.lastIncident + 1}. `
+      + 'warroom only: the Bolt app keeps no store, so a history changes nothing for it (see the fixed table).'
+    : '';
+  const { text, ratios } = table(c, notes);
+  c.ratios = ratios;
+  out.push(text, '');
 }
 out.push(`Ratios are Bolt / warroom: above 1× means warroom is lower (latency, memory, CPU) or Bolt is higher `
-  + `(throughput). Latency percentiles are over the acks that arrived and the incidents that completed (of ${N}).`);
+  + `(rates)${phases.includes('history') ? '; history / empty above 1× means the history makes warroom higher' : ''}. `
+  + `Latency percentiles are over the acks that arrived and the incidents that completed (of ${N}).`);
 console.log(out.join('\n'));
 
 const failed = results.filter((r) => r.failures.length > 0);
 if (opts.json) {
-  const params = { count: N, rate: RATE, scale: SCALE, binary };
-  writeFileSync(opts.json, `${JSON.stringify({ machine: m, params, results }, null, 2)}\n`);
+  const params = {
+    count: N, rate: RATE, window: WINDOW, runs: RUNS, scale: SCALE, phases, bots, binary,
+    history: history && { closed: CLOSED, open: OPEN, lastIncident: history.lastIncident,
+      seedSeconds: history.seedSeconds, storeMb: history.storeMb },
+  };
+  const ratios = comparisons.map(({ phase, ratioName, ratios: of }) => ({ phase, of: ratioName, ratios: of }));
+  writeFileSync(opts.json, `${JSON.stringify({ machine: m, params, summaries, ratios, results }, null, 2)}\n`);
 }
 if (failed.length > 0) {
   for (const r of failed) {
-    console.error(`FAILED ${r.kind} ${r.phase}:\n  ${r.failures.slice(0, 10).join('\n  ')}`
+    console.error(`FAILED ${r.kind} ${r.phase} run ${r.run}:\n  ${r.failures.slice(0, 10).join('\n  ')}`
       + (r.failures.length > 10 ? `\n  … ${r.failures.length - 10} more (up to 40 kept in --json)` : ''));
   }
   process.exit(1);
