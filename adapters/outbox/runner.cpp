@@ -44,7 +44,10 @@ void runner::fetch() {
 
 void runner::start_ready() {
     if (stopping_) return;
-    for (auto const id : engine_.ready()) {
+    for (auto const id : engine_.ready()) turn_come_.push_back(id);
+    while (!turn_come_.empty() && driving_.size() < settings_.max_in_flight) {
+        auto const id = turn_come_.front();
+        turn_come_.pop_front();
         auto stop = std::make_shared<asio::cancellation_signal>();
         driving_.emplace(id, stop);
         asio::co_spawn(ex_, drive(id), asio::bind_cancellation_slot(stop->slot(), [this, id](std::exception_ptr e) {

@@ -9,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <random>
@@ -35,6 +36,9 @@ struct runner_settings {
     // after a crash resumes deliveries soon; a clean stop releases its leases at once.
     std::chrono::seconds lease{20};
     millis poll{1000};  // how often to look for entries another replica wrote
+    // Entries driven at once. Each delivery step commits on the loop's thread, so thousands of
+    // drivers released together would keep the websocket's reader (and its acks) waiting for seconds.
+    std::size_t max_in_flight = 32;
     settings engine = {};
     // True while envelopes are being acknowledged: deliveries wait, so a burst of commands is acked
     // first (one thread does both, and every delivery step commits to the store).
@@ -70,6 +74,7 @@ private:
     std::minstd_rand random_{std::random_device{}()};
     std::map<std::int64_t, std::shared_ptr<boost::asio::cancellation_signal>> driving_;
     std::set<std::int64_t> waiting_;  // driven entries waiting to retry
+    std::deque<std::int64_t> turn_come_;  // ready, not yet driven: waiting for a free slot
     bool stopping_ = false;
 };
 

@@ -1,0 +1,96 @@
+// The runner on a real SQLite store and a real event loop, with a deliverer that takes a little time
+// per call and records what it was handed: every entry delivered once, each incident's in id order,
+// never more drivers at once than the runner allows, and nothing left pending.
+#include <doctest/doctest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <vector>
+
+#include "adapters/outbox/runner.hpp"
+#include "adapters/store/open_store.hpp"
+#include "app/service.hpp"
+#include "tests/core/support.hpp"
+#include "tests/store/temp_dir.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace outbox = warroom::outbox;
+using namespace std::chrono_literals;
+using warroom::core::test::t0;
+
+class slow_world final : public outbox::deliverer {
+public:
+    explicit slow_world(asio::any_io_executor ex) : ex_(ex) {}
+    outbox::task<outbox::attempt> deliver(warroom::app::outbox_entry const& entry, bool) override {
+        ++now_;
+        max_ = std::max(max_, now_);
+        asio::steady_timer pause{ex_, 1ms};
+        co_await pause.async_wait(asio::use_awaitable);
+        --now_;
+        by_lane[entry.lane].push_back(entry.id);
+        ++delivered;
+        co_return outbox::attempt{};
+    }
+    int max_at_once() const { return max_; }
+    std::map<int, std::vector<std::int64_t>> by_lane;
+    std::size_t delivered = 0;
+
+private:
+    asio::any_io_executor ex_;
+    int now_ = 0;
+    int max_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("the runner delivers every entry once, in order per incident, with a bounded number at once") {
+    warroom::store::test::temp_dir dir;
+    auto store = warroom::store::open_store("sqlite://" + (dir / "w.db").string());
+    warroom::app::service svc{*store, warroom::core::policy::defaults(), "/incident", true,
+                              warroom::app::user_limits{{}, {}, {}}};
+    constexpr int incidents = 60;
+    for (int k = 1; k <= incidents; ++k) {
+        REQUIRE(svc.handle({"U" + std::to_string(100 + k), "incidents", t0}, "declare P2 Search is slow " + std::to_string(k))
+                    .changed);
+    }
+    auto const owed = store->pending(0, 100'000).size();
+    REQUIRE(owed >= incidents * 4);
+
+    asio::io_context ioc;
+    slow_world world{ioc.get_executor()};
+    outbox::runner_settings s{"test-host:1:abc"};
+    s.max_in_flight = 8;
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-test"), s};
+    asio::cancellation_signal stop;
+    bool stopped = false;
+    asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e) {
+                       if (e) std::rethrow_exception(e);
+                       stopped = true;
+                   }));
+    asio::steady_timer check{ioc};
+    std::function<void()> watch = [&] {
+        if (world.delivered >= owed) return stop.emit(asio::cancellation_type::terminal);
+        check.expires_after(5ms);
+        check.async_wait([&](boost::system::error_code) { watch(); });
+    };
+    watch();
+    ioc.run_for(60s);
+
+    REQUIRE(stopped);
+    CHECK(world.delivered == owed);
+    CHECK(world.max_at_once() <= 8);
+    CHECK(world.max_at_once() >= 2);  // incidents do go side by side
+    CHECK(world.by_lane.size() == incidents);
+    for (auto const& [lane, ids] : world.by_lane) {
+        CAPTURE(lane);
+        CHECK(std::is_sorted(ids.begin(), ids.end()));
+    }
+    CHECK(store->pending(0, 10).empty());
+}
