@@ -9,7 +9,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
+#include <functional>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "adapters/outbox/runner.hpp"
@@ -57,8 +60,8 @@ TEST_CASE("the runner delivers every entry once, in order per incident, with a b
                               warroom::app::user_limits{{}, {}, {}}};
     constexpr int incidents = 60;
     for (int k = 1; k <= incidents; ++k) {
-        REQUIRE(svc.handle({"U" + std::to_string(100 + k), "incidents", t0}, "declare P2 Search is slow " + std::to_string(k))
-                    .changed);
+        auto const declarer = "U" + std::to_string(100 + k);
+        REQUIRE(svc.handle({declarer, "incidents", t0}, "declare P2 Search is slow " + std::to_string(k)).changed);
     }
     auto const owed = store->pending(0, 100'000).size();
     REQUIRE(owed >= incidents * 4);
