@@ -1,6 +1,6 @@
-// Parse, decide, persist, apply, then derive effects from the recorded events and the new state.
-// A store conflict means another writer moved first: reload and decide again, a bounded number
-// of times.
+// Parse, decide, apply, derive effects from the recorded events and the new state, then submit the
+// write. A store conflict means another writer moved first: reload; when the store said so at once,
+// decide again (a bounded number of times); when it said so later, the request is reported lost.
 #include "app/service.hpp"
 
 #include "app/forms.hpp"
@@ -16,6 +16,8 @@ namespace {
 
 constexpr int max_attempts = 3;
 constexpr std::size_t max_fired_per_tick = 200;
+// Lost writes remembered for the adapters that wait on them; older ones are long answered.
+constexpr std::size_t lost_kept = 4096;
 
 std::string strip_hash(std::string_view channel) {
     if (!channel.empty() && channel.front() == '#') channel.remove_prefix(1);
@@ -39,6 +41,9 @@ void service::reload() {
     head_ = store_.head();
     auto const events = store_.load();
     incidents_ = replay(events);
+    for (auto const& u : unconfirmed_) {
+        for (auto const& e : u.events) apply(incidents_, e);
+    }
     rooms_.clear();
     due_.clear();
     due_of_.clear();
@@ -48,10 +53,59 @@ void service::reload() {
     }
     last_event_at_.reset();
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
+    for (auto const& u : unconfirmed_) {
+        for (auto const& e : u.events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
+    }
 }
 
 void service::refresh() {
-    if (store_.head() != head_) reload();
+    // With writes on their way the store's head is behind ours; their settling checks it instead.
+    if (unconfirmed_.empty() && store_.head() != head_) reload();
+}
+
+bool service::taken(std::string const& key) const {
+    return unconfirmed_claims_.contains(key) || store_.claimed(key);
+}
+
+void service::when_settled(ticket t, std::function<void()> fn) {
+    if (settled(t)) {
+        fn();
+    } else {
+        waiters_.emplace(t, std::move(fn));
+    }
+}
+
+std::optional<std::string> service::lost(ticket t) const {
+    auto const it = lost_.find(t);
+    if (it == lost_.end()) return std::nullopt;
+    if (it->second.failure) return "warroom could not record this (its store failed)";
+    return std::string("someone else changed this incident at the same moment");
+}
+
+void service::settle(ticket t, std::size_t events, write_result const& r) {
+    // Completions come in submission order: `t` is the oldest write on its way.
+    auto const u = std::move(unconfirmed_.front());
+    unconfirmed_.pop_front();
+    for (auto const& key : u.claims) unconfirmed_claims_.erase(unconfirmed_claims_.find(key));
+    settled_through_ = t;
+    if (r.written()) {
+        // Ours are the newest events; if the head moved by more, someone else wrote too.
+        if (r.head == head_ + static_cast<std::int64_t>(events)) {
+            head_ = r.head;
+        } else {
+            reload();
+        }
+        if (on_written_) on_written_();
+    } else {
+        lost_.emplace(t, r);
+        if (lost_.size() > lost_kept) lost_.erase(lost_.begin());
+        reload();
+    }
+    while (!waiters_.empty() && waiters_.begin()->first <= t) {
+        auto fn = std::move(waiters_.begin()->second);
+        waiters_.erase(waiters_.begin());
+        fn();
+    }
 }
 
 incident const* service::find(int number) const {
@@ -133,23 +187,28 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
             if (is_durable(f)) batch.outbox.emplace_back(lane, f);
         }
     }
-    if (store_.append(batch) == append_result::conflict) {
-        reload();
-        return false;
-    }
+    // Applied now, before the disk has it: the next request is decided on it (group commit). Should
+    // the write be refused, settling it reloads the state from the store.
     for (auto& [number, i] : staged) {
         auto const* known = find(number);
         index_room(known ? *known : incident{}, i);
         schedule(incidents_.insert_or_assign(number, std::move(i)).first->second);
     }
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
-    // Ours are the newest events; if the head moved by more, someone else wrote too.
-    auto const now_head = store_.head();
-    if (now_head == head_ + static_cast<std::int64_t>(events.size())) {
-        head_ = now_head;
-    } else {
-        reload();
+    auto const t = ++issued_;
+    for (auto const& key : batch.claims) unconfirmed_claims_.insert(key);
+    unconfirmed_.push_back({t, events, batch.claims});
+    store_.submit(std::move(batch), [this, t, n = events.size()](write_result const& r) { settle(t, n, r); });
+    if (settled(t)) {
+        // The store answered at once: a conflict is decided again, a failure is the caller's to hear.
+        if (auto const it = lost_.find(t); it != lost_.end()) {
+            auto const failure = std::move(it->second.failure);
+            lost_.erase(it);
+            if (failure) throw store_error(*failure);
+            return false;
+        }
     }
+    out.recorded = t;
     out.changed = true;
     std::move(effects.begin(), effects.end(), std::back_inserter(out.effects));
     return true;
@@ -221,7 +280,7 @@ outcome service::decide_and_record(origin const& o, std::function<decision()> co
     outcome out;
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
         // Checked on every attempt: a conflict may mean another replica handled this very request.
-        if (!o.once.empty() && store_.claimed(o.once)) {
+        if (!o.once.empty() && taken(o.once)) {
             out.duplicate = true;
             return out;
         }
@@ -530,7 +589,7 @@ outcome service::tick(timestamp now) {
             effects.push_back(post{channel, handoff_view(*h.of, h.at, rules_)});
         };
         // Claimed or not, it is settled: a replica that lost the claim posted it.
-        if (!store_.claimed(h.key)) record({}, {h.key}, derive, out);
+        if (!taken(h.key)) record({}, {h.key}, derive, out);
         handoffs_done_.insert(h.key);
     }
     // Keys found taken: another replica fired them. Its events arrive with the next refresh (or the
@@ -574,7 +633,7 @@ bool service::fire_one(incident const& i, reminder const& r, timestamp now, outc
     auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {
         effects = reactions(events, state, {rules_, o.user, o.channel, r});
     };
-    return !store_.claimed(r.key) && record(events, {r.key}, derive, out);
+    return !taken(r.key) && record(events, {r.key}, derive, out);
 }
 
 }  // namespace warroom::app

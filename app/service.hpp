@@ -1,9 +1,14 @@
 // The application core every adapter drives: commands, button presses, form submissions and the
-// clock go in; what the bot owes the world (posts, replies, war rooms, forms) comes out. Events
-// are durable in the store before any effect is returned, so an effect never outlives a crash
-// that lost its cause. Single-threaded: one event loop owns a service.
+// clock go in; what the bot owes the world (posts, replies, war rooms, forms) comes out.
+// Decisions are made at once against the state in memory, which already holds the writes still on
+// their way to disk; each write gets a ticket. Durable effects reach the world only from the
+// store's outbox, after their commit; an adapter sends an answer only once the newest ticket has
+// settled (unsettled_tail(), when_settled()), and reports a write lost() to a conflict or a store
+// failure instead. With a store that writes at once, every ticket settles before the call returns.
+// Single-threaded: one event loop owns a service.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -56,8 +61,12 @@ struct denial {
 // A submitted form: field → text as typed.
 using form_values = std::map<ui::field, std::string>;
 
+// A write on its way to the store; tickets grow by one per write.
+using ticket = std::uint64_t;
+
 struct outcome {
     std::vector<effect> effects;
+    ticket recorded = 0;  // the write that carries this request's events (0: none)
     std::map<ui::field, std::string> field_errors;  // form field → what is wrong
     bool changed = false;                             // events were recorded
     bool duplicate = false;                           // `origin::once` was already claimed: nothing done
@@ -101,6 +110,17 @@ public:
     incident const* by_channel(std::string_view channel) const;
     policy const& rules() const { return rules_; }
 
+    // The newest write not yet settled (0: none). An answer given now may show it, so it waits for it.
+    ticket unsettled_tail() const { return unconfirmed_.empty() ? 0 : unconfirmed_.back().id; }
+    bool settled(ticket t) const { return t <= settled_through_; }
+    // Runs `fn` once `t` has settled (at once if it has).
+    void when_settled(ticket t, std::function<void()> fn);
+    // Why write `t` did not reach the disk (another writer's conflicting change, a store failure);
+    // nothing when it did, or before it settled.
+    std::optional<std::string> lost(ticket t) const;
+    // Called after each write that reached the disk: its outbox entries can be delivered.
+    void on_written(std::function<void()> fn) { on_written_ = std::move(fn); }
+
 private:
     // Decides on the current state and records; on a store conflict, reloads and decides again.
     outcome decide_and_record(origin const& o, std::function<decision()> const& decide_now);
@@ -120,7 +140,11 @@ private:
                 outcome& out);
     // Catches up with events another process (a second replica) wrote since we last looked.
     void refresh();
+    // The store's events, then the writes still on their way.
     void reload();
+    // A claim in the store or in a write on its way.
+    bool taken(std::string const& key) const;
+    void settle(ticket t, std::size_t events, write_result const& r);
     // Records one due reminder with its claim; false when the claim or a version was already taken.
     bool fire_one(incident const& i, reminder const& r, timestamp now, outcome& out);
     std::string announce_channel() const;
@@ -141,6 +165,18 @@ private:
     std::map<int, timestamp> due_of_;
     void schedule(incident const& i);
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
+    struct unconfirmed {
+        ticket id;
+        std::vector<event> events;
+        std::vector<std::string> claims;
+    };
+    std::deque<unconfirmed> unconfirmed_;  // submitted, in order, not yet settled
+    std::multiset<std::string, std::less<>> unconfirmed_claims_;
+    ticket issued_ = 0;
+    ticket settled_through_ = 0;
+    std::map<ticket, write_result> lost_;  // recent writes that did not make it, and why
+    std::multimap<ticket, std::function<void()>> waiters_;
+    std::function<void()> on_written_;
     std::optional<timestamp> last_event_at_;
     timestamp last_tick_{};              // where the hand-off schedule is looked up from
     std::set<std::string> handoffs_done_;  // hand-off keys fired or found claimed

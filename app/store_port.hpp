@@ -1,13 +1,15 @@
 // The store port: an append-only event log, a table of claimed keys (reminders, redeliveries), and
 // the outbox of effects still owed to the world. Adapters (SQLite, PostgreSQL) implement it;
-// nothing here names a database. append() is one durable transaction: when it returns, the events
-// and their outbox entries are on disk; when it throws, nothing was written.
+// nothing here names a database. Every change is a `write`; write() puts several in one durable
+// transaction (group commit), and submit() is the asynchronous face the event loop uses.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/effects.hpp"
@@ -22,12 +24,57 @@ using core::seconds;
 
 struct append_batch {
     std::vector<event> events;
-    // Reminder keys to claim in the same transaction; if any is already claimed, nothing is written.
+    // Keys to claim (reminders, redeliveries); if any is already claimed, nothing of the batch is written.
     std::vector<std::string> claims;
     // Per incident: how many events the writer had seen (optimistic concurrency). Declaration uses 0.
     std::vector<std::pair<int, int>> expected_versions;
     // Durable effects, each with its delivery lane (an incident number; 0 for none).
     std::vector<std::pair<int, effect>> outbox = {};
+};
+
+// Takes or renews the right to deliver outbox entry `id` until `now + lease`, counting an attempt.
+// Refused (a conflict) when another deliverer (a second replica) holds a live lease or the entry is done.
+struct lease_delivery {
+    std::int64_t id = 0;
+    std::string owner;
+    timestamp now{};
+    seconds lease{};
+};
+
+// Marks an entry delivered (or given up: `result` says which) and records the adapter's facts
+// learned while delivering (channel ids, message timestamps) with it.
+struct finish_delivery {
+    std::int64_t id = 0;
+    std::string result;
+    std::vector<std::pair<std::string, std::string>> facts;
+};
+
+// Gives up every lease `owner` holds (a clean shutdown), so a restart need not wait them out.
+struct release_deliveries {
+    std::string owner;
+};
+
+// A delivery fact, for an adapter to resume or reconcile after a crash.
+struct set_fact {
+    std::string key;
+    std::string value;
+};
+
+using write_op = std::variant<append_batch, lease_delivery, finish_delivery, release_deliveries, set_fact>;
+
+enum class append_result {
+    written,   // committed and durable
+    conflict,  // a claim, a version or a lease was already someone else's: re-read and decide again
+};
+
+struct write_result {
+    append_result status = append_result::written;
+    // For an append: the log's head right after its events, so a writer can tell whether anyone
+    // else wrote in between.
+    std::int64_t head = 0;
+    // Set when the transaction failed (a disk error, a lock held too long): nothing of it was written.
+    std::optional<std::string> failure = std::nullopt;
+    bool written() const { return !failure && status == append_result::written; }
 };
 
 // An effect waiting for delivery. Entries of one lane are delivered in id order.
@@ -39,11 +86,6 @@ struct outbox_entry {
     bool operator==(outbox_entry const&) const = default;
 };
 
-enum class append_result {
-    written,   // committed and durable
-    conflict,  // a claim was already taken or a version moved: re-read and decide again
-};
-
 struct store_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
@@ -53,26 +95,34 @@ public:
     virtual ~event_store() = default;
     // Every event in append order.
     virtual std::vector<event> load() = 0;
-    virtual append_result append(append_batch const& batch) = 0;
     virtual bool claimed(std::string const& key) = 0;
     // Position of the newest event (0 when empty). Positions only grow and each event takes the
     // next one, so a reader that knows the head can tell whether anyone else has written.
     virtual std::int64_t head() = 0;
-
     // Undelivered entries with id > `after`, in id order, at most `limit`.
     virtual std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) = 0;
-    // Takes or renews the right to deliver entry `id` until `now + lease`, counting an attempt.
-    // False when another deliverer (a second replica) holds a live lease or the entry is done.
-    virtual bool start_delivery(std::int64_t id, std::string const& owner, timestamp now, seconds lease) = 0;
-    // Gives up every lease `owner` holds (a clean shutdown), so a restart need not wait them out.
-    virtual void release_deliveries(std::string const& owner) = 0;
-    // Marks the entry delivered (or given up: `result` says which) and records the adapter's facts
-    // learned while delivering (channel ids, message timestamps) in the same transaction.
-    virtual void finish_delivery(std::int64_t id, std::string const& result,
-                                 std::vector<std::pair<std::string, std::string>> const& facts) = 0;
-    // Delivery facts, for an adapter to resume or reconcile after a crash.
     virtual std::optional<std::string> fact(std::string const& key) = 0;
-    virtual void set_fact(std::string const& key, std::string const& value) = 0;
+
+    // Writes `ops` in one durable transaction, in order, each on its own: one that conflicts is
+    // undone alone and the others are written. Returns when they are on disk. Throws store_error
+    // when the transaction fails (then nothing was written), std::invalid_argument for a batch
+    // that could never be written.
+    virtual std::vector<write_result> write(std::vector<write_op> const& ops) = 0;
+    // Writes `op` and calls `done` (when given) on the caller's thread once it is on disk, refused
+    // or failed. This one writes at once and calls `done` before returning (without `done`, a
+    // failure throws store_error); a group-commit store queues it for the next transaction, and
+    // its fact() sees a set_fact at once.
+    virtual void submit(write_op op, std::function<void(write_result)> done);
+
+    // One write, at once.
+    append_result append(append_batch const& batch);
+    bool start_delivery(std::int64_t id, std::string const& owner, timestamp now, seconds lease);
+    void finish(std::int64_t id, std::string const& result, std::vector<std::pair<std::string, std::string>> const& facts);
+    void release(std::string const& owner);
+    void put_fact(std::string const& key, std::string const& value) { submit(set_fact{key, value}, {}); }
+
+private:
+    write_result write_one(write_op op);
 };
 
 }  // namespace warroom::app

@@ -143,9 +143,9 @@ void rooms(app::event_store& store) {
     int number = 0;
     std::string room, id;
     while (std::cin >> number >> room >> id) {
-        store.set_fact("room:" + room, R"({"id":")" + id + R"(","name":")" + room + R"("})");
-        store.set_fact("channel:" + id, room);
-        store.set_fact("incident:" + std::to_string(number), room);
+        store.put_fact("room:" + room, R"({"id":")" + id + R"(","name":")" + room + R"("})");
+        store.put_fact("channel:" + id, room);
+        store.put_fact("incident:" + std::to_string(number), room);
     }
     if (!std::cin.eof()) throw std::runtime_error("rooms: expected \"<incident> <war room> <channel id>\" lines");
 }

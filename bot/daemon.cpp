@@ -8,6 +8,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -23,8 +24,9 @@
 #include "adapters/slack/interactions.hpp"
 #include "adapters/slack/socket_mode_client.hpp"
 #include "adapters/slack/web_api.hpp"
-#include "bot/endpoints.hpp"
+#include "adapters/store/open_store.hpp"
 #include "app/service.hpp"
+#include "bot/endpoints.hpp"
 
 namespace warroom::bot {
 namespace {
@@ -34,8 +36,7 @@ using slack::task;
 using slack::tuple_awaitable;
 using slack::wall_clock_now;
 
-task<void> scheduler(app::service& svc, outbox::runner& out, asio::steady_timer& timer,
-                     std::shared_ptr<spdlog::logger> log) {
+task<void> scheduler(app::service& svc, asio::steady_timer& timer, std::shared_ptr<spdlog::logger> log) {
     for (;;) {
         auto wait = std::chrono::milliseconds{1000};
         if (auto const due = svc.next_due()) {
@@ -47,7 +48,7 @@ task<void> scheduler(app::service& svc, outbox::runner& out, asio::steady_timer&
         co_await timer.async_wait(tuple_awaitable);
         if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
         try {
-            if (svc.tick(wall_clock_now()).changed) out.wake();
+            svc.tick(wall_clock_now());
         } catch (app::store_error const& err) {
             log->error("scheduler: store: {}", err.what());
         }
@@ -94,8 +95,12 @@ std::string owner_id() {
 
 }  // namespace
 
-int run_daemon(config::settings const& settings, app::event_store& store, std::shared_ptr<spdlog::logger> log) {
+int run_daemon(config::settings const& settings, std::string const& store_url, std::shared_ptr<spdlog::logger> log) {
     asio::io_context ioc{1};
+    // Commits happen on the store's writer thread; their completions come back to this loop.
+    auto const owned_store = store::open_store(store_url, store::open_mode::create,
+                                               [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
+    auto& store = *owned_store;
     auto tls = slack::make_tls_context(settings.slack.ca_file);
     // Bursts of a third to a half of the per-minute rate: a person clicking fast is never held back.
     app::user_limits const limits{
@@ -116,10 +121,7 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
     // The paging vendor has its own connections: a Slack outage or Slack's rate shaping never holds a page.
     http::client to_vendor{ioc.get_executor(), tls, request_timeout};
     deliverer to_world{to_slack, to_vendor, pager, log};
-    outbox::runner_settings delivery{owner_id()};
-    slack::socket_mode_client* socket_ref = nullptr;
-    delivery.busy = [&socket_ref] { return socket_ref && socket_ref->busy(); };
-    outbox::runner out{ioc.get_executor(), store, to_world, log, delivery};
+    outbox::runner out{ioc.get_executor(), store, to_world, log, outbox::runner_settings{owner_id()}};
     slack::directory people{ioc.get_executor(), api, log};
     svc.set_directory(&people);
     to_slack.set_directory(&people);
@@ -127,18 +129,16 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
         ioc.get_executor(), svc, to_slack, api, settings.slack.command, settings.slack.timeline_reaction, log};
     slack::socket_mode_client socket{ioc.get_executor(), tls, api,
                                      [&router](slack::envelope e) { return router.handle(std::move(e)); }, log};
-    socket_ref = &socket;
-    // A command that changed an incident may make a reminder due now (a P1's 0-minute page).
+    // A write on disk has outbox entries to deliver, and may make a reminder due now (a P1's 0-minute page).
     asio::steady_timer scheduler_timer{ioc};
-    auto const changed = [&] {
+    svc.on_written([&] {
         out.wake();
         scheduler_timer.cancel();
-    };
-    router.on_change(changed);
+    });
     router.on_groups_changed([&people] { people.refresh(); });
     // Binds now: a taken port is a start-up error, not a surprise later.
     http::server web{ioc.get_executor(), http::server_settings{settings.http_listen},
-                     endpoints(svc, settings.paging, changed, log), log};
+                     endpoints(svc, settings.paging, log), log};
     log->info("warroom run: {} incident(s) in the store, Slack API {}", svc.incidents().size(), settings.slack.api_url);
 
     int exit_code = 0;
@@ -190,7 +190,7 @@ int run_daemon(config::settings const& settings, app::event_store& store, std::s
                        asio::co_spawn(ioc, socket.run(),
                                       asio::bind_cancellation_slot(stop.slot(), done("socket mode")));
                        asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop.slot(), done("outbox")));
-                       asio::co_spawn(ioc, scheduler(svc, out, scheduler_timer, log),
+                       asio::co_spawn(ioc, scheduler(svc, scheduler_timer, log),
                                       asio::bind_cancellation_slot(stop.slot(), done("scheduler")));
                    }));
     // Runs until every task has finished: after a signal they drain and return.

@@ -5,12 +5,13 @@
 #include <spdlog/logger.h>
 
 #include <memory>
+#include <string>
 
 #include "config/config.hpp"
-#include "app/store_port.hpp"
+
 
 namespace warroom::bot {
 
-int run_daemon(config::settings const& settings, app::event_store& store, std::shared_ptr<spdlog::logger> log);
+int run_daemon(config::settings const& settings, std::string const& store_url, std::shared_ptr<spdlog::logger> log);
 
 }  // namespace warroom::bot

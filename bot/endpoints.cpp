@@ -2,6 +2,8 @@
 
 #include "adapters/paging/pagerduty_webhook.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 namespace warroom::bot {
 namespace {
 
@@ -42,53 +44,80 @@ paging::settings paging_of(config::paging_settings const& s) {
     return out;
 }
 
-http::handler endpoints(app::service& svc, config::paging_settings const& paging, std::function<void()> changed,
-                        std::shared_ptr<spdlog::logger> log) {
-    return [&svc, &paging, changed = std::move(changed), log](http::request const& r) -> http::response {
-        auto const path = r.target.substr(0, r.target.find('?'));
-        if (path == "/healthz") return text(200, "ok");
-        if (path == "/metrics" && r.method == "GET") return metrics(svc);
-        if (path != "/webhooks/pagerduty") return text(404, "not found");
-        if (r.method != "POST") return text(405, "POST only");
-        if (paging.vendor != "pagerduty" || paging.webhook_secret.empty())
-            return text(404, "PagerDuty webhooks are not configured");
-        auto const sig = r.headers.find("x-pagerduty-signature");
-        if (sig == r.headers.end() || !paging::verify_signature(r.body, sig->second, paging.webhook_secret)) {
-            log->warn("http: PagerDuty webhook with a bad or missing signature from {}", r.remote);
-            return text(401, "bad signature");
-        }
-        auto const event = paging::parse_webhook(r.body);
-        if (!event) return text(400, "not a PagerDuty v3 webhook");
-        auto const number = core::incident_of_page_key(event->incident_key);
-        // Other events (triggered, resolved, annotated) and other services' incidents need nothing here;
-        // answering 200 keeps PagerDuty from retrying them.
-        if (event->type != "incident.acknowledged" || !number) return text(200, "ignored");
-        if (!paging.service_id.empty() && event->service_id != paging.service_id) {
-            log->warn("http: PagerDuty webhook for service {} (warroom pages {}): ignored", event->service_id,
-                      paging.service_id);
-            return text(200, "ignored: not warroom's service");
-        }
-        auto const now = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
-        // A signed webhook can be recorded and sent again later: one from outside the window is a replay.
-        if (!event->occurred_at || *event->occurred_at < now - paging.webhook_max_age ||
-            *event->occurred_at > now + paging.webhook_max_age) {
-            log->warn("http: PagerDuty webhook for INC-{} happened {}: refused as a replay", *number,
-                      event->occurred_at ? core::format_time(*event->occurred_at) : std::string("at no stated time"));
-            return text(400, "stale webhook: occurred_at is missing or outside " +
-                                 core::format_duration(paging.webhook_max_age) + " of now");
-        }
-        auto const who = (event->agent.empty() ? std::string("someone") : event->agent) + " (PagerDuty)";
-        app::origin o{who, "", now, "pagerduty:" + event->pd_incident_id + ":acknowledged"};
-        o.integration = true;
-        auto const out = svc.press(o, core::ui::action::acknowledge, core::ui::value(*number));
-        if (out.denied) {
-            log->warn("http: PagerDuty acknowledgement of INC-{} refused: {}", *number, out.denied->reason);
-            return text(200, "ignored: " + out.denied->reason);
-        }
-        log->info("http: PagerDuty acknowledged INC-{} ({})", *number, out.changed ? "recorded" : "nothing to do");
-        if (out.changed) changed();
-        return text(200, "ok");
-    };
+namespace {
+
+// How long a webhook waits for its commit; past it PagerDuty is answered 503 and sends it again.
+constexpr std::chrono::seconds commit_deadline{10};
+
+http::response pagerduty_webhook(app::service& svc, config::paging_settings const& paging, spdlog::logger& log,
+                                 http::request const& r, app::ticket& recorded) {
+    if (r.method != "POST") return text(405, "POST only");
+    if (paging.vendor != "pagerduty" || paging.webhook_secret.empty())
+        return text(404, "PagerDuty webhooks are not configured");
+    auto const sig = r.headers.find("x-pagerduty-signature");
+    if (sig == r.headers.end() || !paging::verify_signature(r.body, sig->second, paging.webhook_secret)) {
+        log.warn("http: PagerDuty webhook with a bad or missing signature from {}", r.remote);
+        return text(401, "bad signature");
+    }
+    auto const event = paging::parse_webhook(r.body);
+    if (!event) return text(400, "not a PagerDuty v3 webhook");
+    auto const number = core::incident_of_page_key(event->incident_key);
+    // Other events (triggered, resolved, annotated) and other services' incidents need nothing here;
+    // answering 200 keeps PagerDuty from retrying them.
+    if (event->type != "incident.acknowledged" || !number) return text(200, "ignored");
+    if (!paging.service_id.empty() && event->service_id != paging.service_id) {
+        log.warn("http: PagerDuty webhook for service {} (warroom pages {}): ignored", event->service_id,
+                 paging.service_id);
+        return text(200, "ignored: not warroom's service");
+    }
+    auto const now = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
+    // A signed webhook can be recorded and sent again later: one from outside the window is a replay.
+    if (!event->occurred_at || *event->occurred_at < now - paging.webhook_max_age ||
+        *event->occurred_at > now + paging.webhook_max_age) {
+        log.warn("http: PagerDuty webhook for INC-{} happened {}: refused as a replay", *number,
+                 event->occurred_at ? core::format_time(*event->occurred_at) : std::string("at no stated time"));
+        return text(400, "stale webhook: occurred_at is missing or outside " +
+                             core::format_duration(paging.webhook_max_age) + " of now");
+    }
+    auto const who = (event->agent.empty() ? std::string("someone") : event->agent) + " (PagerDuty)";
+    app::origin o{who, "", now, "pagerduty:" + event->pd_incident_id + ":acknowledged"};
+    o.integration = true;
+    auto const out = svc.press(o, core::ui::action::acknowledge, core::ui::value(*number));
+    if (out.denied) {
+        log.warn("http: PagerDuty acknowledgement of INC-{} refused: {}", *number, out.denied->reason);
+        return text(200, "ignored: " + out.denied->reason);
+    }
+    log.info("http: PagerDuty acknowledged INC-{} ({})", *number, out.changed ? "recorded" : "nothing to do");
+    recorded = out.recorded;
+    return text(200, "ok");
+}
+
+http::task<http::response> answer(app::service& svc, config::paging_settings const& paging,
+                                  std::shared_ptr<spdlog::logger> log, http::request r) {
+    auto const path = r.target.substr(0, r.target.find('?'));
+    if (path == "/healthz") co_return text(200, "ok");
+    if (path == "/metrics" && r.method == "GET") co_return metrics(svc);
+    if (path != "/webhooks/pagerduty") co_return text(404, "not found");
+    app::ticket recorded = 0;
+    auto response = pagerduty_webhook(svc, paging, *log, r, recorded);
+    // Answered once what it reports is on disk: a 200 stops PagerDuty from sending it again.
+    if (auto const tail = svc.unsettled_tail(); tail != 0) {
+        auto const ex = co_await boost::asio::this_coro::executor;
+        bool const on_disk = co_await coro::called_back(
+            ex, commit_deadline, [&](std::function<void()> done) { svc.when_settled(tail, std::move(done)); });
+        if (!on_disk) co_return text(503, "the store did not commit in time; send it again");
+    }
+    if (auto const why = svc.lost(recorded)) {
+        log->warn("http: PagerDuty webhook: nothing recorded: {}", *why);
+        co_return text(503, *why + "; send it again");
+    }
+    co_return response;
+}
+
+}  // namespace
+
+http::handler endpoints(app::service& svc, config::paging_settings const& paging, std::shared_ptr<spdlog::logger> log) {
+    return [&svc, &paging, log](http::request r) { return answer(svc, paging, log, std::move(r)); };
 }
 
 outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry, bool in_doubt) {

@@ -17,9 +17,7 @@
 
 namespace warroom::bot {
 
-// `changed`: the service recorded events (the outbox and the scheduler should look now).
-http::handler endpoints(app::service& svc, config::paging_settings const& paging, std::function<void()> changed,
-                        std::shared_ptr<spdlog::logger> log);
+http::handler endpoints(app::service& svc, config::paging_settings const& paging, std::shared_ptr<spdlog::logger> log);
 
 paging::settings paging_of(config::paging_settings const& s);
 

@@ -106,9 +106,8 @@ int main(int argc, char** argv) {
                              "try `warroom console` to run incidents without Slack\n";
                 return 2;
             }
-            auto store = store::open_store(url, store::open_mode::create);
             log->info("config={} store={}", config_source(config_path), config::redact_url(url));
-            return bot::run_daemon(settings, *store, log);
+            return bot::run_daemon(settings, url, log);
         }
 
         auto store = store::open_store(url, *report ? store::open_mode::existing : store::open_mode::create);

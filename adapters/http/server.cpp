@@ -290,7 +290,8 @@ task<void> server::impl::serve(std::shared_ptr<connection> c) {
         auto const req = to_request(parser.release(), c->remote);
         wire::response<wire::string_body> answer;
         try {
-            answer = to_message(handle(req), version, keep_alive);
+            auto const handled = co_await handle(req);
+            answer = to_message(handled, version, keep_alive);
         } catch (...) {
             log->error("http: {} {}: handler failed: {}", req.method, req.target, current_error());
             answer = to_message(text(500, "internal error\n"), version, keep_alive);

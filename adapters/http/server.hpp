@@ -1,6 +1,5 @@
 // A small HTTP/1.1 server for /healthz, /metrics and inbound webhooks. Contract: the handler is
-// called once per complete request, synchronously on the io_context thread, and its answer is
-// written back; malformed, oversized and excess traffic is answered here without reaching it.
+// called once per complete request, on the io_context thread, and its answer is written back; malformed, oversized and excess traffic is answered here without reaching it.
 // Single-threaded, one io_context; destroy the server only after run() has returned.
 #pragma once
 
@@ -36,8 +35,8 @@ struct response {
     std::string body;
 };
 
-// Synchronous: runs on the io_context thread, so it must not block. An exception becomes a 500.
-using handler = std::function<response(request const&)>;
+// Runs on the io_context thread, so it must not block; it may wait (a commit). An exception becomes a 500.
+using handler = std::function<task<response>(request)>;
 
 struct server_settings {
     std::string listen;                         // host:port, "[::1]:port" for IPv6; port 0 picks a free one

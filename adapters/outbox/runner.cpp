@@ -14,11 +14,31 @@ namespace asio = boost::asio;
 using coro::tuple_awaitable;
 
 constexpr std::size_t fetch_batch = 256;
-constexpr millis busy_pause{20};
+constexpr millis drain_poll{20};
+// A store that has not committed a delivery step in this long is failing: the step is repeated.
+constexpr auto store_deadline = std::chrono::seconds{10};
 // After a stop, how long deliveries in flight may take to finish the call they are making.
 constexpr auto drain_limit = std::chrono::seconds{3};
 
 core::timestamp wall_now() { return std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now()); }
+
+// Submits `op` and waits until the store has it on disk, refused it or failed; nothing past the deadline.
+task<std::optional<app::write_result>> durably(asio::any_io_executor ex, app::event_store& store, app::write_op op) {
+    auto result = std::make_shared<std::optional<app::write_result>>();
+    co_await coro::called_back(ex, store_deadline, [&](std::function<void()> done) {
+        store.submit(std::move(op), [result, done = std::move(done)](app::write_result r) {
+            *result = std::move(r);
+            done();
+        });
+    });
+    co_return std::move(*result);
+}
+
+// A delivery step that did not reach the disk, in words; nothing when it did.
+std::optional<std::string> step_failed(std::optional<app::write_result> const& r) {
+    if (!r) return "the store did not commit within " + std::to_string(store_deadline.count()) + " s";
+    return r->failure;
+}
 
 }  // namespace
 
@@ -83,12 +103,15 @@ task<void> runner::drive(std::int64_t id) {
 task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_timer& timer) {
     auto const& e = engine_.entry(id);
     if (std::holds_alternative<lease>(a)) {
-        while (settings_.busy && settings_.busy() && !stopping_) {
-            timer.expires_after(busy_pause);
-            co_await timer.async_wait(tuple_awaitable);
+        // Named, not a temporary in the co_await expression: GCC 12 frees such temporaries twice.
+        app::write_op take{app::lease_delivery{id, settings_.owner, wall_now(), settings_.lease}};
+        auto const r = co_await durably(ex_, store_, std::move(take));
+        if (auto const why = step_failed(r)) {
+            log_->error("outbox entry {} (incident {}): store: {}", id, e.lane, *why);
+            co_return store_failed{*why};
         }
+        if (r->status == app::append_result::written) co_return leased{true, true};
         try {
-            if (store_.start_delivery(id, settings_.owner, wall_now(), settings_.lease)) co_return leased{true, true};
             auto const still = store_.pending(id - 1, 1);
             co_return leased{false, !still.empty() && still.front().id == id};
         } catch (app::store_error const& err) {
@@ -112,13 +135,13 @@ task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_time
     }
     auto const& f = std::get<finish>(a);
     if (f.result != "delivered") log_->error("outbox entry {} (incident {}): given up: {}", id, e.lane, f.result);
-    try {
-        store_.finish_delivery(id, f.result, f.learned);
-        co_return finished{};
-    } catch (app::store_error const& err) {
-        log_->error("outbox entry {} (incident {}): store: {}", id, e.lane, err.what());
-        co_return store_failed{err.what()};
+    app::write_op record{app::finish_delivery{id, f.result, f.learned}};
+    auto const r = co_await durably(ex_, store_, std::move(record));
+    if (auto const why = step_failed(r)) {
+        log_->error("outbox entry {} (incident {}): store: {}", id, e.lane, *why);
+        co_return store_failed{*why};
     }
+    co_return finished{};
 }
 
 void runner::take_over_from_dead_predecessor() {
@@ -129,11 +152,11 @@ void runner::take_over_from_dead_predecessor() {
         auto const to = previous->find(':', from + 1);
         auto const pid = from == std::string::npos ? 0 : std::atoi(previous->substr(from + 1, to - from - 1).c_str());
         if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) {
-            store_.release_deliveries(*previous);
+            store_.release(*previous);
             log_->info("outbox: took over the deliveries of {} (no longer running)", *previous);
         }
     }
-    store_.set_fact(key, settings_.owner);
+    store_.put_fact(key, settings_.owner);
 }
 
 task<void> runner::run() {
@@ -160,16 +183,16 @@ task<void> runner::run() {
     asio::steady_timer poll{ex_};
     auto const until = std::chrono::steady_clock::now() + drain_limit;
     while (!driving_.empty() && std::chrono::steady_clock::now() < until) {
-        poll.expires_after(busy_pause);
+        poll.expires_after(drain_poll);
         co_await poll.async_wait(tuple_awaitable);
     }
     for (auto& [id, stop] : driving_) stop->emit(asio::cancellation_type::terminal);
     while (!driving_.empty()) {
-        poll.expires_after(busy_pause);
+        poll.expires_after(drain_poll);
         co_await poll.async_wait(tuple_awaitable);
     }
     try {
-        store_.release_deliveries(settings_.owner);
+        store_.release(settings_.owner);
     } catch (app::store_error const& err) {
         log_->warn("outbox: could not release delivery leases: {}", err.what());
     }

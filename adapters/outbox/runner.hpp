@@ -1,5 +1,6 @@
 // Runs the delivery engine on the event loop: reads new outbox entries from the store, and for each
-// entry whose turn has come carries out the engine's actions (lease and record in the store, deliver
+// entry whose turn has come carries out the engine's actions (lease and record in the store, each
+// step waiting for its commit without holding the loop; deliver
 // through the deliverer, wait on a timer) until the entry is done. Deliverers (Slack, paging) plug in
 // through the interface below and answer with values; they never see the engine.
 #pragma once
@@ -36,13 +37,10 @@ struct runner_settings {
     // after a crash resumes deliveries soon; a clean stop releases its leases at once.
     std::chrono::seconds lease{20};
     millis poll{1000};  // how often to look for entries another replica wrote
-    // Entries driven at once. Each delivery step commits on the loop's thread, so thousands of
-    // drivers released together would keep the websocket's reader (and its acks) waiting for seconds.
+    // Entries driven at once: thousands released together by the end of a burst would fill the
+    // loop's queue ahead of the websocket's reader.
     std::size_t max_in_flight = 32;
     settings engine = {};
-    // True while envelopes are being acknowledged: deliveries wait, so a burst of commands is acked
-    // first (one thread does both, and every delivery step commits to the store).
-    std::function<bool()> busy = {};
 };
 
 class runner {

@@ -74,7 +74,7 @@ std::string deliverer::install_id() {
     if (auto const known = store_.fact("install")) return install_ = *known;
     std::string id;
     for (int k = 0; k < 4; ++k) id += std::to_string(random_());
-    store_.set_fact("install", id);
+    store_.put_fact("install", id);
     return install_ = id;
 }
 
@@ -171,9 +171,9 @@ task<deliverer::attempt> deliverer::open_room(core::open_war_room room, bool in_
             }
             if (id) {
                 // Recorded at once: a retry of the rest of this entry must not create another room.
-                store_.set_fact("room:" + room.name, json{{"id", *id}, {"name", name}}.dump());
-                store_.set_fact("channel:" + *id, room.name);
-                store_.set_fact("incident:" + std::to_string(room.incident), room.name);
+                store_.put_fact("room:" + room.name, json{{"id", *id}, {"name", name}}.dump());
+                store_.put_fact("channel:" + *id, room.name);
+                store_.put_fact("incident:" + std::to_string(room.incident), room.name);
             }
         }
         if (!id) co_return attempt{verdict::failed, "no free channel name for #" + room.name, false, {}};
@@ -330,7 +330,7 @@ task<deliverer::attempt> deliverer::post_message(std::int64_t entry, std::string
             if (!id)
                 co_return attempt{
                     verdict::retry, "cannot find channel #" + channel + " to check for an earlier post", true, {}};
-            store_.set_fact("channel-id:" + channel, *id);
+            store_.put_fact("channel-id:" + channel, *id);
             channel = *id;
         }
         auto const found = co_await find_parts(channel, entry, thread_ts);
@@ -352,12 +352,12 @@ task<deliverer::attempt> deliverer::post_message(std::int64_t entry, std::string
         if (part == 0) {
             auto const id = r.body.value("channel", channel);
             // Posting by name works; reading history needs the id: remember it for reconciling.
-            if (id != channel) store_.set_fact("channel-id:" + channel, id);
+            if (id != channel) store_.put_fact("channel-id:" + channel, id);
             channel = id;
         }
     }
     if (!key.empty() && posted.contains(0)) {
-        store_.set_fact("message:" + key, json{{"channel", channel}, {"ts", posted[0]}}.dump());
+        store_.put_fact("message:" + key, json{{"channel", channel}, {"ts", posted[0]}}.dump());
     }
     if (pin && posted.contains(0)) {
         json const args{{"channel", channel}, {"timestamp", posted[0]}};
@@ -388,7 +388,7 @@ task<deliverer::attempt> deliverer::upload_report(std::int64_t entry, std::strin
             co_return attempt{verdict::retry, "file upload: " + up.error(), false, {}};
         }
         file_id = url.body.value("file_id", "");
-        store_.set_fact(fact_key, file_id);
+        store_.put_fact(fact_key, file_id);
     }
     json const args{{"files", json::array({{{"id", file_id}, {"title", view.headline}}})},
                     {"channel_id", channel},

@@ -13,6 +13,20 @@ using nlohmann::json;
 constexpr std::size_t recent_capacity = 4096;
 // Slack silently drops acks of 20 KB or more (protocol doc §1.6): larger replies go by response_url.
 constexpr std::size_t max_ack_payload = 15'000;
+// How long an answer waits for the commit it reports; past it the store is failing and the
+// envelope is left unacknowledged.
+constexpr std::chrono::seconds commit_deadline{10};
+
+// Where a submission's error is shown when nothing of it could be recorded.
+core::ui::field first_field(core::ui::form form) {
+    switch (form) {
+        case core::ui::form::declare: return core::ui::field::title;
+        case core::ui::form::update: return core::ui::field::text;
+        case core::ui::form::customer_notice: return core::ui::field::notice_text;
+        case core::ui::form::resolve: break;
+    }
+    return core::ui::field::resolution;
+}
 
 std::string text_at(json const& j, json::json_pointer const& where) {
     if (!j.contains(where)) return {};
@@ -70,31 +84,58 @@ void interactions::spawn(task<void> t, std::string what) {
     });
 }
 
+task<bool> interactions::durable(app::ticket t) {
+    co_return co_await coro::called_back(ex_, commit_deadline,
+                                         [&](std::function<void()> done) { svc_.when_settled(t, std::move(done)); });
+}
+
 task<ack_decision> interactions::handle(envelope e) {
     if (seen("envelope:" + e.id)) {
         log_->info("envelope {} ({}): delivered again, already handled", e.id, e.type);
         co_return ack_decision{};
     }
-    // Remembered only once handled: an envelope left unacknowledged after a failure must be
-    // handled when it comes again.
-    ack_decision decision;
+    handled h;
     if (e.type == "events_api" && e.payload.is_object()) {
         bool malformed = false;
         try {
-            decision = co_await event(e);
+            h = co_await event(e);
         } catch (json::exception const& err) {
             log_->warn("envelope {} (events_api): malformed event: {}; acknowledged and dropped", e.id, err.what());
             malformed = true;
         }
-        if (malformed) decision = ack_decision{};
+        if (malformed) h = handled{};
     } else {
-        decision = dispatch(e);
+        h = dispatch(e);
     }
-    if (decision.ack) remember("envelope:" + e.id);
-    co_return decision;
+    // Nothing goes out before what it reports is on disk, nor before the writes its answer may show.
+    if (auto const tail = svc_.unsettled_tail(); tail != 0) {
+        bool const on_disk = co_await durable(tail);
+        if (!on_disk) {
+            log_->error("envelope {} ({}): the store did not commit within {} s; not acknowledged", e.id, e.type,
+                        commit_deadline.count());
+            co_return ack_decision{false, std::nullopt};
+        }
+    }
+    if (auto const why = svc_.lost(h.recorded)) {
+        log_->warn("envelope {} ({}): nothing recorded: {}", e.id, e.type, *why);
+        // An event is delivered again by Slack; a person is told to try again.
+        if (!h.person) co_return ack_decision{false, std::nullopt};
+        h.then.clear();
+        auto const text = "⚠️ " + *why + "; nothing was done. Please try again.";
+        h.ack = h.form_field ? ack_decision{true, json{{"response_action", "errors"},
+                                                       {"errors", {{std::string(core::ui::id(*h.form_field)), text}}}}}
+                             : ack_decision{true, problem_payload(text)};
+    }
+    for (auto& [call, what] : h.then) spawn(std::move(call), std::move(what));
+    if (!h.ack.ack) co_return h.ack;
+    // Remembered only once handled: an envelope left unacknowledged after a failure must be
+    // handled when it comes again.
+    remember("envelope:" + e.id);
+    if (!h.event_key.empty()) remember(h.event_key);
+    co_return h.ack;
 }
 
-ack_decision interactions::dispatch(envelope const& e) {
+interactions::handled interactions::dispatch(envelope const& e) {
     if (!e.payload.is_object()) {
         log_->warn("envelope {} ({}): payload is not an object; acknowledged and dropped", e.id, e.type);
         return {};
@@ -116,17 +157,17 @@ ack_decision interactions::dispatch(envelope const& e) {
     return {};
 }
 
-ack_decision interactions::slash_command(envelope const& e) {
+interactions::handled interactions::slash_command(envelope const& e) {
     auto const& p = e.payload;
     auto const command = p.value("command", std::string{});
     auto const user = p.value("user_id", std::string{});
     auto const channel_id = p.value("channel_id", std::string{});
     if (command != command_) {
-        return {true, problem_payload("warroom answers " + command_ + ", not " + command)};
+        return ack_decision{true, problem_payload("warroom answers " + command_ + ", not " + command)};
     }
     if (user.empty() || channel_id.empty()) {
         log_->warn("envelope {}: slash command without user_id or channel_id", e.id);
-        return {true, problem_payload("this command came without a user or channel; nothing was done")};
+        return ack_decision{true, problem_payload("this command came without a user or channel; nothing was done")};
     }
     auto const text = unescape_mrkdwn(p.value("text", std::string{}));
     app::outcome out;
@@ -134,8 +175,8 @@ ack_decision interactions::slash_command(envelope const& e) {
         out = svc_.handle({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, text);
     } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
-        return {true,
-                problem_payload("⚠️ warroom could not record this command (its store failed); nothing changed. "
+        return ack_decision{true,
+                            problem_payload("⚠️ warroom could not record this command (its store failed); nothing changed. "
                                 "Please try again.")};
     }
     log_->info("envelope {}: {} {} by {} in {}{}", e.id, command, text.substr(0, text.find(' ')), user, channel_id,
@@ -144,7 +185,7 @@ ack_decision interactions::slash_command(envelope const& e) {
                   p.value("response_url", std::string{}));
 }
 
-ack_decision interactions::block_actions(envelope const& e) {
+interactions::handled interactions::block_actions(envelope const& e) {
     auto const& p = e.payload;
     auto const user = text_at(p, "/user/id"_json_pointer);
     auto channel_id = text_at(p, "/channel/id"_json_pointer);
@@ -196,7 +237,7 @@ ack_decision interactions::block_actions(envelope const& e) {
     auto const pressed = core::ui::parse_action(action);
     if (!pressed) {
         log_->warn("envelope {}: unknown button {}", e.id, action);
-        return {true, problem_payload("⚠️ this button is not one of warroom's; nothing was done")};
+        return ack_decision{true, problem_payload("⚠️ this button is not one of warroom's; nothing was done")};
     }
     try {
         out = svc_.press({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, *pressed, value);
@@ -207,6 +248,7 @@ ack_decision interactions::block_actions(envelope const& e) {
     }
     log_->info("envelope {}: button {} ({}) by {}{}", e.id, action, value, user, out.changed ? "" : " (no change)");
     auto const message_ts = text_at(p, "/container/message_ts"_json_pointer);
+    std::optional<task<void>> pressed_note;
     if (out.changed && !checkboxes && !message_ts.empty() && p.contains("message")) {
         // The pressed button gives way to who pressed it, so the room never shows a stale prompt. (Checkboxes keep
         // their element: Slack already shows the new state.)
@@ -229,13 +271,15 @@ ack_decision interactions::block_actions(envelope const& e) {
                         {"text", "✓ " + escape_mrkdwn(label.empty() ? action : label) + " — <@" + user + ">"}};
         blocks.push_back({{"type", "context"}, {"elements", json::array({note})}});
         json body{{"text", original.value("text", std::string{})}, {"blocks", std::move(blocks)}};
-        spawn(update_message(channel_id, message_ts, std::move(body)), "chat.update");
+        pressed_note = update_message(channel_id, message_ts, std::move(body));
     }
-    return answer(out, e, channel_id, user, p.value("trigger_id", std::string{}),
-                  p.value("response_url", std::string{}));
+    auto h = answer(out, e, channel_id, user, p.value("trigger_id", std::string{}),
+                    p.value("response_url", std::string{}));
+    if (pressed_note) h.then.emplace_back(std::move(*pressed_note), "chat.update");
+    return h;
 }
 
-ack_decision interactions::view_submission(envelope const& e) {
+interactions::handled interactions::view_submission(envelope const& e) {
     auto const& p = e.payload;
     auto const user = text_at(p, "/user/id"_json_pointer);
     auto const& view = p.at("view");
@@ -259,20 +303,20 @@ ack_decision interactions::view_submission(envelope const& e) {
         out = svc_.submit({user, channel_name(channel_id), wall_clock_now(), once}, *form, incident, values);
     } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
-        auto const first = *form == core::ui::form::declare ? core::ui::field::title
-                           : *form == core::ui::form::update ? core::ui::field::text
-                                                             : core::ui::field::resolution;
-        return {true, json{{"response_action", "errors"},
-                           {"errors", {{std::string(core::ui::id(first)), "warroom could not record this; try again"}}}}};
+        return ack_decision{true, json{{"response_action", "errors"},
+                                       {"errors", {{std::string(core::ui::id(first_field(*form))),
+                                                    "warroom could not record this; try again"}}}}};
     }
     log_->info("envelope {}: form {} submitted by {}{}", e.id, callback, user,
                out.field_errors.empty() ? "" : " with field errors");
     if (!out.field_errors.empty()) {
         json errors = json::object();
         for (auto const& [field, message] : out.field_errors) errors[std::string(core::ui::id(field))] = message;
-        return {true, json{{"response_action", "errors"}, {"errors", errors}}};
+        return ack_decision{true, json{{"response_action", "errors"}, {"errors", errors}}};
     }
-    return answer(out, e, channel_id, user, {}, {});
+    auto h = answer(out, e, channel_id, user, {}, {});
+    h.form_field = first_field(*form);
+    return h;
 }
 
 task<std::optional<json>> interactions::fetch_message(std::string channel, std::string ts) {
@@ -290,7 +334,7 @@ task<std::optional<json>> interactions::fetch_message(std::string channel, std::
     co_return std::nullopt;
 }
 
-task<ack_decision> interactions::event(envelope e) {
+task<interactions::handled> interactions::event(envelope e) {
     auto const event_id = e.payload.value("event_id", std::string{});
     if (!event_id.empty() && seen("event:" + event_id)) {
         log_->info("envelope {}: event {} delivered again (attempt {}), already handled", e.id, event_id,
@@ -342,13 +386,20 @@ task<ack_decision> interactions::event(envelope e) {
         log_->error("envelope {}: event {}: store: {}", e.id, event_id, err.what());
         co_return ack_decision{false, std::nullopt};
     }
-    if (!event_id.empty()) remember("event:" + event_id);
-    if (out.changed && changed_) changed_();
     log_->info("envelope {}: {} on {} in {}{}", e.id, type, ts, *room, out.changed ? ": timeline updated" : "");
-    co_return ack_decision{};
+    co_return recorded_event(out, event_id);
 }
 
-ack_decision interactions::membership(envelope const& e, std::string const& event_id, json const& ev, bool joined) {
+interactions::handled interactions::recorded_event(app::outcome const& out, std::string const& event_id) {
+    handled h;
+    h.recorded = out.recorded;
+    h.person = false;
+    if (!event_id.empty()) h.event_key = "event:" + event_id;
+    return h;
+}
+
+interactions::handled interactions::membership(envelope const& e, std::string const& event_id, json const& ev,
+                                               bool joined) {
     auto const member = ev.value("user", std::string{});
     auto const room = rooms_.room_of(ev.value("channel", std::string{}));
     if (!room || member.empty() || member == bot_user_) {
@@ -358,16 +409,15 @@ ack_decision interactions::membership(envelope const& e, std::string const& even
     // Slack is the authority on who is in a channel: recorded as a fact, by whoever made it happen.
     auto const by = ev.value("inviter", member);
     app::origin const o{by, *room, wall_clock_now(), event_id.empty() ? std::string{} : "event:" + event_id};
+    app::outcome out;
     try {
-        auto const out = joined ? svc_.joined(o, member) : svc_.left(o, member);
-        if (out.changed && changed_) changed_();
+        out = joined ? svc_.joined(o, member) : svc_.left(o, member);
     } catch (app::store_error const& err) {
         log_->error("envelope {}: event {}: store: {}", e.id, event_id, err.what());
-        return {false, std::nullopt};
+        return ack_decision{false, std::nullopt};
     }
-    if (!event_id.empty()) remember("event:" + event_id);
     log_->info("envelope {}: {} {} #{}", e.id, member, joined ? "joined" : "left", *room);
-    return {};
+    return recorded_event(out, event_id);
 }
 
 void interactions::log_denial(envelope const& e, app::outcome const& out) const {
@@ -377,17 +427,18 @@ void interactions::log_denial(envelope const& e, app::outcome const& out) const 
                d.incident ? core::incident_ref(d.incident) : std::string("-"), d.reason);
 }
 
-ack_decision interactions::answer(app::outcome const& out, envelope const& e, std::string const& channel_id,
-                                  std::string const& user, std::string const& trigger_id,
-                                  std::string const& response_url) {
+interactions::handled interactions::answer(app::outcome const& out, envelope const& e,
+                                           std::string const& channel_id, std::string const& user,
+                                           std::string const& trigger_id, std::string const& response_url) {
     log_denial(e, out);
-    if (out.changed && changed_) changed_();
-    ack_decision ack;
+    handled h;
+    h.recorded = out.recorded;
+    auto& ack = h.ack;
     for (auto const& effect : out.effects) {
         if (auto const* form = std::get_if<core::open_form>(&effect)) {
             if (trigger_id.empty()) continue;
             json const meta{{"channel", channel_id}, {"incident", form->form.incident}};
-            spawn(open_form(trigger_id, modal(form->form, meta.dump()), user), "views.open");
+            h.then.emplace_back(open_form(trigger_id, modal(form->form, meta.dump()), user), "views.open");
             continue;
         }
         auto const* r = std::get_if<core::reply>(&effect);
@@ -397,13 +448,13 @@ ack_decision interactions::answer(app::outcome const& out, envelope const& e, st
             if (e.accepts_response_payload && !ack.payload && payload.dump().size() < max_ack_payload) {
                 ack.payload = std::move(payload);
             } else if (!response_url.empty()) {
-                spawn(respond(response_url, std::move(payload)), "response_url");
+                h.then.emplace_back(respond(response_url, std::move(payload)), "response_url");
             } else if (!channel_id.empty()) {
-                spawn(ephemeral(channel_id, user, std::move(payload)), "chat.postEphemeral");
+                h.then.emplace_back(ephemeral(channel_id, user, std::move(payload)), "chat.postEphemeral");
             }
         }
     }
-    return ack;
+    return h;
 }
 
 task<void> interactions::open_form(std::string trigger_id, json view, std::string user) {

@@ -5,6 +5,8 @@
 // Slack closes it (Slack delivers on it until then), or for retire_grace at most.
 #include "adapters/slack/socket_mode_client.hpp"
 
+#include <deque>
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -34,6 +36,11 @@ struct socket_mode_client::connection {
     bool ready = false;
     bool reading = false;
     bool writing = false;
+    int handling = 0;  // envelopes read and not yet answered
+    struct ack {
+        std::string envelope, type, frame;
+    };
+    std::deque<ack> acks;  // ready, waiting for the write before them
     bool close_requested = false;
     bool closing = false;                 // our close frame is on its way: no more writes
     bool closed = false;                  // the close exchange is over (answered, or given up)
@@ -240,33 +247,10 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
         } else if (auto const* d = std::get_if<disconnect>(&f)) {
             log_->info("socket mode connection {}: Slack asks to disconnect ({})", c->id, d->reason);
             perform(supervisor_.on_disconnect(c->id, d->reason, now(), unit()));
-        } else if (auto const* e = std::get_if<envelope>(&f)) {
-            last_envelope_ = std::chrono::steady_clock::now();
-            ack_decision decision;
-            try {
-                decision = co_await handler_(*e);
-            } catch (std::exception const& err) {
-                // Unacknowledged, Slack delivers an event again; a command's user sees Slack's timeout.
-                log_->error("envelope {} ({}): not handled: {}", e->id, e->type, err.what());
-                decision.ack = false;
-            }
-            if (!decision.ack) continue;
-            if (c->closing) {
-                // Our close frame is out: Slack delivers this one again (events) or the user retries.
-                log_->warn("envelope {} ({}): arrived while connection {} was closing; not acknowledged", e->id,
-                           e->type, c->id);
-                continue;
-            }
-            auto const ack = ack_frame(e->id, decision.payload ? &*decision.payload : nullptr);
-            c->writing = true;
-            auto const [wec, written] = co_await ws.async_write(asio::buffer(ack), tuple_awaitable);
-            c->writing = false;
-            if (c->close_requested && !c->closing && !wec) c->begin_close();
-            if (wec) {
-                log_->warn("socket mode connection {}: ack of envelope {} failed: {}", c->id, e->id, wec.message());
-                break;
-            }
-            log_->debug("envelope {} ({}): acked on connection {}", e->id, e->type, c->id);
+        } else if (auto* e = std::get_if<envelope>(&f)) {
+            // Handled beside the reading: while one waits for its commit, the next is read and decided.
+            ++c->handling;
+            asio::co_spawn(ex_, answer(c, ws, std::move(*e)), [c](std::exception_ptr) { --c->handling; });
         } else {
             log_->warn("socket mode connection {}: ignored a frame ({}, {} bytes)", c->id, std::get<ignored>(f).why,
                        text.size());
@@ -275,16 +259,59 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
     c->hello_timer.cancel();
     c->retire_timer.cancel();
     c->close_requested = true;
-    if (!c->closing && ws.is_open()) c->begin_close();
-    // The close exchange uses the stream: it must be over before the stream goes away.
+    if (!c->closing && !c->writing && ws.is_open()) c->begin_close();
+    // The close exchange and the envelopes being answered use the stream: they must be over before
+    // it goes away. Each answer has its own deadline (its commit's).
     asio::steady_timer wait{ex_};
-    while (c->closing && !c->closed) {
+    while ((c->closing && !c->closed) || c->handling > 0 || c->writing) {
         wait.expires_after(millis{5});
         co_await wait.async_wait(tuple_awaitable);
     }
     c->begin_close = nullptr;
     log_->info("socket mode connection {}: closed", c->id);
     connection_over(*c);
+}
+
+template <class Ws>
+task<void> socket_mode_client::answer(std::shared_ptr<connection> c, Ws& ws, envelope e) {
+    ack_decision decision;
+    try {
+        decision = co_await handler_(e);
+    } catch (std::exception const& err) {
+        // Unacknowledged, Slack delivers an event again; a command's user sees Slack's timeout.
+        log_->error("envelope {} ({}): not handled: {}", e.id, e.type, err.what());
+        decision.ack = false;
+    }
+    if (!decision.ack) co_return;
+    if (c->closing || !ws.is_open()) {
+        // Our close frame is out: Slack delivers this one again (events) or the user retries.
+        log_->warn("envelope {} ({}): answered while connection {} was closing; not acknowledged", e.id, e.type,
+                   c->id);
+        co_return;
+    }
+    c->acks.push_back({e.id, e.type, ack_frame(e.id, decision.payload ? &*decision.payload : nullptr)});
+    if (!c->writing) co_await write_acks(c, ws);
+}
+
+template <class Ws>
+task<void> socket_mode_client::write_acks(std::shared_ptr<connection> c, Ws& ws) {
+    // One write at a time on a websocket: acks ready meanwhile queue behind it, in the order they were ready.
+    c->writing = true;
+    while (!c->acks.empty() && !c->closing) {
+        auto const a = std::move(c->acks.front());
+        c->acks.pop_front();
+        auto const [wec, written] = co_await ws.async_write(asio::buffer(a.frame), tuple_awaitable);
+        if (wec) {
+            log_->warn("socket mode connection {}: ack of envelope {} failed: {}", c->id, a.envelope, wec.message());
+            c->acks.clear();
+            c->close_requested = true;
+            if (c->reading) c->interrupt.emit(asio::cancellation_type::terminal);
+            break;
+        }
+        log_->debug("envelope {} ({}): acked on connection {}", a.envelope, a.type, c->id);
+    }
+    c->writing = false;
+    if (c->close_requested && !c->closing && c->begin_close && ws.is_open()) c->begin_close();
 }
 
 template <class Ws>

@@ -1,6 +1,6 @@
 // The Socket Mode transport: Beast websockets (wss, or ws for a local simulator) driven by the
 // sans-I/O supervisor. Each connection is one coroutine: apps.connections.open, connect, hello,
-// then read → handle → ack until it is asked to close or dies. Single-threaded, one io_context.
+// then read → handle → ack until it is asked to close or dies; envelopes are handled side by side. Single-threaded, one io_context.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -23,7 +23,8 @@ struct ack_decision {
     bool ack = true;  // false: leave it unacknowledged so Slack delivers it again (we could not record it)
     std::optional<nlohmann::json> payload;
 };
-// Called for every envelope, of any type; the ack is due in 3 s, so it must not wait long.
+// Called for every envelope, of any type, without waiting for the ones before it to be answered;
+// the ack is due in 3 s, so it must not wait long.
 using envelope_handler = std::function<task<ack_decision>(envelope)>;
 
 struct socket_mode_settings {
@@ -41,8 +42,6 @@ public:
 
     // Runs until cancelled, then closes every connection (bounded by close_grace) and returns.
     task<void> run();
-    // Envelopes are arriving right now: other work on the loop should step aside so acks go first.
-    bool busy() const { return std::chrono::steady_clock::now() - last_envelope_ < millis{20}; }
 
 private:
     struct connection;
@@ -50,6 +49,10 @@ private:
     task<void> connect_and_serve(std::shared_ptr<connection> c);
     template <class Ws>
     task<void> serve(std::shared_ptr<connection> c, Ws& ws, url_parts where);
+    template <class Ws>
+    task<void> answer(std::shared_ptr<connection> c, Ws& ws, envelope e);
+    template <class Ws>
+    task<void> write_acks(std::shared_ptr<connection> c, Ws& ws);
     template <class Ws>
     task<void> close_websocket(std::shared_ptr<connection> c, Ws& ws);
     void connection_over(connection& c);
@@ -66,7 +69,6 @@ private:
     std::unique_ptr<asio::steady_timer> wake_;
     std::minstd_rand random_{std::random_device{}()};
     bool stopping_ = false;
-    std::chrono::steady_clock::time_point last_envelope_{};
 };
 
 }  // namespace warroom::slack

@@ -15,7 +15,7 @@ constexpr std::string_view supported =
 
 }  // namespace
 
-std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode mode) {
+std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode mode, group_commit::post_fn post) {
     std::string_view const u = url;
     if (u == "sqlite::memory:") return sqlite_store::in_memory();
 
@@ -29,7 +29,11 @@ std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode m
         if (mode == open_mode::existing && !std::filesystem::exists(file)) {
             throw app::store_error("there is no database at \"" + file.string() + "\"");
         }
-        return std::make_unique<sqlite_store>(file);
+        auto writer = std::make_unique<sqlite_store>(file);
+        if (!post) return writer;
+        // Opened second: the writer has created the file and brought its schema up to date.
+        auto reader = std::make_unique<sqlite_store>(file);
+        return std::make_unique<group_commit>(std::move(writer), std::move(reader), std::move(post));
     }
 
     auto const colon = u.find(':');

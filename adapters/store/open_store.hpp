@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "adapters/store/group_commit.hpp"
 #include "app/store_port.hpp"
 
 namespace warroom::store {
@@ -15,6 +16,9 @@ enum class open_mode {
     existing,  // refuse a missing database: readers such as `warroom report`
 };
 
-std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode mode = open_mode::create);
+// With `post`, a database file gets group commit (a writer thread whose completions `post` runs
+// on the caller's loop); an in-memory one has no disk to wait for and is written at once.
+std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode mode = open_mode::create,
+                                             group_commit::post_fn post = {});
 
 }  // namespace warroom::store

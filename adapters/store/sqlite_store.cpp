@@ -119,12 +119,55 @@ std::string_view column_text(sqlite3_stmt* s, int column) {
 std::int64_t unix_ms(core::timestamp t) { return t.time_since_epoch().count(); }
 std::int64_t unix_ms_now() { return unix_ms(std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now())); }
 
+// An append checked and encoded before the write lock is taken: a bad batch throws with nothing written.
+struct encoded_append {
+    struct row {
+        core::event const& e;
+        int version;
+        std::string body;
+    };
+    std::vector<std::pair<int, int>> const& expected;
+    std::vector<row> rows;
+    std::vector<std::string> const& claims;
+    std::vector<std::pair<int, std::string>> entries;
+    std::int64_t at;
+};
+
+encoded_append encode_append(app::append_batch const& batch) {
+    std::unordered_map<int, int> next_version;
+    for (auto const& [incident, expected] : batch.expected_versions) {
+        if (!next_version.emplace(incident, expected).second) {
+            throw std::invalid_argument("append: incident " + std::to_string(incident) +
+                                        " has more than one expected version");
+        }
+    }
+    encoded_append out{batch.expected_versions, {}, batch.claims, {},
+                       batch.events.empty() ? std::int64_t{0} : unix_ms(batch.events.front().at)};
+    out.rows.reserve(batch.events.size());
+    for (auto const& e : batch.events) {
+        auto const it = next_version.find(e.incident);
+        if (it == next_version.end()) {
+            throw std::invalid_argument("append: incident " + std::to_string(e.incident) +
+                                        " has events but no expected version");
+        }
+        out.rows.push_back({e, ++it->second, encode(e.what)});
+    }
+    std::unordered_set<std::string_view> keys;
+    for (auto const& key : batch.claims) {
+        // A batch that conflicts with itself would conflict on every retry.
+        if (!keys.insert(key).second) throw std::invalid_argument("append: reminder key \"" + key + "\" claimed twice");
+    }
+    out.entries.reserve(batch.outbox.size());
+    for (auto const& [lane, what] : batch.outbox) out.entries.emplace_back(lane, encode_effect(what));
+    return out;
+}
+
 }  // namespace
 
 struct sqlite_store::impl {
     std::string name;  // the file, for messages
     db_ptr db;
-    stmt_ptr begin, commit, rollback;
+    stmt_ptr begin, commit, rollback, savepoint, rollback_to, release;
     stmt_ptr version_of, insert_event, insert_claim, select_events, select_claim, select_head;
     stmt_ptr insert_outbox, select_pending, lease_outbox, release_outbox, finish_outbox, select_fact, upsert_fact;
 
@@ -191,6 +234,9 @@ struct sqlite_store::impl {
         begin = prepare("BEGIN IMMEDIATE");
         commit = prepare("COMMIT");
         rollback = prepare("ROLLBACK");
+        savepoint = prepare("SAVEPOINT one_write");
+        rollback_to = prepare("ROLLBACK TO one_write");
+        release = prepare("RELEASE one_write");
         migrate();
         version_of = prepare("SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = ?1");
         insert_event =
@@ -219,6 +265,72 @@ struct sqlite_store::impl {
         bind(u, 1, key);
         bind(u, 2, value);
         if (sqlite3_step(u.get()) != SQLITE_DONE) fail("record delivery fact");
+    }
+
+    // Inside the open transaction: a conflict leaves the undoing to the caller's savepoint.
+    app::append_result append(encoded_append const& a) {
+        // The UNIQUE (incident, version) index alone would miss a writer that saw more events than
+        // exist, and incidents listed without events; comparing counts catches both.
+        for (auto const& [incident, expected] : a.expected) {
+            use u{version_of};
+            bind(u, 1, incident);
+            if (sqlite3_step(u.get()) != SQLITE_ROW) fail("append: read version");
+            if (sqlite3_column_int64(u.get(), 0) != expected) return app::append_result::conflict;
+        }
+        for (auto const& r : a.rows) {
+            use u{insert_event};
+            bind(u, 1, r.e.incident);
+            bind(u, 2, r.version);
+            bind(u, 3, core::event_name(r.e.what));
+            bind(u, 4, unix_ms(r.e.at));
+            bind(u, 5, r.e.by);
+            bind(u, 6, r.body);
+            if (!insert(u, "append: insert event")) return app::append_result::conflict;
+        }
+        for (auto const& key : a.claims) {
+            use u{insert_claim};
+            bind(u, 1, key);
+            bind(u, 2, a.at);
+            if (!insert(u, "append: claim reminder")) return app::append_result::conflict;
+        }
+        for (auto const& [lane, body] : a.entries) {
+            use u{insert_outbox};
+            bind(u, 1, lane);
+            bind(u, 2, body);
+            bind(u, 3, a.at);
+            if (sqlite3_step(u.get()) != SQLITE_DONE) fail("append: insert outbox entry");
+        }
+        return app::append_result::written;
+    }
+
+    app::append_result apply(app::write_op const& w) {
+        if (auto const* l = std::get_if<app::lease_delivery>(&w)) {
+            use u{lease_outbox};
+            bind(u, 1, l->id);
+            bind(u, 2, l->owner);
+            bind(u, 3, unix_ms(l->now));
+            bind(u, 4, static_cast<std::int64_t>(std::chrono::duration_cast<core::milliseconds>(l->lease).count()));
+            if (sqlite3_step(u.get()) != SQLITE_DONE) fail("lease outbox entry");
+            return sqlite3_changes(db.get()) == 1 ? app::append_result::written : app::append_result::conflict;
+        }
+        if (auto const* f = std::get_if<app::finish_delivery>(&w)) {
+            for (auto const& [key, value] : f->facts) put_fact(key, value);
+            use u{finish_outbox};
+            bind(u, 1, f->id);
+            bind(u, 2, unix_ms_now());
+            bind(u, 3, f->result);
+            if (sqlite3_step(u.get()) != SQLITE_DONE) fail("finish outbox entry");
+            return app::append_result::written;
+        }
+        if (auto const* r = std::get_if<app::release_deliveries>(&w)) {
+            use u{release_outbox};
+            bind(u, 1, r->owner);
+            if (sqlite3_step(u.get()) != SQLITE_DONE) fail("release outbox leases");
+            return app::append_result::written;
+        }
+        auto const& fact = std::get<app::set_fact>(w);
+        put_fact(fact.key, fact.value);
+        return app::append_result::written;
     }
 
     void migrate() {
@@ -356,75 +468,27 @@ std::vector<core::event> sqlite_store::load() {
     return out;
 }
 
-app::append_result sqlite_store::append(app::append_batch const& batch) {
+std::vector<app::write_result> sqlite_store::write(std::vector<app::write_op> const& ops) {
     auto& s = *impl_;
-    // Checked and encoded before taking the write lock: a bad batch throws with nothing written.
-    std::unordered_map<int, int> next_version;
-    for (auto const& [incident, expected] : batch.expected_versions) {
-        if (!next_version.emplace(incident, expected).second) {
-            throw std::invalid_argument("append: incident " + std::to_string(incident) +
-                                        " has more than one expected version");
-        }
+    std::vector<std::optional<encoded_append>> appends;
+    appends.reserve(ops.size());
+    for (auto const& op : ops) {
+        auto const* batch = std::get_if<app::append_batch>(&op);
+        appends.push_back(batch ? std::optional<encoded_append>(encode_append(*batch)) : std::nullopt);
     }
-    struct row {
-        core::event const& e;
-        int version;
-        std::string body;
-    };
-    std::vector<row> rows;
-    rows.reserve(batch.events.size());
-    for (auto const& e : batch.events) {
-        auto const it = next_version.find(e.incident);
-        if (it == next_version.end()) {
-            throw std::invalid_argument("append: incident " + std::to_string(e.incident) +
-                                        " has events but no expected version");
-        }
-        rows.push_back({e, ++it->second, encode(e.what)});
-    }
-    std::unordered_set<std::string_view> keys;
-    for (auto const& key : batch.claims) {
-        // A batch that conflicts with itself would conflict on every retry.
-        if (!keys.insert(key).second) throw std::invalid_argument("append: reminder key \"" + key + "\" claimed twice");
-    }
-    auto const fired_at = batch.events.empty() ? std::int64_t{0} : unix_ms(batch.events.front().at);
-    std::vector<std::pair<int, std::string>> entries;
-    entries.reserve(batch.outbox.size());
-    for (auto const& [lane, what] : batch.outbox) entries.emplace_back(lane, encode_effect(what));
-
+    std::vector<app::write_result> results(ops.size());
     impl::transaction tx{s};
-    // The UNIQUE (incident, version) index alone would miss a writer that saw more events than
-    // exist, and incidents listed without events; comparing counts catches both.
-    for (auto const& [incident, expected] : batch.expected_versions) {
-        use u{s.version_of};
-        s.bind(u, 1, incident);
-        if (sqlite3_step(u.get()) != SQLITE_ROW) s.fail("append: read version");
-        if (sqlite3_column_int64(u.get(), 0) != expected) return app::append_result::conflict;
-    }
-    for (auto const& r : rows) {
-        use u{s.insert_event};
-        s.bind(u, 1, r.e.incident);
-        s.bind(u, 2, r.version);
-        s.bind(u, 3, core::event_name(r.e.what));
-        s.bind(u, 4, unix_ms(r.e.at));
-        s.bind(u, 5, r.e.by);
-        s.bind(u, 6, r.body);
-        if (!s.insert(u, "append: insert event")) return app::append_result::conflict;
-    }
-    for (auto const& key : batch.claims) {
-        use u{s.insert_claim};
-        s.bind(u, 1, key);
-        s.bind(u, 2, fired_at);
-        if (!s.insert(u, "append: claim reminder")) return app::append_result::conflict;
-    }
-    for (auto const& [lane, body] : entries) {
-        use u{s.insert_outbox};
-        s.bind(u, 1, lane);
-        s.bind(u, 2, body);
-        s.bind(u, 3, fired_at);
-        if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("append: insert outbox entry");
+    for (std::size_t k = 0; k < ops.size(); ++k) {
+        // Each write in its own savepoint: one that conflicts is undone alone.
+        s.run(s.savepoint, "savepoint");
+        auto const status = appends[k] ? s.append(*appends[k]) : s.apply(ops[k]);
+        if (status == app::append_result::conflict) s.run(s.rollback_to, "rollback to savepoint");
+        s.run(s.release, "release savepoint");
+        results[k].status = status;
+        if (appends[k]) results[k].head = s.single_int(s.select_head, "head");
     }
     tx.commit();
-    return app::append_result::written;
+    return results;
 }
 
 bool sqlite_store::claimed(std::string const& key) {
@@ -464,40 +528,6 @@ std::vector<app::outbox_entry> sqlite_store::pending(std::int64_t after, std::si
     return out;
 }
 
-bool sqlite_store::start_delivery(std::int64_t id, std::string const& owner, core::timestamp now,
-                                  core::seconds lease) {
-    auto& s = *impl_;
-    use u{s.lease_outbox};
-    s.bind(u, 1, id);
-    s.bind(u, 2, owner);
-    s.bind(u, 3, unix_ms(now));
-    s.bind(u, 4, static_cast<std::int64_t>(std::chrono::duration_cast<core::milliseconds>(lease).count()));
-    if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("lease outbox entry");
-    return sqlite3_changes(s.db.get()) == 1;
-}
-
-void sqlite_store::release_deliveries(std::string const& owner) {
-    auto& s = *impl_;
-    use u{s.release_outbox};
-    s.bind(u, 1, owner);
-    if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("release outbox leases");
-}
-
-void sqlite_store::finish_delivery(std::int64_t id, std::string const& result,
-                                   std::vector<std::pair<std::string, std::string>> const& facts) {
-    auto& s = *impl_;
-    impl::transaction tx{s};
-    for (auto const& [key, value] : facts) s.put_fact(key, value);
-    {
-        use u{s.finish_outbox};
-        s.bind(u, 1, id);
-        s.bind(u, 2, unix_ms_now());
-        s.bind(u, 3, result);
-        if (sqlite3_step(u.get()) != SQLITE_DONE) s.fail("finish outbox entry");
-    }
-    tx.commit();
-}
-
 std::optional<std::string> sqlite_store::fact(std::string const& key) {
     auto& s = *impl_;
     use u{s.select_fact};
@@ -511,7 +541,5 @@ std::optional<std::string> sqlite_store::fact(std::string const& key) {
             s.fail("read delivery fact");
     }
 }
-
-void sqlite_store::set_fact(std::string const& key, std::string const& value) { impl_->put_fact(key, value); }
 
 }  // namespace warroom::store

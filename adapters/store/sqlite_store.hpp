@@ -1,6 +1,7 @@
 // The event store on one SQLite file: WAL, synchronous=FULL, schema migrations at open, one
-// BEGIN IMMEDIATE transaction per append. Several processes may share a file (SQLite locks it);
-// one object is not thread-safe by design: it belongs to the single io loop that calls it.
+// BEGIN IMMEDIATE transaction per write() with a savepoint per write in it. Several processes (and
+// several objects) may share a file: SQLite locks it. One object is one connection and is not
+// thread-safe by design: it belongs to the one thread that calls it.
 #pragma once
 
 #include <filesystem>
@@ -25,18 +26,13 @@ public:
     sqlite_store& operator=(sqlite_store const&) = delete;
 
     std::vector<core::event> load() override;
-    // Throws std::invalid_argument when an incident with events has no expected version, or an
-    // incident or claim key is listed twice; app::store_error on any database failure.
-    app::append_result append(app::append_batch const& batch) override;
     bool claimed(std::string const& key) override;
     std::int64_t head() override;
     std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override;
-    bool start_delivery(std::int64_t id, std::string const& owner, core::timestamp now, core::seconds lease) override;
-    void release_deliveries(std::string const& owner) override;
-    void finish_delivery(std::int64_t id, std::string const& result,
-                         std::vector<std::pair<std::string, std::string>> const& facts) override;
     std::optional<std::string> fact(std::string const& key) override;
-    void set_fact(std::string const& key, std::string const& value) override;
+    // Throws std::invalid_argument when an incident with events has no expected version, or an
+    // incident or claim key is listed twice in one batch; app::store_error on any database failure.
+    std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
 
 private:
     struct impl;

@@ -65,14 +65,14 @@ response answer(request const& r) {
 }
 
 struct harness {
-    explicit harness(server_settings s, warroom::http::handler h = answer)
+    explicit harness(server_settings s, std::function<response(request const&)> h = answer)
         : settings(s),
           log(make_log()),
           server(
               ioc.get_executor(), s,
-              [this, h](request const& r) {
+              [this, h](request r) -> warroom::http::task<response> {
                   seen.push_back(r);
-                  return h(r);
+                  co_return h(r);
               },
               log) {}
 
@@ -238,7 +238,8 @@ std::string bind_failure(std::string listen) {
     s.listen = std::move(listen);
     auto const log = std::make_shared<spdlog::logger>("http");
     try {
-        warroom::http::server{ioc.get_executor(), s, answer, log};
+        warroom::http::server{ioc.get_executor(), s,
+                              [](request r) -> warroom::http::task<response> { co_return answer(r); }, log};
     } catch (std::runtime_error const& err) {
         return err.what();
     }

@@ -46,9 +46,9 @@ class racing_store final : public event_store {
 public:
     explicit racing_store(event_store& inner) : inner_(inner), head_(inner.head()) {}
     std::vector<event> load() override { return inner_.load(); }
-    append_result append(append_batch const& batch) override {
-        auto const r = inner_.append(batch);
-        if (r == append_result::conflict) ++conflicts;
+    std::vector<write_result> write(std::vector<write_op> const& ops) override {
+        auto const r = inner_.write(ops);
+        for (auto const& one : r) conflicts += one.status == append_result::conflict;
         return r;
     }
     bool claimed(std::string const&) override { return false; }
@@ -56,16 +56,7 @@ public:
     std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) override {
         return inner_.pending(after, limit);
     }
-    bool start_delivery(std::int64_t id, std::string const& owner, timestamp now, seconds lease) override {
-        return inner_.start_delivery(id, owner, now, lease);
-    }
-    void release_deliveries(std::string const& owner) override { inner_.release_deliveries(owner); }
-    void finish_delivery(std::int64_t id, std::string const& result,
-                         std::vector<std::pair<std::string, std::string>> const& facts) override {
-        inner_.finish_delivery(id, result, facts);
-    }
     std::optional<std::string> fact(std::string const& key) override { return inner_.fact(key); }
-    void set_fact(std::string const& key, std::string const& value) override { inner_.set_fact(key, value); }
     int conflicts = 0;
 
 private:

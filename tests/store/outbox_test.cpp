@@ -125,7 +125,7 @@ TEST_CASE("a delivery lease keeps a second deliverer out until it expires") {
     CHECK(s->start_delivery(id, "replica-b", t0 + 90s, 60s));
     CHECK(s->pending(0, 1).at(0).attempts == 3);
     CHECK_FALSE(s->start_delivery(id + 1, "replica-a", t0, 60s));  // no such entry
-    s->release_deliveries("replica-b");
+    s->release("replica-b");
     CHECK(s->start_delivery(id, "replica-c", t0 + 91s, 60s));  // released: no need to wait out the lease
 }
 
@@ -138,9 +138,9 @@ TEST_CASE("a finished entry is never pending again and its facts are recorded wi
                 append_result::written);
         auto const first = s.pending(0, 1).at(0).id;
         REQUIRE(s.start_delivery(first, "a", t0, 60s));
-        s.finish_delivery(first, "delivered", {{"room:1", R"({"id":"C1"})"}, {"ts:1", "1.000100"}});
+        s.finish(first, "delivered", {{"room:1", R"({"id":"C1"})"}, {"ts:1", "1.000100"}});
         CHECK_FALSE(s.start_delivery(first, "a", t0 + 1s, 60s));
-        s.set_fact("room:1", R"({"id":"C2"})");
+        s.put_fact("room:1", R"({"id":"C2"})");
     }
     sqlite_store s{file};
     auto const left = s.pending(0, 10);

@@ -1,0 +1,129 @@
+#include "adapters/store/group_commit.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+namespace warroom::store {
+
+group_commit::group_commit(std::unique_ptr<app::event_store> writer, std::unique_ptr<app::event_store> reader,
+                           post_fn post, std::size_t max_writes)
+    : writer_(std::move(writer)),
+      reader_(std::move(reader)),
+      post_(std::move(post)),
+      max_writes_(std::max<std::size_t>(1, max_writes)),
+      thread_([this] { writer_loop(); }) {}
+
+group_commit::~group_commit() {
+    {
+        std::lock_guard lock{mutex_};
+        stopping_ = true;
+    }
+    work_.notify_one();
+    thread_.join();
+}
+
+std::optional<std::string> group_commit::fact(std::string const& key) {
+    if (auto const it = unwritten_facts_.find(key); it != unwritten_facts_.end()) return it->second.first;
+    return reader_->fact(key);
+}
+
+void group_commit::forget_fact(std::string const& key) {
+    // The newest value submitted is the last written: it stays until every write of the key is done.
+    if (auto const it = unwritten_facts_.find(key); it != unwritten_facts_.end() && --it->second.second == 0) {
+        unwritten_facts_.erase(it);
+    }
+}
+
+std::vector<app::write_result> group_commit::write(std::vector<app::write_op> const& ops) {
+    if (ops.empty()) return {};
+    auto call = std::make_shared<waiting_call>();
+    call->results.resize(ops.size());
+    call->remaining = ops.size();
+    {
+        std::lock_guard lock{mutex_};
+        for (std::size_t k = 0; k < ops.size(); ++k) queue_.push_back({ops[k], {}, call, k});
+    }
+    work_.notify_one();
+    std::unique_lock lock{mutex_};
+    synced_.wait(lock, [&] { return call->remaining == 0; });
+    for (auto const& r : call->results) {
+        if (r.failure) throw app::store_error(*r.failure);
+    }
+    return std::move(call->results);
+}
+
+void group_commit::submit(app::write_op op, std::function<void(app::write_result)> done) {
+    auto const remember = [this](std::string const& key, std::string const& value) {
+        auto& [v, in_flight] = unwritten_facts_[key];
+        v = value;
+        ++in_flight;
+    };
+    if (auto const* f = std::get_if<app::set_fact>(&op)) remember(f->key, f->value);
+    if (auto const* f = std::get_if<app::finish_delivery>(&op)) {
+        for (auto const& [key, value] : f->facts) remember(key, value);
+    }
+    {
+        std::lock_guard lock{mutex_};
+        queue_.push_back({std::move(op), std::move(done)});
+    }
+    work_.notify_one();
+}
+
+group_commit::counts group_commit::written() const {
+    std::lock_guard lock{mutex_};
+    return counts_;
+}
+
+void group_commit::writer_loop() {
+    for (;;) {
+        std::vector<queued> batch;
+        {
+            std::unique_lock lock{mutex_};
+            work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and everything submitted is written
+            auto const n = std::min(queue_.size(), max_writes_);
+            batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+            queue_.erase(queue_.begin(), queue_.begin() + n);
+        }
+        std::vector<app::write_op> ops;
+        ops.reserve(batch.size());
+        for (auto const& q : batch) ops.push_back(q.op);
+        std::vector<app::write_result> results;
+        try {
+            results = writer_->write(ops);
+        } catch (std::exception const& err) {
+            // The transaction is undone whole: every write in it failed, none is on disk.
+            results.assign(batch.size(), app::write_result{.failure = err.what()});
+        }
+        bool woke_call = false;
+        {
+            std::lock_guard lock{mutex_};
+            ++counts_.transactions;
+            counts_.writes += batch.size();
+            for (std::size_t k = 0; k < batch.size(); ++k) {
+                if (!batch[k].call) continue;
+                batch[k].call->results[batch[k].index] = results[k];
+                woke_call = --batch[k].call->remaining == 0 || woke_call;
+            }
+        }
+        if (woke_call) synced_.notify_all();
+        std::vector<std::pair<queued, app::write_result>> finished;
+        for (std::size_t k = 0; k < batch.size(); ++k) {
+            if (!batch[k].call) finished.emplace_back(std::move(batch[k]), std::move(results[k]));
+        }
+        if (finished.empty()) continue;
+        post_([this, finished = std::move(finished)]() mutable {
+            for (auto& [q, result] : finished) {
+                if (auto const* f = std::get_if<app::set_fact>(&q.op)) forget_fact(f->key);
+                if (auto const* f = std::get_if<app::finish_delivery>(&q.op)) {
+                    for (auto const& fact : f->facts) forget_fact(fact.first);
+                }
+                // Without a completion, a failure is seen by the writes after it: they fail the same way.
+                if (q.done) q.done(std::move(result));
+            }
+        });
+    }
+}
+
+}  // namespace warroom::store

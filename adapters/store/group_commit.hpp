@@ -1,0 +1,83 @@
+// Group commit in front of a store: writes submitted while a transaction is in flight are written
+// together in the next one, by a writer thread that owns its own connection, so the event loop
+// never waits for a disk. Reads go to a second connection on the caller's thread; a fact set but
+// not yet on disk is read back from memory. Completions run on the loop, in submission order.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "app/store_port.hpp"
+
+namespace warroom::store {
+
+class group_commit final : public app::event_store {
+public:
+    // Runs a completion on the loop's thread.
+    using post_fn = std::function<void(std::function<void()>)>;
+    // `writer` is used only by the writer thread from now on, `reader` only by the caller's.
+    // `max_writes` bounds one transaction, so a backlog cannot make one commit take long.
+    group_commit(std::unique_ptr<app::event_store> writer, std::unique_ptr<app::event_store> reader, post_fn post,
+                 std::size_t max_writes = 1024);
+    // Writes what was submitted, then stops the writer thread; completions not yet run are dropped.
+    ~group_commit() override;
+    group_commit(group_commit const&) = delete;
+    group_commit& operator=(group_commit const&) = delete;
+
+    std::vector<core::event> load() override { return reader_->load(); }
+    bool claimed(std::string const& key) override { return reader_->claimed(key); }
+    std::int64_t head() override { return reader_->head(); }
+    std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override {
+        return reader_->pending(after, limit);
+    }
+    std::optional<std::string> fact(std::string const& key) override;
+    // Waits for the writer thread; not for the loop's thread, which would stop reading frames.
+    std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
+    void submit(app::write_op op, std::function<void(app::write_result)> done) override;
+
+    struct counts {
+        std::uint64_t transactions = 0;
+        std::uint64_t writes = 0;
+    };
+    // Transactions committed (or failed) and the writes they held: writes / transactions is how much
+    // each fsync carried.
+    counts written() const;
+
+private:
+    // A write() call, waiting for its writes.
+    struct waiting_call {
+        std::vector<app::write_result> results;
+        std::size_t remaining = 0;
+    };
+    struct queued {
+        app::write_op op;
+        std::function<void(app::write_result)> done;  // run on the loop
+        std::shared_ptr<waiting_call> call = {};      // or the write() call it belongs to
+        std::size_t index = 0;
+    };
+    void writer_loop();
+    void forget_fact(std::string const& key);
+
+    std::unique_ptr<app::event_store> writer_;
+    std::unique_ptr<app::event_store> reader_;
+    post_fn post_;
+    std::size_t max_writes_;
+    // Facts submitted and not yet confirmed on disk, with how many writes of each are in flight.
+    std::map<std::string, std::pair<std::string, int>, std::less<>> unwritten_facts_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable work_;
+    std::condition_variable synced_;
+    std::vector<queued> queue_;
+    bool stopping_ = false;
+    counts counts_;
+    std::thread thread_;  // last: started once everything above exists
+};
+
+}  // namespace warroom::store
