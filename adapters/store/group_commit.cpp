@@ -75,6 +75,11 @@ group_commit::counts group_commit::written() const {
     return counts_;
 }
 
+std::size_t group_commit::backlog() const {
+    std::lock_guard lock{mutex_};
+    return queue_.size();
+}
+
 void group_commit::writer_loop() {
     for (;;) {
         std::vector<queued> batch;

@@ -48,6 +48,8 @@ public:
     // Transactions committed (or failed) and the writes they held: writes / transactions is how much
     // each fsync carried.
     counts written() const;
+    // Writes submitted and not yet taken by the writer.
+    std::size_t backlog() const;
 
 private:
     // A write() call, waiting for its writes.

@@ -5,6 +5,8 @@
 // after part of the operation succeeded.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { World, sleep } from './harness.mjs';
 
 // How long a restarted bot may take to finish what the killed one left: the outbox polls every
@@ -38,6 +40,23 @@ function failAfterDoing(w, method, when = () => true) {
     });
   });
 }
+
+// Another process (the sqlite3 shell, as a second replica in a long transaction) takes the store's
+// write lock, so the bot's commits wait for it. Resolves once the lock is held.
+function holdWriteLock(file) {
+  const shell = spawn('sqlite3', [file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    shell.on('error', reject);
+    shell.stdout.on('data', (d) => {
+      if (String(d).includes('locked')) resolve({ release: () => shell.stdin.end('COMMIT;\n'), exit: new Promise((r) => shell.on('exit', r)) });
+    });
+    shell.stdin.write(".timeout 5000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n");
+  });
+}
+
+const declaredTitles = (file) =>
+  execFileSync('sqlite3', [file, "SELECT json_extract(body, '$.title') FROM events WHERE type = 'declared' ORDER BY seq"])
+    .toString().split('\n').filter(Boolean);
 
 const isAnnouncement = (w) => (call) => {
   const channel = String(call.args.channel);
@@ -170,6 +189,35 @@ describe('crash or lost answer between a Slack call and its bookkeeping', { time
       await sleep(1000);
       assert.deepEqual(w.announcements(), [1], 'not announced again');
       assert.equal(room.messages.length, 3);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('killed while its commits wait for the disk: none of those commands acknowledged, nothing acknowledged lost', async () => {
+    const w = await World.create();
+    try {
+      const file = join(w.dir, 'warroom.db');
+      const bot = await w.start();
+      assert.ok(await w.sim.slashCommand({ text: 'declare P2 type:performance Acked before the crash' }).ack);
+      const lock = await holdWriteLock(file);
+      const held = [1, 2, 3, 4, 5].map((n) => w.sim.slashCommand({ text: `declare P2 type:performance Held ${n}` }));
+      const envelopeOf = (h) => w.sim.envelopes.find((e) => e.envelopeId === h.envelopeId);
+      await w.sim.waitFor(() => held.every((h) => envelopeOf(h)?.sentAt), 5000, 'the held commands delivered');
+      // Decided at once, written only after the lock: the acks wait for the commit (the lock's timeout is 5 s).
+      await sleep(1000);
+      assert.deepEqual(held.map((h) => envelopeOf(h).ackedAt), [null, null, null, null, null], 'nothing acked before its commit');
+      await bot.kill();
+      lock.release();
+      await lock.exit;
+      assert.deepEqual(declaredTitles(file), ['Acked before the crash'], 'what was acked is there, what was not is not');
+
+      await w.start();
+      const list = await w.sim.slashCommand({ text: 'list' }).ack;
+      assert.match(JSON.stringify(list), /Acked before the crash/);
+      assert.doesNotMatch(JSON.stringify(list), /Held/);
+      assert.ok(await w.sim.slashCommand({ text: 'declare P2 type:performance After the restart' }).ack);
+      assert.deepEqual(declaredTitles(file), ['Acked before the crash', 'After the restart']);
     } finally {
       await w.close();
     }

@@ -1,0 +1,81 @@
+// The service over a group-commit store (as the daemon runs it): requests are decided at once on
+// the state in memory, writes still on their way included; each settles in order; one that another
+// replica's change made stale is refused alone (lost()), the state is reloaded, and the others in
+// its transaction are on disk.
+#include <doctest/doctest.h>
+
+#include "tests/service/support.hpp"
+#include "tests/store/group_commit_support.hpp"
+
+namespace {
+
+using namespace warroom::service_test;
+using warroom::store::test::loop;
+using warroom::store::test::write_lock;
+
+std::size_t notes_of(event_store& s, int incident) {
+    std::size_t n = 0;
+    for (auto const& e : s.load()) n += e.incident == incident && std::holds_alternative<note_added>(e.what);
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("a write made stale by another replica is refused alone, and the rest of its transaction is on disk") {
+    harness h;  // the other replica, writing at once
+    for (int k = 1; k <= 3; ++k) {
+        h.run("alice", "incidents", t0, "declare P2 type:performance Queue " + std::to_string(k) + " slow");
+    }
+    h.run("alice", h.svc().find(2)->channel, t0 + 1min, "note the first note");
+    loop l;
+    auto const store = warroom::store::open_store("sqlite://" + h.file().string(),
+                                                  warroom::store::open_mode::existing, l.post());
+    auto& writer = dynamic_cast<warroom::store::group_commit&>(*store);
+    warroom::app::service svc{*store, policy::defaults(), "/incident", true, warroom::app::user_limits{{}, {}, {}}};
+    std::vector<int> written;
+    svc.on_written([&] { written.push_back(1); });
+
+    std::optional<write_lock> other{h.file()};
+    auto const note = [&](int incident, std::string const& text) {
+        auto const out = svc.handle({"alice", svc.find(incident)->channel, t0 + 2min}, "note " + text);
+        REQUIRE(out.changed);
+        CHECK(out.recorded != 0);
+        return out.recorded;
+    };
+    auto const first = note(1, "one");
+    // The writer has taken it and waits for the lock.
+    l.run_until([&] { return writer.backlog() == 0; });
+    // Meanwhile the other replica adds a note to incident 2 (a copy of its first one).
+    other->exec("INSERT INTO events (incident, version, type, at, actor, body) SELECT 2, "
+                "(SELECT MAX(version) + 1 FROM events WHERE incident = 2), type, at, actor, body FROM events "
+                "WHERE incident = 2 AND type = 'note_added'");
+    auto const stale = note(2, "two");
+    auto const before = svc.find(3)->version;
+    auto const third = note(3, "three");
+    // Decided on what is in memory: incident 3 has its note before the disk has it.
+    CHECK(svc.find(3)->version == before + 1);
+    CHECK(writer.written().transactions == 0);
+    CHECK(svc.unsettled_tail() == third);
+    CHECK_FALSE(svc.settled(first));
+    bool told = false;
+    svc.when_settled(third, [&] { told = true; });
+    other->release();
+    other.reset();
+    l.run_until([&] { return svc.settled(third); });
+    CHECK(told);
+    CHECK(svc.unsettled_tail() == 0);
+    CHECK_FALSE(svc.lost(first));
+    CHECK(svc.lost(stale) == "someone else changed this incident at the same moment");
+    CHECK_FALSE(svc.lost(third));
+    CHECK(written.size() == 2);
+    CHECK(writer.written().transactions == 2);  // the first alone, then the two that queued behind it
+
+    CHECK(notes_of(*store, 1) == 1);
+    CHECK(notes_of(*store, 2) == 2);  // the first note and the other replica's copy; not "two"
+    CHECK(notes_of(*store, 3) == 1);
+    // The refusal reloaded the state: incident 2 is what the disk says, the others kept their notes.
+    auto const reread = replay(store->load());
+    CHECK(svc.find(2)->version == reread.at(2).version);
+    CHECK(svc.find(3)->version == reread.at(3).version);
+    CHECK(svc.find(1)->version == reread.at(1).version);
+}
