@@ -199,6 +199,10 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
             signals.cancel();
         }
     }
+    if (auto const* grouped = dynamic_cast<store::group_commit const*>(&store)) {
+        auto const c = grouped->written();
+        log->info("store: {} writes in {} transactions", c.writes, c.transactions);
+    }
     log->info("warroom run: stopped (exit {})", exit_code);
     return exit_code;
 }

@@ -55,9 +55,10 @@ action engine::wait_then(delivery& d, step next, millis delay, std::string why) 
     return wait{delay, std::move(why)};
 }
 
-action engine::leave(std::int64_t id) {
-    auto const node = entries_.extract(id);
-    auto const& d = node.mapped();
+void engine::pass_turn(std::int64_t id) {
+    auto& d = entries_.at(id);
+    if (d.passed) return;
+    d.passed = true;
     auto& lane = lanes_.at(d.entry.lane);
     lane.erase(id);
     if (lane.empty()) {
@@ -74,6 +75,11 @@ action engine::leave(std::int64_t id) {
             candidates_.insert(*target.begin());
         }
     }
+}
+
+action engine::leave(std::int64_t id) {
+    pass_turn(id);
+    entries_.erase(id);
     return done{};
 }
 
@@ -104,6 +110,10 @@ action engine::resume(std::int64_t id, news const& n, double unit) {
                 }
                 d.outcome = {r.what == verdict::delivered ? "delivered" : "failed: " + r.detail, r.learned};
                 d.at = step::finishing;
+                // The world has it: the next entry of its lane and target may go while the result is
+                // recorded. After a crash before the record, this one is reconciled, never repeated,
+                // and it still goes first.
+                pass_turn(id);
                 return d.outcome;
             }
             break;

@@ -2,7 +2,7 @@
 // next (lease it, deliver it, wait, record the result), given what happened to the last step.
 // Entries of one lane (an incident) go strictly in id order; entries of different lanes go side by
 // side, except that two entries for the same target (a channel shared by incidents, a person's DM)
-// go in id order too. A driver performs the actions against the store, a deliverer and a timer,
+// go in id order too. An entry's turn passes on once the world has it, while its result is recorded. A driver performs the actions against the store, a deliverer and a timer,
 // and feeds the news back; time and randomness are arguments, so tests step it without sockets.
 #pragma once
 
@@ -81,7 +81,8 @@ public:
     // Entries read from the store, in id order; ones seen before are ignored.
     void add(app::outbox_entry const& e);
     // The entries whose turn has come, each returned once: first of its lane and, for its target,
-    // first of every lane. Costs what changed since the last call, not what is queued.
+    // first of every lane, not counting entries already delivered and being recorded. Costs what
+    // changed since the last call, not what is queued.
     std::vector<std::int64_t> ready();
     // The first action for an entry ready() returned.
     action start(std::int64_t id);
@@ -101,7 +102,10 @@ private:
         bool in_doubt = false;
         backoff delays;
         finish outcome;  // kept while the store is asked again to record it
+        bool passed = false;  // out of its lane's and target's order: delivered, or leaving
     };
+    // Lets the next entry of its lane and of its target have its turn.
+    void pass_turn(std::int64_t id);
 
     action wait_then(delivery& d, step next, millis delay, std::string why);
     action leave(std::int64_t id);

@@ -97,6 +97,9 @@ task<void> runner::drive(std::int64_t id) {
         // Stopping: the entry stays in the store, leased to nobody once the leases are released.
         if (stopping_ && std::holds_alternative<waited>(n)) co_return;
         next = engine_.resume(id, n, std::uniform_real_distribution<double>{0, 1}(random_));
+        // Delivered: the next of its lane or target may start. Spawned drivers begin only after a
+        // post, so this one submits its record (and the facts the next reads back) first.
+        if (std::holds_alternative<finish>(next)) start_ready();
     }
 }
 

@@ -39,7 +39,7 @@ struct runner_settings {
     millis poll{1000};  // how often to look for entries another replica wrote
     // Entries driven at once: thousands released together by the end of a burst would fill the
     // loop's queue ahead of the websocket's reader.
-    std::size_t max_in_flight = 32;
+    std::size_t max_in_flight = 128;
     settings engine = {};
 };
 

@@ -7,10 +7,11 @@
 namespace warroom::store {
 
 group_commit::group_commit(std::unique_ptr<app::event_store> writer, std::unique_ptr<app::event_store> reader,
-                           post_fn post, std::size_t max_writes)
+                           post_fn post, std::chrono::microseconds linger, std::size_t max_writes)
     : writer_(std::move(writer)),
       reader_(std::move(reader)),
       post_(std::move(post)),
+      linger_(linger),
       max_writes_(std::max<std::size_t>(1, max_writes)),
       thread_([this] { writer_loop(); }) {}
 
@@ -44,6 +45,7 @@ std::vector<app::write_result> group_commit::write(std::vector<app::write_op> co
         std::lock_guard lock{mutex_};
         for (std::size_t k = 0; k < ops.size(); ++k) queue_.push_back({ops[k], {}, call, k});
     }
+    // Waited for: no lingering on its account.
     work_.notify_one();
     std::unique_lock lock{mutex_};
     synced_.wait(lock, [&] { return call->remaining == 0; });
@@ -63,11 +65,14 @@ void group_commit::submit(app::write_op op, std::function<void(app::write_result
     if (auto const* f = std::get_if<app::finish_delivery>(&op)) {
         for (auto const& [key, value] : f->facts) remember(key, value);
     }
+    bool wake = false;
     {
         std::lock_guard lock{mutex_};
         queue_.push_back({std::move(op), std::move(done)});
+        // A lingering writer is not woken for each write, only once there is a transaction's worth.
+        wake = writer_idle_ || queue_.size() >= max_writes_;
     }
-    work_.notify_one();
+    if (wake) work_.notify_one();
 }
 
 group_commit::counts group_commit::written() const {
@@ -85,8 +90,14 @@ void group_commit::writer_loop() {
         std::vector<queued> batch;
         {
             std::unique_lock lock{mutex_};
+            writer_idle_ = true;
             work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            writer_idle_ = false;
             if (queue_.empty()) return;  // stopping, and everything submitted is written
+            bool const waited_for = std::any_of(queue_.begin(), queue_.end(), [](queued const& q) { return q.call != nullptr; });
+            if (!waited_for && !stopping_) {
+                work_.wait_for(lock, linger_, [&] { return stopping_ || queue_.size() >= max_writes_; });
+            }
             auto const n = std::min(queue_.size(), max_writes_);
             batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
             queue_.erase(queue_.begin(), queue_.begin() + n);

@@ -4,6 +4,7 @@
 // not yet on disk is read back from memory. Completions run on the loop, in submission order.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -22,9 +23,11 @@ public:
     // Runs a completion on the loop's thread.
     using post_fn = std::function<void(std::function<void()>)>;
     // `writer` is used only by the writer thread from now on, `reader` only by the caller's.
-    // `max_writes` bounds one transaction, so a backlog cannot make one commit take long.
+    // `max_writes` bounds one transaction, so a backlog cannot make one commit take long. `linger`:
+    // how long the writer waits, once a write has come, for more to share its fsync (a disk commits
+    // in well under a millisecond, so without it most transactions would hold one write).
     group_commit(std::unique_ptr<app::event_store> writer, std::unique_ptr<app::event_store> reader, post_fn post,
-                 std::size_t max_writes = 1024);
+                 std::chrono::microseconds linger = std::chrono::microseconds{2000}, std::size_t max_writes = 1024);
     // Writes what was submitted, then stops the writer thread; completions not yet run are dropped.
     ~group_commit() override;
     group_commit(group_commit const&) = delete;
@@ -69,6 +72,7 @@ private:
     std::unique_ptr<app::event_store> writer_;
     std::unique_ptr<app::event_store> reader_;
     post_fn post_;
+    std::chrono::microseconds linger_;
     std::size_t max_writes_;
     // Facts submitted and not yet confirmed on disk, with how many writes of each are in flight.
     std::map<std::string, std::pair<std::string, int>, std::less<>> unwritten_facts_;
@@ -77,6 +81,7 @@ private:
     std::condition_variable work_;
     std::condition_variable synced_;
     std::vector<queued> queue_;
+    bool writer_idle_ = false;  // waiting for a first write: the one to wake it
     bool stopping_ = false;
     counts counts_;
     std::thread thread_;  // last: started once everything above exists

@@ -63,6 +63,27 @@ TEST_CASE("one incident's entries go one at a time in id order; incidents go sid
     CHECK(e.queued() == 0);
 }
 
+TEST_CASE("the next entry of a lane and of a channel goes once the world has the one before, while it is recorded") {
+    engine e;
+    e.add(to_channel(1, 1, "incidents"));
+    e.add(to_channel(2, 1, "inc-1"));
+    e.add(to_channel(3, 2, "incidents"));
+    CHECK(e.ready() == std::vector<std::int64_t>{1});
+    as<lease>(e.start(1));
+    as<deliver>(e.resume(1, leased{true}, 0.5));
+    CHECK(e.ready().empty());  // not before Slack answered
+    as<finish>(e.resume(1, attempted{ok}, 0.5));
+    CHECK(sorted(e.ready()) == std::vector<std::int64_t>{2, 3});
+    // A store that fails to record it asks again; the others are not held back meanwhile.
+    as<wait>(e.resume(1, store_failed{"disk I/O error"}, 0.5));
+    deliver_fully(e, 3);
+    as<finish>(e.resume(1, waited{}, 0.5));
+    as<done>(e.resume(1, finished{}, 0.5));
+    deliver_fully(e, 2);
+    CHECK(e.queued() == 0);
+    CHECK(e.ready().empty());
+}
+
 TEST_CASE("a channel shared by incidents gets their entries in the order they were written") {
     engine e;
     e.add(to_channel(1, 1, "inc-1"));
