@@ -95,12 +95,18 @@ void declare(app::event_store& store, core::policy const& rules, options const& 
         auto const out = svc.handle({"U111", "incidents", at}, "declare P1 Bench incident " + std::to_string(k));
         if (!out.changed) throw std::runtime_error("declare " + std::to_string(k) + " was refused");
         auto const& i = svc.incidents().rbegin()->second;
+        // Acknowledged as it is declared: unacknowledged, the room would be told at start-up instead.
+        if (!svc.handle({"U111", i.channel, at}, "ack").changed) {
+            throw std::runtime_error("ack of incident " + std::to_string(i.number) + " was refused");
+        }
         auto const pending = core::pending_reminders(i, svc.rules());
         // Any other reminder (an escalation step) would fire at start-up and crowd out the nudges.
         if (pending.size() != 1 || pending.front().kind != core::reminder_kind::update_nudge) {
+            std::string keys;
+            for (auto const& r : pending) keys += " " + r.key;
             throw std::runtime_error("incident " + std::to_string(i.number) + " owes " +
-                                     std::to_string(pending.size()) +
-                                     " reminders: the config must give P1 an update_every and escalation = []");
+                                     std::to_string(pending.size()) + " reminders (" + keys.substr(1) +
+                                     "): the config must give P1 an update_every and escalation = []");
         }
         std::cout << i.number << ' ' << i.channel << ' ' << at.time_since_epoch().count() << '\n';
     }

@@ -37,9 +37,9 @@ struct runner_settings {
     // after a crash resumes deliveries soon; a clean stop releases its leases at once.
     std::chrono::seconds lease{20};
     millis poll{1000};  // how often to look for entries another replica wrote
-    // Entries driven at once: thousands released together by the end of a burst would fill the
-    // loop's queue ahead of the websocket's reader.
-    std::size_t max_in_flight = 128;
+    // Entries driven at once. Their steps share the loop with the websocket's reader: with 64
+    // commands in flight, 128 drivers held acks to 1,342 a second, 32 let 2,384 through.
+    std::size_t max_in_flight = 32;
     settings engine = {};
 };
 
