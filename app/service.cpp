@@ -41,7 +41,15 @@ void service::reload() {
     head_ = store_.head();
     auto const events = store_.load();
     incidents_ = replay(events);
+    // A write on its way is applied again unless the store has it already (it was committed with
+    // the one whose refusal caused this reload) or it will be refused too: either way its incidents
+    // are no longer at the versions it was decided on.
     for (auto const& u : unconfirmed_) {
+        bool const applies = std::all_of(u.expected_versions.begin(), u.expected_versions.end(), [&](auto const& v) {
+            auto const it = incidents_.find(v.first);
+            return (it == incidents_.end() ? 0 : it->second.version) == v.second;
+        });
+        if (!applies) continue;
         for (auto const& e : u.events) apply(incidents_, e);
     }
     rooms_.clear();
@@ -89,10 +97,11 @@ void service::settle(ticket t, std::size_t events, write_result const& r) {
     for (auto const& key : u.claims) unconfirmed_claims_.erase(unconfirmed_claims_.find(key));
     settled_through_ = t;
     if (r.written()) {
-        // Ours are the newest events; if the head moved by more, someone else wrote too.
+        // Ours are the newest events; if the head moved by more, someone else wrote too. A head at
+        // or below ours: a reload since it was committed has read it already.
         if (r.head == head_ + static_cast<std::int64_t>(events)) {
             head_ = r.head;
-        } else {
+        } else if (r.head > head_) {
             reload();
         }
         if (on_written_) on_written_();
@@ -197,7 +206,7 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     auto const t = ++issued_;
     for (auto const& key : batch.claims) unconfirmed_claims_.insert(key);
-    unconfirmed_.push_back({t, events, batch.claims});
+    unconfirmed_.push_back({t, events, batch.claims, batch.expected_versions});
     store_.submit(std::move(batch), [this, t, n = events.size()](write_result const& r) { settle(t, n, r); });
     if (settled(t)) {
         // The store answered at once: a conflict is decided again, a failure is the caller's to hear.

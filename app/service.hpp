@@ -169,6 +169,7 @@ private:
         ticket id;
         std::vector<event> events;
         std::vector<std::string> claims;
+        std::vector<std::pair<int, int>> expected_versions;
     };
     std::deque<unconfirmed> unconfirmed_;  // submitted, in order, not yet settled
     std::multiset<std::string, std::less<>> unconfirmed_claims_;

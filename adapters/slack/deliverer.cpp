@@ -74,7 +74,9 @@ std::string deliverer::install_id() {
     if (auto const known = store_.fact("install")) return install_ = *known;
     std::string id;
     for (int k = 0; k < 4; ++k) id += std::to_string(random_());
-    store_.put_fact("install", id);
+    // On disk before any post carries it: after a crash, the posts are found by it. Once per store,
+    // so waiting for this one commit on the loop is harmless.
+    store_.write({app::set_fact{"install", id}});
     return install_ = id;
 }
 
