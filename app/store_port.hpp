@@ -19,8 +19,8 @@ namespace warroom::app {
 
 using core::effect;
 using core::event;
-using core::timestamp;
 using core::seconds;
+using core::timestamp;
 
 struct append_batch {
     std::vector<event> events;
@@ -117,7 +117,8 @@ public:
     // One write, at once.
     append_result append(append_batch const& batch);
     bool start_delivery(std::int64_t id, std::string const& owner, timestamp now, seconds lease);
-    void finish(std::int64_t id, std::string const& result, std::vector<std::pair<std::string, std::string>> const& facts);
+    void finish(std::int64_t id, std::string const& result,
+                std::vector<std::pair<std::string, std::string>> const& facts);
     void release(std::string const& owner);
     void put_fact(std::string const& key, std::string const& value) { submit(set_fact{key, value}, {}); }
 

@@ -94,7 +94,8 @@ void group_commit::writer_loop() {
             work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
             writer_idle_ = false;
             if (queue_.empty()) return;  // stopping, and everything submitted is written
-            bool const waited_for = std::any_of(queue_.begin(), queue_.end(), [](queued const& q) { return q.call != nullptr; });
+            bool const waited_for =
+                std::any_of(queue_.begin(), queue_.end(), [](queued const& q) { return q.call != nullptr; });
             if (!waited_for && !stopping_) {
                 work_.wait_for(lock, linger_, [&] { return stopping_ || queue_.size() >= max_writes_; });
             }
@@ -104,7 +105,7 @@ void group_commit::writer_loop() {
         }
         std::vector<app::write_op> ops;
         ops.reserve(batch.size());
-        for (auto const& q : batch) ops.push_back(q.op);
+        for (auto& q : batch) ops.push_back(std::move(q.op));
         std::vector<app::write_result> results;
         try {
             results = writer_->write(ops);
@@ -112,6 +113,7 @@ void group_commit::writer_loop() {
             // The transaction is undone whole: every write in it failed, none is on disk.
             results.assign(batch.size(), app::write_result{.failure = err.what()});
         }
+        for (std::size_t k = 0; k < batch.size(); ++k) batch[k].op = std::move(ops[k]);
         bool woke_call = false;
         {
             std::lock_guard lock{mutex_};

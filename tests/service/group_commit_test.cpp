@@ -28,8 +28,8 @@ TEST_CASE("a write made stale by another replica is refused alone, and the rest 
     }
     h.run("alice", h.svc().find(2)->channel, t0 + 1min, "note the first note");
     loop l;
-    auto const store = warroom::store::open_store("sqlite://" + h.file().string(),
-                                                  warroom::store::open_mode::existing, l.post());
+    auto const store =
+        warroom::store::open_store("sqlite://" + h.file().string(), warroom::store::open_mode::existing, l.post());
     auto& writer = dynamic_cast<warroom::store::group_commit&>(*store);
     warroom::app::service svc{*store, policy::defaults(), "/incident", true, warroom::app::user_limits{{}, {}, {}}};
     std::vector<int> written;
@@ -46,9 +46,10 @@ TEST_CASE("a write made stale by another replica is refused alone, and the rest 
     // The writer has taken it and waits for the lock.
     l.run_until([&] { return writer.backlog() == 0; });
     // Meanwhile the other replica adds a note to incident 2 (a copy of its first one).
-    other->exec("INSERT INTO events (incident, version, type, at, actor, body) SELECT 2, "
-                "(SELECT MAX(version) + 1 FROM events WHERE incident = 2), type, at, actor, body FROM events "
-                "WHERE incident = 2 AND type = 'note_added'");
+    other->exec(
+        "INSERT INTO events (incident, version, type, at, actor, body) SELECT 2, "
+        "(SELECT MAX(version) + 1 FROM events WHERE incident = 2), type, at, actor, body FROM events "
+        "WHERE incident = 2 AND type = 'note_added'");
     auto const stale = note(2, "two");
     auto const before = svc.find(3)->version;
     auto const third = note(3, "three");

@@ -20,8 +20,8 @@ using app::append_result;
 using app::write_result;
 using store::group_commit;
 using store::sqlite_store;
-using store::test::note;
 using store::test::loop;
+using store::test::note;
 using store::test::temp_dir;
 using store::test::write_lock;
 
@@ -30,11 +30,15 @@ std::unique_ptr<group_commit> open(std::filesystem::path const& file, loop& l) {
     return std::make_unique<group_commit>(std::move(writer), std::make_unique<sqlite_store>(file), l.post());
 }
 
-app::append_batch first_note(int incident, int expected = 0) { return {{note(incident, 1)}, {}, {{incident, expected}}}; }
+app::append_batch first_note(int incident, int expected = 0) {
+    return {{note(incident, 1)}, {}, {{incident, expected}}};
+}
 
 }  // namespace
 
-TEST_CASE("writes that arrive while a transaction waits go together in the next one, and a conflicting one alone is refused") {
+TEST_CASE(
+    "writes that arrive while a transaction waits go together in the next one, and a conflicting one alone is "
+    "refused") {
     temp_dir dir;
     auto const file = dir / "warroom.db";
     loop l;
