@@ -578,6 +578,7 @@ std::optional<std::string> service::enter(origin const& o, std::string_view chan
         return i ? decide(*i, join_room{o.user}, o.user, o.now, rules_) : decision{refusal{"not a war room"}};
     });
     out.changed = joined_out.changed;
+    out.recorded = joined_out.recorded;
     return std::nullopt;
 }
 

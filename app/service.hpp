@@ -122,7 +122,8 @@ public:
     void on_written(std::function<void()> fn) { on_written_ = std::move(fn); }
 
 private:
-    // Decides on the current state and records; on a store conflict, reloads and decides again.
+    // Decides on the current state and records; when the store refuses at once (a conflict), reloads
+    // and decides again. A refusal that comes later is the adapter's to report (lost()).
     outcome decide_and_record(origin const& o, std::function<decision()> const& decide_now);
     outcome run(origin const& o, int number, command const& cmd, std::string_view verb);
     principal principal_of(origin const& o) const;
@@ -134,8 +135,9 @@ private:
     outcome answer(origin const& o, query const& q, std::optional<int> number);
     using derive_effects = std::function<void(incident_map const& staged, std::vector<effect>& effects)>;
     // Applies `events` to copies of the incidents they touch, derives the effects from that staged
-    // state, then writes events, claims and (in outbox mode) durable effects in one transaction.
-    // False on a store conflict (the state is reloaded); otherwise the effects are appended to `out`.
+    // state, makes it the state, and submits events, claims and (in outbox mode) durable effects as
+    // one write. False when the store refused it at once (the state is reloaded); otherwise the
+    // effects are appended to `out` and `out.recorded` is its ticket.
     bool record(std::vector<event> const& events, std::vector<std::string> claims, derive_effects const& derive,
                 outcome& out);
     // Catches up with events another process (a second replica) wrote since we last looked.

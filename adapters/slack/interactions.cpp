@@ -175,9 +175,8 @@ interactions::handled interactions::slash_command(envelope const& e) {
         out = svc_.handle({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, text);
     } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
-        return ack_decision{true,
-                            problem_payload("⚠️ warroom could not record this command (its store failed); nothing changed. "
-                                "Please try again.")};
+        return ack_decision{true, problem_payload("⚠️ warroom could not record this command (its store failed); "
+                                                  "nothing changed. Please try again.")};
     }
     log_->info("envelope {}: {} {} by {} in {}{}", e.id, command, text.substr(0, text.find(' ')), user, channel_id,
                out.duplicate ? " (already handled)" : "");
