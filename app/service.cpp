@@ -41,6 +41,8 @@ void service::reload() {
     head_ = store_.head();
     auto const events = store_.load();
     incidents_ = replay(events);
+    last_event_at_.reset();
+    for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     // A write on its way is applied again unless the store has it already (it was committed with
     // the one whose refusal caused this reload) or it will be refused too: either way its incidents
     // are no longer at the versions it was decided on.
@@ -50,7 +52,10 @@ void service::reload() {
             return (it == incidents_.end() ? 0 : it->second.version) == v.second;
         });
         if (!applies) continue;
-        for (auto const& e : u.events) apply(incidents_, e);
+        for (auto const& e : u.events) {
+            apply(incidents_, e);
+            last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
+        }
     }
     rooms_.clear();
     due_.clear();
@@ -58,11 +63,6 @@ void service::reload() {
     for (auto const& [n, i] : incidents_) {
         rooms_[i.channel] = n;
         schedule(i);
-    }
-    last_event_at_.reset();
-    for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
-    for (auto const& u : unconfirmed_) {
-        for (auto const& e : u.events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     }
 }
 
@@ -90,16 +90,16 @@ std::optional<std::string> service::lost(ticket t) const {
     return std::string("someone else changed this incident at the same moment");
 }
 
-void service::settle(ticket t, std::size_t events, write_result const& r) {
-    // Completions come in submission order: `t` is the oldest write on its way.
+void service::settle(write_result const& r) {
+    // Completions come in submission order: this one is for the oldest write on its way.
     auto const u = std::move(unconfirmed_.front());
     unconfirmed_.pop_front();
     for (auto const& key : u.claims) unconfirmed_claims_.erase(unconfirmed_claims_.find(key));
-    settled_through_ = t;
+    auto const t = settled_through_ = u.id;
     if (r.written()) {
         // Ours are the newest events; if the head moved by more, someone else wrote too. A head at
         // or below ours: a reload since it was committed has read it already.
-        if (r.head == head_ + static_cast<std::int64_t>(events)) {
+        if (r.head == head_ + static_cast<std::int64_t>(u.events.size())) {
             head_ = r.head;
         } else if (r.head > head_) {
             reload();
@@ -207,7 +207,7 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
     auto const t = ++issued_;
     for (auto const& key : batch.claims) unconfirmed_claims_.insert(key);
     unconfirmed_.push_back({t, events, batch.claims, batch.expected_versions});
-    store_.submit(std::move(batch), [this, t, n = events.size()](write_result const& r) { settle(t, n, r); });
+    store_.submit(std::move(batch), [this](write_result const& r) { settle(r); });
     if (settled(t)) {
         // The store answered at once: a conflict is decided again, a failure is the caller's to hear.
         if (auto const it = lost_.find(t); it != lost_.end()) {

@@ -146,7 +146,8 @@ private:
     void reload();
     // A claim in the store or in a write on its way.
     bool taken(std::string const& key) const;
-    void settle(ticket t, std::size_t events, write_result const& r);
+    // The oldest write on its way is settled: on disk, or refused (the state is reloaded).
+    void settle(write_result const& r);
     // Records one due reminder with its claim; false when the claim or a version was already taken.
     bool fire_one(incident const& i, reminder const& r, timestamp now, outcome& out);
     std::string announce_channel() const;

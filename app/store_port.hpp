@@ -4,6 +4,7 @@
 // transaction (group commit), and submit() is the asynchronous face the event loop uses.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -85,6 +86,10 @@ struct outbox_entry {
     int attempts = 0;  // deliveries started: > 0 means an earlier one may have reached the world
     bool operator==(outbox_entry const&) const = default;
 };
+
+// How long anyone waits for a write to settle; past it the store is taken as failing (an answer is
+// not sent, a delivery step is repeated). A commit takes milliseconds.
+inline constexpr std::chrono::seconds commit_deadline{10};
 
 struct store_error : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -46,9 +46,6 @@ paging::settings paging_of(config::paging_settings const& s) {
 
 namespace {
 
-// How long a webhook waits for its commit; past it PagerDuty is answered 503 and sends it again.
-constexpr std::chrono::seconds commit_deadline{10};
-
 http::response pagerduty_webhook(app::service& svc, config::paging_settings const& paging, spdlog::logger& log,
                                  http::request const& r, app::ticket& recorded) {
     if (r.method != "POST") return text(405, "POST only");
@@ -104,7 +101,7 @@ http::task<http::response> answer(app::service& svc, config::paging_settings con
     if (auto const tail = svc.unsettled_tail(); tail != 0) {
         auto const ex = co_await boost::asio::this_coro::executor;
         bool const on_disk = co_await coro::called_back(
-            ex, commit_deadline, [&](std::function<void()> done) { svc.when_settled(tail, std::move(done)); });
+            ex, app::commit_deadline, [&](std::function<void()> done) { svc.when_settled(tail, std::move(done)); });
         if (!on_disk) co_return text(503, "the store did not commit in time; send it again");
     }
     if (auto const why = svc.lost(recorded)) {

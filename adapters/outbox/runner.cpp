@@ -15,8 +15,6 @@ using coro::tuple_awaitable;
 
 constexpr std::size_t fetch_batch = 256;
 constexpr millis drain_poll{20};
-// A store that has not committed a delivery step in this long is failing: the step is repeated.
-constexpr auto store_deadline = std::chrono::seconds{10};
 // After a stop, how long deliveries in flight may take to finish the call they are making.
 constexpr auto drain_limit = std::chrono::seconds{3};
 
@@ -25,7 +23,7 @@ core::timestamp wall_now() { return std::chrono::floor<core::milliseconds>(std::
 // Submits `op` and waits until the store has it on disk, refused it or failed; nothing past the deadline.
 task<std::optional<app::write_result>> durably(asio::any_io_executor ex, app::event_store& store, app::write_op op) {
     auto result = std::make_shared<std::optional<app::write_result>>();
-    co_await coro::called_back(ex, store_deadline, [&](std::function<void()> done) {
+    co_await coro::called_back(ex, app::commit_deadline, [&](std::function<void()> done) {
         store.submit(std::move(op), [result, done = std::move(done)](app::write_result r) {
             *result = std::move(r);
             done();
@@ -36,7 +34,7 @@ task<std::optional<app::write_result>> durably(asio::any_io_executor ex, app::ev
 
 // A delivery step that did not reach the disk, in words; nothing when it did.
 std::optional<std::string> step_failed(std::optional<app::write_result> const& r) {
-    if (!r) return "the store did not commit within " + std::to_string(store_deadline.count()) + " s";
+    if (!r) return "the store did not commit within " + std::to_string(app::commit_deadline.count()) + " s";
     return r->failure;
 }
 

@@ -13,10 +13,6 @@ using nlohmann::json;
 constexpr std::size_t recent_capacity = 4096;
 // Slack silently drops acks of 20 KB or more (protocol doc §1.6): larger replies go by response_url.
 constexpr std::size_t max_ack_payload = 15'000;
-// How long an answer waits for the commit it reports; past it the store is failing and the
-// envelope is left unacknowledged.
-constexpr std::chrono::seconds commit_deadline{10};
-
 // Where a submission's error is shown when nothing of it could be recorded.
 core::ui::field first_field(core::ui::form form) {
     switch (form) {
@@ -85,7 +81,7 @@ void interactions::spawn(task<void> t, std::string what) {
 }
 
 task<bool> interactions::durable(app::ticket t) {
-    co_return co_await coro::called_back(ex_, commit_deadline,
+    co_return co_await coro::called_back(ex_, app::commit_deadline,
                                          [&](std::function<void()> done) { svc_.when_settled(t, std::move(done)); });
 }
 
@@ -112,7 +108,7 @@ task<ack_decision> interactions::handle(envelope e) {
         bool const on_disk = co_await durable(tail);
         if (!on_disk) {
             log_->error("envelope {} ({}): the store did not commit within {} s; not acknowledged", e.id, e.type,
-                        commit_deadline.count());
+                        app::commit_deadline.count());
             co_return ack_decision{false, std::nullopt};
         }
     }
