@@ -422,7 +422,7 @@ outcome service::press(origin const& o, ui::action action, std::string_view valu
         case ui::action::advance: return run(o, number, advance{}, "advance");
         case ui::action::snooze: return run(o, number, snooze{}, "update");
         case ui::action::report: return run(o, number, generate_report{}, "report");
-        case ui::action::approve_notice: return run(o, number, approve_customer_notice{}, "");
+        case ui::action::approve_notice: return run(o, number, approve_customer_notice{}, ui::id(action));
         case ui::action::edit_notice:
             if (denied(o, *i, privilege::approve_customer_notice, ui::id(action), out)) return out;
             if (i->customer_notice_approved_at) {
@@ -434,7 +434,7 @@ outcome service::press(origin const& o, ui::action action, std::string_view valu
                 out.effects.push_back(open_form{o.user, customer_notice_modal(*i, rules_, o.now)});
             }
             return out;
-        case ui::action::regulator_notified: return run(o, number, confirm_regulator_notice{}, "");
+        case ui::action::regulator_notified: return run(o, number, confirm_regulator_notice{}, ui::id(action));
         case ui::action::done:
             if (target->item > 0 && !target->ph) return run(o, number, complete_action{target->item}, "done");
             break;

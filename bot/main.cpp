@@ -110,11 +110,6 @@ int main(int argc, char** argv) {
             return bot::run_daemon(settings, url, log);
         }
 
-        auto store = store::open_store(url, *report ? store::open_mode::existing : store::open_mode::create);
-        // One person at a keyboard (or a script replaying a session at one simulated instant): no rate limits.
-        app::service svc(*store, settings.policy, settings.slack.command, false, app::user_limits{{}, {}, {}});
-        log->info("store={} incidents={}", config::redact_url(url), svc.incidents().size());
-
         // A time option, or now; nullopt (after saying why) when it is not a time.
         auto const time_option = [](char const* option, std::optional<std::string> const& text,
                                     char const* command) -> std::optional<core::timestamp> {
@@ -123,9 +118,17 @@ int main(int argc, char** argv) {
             if (!parsed) std::cerr << "warroom " << command << ": " << option << " " << *text << ": use YYYY-MM-DDTHH:MMZ (UTC)\n";
             return parsed;
         };
+        // Read before the store is opened: a mistyped option creates no store.
+        auto const at = *report ? time_option("--as-of", report_as_of, "report")
+                                : time_option("--clock", start_clock, "console");
+        if (!at) return 2;
+
+        auto store = store::open_store(url, *report ? store::open_mode::existing : store::open_mode::create);
+        // One person at a keyboard (or a script replaying a session at one simulated instant): no rate limits.
+        app::service svc(*store, settings.policy, settings.slack.command, false, app::user_limits{{}, {}, {}});
+        log->info("store={} incidents={}", config::redact_url(url), svc.incidents().size());
+
         if (*report) {
-            auto const as_of = time_option("--as-of", report_as_of, "report");
-            if (!as_of) return 2;
             auto const* i = svc.find(report_number);
             if (!i) {
                 std::cerr << "warroom report: there is no " << core::incident_ref(report_number) << " in "
@@ -135,13 +138,11 @@ int main(int argc, char** argv) {
             // Named on stderr, so stdout stays the report: a wrong store is seen at once.
             std::cerr << "warroom report: " << core::incident_ref(report_number) << " from "
                       << config::redact_url(url) << '\n';
-            std::cout << core::render_report(*i, svc.rules(), *as_of);
+            std::cout << core::render_report(*i, svc.rules(), *at);
             return 0;
         }
 
-        auto const clock = time_option("--clock", start_clock, "console");
-        if (!clock) return 2;
-        auto start = *clock;
+        auto start = *at;
         if (auto const newest = svc.last_event_at(); newest && *newest > start) {
             // Reminders already fired up to the newest event; a clock behind it would replay time.
             std::cout << "🕐 the store's newest event is at " << core::format_time(*newest)

@@ -381,6 +381,7 @@ task<interactions::handled> interactions::event(envelope e) {
         log_->error("envelope {}: event {}: store: {}", e.id, event_id, err.what());
         co_return ack_decision{false, std::nullopt};
     }
+    log_denial(e, out);
     log_->info("envelope {}: {} on {} in {}{}", e.id, type, ts, *room, out.changed ? ": timeline updated" : "");
     co_return recorded_event(out, event_id);
 }

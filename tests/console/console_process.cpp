@@ -33,10 +33,10 @@ std::string slurp(std::filesystem::path const& p) {
 
 }  // namespace
 
-run_result run_warroom(std::string const& args, std::string const& input) {
+run_result run_warroom(std::string const& args, std::string const& input, std::filesystem::path const& cwd) {
     store::test::temp_dir dir;
     { std::ofstream(dir / "stdin", std::ios::binary) << input; }
-    auto const cmd = command_line(args) + " < " + (dir / "stdin").string() + " > " + (dir / "stdout").string() +
+    auto const cmd = (cwd.empty() ? std::string{} : "cd '" + cwd.string() + "' && ") + command_line(args) + " < " + (dir / "stdin").string() + " > " + (dir / "stdout").string() +
                      " 2> " + (dir / "stderr").string();
     auto const status = std::system(cmd.c_str());
     run_result r;

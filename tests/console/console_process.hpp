@@ -3,6 +3,7 @@
 // stdout that a test can write to, read from and kill.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 namespace warroom::console::test {
@@ -13,8 +14,9 @@ struct run_result {
     std::string err;
 };
 
-// `warroom <args>` with stdin from `input` (text), WARROOM_CONFIG and WARROOM_STORE_URL unset.
-run_result run_warroom(std::string const& args, std::string const& input);
+// `warroom <args>` with stdin from `input` (text), WARROOM_CONFIG and WARROOM_STORE_URL unset, in the
+// working directory `cwd` (the test's own when empty).
+run_result run_warroom(std::string const& args, std::string const& input, std::filesystem::path const& cwd = {});
 
 class child {
 public:

@@ -143,14 +143,52 @@ TEST_CASE("warroom report prints the same report the console posted") {
     auto const session = run_warroom(console_args(dir), script);
     REQUIRE(session.exit_code == 0);
     // As of the session's clock when it posted the report: overdue marks depend on the day.
-    auto const report =
-        run_warroom("--store sqlite://" + (dir / "w.db").string() + " report 1 --as-of 2026-01-06T10:01Z", "");
+    auto const store = "sqlite://" + (dir / "w.db").string();
+    auto const report = run_warroom("--store " + store + " report 1 --as-of 2026-01-06T10:01Z", "");
     CHECK(report.exit_code == 0);
     REQUIRE(report.out.rfind("# Incident Report - API down\n", 0) == 0);
     CHECK(session.out.find(report.out) != std::string::npos);
-    auto const missing = run_warroom("--store sqlite://" + (dir / "w.db").string() + " report 7", "");
+    // Which store it read, on stderr: stdout stays the report alone.
+    CHECK(report.err == "warroom report: INC-1 from " + store + "\n");
+    auto const missing = run_warroom("--store " + store + " report 7", "");
     CHECK(missing.exit_code == 1);
-    CHECK(missing.err.find("there is no INC-7") != std::string::npos);
+    CHECK(missing.err == "warroom report: there is no INC-7 in " + store + "\n");
+}
+
+TEST_CASE("console and report share one default store, ./data/warroom.db, and report names it") {
+    temp_dir dir;
+    auto const session = run_warroom("console --as alice --in incidents --clock 2026-01-05T09:00Z",
+                                     "/incident declare P1 API down\n", dir.path());
+    REQUIRE(session.exit_code == 0);
+    CHECK(std::filesystem::exists(dir / "data" / "warroom.db"));
+    auto const report = run_warroom("report 1 --as-of 2026-01-05T10:30Z", "", dir.path());
+    CHECK(report.exit_code == 0);
+    CHECK(report.out.rfind("# Incident Report - API down\n", 0) == 0);
+    CHECK(report.err == "warroom report: INC-1 from sqlite://data/warroom.db\n");
+}
+
+TEST_CASE("the report of an incident still going on says ongoing, as of when it was asked for") {
+    temp_dir dir;
+    REQUIRE(run_warroom(console_args(dir), "/incident declare P1 API down\n").exit_code == 0);
+    auto const r = run_warroom("--store sqlite://" + (dir / "w.db").string() + " report 1 --as-of 2026-01-05T10:30Z", "");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("**Duration**: 2026-01-05 09:00 UTC - ongoing (1h 30m so far, as of 2026-01-05 10:30 UTC)") !=
+          std::string::npos);
+    CHECK(r.out.find("- **Time to resolve**: ongoing") != std::string::npos);
+    CHECK(r.out.find("0s") == std::string::npos);
+}
+
+TEST_CASE("a command line warroom cannot read exits 2 with what is wrong, before doing anything") {
+    temp_dir dir;
+    for (auto const* args : {"--bogus", "", "report", "console --clock nope", "report 1 --as-of x",
+                             "console --as"}) {
+        CAPTURE(args);
+        auto const r = run_warroom(args, "", dir.path());
+        CHECK(r.exit_code == 2);
+        CHECK(r.out == "");
+        CHECK(!r.err.empty());
+    }
+    CHECK(!std::filesystem::exists(dir / "data"));
 }
 
 TEST_CASE("a config override of the P0 cadence changes when the nudge comes") {

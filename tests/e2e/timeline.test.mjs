@@ -1,7 +1,7 @@
 // The timeline reaction and pins: a responder's :pushpin: on a war-room message, or pinning it, puts
 // it on the incident's timeline with the message's own author and time (the report shows it);
 // removing the reaction or the pin takes it off. Other reactions, other channels and the bot's own
-// pins change nothing; a redelivered event is handled once.
+// pins change nothing; someone outside the war room changes nothing either, and is logged as refused.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -65,6 +65,23 @@ describe('timeline capture', { timeout: 60000 }, () => {
       assert.ok(await w.sim.event({ type: 'pin_added', user: w.sim.botUserId, channel_id: room.id,
         item: { type: 'message', channel: room.id, message: { type: 'message', bot_id: w.sim.botId, text: 'decl', ts: declaration } } }).ack);
       await sleep(200);
+      assert.doesNotMatch(report(w, 1), /📌/);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a reaction by someone outside the war room changes nothing and is logged as refused", async () => {
+    const w = await World.create();
+    try {
+      const bot = await w.start();
+      await (await w.sim.slashCommand({ user: 'U111', text: 'declare P2 Checkout slow' })).ack;
+      const room = await w.waitForRoom(1);
+      const said = w.sim.userMessage({ user: 'U111', channel: room.id, text: 'Found it: pool size is 5' });
+      // U444 never joined: the room is public, so Slack lets them react, but they are not its people.
+      assert.ok(await w.sim.event({ type: 'reaction_added', user: 'U444', reaction: 'pushpin', item_user: 'U111',
+        item: { type: 'message', channel: room.id, ts: said.ts }, event_ts: said.ts }).ack);
+      await bot.waitForLog(/refused: U444 note on INC-1: only the people in INC-1's war room/);
       assert.doesNotMatch(report(w, 1), /📌/);
     } finally {
       await w.close();

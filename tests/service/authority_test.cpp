@@ -9,6 +9,7 @@ using namespace warroom::service_test;
 
 std::string const pub = "inc-1-api-down";
 std::string const priv = "inc-2-security";
+std::string const pub_room = "inc-1-reports-slow";
 
 // INC-1 public and INC-2 private, both declared by alice; nobody else is in either room.
 void prepare(harness& h) {
@@ -59,6 +60,8 @@ TEST_CASE("a bystander's commands, buttons and forms on a public incident are re
     auto const marked = h.svc().mark({"mallory", pub, t0 + 1min}, "C1/1.2", "bob", t0, "look");
     CHECK_FALSE(marked.changed);
     CHECK(marked.effects.empty());
+    REQUIRE(marked.denied);  // for the log
+    CHECK(marked.denied->user == "mallory");
     // Reading a public incident is for anyone.
     CHECK(h.svc().handle(mallory, "status 1").effects.size() == 1);
     CHECK_FALSE(h.svc().handle(mallory, "status 1").denied);
@@ -178,6 +181,37 @@ TEST_CASE("a burst from one person is slowed down with a clear reply; others are
     // Bad declarations do not use the budget.
     for (int k = 0; k < 2; ++k) CHECK_FALSE(svc.handle({"carol", "incidents", t0}, "declare P3").denied);
     CHECK(svc.handle({"carol", "incidents", t0}, "declare P3 Six").changed);
+}
+
+TEST_CASE("commands and timeline marks from one person are limited too, each kind on its own budget") {
+    warroom::store::test::temp_dir dir;
+    auto store = warroom::store::open_store("sqlite://" + (dir / "w.db").string());
+    warroom::app::service svc{*store, policy::defaults(), "/incident", false,
+                              warroom::app::user_limits{{0, 0}, {6, 3}, {6, 2}}};
+    // The declaration is a request too: two more are left.
+    REQUIRE(svc.handle({"alice", "incidents", t0}, "declare P2 Reports slow").changed);
+    CHECK(svc.handle({"alice", pub_room, t0}, "note first").changed);
+    CHECK(svc.handle({"alice", pub_room, t0}, "status").effects.size() == 1);
+    auto const limited = svc.handle({"alice", pub_room, t0}, "note third");
+    CHECK_FALSE(limited.changed);
+    REQUIRE(limited.denied);
+    CHECK(limited.denied->reason == "rate limit: requests");
+    CHECK(render_text(std::get<reply>(limited.effects.front()).view) ==
+          "⚠️ slow down: too many requests from you in the last minute; nothing was done. Try again in 10s.\n");
+    // A button press takes from the same budget; someone else's is untouched.
+    CHECK(svc.press({"alice", pub_room, t0}, ui::action::acknowledge, "1").denied);
+    REQUIRE(svc.joined({"bob", pub_room, t0}, "bob").changed);
+    CHECK(svc.press({"bob", pub_room, t0}, ui::action::acknowledge, "1").changed);
+
+    // Pins and reactions have their own budget, and a limited one is answered to nobody.
+    CHECK(svc.mark({"alice", pub_room, t0}, "C1/1.1", "bob", t0, "one").changed);
+    CHECK(svc.mark({"alice", pub_room, t0}, "C1/1.2", "bob", t0, "two").changed);
+    auto const third = svc.mark({"alice", pub_room, t0}, "C1/1.3", "bob", t0, "three");
+    CHECK_FALSE(third.changed);
+    CHECK(third.effects.empty());
+    REQUIRE(third.denied);
+    CHECK(third.denied->reason == "rate limit: timeline marks");
+    CHECK(svc.mark({"alice", pub_room, t0 + 10s}, "C1/1.3", "bob", t0, "three").changed);
 }
 
 TEST_CASE("the limiter refills continuously and tells how long to wait") {
