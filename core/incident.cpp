@@ -184,7 +184,9 @@ struct applier {
         i.declined = false;
         i.st = status::investigating;
         i.ph = phase::investigation;
+        // The impact is back from now on: not since the resolution, which said there was none.
         i.impact = i.last_impact;
+        i.impact_since = e.at;
         i.closed_at.reset();
         i.close_reason.clear();
         i.resolved_at.reset();

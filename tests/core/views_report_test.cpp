@@ -352,6 +352,15 @@ TEST_CASE("a private incident's announcement does not reveal its title or war ro
     CHECK(open.buttons.empty());
 }
 
+TEST_CASE("a reopened incident's announcement gives its impact since the reopening, not since the resolution") {
+    auto const inc = given({declared_outage(), at(t0 + 1h, "bob", resolved{"Restarted the pool", ""}),
+                            at(t0 + 3h, "bob", reopened{"errors are back"})});
+    auto const v = announcement_view(inc, rules(), t0 + 3h);
+    auto const impact = std::find_if(v.fields.begin(), v.fields.end(), [](field const& f) { return f.label == "Impact"; });
+    REQUIRE(impact != v.fields.end());
+    CHECK(impact->value == "All requests fail with 503 (since 12:00 UTC)");
+}
+
 TEST_CASE("war-room names are lowercase ASCII slugs: accents transliterated, at most 40 characters of slug") {
     struct row {
         std::string title;
