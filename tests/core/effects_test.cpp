@@ -99,3 +99,28 @@ TEST_CASE("a channel named as an escalation contact is told there, without a pri
         CHECK((text.find("payroll rows leaked") == std::string::npos) == (type == incident_type::security));
     }
 }
+
+TEST_CASE("a contact given by e-mail is invited: the type's at declaration, an escalation step's when it fires") {
+    auto p = rules();
+    p.of(incident_type::privacy).contacts = {"dpo@example.com", "@U0LEGAL"};
+    p.of(severity::p1).escalation = {{{}, "engineering-manager", "Engineering manager notified", {"em@example.com"}, true, false, false}};
+    auto const declaration = decide_declare(1, {severity::p1, incident_type::privacy, "Payroll export", "", std::nullopt},
+                                            "alice", t0, p);
+    REQUIRE(std::holds_alternative<std::vector<event>>(declaration));
+    auto const& declared_batch = std::get<std::vector<event>>(declaration);
+    incident_map all;
+    for (auto const& e : declared_batch) apply(all, e);
+    auto const opened = reactions(declared_batch, all, reaction_context{p, "alice", "incidents"});
+    auto const room = std::find_if(opened.begin(), opened.end(), [](effect const& f) { return std::holds_alternative<open_war_room>(f); });
+    REQUIRE(room != opened.end());
+    CHECK(std::get<open_war_room>(*room).invite == std::vector<std::string>{"alice", "dpo@example.com", "U0LEGAL"});
+
+    auto const step = escalation_events(all.at(1), p.of(severity::p1).escalation[0], false, {}, bot_user, t0 + 1min, p);
+    for (auto const& e : step) apply(all, e);
+    auto const told = reactions(step, all, reaction_context{p, bot_user, ""});
+    auto const added = std::find_if(told.begin(), told.end(), [](effect const& f) { return std::holds_alternative<invite>(f); });
+    REQUIRE(added != told.end());
+    CHECK(std::get<invite>(*added).who == std::vector<std::string>{"em@example.com"});
+    // Once in, the step's contact is not invited again.
+    CHECK(escalation_events(all.at(1), p.of(severity::p1).escalation[0], true, {}, "alice", t0 + 2min, p).size() == 1);
+}
