@@ -124,3 +124,38 @@ TEST_CASE("a contact given by e-mail is invited: the type's at declaration, an e
     // Once in, the step's contact is not invited again.
     CHECK(escalation_events(all.at(1), p.of(severity::p1).escalation[0], true, {}, "alice", t0 + 2min, p).size() == 1);
 }
+
+TEST_CASE("a type change applies the new type's protocol: its contacts, its runbook, and the warning below its typical severity") {
+    auto p = rules();
+    p.of(incident_type::privacy).contacts = {"@U0DPO", "@S0LEGAL"};
+    for (auto const sev : {severity::p1, severity::p0}) {
+        CAPTURE(to_string(sev));
+        incident_map all;
+        warroom::core::apply(all, at(t0, "alice", declared{"Payroll export", "", sev, incident_type::outage, t0, "inc-1-payroll-export"}));
+        warroom::core::apply(all, at(t0, "alice", invited{{"alice"}}));
+        auto const d = decide(all.at(1), change_type{incident_type::privacy}, "alice", t0 + 1h, p);
+        REQUIRE(std::holds_alternative<std::vector<event>>(d));
+        auto const& batch = std::get<std::vector<event>>(d);
+        CHECK(payloads(batch) == std::vector<payload>{type_changed{incident_type::outage, incident_type::privacy},
+                                                      room_moved{"inc-1-payroll-export", "inc-1-privacy"},
+                                                      invited{{"U0DPO"}, {"S0LEGAL"}}});
+        for (auto const& e : batch) apply(all, e);
+        auto const effects = reactions(batch, all, reaction_context{p, "alice", "inc-1-payroll-export"});
+        CHECK(std::count(effects.begin(), effects.end(), effect{invite{1, "inc-1-privacy", {"U0DPO", "S0LEGAL"}}}) == 1);
+        std::vector<message_view> in_room;
+        for (auto const& f : effects) {
+            if (auto const* x = std::get_if<post>(&f); x && x->channel == "inc-1-privacy") in_room.push_back(x->view);
+        }
+        auto const kind = [&](std::string const& k) {
+            return std::find_if(in_room.begin(), in_room.end(), [&](message_view const& v) { return v.kind == k; });
+        };
+        REQUIRE(kind("runbook") != in_room.end());
+        CHECK(kind("runbook")->headline == "📘 Runbook — Incident: Data Privacy (GDPR)");
+        // A privacy incident is typically P0: a P1 is warned, with the one-click upgrade; a P0 is not.
+        REQUIRE((kind("severity_warning") != in_room.end()) == (sev == severity::p1));
+        if (sev == severity::p1) {
+            CHECK(kind("severity_warning")->buttons ==
+                  std::vector<button>{{ui::action::upgrade_severity, "Raise to P0", ui::severity_value(1, severity::p0)}});
+        }
+    }
+}
