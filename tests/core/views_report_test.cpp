@@ -325,6 +325,17 @@ TEST_CASE("the report takes the summary and services given at resolve and the im
                             "- **Financial Impact**: ~$12k in refunds"});
 }
 
+TEST_CASE("the report's detection time is the one given, and time to detect runs from the impact's start to it") {
+    // Impact from 08:30, noticed at 08:50 (detected:-10m), declared at 09:00, acknowledged at 09:02.
+    auto const report = render_report(
+        given({at(t0, "alice", declared{"API down", "", severity::p1, incident_type::outage, t0 - 30min,
+                                        "inc-1-api-down", false, t0 - 10min}),
+               at(t0 + 2min, "carol", acknowledged{})}),
+        rules(), t0 + 1h);
+    check_in_order(report, {"- **2026-03-02 08:30 UTC**: Impact started", "- **2026-03-02 08:50 UTC**: Incident detected",
+                            "- **Time to detect**: 20m", "- **Time to acknowledge**: 12m"});
+}
+
 TEST_CASE("a private incident's announcement does not reveal its title or war room") {
     for (auto const type : {incident_type::security, incident_type::privacy}) {
         CAPTURE(to_string(type));
