@@ -405,6 +405,24 @@ TEST_CASE("war-room names are lowercase ASCII slugs: accents transliterated, at 
     CHECK(war_room_name("sev", 7, "Login broken") == "sev-7-login-broken");
 }
 
+TEST_CASE("a private war room is named by the configured template, slugged, and never by its title") {
+    auto p = rules();
+    p.private_room_name = "sec-{number}";
+    CHECK(war_room_name(p, 7, "Payroll leak", incident_type::security) == "sec-7");
+    CHECK(war_room_name(p, 7, "Payroll leak", incident_type::outage) == "inc-7-payroll-leak");
+    auto const declared_private = decide_declare(7, {severity::p0, incident_type::privacy, "Payroll leak", "", std::nullopt},
+                                                 "alice", t0, p);
+    REQUIRE(std::holds_alternative<std::vector<event>>(declared_private));
+    CHECK(std::get<declared>(std::get<std::vector<event>>(declared_private).front().what).channel == "sec-7");
+    // A public incident turned private moves to a room of the template's name.
+    auto const moved = decide(given({declared_outage()}), change_type{incident_type::security}, "alice", t0 + 1min, p);
+    REQUIRE(std::holds_alternative<std::vector<event>>(moved));
+    CHECK(std::get<std::vector<event>>(moved).at(1).what == payload{room_moved{"inc-1-api-down", "sec-1"}});
+    p.private_room_name = "{prefix}_{type} {number}!";
+    CHECK(war_room_name(p, 7, "Payroll leak", incident_type::data_loss) == "inc-7-payroll-leak");
+    CHECK(war_room_name(p, 7, "Payroll leak", incident_type::privacy) == "inc-privacy-7");
+}
+
 TEST_CASE("the topic shows severity and status and IC") {
     auto inc = given({declared_outage()});
     CHECK(topic(inc) == "P0 · Investigating · IC unassigned");
