@@ -429,3 +429,68 @@ TEST_CASE("the topic shows severity and status and IC") {
     inc = apply(inc, at(t0 + 1min, "alice", role_assigned{role::incident_commander, "bob", std::nullopt}));
     CHECK(topic(inc) == "P0 · Investigating · IC @bob");
 }
+
+namespace {
+
+// Four items, each a different case: open and due on March 10, done though due then, open and due
+// later, open with no date.
+std::vector<event> with_actions() {
+    return {declared_outage(severity::p1),
+            at(t0 + 1h, "bob", action_added{1, "Add a canary", user_id{"carol"}, march_10}),
+            at(t0 + 1h, "bob", action_added{2, "Fix the alert", user_id{"dave"}, march_10}),
+            at(t0 + 1h, "bob", action_added{3, "Write the docs", std::nullopt, march_10 + std::chrono::days{5}}),
+            at(t0 + 1h, "bob", action_added{4, "Tidy the dashboards", std::nullopt, std::nullopt}),
+            at(t0 + 2h, "dave", action_completed{2})};
+}
+
+struct new_york_winter : time_zone {
+    std::string name() const override { return "America/New_York"; }
+    seconds offset(timestamp) const override { return -5h; }
+    std::string abbreviation(timestamp) const override { return "EST"; }
+};
+
+}  // namespace
+
+TEST_CASE("an open action item past its due date shows overdue in the actions view, and a done or not-yet-due one does not") {
+    auto const inc = given(with_actions());
+    // All day on the due date it is not yet late.
+    CHECK(actions_view(inc, rules(), march_10 + 23h + 59min).sections ==
+          std::vector<section>{{"",
+                                {"[ ] #1 Add a canary - Owner: @carol - Due: 2026-03-10",
+                                 "[x] #2 Fix the alert - Owner: @dave - Due: 2026-03-10",
+                                 "[ ] #3 Write the docs - Owner: unassigned - Due: 2026-03-15",
+                                 "[ ] #4 Tidy the dashboards - Owner: unassigned - Due: none"}}});
+    CHECK(actions_view(inc, rules(), march_10 + 24h).sections ==
+          std::vector<section>{{"",
+                                {"[ ] #1 Add a canary - Owner: @carol - Due: 2026-03-10 (overdue)",
+                                 "[x] #2 Fix the alert - Owner: @dave - Due: 2026-03-10",
+                                 "[ ] #3 Write the docs - Owner: unassigned - Due: 2026-03-15",
+                                 "[ ] #4 Tidy the dashboards - Owner: unassigned - Due: none"}}});
+}
+
+TEST_CASE("an open action item past its due date shows overdue in the report, and a done or not-yet-due one does not") {
+    auto const inc = given(with_actions());
+    check_in_order(render_report(inc, rules(), march_10 + 23h + 59min),
+                   {"## Action Items", "- [ ] Add a canary - Owner: @carol - Due: 2026-03-10",
+                    "- [x] Fix the alert - Owner: @dave - Due: 2026-03-10",
+                    "- [ ] Write the docs - Owner: unassigned - Due: 2026-03-15",
+                    "- [ ] Tidy the dashboards - Owner: unassigned - Due: none", "## Lessons Learned"});
+    check_in_order(render_report(inc, rules(), march_10 + 24h), {"## Action Items", "- [ ] Add a canary - Owner: @carol - Due: 2026-03-10 (overdue)",
+                          "- [x] Fix the alert - Owner: @dave - Due: 2026-03-10",
+                          "- [ ] Write the docs - Owner: unassigned - Due: 2026-03-15",
+                          "- [ ] Tidy the dashboards - Owner: unassigned - Due: none", "## Lessons Learned"});
+}
+
+TEST_CASE("an action item becomes overdue when the policy zone's day is past its due date, not UTC's") {
+    static new_york_winter const ny;
+    auto p = rules();
+    p.zone = &ny;
+    auto const inc = given(with_actions());
+    // 04:59 UTC on March 11 is still March 10 in New York; 05:00 UTC is March 11 there.
+    auto const line = [&](timestamp now) { return actions_view(inc, p, now).sections.at(0).lines.at(0); };
+    CHECK(line(march_10 + 28h + 59min) == "[ ] #1 Add a canary - Owner: @carol - Due: 2026-03-10");
+    CHECK(line(march_10 + 29h) == "[ ] #1 Add a canary - Owner: @carol - Due: 2026-03-10 (overdue)");
+    CHECK(render_report(inc, p, march_10 + 28h + 59min).find("(overdue)") == std::string::npos);
+    CHECK(render_report(inc, p, march_10 + 29h).find("- [ ] Add a canary - Owner: @carol - Due: 2026-03-10 (overdue)\n") !=
+          std::string::npos);
+}
