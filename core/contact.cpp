@@ -60,7 +60,8 @@ invitees invitees_of(std::vector<std::string> const& contacts) {
     for (auto const& text : contacts) {
         auto const c = parse_contact(text);
         if (!c) continue;
-        if (c->what == contact::kind::user) out.users.push_back(c->id);
+        // An e-mail address names a person too: the Slack adapter looks it up when it invites.
+        if (c->what == contact::kind::user || c->what == contact::kind::email) out.users.push_back(c->id);
         if (c->what == contact::kind::group || c->what == contact::kind::handle) out.groups.push_back(c->id);
     }
     return out;

@@ -31,7 +31,8 @@ std::optional<contact> parse_contact(std::string_view text);
 bool is_user_id(std::string_view id);
 bool is_group_id(std::string_view id);
 
-// The users and user groups (by id or handle) among `contacts`; e-mail addresses resolve later.
+// The people among `contacts`, by user id or by e-mail address (looked up by the Slack adapter when
+// it invites them), and the user groups, by id or handle. Channels are never invited.
 struct invitees {
     std::vector<std::string> users, groups;
 };

@@ -460,8 +460,23 @@ std::vector<event> escalation_events(incident const& i, escalation_step const& s
     return out;
 }
 
-bool regulated(incident const& i, policy const& p) {
-    return p.of(i.type).regulator_clock || (i.type == incident_type::data_loss && i.personal_data);
+namespace {
+
+bool runs_regulator_clock(incident_type t, incident const& i, policy const& p) {
+    return p.of(t).regulator_clock || (t == incident_type::data_loss && i.personal_data);
+}
+
+}  // namespace
+
+bool regulated(incident const& i, policy const& p) { return runs_regulator_clock(i.type, i, p); }
+
+timestamp regulator_clock_start(incident const& i, policy const& p) {
+    // The earliest such time: a type taken off and set again does not restart the law's clock.
+    std::optional<timestamp> start;
+    for (auto const& [type, since] : i.type_since) {
+        if (runs_regulator_clock(type, i, p) && (!start || since < *start)) start = since;
+    }
+    return start.value_or(i.declared_at);
 }
 
 std::optional<phase> next_phase(incident const& i) {

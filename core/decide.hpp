@@ -184,6 +184,9 @@ std::vector<event> escalation_events(incident const& i, escalation_step const& s
                                      std::string const& reason, user_id const& by, timestamp now, policy const& p);
 // Privacy incidents, and data loss involving personal data, run the regulator's notification clock.
 bool regulated(incident const& i, policy const& p);
+// When its regulator clock started: the first time it was of a type that runs the clock, which is when
+// the organisation became aware of a breach to report (its declaration, unless it was found later).
+timestamp regulator_clock_start(incident const& i, policy const& p);
 
 // The phase `advance` moves to, if any.
 std::optional<phase> next_phase(incident const& i);

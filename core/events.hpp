@@ -157,7 +157,8 @@ struct reminder_sent {
 };
 
 // People were brought into the war room by the bot (at declaration, on assignment, when paged or
-// escalated to): users, and user groups whose members count as invited.
+// escalated to): users (by id, or by the e-mail address a contact was given as), and user groups
+// whose members count as invited.
 struct invited {
     std::vector<user_id> users;
     std::vector<std::string> groups = {};

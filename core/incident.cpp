@@ -47,6 +47,7 @@ struct applier {
         i.last_update_at = e.at;
         i.status_since.emplace(status::investigating, e.at);
         i.phase_since.emplace(phase::detection, e.at);
+        i.type_since.emplace(d.type, e.at);
         line("Incident declared: " + std::string(to_string(d.sev)) + " " + std::string(display_name(d.type)) + " — " +
              d.title);
     }
@@ -184,7 +185,9 @@ struct applier {
         i.declined = false;
         i.st = status::investigating;
         i.ph = phase::investigation;
+        // The impact is back from now on: not since the resolution, which said there was none.
         i.impact = i.last_impact;
+        i.impact_since = e.at;
         i.closed_at.reset();
         i.close_reason.clear();
         i.resolved_at.reset();
@@ -240,6 +243,7 @@ struct applier {
     void operator()(member_left const& m) { i.members.erase(m.user); }
     void operator()(type_changed const& t) {
         i.type = t.to;
+        i.type_since.emplace(t.to, e.at);
         line("Type changed " + std::string(display_name(t.from)) + " → " + std::string(display_name(t.to)));
     }
     void operator()(room_moved const& r) {

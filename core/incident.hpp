@@ -84,6 +84,7 @@ struct incident {
     std::map<std::string, timestamp> escalated_targets;  // target → when
     std::map<status, timestamp> status_since;            // first time each status was reported
     std::map<phase, timestamp> phase_since;              // first time each phase was entered
+    std::map<incident_type, timestamp> type_since;       // first time it was of each type
     std::string resolution, root_cause, close_reason;
     std::optional<timestamp> report_at;
     std::set<std::string> reminders_sent;

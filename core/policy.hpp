@@ -119,7 +119,7 @@ struct policy {
     seconds report_due{};        // after resolution
     seconds postmortem_due{};    // after resolution
     seconds remind_before{};     // post-incident reminders come this long before their deadline
-    seconds regulator_notice{};  // after declaration, privacy incidents
+    seconds regulator_notice{};  // privacy incidents: after declaration, or after the type change that made one
     seconds snooze{};            // Snooze button on nudges
     access_policy access;
     business_hours hours;

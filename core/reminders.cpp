@@ -98,7 +98,7 @@ std::vector<reminder> pending_reminders(incident const& i, policy const& p) {
     // The regulator clock runs until the regulator is notified, closed or not: a day ahead, at the
     // deadline, then every day after it.
     if (regulated(i, p) && !i.regulator_notified_at) {
-        auto const deadline = i.declared_at + p.regulator_notice;
+        auto const deadline = regulator_clock_start(i, p) + p.regulator_notice;
         auto const ahead = std::min(p.regulator_notice / 2, seconds{std::chrono::hours{24}});
         auto const first_key = key("regulator", i.number, "72h");
         if (!i.reminders_sent.contains(first_key)) {

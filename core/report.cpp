@@ -167,11 +167,14 @@ std::string render_report(incident const& i, policy const& p, timestamp now) {
                          : std::string("none (the escalation step that drafts it was not reached)")) +
            "\n";
     if (regulated(i, p)) {
-        auto const deadline = i.declared_at + p.regulator_notice;
+        auto const start = regulator_clock_start(i, p);
+        auto const deadline = start + p.regulator_notice;
         out += "- **Regulator notification**: " +
                (i.regulator_notified_at
                     ? "recorded at " + at(*i.regulator_notified_at) + " (" +
-                          format_duration(*i.regulator_notified_at - i.declared_at) + " after declaration, " +
+                          format_duration(*i.regulator_notified_at - start) +
+                          (start == i.declared_at ? " after declaration, "
+                                                  : " after the clock started at " + at(start) + ", ") +
                           (*i.regulator_notified_at <= deadline ? "within" : "after") + " the " +
                           format_duration(p.regulator_notice) + " deadline)"
                     : "not recorded; the deadline " + std::string(now > deadline ? "was " : "is ") + at(deadline)) +

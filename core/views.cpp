@@ -375,7 +375,7 @@ message_view reminder_view(incident const& i, reminder const& r, policy const& p
             break;
         }
         case reminder_kind::regulator_notice: {
-            auto const deadline = i.declared_at + p.regulator_notice;
+            auto const deadline = regulator_clock_start(i, p) + p.regulator_notice;
             auto const left = r.step == 0   ? format_duration(deadline - r.due) + " left of the " +
                                                   format_duration(p.regulator_notice) + " deadline"
                               : r.step == 1 ? "the " + format_duration(p.regulator_notice) + " deadline is now"

@@ -34,7 +34,8 @@ std::string show(parse_result const& r) {
         "request{" + q.verb + " #" + (q.incident ? std::to_string(*q.incident) : "-") + (q.modal ? " modal" : "") + " ";
     if (auto const* d = std::get_if<declare>(&q.what)) {
         out += "declare " + std::string(to_string(d->sev)) + " " + std::string(to_string(d->type)) + " [" + d->title +
-               "] [" + d->description + "] " + (d->started_at ? format_time(*d->started_at) : "-");
+               "] [" + d->description + "] " + (d->started_at ? format_time(*d->started_at) : "-") + " detected " +
+               (d->detected_at ? format_time(*d->detected_at) : "-");
     } else if (auto const* c = std::get_if<command>(&q.what)) {
         out += std::string(command_name(*c));
     } else {
@@ -56,6 +57,11 @@ std::vector<row> const verbs_in_room = {
      true, decl({severity::p1, incident_type::outage, "Login broken", "EU users", std::nullopt})},
     {"declare started:\"20m ago\" P3 type:privacy Typo in   the footer ", true,
      decl({severity::p3, incident_type::privacy, "Typo in   the footer", "", t0 - 20min})},
+    // Noticed before it was declared: MTTD counts to the detection, not to the declaration.
+    {"declare P1 detected:-10m started:-30m Checkout errors", true,
+     decl({severity::p1, incident_type::outage, "Checkout errors", "", t0 - 30min, false, t0 - 10min})},
+    {"declare detected:2026-03-02T08:55Z started:\"20m ago\" API down", true,
+     decl({severity::p2, incident_type::outage, "API down", "", t0 - 20min, false, t0 - 5min})},
     {"declare severity:p0 Payments down", true,
      decl({severity::p0, incident_type::outage, "Payments down", "", std::nullopt})},
     {"update status:identified impact:\"30% of users\" Found the bad config", true,
@@ -152,6 +158,7 @@ std::vector<row> const bad_input = {
     {"declare sev:P9 title", true, bad("unknown severity 'P9' (P0, P1, P2, P3)", "declare")},
     {"declare type:alien title", true, bad("unknown incident type 'alien' (outage, performance, data-loss, security, integration, privacy)", "declare")},
     {"declare started:yesterday title", true, bad("cannot read the start time 'yesterday'", "declare")},
+    {"declare detected:soon title", true, bad("cannot read the detection time 'soon'", "declare")},
     {"update status:fixed it works", true,
      bad("unknown status 'fixed' (investigating, identified, implementing-fix, monitoring)", "update")},
     {"status", false, bad("run this in the incident's war room, or give its number first: `status 42 ...`", "status")},

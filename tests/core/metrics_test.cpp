@@ -117,3 +117,18 @@ TEST_CASE("a declined incident is counted apart and in no figure") {
     CHECK(s.mtta.count == 1);
     CHECK(s.by_severity == std::map<severity, int>{{severity::p0, 1}});
 }
+
+TEST_CASE("MTTD MTTA and MTTR count from the detection time given, not from the declaration") {
+    // Impact from 08:30, noticed at 08:50 (detected:-10m), declared at 09:00; acknowledged at 09:02,
+    // resolved at 10:00.
+    incident_map all;
+    warroom::core::apply(all, event{1, t0, "alice",
+                                    declared{"x", "", severity::p1, incident_type::outage, t0 - 30min, "inc-x", false,
+                                             t0 - 10min}});
+    warroom::core::apply(all, event{1, t0 + 2min, "bob", acknowledged{}});
+    warroom::core::apply(all, event{1, t0 + 1h, "bob", resolved{"fixed", ""}});
+    auto const s = compute_stats(all, now, std::chrono::days{30});
+    CHECK(s.mttd == duration_summary{1, seconds{20min}, seconds{20min}, seconds{20min}});
+    CHECK(s.mtta == duration_summary{1, seconds{12min}, seconds{12min}, seconds{12min}});
+    CHECK(s.mttr == duration_summary{1, seconds{70min}, seconds{70min}, seconds{70min}});
+}

@@ -342,6 +342,20 @@ TEST_CASE("the regulator clock reminds 24 hours before the 72-hour deadline, at 
     CHECK(pending(closed_early) == "regulator:1:72h @ 2026-03-04 09:00 UTC");
 }
 
+TEST_CASE("an incident found to be a privacy incident runs the regulator clock from then, when the breach became known") {
+    std::vector<event> h{declared_as(severity::p3), acked()};
+    CHECK(pending(h) == "");
+    h.push_back(at(t0 + 10h, "bob", type_changed{incident_type::outage, incident_type::privacy}));
+    CHECK(pending(h) == "regulator:1:72h @ 2026-03-04 19:00 UTC");
+    CHECK(joined(tick(h, t0 + 58h).keys) == "regulator:1:72h");
+    CHECK(pending(h) == "regulator:1:deadline @ 2026-03-05 19:00 UTC");
+    // Taken off and found again: the clock still counts from when it was first known.
+    h.push_back(at(t0 + 60h, "bob", type_changed{incident_type::privacy, incident_type::outage}));
+    CHECK(pending(h) == "");
+    h.push_back(at(t0 + 61h, "bob", type_changed{incident_type::outage, incident_type::privacy}));
+    CHECK(pending(h) == "regulator:1:deadline @ 2026-03-05 19:00 UTC");
+}
+
 TEST_CASE("a response is due within the severity's time: nobody acknowledging is told once in the room") {
     // P2: acknowledge within an hour; P0 and P1 without anyone paged (no rotation, no paging
     // integration): within 5 and 15 minutes.

@@ -325,6 +325,17 @@ TEST_CASE("the report takes the summary and services given at resolve and the im
                             "- **Financial Impact**: ~$12k in refunds"});
 }
 
+TEST_CASE("the report's detection time is the one given, and time to detect runs from the impact's start to it") {
+    // Impact from 08:30, noticed at 08:50 (detected:-10m), declared at 09:00, acknowledged at 09:02.
+    auto const report = render_report(
+        given({at(t0, "alice", declared{"API down", "", severity::p1, incident_type::outage, t0 - 30min,
+                                        "inc-1-api-down", false, t0 - 10min}),
+               at(t0 + 2min, "carol", acknowledged{})}),
+        rules(), t0 + 1h);
+    check_in_order(report, {"- **2026-03-02 08:30 UTC**: Impact started", "- **2026-03-02 08:50 UTC**: Incident detected",
+                            "- **Time to detect**: 20m", "- **Time to acknowledge**: 12m"});
+}
+
 TEST_CASE("a private incident's announcement does not reveal its title or war room") {
     for (auto const type : {incident_type::security, incident_type::privacy}) {
         CAPTURE(to_string(type));
@@ -350,6 +361,15 @@ TEST_CASE("a private incident's announcement does not reveal its title or war ro
                                             {"Audience", "All stakeholders + executives"},
                                             {"War room", "#inc-1-api-down"}}));
     CHECK(open.buttons.empty());
+}
+
+TEST_CASE("a reopened incident's announcement gives its impact since the reopening, not since the resolution") {
+    auto const inc = given({declared_outage(), at(t0 + 1h, "bob", resolved{"Restarted the pool", ""}),
+                            at(t0 + 3h, "bob", reopened{"errors are back"})});
+    auto const v = announcement_view(inc, rules(), t0 + 3h);
+    auto const impact = std::find_if(v.fields.begin(), v.fields.end(), [](field const& f) { return f.label == "Impact"; });
+    REQUIRE(impact != v.fields.end());
+    CHECK(impact->value == "All requests fail with 503 (since 12:00 UTC)");
 }
 
 TEST_CASE("war-room names are lowercase ASCII slugs: accents transliterated, at most 40 characters of slug") {
@@ -385,9 +405,92 @@ TEST_CASE("war-room names are lowercase ASCII slugs: accents transliterated, at 
     CHECK(war_room_name("sev", 7, "Login broken") == "sev-7-login-broken");
 }
 
+TEST_CASE("a private war room is named by the configured template, slugged, and never by its title") {
+    auto p = rules();
+    p.private_room_name = "sec-{number}";
+    CHECK(war_room_name(p, 7, "Payroll leak", incident_type::security) == "sec-7");
+    CHECK(war_room_name(p, 7, "Payroll leak", incident_type::outage) == "inc-7-payroll-leak");
+    auto const declared_private = decide_declare(7, {severity::p0, incident_type::privacy, "Payroll leak", "", std::nullopt},
+                                                 "alice", t0, p);
+    REQUIRE(std::holds_alternative<std::vector<event>>(declared_private));
+    CHECK(std::get<declared>(std::get<std::vector<event>>(declared_private).front().what).channel == "sec-7");
+    // A public incident turned private moves to a room of the template's name.
+    auto const moved = decide(given({declared_outage()}), change_type{incident_type::security}, "alice", t0 + 1min, p);
+    REQUIRE(std::holds_alternative<std::vector<event>>(moved));
+    CHECK(std::get<std::vector<event>>(moved).at(1).what == payload{room_moved{"inc-1-api-down", "sec-1"}});
+    p.private_room_name = "{prefix}_{type} {number}!";
+    CHECK(war_room_name(p, 7, "Payroll leak", incident_type::data_loss) == "inc-7-payroll-leak");
+    CHECK(war_room_name(p, 7, "Payroll leak", incident_type::privacy) == "inc-privacy-7");
+}
+
 TEST_CASE("the topic shows severity and status and IC") {
     auto inc = given({declared_outage()});
     CHECK(topic(inc) == "P0 · Investigating · IC unassigned");
     inc = apply(inc, at(t0 + 1min, "alice", role_assigned{role::incident_commander, "bob", std::nullopt}));
     CHECK(topic(inc) == "P0 · Investigating · IC @bob");
+}
+
+namespace {
+
+// Four items, each a different case: open and due on March 10, done though due then, open and due
+// later, open with no date.
+std::vector<event> with_actions() {
+    return {declared_outage(severity::p1),
+            at(t0 + 1h, "bob", action_added{1, "Add a canary", user_id{"carol"}, march_10}),
+            at(t0 + 1h, "bob", action_added{2, "Fix the alert", user_id{"dave"}, march_10}),
+            at(t0 + 1h, "bob", action_added{3, "Write the docs", std::nullopt, march_10 + std::chrono::days{5}}),
+            at(t0 + 1h, "bob", action_added{4, "Tidy the dashboards", std::nullopt, std::nullopt}),
+            at(t0 + 2h, "dave", action_completed{2})};
+}
+
+struct new_york_winter : time_zone {
+    std::string name() const override { return "America/New_York"; }
+    seconds offset(timestamp) const override { return -5h; }
+    std::string abbreviation(timestamp) const override { return "EST"; }
+};
+
+}  // namespace
+
+TEST_CASE("an open action item past its due date shows overdue in the actions view, and a done or not-yet-due one does not") {
+    auto const inc = given(with_actions());
+    // All day on the due date it is not yet late.
+    CHECK(actions_view(inc, rules(), march_10 + 23h + 59min).sections ==
+          std::vector<section>{{"",
+                                {"[ ] #1 Add a canary - Owner: @carol - Due: 2026-03-10",
+                                 "[x] #2 Fix the alert - Owner: @dave - Due: 2026-03-10",
+                                 "[ ] #3 Write the docs - Owner: unassigned - Due: 2026-03-15",
+                                 "[ ] #4 Tidy the dashboards - Owner: unassigned - Due: none"}}});
+    CHECK(actions_view(inc, rules(), march_10 + 24h).sections ==
+          std::vector<section>{{"",
+                                {"[ ] #1 Add a canary - Owner: @carol - Due: 2026-03-10 (overdue)",
+                                 "[x] #2 Fix the alert - Owner: @dave - Due: 2026-03-10",
+                                 "[ ] #3 Write the docs - Owner: unassigned - Due: 2026-03-15",
+                                 "[ ] #4 Tidy the dashboards - Owner: unassigned - Due: none"}}});
+}
+
+TEST_CASE("an open action item past its due date shows overdue in the report, and a done or not-yet-due one does not") {
+    auto const inc = given(with_actions());
+    check_in_order(render_report(inc, rules(), march_10 + 23h + 59min),
+                   {"## Action Items", "- [ ] Add a canary - Owner: @carol - Due: 2026-03-10",
+                    "- [x] Fix the alert - Owner: @dave - Due: 2026-03-10",
+                    "- [ ] Write the docs - Owner: unassigned - Due: 2026-03-15",
+                    "- [ ] Tidy the dashboards - Owner: unassigned - Due: none", "## Lessons Learned"});
+    check_in_order(render_report(inc, rules(), march_10 + 24h), {"## Action Items", "- [ ] Add a canary - Owner: @carol - Due: 2026-03-10 (overdue)",
+                          "- [x] Fix the alert - Owner: @dave - Due: 2026-03-10",
+                          "- [ ] Write the docs - Owner: unassigned - Due: 2026-03-15",
+                          "- [ ] Tidy the dashboards - Owner: unassigned - Due: none", "## Lessons Learned"});
+}
+
+TEST_CASE("an action item becomes overdue when the policy zone's day is past its due date, not UTC's") {
+    static new_york_winter const ny;
+    auto p = rules();
+    p.zone = &ny;
+    auto const inc = given(with_actions());
+    // 04:59 UTC on March 11 is still March 10 in New York; 05:00 UTC is March 11 there.
+    auto const line = [&](timestamp now) { return actions_view(inc, p, now).sections.at(0).lines.at(0); };
+    CHECK(line(march_10 + 28h + 59min) == "[ ] #1 Add a canary - Owner: @carol - Due: 2026-03-10");
+    CHECK(line(march_10 + 29h) == "[ ] #1 Add a canary - Owner: @carol - Due: 2026-03-10 (overdue)");
+    CHECK(render_report(inc, p, march_10 + 28h + 59min).find("(overdue)") == std::string::npos);
+    CHECK(render_report(inc, p, march_10 + 29h).find("- [ ] Add a canary - Owner: @carol - Due: 2026-03-10 (overdue)\n") !=
+          std::string::npos);
 }
