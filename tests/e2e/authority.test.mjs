@@ -106,6 +106,42 @@ describe('authority', { timeout: 90000 }, () => {
     }
   });
 
+  test('a private incident: an admin by user group acts from anywhere; a group by handle and a contact by e-mail are invited', async () => {
+    const w = await World.create({
+      config: '[access]\nincident_admins = ["@S0ADM"]\n[type.security]\ncontacts = ["carol@example.com"]\n' +
+        '[severity.P1]\nescalation = [{ after = "0s", target = "sre", label = "SRE notified", notify = ["@sre"] }]\n',
+    });
+    w.sim.addUserGroup({ id: 'S0ADM', handle: 'incident-admins', name: 'Incident admins', users: ['U444'] });
+    w.sim.addUserGroup({ id: 'S0SRE', handle: 'sre', name: 'SRE', users: ['U222'] });
+    try {
+      await w.start();
+      assert.ok(await w.sim.slashCommand({ user: 'U111', text: 'declare P1 type:security Session tokens in the access log' }).ack);
+      const room = await w.waitForRoom(1);
+      assert.ok(room.is_private);
+      await w.sim.waitFor(() => room.members.has('U333'), 10000, 'the contact given by e-mail is invited');
+      const step = await w.sim.waitFor(() => room.messages.find((m) => /SRE notified/.test(m.text)), 10000, 'the step');
+      assert.match(text(step), /<!subteam\^S0SRE>/, 'the handle is resolved to the group');
+      await w.sim.waitFor(() => room.members.has('U222'), 10000, 'the group named by handle is invited');
+      assert.ok(!room.members.has('U444'));
+
+      // The admin is in no room and named only through the group, yet may see and lead; outside the
+      // room even they are shown the type, not the title.
+      const status = await w.sim.slashCommand({ user: 'U444', text: 'status 1' }).ack;
+      assert.match(ephemeralText(status), /INC-1 · Security Breach \(private\)/);
+      assert.doesNotMatch(ephemeralText(status), /Session tokens|is private: only/);
+      const assigned = await w.sim.slashCommand({ user: 'U444', text: 'assign 1 ic @U333' }).ack;
+      assert.doesNotMatch(ephemeralText(assigned), /only|private|⚠️/);
+      await w.sim.waitFor(() => room.messages.some((m) => /Incident Commander.*<@U333>/.test(text(m))), 10000, 'a new IC');
+      assert.ok(!room.members.has('U444'), 'acting did not put the admin in the room');
+      // The invited contact acts as a member once Slack says they joined.
+      const theirs = await w.sim.slashCommand({ user: 'U333', channel: room.id, text: 'update status:identified Rotated the keys' }).ack;
+      assert.doesNotMatch(ephemeralText(theirs), /only|private/);
+      await w.sim.waitFor(() => room.messages.some((m) => /Rotated the keys/.test(text(m))), 10000, 'their update');
+    } finally {
+      await w.close();
+    }
+  });
+
   test('an outage found to be a security incident moves to a new private room with its people; the old is archived', async () => {
     const w = await World.create();
     try {

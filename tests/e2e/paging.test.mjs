@@ -89,6 +89,11 @@ describe('paging through PagerDuty', { timeout: 90000 }, () => {
       assert.match(JSON.stringify(other.body), /ignored: not warroom's service/);
       const stale = await hook({ incidentKey: 'warroom-inc-1', occurredAt: new Date(Date.now() - 3600 * 1000) });
       assert.equal(stale.status, 400, 'an hour-old delivery is a replay');
+      const early = await hook({ incidentKey: 'warroom-inc-1', occurredAt: new Date(Date.now() + 3600 * 1000) });
+      assert.equal(early.status, 400, 'a delivery dated an hour ahead is refused too');
+      const undated = await hook({ incidentKey: 'warroom-inc-1', occurredAt: null });
+      assert.equal(undated.status, 400, 'a delivery without occurred_at cannot be told from a replay');
+      assert.match(JSON.stringify(undated.body), /occurred_at is missing or outside/);
       const room2 = await w.waitForRoom(2);
       await sleep(500);
       assert.ok(!room2.messages.some((m) => /acknowledged by/.test(m.text)), 'the never-paged incident is not acknowledged');
@@ -97,7 +102,12 @@ describe('paging through PagerDuty', { timeout: 90000 }, () => {
       await w.sim.slashCommand({ user: 'U333', channel: room.id, text: 'assign ic @U333' }).ack;
       await w.sim.slashCommand({ user: 'U333', channel: room.id, text: 'resolve Restarted the primary' }).ack;
       await pd.waitFor((e) => e.body.event_action === 'resolve', 5000);
+      const shown = room.messages.length;
+      const late = await hook({ incidentKey: 'warroom-inc-1', agentName: 'Dave' });
+      assert.equal(late.status, 200, 'an acknowledgement after the resolution is answered, so PagerDuty stops sending it');
       await sleep(500);
+      assert.equal(room.messages.length, shown, 'and changes nothing in the room');
+      assert.ok(!room.messages.some((m) => /Dave/.test(text(m))));
       assert.deepEqual(pd.rejected, [], 'every payload was schema-valid');
       assert.deepEqual([...new Set(pd.events.map((e) => e.body.dedup_key))], ['warroom-inc-1'], 'one dedup key');
       assert.equal(pd.events.filter((e) => e.body.event_action === 'acknowledge').length, 1, 'acknowledged once');
@@ -114,6 +124,8 @@ describe('paging through PagerDuty', { timeout: 90000 }, () => {
     const w = await World.create({ config: config({ vendor: 'pagerduty', url: pd.url, port, respond: '4s' }) });
     try {
       await w.start({ env: { WARROOM_PAGING_KEY: 'R0UTINGKEY0000000000000000000001' } });
+      const unconfigured = await sendPagerDutyWebhook(`http://127.0.0.1:${port}/webhooks/pagerduty`, 'any-secret', { incidentKey: 'warroom-inc-1' });
+      assert.equal(unconfigured.status, 404, 'without a webhook secret the endpoint does not exist');
       pd.fail(2, 503);
       const room = await declare(w, 'Queue backlog');
       const trigger = await pd.waitFor((e) => e.body.event_action === 'trigger', 15000);

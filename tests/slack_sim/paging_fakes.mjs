@@ -595,8 +595,9 @@ function pdReference(kind, collection, id, summary) {
 const pdStatusOf = (eventType) => (
   { 'incident.acknowledged': 'acknowledged', 'incident.resolved': 'resolved' }[eventType] ?? 'triggered');
 
+// `occurredAt: null` leaves occurred_at out, as a forged or truncated delivery would.
 function pdWebhookPayload({ eventType, incidentKey, title, agentName, status, occurredAt, serviceId }) {
-  const now = occurredAt;
+  const now = occurredAt ?? new Date();
   const incidentId = pdId(`incident:${incidentKey}`);
   const agent = pdReference('user', 'users', pdId(`user:${agentName}`), agentName);
   return {
@@ -604,7 +605,7 @@ function pdWebhookPayload({ eventType, incidentKey, title, agentName, status, oc
       id: randomUUID(),
       event_type: eventType,
       resource_type: 'incident',
-      occurred_at: now.toISOString(),
+      ...(occurredAt === null ? {} : { occurred_at: now.toISOString() }),
       agent,
       client: null,
       data: {
