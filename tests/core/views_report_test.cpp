@@ -590,3 +590,69 @@ TEST_CASE("only an incident that runs the regulator clock reports on the regulat
     check_in_order(render_report(pii, rules(), t0 + 1h),
                    {"- **Regulator notification**: not recorded; the deadline is 2026-03-05 09:00 UTC"});
 }
+
+namespace {
+
+// Words only the war room may read: any of them in the customer notice is a leak.
+std::string const secret_title = "Nightjar ledger outage";
+std::string const secret_impact = "Ledger shard 7 of ACME-Bank lost 1,204 writes";
+std::string const secret_progress = "Rolling back deploy 4711 on db-7";
+std::string const secret_description = "Sentry flood from ledger-writer";
+
+event declared_secret() {
+    return at(t0, "alice",
+              declared{secret_title, secret_description, severity::p0, incident_type::outage, t0 - 10min, "inc-1-nightjar"});
+}
+
+void check_no_secret(std::string const& text) {
+    for (auto const& secret : {secret_title, secret_impact, secret_progress, secret_description}) {
+        CAPTURE(secret);
+        CHECK(text.find(secret) == std::string::npos);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the customer notice says in customers' words where each status is, and nothing of the impact or title") {
+    struct row {
+        std::optional<status> st;  // none: resolved
+        std::string want;
+    };
+    auto const next = " It began at 2026-03-02 08:50 UTC. Next update by 2026-03-02 09:50 UTC.";
+    std::vector<row> const rows = {
+        {status::investigating, "We are investigating an issue affecting checkout." + std::string(next)},
+        {status::identified,
+         "We have identified the cause of an issue affecting checkout and are working on a fix." + std::string(next)},
+        {status::implementing_fix, "A fix for an issue affecting checkout is being rolled out." + std::string(next)},
+        {status::monitoring,
+         "A fix for an issue affecting checkout has been applied; we are monitoring the results." + std::string(next)},
+        // Resolved: no next update is promised.
+        {std::nullopt, "The issue affecting checkout has been resolved. It began at 2026-03-02 08:50 UTC."},
+    };
+    for (auto const& r : rows) {
+        CAPTURE(r.want);
+        std::vector<event> h{declared_secret(), at(t0 + 5min, "bob", impact_recorded{"", "checkout", ""})};
+        if (r.st) {
+            h.push_back(at(t0 + 20min, "bob", update_posted{*r.st, secret_progress, secret_impact}));
+        } else {
+            h.push_back(at(t0 + 20min, "bob", update_posted{status::monitoring, secret_progress, secret_impact}));
+            h.push_back(at(t0 + 30min, "bob", resolved{secret_progress, secret_impact}));
+        }
+        auto const inc = given(h);
+        auto const text = customer_notice_text(inc, rules(), t0 + 40min);
+        CHECK(text == r.want);
+        check_no_secret(text);
+        // What leaves the war room when approved: the notice with a headline naming only the reference.
+        auto const approved = apply(inc, at(t0 + 40min, "erin", customer_notice_approved{}));
+        check_no_secret(render_text(approved_notice_view(approved, rules(), t0 + 40min)));
+    }
+}
+
+TEST_CASE("a customer notice with no services recorded speaks of some of our services") {
+    auto const inc = given({declared_secret()});
+    auto const text = customer_notice_text(inc, rules(), t0);
+    CHECK(text ==
+          "We are investigating an issue affecting some of our services. It began at 2026-03-02 08:50 UTC. "
+          "Next update by 2026-03-02 09:30 UTC.");
+    check_no_secret(text);
+}
