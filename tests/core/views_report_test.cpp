@@ -656,3 +656,20 @@ TEST_CASE("a customer notice with no services recorded speaks of some of our ser
           "Next update by 2026-03-02 09:30 UTC.");
     check_no_secret(text);
 }
+
+TEST_CASE("a team's configured runbook URL is linked as the Team runbook above the built-in steps") {
+    auto p = rules();
+    p.of(incident_type::integration).runbook_url = "https://wiki.example.org/runbooks/integrations";
+    auto const integration = given({declared_outage(severity::p1, incident_type::integration)});
+    auto const v = runbook_view(integration, p);
+    CHECK(v.headline == "📘 Runbook — Incident: Integration Failure");
+    CHECK(v.fields == std::vector<field>{{"Team runbook", "https://wiki.example.org/runbooks/integrations"}});
+    REQUIRE(v.sections.size() == 1);
+    CHECK(v.sections[0].heading == "Response");
+    CHECK(v.sections[0].numbered);
+    CHECK(v.sections[0].lines == p.of(incident_type::integration).book.steps);
+    CHECK(render_text(v).find("**Team runbook**: https://wiki.example.org/runbooks/integrations\n") != std::string::npos);
+    // Another type, or the defaults, have no team runbook to link.
+    CHECK(runbook_view(given({declared_outage()}), p).fields.empty());
+    CHECK(runbook_view(integration, rules()).fields.empty());
+}
