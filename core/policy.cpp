@@ -53,7 +53,7 @@ runbook security_runbook() {
 
 runbook integration_runbook() {
     return {"Incident: Integration Failure",
-            {"Check the third party's status page (Base44, SendGrid, Stripe...)",
+            {"Check the third party's status page for an outage or degradation on their side",
              "Verify credentials and environment variables for the integration",
              "Check for rate limiting or changed API responses in the logs",
              "Implement a temporary workaround or degrade gracefully; document it for support",

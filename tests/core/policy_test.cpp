@@ -2,6 +2,8 @@
 // clocks, private rooms for security and privacy, and the workflow checklists item by item.
 #include <doctest/doctest.h>
 
+#include <cctype>
+
 #include "tests/core/support.hpp"
 
 namespace {
@@ -160,4 +162,63 @@ TEST_CASE("policies compare by value so a config override is visible") {
     changed.of(severity::p1).update_every = seconds{45min};
     CHECK_FALSE(changed == rules());
     CHECK(changed.of(severity::p1).update_every == seconds{45min});
+}
+
+namespace {
+
+// A whole word, case-insensitive: "AWS" is a vendor, "laws" is not.
+bool names(std::string const& text, std::string const& word) {
+    auto const hay = to_lower(text), needle = to_lower(word);
+    auto const alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) {
+        bool const starts = at == 0 || !alnum(hay[at - 1]);
+        bool const ends = at + needle.size() == hay.size() || !alnum(hay[at + needle.size()]);
+        if (starts && ends) return true;
+    }
+    return false;
+}
+
+std::vector<std::string> runbook_texts(incident_type t) {
+    auto const& book = rules().of(t).book;
+    auto out = book.steps;
+    out.push_back(book.title);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the built-in runbooks are plain text for any team: no links, no code, no file names") {
+    for (auto const type : all_types) {
+        CAPTURE(to_string(type));
+        CHECK(rules().of(type).runbook_url.empty());
+        for (auto const& text : runbook_texts(type)) {
+            CAPTURE(text);
+            CHECK(text.find("http") == std::string::npos);
+            CHECK(text.find('`') == std::string::npos);
+            CHECK(text.find(".md") == std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("the built-in runbooks name no vendor, since they serve every team whatever it runs on") {
+    // Vendors a runbook is tempted to name: hosting, e-mail, payments, monitoring, paging, identity.
+    std::vector<std::string> const vendors = {
+        "Base44",   "SendGrid", "Stripe",  "Twilio",     "Mailgun",   "PayPal",   "AWS",    "Amazon",
+        "Azure",    "GCP",      "Google",  "Heroku",     "Vercel",    "Netlify",  "Supabase",
+        "Firebase", "Datadog",  "Sentry",  "New Relic",  "Grafana",   "PagerDuty", "Opsgenie", "Cloudflare",
+        "Auth0",    "Okta",     "GitHub",  "GitLab",     "Postgres",  "MySQL",    "MongoDB", "Redis",
+    };
+    for (auto const type : all_types) {
+        CAPTURE(to_string(type));
+        for (auto const& text : runbook_texts(type)) {
+            for (auto const& vendor : vendors) {
+                CAPTURE(text);
+                CAPTURE(vendor);
+                CHECK_FALSE(names(text, vendor));
+            }
+        }
+    }
+    // The integration runbook still says where to look first.
+    CHECK(rules().of(incident_type::integration).book.steps.front() ==
+          "Check the third party's status page for an outage or degradation on their side");
 }

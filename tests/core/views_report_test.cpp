@@ -494,3 +494,182 @@ TEST_CASE("an action item becomes overdue when the policy zone's day is past its
     CHECK(render_report(inc, p, march_10 + 29h).find("- [ ] Add a canary - Owner: @carol - Due: 2026-03-10 (overdue)\n") !=
           std::string::npos);
 }
+
+namespace {
+
+// A P0 privacy incident declared at t0; its 72-hour regulator deadline is 2026-03-05 09:00 UTC.
+std::vector<event> privacy_breach() {
+    return {at(t0, "alice", declared{"Payroll export leaked", "Salaries of 40 staff on a public bucket", severity::p0,
+                                     incident_type::privacy, t0, "inc-1-privacy"})};
+}
+
+event notice_drafted(timestamp when) {
+    return at(when, bot_user, escalated{"customer-communication", "Customer communication required", false, ""});
+}
+
+std::string communication(std::string const& report) {
+    auto const from = report.find("## Communication\n");
+    auto const to = report.find("\n## Timeline");
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    return report.substr(from, to - from);
+}
+
+}  // namespace
+
+TEST_CASE("a privacy incident's report says whether the regulator was notified within the 72-hour deadline") {
+    struct row {
+        std::string what;
+        std::optional<timestamp> notified;
+        timestamp now;
+        std::string want;
+    };
+    std::vector<row> const rows = {
+        {"notified in time", t0 + 48h, t0 + 50h,
+         "- **Regulator notification**: recorded at 2026-03-04 09:00 UTC (48h after declaration, within the 72h "
+         "deadline)"},
+        {"notified at the deadline itself", t0 + 72h, t0 + 73h,
+         "- **Regulator notification**: recorded at 2026-03-05 09:00 UTC (72h after declaration, within the 72h "
+         "deadline)"},
+        {"notified late", t0 + 80h, t0 + 81h,
+         "- **Regulator notification**: recorded at 2026-03-05 17:00 UTC (80h after declaration, after the 72h "
+         "deadline)"},
+        {"not yet notified, deadline ahead", std::nullopt, t0 + 10h,
+         "- **Regulator notification**: not recorded; the deadline is 2026-03-05 09:00 UTC"},
+        {"never notified, deadline passed", std::nullopt, t0 + 73h,
+         "- **Regulator notification**: not recorded; the deadline was 2026-03-05 09:00 UTC"},
+    };
+    for (auto const& r : rows) {
+        CAPTURE(r.what);
+        auto h = privacy_breach();
+        if (r.notified) h.push_back(at(*r.notified, "bob", regulator_notified{}));
+        check_in_order(render_report(given(h), rules(), r.now), {"## Communication", r.want, "## Timeline"});
+    }
+}
+
+TEST_CASE("a privacy incident's report says whether the customer notice was approved, and by whom") {
+    auto h = privacy_breach();
+    CHECK(communication(render_report(given(h), rules(), t0 + 30min)) ==
+          "## Communication\n"
+          "- **Customer notice**: none (the escalation step that drafts it was not reached)\n"
+          "- **Regulator notification**: not recorded; the deadline is 2026-03-05 09:00 UTC\n");
+    h.push_back(notice_drafted(t0 + 1h));
+    CHECK(communication(render_report(given(h), rules(), t0 + 2h)) ==
+          "## Communication\n"
+          "- **Customer notice**: drafted, never approved\n"
+          "- **Regulator notification**: not recorded; the deadline is 2026-03-05 09:00 UTC\n");
+    h.push_back(at(t0 + 90min, "erin", customer_notice_approved{}));
+    h.push_back(at(t0 + 20h, "bob", regulator_notified{}));
+    CHECK(communication(render_report(given(h), rules(), t0 + 21h)) ==
+          "## Communication\n"
+          "- **Customer notice**: approved by @erin at 2026-03-02 10:30 UTC\n"
+          "- **Regulator notification**: recorded at 2026-03-03 05:00 UTC (20h after declaration, within the 72h "
+          "deadline)\n");
+}
+
+TEST_CASE("an incident found to be a privacy incident reports the regulator deadline from the type change") {
+    // Declared an outage at t0, known to be a breach a day later: the clock runs from 2026-03-03 09:00.
+    std::vector<event> h{declared_outage(), at(t0 + 24h, "bob", type_changed{incident_type::outage, incident_type::privacy})};
+    check_in_order(render_report(given(h), rules(), t0 + 90h),
+                   {"- **Regulator notification**: not recorded; the deadline is 2026-03-06 09:00 UTC"});
+    h.push_back(at(t0 + 90h, "bob", regulator_notified{}));
+    check_in_order(render_report(given(h), rules(), t0 + 91h),
+                   {"- **Regulator notification**: recorded at 2026-03-06 03:00 UTC (66h after the clock started at "
+                    "2026-03-03 09:00 UTC, within the 72h deadline)"});
+}
+
+TEST_CASE("only an incident that runs the regulator clock reports on the regulator") {
+    for (auto const type : all_types) {
+        CAPTURE(to_string(type));
+        auto const report = render_report(given({declared_outage(severity::p0, type)}), rules(), t0 + 1h);
+        CHECK((report.find("Regulator notification") != std::string::npos) == (type == incident_type::privacy));
+    }
+    // Data loss runs the clock too when personal data is involved.
+    auto const pii = given({at(t0, "alice", declared{"Customer table wiped", "", severity::p0, incident_type::data_loss, t0,
+                                                     "inc-1-customer-table-wiped", true})});
+    check_in_order(render_report(pii, rules(), t0 + 1h),
+                   {"- **Regulator notification**: not recorded; the deadline is 2026-03-05 09:00 UTC"});
+}
+
+namespace {
+
+// Words only the war room may read: any of them in the customer notice is a leak.
+std::string const secret_title = "Nightjar ledger outage";
+std::string const secret_impact = "Ledger shard 7 of ACME-Bank lost 1,204 writes";
+std::string const secret_progress = "Rolling back deploy 4711 on db-7";
+std::string const secret_description = "Sentry flood from ledger-writer";
+
+event declared_secret() {
+    return at(t0, "alice",
+              declared{secret_title, secret_description, severity::p0, incident_type::outage, t0 - 10min, "inc-1-nightjar"});
+}
+
+void check_no_secret(std::string const& text) {
+    for (auto const& secret : {secret_title, secret_impact, secret_progress, secret_description}) {
+        CAPTURE(secret);
+        CHECK(text.find(secret) == std::string::npos);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the customer notice says in customers' words where each status is, and nothing of the impact or title") {
+    struct row {
+        std::optional<status> st;  // none: resolved
+        std::string want;
+    };
+    auto const next = " It began at 2026-03-02 08:50 UTC. Next update by 2026-03-02 09:50 UTC.";
+    std::vector<row> const rows = {
+        {status::investigating, "We are investigating an issue affecting checkout." + std::string(next)},
+        {status::identified,
+         "We have identified the cause of an issue affecting checkout and are working on a fix." + std::string(next)},
+        {status::implementing_fix, "A fix for an issue affecting checkout is being rolled out." + std::string(next)},
+        {status::monitoring,
+         "A fix for an issue affecting checkout has been applied; we are monitoring the results." + std::string(next)},
+        // Resolved: no next update is promised.
+        {std::nullopt, "The issue affecting checkout has been resolved. It began at 2026-03-02 08:50 UTC."},
+    };
+    for (auto const& r : rows) {
+        CAPTURE(r.want);
+        std::vector<event> h{declared_secret(), at(t0 + 5min, "bob", impact_recorded{"", "checkout", ""})};
+        if (r.st) {
+            h.push_back(at(t0 + 20min, "bob", update_posted{*r.st, secret_progress, secret_impact}));
+        } else {
+            h.push_back(at(t0 + 20min, "bob", update_posted{status::monitoring, secret_progress, secret_impact}));
+            h.push_back(at(t0 + 30min, "bob", resolved{secret_progress, secret_impact}));
+        }
+        auto const inc = given(h);
+        auto const text = customer_notice_text(inc, rules(), t0 + 40min);
+        CHECK(text == r.want);
+        check_no_secret(text);
+        // What leaves the war room when approved: the notice with a headline naming only the reference.
+        auto const approved = apply(inc, at(t0 + 40min, "erin", customer_notice_approved{}));
+        check_no_secret(render_text(approved_notice_view(approved, rules(), t0 + 40min)));
+    }
+}
+
+TEST_CASE("a customer notice with no services recorded speaks of some of our services") {
+    auto const inc = given({declared_secret()});
+    auto const text = customer_notice_text(inc, rules(), t0);
+    CHECK(text ==
+          "We are investigating an issue affecting some of our services. It began at 2026-03-02 08:50 UTC. "
+          "Next update by 2026-03-02 09:30 UTC.");
+    check_no_secret(text);
+}
+
+TEST_CASE("a team's configured runbook URL is linked as the Team runbook above the built-in steps") {
+    auto p = rules();
+    p.of(incident_type::integration).runbook_url = "https://wiki.example.org/runbooks/integrations";
+    auto const integration = given({declared_outage(severity::p1, incident_type::integration)});
+    auto const v = runbook_view(integration, p);
+    CHECK(v.headline == "📘 Runbook — Incident: Integration Failure");
+    CHECK(v.fields == std::vector<field>{{"Team runbook", "https://wiki.example.org/runbooks/integrations"}});
+    REQUIRE(v.sections.size() == 1);
+    CHECK(v.sections[0].heading == "Response");
+    CHECK(v.sections[0].numbered);
+    CHECK(v.sections[0].lines == p.of(incident_type::integration).book.steps);
+    CHECK(render_text(v).find("**Team runbook**: https://wiki.example.org/runbooks/integrations\n") != std::string::npos);
+    // Another type, or the defaults, have no team runbook to link.
+    CHECK(runbook_view(given({declared_outage()}), p).fields.empty());
+    CHECK(runbook_view(integration, rules()).fields.empty());
+}
