@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -79,12 +80,19 @@ public:
         }
         return shown_;
     }
-    // Whether `text` was shown and the prompt came back after it: keys typed before the prompt is
-    // up reach a terminal that is not yet editing a line (a Ctrl-D there is not an end of input).
+    // Whether `text` was shown, the prompt came back after it and the line editor is reading keys.
+    // libedit prints the prompt before it leaves canonical mode, and a Ctrl-D the terminal takes in
+    // canonical mode reaches the editor as a NUL; on Linux the master side sees the terminal's modes.
     bool shows_then_prompts(std::string const& text) {
         auto const at = wait_for(text).find(text);
-        if (at == std::string::npos) return false;
-        return wait_for(prompt, at).find(prompt, at) != std::string::npos;
+        if (at == std::string::npos || wait_for(prompt, at).find(prompt, at) == std::string::npos) return false;
+        auto const until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        termios modes{};
+        while (tcgetattr(fd_, &modes) == 0 && (modes.c_lflag & ICANON) != 0) {
+            if (std::chrono::steady_clock::now() > until) return false;
+            poll(nullptr, 0, 1);
+        }
+        return true;
     }
     // Reads what is left to show (the console blocks on a full terminal otherwise) until it exits;
     // -1 if it has not exited within 10 s.
@@ -101,6 +109,8 @@ public:
         pid_ = -1;
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
+
+    std::string const& shown() const { return shown_; }
 
     static constexpr char const* prompt = "alice@#incidents> ";
 
@@ -123,7 +133,7 @@ TEST_CASE("at a terminal the console edits lines and keeps their history across 
         t.type("\x1b[A\b\b\b\bfast\r");
         CHECK(t.shows_then_prompts("Reports fast (INC-2)"));
         t.type("\x04");  // Ctrl-D at the prompt ends the session
-        CHECK(t.exit_code() == 0);
+        CHECK_MESSAGE(t.exit_code() == 0, t.shown());
     }
     // The history outlives the session: the next one recalls the edited line.
     terminal again(home.path());
@@ -131,7 +141,7 @@ TEST_CASE("at a terminal the console edits lines and keeps their history across 
     again.type("\x1b[A\r");
     CHECK(again.shows_then_prompts("Reports fast (INC-3)"));
     again.type("\x04");
-    CHECK(again.exit_code() == 0);
+    CHECK_MESSAGE(again.exit_code() == 0, again.shown());
 }
 
 TEST_CASE("Ctrl-D inside a form abandons the form and the session goes on; Ctrl-D at the prompt ends it") {
