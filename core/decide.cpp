@@ -179,7 +179,7 @@ struct decider {
     }
 
     decision operator()(edit_customer_notice const& c) const {
-        if (!notice_drafted()) return refusal{"no customer notice has been drafted for " + ref() + " yet"};
+        if (!i.customer_notice_drafted_at) return refusal{"no customer notice has been drafted for " + ref() + " yet"};
         if (i.customer_notice_approved_at) {
             return refusal{"the customer notice of " + ref() + " was approved already; it can no longer change"};
         }
@@ -310,13 +310,6 @@ struct decider {
         return std::vector<event>{ev(message_unmarked{m.ref})};
     }
 
-    bool notice_drafted() const {
-        auto const& steps = p.of(i.sev).escalation;
-        return std::any_of(steps.begin(), steps.end(), [&](escalation_step const& s) {
-            return s.customer_notice && i.escalated_targets.contains(s.target);
-        });
-    }
-
     // "false alarm", "not an incident": what `decline` is for.
     static bool false_alarm(std::string const& text) {
         auto const l = to_lower(text);
@@ -329,7 +322,7 @@ struct decider {
     }
 
     decision operator()(approve_customer_notice const&) const {
-        if (!notice_drafted()) return refusal{"no customer notice has been drafted for " + ref() + " yet"};
+        if (!i.customer_notice_drafted_at) return refusal{"no customer notice has been drafted for " + ref() + " yet"};
         if (i.customer_notice_approved_at) {
             return refusal{"the customer notice of " + ref() + " was already approved by " + "@" +
                            *i.customer_notice_approved_by + " at " + format_time(*i.customer_notice_approved_at)};
@@ -454,7 +447,7 @@ std::vector<event> escalation_events(incident const& i, escalation_step const& s
     // The timeline keeps what happened: a paging step with nobody to page says so, not "paged".
     bool const nobody = step.page && !page && !i.pages.contains("primary") && step.notify.empty();
     auto const label = nobody ? "the " + step.target + " step is due, but nobody is on call to page" : step.label;
-    out.push_back({i.number, now, by, escalated{step.target, label, manual, reason, step.notify}});
+    out.push_back({i.number, now, by, escalated{step.target, label, manual, reason, step.notify, step.customer_notice}});
     if (page) out.push_back({i.number, now, by, *page});
     if (!people.users.empty() || !people.groups.empty()) out.push_back({i.number, now, by, std::move(people)});
     return out;

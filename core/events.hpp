@@ -87,6 +87,9 @@ struct escalated {
     bool manual = false;
     std::string reason;
     std::vector<std::string> notified = {};  // the step's contacts as configured then ("@U…", "@S…", …)
+    // The step drafted the customer notice. Unset in events recorded before this was: only the
+    // built-in customer-communication step drafted it then.
+    std::optional<bool> customer_notice = std::nullopt;
     bool operator==(escalated const&) const = default;
 };
 struct nudged {

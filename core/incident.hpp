@@ -89,6 +89,8 @@ struct incident {
     std::optional<timestamp> report_at;
     std::set<std::string> reminders_sent;
     std::map<std::string, page_record> pages;  // position ("primary", "secondary") → who was paged when
+    // Drafted when an escalation step that drafts it was reached, at whatever severity then.
+    std::optional<timestamp> customer_notice_drafted_at;
     std::optional<timestamp> customer_notice_approved_at, regulator_notified_at;
     std::optional<user_id> customer_notice_approved_by;
     int updates = 0;

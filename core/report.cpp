@@ -157,13 +157,11 @@ std::string render_report(incident const& i, policy const& p, timestamp now) {
     out += "- **Updates posted**: " + std::to_string(i.updates) + "\n";
 
     out += "\n## Communication\n";
-    bool const notice_due = std::any_of(p.of(i.sev).escalation.begin(), p.of(i.sev).escalation.end(),
-                                        [&](auto const& s) { return s.customer_notice && i.escalated_targets.contains(s.target); });
     out += "- **Customer notice**: " +
            (i.customer_notice_approved_at
                 ? "approved by @" + i.customer_notice_approved_by.value_or("?") + " at " +
                       at(*i.customer_notice_approved_at)
-            : notice_due ? std::string("drafted, never approved")
+            : i.customer_notice_drafted_at ? std::string("drafted, never approved")
                          : std::string("none (the escalation step that drafts it was not reached)")) +
            "\n";
     if (regulated(i, p)) {

@@ -77,7 +77,8 @@ constexpr auto fields_of(tag<c::action_completed>) { return std::tuple{field{"nu
 constexpr auto fields_of(tag<c::escalated>) {
     using e = c::escalated;
     return std::tuple{field{"target", &e::target}, field{"label", &e::label}, field{"manual", &e::manual},
-                      field{"reason", &e::reason}, field{"notified", &e::notified}};
+                      field{"reason", &e::reason}, field{"notified", &e::notified},
+                      field{"customer_notice", &e::customer_notice, added_later}};
 }
 constexpr auto fields_of(tag<c::nudged>) { return std::tuple{}; }
 constexpr auto fields_of(tag<c::snoozed>) { return std::tuple{field{"until", &c::snoozed::until}}; }

@@ -157,13 +157,54 @@ TEST_CASE("the customer notice is approved once, by whom the access policy grant
     // Who may approve is authority's one check (the Communications Lead, the IC, the declarer).
     CHECK(refused_with({d, notice, comms}, "dave").empty());
     auto const inc = given({d, notice, comms});
-    CHECK_FALSE(authorize(inc, principal{"dave"}, approve_customer_notice{}, p));
-    CHECK_FALSE(authorize(inc, principal{"alice"}, approve_customer_notice{}, p));
-    CHECK(authorize(inc, principal{"mallory"}, approve_customer_notice{}, p).has_value());
+    CHECK_FALSE(authorize(inc, principal{"dave", {}}, approve_customer_notice{}, p));
+    CHECK_FALSE(authorize(inc, principal{"alice", {}}, approve_customer_notice{}, p));
+    CHECK(authorize(inc, principal{"mallory", {}}, approve_customer_notice{}, p).has_value());
     auto const approved = at(t0 + 3h, "dave", customer_notice_approved{});
     CHECK(refused_with({d, notice, comms, approved}, "dave") ==
           "the customer notice of INC-1 was already approved by @dave at 2026-03-02 12:00 UTC");
     CHECK(given({d, notice, comms, approved}).customer_notice_approved_by == "dave");
+}
+
+TEST_CASE("a drafted customer notice stays drafted: lowered afterwards, or drafted by a team's own step") {
+    auto p = policy::defaults();
+    auto const approvable = [&](std::vector<event> const& h) {
+        return !std::holds_alternative<refusal>(decide(given(h), approve_customer_notice{}, "alice", t0 + 3h, p));
+    };
+    auto const notice =
+        at(t0 + 2h, bot_user, escalated{"customer-communication", "Customer communication required", false, "", {}, true});
+    // P2 has no step that drafts it, yet the notice the P0 drafted is still there to approve.
+    auto const lowered = at(t0 + 150min, "alice", severity_changed{severity::p0, severity::p2});
+    CHECK(approvable({declared_p0(), notice, lowered}));
+    CHECK(given({declared_p0(), notice, lowered}).customer_notice_drafted_at == t0 + 2h);
+    // A step of the team's own naming that drafts it, as the event recorded it.
+    auto const own = at(t0 + 2h, bot_user, escalated{"status-page-team", "Status page team", false, "", {}, true});
+    CHECK(approvable({declared_p0(), own}));
+    auto const other = at(t0 + 2h, bot_user, escalated{"status-page-team", "Status page team", false, "", {}, false});
+    CHECK_FALSE(approvable({declared_p0(), other}));
+    // Recorded before the event said so: only the built-in customer-communication step drafted it.
+    CHECK(approvable({declared_p0(), at(t0 + 2h, bot_user, escalated{"customer-communication", "x", false, ""})}));
+    CHECK_FALSE(approvable({declared_p0(), at(t0 + 2h, bot_user, escalated{"executives", "x", false, ""})}));
+}
+
+TEST_CASE("the escalation event says whether its step drafts the customer notice") {
+    auto const p = policy::defaults();
+    std::vector<event> h{declared_p0()};
+    std::vector<std::string> drafting;
+    // Escalated by hand step after step, to the end of the P0 matrix.
+    for (auto const& step : p.of(severity::p0).escalation) {
+        auto const r = decide(given(h), escalate{"no answer"}, "alice", t0 + 1min, p);
+        REQUIRE(std::holds_alternative<std::vector<event>>(r));
+        for (auto const& e : std::get<std::vector<event>>(r)) {
+            h.push_back(e);
+            auto const* x = std::get_if<escalated>(&e.what);
+            if (!x) continue;
+            CHECK(x->target == step.target);
+            REQUIRE(x->customer_notice.has_value());
+            if (*x->customer_notice) drafting.push_back(x->target);
+        }
+    }
+    CHECK(drafting == std::vector<std::string>{"customer-communication"});
 }
 
 TEST_CASE("recording the regulator notification stops its reminder") {

@@ -134,11 +134,11 @@ TEST_CASE("the escalations and the nudge due by 30 minutes fire in due order and
                                         key("nudge", t0 + 30min), esc("executives")}));
     // No rotation and no paging integration: the on-call step says nobody was paged.
     std::vector<payload> const want = {
-        escalated{"on-call", "the on-call step is due, but nobody is on call to page", false, ""},
-        escalated{"engineering-manager", "Engineering manager notified", false, ""},
-        escalated{"vp-engineering", "VP Engineering notified", false, ""},
+        escalated{"on-call", "the on-call step is due, but nobody is on call to page", false, "", {}, false},
+        escalated{"engineering-manager", "Engineering manager notified", false, "", {}, false},
+        escalated{"vp-engineering", "VP Engineering notified", false, "", {}, false},
         nudged{},
-        escalated{"executives", "Executive team notified", false, ""},
+        escalated{"executives", "Executive team notified", false, "", {}, false},
     };
     CHECK(describe(payloads(first.events)) == describe(want));
     for (auto const& e : first.events) {
@@ -197,8 +197,8 @@ TEST_CASE("raising P1 to P0 at 20 minutes fires the P0 steps already past at onc
     auto const now = tick(h, t0 + 20min);
     CHECK(joined(now.keys) == joined({esc("engineering-manager"), esc("vp-engineering")}));
     CHECK(describe(payloads(now.events)) ==
-          describe(std::vector<payload>{escalated{"engineering-manager", "Engineering manager notified", false, ""},
-                                        escalated{"vp-engineering", "VP Engineering notified", false, ""}}));
+          describe(std::vector<payload>{escalated{"engineering-manager", "Engineering manager notified", false, "", {}, false},
+                                        escalated{"vp-engineering", "VP Engineering notified", false, "", {}, false}}));
     CHECK(tick(h, t0 + 20min).keys.empty());
     CHECK(joined(tick(h, t0 + 30min).keys) == joined({key("nudge", t0 + 30min), esc("executives")}));
 }
@@ -219,7 +219,7 @@ TEST_CASE("manual escalation takes the next step and the timer does not fire it 
     auto const& manual = std::get<std::vector<event>>(d);
     CHECK(describe(payloads(manual)) ==
           describe(std::vector<payload>{
-              escalated{"engineering-manager", "Engineering manager notified", true, "DB team unreachable"}}));
+              escalated{"engineering-manager", "Engineering manager notified", true, "DB team unreachable", {}, false}}));
     h.insert(h.end(), manual.begin(), manual.end());
     CHECK(tick(h, t0 + 6min).keys.empty());
     CHECK(joined(tick(h, t0 + 15min).keys) == esc("vp-engineering"));
@@ -423,7 +423,7 @@ TEST_CASE("fire records a nudge and an escalation step as the bot at the firing 
     auto const step =
         fire(inc, reminder{esc("vp-engineering"), reminder_kind::escalation, 1, t0 + 2h, 2}, t0 + 2h, rules());
     CHECK(step == std::vector<event>{
-                      event{1, t0 + 2h, bot_user, escalated{"vp-engineering", "VP Engineering notified", false, ""}}});
+                      event{1, t0 + 2h, bot_user, escalated{"vp-engineering", "VP Engineering notified", false, "", {}, false}}});
 }
 
 TEST_CASE("nudges nobody answers back off: the admins are told once, the interval doubles up to the cap") {

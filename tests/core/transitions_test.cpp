@@ -107,7 +107,7 @@ payload const comms_dave = role_assigned{role::communications_lead, "dave", std:
 // Whoever takes a role is brought into the war room.
 payload const dave_invited = invited{{"dave"}};
 payload const the_note = note_added{"Checked the dashboards"};
-payload const em_manual = escalated{"engineering-manager", "Engineering manager notified", true, "DB team unreachable"};
+payload const em_manual = escalated{"engineering-manager", "Engineering manager notified", true, "DB team unreachable", {}, false};
 payload const the_resolution = resolved{"Rolled back deploy 1234", "config change"};
 // Snooze answers a nudge; these histories have had none since their last update.
 std::string const no_nudge_waiting = "no update reminder is waiting for INC-1; the next comes at 09:30 UTC";
@@ -614,7 +614,7 @@ TEST_CASE("an action item is completed once") {
 TEST_CASE("manual escalation takes the next step not yet taken until none is left") {
     auto h = history(phase::investigation);
     check_decision(given(h), escalate{},
-                   emits({escalated{"engineering-manager", "Engineering manager notified", true, ""}}));
+                   emits({escalated{"engineering-manager", "Engineering manager notified", true, "", {}, false}}));
     for (auto const* target : {"engineering-manager", "vp-engineering", "executives", "customer-communication"}) {
         h.push_back(at(t0 + 5min, bot_user, escalated{target, target, false, ""}));
     }

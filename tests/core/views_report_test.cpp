@@ -567,6 +567,13 @@ TEST_CASE("a privacy incident's report says whether the customer notice was appr
           "deadline)\n");
 }
 
+TEST_CASE("the report counts a customer notice drafted before the severity was lowered") {
+    auto h = privacy_breach();
+    h.push_back(notice_drafted(t0 + 1h));
+    h.push_back(at(t0 + 2h, "alice", severity_changed{severity::p0, severity::p3}));
+    check_in_order(render_report(given(h), rules(), t0 + 3h), {"- **Customer notice**: drafted, never approved"});
+}
+
 TEST_CASE("an incident found to be a privacy incident reports the regulator deadline from the type change") {
     // Declared an outage at t0, known to be a breach a day later: the clock runs from 2026-03-03 09:00.
     std::vector<event> h{declared_outage(), at(t0 + 24h, "bob", type_changed{incident_type::outage, incident_type::privacy})};

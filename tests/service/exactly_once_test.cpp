@@ -15,7 +15,7 @@ void declare_p0(warroom::app::service& svc) {
     REQUIRE(svc.handle({"alice", room, t0}, "ack").changed);
 }
 
-payload step(std::string const& target, std::string const& label) { return escalated{target, label, false, ""}; }
+payload step(std::string const& target, std::string const& label) { return escalated{target, label, false, "", {}, false}; }
 // No rotation in these tests: nobody to page, and the step says so.
 payload const on_call = step("on-call", "the on-call step is due, but nobody is on call to page");
 payload const manager = step("engineering-manager", "Engineering manager notified");

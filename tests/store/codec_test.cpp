@@ -38,6 +38,7 @@ std::vector<core::payload> samples() {
         core::action_completed{7},
         core::escalated{"step-2", "Engineering manager", true, "no IC after 15m"},
         core::escalated{"on-call", "On-call engineer paged", false, "", {"@U0EM", "@S0VPS"}},
+        core::escalated{"status-page", "Status page team", false, "", {}, true},
         core::nudged{},
         core::snoozed{t0 - 30min},
         core::resolved{"Rolled back", "Bad config push"},
@@ -79,6 +80,9 @@ TEST_CASE("a field added to an event later reads as empty from an older row") {
     CHECK(decode("resolved", R"({"resolution":"Rolled back","root_cause":"x"})") ==
           core::payload{core::resolved{"Rolled back", "x", "", ""}});
     CHECK_THROWS_AS(decode("resolved", R"({"root_cause":"x"})"), warroom::app::store_error);
+    // Not known then, rather than "did not draft the customer notice".
+    CHECK(decode("escalated", R"({"target":"customer-communication","label":"l","manual":false,"reason":""})") ==
+          core::payload{core::escalated{"customer-communication", "l", false, ""}});
 }
 
 TEST_CASE("every payload round-trips exactly through its JSON body") {
