@@ -452,6 +452,25 @@ TEST_CASE("warnings name what is valid but leaves something nobody can do") {
     CHECK_FALSE(has(admins, "access.close is empty"));
 }
 
+TEST_CASE("a warning names each escalation step that would tell nobody") {
+    auto const all = warnings(parse("[severity.P1]\nescalation = [\n"
+                                    "  { after = \"0s\", target = \"on-call\", label = \"Paged\" },\n"
+                                    "  { after = \"5m\", target = \"sre\", label = \"SRE\" },\n"
+                                    "  { after = \"10m\", target = \"eng\", label = \"Eng\", notify = [\"@U0ENG\"] },\n"
+                                    "  { after = \"1h\", target = \"customer-communication\", label = \"Customers\" },\n"
+                                    "]\n",
+                                    "/etc/warroom.toml", no_env));
+    auto const p1 = [&] {
+        std::vector<std::string> out;
+        for (auto const& w : all)
+            if (w.rfind("severity.P1.", 0) == 0) out.push_back(w);
+        return out;
+    }();
+    // The page and the customer notice tell someone by themselves; a step with contacts tells them.
+    CHECK(p1 == std::vector<std::string>{"severity.P1.escalation[1] (sre): nobody is notified at this step; add notify "
+                                         "= [\"@U…\"] or remove the step"});
+}
+
 TEST_CASE("describe summarises without revealing secrets") {
     settings s;
     s.source = "/etc/warroom.toml";
