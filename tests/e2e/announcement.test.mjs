@@ -40,6 +40,39 @@ describe('announcement kept current', { timeout: 60000 }, () => {
     }
   });
 
+  for (const mode of ['edit', 'channel']) {
+    test(`announce_updates = "${mode}": where the channel hears an update, and turning private leaves no words there`, async () => {
+      const w = await World.create({ config: `[slack]\nannounce_updates = "${mode}"\n` });
+      try {
+        await w.start();
+        assert.ok(await w.sim.slashCommand({ user: 'U111', text: 'declare P2 type:performance Search is slow' }).ack);
+        const room = await w.waitForRoom(1);
+        const incidents = w.sim.channelByName('incidents');
+        const announcement = await w.sim.waitFor(() => incidents.messages.find((m) => /Search is slow/.test(m.text)), 10000, 'announcement');
+        const cmd = (text) => w.sim.slashCommand({ user: 'U111', channel: room.id, text }).ack;
+        await cmd('update status:identified Index rebuild stuck');
+        await w.sim.waitFor(() => JSON.stringify(announcement.blocks).includes('Index rebuild stuck'), 10000, 'announcement edited');
+        await w.sim.waitFor(() => room.messages.some((m) => /Index rebuild stuck/.test(JSON.stringify(m.blocks ?? []))), 10000, 'update in the room');
+        const others = () => incidents.messages.filter((m) => m !== announcement);
+        if (mode === 'edit') {
+          assert.equal(others().length, 0, 'only the announcement, edited');
+        } else {
+          await w.sim.waitFor(() => others().length === 1, 10000, 'the update as a channel message');
+          assert.equal(others()[0].thread_ts, undefined, 'in the channel, not a thread');
+        }
+        await cmd('type security');
+        await w.sim.waitFor(() => !/Search is slow/.test(announcement.text), 10000, 'announcement redacted');
+        if (mode === 'channel') await w.sim.waitFor(() => /now private/.test(others()[0].text), 10000, 'the update redacted');
+        assert.equal(others().length, mode === 'edit' ? 0 : 1, 'redacting posts nothing new');
+        for (const m of incidents.messages) {
+          assert.doesNotMatch(`${m.text} ${JSON.stringify(m.blocks ?? [])}`, /Index rebuild stuck|Search is slow/);
+        }
+      } finally {
+        await w.close();
+      }
+    });
+  }
+
   test('after resolve, advance, close and reopen the announcement matches the incident and has no buttons', async () => {
     const w = await World.create({ config: '[access]\nincident_admins = ["@U111"]\n' });
     try {

@@ -10,7 +10,9 @@ for (const tls of [false, true]) {
     test('a declaration opens and fills the war room and announces it', async () => {
       const w = await World.create({ tls });
       try {
-        await w.start();
+        const bot = await w.start();
+        // The first thing on the log says which configuration and which store this run uses.
+        await bot.waitForLog(new RegExp(`config=${w.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} store=sqlite://\\S+warroom\\.db`));
         const { ack } = w.sim.slashCommand({ user: 'U111', channel: 'incidents', text: 'declare P1 type:outage API down' });
         const a = await ack;
         assert.ok(a, 'acked');
