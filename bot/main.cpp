@@ -70,6 +70,12 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (CLI::CallForVersion const& e) {
         return app.exit(e);
+    } catch (CLI::RequiredError const& e) {
+        // CLI11 checks for a subcommand before it looks at what it could not place: name the
+        // mistyped option (`warroom --bogus`) rather than only "a subcommand is required".
+        if (app.remaining().empty()) app.exit(e);
+        else app.exit(CLI::ExtrasError(app.remaining()));
+        return 2;
     } catch (CLI::ParseError const& e) {
         // Every usage error exits 2, as a bad configuration does (CLI11's own codes vary by error).
         app.exit(e);

@@ -188,6 +188,10 @@ TEST_CASE("a command line warroom cannot read exits 2 with what is wrong, before
         CHECK(r.out == "");
         CHECK(!r.err.empty());
     }
+    // What was wrong is named: the option nobody knows, or the missing subcommand.
+    CHECK(run_warroom("--bogus", "", dir.path()).err.find("not expected: --bogus") != std::string::npos);
+    CHECK(run_warroom("--bogus console", "", dir.path()).err.find("--bogus") != std::string::npos);
+    CHECK(run_warroom("", "", dir.path()).err.find("A subcommand is required") != std::string::npos);
     CHECK(!std::filesystem::exists(dir / "data"));
 }
 
