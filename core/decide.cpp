@@ -269,7 +269,8 @@ struct decider {
     }
 
     decision operator()(mark_checklist const& c) const {
-        auto const ph = c.ph.value_or(i.ph);
+        // A closed incident's checklist is the post-incident one: its post-mortem may come later.
+        auto const ph = c.ph.value_or(i.ph == phase::closed ? phase::post_incident : i.ph);
         auto const& items = checklist(ph);
         if (c.item < 0 || c.item >= static_cast<int>(items.size())) {
             return refusal{std::string(display_name(ph)) + " has no checklist item " + std::to_string(c.item + 1)};
@@ -408,9 +409,12 @@ decision decide_declare(int number, declare const& cmd, user_id const& by, times
 }
 
 decision decide(incident const& current, command const& cmd, user_id const& by, timestamp now, policy const& p) {
-    // After closing, action items are still tracked (post-mortems come after the report), the
-    // regulator clock runs until the regulator is notified, people come and go, and an admin may reopen.
-    bool const after_close = std::holds_alternative<complete_action>(cmd) || std::holds_alternative<add_action>(cmd) ||
+    // After closing, action items and the post-incident checklist are still tracked (post-mortems
+    // come after the report), the regulator clock runs until the regulator is notified, people come
+    // and go, and an admin may reopen.
+    auto const* check = std::get_if<mark_checklist>(&cmd);
+    bool const after_close = (check && check->ph.value_or(phase::post_incident) == phase::post_incident) ||
+                             std::holds_alternative<complete_action>(cmd) || std::holds_alternative<add_action>(cmd) ||
                              std::holds_alternative<edit_action>(cmd) || std::holds_alternative<remove_action>(cmd) ||
                              std::holds_alternative<record_impact>(cmd) ||
                              std::holds_alternative<confirm_regulator_notice>(cmd) ||

@@ -326,7 +326,8 @@ void add_closed_rows(std::vector<row>& t) {
     t.push_back({phase::closed, report_cmd, refused(closed_reason)});
     t.push_back({phase::closed, close_cmd, refused(closed_reason)});
     t.push_back({phase::closed, ack_cmd, refused(closed_reason)});
-    t.push_back({phase::closed, check_cmd, refused(closed_reason)});
+    // The post-mortem may be held after the close: the post-incident checklist stays open.
+    t.push_back({phase::closed, check_cmd, emits({checklist_marked{phase::post_incident, 1, true}})});
     t.push_back({phase::closed, snooze_cmd, refused(closed_reason)});
     t.push_back({phase::closed, mark_cmd, refused(closed_reason)});
     t.push_back({phase::closed, unmark_cmd, refused(closed_reason)});
@@ -514,6 +515,14 @@ TEST_CASE("closing records the close time and a closed incident has no next phas
     CHECK(inc.closed_at == t0 + 60min);
     CHECK(inc.is_closed());
     CHECK_FALSE(next_phase(inc).has_value());
+}
+
+TEST_CASE("a closed incident's post-incident checklist stays open, and only that one") {
+    auto const inc = given(history(phase::closed));
+    check_decision(inc, mark_checklist{phase::post_incident, 0, true},
+                   emits({checklist_marked{phase::post_incident, 0, true}}));
+    check_decision(inc, mark_checklist{phase::recovery, 1, true}, refused(closed_reason));
+    check_decision(inc, mark_checklist{phase::investigation, 0, true}, refused(closed_reason));
 }
 
 TEST_CASE("reopen takes a resolved incident back to investigation") {
