@@ -1,18 +1,36 @@
 #include "adapters/http/net.hpp"
 
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/url/parse.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
+#include <regex>
 #include <stdexcept>
 #include <utility>
 
 namespace warroom::http {
 namespace {
+
+// The system's certificate directory when it is indexed by subject hash (c_rehash, as
+// update-ca-certificates leaves it): OpenSSL then reads a certificate only when a chain needs it.
+std::optional<std::string> hashed_cert_dir() {
+    auto const* env = std::getenv(X509_get_default_cert_dir_env());
+    std::string const dir = env && *env ? env : X509_get_default_cert_dir();
+    static std::regex const hashed{"[0-9a-f]{8}\\.[0-9]+"};
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator{};
+         it.increment(ec)) {
+        if (std::regex_match(it->path().filename().string(), hashed)) return dir;
+    }
+    return std::nullopt;
+}
 
 bool is_ip_literal(std::string const& host) {
     error_code ec;
@@ -54,7 +72,12 @@ ssl::context make_tls_context(std::string const& ca_file) {
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
     error_code ec;
     if (ca_file.empty()) {
-        ctx.set_default_verify_paths(ec);
+        // Loading the whole bundle up front would keep every authority in memory (1.2 MiB resident).
+        if (auto const dir = hashed_cert_dir()) {
+            ctx.add_verify_path(*dir, ec);
+        } else {
+            ctx.set_default_verify_paths(ec);
+        }
     } else {
         ctx.load_verify_file(ca_file, ec);
     }

@@ -32,7 +32,9 @@ struct url_parts {
 std::optional<url_parts> split_url(std::string_view url);
 
 // TLS client context: peer verification on, TLS 1.2 at least, trusting `ca_file` alone when given
-// (SSL_CERT_FILE), else the system store. Throws std::runtime_error naming the file.
+// (SSL_CERT_FILE), else the system store: its hashed directory (SSL_CERT_DIR, else OpenSSL's) read
+// certificate by certificate, or the whole default bundle when there is no such directory. Throws
+// std::runtime_error naming the file.
 ssl::context make_tls_context(std::string const& ca_file);
 
 // Resolve, connect and (for TLS) handshake with SNI and host-name verification, each step within

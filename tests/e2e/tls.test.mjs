@@ -4,7 +4,10 @@
 // the bot keeps retrying without crashing and stops cleanly.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { World, sleep } from './harness.mjs';
 import { startSimulator } from '../slack_sim/simulator.mjs';
 import { certFiles } from '../slack_sim/certs.mjs';
@@ -40,6 +43,22 @@ describe('TLS verification', { timeout: 60000 }, () => {
       assert.deepEqual(w.sim.connectionLog, []);
     } finally {
       await w.close();
+    }
+  });
+
+  test('without SSL_CERT_FILE the system store is read by subject hash: SSL_CERT_DIR with the CA in it works', async () => {
+    const w = await World.create({ tls: true });
+    // As update-ca-certificates leaves /etc/ssl/certs: each authority under its subject hash.
+    const dir = mkdtempSync(join(tmpdir(), 'warroom-certs-'));
+    const hash = execFileSync('openssl', ['x509', '-hash', '-noout', '-in', w.sim.caFile], { encoding: 'utf8' }).trim();
+    symlinkSync(w.sim.caFile, join(dir, `${hash}.0`));
+    try {
+      const bot = await w.start({ env: { SSL_CERT_FILE: undefined, SSL_CERT_DIR: dir } });
+      assert.ok(!bot.lines.some((l) => verifyFailure.test(l)));
+      assert.ok(await w.sim.slashCommand({ text: 'help' }).ack);
+    } finally {
+      await w.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
