@@ -12,9 +12,9 @@ std::string target_of(core::effect const& e) {
     return {};
 }
 
-void engine::add(app::outbox_entry const& e) {
+bool engine::add(app::outbox_entry const& e) {
     // Ids grow with every write, so one at or below the newest seen was seen (and maybe delivered) already.
-    if (e.id <= newest_) return;
+    if (e.id <= newest_) return false;
     newest_ = e.id;
     auto& d = entries_[e.id];
     d.entry = e;
@@ -25,6 +25,7 @@ void engine::add(app::outbox_entry const& e) {
     lanes_[e.lane].insert(e.id);
     if (!d.target.empty()) targets_[d.target].insert(e.id);
     candidates_.insert(e.id);
+    return true;
 }
 
 bool engine::turn_of(std::int64_t id) const {

@@ -78,8 +78,8 @@ class engine {
 public:
     explicit engine(settings s = {}) : settings_(s) {}
 
-    // Entries read from the store, in id order; ones seen before are ignored.
-    void add(app::outbox_entry const& e);
+    // Entries read from the store, in id order; ones seen before are ignored (false).
+    bool add(app::outbox_entry const& e);
     // The entries whose turn has come, each returned once: first of its lane and, for its target,
     // first of every lane, not counting entries already delivered and being recorded. Costs what
     // changed since the last call, not what is queued.

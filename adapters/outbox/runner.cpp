@@ -55,9 +55,36 @@ void runner::wake() { wake_->cancel(); }
 void runner::fetch() {
     for (;;) {
         auto const fresh = store_.pending(engine_.newest(), fetch_batch);
-        for (auto const& e : fresh) engine_.add(e);
+        for (auto const& e : fresh) {
+            if (engine_.add(e)) lease_early(e.id);
+        }
         if (fresh.size() < fetch_batch) break;
     }
+}
+
+void runner::lease_early(std::int64_t id) {
+    auto const el = std::make_shared<early_lease>();
+    el->at = wall_now();
+    early_.emplace(id, el);
+    store_.submit(app::lease_delivery{id, settings_.owner, el->at, settings_.lease}, [el](app::write_result r) {
+        el->settled = true;
+        el->granted = !r.failure && r.status == app::append_result::written;
+        for (auto& wake : el->waiting) wake();
+        el->waiting.clear();
+    });
+}
+
+task<bool> runner::early_lease_holds(std::int64_t id) {
+    auto const it = early_.find(id);
+    if (it == early_.end()) co_return false;
+    auto const el = it->second;
+    early_.erase(it);
+    if (!el->settled) {
+        co_await coro::called_back(ex_, app::commit_deadline,
+                                   [&](std::function<void()> done) { el->waiting.push_back(std::move(done)); });
+    }
+    // Half the lease left at least, for the call and a Retry-After wait; otherwise it is renewed.
+    co_return el->settled && el->granted && wall_now() - el->at < settings_.lease / 2;
 }
 
 void runner::start_ready() {
@@ -104,6 +131,8 @@ task<void> runner::drive(std::int64_t id) {
 task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_timer& timer) {
     auto const& e = engine_.entry(id);
     if (std::holds_alternative<lease>(a)) {
+        bool const early = co_await early_lease_holds(id);
+        if (early) co_return leased{true, true};
         // Named, not a temporary in the co_await expression: GCC 12 frees such temporaries twice.
         app::write_op take{app::lease_delivery{id, settings_.owner, wall_now(), settings_.lease}};
         auto const r = co_await durably(ex_, store_, std::move(take));

@@ -15,6 +15,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "adapters/boost/coro.hpp"
 #include "adapters/outbox/engine.hpp"
@@ -58,6 +59,9 @@ private:
     task<void> drive(std::int64_t id);
     task<news> carry_out(std::int64_t id, action const& a, boost::asio::steady_timer& timer);
     void fetch();
+    void lease_early(std::int64_t id);
+    // True when the early lease of `id` was granted recently enough to deliver on; it is used once.
+    task<bool> early_lease_holds(std::int64_t id);
     void start_ready();
     // Leases of an earlier process on this host that is gone (killed) need not be waited out.
     void take_over_from_dead_predecessor();
@@ -73,6 +77,15 @@ private:
     std::map<std::int64_t, std::shared_ptr<boost::asio::cancellation_signal>> driving_;
     std::set<std::int64_t> waiting_;  // driven entries waiting to retry
     std::deque<std::int64_t> turn_come_;  // ready, not yet driven: waiting for a free slot
+    // A lease taken when the entry was read, before its turn: its commit is then not on the way from
+    // one delivery of a lane or channel to the next.
+    struct early_lease {
+        bool settled = false;
+        bool granted = false;
+        core::timestamp at{};
+        std::vector<std::function<void()>> waiting;
+    };
+    std::map<std::int64_t, std::shared_ptr<early_lease>> early_;
     bool stopping_ = false;
 };
 

@@ -8,6 +8,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
 #include <functional>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "adapters/outbox/runner.hpp"
+#include "adapters/store/group_commit.hpp"
 #include "adapters/store/open_store.hpp"
 #include "app/service.hpp"
 #include "tests/core/support.hpp"
@@ -96,4 +98,47 @@ TEST_CASE("the runner delivers every entry once, in order per incident, with a b
         CHECK(std::is_sorted(ids.begin(), ids.end()));
     }
     CHECK(store->pending(0, 10).empty());
+}
+
+TEST_CASE("over group commit each entry is leased once, as it is read, and recorded once") {
+    warroom::store::test::temp_dir dir;
+    auto const file = "sqlite://" + (dir / "w.db").string();
+    constexpr int incidents = 20;
+    std::size_t owed = 0;
+    {
+        auto seed = warroom::store::open_store(file);
+        warroom::app::service svc{*seed, warroom::core::policy::defaults(), "/incident", true,
+                                  warroom::app::user_limits{{}, {}, {}}};
+        for (int k = 1; k <= incidents; ++k) {
+            REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow " + std::to_string(k)).changed);
+        }
+        owed = seed->pending(0, 100'000).size();
+    }
+    asio::io_context ioc;
+    auto store = warroom::store::open_store(file, warroom::store::open_mode::existing,
+                                            [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
+    auto& writer = dynamic_cast<warroom::store::group_commit&>(*store);
+    slow_world world{ioc.get_executor()};
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-group-test"),
+                       outbox::runner_settings{"test-host:1:abc"}};
+    asio::cancellation_signal stop;
+    bool stopped = false;
+    asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e) {
+                       if (e) std::rethrow_exception(e);
+                       stopped = true;
+                   }));
+    asio::steady_timer check{ioc};
+    std::function<void()> watch = [&] {
+        if (world.delivered >= owed && store->pending(0, 1).empty()) return stop.emit(asio::cancellation_type::terminal);
+        check.expires_after(5ms);
+        check.async_wait([&](boost::system::error_code) { watch(); });
+    };
+    watch();
+    ioc.run_for(60s);
+
+    REQUIRE(stopped);
+    CHECK(world.delivered == owed);
+    // A lease and a result per entry, the runner's owner fact and its release at the stop: a second
+    // lease for an entry whose early one was still on its way would show here.
+    CHECK(writer.written().writes == 2 * owed + 2);
 }
