@@ -53,6 +53,25 @@ private:
     int max_ = 0;
 };
 
+// Runs `out` until `done` holds (looked at every 5 ms), then stops it; true once it has stopped.
+bool run_until(asio::io_context& ioc, outbox::runner& out, std::function<bool()> const& done) {
+    asio::cancellation_signal stop;
+    bool stopped = false;
+    asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e) {
+                       if (e) std::rethrow_exception(e);
+                       stopped = true;
+                   }));
+    asio::steady_timer check{ioc};
+    std::function<void()> watch = [&] {
+        if (done()) return stop.emit(asio::cancellation_type::terminal);
+        check.expires_after(5ms);
+        check.async_wait([&](boost::system::error_code) { watch(); });
+    };
+    watch();
+    ioc.run_for(60s);
+    return stopped;
+}
+
 }  // namespace
 
 TEST_CASE("the runner delivers every entry once, in order per incident, with a bounded number at once") {
@@ -73,22 +92,7 @@ TEST_CASE("the runner delivers every entry once, in order per incident, with a b
     outbox::runner_settings s{"test-host:1:abc"};
     s.max_in_flight = 8;
     outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-test"), s};
-    asio::cancellation_signal stop;
-    bool stopped = false;
-    asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e) {
-                       if (e) std::rethrow_exception(e);
-                       stopped = true;
-                   }));
-    asio::steady_timer check{ioc};
-    std::function<void()> watch = [&] {
-        if (world.delivered >= owed) return stop.emit(asio::cancellation_type::terminal);
-        check.expires_after(5ms);
-        check.async_wait([&](boost::system::error_code) { watch(); });
-    };
-    watch();
-    ioc.run_for(60s);
-
-    REQUIRE(stopped);
+    REQUIRE(run_until(ioc, out, [&] { return world.delivered >= owed; }));
     CHECK(world.delivered == owed);
     CHECK(world.max_at_once() <= 8);
     CHECK(world.max_at_once() >= 2);  // incidents do go side by side
@@ -121,22 +125,7 @@ TEST_CASE("over group commit each entry is leased once, as it is read, and recor
     slow_world world{ioc.get_executor()};
     outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-group-test"),
                        outbox::runner_settings{"test-host:1:abc"}};
-    asio::cancellation_signal stop;
-    bool stopped = false;
-    asio::co_spawn(ioc, out.run(), asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr e) {
-                       if (e) std::rethrow_exception(e);
-                       stopped = true;
-                   }));
-    asio::steady_timer check{ioc};
-    std::function<void()> watch = [&] {
-        if (world.delivered >= owed && store->pending(0, 1).empty()) return stop.emit(asio::cancellation_type::terminal);
-        check.expires_after(5ms);
-        check.async_wait([&](boost::system::error_code) { watch(); });
-    };
-    watch();
-    ioc.run_for(60s);
-
-    REQUIRE(stopped);
+    REQUIRE(run_until(ioc, out, [&] { return world.delivered >= owed && store->pending(0, 1).empty(); }));
     CHECK(world.delivered == owed);
     // A lease and a result per entry, the runner's owner fact and its release at the stop: a second
     // lease for an entry whose early one was still on its way would show here.
