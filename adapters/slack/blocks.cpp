@@ -123,7 +123,6 @@ bool closes_token(std::string_view s, std::size_t at) {
     return c < 0x80 && (std::isspace(c) || std::ispunct(c));
 }
 
-bool upper_or_digit(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 bool channel_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
 
 std::string link_channels(std::string_view s, render_context const& ctx) {
