@@ -870,11 +870,7 @@ private:
                 step.label = step.target;
                 if (auto const* l = t.get("label")) step.label = string_at(*l, join(step_key, "label"));
                 if (auto const* l = t.get("notify")) step.notify = contacts_at(*l, join(step_key, "notify"), true);
-                // The same defaults as the built-in matrix: the on-call step pages, the customer step drafts
-                // the notice, the others DM their contacts.
-                step.page = step.target == "on-call";
-                step.customer_notice = step.target == "customer-communication";
-                step.dm = !step.page && !step.customer_notice;
+                core::apply_target_defaults(step);
                 if (auto const* l = t.get("dm")) step.dm = bool_at(*l, join(step_key, "dm"));
                 if (auto const* l = t.get("page")) step.page = bool_at(*l, join(step_key, "page"));
                 if (auto const* l = t.get("customer_notice"))

@@ -153,7 +153,7 @@ struct applier {
     }
     void operator()(escalated const& x) {
         i.escalated_targets.emplace(x.target, e.at);
-        if (x.customer_notice.value_or(x.target == "customer-communication") && !i.customer_notice_drafted_at)
+        if (x.customer_notice.value_or(drafts_customer_notice_by_default(x.target)) && !i.customer_notice_drafted_at)
             i.customer_notice_drafted_at = e.at;
         std::string who;
         for (auto const& c : x.notified) who += (who.empty() ? "" : ", ") + c;

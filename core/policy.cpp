@@ -4,15 +4,22 @@
 #include <algorithm>
 
 namespace warroom::core {
+
+bool drafts_customer_notice_by_default(std::string_view target) { return target == "customer-communication"; }
+
+void apply_target_defaults(escalation_step& s) {
+    s.page = s.target == "on-call";
+    s.customer_notice = drafts_customer_notice_by_default(s.target);
+    s.dm = !s.page && !s.customer_notice;
+}
+
 namespace {
 
 using namespace std::chrono_literals;
 
 escalation_step step(seconds after, std::string target, std::string label) {
     escalation_step s{after, std::move(target), std::move(label), {}};
-    s.page = s.target == "on-call";
-    s.customer_notice = s.target == "customer-communication";
-    s.dm = !s.page && !s.customer_notice;
+    apply_target_defaults(s);
     return s;
 }
 

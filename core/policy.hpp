@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model.hpp"
@@ -22,6 +23,11 @@ struct escalation_step {
     bool customer_notice = false;     // draft the customer notice for the Communications Lead to approve
     bool operator==(escalation_step const&) const = default;
 };
+
+// What a step does when the configuration does not say, by its target: the on-call step pages,
+// the customer-communication step drafts the customer notice, the others DM their contacts.
+bool drafts_customer_notice_by_default(std::string_view target);
+void apply_target_defaults(escalation_step& s);
 
 struct severity_policy {
     std::string name;                     // "Critical"
