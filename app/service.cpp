@@ -195,6 +195,7 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
         for (auto const& f : effects) {
             if (is_durable(f)) batch.outbox.emplace_back(lane, f);
         }
+        if (!batch.outbox.empty()) batch.leased_to = birth_lease_;
     }
     // Applied now, before the disk has it: the next request is decided on it (group commit). Should
     // the write be refused, settling it reloads the state from the store.

@@ -120,6 +120,9 @@ public:
     std::optional<std::string> lost(ticket t) const;
     // Called after each write that reached the disk: its outbox entries can be delivered.
     void on_written(std::function<void()> fn) { on_written_ = std::move(fn); }
+    // Outbox entries are written leased to this deliverer (the process's own), which then delivers
+    // them without first committing a lease of its own.
+    void lease_outbox_to(birth_lease terms) { birth_lease_ = std::move(terms); }
 
 private:
     // Decides on the current state and records; when the store refuses at once (a conflict), reloads
@@ -181,6 +184,7 @@ private:
     std::map<ticket, write_result> lost_;  // recent writes that did not make it, and why
     std::multimap<ticket, std::function<void()>> waiters_;
     std::function<void()> on_written_;
+    std::optional<birth_lease> birth_lease_;
     std::optional<timestamp> last_event_at_;
     timestamp last_tick_{};              // where the hand-off schedule is looked up from
     std::set<std::string> handoffs_done_;  // hand-off keys fired or found claimed

@@ -23,6 +23,13 @@ using core::event;
 using core::seconds;
 using core::timestamp;
 
+// Outbox entries written leased to the process that decided them, so that it delivers them without
+// another commit first.
+struct birth_lease {
+    std::string owner;  // the deliverer, as in lease_delivery
+    seconds lease{};    // from the commit on
+};
+
 struct append_batch {
     std::vector<event> events;
     // Keys to claim (reminders, redeliveries); if any is already claimed, nothing of the batch is written.
@@ -31,6 +38,9 @@ struct append_batch {
     std::vector<std::pair<int, int>> expected_versions;
     // Durable effects, each with its delivery lane (an incident number; 0 for none).
     std::vector<std::pair<int, effect>> outbox = {};
+    // When set, the entries are born leased, their first delivery counted (attempts = 1): should
+    // that process die before recording it, whoever takes them over reconciles first.
+    std::optional<birth_lease> leased_to = std::nullopt;
 };
 
 // Takes or renews the right to deliver outbox entry `id` until `now + lease`, counting an attempt.
@@ -84,6 +94,8 @@ struct outbox_entry {
     int lane = 0;
     effect what;
     int attempts = 0;  // deliveries started: > 0 means an earlier one may have reached the world
+    std::string owner = {};  // who holds its lease ("" when nobody does)
+    timestamp lease_until{};
     bool operator==(outbox_entry const&) const = default;
 };
 

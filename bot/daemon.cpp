@@ -121,7 +121,9 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     // The paging vendor has its own connections: a Slack outage or Slack's rate shaping never holds a page.
     http::client to_vendor{ioc.get_executor(), tls, request_timeout};
     deliverer to_world{to_slack, to_vendor, pager, log};
-    outbox::runner out{ioc.get_executor(), store, to_world, log, outbox::runner_settings{owner_id()}};
+    outbox::runner_settings const delivery{owner_id()};
+    outbox::runner out{ioc.get_executor(), store, to_world, log, delivery};
+    svc.lease_outbox_to({delivery.owner, delivery.lease});
     slack::directory people{ioc.get_executor(), api, log};
     svc.set_directory(&people);
     to_slack.set_directory(&people);

@@ -13,7 +13,9 @@ namespace warroom::http {
 namespace {
 
 namespace wire = beast::http;
-constexpr std::size_t max_idle = 8;
+// Above the outbox's calls in flight (32): at 8, a burst closed and reopened ~0.9 connections per
+// declare (749 connects in 850 declares at 100/s); at 64, 29.
+constexpr std::size_t max_idle = 64;
 constexpr auto idle_limit = std::chrono::seconds{30};
 constexpr std::size_t body_limit = 8 * 1024 * 1024;
 

@@ -54,9 +54,20 @@ void runner::wake() { wake_->cancel(); }
 
 void runner::fetch() {
     for (;;) {
-        auto const fresh = store_.pending(engine_.newest(), fetch_batch);
-        for (auto const& e : fresh) {
-            if (engine_.add(e)) lease_early(e.id);
+        auto fresh = store_.pending(engine_.newest(), fetch_batch);
+        for (auto& e : fresh) {
+            // Born leased to this process, which decided it: the attempt counted is the one to come.
+            bool const born_ours = e.owner == settings_.owner && e.attempts == 1;
+            if (born_ours) e.attempts = 0;
+            if (!engine_.add(e)) continue;
+            if (born_ours) {
+                auto const el = std::make_shared<early_lease>();
+                el->settled = el->granted = true;
+                el->at = e.lease_until - settings_.lease;
+                early_.emplace(e.id, el);
+            } else {
+                lease_early(e.id);
+            }
         }
         if (fresh.size() < fetch_batch) break;
     }

@@ -77,8 +77,9 @@ private:
     std::map<std::int64_t, std::shared_ptr<boost::asio::cancellation_signal>> driving_;
     std::set<std::int64_t> waiting_;  // driven entries waiting to retry
     std::deque<std::int64_t> turn_come_;  // ready, not yet driven: waiting for a free slot
-    // A lease taken when the entry was read, before its turn: its commit is then not on the way from
-    // one delivery of a lane or channel to the next.
+    // The lease an entry was born with (written by this process), or one taken when the entry was
+    // read, before its turn: no commit is then on the way from one delivery of a lane or channel to
+    // the next.
     struct early_lease {
         bool settled = false;
         bool granted = false;

@@ -16,11 +16,10 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "adapters/store/effect_codec.hpp"
+#include "adapters/store/encoded_append.hpp"
 #include "adapters/store/event_codec.hpp"
 
 namespace warroom::store {
@@ -116,52 +115,6 @@ std::string_view column_text(sqlite3_stmt* s, int column) {
     return text ? std::string_view{text, size} : std::string_view{};
 }
 
-std::int64_t unix_ms(core::timestamp t) { return t.time_since_epoch().count(); }
-std::int64_t unix_ms_now() { return unix_ms(std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now())); }
-
-// An append checked and encoded before the write lock is taken: a bad batch throws with nothing written.
-struct encoded_append {
-    struct row {
-        core::event const& e;
-        int version;
-        std::string body;
-    };
-    std::vector<std::pair<int, int>> const& expected;
-    std::vector<row> rows;
-    std::vector<std::string> const& claims;
-    std::vector<std::pair<int, std::string>> entries;
-    std::int64_t at;
-};
-
-encoded_append encode_append(app::append_batch const& batch) {
-    std::unordered_map<int, int> next_version;
-    for (auto const& [incident, expected] : batch.expected_versions) {
-        if (!next_version.emplace(incident, expected).second) {
-            throw std::invalid_argument("append: incident " + std::to_string(incident) +
-                                        " has more than one expected version");
-        }
-    }
-    encoded_append out{batch.expected_versions, {}, batch.claims, {},
-                       batch.events.empty() ? std::int64_t{0} : unix_ms(batch.events.front().at)};
-    out.rows.reserve(batch.events.size());
-    for (auto const& e : batch.events) {
-        auto const it = next_version.find(e.incident);
-        if (it == next_version.end()) {
-            throw std::invalid_argument("append: incident " + std::to_string(e.incident) +
-                                        " has events but no expected version");
-        }
-        out.rows.push_back({e, ++it->second, encode(e.what)});
-    }
-    std::unordered_set<std::string_view> keys;
-    for (auto const& key : batch.claims) {
-        // A batch that conflicts with itself would conflict on every retry.
-        if (!keys.insert(key).second) throw std::invalid_argument("append: reminder key \"" + key + "\" claimed twice");
-    }
-    out.entries.reserve(batch.outbox.size());
-    for (auto const& [lane, what] : batch.outbox) out.entries.emplace_back(lane, encode_effect(what));
-    return out;
-}
-
 }  // namespace
 
 struct sqlite_store::impl {
@@ -245,9 +198,11 @@ struct sqlite_store::impl {
         select_events = prepare("SELECT seq, incident, type, at, actor, body FROM events ORDER BY seq");
         select_claim = prepare("SELECT 1 FROM reminders_fired WHERE key = ?1");
         select_head = prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
-        insert_outbox = prepare("INSERT INTO outbox (lane, body, created_at) VALUES (?1, ?2, ?3)");
+        insert_outbox = prepare(
+            "INSERT INTO outbox (lane, body, created_at, attempts, owner, lease_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         select_pending = prepare(
-            "SELECT id, lane, body, attempts FROM outbox WHERE done_at IS NULL AND id > ?1 ORDER BY id LIMIT ?2");
+            "SELECT id, lane, body, attempts, owner, lease_until FROM outbox WHERE done_at IS NULL AND id > ?1 ORDER BY id "
+            "LIMIT ?2");
         lease_outbox = prepare(
             "UPDATE outbox SET attempts = attempts + 1, owner = ?2, lease_until = ?3 + ?4 WHERE id = ?1 AND done_at IS "
             "NULL AND (owner IS NULL OR owner = ?2 OR lease_until <= ?3)");
@@ -293,11 +248,18 @@ struct sqlite_store::impl {
             bind(u, 2, a.at);
             if (!insert(u, "append: claim reminder")) return app::append_result::conflict;
         }
+        // Leased from the commit on, by the clock the finish and lease steps use.
+        auto const leased_until = a.leased_to ? unix_ms_now() + lease_ms(a.leased_to->lease) : 0;
         for (auto const& [lane, body] : a.entries) {
             use u{insert_outbox};
             bind(u, 1, lane);
             bind(u, 2, body);
             bind(u, 3, a.at);
+            bind(u, 4, a.leased_to ? 1 : 0);
+            if (a.leased_to) {
+                bind(u, 5, a.leased_to->owner);
+                bind(u, 6, leased_until);
+            }
             if (sqlite3_step(u.get()) != SQLITE_DONE) fail("append: insert outbox entry");
         }
         return app::append_result::written;
@@ -309,7 +271,7 @@ struct sqlite_store::impl {
             bind(u, 1, l->id);
             bind(u, 2, l->owner);
             bind(u, 3, unix_ms(l->now));
-            bind(u, 4, static_cast<std::int64_t>(std::chrono::duration_cast<core::milliseconds>(l->lease).count()));
+            bind(u, 4, lease_ms(l->lease));
             if (sqlite3_step(u.get()) != SQLITE_DONE) fail("lease outbox entry");
             return sqlite3_changes(db.get()) == 1 ? app::append_result::written : app::append_result::conflict;
         }
@@ -518,7 +480,8 @@ std::vector<app::outbox_entry> sqlite_store::pending(std::int64_t after, std::si
         auto const id = sqlite3_column_int64(u.get(), 0);
         try {
             out.push_back({id, sqlite3_column_int(u.get(), 1), decode_effect(column_text(u.get(), 2)),
-                           sqlite3_column_int(u.get(), 3)});
+                           sqlite3_column_int(u.get(), 3), std::string(column_text(u.get(), 4)),
+                           core::timestamp{core::milliseconds{sqlite3_column_int64(u.get(), 5)}}});
         } catch (app::store_error const& err) {
             throw app::store_error("sqlite store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
                                     err.what());

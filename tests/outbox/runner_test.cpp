@@ -33,7 +33,8 @@ using warroom::core::test::t0;
 class slow_world final : public outbox::deliverer {
 public:
     explicit slow_world(asio::any_io_executor ex) : ex_(ex) {}
-    outbox::task<outbox::attempt> deliver(warroom::app::outbox_entry const& entry, bool) override {
+    outbox::task<outbox::attempt> deliver(warroom::app::outbox_entry const& entry, bool in_doubt) override {
+        if (in_doubt) ++reconciled;
         ++now_;
         max_ = std::max(max_, now_);
         asio::steady_timer pause{ex_, 1ms};
@@ -46,6 +47,7 @@ public:
     int max_at_once() const { return max_; }
     std::map<int, std::vector<std::int64_t>> by_lane;
     std::size_t delivered = 0;
+    std::size_t reconciled = 0;  // deliveries told an earlier try may have reached the world
 
 private:
     asio::any_io_executor ex_;
@@ -130,4 +132,43 @@ TEST_CASE("over group commit each entry is leased once, as it is read, and recor
     // A lease and a result per entry, the runner's owner fact and its release at the stop: a second
     // lease for an entry whose early one was still on its way would show here.
     CHECK(writer.written().writes == 2 * owed + 2);
+}
+
+TEST_CASE("entries born leased to the runner go without a lease write; another's are taken over once it lapses") {
+    warroom::store::test::temp_dir dir;
+    auto const file = "sqlite://" + (dir / "w.db").string();
+    std::string const owner = "test-host:1:abc";
+    constexpr int ours = 10;
+    std::size_t owed_ours = 0;
+    std::size_t owed_theirs = 0;
+    {
+        auto seed = warroom::store::open_store(file);
+        warroom::app::service svc{*seed, warroom::core::policy::defaults(), "/incident", true,
+                                  warroom::app::user_limits{{}, {}, {}}};
+        // A process that died right after deciding: its entries' leases lapse in a second.
+        svc.lease_outbox_to({"test-host:2:dead", 1s});
+        REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow").changed);
+        owed_theirs = seed->pending(0, 100'000).size();
+        svc.lease_outbox_to({owner, 20s});
+        for (int k = 1; k <= ours; ++k) {
+            REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow " + std::to_string(k)).changed);
+        }
+        owed_ours = seed->pending(0, 100'000).size() - owed_theirs;
+    }
+    asio::io_context ioc;
+    auto store = warroom::store::open_store(file, warroom::store::open_mode::existing,
+                                            [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
+    auto& writer = dynamic_cast<warroom::store::group_commit&>(*store);
+    slow_world world{ioc.get_executor()};
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-born-test"),
+                       outbox::runner_settings{owner}};
+    auto const owed = owed_ours + owed_theirs;
+    REQUIRE(run_until(ioc, out, [&] { return world.delivered >= owed && store->pending(0, 1).empty(); }));
+    CHECK(world.delivered == owed);
+    // Only the dead process's entries may have reached the world before: those are reconciled.
+    CHECK(world.reconciled == owed_theirs);
+    // A result per entry and a lease for each of the dead process's (perhaps a retry or two while it
+    // still held them), the owner fact and the release: none for the entries born ours.
+    CHECK(writer.written().writes >= owed + owed_theirs + 2);
+    CHECK(writer.written().writes <= owed + 3 * owed_theirs + 2);
 }

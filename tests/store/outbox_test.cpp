@@ -129,6 +129,30 @@ TEST_CASE("a delivery lease keeps a second deliverer out until it expires") {
     CHECK(s->start_delivery(id, "replica-c", t0 + 91s, 60s));  // released: no need to wait out the lease
 }
 
+TEST_CASE("entries born leased are counted as started and kept from other deliverers until the lease lapses") {
+    auto s = sqlite_store::in_memory();
+    auto const before = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    app::append_batch b{{note(1, 1)}, {}, {{1, 0}}, {{1, every_kind()[1]}, {1, every_kind()[2]}}};
+    b.leased_to = app::birth_lease{"replica-a", 60s};
+    REQUIRE(s->append(b) == append_result::written);
+    auto const after = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    REQUIRE(s->append({{note(2, 1)}, {}, {{2, 0}}, {{2, every_kind()[1]}}}) == append_result::written);
+    auto const all = s->pending(0, 10);
+    REQUIRE(all.size() == 3);
+    for (auto const& e : {all[0], all[1]}) {
+        CHECK(e.owner == "replica-a");
+        CHECK(e.attempts == 1);
+        CHECK(e.lease_until >= before + 60s);
+        CHECK(e.lease_until <= after + 60s);
+    }
+    CHECK(all[2].owner.empty());  // written without a lease: nobody holds it
+    CHECK(all[2].attempts == 0);
+    CHECK_FALSE(s->start_delivery(all[0].id, "replica-b", after, 60s));
+    CHECK(s->start_delivery(all[0].id, "replica-a", after, 60s));
+    CHECK(s->start_delivery(all[1].id, "replica-b", after + 61s, 60s));  // lapsed: taken over
+    CHECK(s->pending(all[1].id - 1, 1).at(0).attempts == 2);
+}
+
 TEST_CASE("a finished entry is never pending again and its facts are recorded with it") {
     temp_dir dir;
     auto const file = dir / "w.db";
