@@ -175,8 +175,9 @@ int main(int argc, char** argv) {
         }
         return 0;
     } catch (app::store_error const& e) {
+        // A store that cannot be reached, read or migrated is the operator's to fix, as a bad configuration is.
         std::cerr << "warroom: store " << config::redact_url(url) << ": " << e.what() << '\n';
-        return 1;
+        return 2;
     } catch (std::exception const& e) {
         std::cerr << "warroom: " << e.what() << '\n';
         return 1;

@@ -5,13 +5,15 @@
 #include <filesystem>
 #include <string_view>
 
+#include "adapters/store/postgres_store.hpp"
 #include "adapters/store/sqlite_store.hpp"
 
 namespace warroom::store {
 namespace {
 
 constexpr std::string_view supported =
-    "supported: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite::memory:";
+    "supported: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite::memory:, "
+    "postgresql://user@host:5432/database";
 
 }  // namespace
 
@@ -34,6 +36,12 @@ std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode m
         // Opened second: the writer has created the file and brought its schema up to date.
         auto reader = std::make_unique<sqlite_store>(file);
         return std::make_unique<group_commit>(std::move(writer), std::move(reader), std::move(post));
+    }
+
+    if (u.starts_with("postgresql://") || u.starts_with("postgres://")) {
+        auto writer = std::make_unique<postgres_store>(url);
+        if (!post) return writer;
+        return std::make_unique<group_commit>(std::move(writer), std::make_unique<postgres_store>(url), std::move(post));
     }
 
     auto const colon = u.find(':');

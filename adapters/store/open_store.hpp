@@ -1,6 +1,7 @@
 // Picks the event store from a URL: the only place that maps configuration to an adapter.
-// sqlite:///absolute/path.db, sqlite://relative/path.db (from the working directory) and
-// sqlite::memory: are accepted; anything else throws app::store_error naming the scheme.
+// sqlite:///absolute/path.db, sqlite://relative/path.db (from the working directory),
+// sqlite::memory: and postgresql:// (or postgres://) connection URIs are accepted; anything else
+// throws app::store_error naming the scheme.
 #pragma once
 
 #include <memory>
@@ -16,8 +17,9 @@ enum class open_mode {
     existing,  // refuse a missing database: readers such as `warroom report`
 };
 
-// With `post`, a database file gets group commit (a writer thread whose completions `post` runs
-// on the caller's loop); an in-memory one has no disk to wait for and is written at once.
+// With `post`, a database file or server gets group commit (a writer thread with its own connection,
+// whose completions `post` runs on the caller's loop); an in-memory one has no disk to wait for and
+// is written at once. A PostgreSQL database must exist; its tables are made when missing.
 std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode mode = open_mode::create,
                                              group_commit::post_fn post = {});
 

@@ -1,0 +1,396 @@
+// Everything libpq lives here. Statements are prepared once per connection; parameters go as text.
+// Messages name the database as user@host:port/db, never the URL (it may carry a password).
+#include "adapters/store/postgres_store.hpp"
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <cstdlib>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "adapters/store/effect_codec.hpp"
+#include "adapters/store/encoded_append.hpp"
+#include "adapters/store/event_codec.hpp"
+
+namespace warroom::store {
+namespace {
+
+// Taken by every write transaction (and the migrations): one writer at a time across replicas.
+constexpr char const* write_lock = "SELECT pg_advisory_xact_lock(7274797264)";
+constexpr char const* unique_violation = "23505";
+
+// Version N is migrations[N - 1]; each runs in its own transaction. Append only, as for SQLite.
+constexpr char const* migrations[] = {
+    R"sql(
+CREATE TABLE events (
+    seq      BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    incident INTEGER NOT NULL,
+    version  INTEGER NOT NULL,
+    type     TEXT    NOT NULL,
+    at       BIGINT  NOT NULL,
+    actor    TEXT    NOT NULL,
+    body     TEXT    NOT NULL,
+    UNIQUE (incident, version)
+);
+CREATE TABLE reminders_fired (
+    key      TEXT   PRIMARY KEY,
+    fired_at BIGINT NOT NULL
+);
+CREATE TABLE outbox (
+    id          BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    lane        INTEGER NOT NULL,
+    body        TEXT    NOT NULL,
+    created_at  BIGINT  NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    owner       TEXT,
+    lease_until BIGINT,
+    done_at     BIGINT,
+    result      TEXT
+);
+CREATE INDEX outbox_pending ON outbox (id) WHERE done_at IS NULL;
+CREATE TABLE delivery_facts (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+)sql",
+};
+constexpr std::int64_t known_schema_version = std::size(migrations);
+
+// The statements every connection prepares, by name.
+constexpr std::array<std::pair<char const*, char const*>, 16> statements{{
+    {"version_of", "SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = $1"},
+    {"insert_event", "INSERT INTO events (incident, version, type, at, actor, body) VALUES ($1, $2, $3, $4, $5, $6)"},
+    {"insert_claim", "INSERT INTO reminders_fired (key, fired_at) VALUES ($1, $2)"},
+    {"select_events", "SELECT incident, type, at, actor, body, seq FROM events ORDER BY seq"},
+    {"select_claim", "SELECT 1 FROM reminders_fired WHERE key = $1"},
+    {"select_head", "SELECT COALESCE(MAX(seq), 0) FROM events"},
+    {"insert_outbox",
+     "INSERT INTO outbox (lane, body, created_at, attempts, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6)"},
+    {"select_pending",
+     "SELECT id, lane, body, attempts, owner, lease_until FROM outbox WHERE done_at IS NULL AND id > $1 ORDER BY id "
+     "LIMIT $2"},
+    {"lease_outbox",
+     "UPDATE outbox SET attempts = attempts + 1, owner = $2, lease_until = $3::bigint + $4::bigint WHERE id = $1 AND "
+     "done_at IS NULL AND (owner IS NULL OR owner = $2 OR lease_until <= $3)"},
+    {"release_outbox", "UPDATE outbox SET owner = NULL, lease_until = NULL WHERE owner = $1 AND done_at IS NULL"},
+    {"finish_outbox", "UPDATE outbox SET done_at = $2, result = $3 WHERE id = $1"},
+    {"select_fact", "SELECT value FROM delivery_facts WHERE key = $1"},
+    {"upsert_fact",
+     "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
+    {"savepoint", "SAVEPOINT one_write"},
+    {"rollback_to", "ROLLBACK TO SAVEPOINT one_write"},
+    {"release", "RELEASE SAVEPOINT one_write"},
+}};
+
+struct result_clear {
+    void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using result = std::unique_ptr<PGresult, result_clear>;
+
+struct conn_finish {
+    void operator()(PGconn* c) const noexcept { PQfinish(c); }
+};
+
+// A parameter as text, or SQL NULL.
+using param = std::optional<std::string>;
+
+std::string one_line(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    for (auto& c : text) {
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    }
+    return text;
+}
+
+std::string_view text(PGresult const* r, int row, int column) {
+    return {PQgetvalue(r, row, column), static_cast<std::size_t>(PQgetlength(r, row, column))};
+}
+
+std::int64_t integer(PGresult const* r, int row, int column) {
+    return std::strtoll(PQgetvalue(r, row, column), nullptr, 10);
+}
+
+}  // namespace
+
+struct postgres_store::impl {
+    std::string url;
+    std::string name;  // user@host:port/db, for messages
+    std::unique_ptr<PGconn, conn_finish> conn;
+    bool prepared = false;
+
+    [[noreturn]] void fail(std::string_view operation, PGresult const* r = nullptr) const {
+        auto const why = r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r) : PQerrorMessage(conn.get());
+        throw app::store_error("postgresql store " + name + ": " + std::string(operation) + " failed: " + one_line(why));
+    }
+
+    void connect() {
+        // Defaults first: the URL's own settings (connect_timeout=…) come after and win.
+        char const* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname", nullptr};
+        char const* values[] = {"10", "warroom", "UTF8", url.c_str(), nullptr};
+        conn.reset(PQconnectdbParams(keys, values, 1));
+        if (!conn) throw app::store_error("postgresql store: out of memory");
+        name = std::string(PQuser(conn.get()) ? PQuser(conn.get()) : "") + "@" +
+               (PQhost(conn.get()) ? PQhost(conn.get()) : "") + ":" + (PQport(conn.get()) ? PQport(conn.get()) : "") +
+               "/" + (PQdb(conn.get()) ? PQdb(conn.get()) : "");
+        if (PQstatus(conn.get()) != CONNECTION_OK) fail("connect");
+        // "relation already exists, skipping" and the like are not for the daemon's output.
+        PQsetNoticeProcessor(conn.get(), [](void*, char const*) {}, nullptr);
+        prepared = false;
+    }
+
+    // A connection lost since the last call (a database restart) is opened again first.
+    void ready() {
+        if (PQstatus(conn.get()) != CONNECTION_OK) {
+            PQreset(conn.get());
+            prepared = false;
+            if (PQstatus(conn.get()) != CONNECTION_OK) fail("reconnect");
+        }
+        if (prepared) return;
+        for (auto const& [statement, sql] : statements) {
+            result r{PQprepare(conn.get(), statement, sql, 0, nullptr)};
+            if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail(std::string("prepare ") + statement, r.get());
+        }
+        prepared = true;
+    }
+
+    void exec(char const* sql, std::string_view operation) {
+        result r{PQexec(conn.get(), sql)};
+        auto const status = PQresultStatus(r.get());
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(operation, r.get());
+    }
+
+    // Runs a prepared statement. A unique violation gives nullptr when `may_conflict`: the write's
+    // savepoint undoes it.
+    result run(char const* statement, std::vector<param> const& params, std::string_view operation,
+               bool may_conflict = false) {
+        std::vector<char const*> values;
+        values.reserve(params.size());
+        for (auto const& p : params) values.push_back(p ? p->c_str() : nullptr);
+        result r{PQexecPrepared(conn.get(), statement, static_cast<int>(values.size()), values.data(), nullptr,
+                                nullptr, 0)};
+        auto const status = PQresultStatus(r.get());
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
+        if (may_conflict) {
+            if (char const* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+                state && std::string_view{state} == unique_violation) {
+                return nullptr;
+            }
+        }
+        fail(operation, r.get());
+    }
+
+    std::int64_t single_int(char const* statement, std::vector<param> const& params, std::string_view operation) {
+        auto const r = run(statement, params, operation);
+        if (PQntuples(r.get()) != 1) fail(operation);
+        return integer(r.get(), 0, 0);
+    }
+
+    // BEGIN and the write lock now, ROLLBACK on scope exit unless committed.
+    class transaction {
+    public:
+        explicit transaction(impl& s) : s_(s) {
+            s_.exec("BEGIN", "begin transaction");
+            s_.exec(write_lock, "take the write lock");
+        }
+        ~transaction() {
+            if (!committed_ && PQtransactionStatus(s_.conn.get()) != PQTRANS_IDLE) {
+                result{PQexec(s_.conn.get(), "ROLLBACK")};
+            }
+        }
+        transaction(transaction const&) = delete;
+        transaction& operator=(transaction const&) = delete;
+        void commit() {
+            s_.exec("COMMIT", "commit");
+            committed_ = true;
+        }
+
+    private:
+        impl& s_;
+        bool committed_ = false;
+    };
+
+    void migrate() {
+        transaction tx{*this};
+        exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+             "create schema_migrations");
+        result r{PQexec(conn.get(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")};
+        if (PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1) fail("read schema version", r.get());
+        auto current = integer(r.get(), 0, 0);
+        if (current > known_schema_version) {
+            throw app::store_error("postgresql store " + name + ": schema version " + std::to_string(current) +
+                                   " is newer than this build of warroom knows (" +
+                                   std::to_string(known_schema_version) + "); run a newer warroom");
+        }
+        for (; current < known_schema_version; ++current) {
+            auto const next = std::to_string(current + 1);
+            exec(migrations[current], "migration to schema version " + next);
+            char const* values[] = {next.c_str(), nullptr};
+            auto const now = std::to_string(unix_ms_now());
+            values[1] = now.c_str();
+            result rec{PQexecParams(conn.get(), "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                                    2, nullptr, values, nullptr, nullptr, 0)};
+            if (PQresultStatus(rec.get()) != PGRES_COMMAND_OK) fail("record schema version " + next, rec.get());
+        }
+        tx.commit();
+    }
+
+    void put_fact(std::string const& key, std::string const& value) {
+        run("upsert_fact", {key, value}, "record delivery fact");
+    }
+
+    app::append_result append(encoded_append const& a) {
+        for (auto const& [incident, expected] : a.expected) {
+            if (single_int("version_of", {std::to_string(incident)}, "append: read version") != expected) {
+                return app::append_result::conflict;
+            }
+        }
+        for (auto const& r : a.rows) {
+            if (!run("insert_event",
+                     {std::to_string(r.e.incident), std::to_string(r.version), std::string(core::event_name(r.e.what)),
+                      std::to_string(unix_ms(r.e.at)), r.e.by, r.body},
+                     "append: insert event", true)) {
+                return app::append_result::conflict;
+            }
+        }
+        for (auto const& key : a.claims) {
+            if (!run("insert_claim", {key, std::to_string(a.at)}, "append: claim reminder", true)) {
+                return app::append_result::conflict;
+            }
+        }
+        param const owner = a.leased_to ? param{a.leased_to->owner} : std::nullopt;
+        param const until =
+            a.leased_to ? param{std::to_string(unix_ms_now() + lease_ms(a.leased_to->lease))} : std::nullopt;
+        for (auto const& [lane, body] : a.entries) {
+            run("insert_outbox",
+                {std::to_string(lane), body, std::to_string(a.at), a.leased_to ? "1" : "0", owner, until},
+                "append: insert outbox entry");
+        }
+        return app::append_result::written;
+    }
+
+    app::append_result apply(app::write_op const& w) {
+        if (auto const* l = std::get_if<app::lease_delivery>(&w)) {
+            auto const r = run("lease_outbox",
+                               {std::to_string(l->id), l->owner, std::to_string(unix_ms(l->now)),
+                                std::to_string(lease_ms(l->lease))},
+                               "lease outbox entry");
+            return std::string_view{PQcmdTuples(r.get())} == "1" ? app::append_result::written
+                                                                 : app::append_result::conflict;
+        }
+        if (auto const* f = std::get_if<app::finish_delivery>(&w)) {
+            for (auto const& [key, value] : f->facts) put_fact(key, value);
+            run("finish_outbox", {std::to_string(f->id), std::to_string(unix_ms_now()), f->result},
+                "finish outbox entry");
+            return app::append_result::written;
+        }
+        if (auto const* r = std::get_if<app::release_deliveries>(&w)) {
+            run("release_outbox", {r->owner}, "release outbox leases");
+            return app::append_result::written;
+        }
+        auto const& fact = std::get<app::set_fact>(w);
+        put_fact(fact.key, fact.value);
+        return app::append_result::written;
+    }
+};
+
+postgres_store::postgres_store(std::string const& url) : impl_(std::make_unique<impl>()) {
+    impl_->url = url;
+    impl_->connect();
+    impl_->migrate();
+    impl_->ready();
+}
+
+postgres_store::~postgres_store() = default;
+
+std::vector<core::event> postgres_store::load() {
+    auto& s = *impl_;
+    s.ready();
+    auto const r = s.run("select_events", {}, "load");
+    std::vector<core::event> out;
+    out.reserve(static_cast<std::size_t>(PQntuples(r.get())));
+    for (int k = 0; k < PQntuples(r.get()); ++k) {
+        auto const where = "postgresql store " + s.name + ": event seq " + std::string(text(r.get(), k, 5)) + ": ";
+        auto const incident = integer(r.get(), k, 0);
+        if (incident < std::numeric_limits<int>::min() || incident > std::numeric_limits<int>::max()) {
+            throw app::store_error(where + "incident number out of range");
+        }
+        core::event e{.incident = static_cast<int>(incident),
+                      .at = core::timestamp{core::milliseconds{integer(r.get(), k, 2)}},
+                      .by = std::string(text(r.get(), k, 3)),
+                      .what = {}};
+        try {
+            e.what = decode(text(r.get(), k, 1), text(r.get(), k, 4));
+        } catch (app::store_error const& err) {
+            throw app::store_error(where + err.what());
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+bool postgres_store::claimed(std::string const& key) {
+    impl_->ready();
+    return PQntuples(impl_->run("select_claim", {key}, "claimed").get()) > 0;
+}
+
+std::int64_t postgres_store::head() {
+    impl_->ready();
+    return impl_->single_int("select_head", {}, "head");
+}
+
+std::vector<app::outbox_entry> postgres_store::pending(std::int64_t after, std::size_t limit) {
+    auto& s = *impl_;
+    s.ready();
+    auto const bounded = std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max());
+    auto const r = s.run("select_pending", {std::to_string(after), std::to_string(bounded)}, "read outbox");
+    std::vector<app::outbox_entry> out;
+    for (int k = 0; k < PQntuples(r.get()); ++k) {
+        auto const id = integer(r.get(), k, 0);
+        try {
+            out.push_back({id, static_cast<int>(integer(r.get(), k, 1)), decode_effect(text(r.get(), k, 2)),
+                           static_cast<int>(integer(r.get(), k, 3)),
+                           PQgetisnull(r.get(), k, 4) ? std::string{} : std::string(text(r.get(), k, 4)),
+                           core::timestamp{core::milliseconds{PQgetisnull(r.get(), k, 5) ? 0 : integer(r.get(), k, 5)}}});
+        } catch (app::store_error const& err) {
+            throw app::store_error("postgresql store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
+                                   err.what());
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> postgres_store::fact(std::string const& key) {
+    impl_->ready();
+    auto const r = impl_->run("select_fact", {key}, "read delivery fact");
+    if (PQntuples(r.get()) == 0) return std::nullopt;
+    return std::string(text(r.get(), 0, 0));
+}
+
+std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> const& ops) {
+    auto& s = *impl_;
+    std::vector<std::optional<encoded_append>> appends;
+    appends.reserve(ops.size());
+    for (auto const& op : ops) {
+        auto const* batch = std::get_if<app::append_batch>(&op);
+        appends.push_back(batch ? std::optional<encoded_append>(encode_append(*batch)) : std::nullopt);
+    }
+    s.ready();
+    std::vector<app::write_result> results(ops.size());
+    impl::transaction tx{s};
+    for (std::size_t k = 0; k < ops.size(); ++k) {
+        // Each write in its own savepoint: one that conflicts is undone alone.
+        s.run("savepoint", {}, "savepoint");
+        auto const status = appends[k] ? s.append(*appends[k]) : s.apply(ops[k]);
+        if (status == app::append_result::conflict) s.run("rollback_to", {}, "rollback to savepoint");
+        s.run("release", {}, "release savepoint");
+        results[k].status = status;
+        if (appends[k]) results[k].head = s.single_int("select_head", {}, "head");
+    }
+    tx.commit();
+    return results;
+}
+
+}  // namespace warroom::store

@@ -1,0 +1,41 @@
+// The event store on PostgreSQL through libpq: the SQLite store's tables with the server's types,
+// migrations at open, one transaction per write() with a savepoint per write in it. Every write
+// transaction first takes one advisory lock, so events and outbox entries take their positions in
+// commit order (what head() and pending() promise) also when several replicas share the database.
+// One object is one connection and belongs to the one thread that calls it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/store_port.hpp"
+
+namespace warroom::store {
+
+class postgres_store final : public app::event_store {
+public:
+    // `url`: a libpq connection URI (postgresql://user@host:5432/db?sslmode=verify-full). The password
+    // comes from it, PGPASSWORD or the password file, as libpq reads them; no message ever holds
+    // it. Throws app::store_error with the server's reason when it cannot be reached, refuses the
+    // login, or holds a schema newer than this build knows.
+    explicit postgres_store(std::string const& url);
+    ~postgres_store() override;
+    postgres_store(postgres_store const&) = delete;
+    postgres_store& operator=(postgres_store const&) = delete;
+
+    std::vector<core::event> load() override;
+    bool claimed(std::string const& key) override;
+    std::int64_t head() override;
+    std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override;
+    std::optional<std::string> fact(std::string const& key) override;
+    // Throws std::invalid_argument for a batch that could never be written (as sqlite_store does),
+    // app::store_error on any database failure; a lost connection is re-opened by the next call.
+    std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace warroom::store

@@ -1,0 +1,98 @@
+// warroom run on PostgreSQL (the server scripts/with-postgres starts for the test command): a declare
+// opens its war room and survives a restart, three replicas on one database give every declare one
+// war room and fire every reminder once, and a database that cannot be reached is one line at start.
+// Each test gets a database of its own. The password in the URL never reaches a log.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { World, sleep, binary, binaryReady } from './harness.mjs';
+
+const server = process.env.WARROOM_TEST_PG_URL;
+if (!server && process.env.WARROOM_TEST_REQUIRE_PG) {
+  throw new Error('WARROOM_TEST_REQUIRE_PG is set but WARROOM_TEST_PG_URL is not: run under scripts/with-postgres');
+}
+const password = server ? decodeURIComponent(new URL(server).password) : '';
+
+let made = 0;
+function freshDatabase() {
+  const name = `warroom_e2e_${process.pid}_${++made}`;
+  execFileSync('psql', [server, '-q', '-c', `CREATE DATABASE ${name}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function declare(w, text, user = 'U111') {
+  const { ack } = w.sim.slashCommand({ user, text: `declare ${text}` });
+  assert.ok(await ack, 'declare acked');
+}
+
+const nudges = (room) => room.messages.filter((m) => /Update due for INC-/.test(m.text));
+
+describe('PostgreSQL store', { skip: !server && 'no PostgreSQL server (run under scripts/with-postgres)', timeout: 120000 }, () => {
+  test('a declare opens its war room, and after a restart the incident is still there', async () => {
+    const w = await World.create();
+    const env = { WARROOM_STORE_URL: freshDatabase() };
+    try {
+      const first = await w.start({ env });
+      await declare(w, 'P2 Checkout slow on Postgres');
+      const room = await w.waitForRoom(1);
+      assert.match(room.name, /^inc-1-checkout-slow-on-postgres/);
+      assert.equal((await first.stop()).code, 0);
+      await w.start({ env });
+      const { ack } = w.sim.slashCommand({ user: 'U111', text: 'list' });
+      const reply = await ack;
+      assert.match(JSON.stringify(reply), /INC-1/, 'the incident came back from the database');
+      for (const bot of w.bots) {
+        assert.ok(!bot.log().includes(password), 'the database password is in a log line');
+        assert.match(bot.log(), /store=postgresql:\/\/warroom:\*\*\*@/, 'the store is named, its password hidden');
+      }
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('three replicas on one database: one war room per declare, every reminder once', async () => {
+    const w = await World.create({ config: '[severity.P1]\nupdate_every = "3s"\n' });
+    const env = { WARROOM_STORE_URL: freshDatabase() };
+    try {
+      for (let k = 0; k < 3; ++k) await w.start({ env });
+      const count = 9;
+      for (let k = 1; k <= count; ++k) await declare(w, `P1 Replica incident ${k}`, k % 2 ? 'U111' : 'U222');
+      for (let k = 1; k <= count; ++k) await w.waitForRoom(k);
+      await sleep(8000);
+      for (const bot of w.bots) assert.equal((await bot.stop()).code, 0);
+      for (let k = 1; k <= count; ++k) {
+        assert.equal(w.rooms(k).length, 1, `incident ${k}: one war room`);
+        const got = nudges(w.room(k));
+        assert.ok(got.length >= 2, `incident ${k} was nudged (${got.length})`);
+        const entries = got.map((m) => m.metadata?.event_payload?.entry);
+        assert.equal(new Set(entries).size, entries.length, `incident ${k}: an outbox entry was posted twice`);
+        const texts = got.map((m) => m.text);
+        assert.equal(new Set(texts).size, texts.length, `incident ${k}: a nudge came twice`);
+      }
+      assert.deepEqual(w.announcements().sort((a, b) => a - b), Array.from({ length: count }, (_, k) => k + 1),
+        'each incident announced once');
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('a database that cannot be reached at start is one line, without the password', async () => {
+    await binaryReady();
+    const w = await World.create();
+    try {
+      const url = new URL(server);
+      url.port = '1';
+      url.search = '?connect_timeout=2';
+      const r = spawnSync(binary, ['run'], { env: w.env({ WARROOM_STORE_URL: url.toString() }), encoding: 'utf8', timeout: 30000 });
+      assert.equal(r.status, 2, r.stderr);
+      const lines = r.stderr.trim().split('\n');
+      const last = lines[lines.length - 1];
+      assert.match(last, /warroom: store postgresql:\/\/warroom:\*\*\*@127\.0\.0\.1:1\/postgres\?connect_timeout=2: postgresql store .*connect failed: /);
+      assert.ok(!r.stderr.includes(password), 'the password is in the output');
+    } finally {
+      await w.close();
+    }
+  });
+});

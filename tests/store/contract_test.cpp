@@ -1,0 +1,232 @@
+// The store port's promises, kept by every adapter: the same cases run on a SQLite file and on a
+// fresh PostgreSQL database (when the test command's server is there; scripts/test requires it).
+// Events in order and refused whole on a stale version or a taken claim; in one write a stale batch
+// refused alone; the outbox in order, leased to one deliverer at a time, born leased, finished for
+// good, with its facts; a schema newer than the build refused; group commit in front of each.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/store/group_commit.hpp"
+#include "adapters/store/open_store.hpp"
+#include "tests/store/events.hpp"
+#include "tests/store/pg_support.hpp"
+#include "tests/store/temp_dir.hpp"
+
+namespace {
+
+using namespace warroom;
+using namespace std::chrono_literals;
+using app::append_result;
+using store::test::note;
+using store::test::t0;
+using store::test::temp_dir;
+
+struct adapter {
+    std::string name;
+    std::string url;
+    // Runs SQL on the database behind the store, as an operator would.
+    std::function<void(std::string const&)> exec;
+};
+
+void sqlite_exec(std::string const& file, std::string const& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+    auto const rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+std::vector<adapter> adapters(temp_dir const& dir) {
+    auto const file = (dir / "w.db").string();
+    std::vector<adapter> out{{"sqlite", "sqlite://" + file, [file](std::string const& sql) { sqlite_exec(file, sql); }}};
+    if (auto const pg = store::test::fresh_pg_database()) {
+        out.push_back({"postgresql", *pg, [url = *pg](std::string const& sql) { store::test::pg_exec(url, sql); }});
+    }
+    return out;
+}
+
+core::effect post_to(std::string const& channel) {
+    core::message_view v;
+    v.kind = "update";
+    v.headline = "to " + channel;
+    return core::post{channel, v, false};
+}
+
+}  // namespace
+
+TEST_CASE("every adapter keeps the log in append order, across a reopen, and refuses a stale batch whole") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        {
+            auto s = store::open_store(a.url);
+            CHECK(s->head() == 0);
+            REQUIRE(s->append({{note(1, 1), note(1, 2)}, {"once:1"}, {{1, 0}}}) == append_result::written);
+            REQUIRE(s->append({{note(2, 1)}, {}, {{2, 0}}}) == append_result::written);
+            CHECK(s->head() == 3);
+            // Decided on a state without note 2 of incident 1, or claiming what is claimed: nothing of it.
+            CHECK(s->append({{note(1, 9)}, {"once:2"}, {{1, 1}}}) == append_result::conflict);
+            CHECK(s->append({{note(2, 9)}, {"once:1"}, {{2, 1}}}) == append_result::conflict);
+            CHECK_FALSE(s->claimed("once:2"));
+            CHECK(s->claimed("once:1"));
+            CHECK(s->head() == 3);
+        }
+        auto s = store::open_store(a.url, store::open_mode::existing);
+        CHECK(s->load() == std::vector<core::event>{note(1, 1), note(1, 2), note(2, 1)});
+        CHECK(s->head() == 3);
+    }
+}
+
+TEST_CASE("every adapter writes a write() in one transaction in which a stale batch is refused alone") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        auto s = store::open_store(a.url);
+        REQUIRE(s->append({{note(1, 1)}, {}, {{1, 0}}}) == append_result::written);
+        auto const results = s->write({app::append_batch{{note(2, 1)}, {}, {{2, 0}}},
+                                       app::append_batch{{note(1, 2)}, {}, {{1, 0}}},  // stale
+                                       app::set_fact{"room:x", "C1"},
+                                       app::append_batch{{note(1, 2)}, {"k"}, {{1, 1}}}});
+        REQUIRE(results.size() == 4);
+        CHECK(results[0].written());
+        CHECK(results[1].status == append_result::conflict);
+        CHECK(results[2].written());
+        CHECK(results[3].written());
+        CHECK(results[3].head > results[0].head);
+        CHECK(s->load() == std::vector<core::event>{note(1, 1), note(2, 1), note(1, 2)});
+        CHECK(s->fact("room:x") == "C1");
+        CHECK_THROWS_AS(s->write({app::append_batch{{note(3, 1)}, {}, {}}}), std::invalid_argument);
+    }
+}
+
+TEST_CASE("every adapter keeps the outbox: in order, one deliverer at a time, born leased, finished for good") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        auto s = store::open_store(a.url);
+        REQUIRE(s->append({{note(1, 1)}, {}, {{1, 0}}, {{1, post_to("a")}, {1, post_to("b")}}}) ==
+                append_result::written);
+        app::append_batch born{{note(2, 1)}, {}, {{2, 0}}, {{2, post_to("c")}}};
+        born.leased_to = app::birth_lease{"replica-a", 60s};
+        auto const before = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
+        REQUIRE(s->append(born) == append_result::written);
+        auto const all = s->pending(0, 10);
+        REQUIRE(all.size() == 3);
+        CHECK(all[0].what == post_to("a"));
+        CHECK(all[1].what == post_to("b"));
+        CHECK(all[1].id > all[0].id);
+        CHECK(all[0].owner.empty());
+        CHECK(all[2].lane == 2);
+        CHECK(all[2].owner == "replica-a");
+        CHECK(all[2].attempts == 1);
+        CHECK(all[2].lease_until >= before + 60s);
+        CHECK(s->pending(all[0].id, 1).at(0).id == all[1].id);
+
+        CHECK(s->start_delivery(all[0].id, "replica-a", t0, 60s));
+        CHECK_FALSE(s->start_delivery(all[0].id, "replica-b", t0 + 30s, 60s));
+        CHECK(s->start_delivery(all[0].id, "replica-b", t0 + 60s, 60s));
+        CHECK_FALSE(s->start_delivery(all[2].id, "replica-b", before, 60s));  // born leased to replica-a
+        s->release("replica-a");
+        CHECK(s->start_delivery(all[2].id, "replica-b", before, 60s));  // released: free at once
+
+        s->finish(all[0].id, "delivered", {{"room:1", "C1"}, {"ts:1", "1.0001"}});
+        CHECK_FALSE(s->start_delivery(all[0].id, "replica-b", t0 + 61s, 60s));
+        s->put_fact("room:1", "C2");
+        auto const left = s->pending(0, 10);
+        REQUIRE(left.size() == 2);
+        CHECK(left[0].id == all[1].id);
+        CHECK(s->fact("room:1") == "C2");
+        CHECK(s->fact("ts:1") == "1.0001");
+        CHECK_FALSE(s->fact("missing").has_value());
+    }
+}
+
+TEST_CASE("every adapter refuses a database whose schema is newer than this build") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        store::open_store(a.url);
+        a.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
+        try {
+            store::open_store(a.url);
+            FAIL("a newer schema was opened");
+        } catch (app::store_error const& err) {
+            CHECK(std::string(err.what()).find("schema version 999 is newer than this build of warroom knows") !=
+                  std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("group commit in front of every adapter: writes queued together, a stale one refused alone") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        std::vector<std::function<void()>> posted;
+        std::mutex m;
+        auto s = store::open_store(a.url, store::open_mode::create, [&](std::function<void()> fn) {
+            std::lock_guard lock{m};
+            posted.push_back(std::move(fn));
+        });
+        REQUIRE(dynamic_cast<store::group_commit*>(s.get()));
+        std::vector<app::write_result> results;
+        constexpr int n = 20;
+        for (int k = 1; k <= n; ++k) {
+            s->submit(app::append_batch{{note(k, 1)}, {}, {{k, 0}}}, [&](app::write_result r) { results.push_back(r); });
+        }
+        s->submit(app::append_batch{{note(1, 1)}, {}, {{1, 0}}}, [&](app::write_result r) { results.push_back(r); });
+        for (int tries = 0; tries < 1000 && results.size() < n + 1; ++tries) {
+            std::vector<std::function<void()>> now;
+            {
+                std::lock_guard lock{m};
+                now.swap(posted);
+            }
+            for (auto& fn : now) fn();
+            std::this_thread::sleep_for(10ms);
+        }
+        REQUIRE(results.size() == n + 1);
+        for (int k = 0; k < n; ++k) CHECK(results[static_cast<std::size_t>(k)].written());
+        CHECK(results.back().status == append_result::conflict);
+        CHECK(s->head() == n);
+        auto const counts = dynamic_cast<store::group_commit&>(*s).written();
+        CHECK(counts.writes == n + 1);
+        CHECK(counts.transactions < n + 1);  // they did share transactions
+    }
+}
+
+TEST_CASE("postgresql: an unreachable server and a wrong password are one-line errors without the password") {
+    auto const good = store::test::fresh_pg_database();
+    if (!good) return;
+    auto const at = good->find('@');
+    auto const colon = good->find(':', std::string("postgresql://").size());
+    REQUIRE(at != std::string::npos);
+    auto const password = good->substr(colon + 1, at - colon - 1);
+    REQUIRE(password.size() > 8);
+    auto const wrong_password = good->substr(0, colon + 1) + "not-the-password-x9" + good->substr(at);
+    try {
+        store::open_store(wrong_password);
+        FAIL("a wrong password was let in");
+    } catch (app::store_error const& err) {
+        std::string const why = err.what();
+        CAPTURE(why);
+        CHECK(why.find("password authentication failed") != std::string::npos);
+        CHECK(why.find("not-the-password-x9") == std::string::npos);
+        CHECK(why.find(password) == std::string::npos);
+        CHECK(why.find('\n') == std::string::npos);
+    }
+    try {
+        store::open_store("postgresql://warroom:" + password + "@127.0.0.1:1/none?connect_timeout=2");
+        FAIL("a server that is not there was reached");
+    } catch (app::store_error const& err) {
+        std::string const why = err.what();
+        CAPTURE(why);
+        CHECK(why.find("connect failed") != std::string::npos);
+        CHECK(why.find(password) == std::string::npos);
+        CHECK(why.find('\n') == std::string::npos);
+    }
+}
