@@ -341,7 +341,7 @@ outcome service::declare_incident(origin const& o, declare const& d) {
     if (outcome limited; !within_limits(o, request_kind::declare, "declare", limited)) return limited;
     return decide_and_record(o, [&] {
         // Re-read on every attempt: a conflict means another writer took this number.
-        int const number = incidents_.empty() ? 1 : incidents_.rbegin()->first + 1;
+        int const number = store_.next_incident(incidents_.empty() ? 1 : incidents_.rbegin()->first + 1);
         return decide_declare(number, d, o.user, o.now, rules_);
     });
 }

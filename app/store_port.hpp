@@ -119,6 +119,11 @@ public:
     // Undelivered entries with id > `after`, in id order, at most `limit`.
     virtual std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) = 0;
     virtual std::optional<std::string> fact(std::string const& key) = 0;
+    // The number for a new incident, at least `at_least` (one past the highest the caller knows). A
+    // store several processes share hands each number out once, so that declarations decided at the
+    // same moment on two of them do not take one number; a number whose declaration is then not
+    // written is skipped. By default, `at_least`.
+    virtual int next_incident(int at_least) { return at_least; }
 
     // Writes `ops` in one durable transaction, in order, each on its own: one that conflicts is
     // undone alone and the others are written. Returns when they are on disk. Throws store_error

@@ -22,8 +22,11 @@
 // declares in flight in the window phase), --runs R (1), --history CLOSED,OPEN (adds the history phase),
 // --scale S (100: the simulator's rate limits and warroom's slack.rate_limit_scale), --phases fixed,max
 // (of fixed, max, window, history), --bots warroom,bolt, --seeder (build-release/bench/seed_incidents),
-// --json FILE, --keep (keep temp dirs and logs). Needs tests/slack_sim/node_modules (npm ci there).
-import { spawn, execFile } from 'node:child_process';
+// --json FILE, --keep (keep temp dirs and logs), --postgres URL (warroom's store: a fresh database on that
+// server per run, made with psql; not with --history), --replicas K (1: K warroom processes on the one
+// store, each with its own Socket Mode connection; CPU is their sum, RSS the first one's). Needs
+// tests/slack_sim/node_modules (npm ci there).
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import {
   mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, existsSync, copyFileSync, statSync,
 } from 'node:fs';
@@ -48,8 +51,11 @@ const { values: opts } = parseArgs({
     seeder: { type: 'string', default: join(repo, 'build-release/bench/seed_incidents') },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    postgres: { type: 'string' },
+    replicas: { type: 'string', default: '1' },
   },
 });
+const REPLICAS = Number(opts.replicas);
 const N = Number(opts.count);
 const RATE = Number(opts.rate);
 const WINDOW = Number(opts.window);
@@ -77,6 +83,9 @@ if (phases.includes('history')) {
   }
   if (!existsSync(seeder)) throw new Error(`no seeder at ${seeder} (--seeder; ninja seed_incidents)`);
 }
+if (!Number.isInteger(REPLICAS) || REPLICAS < 1) throw new Error('--replicas must be a positive integer');
+if (REPLICAS > 1 && !opts.postgres) throw new Error('--replicas shares one store between processes: use it with --postgres');
+if (opts.postgres && phases.includes('history')) throw new Error('the history phase seeds a SQLite store: not with --postgres');
 if (bots.includes('warroom') && !existsSync(binary)) throw new Error(`no warroom binary at ${binary} (--binary)`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -112,8 +121,18 @@ async function seedHistory() {
 
 // --- bots -------------------------------------------------------------------------------------------------
 
-function startBot(kind, sim, dir) {
-  const logFile = join(dir, `${kind}.log`);
+let databases = 0;
+// A new database on the --postgres server, for one run.
+function freshDatabase() {
+  const name = `warroom_bench_${process.pid}_${++databases}`;
+  execFileSync('psql', [opts.postgres, '-q', '-c', `CREATE DATABASE ${name}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = new URL(opts.postgres);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function startBot(kind, sim, dir, storeUrl, replica = 1) {
+  const logFile = join(dir, replica > 1 ? `${kind}-${replica}.log` : `${kind}.log`);
   const log = openSync(logFile, 'w');
   const env = {
     PATH: process.env.PATH, HOME: process.env.HOME ?? dir,
@@ -124,7 +143,7 @@ function startBot(kind, sim, dir) {
     const config = join(dir, 'warroom.toml');
     writeFileSync(config, warroomConfig());
     env.WARROOM_CONFIG = config;
-    env.WARROOM_STORE_URL = `sqlite://${join(dir, 'warroom.db')}`;
+    env.WARROOM_STORE_URL = storeUrl ?? `sqlite://${join(dir, 'warroom.db')}`;
     child = spawn(binary, ['run'], { env, stdio: ['ignore', log, log] });
   } else {
     child = spawn(process.execPath, [join(repo, 'bench/bolt_app.mjs')], { env, stdio: ['ignore', log, log] });
@@ -177,14 +196,19 @@ async function runOne(kind, phase, history) {
     } else if (call.method === 'pins.add') counts.pins += 1;
   });
 
+  const storeUrl = kind === 'warroom' && opts.postgres ? freshDatabase() : undefined;
+  const replicas = kind === 'warroom' ? REPLICAS : 1;
   const startedAt = Date.now();
-  const bot = startBot(kind, sim, dir);
+  const all = Array.from({ length: replicas }, (_, k) => startBot(kind, sim, dir, storeUrl, k + 1));
+  const bot = all[0];
+  const anyExit = Promise.race(all.map((b) => b.exited));
+  const cpuOfAll = () => all.reduce((sum, b) => sum + cpuSeconds(b.pid), 0);
   const failures = [];
   let result;
   try {
     await Promise.race([
-      sim.waitFor(() => sim.connections().length >= 1, 30_000, `${kind} connected`),
-      bot.exited.then((e) => { throw new Error(`${kind} exited before connecting: ${JSON.stringify(e)}`); }),
+      sim.waitFor(() => sim.connections().length >= replicas, 30_000, `${kind} connected`),
+      anyExit.then((e) => { throw new Error(`${kind} exited before connecting: ${JSON.stringify(e)}`); }),
     ]);
     const startupSeconds = (Date.now() - startedAt) / 1000;
     await sleep(1000);
@@ -194,7 +218,7 @@ async function runOne(kind, phase, history) {
       try { peakRssKb = Math.max(peakRssKb, statusKb(bot.pid, 'VmRSS')); } catch { /* exited */ }
     }, 50);
 
-    const cpu0 = cpuSeconds(bot.pid);
+    const cpu0 = cpuOfAll();
     const self0 = process.cpuUsage();
     const wait0 = runQueueSeconds(bot.pid);
     const injected = new Array(N + 1);
@@ -228,12 +252,12 @@ async function runOne(kind, phase, history) {
       await Promise.race([
         sim.waitFor(() => counts.announcements >= N && counts.pins >= N && counts.roomPosts >= 4 * N, settleMs,
           'every incident posted'),
-        bot.exited.then((e) => { throw new Error(`${kind} exited under load: ${JSON.stringify(e)}`); }),
+        anyExit.then((e) => { throw new Error(`${kind} exited under load: ${JSON.stringify(e)}`); }),
       ]);
     } catch (err) {
       failures.push(err.message);
     }
-    const cpu1 = cpuSeconds(bot.pid);
+    const cpu1 = cpuOfAll();
     const self1 = process.cpuUsage(self0);
     const wait1 = runQueueSeconds(bot.pid);
     const hwmKb = statusKb(bot.pid, 'VmHWM');
@@ -248,14 +272,14 @@ async function runOne(kind, phase, history) {
       driverCpuSeconds: (self1.user + self1.system) / 1e6, fsyncMs,
       runQueueSeconds: wait1 - wait0,
     });
-    const log = readFileSync(bot.logFile, 'utf8');
+    const log = all.map((b) => readFileSync(b.logFile, 'utf8')).join('\n');
     const warning = / (warn|error|critical) |\[ERROR\]|\[WARN\]|bolt error/i;
     result.logWarnings = log.split('\n').filter((l) => warning.test(l)).length;
   } catch (err) {
     failures.push(err.message);
     result = { kind, phase, failures };
   } finally {
-    await stopBot(bot, sim);
+    for (const b of all) await stopBot(b, sim);
     await sim.close();
   }
   if (result.failures.length > 0) {
@@ -484,7 +508,8 @@ const out = [
   `## Slack load: warroom vs Bolt for JavaScript`,
   '',
   `Machine: ${m.nproc} cores (${m.cpu}), kernel ${m.kernel}, Node ${m.node}; load average at start `
-    + `${m.loadavg.join(' ')}; store on ${m.storeFs || tmpdir()}. Simulator rate limits ×${SCALE} `
+    + `${m.loadavg.join(' ')}; store on ${opts.postgres ? `PostgreSQL at ${new URL(opts.postgres).host}, ${REPLICAS} `
+      + `warroom replica(s)` : m.storeFs || tmpdir()}. Simulator rate limits ×${SCALE} `
     + `(warroom's rate_limit_scale the same), plain sockets.`
     + (RUNS > 1 ? ` Medians of ${RUNS} runs of each (phase, bot), the bots alternating within each run.` : ''),
   '',

@@ -40,6 +40,7 @@ public:
         return reader_->pending(after, limit);
     }
     std::optional<std::string> fact(std::string const& key) override;
+    int next_incident(int at_least) override { return reader_->next_incident(at_least); }
     // Waits for the writer thread; not for the loop's thread, which would stop reading frames.
     std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
     void submit(app::write_op op, std::function<void(app::write_result)> done) override;

@@ -55,12 +55,13 @@ CREATE TABLE delivery_facts (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE SEQUENCE incident_numbers;
 )sql",
 };
 constexpr std::int64_t known_schema_version = std::size(migrations);
 
 // The statements every connection prepares, by name.
-constexpr std::array<std::pair<char const*, char const*>, 16> statements{{
+constexpr std::array<std::pair<char const*, char const*>, 17> statements{{
     {"version_of", "SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = $1"},
     {"insert_event", "INSERT INTO events (incident, version, type, at, actor, body) VALUES ($1, $2, $3, $4, $5, $6)"},
     {"insert_claim", "INSERT INTO reminders_fired (key, fired_at) VALUES ($1, $2)"},
@@ -83,6 +84,7 @@ constexpr std::array<std::pair<char const*, char const*>, 16> statements{{
     {"savepoint", "SAVEPOINT one_write"},
     {"rollback_to", "ROLLBACK TO SAVEPOINT one_write"},
     {"release", "RELEASE SAVEPOINT one_write"},
+    {"next_incident", "SELECT GREATEST(nextval('incident_numbers'), $1)"},
 }};
 
 struct result_clear {
@@ -367,6 +369,13 @@ std::optional<std::string> postgres_store::fact(std::string const& key) {
     auto const r = impl_->run("select_fact", {key}, "read delivery fact");
     if (PQntuples(r.get()) == 0) return std::nullopt;
     return std::string(text(r.get(), 0, 0));
+}
+
+int postgres_store::next_incident(int at_least) {
+    impl_->ready();
+    auto const n = impl_->single_int("next_incident", {std::to_string(at_least)}, "number a new incident");
+    if (n > std::numeric_limits<int>::max()) throw app::store_error("postgresql store " + impl_->name + ": incident numbers ran out");
+    return static_cast<int>(n);
 }
 
 std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> const& ops) {

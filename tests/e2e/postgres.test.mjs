@@ -1,6 +1,6 @@
 // warroom run on PostgreSQL (the server scripts/with-postgres starts for the test command): a declare
-// opens its war room and survives a restart, three replicas on one database give every declare one
-// war room and fire every reminder once, and a database that cannot be reached is one line at start.
+// opens its war room and survives a restart, three replicas on one database give every declare (all
+// sent at once) one war room of its own and fire every reminder once, and a database that cannot be reached is one line at start.
 // Each test gets a database of its own. The password in the URL never reaches a log.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +24,9 @@ function freshDatabase() {
 
 async function declare(w, text, user = 'U111') {
   const { ack } = w.sim.slashCommand({ user, text: `declare ${text}` });
-  assert.ok(await ack, 'declare acked');
+  const reply = await ack;
+  assert.ok(reply, 'declare acked');
+  assert.doesNotMatch(JSON.stringify(reply), /nothing was done/, `declare ${text}: ${JSON.stringify(reply)}`);
 }
 
 const nudges = (room) => room.messages.filter((m) => /Update due for INC-/.test(m.text));
@@ -58,7 +60,9 @@ describe('PostgreSQL store', { skip: !server && 'no PostgreSQL server (run under
     try {
       for (let k = 0; k < 3; ++k) await w.start({ env });
       const count = 9;
-      for (let k = 1; k <= count; ++k) await declare(w, `P1 Replica incident ${k}`, k % 2 ? 'U111' : 'U222');
+      // All at once: each replica numbers its declaration from the database's sequence.
+      await Promise.all(Array.from({ length: count }, (_, k) => declare(w, `P1 Replica incident ${k + 1}`,
+        k % 2 ? 'U111' : 'U222')));
       for (let k = 1; k <= count; ++k) await w.waitForRoom(k);
       await sleep(8000);
       for (const bot of w.bots) assert.equal((await bot.stop()).code, 0);

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <functional>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -228,5 +229,26 @@ TEST_CASE("postgresql: an unreachable server and a wrong password are one-line e
         CHECK(why.find("connect failed") != std::string::npos);
         CHECK(why.find(password) == std::string::npos);
         CHECK(why.find('\n') == std::string::npos);
+    }
+}
+
+TEST_CASE("a store shared by processes numbers each new incident once; any store numbers at least as asked") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        auto one = store::open_store(a.url);
+        auto two = store::open_store(a.url);
+        CHECK(one->next_incident(7) >= 7);
+        if (a.name == "sqlite") {
+            CHECK(one->next_incident(1) == 1);  // one writer at a time decides on what it has read
+            continue;
+        }
+        std::set<int> taken;
+        for (int k = 0; k < 10; ++k) {
+            taken.insert(one->next_incident(1));
+            taken.insert(two->next_incident(1));
+        }
+        CHECK(taken.size() == 20);
+        CHECK(one->next_incident(1000) == 1000);
     }
 }
