@@ -16,6 +16,7 @@ using warroom::config::parse;
 using warroom::config::settings;
 using warroom::config::warnings;
 using warroom::config::testing::env_of;
+using warroom::config::testing::error_of;
 using warroom::config::testing::no_env;
 using warroom::config::testing::scratch_dir;
 namespace core = warroom::core;
@@ -424,6 +425,41 @@ TEST_CASE("token files are read relative to the config file") {
     auto const s = load(config, no_env);
     CHECK(s.slack.app_token == "xapp-1-A02-rel");
     CHECK(s.slack.bot_token == "xoxb-1-2-abs");
+}
+
+TEST_CASE("systemd credentials give the tokens when the environment does not, before the config's files") {
+    scratch_dir dir;
+    std::filesystem::create_directories(dir.path() / "credentials");
+    dir.write("credentials/slack-app-token", "xapp-1-cred\n");
+    dir.write("credentials/slack-bot-token", "xoxb-1-cred");
+    auto const text = R"(
+[slack]
+app_token_file = "/nonexistent/app-token"
+bot_token_file = "/nonexistent/bot-token"
+)";
+    auto const credentials = dir.file("credentials");
+    auto const from_credentials = parse(text, "w.toml", env_of({{"CREDENTIALS_DIRECTORY", credentials}}));
+    CHECK(from_credentials.slack.app_token == "xapp-1-cred");
+    CHECK(from_credentials.slack.bot_token == "xoxb-1-cred");
+
+    auto const env_wins =
+        parse(text, "w.toml", env_of({{"CREDENTIALS_DIRECTORY", credentials}, {"SLACK_BOT_TOKEN", "xoxb-1-env"}}));
+    CHECK(env_wins.slack.app_token == "xapp-1-cred");
+    CHECK(env_wins.slack.bot_token == "xoxb-1-env");
+
+    // A credential that is not there leaves the token to the config's file.
+    std::filesystem::remove(dir.path() / "credentials" / "slack-bot-token");
+    auto const bot = dir.write("bot", "xoxb-1-file");
+    auto const from_file = parse("[slack]\nbot_token_file = \"" + bot + "\"\n", "w.toml",
+                                 env_of({{"CREDENTIALS_DIRECTORY", credentials}}));
+    CHECK(from_file.slack.app_token == "xapp-1-cred");
+    CHECK(from_file.slack.bot_token == "xoxb-1-file");
+
+    dir.write("credentials/slack-app-token", "xoxb-1-SECRET");
+    auto const message = error_of([&] { parse("", "w.toml", env_of({{"CREDENTIALS_DIRECTORY", credentials}})); });
+    CHECK(message.starts_with("environment: CREDENTIALS_DIRECTORY: the content of \""));
+    CHECK(message.ends_with(" is not an app-level token (it must start with xapp-)"));
+    CHECK(message.find("SECRET") == std::string::npos);
 }
 
 TEST_CASE("the example file loads and documents the built-in defaults") {
