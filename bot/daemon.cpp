@@ -138,7 +138,12 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     router.on_groups_changed([&people] { people.refresh(); });
     // Binds now: a taken port is a start-up error, not a surprise later.
     http::server web{ioc.get_executor(), http::server_settings{settings.http_listen},
-                     endpoints(svc, settings.paging, log), log};
+                     endpoints(svc, store, settings.paging,
+                               readiness_sources{[&socket] { return socket.connections_ready(); },
+                                                 [&out] { return out.oldest_since(); },
+                                                 settings.http_outbox_stuck_after},
+                               log),
+                     log};
     log->info("warroom run: {} incident(s) in the store, Slack API {}", svc.incidents().size(), settings.slack.api_url);
 
     int exit_code = 0;

@@ -636,12 +636,16 @@ private:
     }
 
     void read_http(toml::table const& t, settings& s) const {
-        check_keys(t, "http", {"listen"});
+        check_keys(t, "http", {"listen", "outbox_stuck_after"});
         guarded([&] {
             if (auto const* n = t.get("listen")) {
                 s.http_listen = string_at(*n, "http.listen");
                 check("http.listen", listen_problem(s.http_listen));
             }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("outbox_stuck_after"))
+                s.http_outbox_stuck_after = duration_at(*n, "http.outbox_stuck_after");
         });
     }
 
@@ -1293,6 +1297,7 @@ std::string describe(settings const& s) {
     std::snprintf(at, sizeof at, "%02d:%02d", static_cast<int>(remind / 60), static_cast<int>(remind % 60));
     line("action items:", std::string{"reminded at "} + at + " " + p.zone->name());
     line("http listen:", s.http_listen);
+    line("outbox stuck after:", core::format_duration(s.http_outbox_stuck_after) + " (then /readyz answers 503)");
     line("log level:", s.log_level);
     out << "severities:\n";
     for (auto const sev : core::all_severities) {

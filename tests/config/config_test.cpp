@@ -115,6 +115,7 @@ url = "postgresql://warroom@db.internal/warroom"
 
 [http]
 listen = "[::1]:9090"
+outbox_stuck_after = "2m"
 
 [log]
 level = "debug"
@@ -174,6 +175,7 @@ remind_before = "2h"
     CHECK(s.slack.ca_file == dir.file("ca.pem"));
     CHECK(s.store_url == "postgresql://warroom@db.internal/warroom");
     CHECK(s.http_listen == "[::1]:9090");
+    CHECK(s.http_outbox_stuck_after == std::chrono::minutes{2});
     CHECK(s.log_level == "debug");
 
     auto expected = core::policy::defaults();
@@ -469,6 +471,7 @@ TEST_CASE("the example file loads and documents the built-in defaults") {
     CHECK(s.policy == core::policy::defaults());
     CHECK(s.store_url == settings{}.store_url);
     CHECK(s.http_listen == settings{}.http_listen);
+    CHECK(s.http_outbox_stuck_after == settings{}.http_outbox_stuck_after);
     CHECK(s.log_level == settings{}.log_level);
     CHECK(s.slack.api_url == settings{}.slack.api_url);
     CHECK(s.slack.command == settings{}.slack.command);
