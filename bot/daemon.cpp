@@ -1,6 +1,7 @@
 // Wiring of the Slack adapter around the service, and the scheduler loop: the service knows when
 // the next reminder is due; the loop sleeps until then (at most a second, so incidents declared
-// meanwhile, here or by another replica, are seen) and fires what is due.
+// meanwhile, here or by another replica, are seen) and fires what is due. Under systemd it says when
+// it is ready, pings the watchdog from the loop and says when it stops.
 #include "bot/daemon.hpp"
 
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <list>
 #include <random>
 
@@ -25,6 +27,7 @@
 #include "adapters/slack/socket_mode_client.hpp"
 #include "adapters/slack/web_api.hpp"
 #include "adapters/store/open_store.hpp"
+#include "adapters/systemd/notify.hpp"
 #include "app/service.hpp"
 #include "bot/endpoints.hpp"
 
@@ -72,6 +75,24 @@ task<std::string> who_am_i(slack::web_api& api, std::shared_ptr<spdlog::logger> 
         timer.expires_after(delays.next(std::uniform_real_distribution<double>{0, 1}(random)));
         co_await timer.async_wait(asio::use_awaitable);
     }
+}
+
+// WATCHDOG=1 every `every` from a timer on this loop: a loop that stops turning stops the pings, and
+// systemd restarts the daemon.
+task<void> watchdog(systemd::notifier& systemd, std::chrono::microseconds every, std::shared_ptr<spdlog::logger> log) {
+    asio::steady_timer timer{co_await asio::this_coro::executor};
+    for (;;) {
+        if (auto const ec = systemd.send("WATCHDOG=1")) log->warn("systemd: WATCHDOG=1: {}", ec.message());
+        timer.expires_after(every);
+        co_await timer.async_wait(tuple_awaitable);
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+    }
+}
+
+std::optional<std::string> env(char const* name) {
+    auto const* v = std::getenv(name);
+    if (!v || !*v) return std::nullopt;
+    return std::string{v};
 }
 
 // The one shutdown signal: every task is bound to a slot of it (an Asio signal has a single slot,
@@ -140,7 +161,30 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     router.on_groups_changed([&people] { people.refresh(); });
     // Binds now: a taken port is a start-up error, not a surprise later.
     http::server web{ioc.get_executor(), http::server_settings{settings.http_listen},
-                     endpoints(svc, settings.paging, log), log};
+                     endpoints(svc, store, settings.paging,
+                               readiness_sources{[&socket] { return socket.connections_ready(); },
+                                                 [&out] { return out.oldest_since(); },
+                                                 settings.http_outbox_stuck_after},
+                               log),
+                     log};
+    // systemd (Type=notify): READY=1 at the first Socket Mode hello, not when the process merely
+    // serves, because only then does warroom take incident commands; until then `systemctl start`
+    // waits, and a Slack that stays unreachable fails the start visibly (TimeoutStartSec).
+    std::optional<systemd::unix_address> notify_to;
+    if (auto const where = env("NOTIFY_SOCKET")) {
+        notify_to = systemd::notify_address(*where);
+        if (!notify_to) log->warn("systemd: NOTIFY_SOCKET {} is not a socket address; not notifying", *where);
+    }
+    systemd::notifier systemd_notify{notify_to};
+    auto const tell_systemd = [&](std::string_view state) {
+        if (auto const ec = systemd_notify.send(state)) log->warn("systemd: {}: {}", state, ec.message());
+    };
+    bool told_ready = false;
+    socket.on_ready([&] {
+        if (told_ready) return;
+        told_ready = true;
+        tell_systemd("READY=1");
+    });
     log->info("warroom run: {} incident(s) in the store, Slack API {}", svc.incidents().size(), settings.slack.api_url);
 
     int exit_code = 0;
@@ -168,12 +212,19 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec) return;
         stopping = true;
+        tell_systemd("STOPPING=1");
         log->info("warroom run: signal {}: draining", signal);
         stop.emit();
     });
 
     ++running;
     asio::co_spawn(ioc, web.run(), asio::bind_cancellation_slot(stop.slot(), done("http")));
+    if (auto const interval = systemd::watchdog_interval(env("WATCHDOG_USEC"), env("WATCHDOG_PID"), getpid());
+        interval && systemd_notify.enabled()) {
+        ++running;
+        asio::co_spawn(ioc, watchdog(systemd_notify, *interval / 2, log),
+                       asio::bind_cancellation_slot(stop.slot(), done("systemd watchdog")));
+    }
 
     ++running;
     asio::co_spawn(ioc, who_am_i(api, log),

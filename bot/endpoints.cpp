@@ -89,10 +89,50 @@ http::response pagerduty_webhook(app::service& svc, config::paging_settings cons
     return text(200, "ok");
 }
 
-http::task<http::response> answer(app::service& svc, config::paging_settings const& paging,
-                                  std::shared_ptr<spdlog::logger> log, http::request r) {
+// A probe's write may wait for the transaction before it; past this the store is taken as unreachable
+// (a probe's own timeout is a few seconds: Kubernetes' default is one).
+constexpr std::chrono::milliseconds store_probe_deadline{2000};
+
+// Why the store cannot be used now, or nothing: a read on the loop's connection, then a write through
+// the writer (one row, overwritten, so a probe leaves nothing behind) that must reach the disk in time.
+http::task<std::optional<std::string>> store_problem(app::event_store& store) {
+    try {
+        store.head();
+    } catch (app::store_error const& err) {
+        co_return std::string("cannot read: ") + err.what();
+    }
+    auto const now = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
+    // Named, not a temporary in the co_await expression: GCC 12 frees such temporaries twice.
+    app::write_op probe{app::set_fact{"readyz", core::format_time(now)}};
+    auto const ex = co_await boost::asio::this_coro::executor;
+    auto const r = co_await outbox::durably(ex, store, std::move(probe), store_probe_deadline);
+    if (!r) co_return "a write did not reach the disk within " + core::format_duration(store_probe_deadline);
+    if (r->failure) co_return "cannot write: " + *r->failure;
+    co_return std::nullopt;
+}
+
+http::task<http::response> readiness(app::event_store& store, readiness_sources const& ready) {
+    std::string failing;
+    if (auto const why = co_await store_problem(store)) failing += "store: " + *why + "\n";
+    if (ready.socket_connections() == 0) failing += "slack: no Socket Mode connection\n";
+    if (auto const since = ready.outbox_oldest()) {
+        auto const waited = std::chrono::duration_cast<core::milliseconds>(std::chrono::steady_clock::now() - *since);
+        if (waited > ready.outbox_stuck_after) {
+            failing += "outbox: the entry at the head of its queue has waited " + core::format_duration(waited) +
+                       " (http.outbox_stuck_after is " + core::format_duration(ready.outbox_stuck_after) + ")\n";
+        }
+    }
+    if (failing.empty()) co_return text(200, "ready");
+    co_return http::response{503, "text/plain; charset=utf-8", failing};
+}
+
+http::task<http::response> answer(app::service& svc, app::event_store& store, config::paging_settings const& paging,
+                                  readiness_sources const& ready, std::shared_ptr<spdlog::logger> log,
+                                  http::request r) {
     auto const path = r.target.substr(0, r.target.find('?'));
-    if (path == "/healthz") co_return text(200, "ok");
+    // Answered on the loop: that this runs at all is the proof that the loop turns.
+    if (path == "/livez") co_return text(200, "alive");
+    if (path == "/readyz" || path == "/healthz") co_return co_await readiness(store, ready);
     if (path == "/metrics" && r.method == "GET") co_return metrics(svc);
     if (path != "/webhooks/pagerduty") co_return text(404, "not found");
     app::ticket recorded = 0;
@@ -113,8 +153,10 @@ http::task<http::response> answer(app::service& svc, config::paging_settings con
 
 }  // namespace
 
-http::handler endpoints(app::service& svc, config::paging_settings const& paging, std::shared_ptr<spdlog::logger> log) {
-    return [&svc, &paging, log](http::request r) { return answer(svc, paging, log, std::move(r)); };
+http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
+                        readiness_sources ready, std::shared_ptr<spdlog::logger> log) {
+    return [&svc, &store, &paging, ready = std::make_shared<readiness_sources>(std::move(ready)),
+            log](http::request r) { return answer(svc, store, paging, *ready, log, std::move(r)); };
 }
 
 outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry, bool in_doubt) {

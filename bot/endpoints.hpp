@@ -5,8 +5,10 @@
 
 #include <spdlog/logger.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "adapters/http/server.hpp"
 #include "adapters/paging/paging.hpp"
@@ -17,7 +19,19 @@
 
 namespace warroom::bot {
 
-http::handler endpoints(app::service& svc, config::paging_settings const& paging, std::shared_ptr<spdlog::logger> log);
+// What /readyz looks at besides the store, each asked on the loop when a probe comes.
+struct readiness_sources {
+    std::function<int()> socket_connections;  // Socket Mode connections carrying envelopes
+    // Since when the outbox entry at the head of its queue longest waits; nothing when none does.
+    std::function<std::optional<std::chrono::steady_clock::time_point>()> outbox_oldest;
+    std::chrono::seconds outbox_stuck_after{};
+};
+
+// /livez: 200 once the loop runs the handler. /readyz (and /healthz, its old name): 200 when a write
+// reaches the store's disk within a bound, Socket Mode is connected and the outbox moves; else 503
+// with one line per failing check.
+http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
+                        readiness_sources ready, std::shared_ptr<spdlog::logger> log);
 
 paging::settings paging_of(config::paging_settings const& s);
 

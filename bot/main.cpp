@@ -108,8 +108,9 @@ int main(int argc, char** argv) {
     try {
         if (*run) {
             if (settings.slack.app_token.empty() || settings.slack.bot_token.empty()) {
-                std::cerr << "warroom run: SLACK_APP_TOKEN and SLACK_BOT_TOKEN must be set (see README); "
-                             "try `warroom console` to run incidents without Slack\n";
+                std::cerr << "warroom run: SLACK_APP_TOKEN and SLACK_BOT_TOKEN must be set (or the credentials "
+                             "slack-app-token and slack-bot-token, or slack.app_token_file and slack.bot_token_file; "
+                             "see README); try `warroom console` to run incidents without Slack\n";
                 return 2;
             }
             log->info("config={} store={}", config_source(config_path), config::redact_url(url));

@@ -315,11 +315,13 @@ struct token_spec {
     std::string_view file_key;    // slack.app_token_file
     std::string_view prefix;      // xapp-
     std::string_view kind;        // "an app-level token"
+    std::string_view credential;  // slack-app-token: the file's name in $CREDENTIALS_DIRECTORY (systemd)
 };
 
 constexpr token_spec app_token_spec{"SLACK_APP_TOKEN", "app_token", "slack.app_token_file", "xapp-",
-                                    "an app-level token"};
-constexpr token_spec bot_token_spec{"SLACK_BOT_TOKEN", "bot_token", "slack.bot_token_file", "xoxb-", "a bot token"};
+                                    "an app-level token", "slack-app-token"};
+constexpr token_spec bot_token_spec{"SLACK_BOT_TOKEN", "bot_token", "slack.bot_token_file", "xoxb-", "a bot token",
+                                    "slack-bot-token"};
 
 // Checks a token's shape; `holder` says where it was found. The token itself is never in the message.
 void check_token(std::string_view token, token_spec const& spec, std::string_view origin, std::string_view key,
@@ -634,12 +636,16 @@ private:
     }
 
     void read_http(toml::table const& t, settings& s) const {
-        check_keys(t, "http", {"listen"});
+        check_keys(t, "http", {"listen", "outbox_stuck_after"});
         guarded([&] {
             if (auto const* n = t.get("listen")) {
                 s.http_listen = string_at(*n, "http.listen");
                 check("http.listen", listen_problem(s.http_listen));
             }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("outbox_stuck_after"))
+                s.http_outbox_stuck_after = duration_at(*n, "http.outbox_stuck_after");
         });
     }
 
@@ -1111,12 +1117,26 @@ private:
             fail(origin, key, "cannot read " + shown(path) + ": " + error_text(r.error));
     }
 
-    // The environment wins; the file named in the config is then not even opened.
+    // The environment wins, then a systemd credential of the token's name (LoadCredential=), then the
+    // file named in the config; what comes later is then not even opened.
     std::string token(token_spec const& spec, std::optional<std::string> const& file, env_lookup const& env) const {
         if (auto v = env_value(env, spec.env_name)) {
             auto value = std::string{trimmed(*v)};
             check_token(value, spec, environment_origin, spec.env_name, "the value");
             return value;
+        }
+        if (auto const dir = env_value(env, "CREDENTIALS_DIRECTORY")) {
+            auto const path = (std::filesystem::path{*dir} / spec.credential).string();
+            if (std::filesystem::exists(path)) {
+                auto const r = read_text(path);
+                if (r.error) {
+                    fail(environment_origin, "CREDENTIALS_DIRECTORY",
+                         "cannot read " + shown(path) + ": " + error_text(r.error));
+                }
+                auto value = std::string{trimmed(r.text)};
+                check_token(value, spec, environment_origin, "CREDENTIALS_DIRECTORY", "the content of " + shown(path));
+                return value;
+            }
         }
         if (!file) return {};
         auto value = secret_file(*file, spec.file_key);
@@ -1277,6 +1297,7 @@ std::string describe(settings const& s) {
     std::snprintf(at, sizeof at, "%02d:%02d", static_cast<int>(remind / 60), static_cast<int>(remind % 60));
     line("action items:", std::string{"reminded at "} + at + " " + p.zone->name());
     line("http listen:", s.http_listen);
+    line("outbox stuck after:", core::format_duration(s.http_outbox_stuck_after) + " (then /readyz answers 503)");
     line("log level:", s.log_level);
     out << "severities:\n";
     for (auto const sev : core::all_severities) {

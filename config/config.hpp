@@ -54,6 +54,8 @@ struct settings {
     limit_settings limits;
     std::string store_url = "sqlite:///var/lib/warroom/warroom.db";  // WARROOM_STORE_URL or store.url
     std::string http_listen = "127.0.0.1:8080";                      // host:port
+    // /readyz fails once an outbox entry at the head of its queue has waited longer than this.
+    std::chrono::seconds http_outbox_stuck_after{std::chrono::minutes{5}};
     std::string log_level = "info";                                  // trace, debug, info, warn, error
 };
 

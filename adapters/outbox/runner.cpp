@@ -5,6 +5,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <algorithm>
 #include <cerrno>
 
 namespace warroom::outbox {
@@ -20,18 +21,6 @@ constexpr auto drain_limit = std::chrono::seconds{3};
 
 core::timestamp wall_now() { return std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now()); }
 
-// Submits `op` and waits until the store has it on disk, refused it or failed; nothing past the deadline.
-task<std::optional<app::write_result>> durably(asio::any_io_executor ex, app::event_store& store, app::write_op op) {
-    auto result = std::make_shared<std::optional<app::write_result>>();
-    co_await coro::called_back(ex, app::commit_deadline, [&](std::function<void()> done) {
-        store.submit(std::move(op), [result, done = std::move(done)](app::write_result r) {
-            *result = std::move(r);
-            done();
-        });
-    });
-    co_return std::move(*result);
-}
-
 // A delivery step that did not reach the disk, in words; nothing when it did.
 std::optional<std::string> step_failed(std::optional<app::write_result> const& r) {
     if (!r) return "the store did not commit within " + std::to_string(app::commit_deadline.count()) + " s";
@@ -39,6 +28,18 @@ std::optional<std::string> step_failed(std::optional<app::write_result> const& r
 }
 
 }  // namespace
+
+task<std::optional<app::write_result>> durably(asio::any_io_executor ex, app::event_store& store, app::write_op op,
+                                               std::chrono::milliseconds deadline) {
+    auto result = std::make_shared<std::optional<app::write_result>>();
+    co_await coro::called_back(ex, deadline, [&](std::function<void()> done) {
+        store.submit(std::move(op), [result, done = std::move(done)](app::write_result r) {
+            *result = std::move(r);
+            done();
+        });
+    });
+    co_return std::move(*result);
+}
 
 runner::runner(asio::any_io_executor ex, app::event_store& store, deliverer& to, std::shared_ptr<spdlog::logger> log,
                runner_settings s)
@@ -98,9 +99,18 @@ task<bool> runner::early_lease_holds(std::int64_t id) {
     co_return el->settled && el->granted && wall_now() - el->at < settings_.lease / 2;
 }
 
+std::optional<std::chrono::steady_clock::time_point> runner::oldest_since() const {
+    auto const oldest = std::ranges::min_element(turn_since_, {}, [](auto const& t) { return t.second; });
+    if (oldest == turn_since_.end()) return std::nullopt;
+    return oldest->second;
+}
+
 void runner::start_ready() {
     if (stopping_) return;
-    for (auto const id : engine_.ready()) turn_come_.push_back(id);
+    for (auto const id : engine_.ready()) {
+        turn_come_.push_back(id);
+        turn_since_.emplace(id, std::chrono::steady_clock::now());
+    }
     while (!turn_come_.empty() && driving_.size() < settings_.max_in_flight) {
         auto const id = turn_come_.front();
         turn_come_.pop_front();
@@ -137,6 +147,7 @@ task<void> runner::drive(std::int64_t id) {
         // post, so this one submits its record (and the facts the next reads back) first.
         if (std::holds_alternative<finish>(next)) start_ready();
     }
+    turn_since_.erase(id);
 }
 
 task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_timer& timer) {

@@ -12,7 +12,9 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -31,6 +33,11 @@ public:
     // what it left (a post, a channel) before doing it again.
     virtual task<attempt> deliver(app::outbox_entry const& entry, bool in_doubt) = 0;
 };
+
+// Submits `op` and waits until the store has it on disk, refused it or failed; nothing past `deadline`.
+task<std::optional<app::write_result>> durably(boost::asio::any_io_executor ex, app::event_store& store,
+                                               app::write_op op,
+                                               std::chrono::milliseconds deadline = app::commit_deadline);
 
 struct runner_settings {
     std::string owner;  // this process, for delivery leases between replicas: "<host>:<pid>:<random>"
@@ -54,6 +61,10 @@ public:
     // Runs until cancelled; then lets deliveries in flight finish their current call, bounded.
     task<void> run();
     std::size_t in_flight() const { return engine_.queued(); }
+    // Since when the entry that got its turn (first of its incident and of its target) longest ago
+    // waits to be finished; nothing when none does. An outbox that stops moving shows here, a long
+    // queue behind a moving head does not.
+    std::optional<std::chrono::steady_clock::time_point> oldest_since() const;
 
 private:
     task<void> drive(std::int64_t id);
@@ -87,6 +98,7 @@ private:
         std::vector<std::function<void()>> waiting;
     };
     std::map<std::int64_t, std::shared_ptr<early_lease>> early_;
+    std::map<std::int64_t, std::chrono::steady_clock::time_point> turn_since_;  // its turn came, not yet finished
     bool stopping_ = false;
 };
 

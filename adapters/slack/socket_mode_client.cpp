@@ -243,6 +243,7 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
                 log_->info("socket mode connection {}: ready ({} connection(s); refresh in about {} s)", c->id,
                            h->num_connections, h->refresh_in.count());
                 perform(supervisor_.on_ready(c->id, now()));
+                if (on_ready_) on_ready_();
             }
         } else if (auto const* d = std::get_if<disconnect>(&f)) {
             log_->info("socket mode connection {}: Slack asks to disconnect ({})", c->id, d->reason);

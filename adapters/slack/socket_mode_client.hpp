@@ -42,6 +42,10 @@ public:
 
     // Runs until cancelled, then closes every connection (bounded by close_grace) and returns.
     task<void> run();
+    // Connections that said hello and still carry envelopes (a replaced one until it closes).
+    int connections_ready() const { return supervisor_.ready_count(); }
+    // Called on the loop each time a connection says hello.
+    void on_ready(std::function<void()> fn) { on_ready_ = std::move(fn); }
 
 private:
     struct connection;
@@ -62,6 +66,7 @@ private:
     ssl::context& tls_;
     web_api& api_;
     envelope_handler handler_;
+    std::function<void()> on_ready_;
     std::shared_ptr<spdlog::logger> log_;
     socket_mode_settings settings_;
     supervisor supervisor_;

@@ -157,6 +157,8 @@ TEST_CASE("each invalid value is refused with a one-line message naming file and
          "http.listen: \"::1:8080\" is not host:port with a port from 0 (any free port) to 65535"},
         {"[http]\nlisten = \"[::1]8080\"",
          "http.listen: \"[::1]8080\" is not host:port with a port from 0 (any free port) to 65535"},
+        {"[http]\noutbox_stuck_after = \"soon\"",
+         "http.outbox_stuck_after: \"soon\" is not a duration (use 90s, 30m, 2h, 1d)"},
         {"[log]\nlevel = \"verbose\"",
          "log.level: \"verbose\" is not a log level (use trace, debug, info, warn, error)"},
         {"[log]\nlevel = \"INFO\"", "log.level: \"INFO\" is not a log level (use trace, debug, info, warn, error)"},

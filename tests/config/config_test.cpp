@@ -16,6 +16,7 @@ using warroom::config::parse;
 using warroom::config::settings;
 using warroom::config::warnings;
 using warroom::config::testing::env_of;
+using warroom::config::testing::error_of;
 using warroom::config::testing::no_env;
 using warroom::config::testing::scratch_dir;
 namespace core = warroom::core;
@@ -114,6 +115,7 @@ url = "postgresql://warroom@db.internal/warroom"
 
 [http]
 listen = "[::1]:9090"
+outbox_stuck_after = "2m"
 
 [log]
 level = "debug"
@@ -173,6 +175,7 @@ remind_before = "2h"
     CHECK(s.slack.ca_file == dir.file("ca.pem"));
     CHECK(s.store_url == "postgresql://warroom@db.internal/warroom");
     CHECK(s.http_listen == "[::1]:9090");
+    CHECK(s.http_outbox_stuck_after == std::chrono::minutes{2});
     CHECK(s.log_level == "debug");
 
     auto expected = core::policy::defaults();
@@ -426,6 +429,41 @@ TEST_CASE("token files are read relative to the config file") {
     CHECK(s.slack.bot_token == "xoxb-1-2-abs");
 }
 
+TEST_CASE("systemd credentials give the tokens when the environment does not, before the config's files") {
+    scratch_dir dir;
+    std::filesystem::create_directories(dir.path() / "credentials");
+    dir.write("credentials/slack-app-token", "xapp-1-cred\n");
+    dir.write("credentials/slack-bot-token", "xoxb-1-cred");
+    auto const text = R"(
+[slack]
+app_token_file = "/nonexistent/app-token"
+bot_token_file = "/nonexistent/bot-token"
+)";
+    auto const credentials = dir.file("credentials");
+    auto const from_credentials = parse(text, "w.toml", env_of({{"CREDENTIALS_DIRECTORY", credentials}}));
+    CHECK(from_credentials.slack.app_token == "xapp-1-cred");
+    CHECK(from_credentials.slack.bot_token == "xoxb-1-cred");
+
+    auto const env_wins =
+        parse(text, "w.toml", env_of({{"CREDENTIALS_DIRECTORY", credentials}, {"SLACK_BOT_TOKEN", "xoxb-1-env"}}));
+    CHECK(env_wins.slack.app_token == "xapp-1-cred");
+    CHECK(env_wins.slack.bot_token == "xoxb-1-env");
+
+    // A credential that is not there leaves the token to the config's file.
+    std::filesystem::remove(dir.path() / "credentials" / "slack-bot-token");
+    auto const bot = dir.write("bot", "xoxb-1-file");
+    auto const from_file = parse("[slack]\nbot_token_file = \"" + bot + "\"\n", "w.toml",
+                                 env_of({{"CREDENTIALS_DIRECTORY", credentials}}));
+    CHECK(from_file.slack.app_token == "xapp-1-cred");
+    CHECK(from_file.slack.bot_token == "xoxb-1-file");
+
+    dir.write("credentials/slack-app-token", "xoxb-1-SECRET");
+    auto const message = error_of([&] { parse("", "w.toml", env_of({{"CREDENTIALS_DIRECTORY", credentials}})); });
+    CHECK(message.starts_with("environment: CREDENTIALS_DIRECTORY: the content of \""));
+    CHECK(message.ends_with(" is not an app-level token (it must start with xapp-)"));
+    CHECK(message.find("SECRET") == std::string::npos);
+}
+
 TEST_CASE("the example file loads and documents the built-in defaults") {
     std::string const path = WARROOM_SOURCE_DIR "/deploy/warroom.example.toml";
     auto const s = load(path, no_env);
@@ -433,6 +471,7 @@ TEST_CASE("the example file loads and documents the built-in defaults") {
     CHECK(s.policy == core::policy::defaults());
     CHECK(s.store_url == settings{}.store_url);
     CHECK(s.http_listen == settings{}.http_listen);
+    CHECK(s.http_outbox_stuck_after == settings{}.http_outbox_stuck_after);
     CHECK(s.log_level == settings{}.log_level);
     CHECK(s.slack.api_url == settings{}.slack.api_url);
     CHECK(s.slack.command == settings{}.slack.command);

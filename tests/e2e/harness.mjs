@@ -49,6 +49,11 @@ export class Bot {
     });
   }
   log() { return this.lines.join('\n'); }
+  // The base URL of its HTTP endpoints (`[http] listen`, port 0 in tests), from its start-up log line.
+  async httpBase() {
+    const line = await this.waitForLog(/http: listening on \S+/);
+    return `http://${/http: listening on (\S+)/.exec(line)[1]}`;
+  }
   async waitForLog(pattern, timeoutMs = 10000) {
     return this.sim.waitFor(() => this.lines.find((l) => pattern.test(l)), timeoutMs, `log line ${pattern}`);
   }

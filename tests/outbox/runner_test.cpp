@@ -172,3 +172,47 @@ TEST_CASE("entries born leased to the runner go without a lease write; another's
     CHECK(writer.written().writes >= owed + owed_theirs + 2);
     CHECK(writer.written().writes <= owed + 3 * owed_theirs + 2);
 }
+
+namespace {
+
+// Refuses every delivery as transient while `down`, as Slack does during an outage.
+class flaky_world final : public outbox::deliverer {
+public:
+    outbox::task<outbox::attempt> deliver(warroom::app::outbox_entry const&, bool) override {
+        if (down) co_return outbox::attempt{outbox::verdict::retry, "Slack is down"};
+        ++delivered;
+        co_return outbox::attempt{};
+    }
+    bool down = true;
+    std::size_t delivered = 0;
+};
+
+}  // namespace
+
+TEST_CASE("the runner tells since when the head of a queue waits, and nothing once all are delivered") {
+    warroom::store::test::temp_dir dir;
+    auto store = warroom::store::open_store("sqlite://" + (dir / "w.db").string());
+    warroom::app::service svc{*store, warroom::core::policy::defaults(), "/incident", true,
+                              warroom::app::user_limits{{}, {}, {}}};
+    REQUIRE(svc.handle({"U101", "incidents", t0}, "declare P2 Search is slow").changed);
+    auto const owed = store->pending(0, 100).size();
+
+    asio::io_context ioc;
+    flaky_world world;
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-age-test"),
+                       outbox::runner_settings{"test-host:1:abc"}};
+    CHECK_FALSE(out.oldest_since());
+    std::optional<std::chrono::steady_clock::time_point> first;
+    REQUIRE(run_until(ioc, out, [&] {
+        if (!world.down) return world.delivered >= owed && !out.oldest_since();
+        if (auto const since = out.oldest_since()) {
+            if (!first) first = since;
+            CHECK(*since == *first);  // the same oldest entry while nothing moves
+            if (std::chrono::steady_clock::now() - *first > 100ms) world.down = false;
+        }
+        return false;
+    }));
+    REQUIRE(first);
+    CHECK(world.delivered == owed);
+    CHECK_FALSE(out.oldest_since());
+}
