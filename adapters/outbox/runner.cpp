@@ -66,9 +66,9 @@ void runner::fetch() {
                 el->settled = el->granted = true;
                 el->at = e.lease_until - settings_.lease;
                 early_.emplace(e.id, el);
-            } else {
+            } else if (e.owner.empty() || e.lease_until <= wall_now()) {
                 lease_early(e.id);
-            }
+            }  // else another process holds it (it decided it): asked at its turn, not now in vain
         }
         if (fresh.size() < fetch_batch) break;
     }
