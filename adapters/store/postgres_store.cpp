@@ -2,6 +2,7 @@
 // Messages name the database as user@host:port/db, never the URL (it may carry a password).
 #include "adapters/store/postgres_store.hpp"
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
 
 #include <array>
@@ -9,6 +10,7 @@
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "adapters/store/effect_codec.hpp"
@@ -17,6 +19,79 @@
 
 namespace warroom::store {
 namespace {
+
+// libpq is opened when a PostgreSQL store is. Linked, it and what it links (Kerberos, LDAP, GnuTLS)
+// added 3.3 MiB to the resident memory of every daemon, those on SQLite too. The header still
+// declares every type and signature; every call goes through libpq(), the library loaded here.
+struct libpq_api {
+    decltype(&::PQclear) PQclear;
+    decltype(&::PQcmdTuples) PQcmdTuples;
+    decltype(&::PQconnectdbParams) PQconnectdbParams;
+    decltype(&::PQdb) PQdb;
+    decltype(&::PQerrorMessage) PQerrorMessage;
+    decltype(&::PQexec) PQexec;
+    decltype(&::PQexecParams) PQexecParams;
+    decltype(&::PQexecPrepared) PQexecPrepared;
+    decltype(&::PQfinish) PQfinish;
+    decltype(&::PQgetisnull) PQgetisnull;
+    decltype(&::PQgetlength) PQgetlength;
+    decltype(&::PQgetvalue) PQgetvalue;
+    decltype(&::PQhost) PQhost;
+    decltype(&::PQntuples) PQntuples;
+    decltype(&::PQport) PQport;
+    decltype(&::PQprepare) PQprepare;
+    decltype(&::PQreset) PQreset;
+    decltype(&::PQresultErrorField) PQresultErrorField;
+    decltype(&::PQresultErrorMessage) PQresultErrorMessage;
+    decltype(&::PQresultStatus) PQresultStatus;
+    decltype(&::PQsetNoticeProcessor) PQsetNoticeProcessor;
+    decltype(&::PQstatus) PQstatus;
+    decltype(&::PQtransactionStatus) PQtransactionStatus;
+    decltype(&::PQuser) PQuser;
+};
+
+libpq_api const& libpq() {
+    // A failed load throws and is tried again by the next store opened.
+    static libpq_api const api = [] {
+        void* const library = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+        if (!library) {
+            throw app::store_error(std::string("postgresql store: cannot load libpq.so.5 (Debian: apt-get install libpq5): ") +
+                                   ::dlerror());
+        }
+        libpq_api a{};
+        auto const load = [library](auto& fn, char const* name) {
+            fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(::dlsym(library, name));
+            if (!fn) throw app::store_error(std::string("postgresql store: libpq.so.5 has no ") + name);
+        };
+        load(a.PQclear, "PQclear");
+        load(a.PQcmdTuples, "PQcmdTuples");
+        load(a.PQconnectdbParams, "PQconnectdbParams");
+        load(a.PQdb, "PQdb");
+        load(a.PQerrorMessage, "PQerrorMessage");
+        load(a.PQexec, "PQexec");
+        load(a.PQexecParams, "PQexecParams");
+        load(a.PQexecPrepared, "PQexecPrepared");
+        load(a.PQfinish, "PQfinish");
+        load(a.PQgetisnull, "PQgetisnull");
+        load(a.PQgetlength, "PQgetlength");
+        load(a.PQgetvalue, "PQgetvalue");
+        load(a.PQhost, "PQhost");
+        load(a.PQntuples, "PQntuples");
+        load(a.PQport, "PQport");
+        load(a.PQprepare, "PQprepare");
+        load(a.PQreset, "PQreset");
+        load(a.PQresultErrorField, "PQresultErrorField");
+        load(a.PQresultErrorMessage, "PQresultErrorMessage");
+        load(a.PQresultStatus, "PQresultStatus");
+        load(a.PQsetNoticeProcessor, "PQsetNoticeProcessor");
+        load(a.PQstatus, "PQstatus");
+        load(a.PQtransactionStatus, "PQtransactionStatus");
+        load(a.PQuser, "PQuser");
+        return a;
+    }();
+    return api;
+}
+
 
 // Taken by every write transaction (and the migrations): one writer at a time across replicas.
 constexpr char const* write_lock = "SELECT pg_advisory_xact_lock(7274797264)";
@@ -88,12 +163,12 @@ constexpr std::array<std::pair<char const*, char const*>, 17> statements{{
 }};
 
 struct result_clear {
-    void operator()(PGresult* r) const noexcept { PQclear(r); }
+    void operator()(PGresult* r) const noexcept { libpq().PQclear(r); }
 };
 using result = std::unique_ptr<PGresult, result_clear>;
 
 struct conn_finish {
-    void operator()(PGconn* c) const noexcept { PQfinish(c); }
+    void operator()(PGconn* c) const noexcept { libpq().PQfinish(c); }
 };
 
 // A parameter as text, or SQL NULL.
@@ -108,11 +183,11 @@ std::string one_line(std::string text) {
 }
 
 std::string_view text(PGresult const* r, int row, int column) {
-    return {PQgetvalue(r, row, column), static_cast<std::size_t>(PQgetlength(r, row, column))};
+    return {libpq().PQgetvalue(r, row, column), static_cast<std::size_t>(libpq().PQgetlength(r, row, column))};
 }
 
 std::int64_t integer(PGresult const* r, int row, int column) {
-    return std::strtoll(PQgetvalue(r, row, column), nullptr, 10);
+    return std::strtoll(libpq().PQgetvalue(r, row, column), nullptr, 10);
 }
 
 }  // namespace
@@ -124,7 +199,7 @@ struct postgres_store::impl {
     bool prepared = false;
 
     [[noreturn]] void fail(std::string_view operation, PGresult const* r = nullptr) const {
-        auto const why = r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r) : PQerrorMessage(conn.get());
+        auto const why = r && *libpq().PQresultErrorMessage(r) ? libpq().PQresultErrorMessage(r) : libpq().PQerrorMessage(conn.get());
         throw app::store_error("postgresql store " + name + ": " + std::string(operation) + " failed: " + one_line(why));
     }
 
@@ -132,35 +207,35 @@ struct postgres_store::impl {
         // Defaults first: the URL's own settings (connect_timeout=…) come after and win.
         char const* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname", nullptr};
         char const* values[] = {"10", "warroom", "UTF8", url.c_str(), nullptr};
-        conn.reset(PQconnectdbParams(keys, values, 1));
+        conn.reset(libpq().PQconnectdbParams(keys, values, 1));
         if (!conn) throw app::store_error("postgresql store: out of memory");
-        name = std::string(PQuser(conn.get()) ? PQuser(conn.get()) : "") + "@" +
-               (PQhost(conn.get()) ? PQhost(conn.get()) : "") + ":" + (PQport(conn.get()) ? PQport(conn.get()) : "") +
-               "/" + (PQdb(conn.get()) ? PQdb(conn.get()) : "");
-        if (PQstatus(conn.get()) != CONNECTION_OK) fail("connect");
+        name = std::string(libpq().PQuser(conn.get()) ? libpq().PQuser(conn.get()) : "") + "@" +
+               (libpq().PQhost(conn.get()) ? libpq().PQhost(conn.get()) : "") + ":" + (libpq().PQport(conn.get()) ? libpq().PQport(conn.get()) : "") +
+               "/" + (libpq().PQdb(conn.get()) ? libpq().PQdb(conn.get()) : "");
+        if (libpq().PQstatus(conn.get()) != CONNECTION_OK) fail("connect");
         // "relation already exists, skipping" and the like are not for the daemon's output.
-        PQsetNoticeProcessor(conn.get(), [](void*, char const*) {}, nullptr);
+        libpq().PQsetNoticeProcessor(conn.get(), [](void*, char const*) {}, nullptr);
         prepared = false;
     }
 
     // A connection lost since the last call (a database restart) is opened again first.
     void ready() {
-        if (PQstatus(conn.get()) != CONNECTION_OK) {
-            PQreset(conn.get());
+        if (libpq().PQstatus(conn.get()) != CONNECTION_OK) {
+            libpq().PQreset(conn.get());
             prepared = false;
-            if (PQstatus(conn.get()) != CONNECTION_OK) fail("reconnect");
+            if (libpq().PQstatus(conn.get()) != CONNECTION_OK) fail("reconnect");
         }
         if (prepared) return;
         for (auto const& [statement, sql] : statements) {
-            result r{PQprepare(conn.get(), statement, sql, 0, nullptr)};
-            if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail(std::string("prepare ") + statement, r.get());
+            result r{libpq().PQprepare(conn.get(), statement, sql, 0, nullptr)};
+            if (libpq().PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail(std::string("prepare ") + statement, r.get());
         }
         prepared = true;
     }
 
     void exec(char const* sql, std::string_view operation) {
-        result r{PQexec(conn.get(), sql)};
-        auto const status = PQresultStatus(r.get());
+        result r{libpq().PQexec(conn.get(), sql)};
+        auto const status = libpq().PQresultStatus(r.get());
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(operation, r.get());
     }
 
@@ -171,12 +246,12 @@ struct postgres_store::impl {
         std::vector<char const*> values;
         values.reserve(params.size());
         for (auto const& p : params) values.push_back(p ? p->c_str() : nullptr);
-        result r{PQexecPrepared(conn.get(), statement, static_cast<int>(values.size()), values.data(), nullptr,
+        result r{libpq().PQexecPrepared(conn.get(), statement, static_cast<int>(values.size()), values.data(), nullptr,
                                 nullptr, 0)};
-        auto const status = PQresultStatus(r.get());
+        auto const status = libpq().PQresultStatus(r.get());
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
         if (may_conflict) {
-            if (char const* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+            if (char const* state = libpq().PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
                 state && std::string_view{state} == unique_violation) {
                 return nullptr;
             }
@@ -186,7 +261,7 @@ struct postgres_store::impl {
 
     std::int64_t single_int(char const* statement, std::vector<param> const& params, std::string_view operation) {
         auto const r = run(statement, params, operation);
-        if (PQntuples(r.get()) != 1) fail(operation);
+        if (libpq().PQntuples(r.get()) != 1) fail(operation);
         return integer(r.get(), 0, 0);
     }
 
@@ -198,8 +273,8 @@ struct postgres_store::impl {
             s_.exec(write_lock, "take the write lock");
         }
         ~transaction() {
-            if (!committed_ && PQtransactionStatus(s_.conn.get()) != PQTRANS_IDLE) {
-                result{PQexec(s_.conn.get(), "ROLLBACK")};
+            if (!committed_ && libpq().PQtransactionStatus(s_.conn.get()) != PQTRANS_IDLE) {
+                result{libpq().PQexec(s_.conn.get(), "ROLLBACK")};
             }
         }
         transaction(transaction const&) = delete;
@@ -218,8 +293,8 @@ struct postgres_store::impl {
         transaction tx{*this};
         exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
              "create schema_migrations");
-        result r{PQexec(conn.get(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")};
-        if (PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1) fail("read schema version", r.get());
+        result r{libpq().PQexec(conn.get(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")};
+        if (libpq().PQresultStatus(r.get()) != PGRES_TUPLES_OK || libpq().PQntuples(r.get()) != 1) fail("read schema version", r.get());
         auto current = integer(r.get(), 0, 0);
         if (current > known_schema_version) {
             throw app::store_error("postgresql store " + name + ": schema version " + std::to_string(current) +
@@ -232,9 +307,9 @@ struct postgres_store::impl {
             char const* values[] = {next.c_str(), nullptr};
             auto const now = std::to_string(unix_ms_now());
             values[1] = now.c_str();
-            result rec{PQexecParams(conn.get(), "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+            result rec{libpq().PQexecParams(conn.get(), "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                                     2, nullptr, values, nullptr, nullptr, 0)};
-            if (PQresultStatus(rec.get()) != PGRES_COMMAND_OK) fail("record schema version " + next, rec.get());
+            if (libpq().PQresultStatus(rec.get()) != PGRES_COMMAND_OK) fail("record schema version " + next, rec.get());
         }
         tx.commit();
     }
@@ -279,7 +354,7 @@ struct postgres_store::impl {
                                {std::to_string(l->id), l->owner, std::to_string(unix_ms(l->now)),
                                 std::to_string(lease_ms(l->lease))},
                                "lease outbox entry");
-            return std::string_view{PQcmdTuples(r.get())} == "1" ? app::append_result::written
+            return std::string_view{libpq().PQcmdTuples(r.get())} == "1" ? app::append_result::written
                                                                  : app::append_result::conflict;
         }
         if (auto const* f = std::get_if<app::finish_delivery>(&w)) {
@@ -312,8 +387,8 @@ std::vector<core::event> postgres_store::load() {
     s.ready();
     auto const r = s.run("select_events", {}, "load");
     std::vector<core::event> out;
-    out.reserve(static_cast<std::size_t>(PQntuples(r.get())));
-    for (int k = 0; k < PQntuples(r.get()); ++k) {
+    out.reserve(static_cast<std::size_t>(libpq().PQntuples(r.get())));
+    for (int k = 0; k < libpq().PQntuples(r.get()); ++k) {
         auto const where = "postgresql store " + s.name + ": event seq " + std::string(text(r.get(), k, 5)) + ": ";
         auto const incident = integer(r.get(), k, 0);
         if (incident < std::numeric_limits<int>::min() || incident > std::numeric_limits<int>::max()) {
@@ -335,7 +410,7 @@ std::vector<core::event> postgres_store::load() {
 
 bool postgres_store::claimed(std::string const& key) {
     impl_->ready();
-    return PQntuples(impl_->run("select_claim", {key}, "claimed").get()) > 0;
+    return libpq().PQntuples(impl_->run("select_claim", {key}, "claimed").get()) > 0;
 }
 
 std::int64_t postgres_store::head() {
@@ -349,13 +424,13 @@ std::vector<app::outbox_entry> postgres_store::pending(std::int64_t after, std::
     auto const bounded = std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max());
     auto const r = s.run("select_pending", {std::to_string(after), std::to_string(bounded)}, "read outbox");
     std::vector<app::outbox_entry> out;
-    for (int k = 0; k < PQntuples(r.get()); ++k) {
+    for (int k = 0; k < libpq().PQntuples(r.get()); ++k) {
         auto const id = integer(r.get(), k, 0);
         try {
             out.push_back({id, static_cast<int>(integer(r.get(), k, 1)), decode_effect(text(r.get(), k, 2)),
                            static_cast<int>(integer(r.get(), k, 3)),
-                           PQgetisnull(r.get(), k, 4) ? std::string{} : std::string(text(r.get(), k, 4)),
-                           core::timestamp{core::milliseconds{PQgetisnull(r.get(), k, 5) ? 0 : integer(r.get(), k, 5)}}});
+                           libpq().PQgetisnull(r.get(), k, 4) ? std::string{} : std::string(text(r.get(), k, 4)),
+                           core::timestamp{core::milliseconds{libpq().PQgetisnull(r.get(), k, 5) ? 0 : integer(r.get(), k, 5)}}});
         } catch (app::store_error const& err) {
             throw app::store_error("postgresql store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
                                    err.what());
@@ -367,7 +442,7 @@ std::vector<app::outbox_entry> postgres_store::pending(std::int64_t after, std::
 std::optional<std::string> postgres_store::fact(std::string const& key) {
     impl_->ready();
     auto const r = impl_->run("select_fact", {key}, "read delivery fact");
-    if (PQntuples(r.get()) == 0) return std::nullopt;
+    if (libpq().PQntuples(r.get()) == 0) return std::nullopt;
     return std::string(text(r.get(), 0, 0));
 }
 
