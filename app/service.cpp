@@ -68,7 +68,32 @@ void service::reload() {
 
 void service::refresh() {
     // With writes on their way the store's head is behind ours; their settling checks it instead.
-    if (unconfirmed_.empty() && store_.head() != head_) reload();
+    if (!unconfirmed_.empty()) return;
+    auto const head = store_.head();
+    if (head > head_) {
+        catch_up(head_, head);
+        head_ = head;
+    } else if (head < head_) {
+        reload();
+    }
+}
+
+void service::catch_up(std::int64_t after, std::int64_t through) {
+    std::map<int, incident> before;  // as each incident touched was, for its room's index
+    for (auto const& e : store_.load_between(after, through)) {
+        if (auto const* known = find(e.incident)) {
+            before.try_emplace(e.incident, *known);
+        } else {
+            before.try_emplace(e.incident);
+        }
+        apply(incidents_, e);
+        last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
+    }
+    for (auto const& [number, was] : before) {
+        auto const& now = incidents_.at(number);
+        index_room(was, now);
+        schedule(now);
+    }
 }
 
 bool service::taken(std::string const& key) const {
@@ -97,13 +122,13 @@ void service::settle(write_result const& r) {
     for (auto const& key : u.claims) unconfirmed_claims_.erase(unconfirmed_claims_.find(key));
     auto const t = settled_through_ = u.id;
     if (r.written()) {
-        // Ours are the newest events; if the head moved by more, someone else wrote too. A head at
+        // Ours are the newest events; if the head moved by more, someone else wrote before them: the
+        // store's writers go one at a time, so theirs are the positions between the last head and our
+        // first. They touched none of ours (ours were written at the versions decided on). A head at
         // or below ours: a reload since it was committed has read it already.
-        if (r.head == head_ + static_cast<std::int64_t>(u.events.size())) {
-            head_ = r.head;
-        } else if (r.head > head_) {
-            reload();
-        }
+        auto const ours = static_cast<std::int64_t>(u.events.size());
+        if (r.head > head_ + ours) catch_up(head_, r.head - ours);
+        if (r.head > head_) head_ = r.head;
         if (on_written_) on_written_();
     } else {
         lost_.emplace(t, r);

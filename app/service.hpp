@@ -147,6 +147,9 @@ private:
     void refresh();
     // The store's events, then the writes still on their way.
     void reload();
+    // Applies the events other writers put at positions after `after` up to `through`: with the
+    // store's writers one at a time, those are what the state lacks, and reading them is enough.
+    void catch_up(std::int64_t after, std::int64_t through);
     // A claim in the store or in a write on its way.
     bool taken(std::string const& key) const;
     // The oldest write on its way is settled: on disk, or refused (the state is reloaded).

@@ -112,6 +112,9 @@ public:
     virtual ~event_store() = default;
     // Every event in append order.
     virtual std::vector<event> load() = 0;
+    // The events at positions after `after` up to `through`, in append order: what other writers added
+    // between two heads a reader knows, without reading the rest of the log again.
+    virtual std::vector<event> load_between(std::int64_t after, std::int64_t through) = 0;
     virtual bool claimed(std::string const& key) = 0;
     // Position of the newest event (0 when empty). Positions only grow and each event takes the
     // next one, so a reader that knows the head can tell whether anyone else has written.

@@ -34,6 +34,9 @@ public:
     group_commit& operator=(group_commit const&) = delete;
 
     std::vector<core::event> load() override { return reader_->load(); }
+    std::vector<core::event> load_between(std::int64_t after, std::int64_t through) override {
+        return reader_->load_between(after, through);
+    }
     bool claimed(std::string const& key) override { return reader_->claimed(key); }
     std::int64_t head() override { return reader_->head(); }
     std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override {

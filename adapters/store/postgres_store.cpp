@@ -136,11 +136,13 @@ CREATE SEQUENCE incident_numbers;
 constexpr std::int64_t known_schema_version = std::size(migrations);
 
 // The statements every connection prepares, by name.
-constexpr std::array<std::pair<char const*, char const*>, 17> statements{{
+constexpr std::array<std::pair<char const*, char const*>, 18> statements{{
     {"version_of", "SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = $1"},
     {"insert_event", "INSERT INTO events (incident, version, type, at, actor, body) VALUES ($1, $2, $3, $4, $5, $6)"},
     {"insert_claim", "INSERT INTO reminders_fired (key, fired_at) VALUES ($1, $2)"},
     {"select_events", "SELECT incident, type, at, actor, body, seq FROM events ORDER BY seq"},
+    {"select_events_between",
+     "SELECT incident, type, at, actor, body, seq FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq"},
     {"select_claim", "SELECT 1 FROM reminders_fired WHERE key = $1"},
     {"select_head", "SELECT COALESCE(MAX(seq), 0) FROM events"},
     {"insert_outbox",
@@ -314,6 +316,9 @@ struct postgres_store::impl {
         tx.commit();
     }
 
+    // The events a select over (incident, type, at, actor, body, seq) gives, decoded.
+    std::vector<core::event> events_of(PGresult const* r) const;
+
     void put_fact(std::string const& key, std::string const& value) {
         run("upsert_fact", {key, value}, "record delivery fact");
     }
@@ -383,23 +388,32 @@ postgres_store::postgres_store(std::string const& url) : impl_(std::make_unique<
 postgres_store::~postgres_store() = default;
 
 std::vector<core::event> postgres_store::load() {
-    auto& s = *impl_;
-    s.ready();
-    auto const r = s.run("select_events", {}, "load");
+    impl_->ready();
+    return impl_->events_of(impl_->run("select_events", {}, "load").get());
+}
+
+std::vector<core::event> postgres_store::load_between(std::int64_t after, std::int64_t through) {
+    impl_->ready();
+    return impl_->events_of(
+        impl_->run("select_events_between", {std::to_string(after), std::to_string(through)}, "load").get());
+}
+
+std::vector<core::event> postgres_store::impl::events_of(PGresult const* r) const {
+    auto const& s = *this;
     std::vector<core::event> out;
-    out.reserve(static_cast<std::size_t>(libpq().PQntuples(r.get())));
-    for (int k = 0; k < libpq().PQntuples(r.get()); ++k) {
-        auto const where = "postgresql store " + s.name + ": event seq " + std::string(text(r.get(), k, 5)) + ": ";
-        auto const incident = integer(r.get(), k, 0);
+    out.reserve(static_cast<std::size_t>(libpq().PQntuples(r)));
+    for (int k = 0; k < libpq().PQntuples(r); ++k) {
+        auto const where = "postgresql store " + s.name + ": event seq " + std::string(text(r, k, 5)) + ": ";
+        auto const incident = integer(r, k, 0);
         if (incident < std::numeric_limits<int>::min() || incident > std::numeric_limits<int>::max()) {
             throw app::store_error(where + "incident number out of range");
         }
         core::event e{.incident = static_cast<int>(incident),
-                      .at = core::timestamp{core::milliseconds{integer(r.get(), k, 2)}},
-                      .by = std::string(text(r.get(), k, 3)),
+                      .at = core::timestamp{core::milliseconds{integer(r, k, 2)}},
+                      .by = std::string(text(r, k, 3)),
                       .what = {}};
         try {
-            e.what = decode(text(r.get(), k, 1), text(r.get(), k, 4));
+            e.what = decode(text(r, k, 1), text(r, k, 4));
         } catch (app::store_error const& err) {
             throw app::store_error(where + err.what());
         }

@@ -25,6 +25,7 @@ public:
     postgres_store& operator=(postgres_store const&) = delete;
 
     std::vector<core::event> load() override;
+    std::vector<core::event> load_between(std::int64_t after, std::int64_t through) override;
     bool claimed(std::string const& key) override;
     std::int64_t head() override;
     std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override;

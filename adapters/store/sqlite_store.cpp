@@ -121,7 +121,7 @@ struct sqlite_store::impl {
     std::string name;  // the file, for messages
     db_ptr db;
     stmt_ptr begin, commit, rollback, savepoint, rollback_to, release;
-    stmt_ptr version_of, insert_event, insert_claim, select_events, select_claim, select_head;
+    stmt_ptr version_of, insert_event, insert_claim, select_events, select_events_between, select_claim, select_head;
     stmt_ptr insert_outbox, select_pending, lease_outbox, release_outbox, finish_outbox, select_fact, upsert_fact;
 
     // BEGIN IMMEDIATE now, ROLLBACK on scope exit unless committed: every early return and every
@@ -196,6 +196,8 @@ struct sqlite_store::impl {
             prepare("INSERT INTO events (incident, version, type, at, actor, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         insert_claim = prepare("INSERT INTO reminders_fired (key, fired_at) VALUES (?1, ?2)");
         select_events = prepare("SELECT seq, incident, type, at, actor, body FROM events ORDER BY seq");
+        select_events_between = prepare(
+            "SELECT seq, incident, type, at, actor, body FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq");
         select_claim = prepare("SELECT 1 FROM reminders_fired WHERE key = ?1");
         select_head = prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
         insert_outbox = prepare(
@@ -347,6 +349,9 @@ struct sqlite_store::impl {
         return sqlite3_column_int64(u.get(), 0);
     }
 
+    // The events a select over (seq, incident, type, at, actor, body) gives, decoded.
+    std::vector<core::event> events_of(use const& u) const;
+
     // false on a UNIQUE or PRIMARY KEY violation: the caller's view of the log is stale.
     bool insert(use const& u, std::string_view operation) const {
         int const rc = sqlite3_step(u.get());
@@ -404,9 +409,20 @@ std::unique_ptr<sqlite_store> sqlite_store::in_memory() {
 sqlite_store::~sqlite_store() = default;
 
 std::vector<core::event> sqlite_store::load() {
-    auto& s = *impl_;
+    use u{impl_->select_events};
+    return impl_->events_of(u);
+}
+
+std::vector<core::event> sqlite_store::load_between(std::int64_t after, std::int64_t through) {
+    use u{impl_->select_events_between};
+    impl_->bind(u, 1, after);
+    impl_->bind(u, 2, through);
+    return impl_->events_of(u);
+}
+
+std::vector<core::event> sqlite_store::impl::events_of(use const& u) const {
+    auto const& s = *this;
     std::vector<core::event> out;
-    use u{s.select_events};
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(u.get())) == SQLITE_ROW) {
         auto const seq = sqlite3_column_int64(u.get(), 0);

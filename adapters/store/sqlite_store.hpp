@@ -26,6 +26,7 @@ public:
     sqlite_store& operator=(sqlite_store const&) = delete;
 
     std::vector<core::event> load() override;
+    std::vector<core::event> load_between(std::int64_t after, std::int64_t through) override;
     bool claimed(std::string const& key) override;
     std::int64_t head() override;
     std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override;

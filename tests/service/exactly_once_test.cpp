@@ -46,6 +46,9 @@ class racing_store final : public event_store {
 public:
     explicit racing_store(event_store& inner) : inner_(inner), head_(inner.head()) {}
     std::vector<event> load() override { return inner_.load(); }
+    std::vector<event> load_between(std::int64_t after, std::int64_t through) override {
+        return inner_.load_between(after, through);
+    }
     std::vector<write_result> write(std::vector<write_op> const& ops) override {
         auto const r = inner_.write(ops);
         for (auto const& one : r) conflicts += one.status == append_result::conflict;

@@ -1,0 +1,67 @@
+// Two replicas on one store: what one writes, the other learns by reading only the events it has not
+// seen (a refresh before a request, or its own write landing after the other's), never the whole log
+// again; its war-room index and its reminders follow.
+#include <doctest/doctest.h>
+
+#include "tests/service/support.hpp"
+
+namespace {
+
+using namespace warroom::service_test;
+
+// Counts full loads; its head can be held where it was, as for a replica that looked just before
+// the other wrote.
+class watched_store final : public event_store {
+public:
+    explicit watched_store(event_store& inner) : inner_(inner) {}
+    std::vector<event> load() override {
+        ++loads;
+        return inner_.load();
+    }
+    std::vector<event> load_between(std::int64_t after, std::int64_t through) override {
+        return inner_.load_between(after, through);
+    }
+    std::vector<write_result> write(std::vector<write_op> const& ops) override { return inner_.write(ops); }
+    bool claimed(std::string const& key) override { return inner_.claimed(key); }
+    std::int64_t head() override { return held_ ? *held_ : inner_.head(); }
+    std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) override {
+        return inner_.pending(after, limit);
+    }
+    std::optional<std::string> fact(std::string const& key) override { return inner_.fact(key); }
+    void hold_head() { held_ = inner_.head(); }
+
+    int loads = 0;
+
+private:
+    event_store& inner_;
+    std::optional<std::int64_t> held_;
+};
+
+}  // namespace
+
+TEST_CASE("a replica learns what another wrote by reading only the events it has not seen") {
+    harness a;
+    auto other = a.another();
+    watched_store watched{other.store()};
+    warroom::app::service b{watched, policy::defaults(), "/incident", false, warroom::app::user_limits{{}, {}, {}}};
+    REQUIRE(watched.loads == 1);  // at start
+
+    a.run("alice", "incidents", t0, "declare P1 type:performance Search is slow");
+    // B's next request looks at the head first: INC-1 is read, alone.
+    auto const status = b.handle({"alice", "incidents", t0 + 1min}, "status 1");
+    REQUIRE(b.find(1) != nullptr);
+    CHECK(b.by_channel(a.svc().find(1)->channel) == b.find(1));
+    CHECK(b.next_due() == a.svc().next_due());  // its reminders are B's to fire too
+
+    // B looked before A wrote INC-2; B's own write then lands after A's, and its settling reads INC-2.
+    watched.hold_head();
+    a.run("alice", "incidents", t0 + 2min, "declare P2 Checkout is slow");
+    auto const noted = b.handle({"alice", "incidents", t0 + 3min}, "note 1 the cache hit rate fell at 09:00");
+    CHECK(noted.changed);
+    REQUIRE(b.find(2) != nullptr);
+    CHECK(b.find(2)->title == "Checkout is slow");
+    CHECK(b.by_channel(a.svc().find(2)->channel) == b.find(2));
+    CHECK(b.find(1)->version == 1 + a.svc().find(1)->version);  // B's note on top of what A knows
+
+    CHECK(watched.loads == 1);  // never the whole log again
+}
