@@ -140,7 +140,8 @@ function startBot(kind, sim, dir, storeUrl, replica = 1) {
   };
   let child;
   if (kind === 'warroom') {
-    const config = join(dir, 'warroom.toml');
+    // One file per replica: rewriting a file another replica is reading would hand it half a config.
+    const config = join(dir, replica > 1 ? `warroom-${replica}.toml` : 'warroom.toml');
     writeFileSync(config, warroomConfig());
     env.WARROOM_CONFIG = config;
     env.WARROOM_STORE_URL = storeUrl ?? `sqlite://${join(dir, 'warroom.db')}`;

@@ -68,7 +68,7 @@ using news = std::variant<leased, attempted, waited, finished, store_failed>;
 struct settings {
     millis first_retry{500};
     millis max_retry{30'000};
-    millis lease_busy{1000};  // how soon to ask again for an entry another replica holds
+    millis lease_busy{100};  // how soon to ask again for an entry another replica holds (it is delivering it)
 };
 
 // The channel or person an effect reaches ("" when order across lanes does not matter).

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <limits>
@@ -93,7 +94,8 @@ libpq_api const& libpq() {
 }
 
 
-// Taken by every write transaction (and the migrations): one writer at a time across replicas.
+// Taken by every write transaction that gives out positions (and the migrations): one such writer at a
+// time across replicas, so positions are taken in commit order.
 constexpr char const* write_lock = "SELECT pg_advisory_xact_lock(7274797264)";
 constexpr char const* unique_violation = "23505";
 
@@ -267,12 +269,14 @@ struct postgres_store::impl {
         return integer(r.get(), 0, 0);
     }
 
-    // BEGIN and the write lock now, ROLLBACK on scope exit unless committed.
+    // BEGIN now, and the write lock when the transaction gives out positions (events, outbox entries);
+    // ROLLBACK on scope exit unless committed. Delivery bookkeeping alone (leases, results, facts)
+    // takes no position, so replicas' bookkeeping does not wait for one another.
     class transaction {
     public:
-        explicit transaction(impl& s) : s_(s) {
+        transaction(impl& s, bool positions) : s_(s) {
             s_.exec("BEGIN", "begin transaction");
-            s_.exec(write_lock, "take the write lock");
+            if (positions) s_.exec(write_lock, "take the write lock");
         }
         ~transaction() {
             if (!committed_ && libpq().PQtransactionStatus(s_.conn.get()) != PQTRANS_IDLE) {
@@ -292,7 +296,7 @@ struct postgres_store::impl {
     };
 
     void migrate() {
-        transaction tx{*this};
+        transaction tx{*this, true};
         exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
              "create schema_migrations");
         result r{libpq().PQexec(conn.get(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")};
@@ -477,7 +481,7 @@ std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> 
     }
     s.ready();
     std::vector<app::write_result> results(ops.size());
-    impl::transaction tx{s};
+    impl::transaction tx{s, std::any_of(appends.begin(), appends.end(), [](auto const& a) { return a.has_value(); })};
     for (std::size_t k = 0; k < ops.size(); ++k) {
         // Each write in its own savepoint: one that conflicts is undone alone.
         s.run("savepoint", {}, "savepoint");
