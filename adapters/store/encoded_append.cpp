@@ -25,8 +25,12 @@ encoded_append encode_append(app::append_batch const& batch) {
                                         " has more than one expected version");
         }
     }
-    encoded_append out{batch.expected_versions, {}, batch.claims, {},
-                       batch.events.empty() ? std::int64_t{0} : unix_ms(batch.events.front().at), batch.leased_to};
+    encoded_append out{batch.expected_versions,
+                       {},
+                       batch.claims,
+                       {},
+                       batch.events.empty() ? std::int64_t{0} : unix_ms(batch.events.front().at),
+                       batch.leased_to};
     out.rows.reserve(batch.events.size());
     for (auto const& e : batch.events) {
         auto const it = next_version.find(e.incident);

@@ -26,7 +26,7 @@ struct encoded_append {
     std::vector<row> rows;
     std::vector<std::string> const& claims;
     std::vector<std::pair<int, std::string>> entries;  // lane, effect_codec's JSON
-    std::int64_t at;                                    // the first event's time (ms), for claims and entries
+    std::int64_t at;                                   // the first event's time (ms), for claims and entries
     std::optional<app::birth_lease> const& leased_to;
 };
 

@@ -56,8 +56,9 @@ libpq_api const& libpq() {
     static libpq_api const api = [] {
         void* const library = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
         if (!library) {
-            throw app::store_error(std::string("postgresql store: cannot load libpq.so.5 (Debian: apt-get install libpq5): ") +
-                                   ::dlerror());
+            throw app::store_error(
+                std::string("postgresql store: cannot load libpq.so.5 (Debian: apt-get install libpq5): ") +
+                ::dlerror());
         }
         libpq_api a{};
         auto const load = [library](auto& fn, char const* name) {
@@ -92,7 +93,6 @@ libpq_api const& libpq() {
     }();
     return api;
 }
-
 
 // Taken by every write transaction that gives out positions (and the migrations): one such writer at a
 // time across replicas, so positions are taken in commit order.
@@ -203,8 +203,10 @@ struct postgres_store::impl {
     bool prepared = false;
 
     [[noreturn]] void fail(std::string_view operation, PGresult const* r = nullptr) const {
-        auto const why = r && *libpq().PQresultErrorMessage(r) ? libpq().PQresultErrorMessage(r) : libpq().PQerrorMessage(conn.get());
-        throw app::store_error("postgresql store " + name + ": " + std::string(operation) + " failed: " + one_line(why));
+        auto const why = r && *libpq().PQresultErrorMessage(r) ? libpq().PQresultErrorMessage(r)
+                                                               : libpq().PQerrorMessage(conn.get());
+        throw app::store_error("postgresql store " + name + ": " + std::string(operation) +
+                               " failed: " + one_line(why));
     }
 
     void connect() {
@@ -213,12 +215,14 @@ struct postgres_store::impl {
         char const* values[] = {"10", "warroom", "UTF8", url.c_str(), nullptr};
         conn.reset(libpq().PQconnectdbParams(keys, values, 1));
         if (!conn) throw app::store_error("postgresql store: out of memory");
-        name = std::string(libpq().PQuser(conn.get()) ? libpq().PQuser(conn.get()) : "") + "@" +
-               (libpq().PQhost(conn.get()) ? libpq().PQhost(conn.get()) : "") + ":" + (libpq().PQport(conn.get()) ? libpq().PQport(conn.get()) : "") +
-               "/" + (libpq().PQdb(conn.get()) ? libpq().PQdb(conn.get()) : "");
+        auto const part = [](char const* p) { return std::string(p ? p : ""); };
+        auto const& pq = libpq();
+        name = part(pq.PQuser(conn.get())) + "@" + part(pq.PQhost(conn.get())) + ":" + part(pq.PQport(conn.get())) +
+               "/" + part(pq.PQdb(conn.get()));
         if (libpq().PQstatus(conn.get()) != CONNECTION_OK) fail("connect");
         // "relation already exists, skipping" and the like are not for the daemon's output.
-        libpq().PQsetNoticeProcessor(conn.get(), [](void*, char const*) {}, nullptr);
+        libpq().PQsetNoticeProcessor(
+            conn.get(), [](void*, char const*) {}, nullptr);
         prepared = false;
     }
 
@@ -251,7 +255,7 @@ struct postgres_store::impl {
         values.reserve(params.size());
         for (auto const& p : params) values.push_back(p ? p->c_str() : nullptr);
         result r{libpq().PQexecPrepared(conn.get(), statement, static_cast<int>(values.size()), values.data(), nullptr,
-                                nullptr, 0)};
+                                        nullptr, 0)};
         auto const status = libpq().PQresultStatus(r.get());
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
         if (may_conflict) {
@@ -300,7 +304,8 @@ struct postgres_store::impl {
         exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
              "create schema_migrations");
         result r{libpq().PQexec(conn.get(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")};
-        if (libpq().PQresultStatus(r.get()) != PGRES_TUPLES_OK || libpq().PQntuples(r.get()) != 1) fail("read schema version", r.get());
+        if (libpq().PQresultStatus(r.get()) != PGRES_TUPLES_OK || libpq().PQntuples(r.get()) != 1)
+            fail("read schema version", r.get());
         auto current = integer(r.get(), 0, 0);
         if (current > known_schema_version) {
             throw app::store_error("postgresql store " + name + ": schema version " + std::to_string(current) +
@@ -310,11 +315,11 @@ struct postgres_store::impl {
         for (; current < known_schema_version; ++current) {
             auto const next = std::to_string(current + 1);
             exec(migrations[current], "migration to schema version " + next);
-            char const* values[] = {next.c_str(), nullptr};
             auto const now = std::to_string(unix_ms_now());
-            values[1] = now.c_str();
-            result rec{libpq().PQexecParams(conn.get(), "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                                    2, nullptr, values, nullptr, nullptr, 0)};
+            char const* values[] = {next.c_str(), now.c_str()};
+            result rec{libpq().PQexecParams(conn.get(),
+                                            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", 2,
+                                            nullptr, values, nullptr, nullptr, 0)};
             if (libpq().PQresultStatus(rec.get()) != PGRES_COMMAND_OK) fail("record schema version " + next, rec.get());
         }
         tx.commit();
@@ -359,12 +364,12 @@ struct postgres_store::impl {
 
     app::append_result apply(app::write_op const& w) {
         if (auto const* l = std::get_if<app::lease_delivery>(&w)) {
-            auto const r = run("lease_outbox",
-                               {std::to_string(l->id), l->owner, std::to_string(unix_ms(l->now)),
-                                std::to_string(lease_ms(l->lease))},
-                               "lease outbox entry");
+            auto const r = run(
+                "lease_outbox",
+                {std::to_string(l->id), l->owner, std::to_string(unix_ms(l->now)), std::to_string(lease_ms(l->lease))},
+                "lease outbox entry");
             return std::string_view{libpq().PQcmdTuples(r.get())} == "1" ? app::append_result::written
-                                                                 : app::append_result::conflict;
+                                                                         : app::append_result::conflict;
         }
         if (auto const* f = std::get_if<app::finish_delivery>(&w)) {
             for (auto const& [key, value] : f->facts) put_fact(key, value);
@@ -445,10 +450,11 @@ std::vector<app::outbox_entry> postgres_store::pending(std::int64_t after, std::
     for (int k = 0; k < libpq().PQntuples(r.get()); ++k) {
         auto const id = integer(r.get(), k, 0);
         try {
-            out.push_back({id, static_cast<int>(integer(r.get(), k, 1)), decode_effect(text(r.get(), k, 2)),
-                           static_cast<int>(integer(r.get(), k, 3)),
-                           libpq().PQgetisnull(r.get(), k, 4) ? std::string{} : std::string(text(r.get(), k, 4)),
-                           core::timestamp{core::milliseconds{libpq().PQgetisnull(r.get(), k, 5) ? 0 : integer(r.get(), k, 5)}}});
+            out.push_back(
+                {id, static_cast<int>(integer(r.get(), k, 1)), decode_effect(text(r.get(), k, 2)),
+                 static_cast<int>(integer(r.get(), k, 3)),
+                 libpq().PQgetisnull(r.get(), k, 4) ? std::string{} : std::string(text(r.get(), k, 4)),
+                 core::timestamp{core::milliseconds{libpq().PQgetisnull(r.get(), k, 5) ? 0 : integer(r.get(), k, 5)}}});
         } catch (app::store_error const& err) {
             throw app::store_error("postgresql store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
                                    err.what());
@@ -467,7 +473,8 @@ std::optional<std::string> postgres_store::fact(std::string const& key) {
 int postgres_store::next_incident(int at_least) {
     impl_->ready();
     auto const n = impl_->single_int("next_incident", {std::to_string(at_least)}, "number a new incident");
-    if (n > std::numeric_limits<int>::max()) throw app::store_error("postgresql store " + impl_->name + ": incident numbers ran out");
+    if (n > std::numeric_limits<int>::max())
+        throw app::store_error("postgresql store " + impl_->name + ": incident numbers ran out");
     return static_cast<int>(n);
 }
 

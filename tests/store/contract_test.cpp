@@ -7,8 +7,8 @@
 #include <sqlite3.h>
 
 #include <functional>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,7 +45,8 @@ void sqlite_exec(std::string const& file, std::string const& sql) {
 
 std::vector<adapter> adapters(temp_dir const& dir) {
     auto const file = (dir / "w.db").string();
-    std::vector<adapter> out{{"sqlite", "sqlite://" + file, [file](std::string const& sql) { sqlite_exec(file, sql); }}};
+    std::vector<adapter> out{
+        {"sqlite", "sqlite://" + file, [file](std::string const& sql) { sqlite_exec(file, sql); }}};
     if (auto const pg = store::test::fresh_pg_database()) {
         out.push_back({"postgresql", *pg, [url = *pg](std::string const& sql) { store::test::pg_exec(url, sql); }});
     }
@@ -90,10 +91,9 @@ TEST_CASE("every adapter writes a write() in one transaction in which a stale ba
         CAPTURE(a.name);
         auto s = store::open_store(a.url);
         REQUIRE(s->append({{note(1, 1)}, {}, {{1, 0}}}) == append_result::written);
-        auto const results = s->write({app::append_batch{{note(2, 1)}, {}, {{2, 0}}},
-                                       app::append_batch{{note(1, 2)}, {}, {{1, 0}}},  // stale
-                                       app::set_fact{"room:x", "C1"},
-                                       app::append_batch{{note(1, 2)}, {"k"}, {{1, 1}}}});
+        auto const results = s->write(
+            {app::append_batch{{note(2, 1)}, {}, {{2, 0}}}, app::append_batch{{note(1, 2)}, {}, {{1, 0}}},  // stale
+             app::set_fact{"room:x", "C1"}, app::append_batch{{note(1, 2)}, {"k"}, {{1, 1}}}});
         REQUIRE(results.size() == 4);
         CHECK(results[0].written());
         CHECK(results[1].status == append_result::conflict);
@@ -178,7 +178,8 @@ TEST_CASE("group commit in front of every adapter: writes queued together, a sta
         std::vector<app::write_result> results;
         constexpr int n = 20;
         for (int k = 1; k <= n; ++k) {
-            s->submit(app::append_batch{{note(k, 1)}, {}, {{k, 0}}}, [&](app::write_result r) { results.push_back(r); });
+            s->submit(app::append_batch{{note(k, 1)}, {}, {{k, 0}}},
+                      [&](app::write_result r) { results.push_back(r); });
         }
         s->submit(app::append_batch{{note(1, 1)}, {}, {{1, 0}}}, [&](app::write_result r) { results.push_back(r); });
         for (int tries = 0; tries < 1000 && results.size() < n + 1; ++tries) {

@@ -34,7 +34,8 @@ inline std::string pg_url_of(std::string const& server, std::string const& datab
 inline std::optional<std::string> pg_server() {
     if (auto const* url = std::getenv("WARROOM_TEST_PG_URL"); url && *url) return std::string(url);
     if (std::getenv("WARROOM_TEST_REQUIRE_PG")) {
-        throw std::runtime_error("WARROOM_TEST_REQUIRE_PG is set but WARROOM_TEST_PG_URL is not: run under scripts/with-postgres");
+        throw std::runtime_error(
+            "WARROOM_TEST_REQUIRE_PG is set but WARROOM_TEST_PG_URL is not: run under scripts/with-postgres");
     }
     return std::nullopt;
 }
