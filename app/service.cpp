@@ -15,6 +15,9 @@ namespace warroom::app {
 namespace {
 
 constexpr int max_attempts = 3;
+// How long after the due time a reminder of an incident another replica wrote last is fired here:
+// time for that replica to fire it and for its events to be read here.
+constexpr milliseconds others_grace{3000};
 constexpr std::size_t max_fired_per_tick = 200;
 // Lost writes remembered for the adapters that wait on them; older ones are long answered.
 constexpr std::size_t lost_kept = 4096;
@@ -90,15 +93,14 @@ void service::catch_up(std::int64_t after, std::int64_t through) {
         last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     }
     for (auto const& [number, was] : before) {
+        others_.insert(number);
         auto const& now = incidents_.at(number);
         index_room(was, now);
         schedule(now);
     }
 }
 
-bool service::taken(std::string const& key) const {
-    return unconfirmed_claims_.contains(key) || store_.claimed(key);
-}
+bool service::taken(std::string const& key) const { return unconfirmed_claims_.contains(key) || store_.claimed(key); }
 
 void service::when_settled(ticket t, std::function<void()> fn) {
     if (settled(t)) {
@@ -133,6 +135,8 @@ void service::settle(write_result const& r) {
     } else {
         lost_.emplace(t, r);
         if (lost_.size() > lost_kept) lost_.erase(lost_.begin());
+        // Someone else wrote first: what is due on these incidents is theirs to fire now.
+        for (auto const& v : u.expected_versions) others_.insert(v.first);
         reload();
     }
     while (!waiters_.empty() && waiters_.begin()->first <= t) {
@@ -165,8 +169,9 @@ void service::schedule(incident const& i) {
     }
     auto const pending = pending_reminders(i, rules_);
     if (pending.empty()) return;
-    due_.emplace(pending.front().due, i.number);
-    due_of_.emplace(i.number, pending.front().due);
+    auto const due = pending.front().due + (others_.contains(i.number) ? others_grace : milliseconds{0});
+    due_.emplace(due, i.number);
+    due_of_.emplace(i.number, due);
 }
 
 std::string service::announce_channel() const { return rules_.announce_channel; }
@@ -188,13 +193,15 @@ bool service::within_limits(origin const& o, request_kind kind, std::string_view
     if (o.integration || o.user == bot_user) return true;
     auto const wait = limiter_.take(o.user, kind, o.now);
     if (!wait) return true;
-    auto const what = kind == request_kind::declare ? "incidents declared" : kind == request_kind::mark ? "timeline marks" : "requests";
+    auto const what = kind == request_kind::declare ? "incidents declared"
+                      : kind == request_kind::mark  ? "timeline marks"
+                                                    : "requests";
     auto const again = std::chrono::ceil<seconds>(*wait);
-    out.effects.push_back(reply{o.channel, o.user,
-                                problem("slow down: too many " + std::string(what) +
-                                            " from you in the last minute; nothing was done. Try again in " +
-                                            format_duration(again) + ".",
-                                        "")});
+    out.effects.push_back(reply{
+        o.channel, o.user,
+        problem("slow down: too many " + std::string(what) +
+                    " from you in the last minute; nothing was done. Try again in " + format_duration(again) + ".",
+                "")});
     out.denied = denial{o.user, 0, std::string(verb), "rate limit: " + std::string(what)};
     return false;
 }
@@ -225,6 +232,7 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
     // Applied now, before the disk has it: the next request is decided on it (group commit). Should
     // the write be refused, settling it reloads the state from the store.
     for (auto& [number, i] : staged) {
+        others_.erase(number);
         auto const* known = find(number);
         index_room(known ? *known : incident{}, i);
         schedule(incidents_.insert_or_assign(number, std::move(i)).first->second);
@@ -277,8 +285,7 @@ outcome service::handle(origin const& o, std::string_view text) {
     auto const number = target.value_or(0);
     auto const* i = find(number);
     if (!i) {
-        out.effects.push_back(
-            reply{o.channel, o.user, problem("there is no " + incident_ref(number), "")});
+        out.effects.push_back(reply{o.channel, o.user, problem("there is no " + incident_ref(number), "")});
         return out;
     }
     if (req.modal) {
@@ -287,13 +294,11 @@ outcome service::handle(origin const& o, std::string_view text) {
         if (denied(o, *i, privilege::respond, req.verb, out)) return out;
         if (i->is_closed()) {
             out.effects.push_back(
-                reply{o.channel, o.user,
-                      problem(incident_ref(number) + " is closed; nothing can change", "")});
+                reply{o.channel, o.user, problem(incident_ref(number) + " is closed; nothing can change", "")});
         } else if (i->is_resolved()) {
             // Refused now, as the buttons do, rather than after the form is filled in.
-            out.effects.push_back(reply{
-                o.channel, o.user,
-                problem(incident_ref(number) + " is already resolved; reopen it first", "")});
+            out.effects.push_back(
+                reply{o.channel, o.user, problem(incident_ref(number) + " is already resolved; reopen it first", "")});
         } else if (std::holds_alternative<resolve>(cmd)) {
             out.effects.push_back(open_form{o.user, resolve_modal(*i)});
         } else {
@@ -443,12 +448,18 @@ outcome service::press(origin const& o, ui::action action, std::string_view valu
                     open_form{o.user, action == ui::action::resolve ? resolve_modal(*i) : update_modal(*i)});
             }
             return out;
-        case ui::action::acknowledge: return run(o, number, acknowledge{}, "ack");
-        case ui::action::claim_ic: return run(o, number, assign_role{role::incident_commander, o.user}, "assign");
-        case ui::action::advance: return run(o, number, advance{}, "advance");
-        case ui::action::snooze: return run(o, number, snooze{}, "update");
-        case ui::action::report: return run(o, number, generate_report{}, "report");
-        case ui::action::approve_notice: return run(o, number, approve_customer_notice{}, ui::id(action));
+        case ui::action::acknowledge:
+            return run(o, number, acknowledge{}, "ack");
+        case ui::action::claim_ic:
+            return run(o, number, assign_role{role::incident_commander, o.user}, "assign");
+        case ui::action::advance:
+            return run(o, number, advance{}, "advance");
+        case ui::action::snooze:
+            return run(o, number, snooze{}, "update");
+        case ui::action::report:
+            return run(o, number, generate_report{}, "report");
+        case ui::action::approve_notice:
+            return run(o, number, approve_customer_notice{}, ui::id(action));
         case ui::action::edit_notice:
             if (denied(o, *i, privilege::approve_customer_notice, ui::id(action), out)) return out;
             if (i->customer_notice_approved_at) {
@@ -460,7 +471,8 @@ outcome service::press(origin const& o, ui::action action, std::string_view valu
                 out.effects.push_back(open_form{o.user, customer_notice_modal(*i, rules_, o.now)});
             }
             return out;
-        case ui::action::regulator_notified: return run(o, number, confirm_regulator_notice{}, ui::id(action));
+        case ui::action::regulator_notified:
+            return run(o, number, confirm_regulator_notice{}, ui::id(action));
         case ui::action::done:
             if (target->item > 0 && !target->ph) return run(o, number, complete_action{target->item}, "done");
             break;
@@ -504,7 +516,8 @@ outcome service::submit(origin const& o, ui::form form, int incident, form_value
         d.type = *parse_incident_type(value(field::type).empty() ? "outage" : value(field::type));
         d.personal_data = value(field::personal_data) == "yes";
         d.description = value(field::description);
-        if (auto const started = value(field::started_at); !started.empty()) d.started_at = parse_started(started, o.now);
+        if (auto const started = value(field::started_at); !started.empty())
+            d.started_at = parse_started(started, o.now);
         return declare_incident(o, d);
     }
     auto const first_field = form == ui::form::update            ? field::text
@@ -521,7 +534,8 @@ outcome service::submit(origin const& o, ui::form form, int incident, form_value
         u.impact = value(field::impact);
         return run(o, incident, u, "update");
     }
-    if (form == ui::form::customer_notice) return run(o, incident, edit_customer_notice{value(field::notice_text)}, "notice");
+    if (form == ui::form::customer_notice)
+        return run(o, incident, edit_customer_notice{value(field::notice_text)}, "notice");
     resolve r{value(field::resolution), value(field::root_cause), value(field::summary), value(field::services)};
     return run(o, incident, r, "resolve");
 }

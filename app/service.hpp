@@ -66,11 +66,11 @@ using ticket = std::uint64_t;
 
 struct outcome {
     std::vector<effect> effects;
-    ticket recorded = 0;  // the write that carries this request's events (0: none)
+    ticket recorded = 0;                            // the write that carries this request's events (0: none)
     std::map<ui::field, std::string> field_errors;  // form field → what is wrong
-    bool changed = false;                             // events were recorded
-    bool duplicate = false;                           // `origin::once` was already claimed: nothing done
-    std::optional<denial> denied = std::nullopt;      // refused on authority or a rate limit
+    bool changed = false;                           // events were recorded
+    bool duplicate = false;                         // `origin::once` was already claimed: nothing done
+    std::optional<denial> denied = std::nullopt;    // refused on authority or a rate limit
 };
 
 class service {
@@ -173,6 +173,10 @@ private:
     std::set<std::pair<timestamp, int>> due_;
     std::map<int, timestamp> due_of_;
     void schedule(incident const& i);
+    // Incidents whose newest event another writer (a replica) recorded. Their reminders are that
+    // writer's to fire at the due time; here they are tried only after a grace, in case it died. So
+    // replicas do not all race for every claim, and each lost race does not cost a reload.
+    std::set<int> others_;
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
     struct unconfirmed {
         ticket id;
@@ -189,7 +193,7 @@ private:
     std::function<void()> on_written_;
     std::optional<birth_lease> birth_lease_;
     std::optional<timestamp> last_event_at_;
-    timestamp last_tick_{};              // where the hand-off schedule is looked up from
+    timestamp last_tick_{};                // where the hand-off schedule is looked up from
     std::set<std::string> handoffs_done_;  // hand-off keys fired or found claimed
 };
 

@@ -16,6 +16,16 @@ void event_store::submit(write_op op, std::function<void(write_result)> done) {
     }
 }
 
+std::vector<delivery_lease> event_store::leases_between(std::int64_t from, std::int64_t through) {
+    std::vector<delivery_lease> out;
+    if (through < from) return out;
+    for (auto const& e : pending(from - 1, static_cast<std::size_t>(through - from + 1))) {
+        if (e.id > through) break;
+        out.push_back({e.id, e.owner, e.lease_until});
+    }
+    return out;
+}
+
 write_result event_store::write_one(write_op op) {
     auto r = write({std::move(op)}).front();
     if (r.failure) throw store_error(*r.failure);

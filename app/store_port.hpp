@@ -93,10 +93,18 @@ struct outbox_entry {
     std::int64_t id = 0;
     int lane = 0;
     effect what;
-    int attempts = 0;  // deliveries started: > 0 means an earlier one may have reached the world
+    int attempts = 0;        // deliveries started: > 0 means an earlier one may have reached the world
     std::string owner = {};  // who holds its lease ("" when nobody does)
     timestamp lease_until{};
     bool operator==(outbox_entry const&) const = default;
+};
+
+// Who holds an undelivered entry, and until when.
+struct delivery_lease {
+    std::int64_t id = 0;
+    std::string owner = {};  // "" when nobody does
+    timestamp until{};
+    bool operator==(delivery_lease const&) const = default;
 };
 
 // How long anyone waits for a write to settle; past it the store is taken as failing (an answer is
@@ -121,6 +129,10 @@ public:
     virtual std::int64_t head() = 0;
     // Undelivered entries with id > `after`, in id order, at most `limit`.
     virtual std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) = 0;
+    // The leases of the undelivered entries with `from` <= id <= `through`, in id order: how a
+    // process watches the entries another one is delivering, without reading their bodies. By
+    // default through pending().
+    virtual std::vector<delivery_lease> leases_between(std::int64_t from, std::int64_t through);
     virtual std::optional<std::string> fact(std::string const& key) = 0;
     // The number for a new incident, at least `at_least` (one past the highest the caller knows). A
     // store several processes share hands each number out once, so that declarations decided at the

@@ -12,20 +12,56 @@ std::string target_of(core::effect const& e) {
     return {};
 }
 
-bool engine::add(app::outbox_entry const& e) {
+bool engine::add(app::outbox_entry const& e, bool held_elsewhere) {
     // Ids grow with every write, so one at or below the newest seen was seen (and maybe delivered) already.
     if (e.id <= newest_) return false;
     newest_ = e.id;
     auto& d = entries_[e.id];
     d.entry = e;
-    d.target = target_of(e.what);
     // attempts > 0: an earlier process started this delivery and may have reached the world.
     d.in_doubt = e.attempts > 0;
     d.delays = backoff{settings_.first_retry, settings_.max_retry};
     lanes_[e.lane].insert(e.id);
+    if (held_elsewhere) {
+        d.at = step::held;
+        held_.insert(e.id);
+        return true;
+    }
+    d.target = target_of(e.what);
     if (!d.target.empty()) targets_[d.target].insert(e.id);
     candidates_.insert(e.id);
     return true;
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> engine::held() const {
+    if (held_.empty()) return std::nullopt;
+    return std::pair{*held_.begin(), *held_.rbegin()};
+}
+
+void engine::watched(std::vector<app::delivery_lease> const& leases, core::timestamp now) {
+    if (held_.empty()) return;
+    auto const through = *held_.rbegin();
+    auto lease = leases.begin();
+    for (auto it = held_.begin(); it != held_.end() && *it <= through;) {
+        auto const id = *it;
+        while (lease != leases.end() && lease->id < id) ++lease;
+        if (lease == leases.end() || lease->id != id) {
+            it = held_.erase(it);
+            leave(id);
+            continue;
+        }
+        if (!lease->owner.empty() && lease->until > now) {
+            ++it;
+            continue;
+        }
+        it = held_.erase(it);
+        auto& d = entries_.at(id);
+        d.at = step::queued;
+        d.in_doubt = true;  // its holder may have reached the world before it stopped
+        d.target = target_of(d.entry.what);
+        if (!d.target.empty()) targets_[d.target].insert(id);
+        candidates_.insert(id);
+    }
 }
 
 bool engine::turn_of(std::int64_t id) const {
@@ -56,26 +92,33 @@ action engine::wait_then(delivery& d, step next, millis delay, std::string why) 
     return wait{delay, std::move(why)};
 }
 
+template <class Key>
+void engine::step_aside(std::map<Key, std::set<std::int64_t>>& queues, Key const& key, std::int64_t id) {
+    auto& queue = queues.at(key);
+    queue.erase(id);
+    if (queue.empty()) {
+        queues.erase(key);
+    } else {
+        candidates_.insert(*queue.begin());
+    }
+}
+
 void engine::pass_turn(std::int64_t id) {
     auto& d = entries_.at(id);
     if (d.passed) return;
     d.passed = true;
-    auto& lane = lanes_.at(d.entry.lane);
-    lane.erase(id);
-    if (lane.empty()) {
-        lanes_.erase(d.entry.lane);
-    } else {
-        candidates_.insert(*lane.begin());
-    }
-    if (!d.target.empty()) {
-        auto& target = targets_.at(d.target);
-        target.erase(id);
-        if (target.empty()) {
-            targets_.erase(d.target);
-        } else {
-            candidates_.insert(*target.begin());
-        }
-    }
+    step_aside(lanes_, d.entry.lane, id);
+    if (!d.target.empty()) step_aside(targets_, d.target, id);
+}
+
+action engine::hold(std::int64_t id) {
+    auto& d = entries_.at(id);
+    if (!d.target.empty()) step_aside(targets_, d.target, id);
+    d.target.clear();
+    d.at = step::held;
+    d.in_doubt = true;  // its holder may reach the world before its lease runs out
+    held_.insert(id);
+    return watch{};
 }
 
 action engine::leave(std::int64_t id) {
@@ -94,9 +137,7 @@ action engine::resume(std::int64_t id, news const& n, double unit) {
                     return deliver{d.in_doubt};
                 }
                 if (!l->still_pending) return leave(id);
-                // Another replica holds it and may reach the world before its lease runs out.
-                d.in_doubt = true;
-                return wait_then(d, step::waiting_to_lease, settings_.lease_busy, "held by another replica");
+                return hold(id);
             }
             if (auto const* f = std::get_if<store_failed>(&n)) {
                 return wait_then(d, step::waiting_to_lease, d.delays.next(unit), "store: " + f->what);
@@ -137,6 +178,7 @@ action engine::resume(std::int64_t id, news const& n, double unit) {
                 return d.outcome;
             }
             break;
+        case step::held:
         case step::queued:
             break;
     }

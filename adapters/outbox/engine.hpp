@@ -2,12 +2,17 @@
 // next (lease it, deliver it, wait, record the result), given what happened to the last step.
 // Entries of one lane (an incident) go strictly in id order; entries of different lanes go side by
 // side, except that two entries for the same target (a channel shared by incidents, a person's DM)
-// go in id order too. An entry's turn passes on once the world has it, while its result is recorded. A driver performs the actions against the store, a deliverer and a timer,
-// and feeds the news back; time and randomness are arguments, so tests step it without sockets.
+// go in id order too. An entry's turn passes on once the world has it, while its result is recorded.
+// An entry another process (a replica) holds is watched, not driven: it keeps its lane's order until
+// that process finishes it or its lease lapses, and then this one takes it over. Order by target is
+// kept among the entries one process delivers: replicas do not wait on each other's channels.
+// A driver performs the actions against the store, a deliverer and a timer, and feeds the news back;
+// time and randomness are arguments, so tests step it without sockets.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -31,7 +36,7 @@ struct attempt {
     verdict what = verdict::delivered;
     std::string detail;
     bool ambiguous = false;  // the call may have reached the world: reconcile before the next try
-    facts learned = {};       // recorded with the result (channel ids, message timestamps)
+    facts learned = {};      // recorded with the result (channel ids, message timestamps)
 };
 
 // What the driver is asked to do for one entry.
@@ -47,8 +52,9 @@ struct finish {
     std::string result;  // "delivered" or "failed: <why>"
     facts learned;
 };
-struct done {};  // finished, or finished by someone else: the entry leaves the engine
-using action = std::variant<lease, deliver, wait, finish, done>;
+struct done {};   // finished, or finished by someone else: the entry leaves the engine
+struct watch {};  // another process holds it: it is no longer driven here, only watched (see watched())
+using action = std::variant<lease, deliver, wait, finish, done, watch>;
 
 // What happened to the last action.
 struct leased {
@@ -68,7 +74,7 @@ using news = std::variant<leased, attempted, waited, finished, store_failed>;
 struct settings {
     millis first_retry{500};
     millis max_retry{30'000};
-    millis lease_busy{100};  // how soon to ask again for an entry another replica holds (it is delivering it)
+    millis lease_busy{100};  // how often entries another replica holds are looked at (it is delivering them)
 };
 
 // The channel or person an effect reaches ("" when order across lanes does not matter).
@@ -78,8 +84,15 @@ class engine {
 public:
     explicit engine(settings s = {}) : settings_(s) {}
 
-    // Entries read from the store, in id order; ones seen before are ignored (false).
-    bool add(app::outbox_entry const& e);
+    // Entries read from the store, in id order; ones seen before are ignored (false). `held_elsewhere`:
+    // another process holds its lease, so it is watched until that lease ends (see watched()).
+    bool add(app::outbox_entry const& e, bool held_elsewhere = false);
+    // The ids of the entries watched, lowest and highest; nothing when none is.
+    std::optional<std::pair<std::int64_t, std::int64_t>> held() const;
+    // What the store says of the undelivered entries from the lowest to the highest id held() gave:
+    // a watched entry missing from it was finished by its holder and leaves; one whose lease ended
+    // (or was given up) by `now` becomes this engine's to deliver, reconciling first.
+    void watched(std::vector<app::delivery_lease> const& leases, core::timestamp now);
     // The entries whose turn has come, each returned once: first of its lane and, for its target,
     // first of every lane, not counting entries already delivered and being recorded. Costs what
     // changed since the last call, not what is queued.
@@ -94,27 +107,33 @@ public:
     std::int64_t newest() const { return newest_; }
 
 private:
-    enum class step { queued, leasing, delivering, waiting_to_lease, waiting_to_finish, finishing };
+    enum class step { held, queued, leasing, delivering, waiting_to_lease, waiting_to_finish, finishing };
     struct delivery {
         app::outbox_entry entry;
         std::string target;
         step at = step::queued;
         bool in_doubt = false;
         backoff delays;
-        finish outcome;  // kept while the store is asked again to record it
+        finish outcome;       // kept while the store is asked again to record it
         bool passed = false;  // out of its lane's and target's order: delivered, or leaving
     };
     // Lets the next entry of its lane and of its target have its turn.
     void pass_turn(std::int64_t id);
+    // Takes `id` out of one of its queues (lane or target); the next in it may have its turn.
+    template <class Key>
+    void step_aside(std::map<Key, std::set<std::int64_t>>& queues, Key const& key, std::int64_t id);
 
     action wait_then(delivery& d, step next, millis delay, std::string why);
     action leave(std::int64_t id);
+    // Leaves `id` to the process that holds it: it keeps its place in its lane, not in its target.
+    action hold(std::int64_t id);
     bool turn_of(std::int64_t id) const;
 
     settings settings_;
     std::map<std::int64_t, delivery> entries_;
     std::map<int, std::set<std::int64_t>> lanes_;
     std::map<std::string, std::set<std::int64_t>> targets_;
+    std::set<std::int64_t> held_;
     std::set<std::int64_t> candidates_;  // entries whose turn may have come since ready() last looked
     std::int64_t newest_ = 0;
 };

@@ -2,10 +2,10 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <algorithm>
 #include <cerrno>
 
 namespace warroom::outbox {
@@ -60,18 +60,27 @@ void runner::fetch() {
             // Born leased to this process, which decided it: the attempt counted is the one to come.
             bool const born_ours = e.owner == settings_.owner && e.attempts == 1;
             if (born_ours) e.attempts = 0;
-            if (!engine_.add(e)) continue;
+            // Another process decided it and is delivering it: watched until it is done or let go.
+            bool const held =
+                !born_ours && !e.owner.empty() && e.owner != settings_.owner && e.lease_until > wall_now();
+            if (!engine_.add(e, held)) continue;
             if (born_ours) {
                 auto const el = std::make_shared<early_lease>();
                 el->settled = el->granted = true;
                 el->at = e.lease_until - settings_.lease;
                 early_.emplace(e.id, el);
-            } else if (e.owner.empty() || e.lease_until <= wall_now()) {
+            } else if (!held) {
                 lease_early(e.id);
-            }  // else another process holds it (it decided it): asked at its turn, not now in vain
+            }
         }
         if (fresh.size() < fetch_batch) break;
     }
+}
+
+void runner::check_held() {
+    auto const range = engine_.held();
+    if (!range) return;
+    engine_.watched(store_.leases_between(range->first, range->second), wall_now());
 }
 
 void runner::lease_early(std::int64_t id) {
@@ -96,7 +105,7 @@ task<bool> runner::early_lease_holds(std::int64_t id) {
                                    [&](std::function<void()> done) { el->waiting.push_back(std::move(done)); });
     }
     // Half the lease left at least, for the call and a Retry-After wait; otherwise it is renewed.
-    co_return el->settled && el->granted && wall_now() - el->at < settings_.lease / 2;
+    co_return el->settled && el->granted&& wall_now() - el->at < settings_.lease / 2;
 }
 
 std::optional<std::chrono::steady_clock::time_point> runner::oldest_since() const {
@@ -138,7 +147,7 @@ void runner::start_ready() {
 task<void> runner::drive(std::int64_t id) {
     asio::steady_timer timer{ex_};
     auto next = engine_.start(id);
-    while (!std::holds_alternative<done>(next)) {
+    while (!std::holds_alternative<done>(next) && !std::holds_alternative<watch>(next)) {
         auto const n = co_await carry_out(id, next, timer);
         // Stopping: the entry stays in the store, leased to nobody once the leases are released.
         if (stopping_ && std::holds_alternative<waited>(n)) co_return;
@@ -220,11 +229,14 @@ task<void> runner::run() {
     for (;;) {
         try {
             fetch();
+            check_held();
         } catch (app::store_error const& err) {
             log_->error("outbox: cannot read the store: {}", err.what());
         }
         start_ready();
-        wake_->expires_after(settings_.poll);
+        // Entries another replica holds hold up their lanes here: looked at often while there are any.
+        wake_->expires_after(engine_.held() ? std::min<millis>(settings_.poll, settings_.engine.lease_busy)
+                                            : settings_.poll);
         co_await wake_->async_wait(tuple_awaitable);
         if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
     }

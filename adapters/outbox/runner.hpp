@@ -53,8 +53,8 @@ struct runner_settings {
 
 class runner {
 public:
-    runner(boost::asio::any_io_executor ex, app::event_store& store, deliverer& to,
-           std::shared_ptr<spdlog::logger> log, runner_settings s);
+    runner(boost::asio::any_io_executor ex, app::event_store& store, deliverer& to, std::shared_ptr<spdlog::logger> log,
+           runner_settings s);
 
     // New entries were written: look now instead of at the next poll.
     void wake();
@@ -70,6 +70,8 @@ private:
     task<void> drive(std::int64_t id);
     task<news> carry_out(std::int64_t id, action const& a, boost::asio::steady_timer& timer);
     void fetch();
+    // Asks the store about the entries other processes hold: finished ones leave, lapsed ones are taken over.
+    void check_held();
     void lease_early(std::int64_t id);
     // True when the early lease of `id` was granted recently enough to deliver on; it is used once.
     task<bool> early_lease_holds(std::int64_t id);
@@ -86,7 +88,7 @@ private:
     std::unique_ptr<boost::asio::steady_timer> wake_;
     std::minstd_rand random_{std::random_device{}()};
     std::map<std::int64_t, std::shared_ptr<boost::asio::cancellation_signal>> driving_;
-    std::set<std::int64_t> waiting_;  // driven entries waiting to retry
+    std::set<std::int64_t> waiting_;      // driven entries waiting to retry
     std::deque<std::int64_t> turn_come_;  // ready, not yet driven: waiting for a free slot
     // The lease an entry was born with (written by this process), or one taken when the entry was
     // read, before its turn: no commit is then on the way from one delivery of a lane or channel to

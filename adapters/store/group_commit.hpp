@@ -42,6 +42,9 @@ public:
     std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override {
         return reader_->pending(after, limit);
     }
+    std::vector<app::delivery_lease> leases_between(std::int64_t from, std::int64_t through) override {
+        return reader_->leases_between(from, through);
+    }
     std::optional<std::string> fact(std::string const& key) override;
     int next_incident(int at_least) override { return reader_->next_incident(at_least); }
     // Waits for the writer thread; not for the loop's thread, which would stop reading frames.

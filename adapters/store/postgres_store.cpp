@@ -138,7 +138,7 @@ CREATE SEQUENCE incident_numbers;
 constexpr std::int64_t known_schema_version = std::size(migrations);
 
 // The statements every connection prepares, by name.
-constexpr std::array<std::pair<char const*, char const*>, 18> statements{{
+constexpr std::array<std::pair<char const*, char const*>, 19> statements{{
     {"version_of", "SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = $1"},
     {"insert_event", "INSERT INTO events (incident, version, type, at, actor, body) VALUES ($1, $2, $3, $4, $5, $6)"},
     {"insert_claim", "INSERT INTO reminders_fired (key, fired_at) VALUES ($1, $2)"},
@@ -152,6 +152,8 @@ constexpr std::array<std::pair<char const*, char const*>, 18> statements{{
     {"select_pending",
      "SELECT id, lane, body, attempts, owner, lease_until FROM outbox WHERE done_at IS NULL AND id > $1 ORDER BY id "
      "LIMIT $2"},
+    {"select_leases",
+     "SELECT id, owner, lease_until FROM outbox WHERE done_at IS NULL AND id >= $1 AND id <= $2 ORDER BY id"},
     {"lease_outbox",
      "UPDATE outbox SET attempts = attempts + 1, owner = $2, lease_until = $3::bigint + $4::bigint WHERE id = $1 AND "
      "done_at IS NULL AND (owner IS NULL OR owner = $2 OR lease_until <= $3)"},
@@ -459,6 +461,20 @@ std::vector<app::outbox_entry> postgres_store::pending(std::int64_t after, std::
             throw app::store_error("postgresql store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
                                    err.what());
         }
+    }
+    return out;
+}
+
+std::vector<app::delivery_lease> postgres_store::leases_between(std::int64_t from, std::int64_t through) {
+    auto& s = *impl_;
+    s.ready();
+    auto const r = s.run("select_leases", {std::to_string(from), std::to_string(through)}, "read outbox leases");
+    std::vector<app::delivery_lease> out;
+    for (int k = 0; k < libpq().PQntuples(r.get()); ++k) {
+        out.push_back(
+            {integer(r.get(), k, 0),
+             libpq().PQgetisnull(r.get(), k, 1) ? std::string{} : std::string(text(r.get(), k, 1)),
+             core::timestamp{core::milliseconds{libpq().PQgetisnull(r.get(), k, 2) ? 0 : integer(r.get(), k, 2)}}});
     }
     return out;
 }

@@ -122,7 +122,8 @@ struct sqlite_store::impl {
     db_ptr db;
     stmt_ptr begin, commit, rollback, savepoint, rollback_to, release;
     stmt_ptr version_of, insert_event, insert_claim, select_events, select_events_between, select_claim, select_head;
-    stmt_ptr insert_outbox, select_pending, lease_outbox, release_outbox, finish_outbox, select_fact, upsert_fact;
+    stmt_ptr insert_outbox, select_pending, select_leases, lease_outbox, release_outbox, finish_outbox, select_fact,
+        upsert_fact;
 
     // BEGIN IMMEDIATE now, ROLLBACK on scope exit unless committed: every early return and every
     // throw inside a transaction leaves the file as it was.
@@ -145,7 +146,7 @@ struct sqlite_store::impl {
 
     [[noreturn]] void fail(std::string_view operation) const {
         throw app::store_error("sqlite store " + name + ": " + std::string(operation) +
-                                " failed: " + sqlite3_errmsg(db.get()));
+                               " failed: " + sqlite3_errmsg(db.get()));
     }
 
     void open(std::string const& filename, bool on_disk) {
@@ -172,7 +173,7 @@ struct sqlite_store::impl {
                 if (rc == SQLITE_ROW) {
                     if (auto const got = column_text(u.get(), 0); got != "wal") {
                         throw app::store_error("sqlite store " + name + ": WAL journal mode refused (got \"" +
-                                                std::string(got) + "\"); is the file on a network file system?");
+                                               std::string(got) + "\"); is the file on a network file system?");
                     }
                     break;
                 }
@@ -201,10 +202,14 @@ struct sqlite_store::impl {
         select_claim = prepare("SELECT 1 FROM reminders_fired WHERE key = ?1");
         select_head = prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
         insert_outbox = prepare(
-            "INSERT INTO outbox (lane, body, created_at, attempts, owner, lease_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+            "INSERT INTO outbox (lane, body, created_at, attempts, owner, lease_until) VALUES (?1, ?2, ?3, ?4, ?5, "
+            "?6)");
         select_pending = prepare(
-            "SELECT id, lane, body, attempts, owner, lease_until FROM outbox WHERE done_at IS NULL AND id > ?1 ORDER BY id "
+            "SELECT id, lane, body, attempts, owner, lease_until FROM outbox WHERE done_at IS NULL AND id > ?1 ORDER "
+            "BY id "
             "LIMIT ?2");
+        select_leases = prepare(
+            "SELECT id, owner, lease_until FROM outbox WHERE done_at IS NULL AND id >= ?1 AND id <= ?2 ORDER BY id");
         lease_outbox = prepare(
             "UPDATE outbox SET attempts = attempts + 1, owner = ?2, lease_until = ?3 + ?4 WHERE id = ?1 AND done_at IS "
             "NULL AND (owner IS NULL OR owner = ?2 OR lease_until <= ?3)");
@@ -306,8 +311,8 @@ struct sqlite_store::impl {
             auto const current = single_int(current_version, "read schema version");
             if (current > known_schema_version) {
                 throw app::store_error("sqlite store " + name + ": schema version " + std::to_string(current) +
-                                        " is newer than this build of warroom knows (" +
-                                        std::to_string(known_schema_version) + "); run a newer warroom");
+                                       " is newer than this build of warroom knows (" +
+                                       std::to_string(known_schema_version) + "); run a newer warroom");
             }
             if (current == known_schema_version) return;
             transaction tx{*this};
@@ -391,8 +396,8 @@ sqlite_store::sqlite_store(std::filesystem::path const& file) : impl_(std::make_
     if (int const fd = ::open(file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600); fd >= 0) {
         ::close(fd);
     } else if (errno != EEXIST) {
-        throw app::store_error("sqlite store " + impl_->name + ": cannot create the file: " +
-                               std::generic_category().message(errno));
+        throw app::store_error("sqlite store " + impl_->name +
+                               ": cannot create the file: " + std::generic_category().message(errno));
     }
     impl_->open(impl_->name, true);
 }
@@ -500,10 +505,25 @@ std::vector<app::outbox_entry> sqlite_store::pending(std::int64_t after, std::si
                            core::timestamp{core::milliseconds{sqlite3_column_int64(u.get(), 5)}}});
         } catch (app::store_error const& err) {
             throw app::store_error("sqlite store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
-                                    err.what());
+                                   err.what());
         }
     }
     if (rc != SQLITE_DONE) s.fail("read outbox");
+    return out;
+}
+
+std::vector<app::delivery_lease> sqlite_store::leases_between(std::int64_t from, std::int64_t through) {
+    auto& s = *impl_;
+    std::vector<app::delivery_lease> out;
+    use u{s.select_leases};
+    s.bind(u, 1, from);
+    s.bind(u, 2, through);
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(u.get())) == SQLITE_ROW) {
+        out.push_back({sqlite3_column_int64(u.get(), 0), std::string(column_text(u.get(), 1)),
+                       core::timestamp{core::milliseconds{sqlite3_column_int64(u.get(), 2)}}});
+    }
+    if (rc != SQLITE_DONE) s.fail("read outbox leases");
     return out;
 }
 

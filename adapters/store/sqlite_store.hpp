@@ -30,6 +30,7 @@ public:
     bool claimed(std::string const& key) override;
     std::int64_t head() override;
     std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override;
+    std::vector<app::delivery_lease> leases_between(std::int64_t from, std::int64_t through) override;
     std::optional<std::string> fact(std::string const& key) override;
     // Throws std::invalid_argument when an incident with events has no expected version, or an
     // incident or claim key is listed twice in one batch; app::store_error on any database failure.

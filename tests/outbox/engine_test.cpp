@@ -10,6 +10,7 @@ namespace {
 
 using namespace warroom;
 using namespace warroom::outbox;
+using namespace std::chrono_literals;
 
 app::outbox_entry to_channel(std::int64_t id, int lane, std::string channel, int attempts = 0) {
     return {id, lane, core::post{std::move(channel), core::message_view{}}, attempts};
@@ -167,21 +168,36 @@ TEST_CASE("a permanent error gives the entry up and the lane goes on") {
     CHECK(e.ready() == std::vector<std::int64_t>{2});
 }
 
-TEST_CASE("leases: another replica's live lease is waited out and taken over in doubt; a finished entry leaves") {
-    engine e{settings{millis{500}, millis{30'000}, millis{1000}}};
+TEST_CASE("leases: an entry another replica holds is watched in its lane's order and taken over in doubt when let go") {
+    engine e;
+    core::timestamp const now{std::chrono::hours{24 * 20000}};
     e.add(to_channel(1, 1, "inc-1"));
     e.add(to_channel(2, 2, "inc-2"));
     REQUIRE(sorted(e.ready()) == std::vector<std::int64_t>{1, 2});
     as<lease>(e.start(1));
-    auto const w = as<wait>(e.resume(1, leased{false, true}, 0.5));
-    CHECK(w.delay == millis{1000});
-    as<lease>(e.resume(1, waited{}, 0.5));
-    // The other replica may have posted before its lease ran out: look before posting.
-    CHECK(as<deliver>(e.resume(1, leased{true}, 0.5)).in_doubt);
-
+    as<watch>(e.resume(1, leased{false, true}, 0.5));  // refused: another holds it, so it is only watched
     as<lease>(e.start(2));
-    as<done>(e.resume(2, leased{false, false}, 0.5));
-    CHECK(e.queued() == 1);
+    as<done>(e.resume(2, leased{false, false}, 0.5));  // refused: another finished it
+
+    e.add(to_channel(3, 1, "inc-1"));  // ours, behind the watched one in its lane
+    e.add(to_channel(4, 3, "incidents"), /*held_elsewhere=*/true);
+    e.add(to_channel(5, 4, "incidents"));  // ours: another's channel does not hold it up
+    e.add(to_channel(6, 5, "inc-5"), true);
+    CHECK(e.ready() == std::vector<std::int64_t>{5});
+    REQUIRE(e.held() == std::pair<std::int64_t, std::int64_t>{1, 6});
+
+    // Still held: nothing moves.
+    e.watched({{1, "B", now + 10s}, {4, "B", now + 10s}, {6, "B", now + 10s}}, now);
+    CHECK(e.ready().empty());
+    // 4 is finished (gone from the store), 1 let go by a clean stop, 6's lease lapsed: 1 and 6 are ours.
+    e.watched({{1, "", {}}, {6, "B", now}}, now);
+    CHECK(sorted(e.ready()) == std::vector<std::int64_t>{1, 6});
+    CHECK_FALSE(e.held());
+    // Its holder may have posted before letting go: look before posting. Then 3 follows it.
+    as<lease>(e.start(1));
+    CHECK(as<deliver>(e.resume(1, leased{true}, 0.5)).in_doubt);
+    CHECK(as<finish>(e.resume(1, attempted{ok}, 0.5)).result == "delivered");
+    CHECK(e.ready() == std::vector<std::int64_t>{3});
 }
 
 TEST_CASE("a store failure repeats the store step: a delivered entry is recorded again, never delivered again") {

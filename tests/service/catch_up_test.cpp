@@ -51,7 +51,8 @@ TEST_CASE("a replica learns what another wrote by reading only the events it has
     auto const status = b.handle({"alice", "incidents", t0 + 1min}, "status 1");
     REQUIRE(b.find(1) != nullptr);
     CHECK(b.by_channel(a.svc().find(1)->channel) == b.find(1));
-    CHECK(b.next_due() == a.svc().next_due());  // its reminders are B's to fire too
+    // Its reminders are B's to fire too, should A not fire them in time.
+    CHECK(b.next_due() == *a.svc().next_due() + 3s);
 
     // B looked before A wrote INC-2; B's own write then lands after A's, and its settling reads INC-2.
     watched.hold_head();
@@ -64,4 +65,33 @@ TEST_CASE("a replica learns what another wrote by reading only the events it has
     CHECK(b.find(1)->version == 1 + a.svc().find(1)->version);  // B's note on top of what A knows
 
     CHECK(watched.loads == 1);  // never the whole log again
+}
+
+TEST_CASE("a reminder is fired by the replica that wrote its incident last; another fires it only after a grace") {
+    harness a;
+    auto other = a.another();
+    watched_store watched{other.store()};
+    warroom::app::service b{watched, policy::defaults(), "/incident", false, warroom::app::user_limits{{}, {}, {}}};
+
+    a.run("alice", "incidents", t0, "declare P1 type:performance Search is slow");
+    b.handle({"alice", "incidents", t0 + 1s}, "status 1");
+    auto const due = *a.svc().next_due();
+    REQUIRE(b.next_due() == due + 3s);
+
+    // At the due time only A fires; B, looking later, finds it done and does not race for the claim.
+    CHECK(b.tick(due).effects.empty());
+    auto const fired = a.svc().tick(due);
+    CHECK(fired.changed);
+    CHECK(b.tick(due + 3s).effects.empty());
+    CHECK(b.find(1)->version == a.svc().find(1)->version);
+    CHECK(watched.loads == 1);  // no refused write, so no reload
+
+    // A falls silent: B fires the next one once the grace has passed, and A, back, finds it done.
+    auto const next = *a.svc().next_due();
+    REQUIRE(b.next_due() == next + 3s);
+    CHECK(b.tick(next + 2s).effects.empty());
+    CHECK(b.tick(next + 3s).changed);
+    CHECK_FALSE(a.svc().tick(next + 4s).changed);
+    CHECK(a.svc().find(1)->version == b.find(1)->version);
+    CHECK(watched.loads == 1);
 }

@@ -145,6 +145,13 @@ TEST_CASE("every adapter keeps the outbox: in order, one deliverer at a time, bo
         CHECK(s->fact("room:1") == "C2");
         CHECK(s->fact("ts:1") == "1.0001");
         CHECK_FALSE(s->fact("missing").has_value());
+
+        // Leases alone, of the undelivered entries in a range: the finished one is gone.
+        auto const leases = s->leases_between(all[0].id, all[2].id);
+        REQUIRE(leases.size() == 2);
+        CHECK(leases[0] == app::delivery_lease{all[1].id, "", core::timestamp{}});
+        CHECK(leases[1] == app::delivery_lease{all[2].id, "replica-b", before + 60s});
+        CHECK(s->leases_between(all[2].id + 1, all[2].id + 10).empty());
     }
 }
 
