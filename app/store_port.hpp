@@ -64,14 +64,24 @@ struct finish_delivery {
 struct release_deliveries {
     std::string owner;
 };
+// A live deliverer's heartbeat: every lease it holds runs at least until `until`, so a replica that
+// died loses its entries within one lease, and one that lives never loses them, however long a call.
+struct renew_deliveries {
+    std::string owner;
+    timestamp until{};
+};
 
 // A delivery fact, for an adapter to resume or reconcile after a crash.
 struct set_fact {
     std::string key;
     std::string value;
+    // Written only when the key has no value yet: of processes racing to set it, the first one wins
+    // and all read its value back.
+    bool first_wins = false;
 };
 
-using write_op = std::variant<append_batch, lease_delivery, finish_delivery, release_deliveries, set_fact>;
+using write_op =
+    std::variant<append_batch, lease_delivery, finish_delivery, release_deliveries, renew_deliveries, set_fact>;
 
 enum class append_result {
     written,   // committed and durable

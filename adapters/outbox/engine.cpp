@@ -38,8 +38,9 @@ std::optional<std::pair<std::int64_t, std::int64_t>> engine::held() const {
     return std::pair{*held_.begin(), *held_.rbegin()};
 }
 
-void engine::watched(std::vector<app::delivery_lease> const& leases, core::timestamp now) {
-    if (held_.empty()) return;
+std::size_t engine::watched(std::vector<app::delivery_lease> const& leases, core::timestamp now) {
+    std::size_t taken = 0;
+    if (held_.empty()) return taken;
     auto const through = *held_.rbegin();
     auto lease = leases.begin();
     for (auto it = held_.begin(); it != held_.end() && *it <= through;) {
@@ -61,7 +62,9 @@ void engine::watched(std::vector<app::delivery_lease> const& leases, core::times
         d.target = target_of(d.entry.what);
         if (!d.target.empty()) targets_[d.target].insert(id);
         candidates_.insert(id);
+        ++taken;
     }
+    return taken;
 }
 
 bool engine::turn_of(std::int64_t id) const {

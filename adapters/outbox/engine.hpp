@@ -91,8 +91,9 @@ public:
     std::optional<std::pair<std::int64_t, std::int64_t>> held() const;
     // What the store says of the undelivered entries from the lowest to the highest id held() gave:
     // a watched entry missing from it was finished by its holder and leaves; one whose lease ended
-    // (or was given up) by `now` becomes this engine's to deliver, reconciling first.
-    void watched(std::vector<app::delivery_lease> const& leases, core::timestamp now);
+    // (or was given up) by `now` becomes this engine's to deliver, reconciling first. Returns how
+    // many became this engine's.
+    std::size_t watched(std::vector<app::delivery_lease> const& leases, core::timestamp now);
     // The entries whose turn has come, each returned once: first of its lane and, for its target,
     // first of every lane, not counting entries already delivered and being recorded. Costs what
     // changed since the last call, not what is queued.

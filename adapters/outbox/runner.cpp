@@ -49,7 +49,9 @@ runner::runner(asio::any_io_executor ex, app::event_store& store, deliverer& to,
       log_(std::move(log)),
       settings_(std::move(s)),
       engine_(settings_.engine),
-      wake_(std::make_unique<asio::steady_timer>(ex)) {}
+      wake_(std::make_unique<asio::steady_timer>(ex)) {
+    heartbeat_->renewed = wall_now();  // no lease of this process is older
+}
 
 void runner::wake() { wake_->cancel(); }
 
@@ -80,7 +82,20 @@ void runner::fetch() {
 void runner::check_held() {
     auto const range = engine_.held();
     if (!range) return;
-    engine_.watched(store_.leases_between(range->first, range->second), wall_now());
+    if (auto const taken = engine_.watched(store_.leases_between(range->first, range->second), wall_now())) {
+        log_->info("outbox: took over {} entries from another process (its leases lapsed or were let go)", taken);
+    }
+}
+
+void runner::renew_leases() {
+    auto const now = wall_now();
+    auto& h = *heartbeat_;
+    if (engine_.queued() == 0 || h.sent != core::timestamp{} || now - h.renewed < settings_.lease / 3) return;
+    h.sent = now;
+    store_.submit(app::renew_deliveries{settings_.owner, now + settings_.lease}, [h = heartbeat_](app::write_result r) {
+        if (!r.failure) h->renewed = h->sent;
+        h->sent = {};
+    });
 }
 
 void runner::lease_early(std::int64_t id) {
@@ -105,7 +120,7 @@ task<bool> runner::early_lease_holds(std::int64_t id) {
                                    [&](std::function<void()> done) { el->waiting.push_back(std::move(done)); });
     }
     // Half the lease left at least, for the call and a Retry-After wait; otherwise it is renewed.
-    co_return el->settled && el->granted&& wall_now() - el->at < settings_.lease / 2;
+    co_return el->settled && el->granted&& wall_now() - std::max(el->at, heartbeat_->renewed) < settings_.lease / 2;
 }
 
 std::optional<std::chrono::steady_clock::time_point> runner::oldest_since() const {
@@ -230,13 +245,17 @@ task<void> runner::run() {
         try {
             fetch();
             check_held();
+            renew_leases();
         } catch (app::store_error const& err) {
             log_->error("outbox: cannot read the store: {}", err.what());
         }
         start_ready();
-        // Entries another replica holds hold up their lanes here: looked at often while there are any.
-        wake_->expires_after(engine_.held() ? std::min<millis>(settings_.poll, settings_.engine.lease_busy)
-                                            : settings_.poll);
+        // Entries another replica holds hold up their lanes here: looked at often while there are any;
+        // while any are ours, the heartbeat keeps their leases.
+        auto next = settings_.poll;
+        if (engine_.held()) next = std::min(next, settings_.engine.lease_busy);
+        if (engine_.queued() > 0) next = std::min<millis>(next, settings_.lease / 3);
+        wake_->expires_after(next);
         co_await wake_->async_wait(tuple_awaitable);
         if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
     }

@@ -41,9 +41,9 @@ task<std::optional<app::write_result>> durably(boost::asio::any_io_executor ex, 
 
 struct runner_settings {
     std::string owner;  // this process, for delivery leases between replicas: "<host>:<pid>:<random>"
-    // Long enough for any one call (a Retry-After wait included), short enough that a restart
-    // after a crash resumes deliveries soon; a clean stop releases its leases at once.
-    std::chrono::seconds lease{20};
+    // Renewed by a heartbeat every third of it while this process holds any, so only a process
+    // that stopped loses its entries: to the others within one lease. A clean stop releases them at once.
+    std::chrono::seconds lease{6};
     millis poll{1000};  // how often to look for entries another replica wrote
     // Entries driven at once. Their steps share the loop with the websocket's reader: with 64
     // commands in flight, 128 drivers held acks to 1,342 a second, 32 let 2,384 through.
@@ -76,6 +76,8 @@ private:
     // True when the early lease of `id` was granted recently enough to deliver on; it is used once.
     task<bool> early_lease_holds(std::int64_t id);
     void start_ready();
+    // Every third of a lease while entries are ours: all our leases run one more lease from now.
+    void renew_leases();
     // Leases of an earlier process on this host that is gone (killed) need not be waited out.
     void take_over_from_dead_predecessor();
 
@@ -100,6 +102,12 @@ private:
         std::vector<std::function<void()>> waiting;
     };
     std::map<std::int64_t, std::shared_ptr<early_lease>> early_;
+    struct heartbeat {
+        core::timestamp sent{};     // the renewal on its way, if any
+        core::timestamp renewed{};  // every lease held at this time runs a lease from it
+    };
+    // Shared with the store's completion, which may come after this runner is gone.
+    std::shared_ptr<heartbeat> heartbeat_ = std::make_shared<heartbeat>();
     std::map<std::int64_t, std::chrono::steady_clock::time_point> turn_since_;  // its turn came, not yet finished
     bool stopping_ = false;
 };

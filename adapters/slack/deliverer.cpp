@@ -75,9 +75,12 @@ std::string deliverer::install_id() {
     std::string id;
     for (int k = 0; k < 4; ++k) id += std::to_string(random_());
     // On disk before any post carries it: after a crash, the posts are found by it. Once per store,
-    // so waiting for this one commit on the loop is harmless.
-    store_.write({app::set_fact{"install", id}});
-    return install_ = id;
+    // so waiting for this one commit on the loop is harmless. Replicas starting together each make
+    // one; the first written is everyone's, or one could not find another's posts when taking over.
+    store_.write({app::set_fact{"install", id, true}});
+    auto const kept = store_.fact("install");
+    if (!kept) throw app::store_error("the installation id was written but cannot be read back");
+    return install_ = *kept;
 }
 
 std::string deliverer::resolve_channel(std::string const& name) const {
@@ -92,12 +95,14 @@ task<deliverer::attempt> deliverer::deliver(app::outbox_entry const& entry, bool
     if (auto const* room = std::get_if<core::open_war_room>(&what)) co_return co_await open_room(*room, in_doubt);
     if (auto const* p = std::get_if<core::post>(&what)) {
         if (p->view.kind == "report" && !p->view.body.empty()) {
-            auto const channel = p->room ? room_id(p->channel) : std::optional<std::string>(resolve_channel(p->channel));
-            if (!channel) co_return attempt{verdict::failed, "war room #" + p->channel + " was never created", false, {}};
+            auto const channel =
+                p->room ? room_id(p->channel) : std::optional<std::string>(resolve_channel(p->channel));
+            if (!channel)
+                co_return attempt{verdict::failed, "war room #" + p->channel + " was never created", false, {}};
             co_return co_await upload_report(entry.id, *channel, p->view);
         }
         co_return co_await post_message(entry.id, p->channel, p->view, p->pin, in_doubt, p->key, p->room, p->thread,
-                                       p->edit_only);
+                                        p->edit_only);
     }
     if (auto const* t = std::get_if<core::set_topic>(&what)) co_return co_await set_topic(*t);
     if (auto const* inv = std::get_if<core::invite>(&what)) {
@@ -248,7 +253,7 @@ task<deliverer::attempt> deliverer::set_topic(core::set_topic t) {
 }
 
 task<std::optional<std::map<int, std::string>>> deliverer::find_parts(std::string channel, std::int64_t entry,
-                                                                    std::string thread_ts) {
+                                                                      std::string thread_ts) {
     std::map<int, std::string> parts;
     auto const oldest = std::chrono::duration_cast<std::chrono::seconds>(
                             (std::chrono::system_clock::now() - history_window).time_since_epoch())
@@ -274,9 +279,9 @@ task<std::optional<std::map<int, std::string>>> deliverer::find_parts(std::strin
     co_return parts;
 }
 
-task<deliverer::attempt> deliverer::post_message(std::int64_t entry, std::string channel, core::message_view view, bool pin,
-                                           bool in_doubt, std::string key, int room, std::string thread,
-                                           bool edit_only) {
+task<deliverer::attempt> deliverer::post_message(std::int64_t entry, std::string channel, core::message_view view,
+                                                 bool pin, bool in_doubt, std::string key, int room, std::string thread,
+                                                 bool edit_only) {
     render_context ctx;
     // "#<war room>" in the view becomes a link to the channel.
     if (auto const named = store_.fact("incident:" + std::to_string(view.incident))) {

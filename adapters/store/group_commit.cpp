@@ -61,7 +61,8 @@ void group_commit::submit(app::write_op op, std::function<void(app::write_result
         v = value;
         ++in_flight;
     };
-    if (auto const* f = std::get_if<app::set_fact>(&op)) remember(f->key, f->value);
+    // A first-wins fact may not be the value kept: it is read back once written.
+    if (auto const* f = std::get_if<app::set_fact>(&op); f && !f->first_wins) remember(f->key, f->value);
     if (auto const* f = std::get_if<app::finish_delivery>(&op)) {
         for (auto const& [key, value] : f->facts) remember(key, value);
     }
@@ -133,7 +134,7 @@ void group_commit::writer_loop() {
         if (finished.empty()) continue;
         post_([this, finished = std::move(finished)]() mutable {
             for (auto& [q, result] : finished) {
-                if (auto const* f = std::get_if<app::set_fact>(&q.op)) forget_fact(f->key);
+                if (auto const* f = std::get_if<app::set_fact>(&q.op); f && !f->first_wins) forget_fact(f->key);
                 if (auto const* f = std::get_if<app::finish_delivery>(&q.op)) {
                     for (auto const& fact : f->facts) forget_fact(fact.first);
                 }

@@ -138,7 +138,7 @@ CREATE SEQUENCE incident_numbers;
 constexpr std::int64_t known_schema_version = std::size(migrations);
 
 // The statements every connection prepares, by name.
-constexpr std::array<std::pair<char const*, char const*>, 19> statements{{
+constexpr std::array<std::pair<char const*, char const*>, 21> statements{{
     {"version_of", "SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = $1"},
     {"insert_event", "INSERT INTO events (incident, version, type, at, actor, body) VALUES ($1, $2, $3, $4, $5, $6)"},
     {"insert_claim", "INSERT INTO reminders_fired (key, fired_at) VALUES ($1, $2)"},
@@ -158,10 +158,12 @@ constexpr std::array<std::pair<char const*, char const*>, 19> statements{{
      "UPDATE outbox SET attempts = attempts + 1, owner = $2, lease_until = $3::bigint + $4::bigint WHERE id = $1 AND "
      "done_at IS NULL AND (owner IS NULL OR owner = $2 OR lease_until <= $3)"},
     {"release_outbox", "UPDATE outbox SET owner = NULL, lease_until = NULL WHERE owner = $1 AND done_at IS NULL"},
+    {"renew_outbox", "UPDATE outbox SET lease_until = $2 WHERE owner = $1 AND done_at IS NULL AND lease_until < $2"},
     {"finish_outbox", "UPDATE outbox SET done_at = $2, result = $3 WHERE id = $1"},
     {"select_fact", "SELECT value FROM delivery_facts WHERE key = $1"},
     {"upsert_fact",
      "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
+    {"insert_fact", "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"},
     {"savepoint", "SAVEPOINT one_write"},
     {"rollback_to", "ROLLBACK TO SAVEPOINT one_write"},
     {"release", "RELEASE SAVEPOINT one_write"},
@@ -330,8 +332,8 @@ struct postgres_store::impl {
     // The events a select over (incident, type, at, actor, body, seq) gives, decoded.
     std::vector<core::event> events_of(PGresult const* r) const;
 
-    void put_fact(std::string const& key, std::string const& value) {
-        run("upsert_fact", {key, value}, "record delivery fact");
+    void put_fact(std::string const& key, std::string const& value, bool first_wins = false) {
+        run(first_wins ? "insert_fact" : "upsert_fact", {key, value}, "record delivery fact");
     }
 
     app::append_result append(encoded_append const& a) {
@@ -383,8 +385,12 @@ struct postgres_store::impl {
             run("release_outbox", {r->owner}, "release outbox leases");
             return app::append_result::written;
         }
+        if (auto const* r = std::get_if<app::renew_deliveries>(&w)) {
+            run("renew_outbox", {r->owner, std::to_string(unix_ms(r->until))}, "renew outbox leases");
+            return app::append_result::written;
+        }
         auto const& fact = std::get<app::set_fact>(w);
-        put_fact(fact.key, fact.value);
+        put_fact(fact.key, fact.value, fact.first_wins);
         return app::append_result::written;
     }
 };

@@ -122,8 +122,8 @@ struct sqlite_store::impl {
     db_ptr db;
     stmt_ptr begin, commit, rollback, savepoint, rollback_to, release;
     stmt_ptr version_of, insert_event, insert_claim, select_events, select_events_between, select_claim, select_head;
-    stmt_ptr insert_outbox, select_pending, select_leases, lease_outbox, release_outbox, finish_outbox, select_fact,
-        upsert_fact;
+    stmt_ptr insert_outbox, select_pending, select_leases, lease_outbox, release_outbox, renew_outbox, finish_outbox, select_fact,
+        upsert_fact, insert_fact;
 
     // BEGIN IMMEDIATE now, ROLLBACK on scope exit unless committed: every early return and every
     // throw inside a transaction leaves the file as it was.
@@ -215,15 +215,18 @@ struct sqlite_store::impl {
             "NULL AND (owner IS NULL OR owner = ?2 OR lease_until <= ?3)");
         release_outbox =
             prepare("UPDATE outbox SET owner = NULL, lease_until = NULL WHERE owner = ?1 AND done_at IS NULL");
+        renew_outbox = prepare(
+            "UPDATE outbox SET lease_until = ?2 WHERE owner = ?1 AND done_at IS NULL AND lease_until < ?2");
         finish_outbox = prepare("UPDATE outbox SET done_at = ?2, result = ?3 WHERE id = ?1");
         select_fact = prepare("SELECT value FROM delivery_facts WHERE key = ?1");
         upsert_fact = prepare(
             "INSERT INTO delivery_facts (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = "
             "excluded.value");
+        insert_fact = prepare("INSERT INTO delivery_facts (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING");
     }
 
-    void put_fact(std::string const& key, std::string const& value) {
-        use u{upsert_fact};
+    void put_fact(std::string const& key, std::string const& value, bool first_wins = false) {
+        use u{first_wins ? insert_fact : upsert_fact};
         bind(u, 1, key);
         bind(u, 2, value);
         if (sqlite3_step(u.get()) != SQLITE_DONE) fail("record delivery fact");
@@ -297,8 +300,15 @@ struct sqlite_store::impl {
             if (sqlite3_step(u.get()) != SQLITE_DONE) fail("release outbox leases");
             return app::append_result::written;
         }
+        if (auto const* r = std::get_if<app::renew_deliveries>(&w)) {
+            use u{renew_outbox};
+            bind(u, 1, r->owner);
+            bind(u, 2, unix_ms(r->until));
+            if (sqlite3_step(u.get()) != SQLITE_DONE) fail("renew outbox leases");
+            return app::append_result::written;
+        }
         auto const& fact = std::get<app::set_fact>(w);
-        put_fact(fact.key, fact.value);
+        put_fact(fact.key, fact.value, fact.first_wins);
         return app::append_result::written;
     }
 

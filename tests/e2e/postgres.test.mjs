@@ -82,6 +82,65 @@ describe('PostgreSQL store', { skip: !server && 'no PostgreSQL server (run under
     }
   });
 
+  test('fail-over: of three replicas under load one is killed, one stopped: every acknowledged declare has one war room, each post once and in order', async () => {
+    // Slack's tiers scaled up: 60 war rooms in a few seconds are past Tier 2's 20 a minute. Each call
+    // takes 100 ms, so the killed replica surely dies with deliveries it owes.
+    const w = await World.create({ sim: { rateLimits: { scale: 100 }, latencyMs: 100 },
+      config: '[slack]\nrate_limit_scale = 100\n' });
+    const env = { WARROOM_STORE_URL: freshDatabase() };
+    try {
+      for (let k = 0; k < 3; ++k) await w.start({ env });
+      const [, killed, stopped] = w.bots;
+      const count = 60;
+      const answers = [];
+      let stopping;
+      let killedAt;
+      for (let k = 1; k <= count; ++k) {
+        answers.push(w.sim.slashCommand({ user: 'U111', text: `declare P2 Failover ${k}` }).ack);
+        if (k === 20) {
+          killed.kill();
+          killedAt = Date.now();
+        }
+        if (k === 40) stopping = stopped.stop();
+        await sleep(20); // 50 declares a second
+      }
+      const acks = await Promise.all(answers);
+      assert.deepEqual(await stopping, { code: 0, signal: null });
+      const acked = [];
+      acks.forEach((a, k) => { if (a && !/nothing was done|could not record/.test(JSON.stringify(a))) acked.push(k + 1); });
+      // Only what the killed replica held unanswered may go unacknowledged.
+      assert.ok(acked.length >= count - 10, `${acked.length} of ${count} declares acknowledged`);
+
+      const roomsOf = (k) => [...w.sim.channels.values()].filter((c) => new RegExp(`^inc-\\d+-failover-${k}$`).test(c.name ?? ''));
+      const posts = (room) => room.messages.filter((m) => m.user === w.sim.botUserId);
+      const numberOf = (room) => Number(/^inc-(\d+)-/.exec(room.name)[1]);
+      const unfinished = () => acked.filter((k) => roomsOf(k).length !== 1 || posts(roomsOf(k)[0]).length < 4
+        || !w.announcements().includes(numberOf(roomsOf(k)[0])))
+        .map((k) => `${k}: ${roomsOf(k).map((r) => `#${r.name} ${posts(r).length} posts`).join(', ') || 'no room'}`);
+      // The killed replica's deliveries are taken over once their leases lapse (6 s), well within 10 s.
+      await w.sim.waitFor(() => unfinished().length === 0, 20000, 'every acknowledged declare fully posted')
+        .catch((e) => { throw new Error(`${e.message}; not yet: ${unfinished().join('; ')}`); });
+      assert.ok(Date.now() - killedAt < 15000, `fully posted ${Date.now() - killedAt} ms after the kill`);
+      assert.match(w.bots[0].log() + stopped.log(), /outbox: took over \d+ entries from another process/);
+      await sleep(1000); // a duplicate would come now
+      const announced = w.announcements();
+      for (const k of acked) {
+        const [room] = roomsOf(k);
+        assert.equal(roomsOf(k).length, 1, `declare ${k}: one war room`);
+        const entries = posts(room).map((m) => m.metadata?.event_payload?.entry);
+        assert.equal(entries.length, 4, `declare ${k}: ${entries.length} posts in #${room.name}: `
+          + JSON.stringify(posts(room).map((m) => [m.metadata?.event_payload?.entry, m.text.slice(0, 40)])));
+        assert.deepEqual([...entries].sort((a, b) => a - b), entries, `declare ${k}: posts out of order`);
+        assert.equal(new Set(entries).size, 4, `declare ${k}: a post came twice`);
+        assert.equal(room.pins.size, 1, `declare ${k}: ${room.pins.size} pins`);
+        assert.equal(announced.filter((a) => a === numberOf(room)).length, 1, `declare ${k}: announced once`);
+      }
+      for (let k = 1; k <= count; ++k) assert.ok(roomsOf(k).length <= 1, `declare ${k}: ${roomsOf(k).length} war rooms`);
+    } finally {
+      await w.close();
+    }
+  });
+
   test('a database that cannot be reached at start is one line, without the password', async () => {
     await binaryReady();
     const w = await World.create();

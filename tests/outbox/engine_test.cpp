@@ -187,10 +187,10 @@ TEST_CASE("leases: an entry another replica holds is watched in its lane's order
     REQUIRE(e.held() == std::pair<std::int64_t, std::int64_t>{1, 6});
 
     // Still held: nothing moves.
-    e.watched({{1, "B", now + 10s}, {4, "B", now + 10s}, {6, "B", now + 10s}}, now);
+    CHECK(e.watched({{1, "B", now + 10s}, {4, "B", now + 10s}, {6, "B", now + 10s}}, now) == 0);
     CHECK(e.ready().empty());
     // 4 is finished (gone from the store), 1 let go by a clean stop, 6's lease lapsed: 1 and 6 are ours.
-    e.watched({{1, "", {}}, {6, "B", now}}, now);
+    CHECK(e.watched({{1, "", {}}, {6, "B", now}}, now) == 2);
     CHECK(sorted(e.ready()) == std::vector<std::int64_t>{1, 6});
     CHECK_FALSE(e.held());
     // Its holder may have posted before letting go: look before posting. Then 3 follows it.

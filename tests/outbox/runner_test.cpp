@@ -125,8 +125,9 @@ TEST_CASE("over group commit each entry is leased once, as it is read, and recor
                                             [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
     auto& writer = dynamic_cast<warroom::store::group_commit&>(*store);
     slow_world world{ioc.get_executor()};
-    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-group-test"),
-                       outbox::runner_settings{"test-host:1:abc"}};
+    outbox::runner_settings s{"test-host:1:abc"};
+    s.lease = 60s;  // its heartbeat (every 20 s) stays out of the count
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-group-test"), s};
     REQUIRE(run_until(ioc, out, [&] { return world.delivered >= owed && store->pending(0, 1).empty(); }));
     CHECK(world.delivered == owed);
     // A lease and a result per entry, the runner's owner fact and its release at the stop: a second
@@ -149,7 +150,7 @@ TEST_CASE("entries born leased to the runner go without a lease write; another's
         svc.lease_outbox_to({"test-host:2:dead", 1s});
         REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow").changed);
         owed_theirs = seed->pending(0, 100'000).size();
-        svc.lease_outbox_to({owner, 20s});
+        svc.lease_outbox_to({owner, 60s});
         for (int k = 1; k <= ours; ++k) {
             REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow " + std::to_string(k)).changed);
         }
@@ -160,8 +161,9 @@ TEST_CASE("entries born leased to the runner go without a lease write; another's
                                             [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
     auto& writer = dynamic_cast<warroom::store::group_commit&>(*store);
     slow_world world{ioc.get_executor()};
-    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-born-test"),
-                       outbox::runner_settings{owner}};
+    outbox::runner_settings s{owner};
+    s.lease = 60s;  // its heartbeat (every 20 s) stays out of the count
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-born-test"), s};
     auto const owed = owed_ours + owed_theirs;
     REQUIRE(run_until(ioc, out, [&] { return world.delivered >= owed && store->pending(0, 1).empty(); }));
     CHECK(world.delivered == owed);
@@ -214,4 +216,56 @@ TEST_CASE("the runner tells since when the head of a queue waits, and nothing on
     REQUIRE(first);
     CHECK(world.delivered == owed);
     CHECK_FALSE(out.oldest_since());
+}
+
+namespace {
+
+// One call that takes longer than a lease, as a Slack call waiting out a slow answer does.
+class slow_call final : public outbox::deliverer {
+public:
+    explicit slow_call(asio::any_io_executor ex) : ex_(ex) {}
+    outbox::task<outbox::attempt> deliver(warroom::app::outbox_entry const&, bool) override {
+        asio::steady_timer pause{ex_, 2500ms};
+        co_await pause.async_wait(asio::use_awaitable);
+        ++delivered;
+        co_return outbox::attempt{};
+    }
+    std::size_t delivered = 0;
+
+private:
+    asio::any_io_executor ex_;
+};
+
+}  // namespace
+
+TEST_CASE("a live runner's heartbeat keeps its leases through a call longer than a lease") {
+    warroom::store::test::temp_dir dir;
+    auto const file = "sqlite://" + (dir / "w.db").string();
+    {
+        auto seed = warroom::store::open_store(file);
+        REQUIRE(seed->append({{}, {}, {}, {{1, warroom::core::post{"incidents", {}}}}}) ==
+                warroom::app::append_result::written);
+    }
+    asio::io_context ioc;
+    auto store = warroom::store::open_store(file, warroom::store::open_mode::existing,
+                                            [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
+    slow_call world{ioc.get_executor()};
+    outbox::runner_settings s{"test-host:1:abc"};
+    s.lease = 1s;
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-heartbeat-test"), s};
+    // Past the first lease and deep into a second, the entry is still held by the runner.
+    std::vector<bool> held_then;
+    asio::steady_timer look{ioc};
+    std::function<void(int)> look_at = [&](int k) {
+        look.expires_after(k == 0 ? 1500ms : 800ms);
+        look.async_wait([&, k](boost::system::error_code) {
+            auto const leases = store->leases_between(1, 1);
+            auto const now = std::chrono::floor<warroom::core::milliseconds>(std::chrono::system_clock::now());
+            held_then.push_back(leases.size() == 1 && leases[0].owner == "test-host:1:abc" && leases[0].until > now);
+            if (k == 0) look_at(1);
+        });
+    };
+    look_at(0);
+    REQUIRE(run_until(ioc, out, [&] { return world.delivered == 1 && held_then.size() == 2; }));
+    CHECK(held_then == std::vector<bool>{true, true});
 }

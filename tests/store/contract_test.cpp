@@ -145,6 +145,12 @@ TEST_CASE("every adapter keeps the outbox: in order, one deliverer at a time, bo
         CHECK(s->fact("room:1") == "C2");
         CHECK(s->fact("ts:1") == "1.0001");
         CHECK_FALSE(s->fact("missing").has_value());
+        // First wins: of processes racing to name the installation, all read back the first one.
+        s->submit(app::set_fact{"install", "first", true}, {});
+        s->submit(app::set_fact{"install", "second", true}, {});
+        CHECK(s->fact("install") == "first");
+        s->put_fact("install", "replaced");
+        CHECK(s->fact("install") == "replaced");
 
         // Leases alone, of the undelivered entries in a range: the finished one is gone.
         auto const leases = s->leases_between(all[0].id, all[2].id);
@@ -152,6 +158,13 @@ TEST_CASE("every adapter keeps the outbox: in order, one deliverer at a time, bo
         CHECK(leases[0] == app::delivery_lease{all[1].id, "", core::timestamp{}});
         CHECK(leases[1] == app::delivery_lease{all[2].id, "replica-b", before + 60s});
         CHECK(s->leases_between(all[2].id + 1, all[2].id + 10).empty());
+        // A heartbeat lengthens its owner's leases, and only its owner's, never shortens one.
+        REQUIRE(s->start_delivery(all[1].id, "replica-c", before, 60s));
+        s->submit(app::renew_deliveries{"replica-b", before + 120s}, {});
+        s->submit(app::renew_deliveries{"replica-c", before + 1s}, {});
+        CHECK(s->leases_between(all[1].id, all[2].id) ==
+              std::vector<app::delivery_lease>{{all[1].id, "replica-c", before + 60s},
+                                               {all[2].id, "replica-b", before + 120s}});
     }
 }
 
