@@ -1,6 +1,6 @@
 // The composition root: command line, configuration, store, service, adapter. Only this file knows
-// every piece. Exit codes: 0 success, 1 a runtime failure (store, missing incident), 2 bad usage
-// (an unknown option, a missing argument) or configuration.
+// every piece. Exit codes: 0 success, 1 a runtime failure (store, missing incident, a copy not made),
+// 2 bad usage (an unknown option, a missing argument), configuration, or a store that cannot be opened.
 #include <unistd.h>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -11,12 +11,13 @@
 
 #include "adapters/console/console.hpp"
 #include "adapters/console/line_editor.hpp"
+#include "adapters/store/copy_tables.hpp"
 #include "adapters/store/open_store.hpp"
+#include "app/service.hpp"
 #include "bot/daemon.hpp"
 #include "bot/logging.hpp"
 #include "config/config.hpp"
 #include "core/report.hpp"
-#include "app/service.hpp"
 
 namespace {
 
@@ -35,6 +36,33 @@ std::string config_source(std::optional<std::string> const& flag) {
 std::string default_user() {
     if (auto const* u = std::getenv("USER"); u && *u) return u;
     return "you";
+}
+
+// Exit 0 copied, 1 not copied (a target that is not empty, counts that disagree, a failure midway:
+// nothing of it written), 2 a store that cannot be opened. Messages show URLs without passwords.
+int migrate_store(std::string const& from_url, std::string const& to_url) {
+    auto const from_shown = config::redact_url(from_url), to_shown = config::redact_url(to_url);
+    std::unique_ptr<store::table_store> from, to;
+    try {
+        // The source first: a mistyped one creates no target file.
+        from = store::open_tables(from_url, store::open_mode::existing);
+        to = store::open_tables(to_url, store::open_mode::create);
+    } catch (app::store_error const& e) {
+        std::cerr << "warroom migrate-store: " << (from ? "target " + to_shown : "source " + from_shown) << ": "
+                  << e.what() << '\n';
+        return 2;
+    }
+    try {
+        for (auto const& t : store::copy_tables(*from, *to)) {
+            std::cout << t.table << ": " << t.copied << " rows copied (source " << t.source << ", target " << t.target
+                      << ")\n";
+        }
+        std::cout << "copied " << from_shown << " into " << to_shown << '\n';
+        return 0;
+    } catch (std::exception const& e) {
+        std::cerr << "warroom migrate-store: from " << from_shown << " into " << to_shown << ": " << e.what() << '\n';
+        return 1;
+    }
 }
 
 }  // namespace
@@ -63,6 +91,10 @@ int main(int argc, char** argv) {
     report->add_option("N", report_number, "incident number")->required();
     std::optional<std::string> report_as_of;
     report->add_option("--as-of", report_as_of, "the report as it read at this time, UTC (2026-01-06T10:01Z); default now");
+    auto* migrate = app.add_subcommand("migrate-store", "copy a store into an empty one (SQLite to PostgreSQL)");
+    std::string migrate_from, migrate_to;
+    migrate->add_option("--from", migrate_from, "the store to copy (sqlite:///path.db, postgresql://…)")->required();
+    migrate->add_option("--to", migrate_to, "the empty store to copy into")->required();
 
     try {
         app.parse(argc, argv);
@@ -95,6 +127,7 @@ int main(int argc, char** argv) {
         std::cout << config::describe(settings);
         return 0;
     }
+    if (*migrate) return migrate_store(migrate_from, migrate_to);
 
     std::string url = settings.store_url;
     if (store_url) {

@@ -14,12 +14,13 @@ namespace {
 constexpr std::string_view supported =
     "supported: sqlite:///absolute/path.db, sqlite://relative/path.db, sqlite::memory:, "
     "postgresql://user@host:5432/database";
+constexpr std::string_view in_memory = "sqlite::memory:";
 
 }  // namespace
 
-std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode mode, group_commit::post_fn post) {
+std::unique_ptr<table_store> open_tables(std::string const& url, open_mode mode) {
     std::string_view const u = url;
-    if (u == "sqlite::memory:") return sqlite_store::in_memory();
+    if (u == in_memory) return sqlite_store::in_memory();
 
     constexpr std::string_view sqlite_prefix = "sqlite://";
     if (u.starts_with(sqlite_prefix)) {
@@ -31,18 +32,10 @@ std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode m
         if (mode == open_mode::existing && !std::filesystem::exists(file)) {
             throw app::store_error("there is no database at \"" + file.string() + "\"");
         }
-        auto writer = std::make_unique<sqlite_store>(file);
-        if (!post) return writer;
-        // Opened second: the writer has created the file and brought its schema up to date.
-        auto reader = std::make_unique<sqlite_store>(file);
-        return std::make_unique<group_commit>(std::move(writer), std::move(reader), std::move(post));
+        return std::make_unique<sqlite_store>(file);
     }
 
-    if (u.starts_with("postgresql://") || u.starts_with("postgres://")) {
-        auto writer = std::make_unique<postgres_store>(url);
-        if (!post) return writer;
-        return std::make_unique<group_commit>(std::move(writer), std::make_unique<postgres_store>(url), std::move(post));
-    }
+    if (u.starts_with("postgresql://") || u.starts_with("postgres://")) return std::make_unique<postgres_store>(url);
 
     auto const colon = u.find(':');
     if (colon == std::string_view::npos || colon == 0) {
@@ -53,6 +46,14 @@ std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode m
         throw app::store_error("malformed sqlite store URL \"" + url + "\"; " + std::string(supported));
     }
     throw app::store_error("unsupported store URL scheme \"" + std::string(scheme) + "\"; " + std::string(supported));
+}
+
+std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode mode, group_commit::post_fn post) {
+    auto writer = open_tables(url, mode);
+    if (!post || url == in_memory) return writer;
+    // Opened second: the writer has created the database and brought its schema up to date.
+    auto reader = open_tables(url, mode);
+    return std::make_unique<group_commit>(std::move(writer), std::move(reader), std::move(post));
 }
 
 }  // namespace warroom::store

@@ -255,9 +255,7 @@ struct postgres_store::impl {
     // savepoint undoes it.
     result run(char const* statement, std::vector<param> const& params, std::string_view operation,
                bool may_conflict = false) {
-        std::vector<char const*> values;
-        values.reserve(params.size());
-        for (auto const& p : params) values.push_back(p ? p->c_str() : nullptr);
+        auto const values = values_of(params);
         result r{libpq().PQexecPrepared(conn.get(), statement, static_cast<int>(values.size()), values.data(), nullptr,
                                         nullptr, 0)};
         auto const status = libpq().PQresultStatus(r.get());
@@ -269,6 +267,28 @@ struct postgres_store::impl {
             }
         }
         fail(operation, r.get());
+    }
+
+    // Runs a statement made for this call (the copy's, which name their table).
+    result query(std::string const& sql, std::vector<param> const& params, std::string_view operation) {
+        auto const values = values_of(params);
+        result r{libpq().PQexecParams(conn.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                      nullptr, nullptr, 0)};
+        auto const status = libpq().PQresultStatus(r.get());
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(operation, r.get());
+        return r;
+    }
+
+    static std::vector<char const*> values_of(std::vector<param> const& params) {
+        std::vector<char const*> values;
+        values.reserve(params.size());
+        for (auto const& p : params) values.push_back(p ? p->c_str() : nullptr);
+        return values;
+    }
+
+    std::int64_t count(table const& t) {
+        return integer(query("SELECT COUNT(*) FROM " + std::string(t.name), {}, "count " + std::string(t.name)).get(),
+                       0, 0);
     }
 
     std::int64_t single_int(char const* statement, std::vector<param> const& params, std::string_view operation) {
@@ -328,6 +348,82 @@ struct postgres_store::impl {
         }
         tx.commit();
     }
+
+    // One snapshot for every read until destroyed.
+    class reader final : public table_reader {
+    public:
+        explicit reader(impl& s) : s_(s) {
+            s_.exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "begin reading");
+        }
+        ~reader() override {
+            if (libpq().PQtransactionStatus(s_.conn.get()) != PQTRANS_IDLE) {
+                result{libpq().PQexec(s_.conn.get(), "ROLLBACK")};
+            }
+        }
+        std::int64_t count(table const& t) override { return s_.count(t); }
+        std::vector<row> rows(table const& t, cell const& after, std::size_t limit) override {
+            auto const key = std::string(t.columns.front().name);
+            std::vector<param> params{std::to_string(limit)};
+            if (after) params.push_back(after);
+            auto const r =
+                s_.query("SELECT " + column_names(t) + " FROM " + std::string(t.name) +
+                             (after ? " WHERE " + key + " > $2" : std::string{}) + " ORDER BY " + key + " LIMIT $1",
+                         params, "read " + std::string(t.name));
+            std::vector<row> out;
+            for (int k = 0; k < libpq().PQntuples(r.get()); ++k) {
+                auto& one = out.emplace_back();
+                for (int c = 0; c < static_cast<int>(t.columns.size()); ++c) {
+                    one.push_back(libpq().PQgetisnull(r.get(), k, c) ? cell{} : cell{text(r.get(), k, c)});
+                }
+            }
+            return out;
+        }
+
+    private:
+        impl& s_;
+    };
+
+    class writer final : public table_writer {
+    public:
+        explicit writer(impl& s) : s_(s), tx_(s, true) {}
+        std::int64_t count(table const& t) override { return s_.count(t); }
+        void insert(table const& t, std::vector<row> const& rows) override {
+            // Many rows a statement, within the protocol's 65,535 parameters.
+            auto const per_statement = std::max<std::size_t>(1, 60'000 / t.columns.size());
+            for (std::size_t first = 0; first < rows.size(); first += per_statement) {
+                auto const last = std::min(rows.size(), first + per_statement);
+                std::string sql = "INSERT INTO " + std::string(t.name) + " (" + column_names(t) + ")" +
+                                  (t.numbered ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES ";
+                std::vector<param> params;
+                params.reserve((last - first) * t.columns.size());
+                for (auto k = first; k < last; ++k) {
+                    sql += k > first ? ", (" : "(";
+                    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+                        params.push_back(rows[k].at(c));
+                        sql += (c > 0 ? ", $" : "$") + std::to_string(params.size());
+                    }
+                    sql += ")";
+                }
+                s_.query(sql, params, "copy into " + std::string(t.name));
+            }
+        }
+        void commit() override {
+            for (auto const& t : tables()) {
+                if (!t.numbered) continue;
+                auto const name = std::string(t.name), key = std::string(t.columns.front().name);
+                s_.query("SELECT setval(pg_get_serial_sequence('" + name + "', '" + key + "'), MAX(" + key +
+                             ")) FROM " + name + " HAVING MAX(" + key + ") IS NOT NULL",
+                         {}, "number after the copied " + name);
+            }
+            s_.query("SELECT setval('incident_numbers', MAX(incident)) FROM events HAVING MAX(incident) > 0", {},
+                     "number incidents after the copied ones");
+            tx_.commit();
+        }
+
+    private:
+        impl& s_;
+        transaction tx_;
+    };
 
     // The events a select over (incident, type, at, actor, body, seq) gives, decoded.
     std::vector<core::event> events_of(PGresult const* r) const;
@@ -403,6 +499,26 @@ postgres_store::postgres_store(std::string const& url) : impl_(std::make_unique<
 }
 
 postgres_store::~postgres_store() = default;
+
+std::vector<std::pair<std::string, std::string>> postgres_store::catalog() {
+    impl_->ready();
+    auto const r = impl_->query(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()", {},
+        "read the catalog");
+    std::vector<std::pair<std::string, std::string>> out;
+    for (int k = 0; k < libpq().PQntuples(r.get()); ++k) out.emplace_back(text(r.get(), k, 0), text(r.get(), k, 1));
+    return out;
+}
+
+std::unique_ptr<table_reader> postgres_store::read_tables() {
+    impl_->ready();
+    return std::make_unique<impl::reader>(*impl_);
+}
+
+std::unique_ptr<table_writer> postgres_store::write_tables() {
+    impl_->ready();
+    return std::make_unique<impl::writer>(*impl_);
+}
 
 std::vector<core::event> postgres_store::load() {
     impl_->ready();

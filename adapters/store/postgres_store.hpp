@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "app/store_port.hpp"
+#include "adapters/store/table_store.hpp"
 
 namespace warroom::store {
 
-class postgres_store final : public app::event_store {
+class postgres_store final : public table_store {
 public:
     // `url`: a libpq connection URI (postgresql://user@host:5432/db?sslmode=verify-full). The password
     // comes from it, PGPASSWORD or the password file, as libpq reads them; no message ever holds
@@ -37,6 +37,10 @@ public:
     // Throws std::invalid_argument for a batch that could never be written (as sqlite_store does),
     // app::store_error on any database failure; a lost connection is re-opened by the next call.
     std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
+
+    std::vector<std::pair<std::string, std::string>> catalog() override;
+    std::unique_ptr<table_reader> read_tables() override;
+    std::unique_ptr<table_writer> write_tables() override;
 
 private:
     struct impl;

@@ -367,6 +367,76 @@ struct sqlite_store::impl {
     // The events a select over (seq, incident, type, at, actor, body) gives, decoded.
     std::vector<core::event> events_of(use const& u) const;
 
+    void bind(use const& u, int index, column_type type, cell const& value) const {
+        if (!value) {
+            if (sqlite3_bind_null(u.get(), index) != SQLITE_OK) fail("bind");
+        } else if (type == column_type::integer) {
+            bind(u, index, static_cast<std::int64_t>(std::stoll(*value)));
+        } else {
+            bind(u, index, std::string_view{*value});
+        }
+    }
+
+    std::int64_t count(table const& t) const {
+        return single_int(prepare("SELECT COUNT(*) FROM " + std::string(t.name)), "count " + std::string(t.name));
+    }
+
+    // A deferred transaction: its first read fixes the snapshot every later one sees.
+    class reader final : public table_reader {
+    public:
+        explicit reader(impl& s) : s_(s) { s_.exec("BEGIN", "begin reading"); }
+        ~reader() override { sqlite3_exec(s_.db.get(), "ROLLBACK", nullptr, nullptr, nullptr); }
+        std::int64_t count(table const& t) override { return s_.count(t); }
+        std::vector<row> rows(table const& t, cell const& after, std::size_t limit) override {
+            auto const key = std::string(t.columns.front().name);
+            auto const select =
+                s_.prepare("SELECT " + column_names(t) + " FROM " + std::string(t.name) +
+                           (after ? " WHERE " + key + " > ?1" : std::string{}) + " ORDER BY " + key + " LIMIT ?2");
+            use u{select};
+            if (after) s_.bind(u, 1, t.columns.front().type, after);
+            s_.bind(u, 2, static_cast<std::int64_t>(limit));
+            std::vector<row> out;
+            int rc = SQLITE_ROW;
+            while ((rc = sqlite3_step(u.get())) == SQLITE_ROW) {
+                auto& r = out.emplace_back();
+                for (int k = 0; k < static_cast<int>(t.columns.size()); ++k) {
+                    r.push_back(sqlite3_column_type(u.get(), k) == SQLITE_NULL ? cell{}
+                                                                               : cell{column_text(u.get(), k)});
+                }
+            }
+            if (rc != SQLITE_DONE) s_.fail("read " + std::string(t.name));
+            return out;
+        }
+
+    private:
+        impl& s_;
+    };
+
+    class writer final : public table_writer {
+    public:
+        explicit writer(impl& s) : s_(s), tx_(s) {}
+        std::int64_t count(table const& t) override { return s_.count(t); }
+        void insert(table const& t, std::vector<row> const& rows) override {
+            std::string values;
+            for (std::size_t k = 1; k <= t.columns.size(); ++k) values += (k > 1 ? ", ?" : "?") + std::to_string(k);
+            auto const statement =
+                s_.prepare("INSERT INTO " + std::string(t.name) + " (" + column_names(t) + ") VALUES (" + values + ")");
+            for (auto const& r : rows) {
+                use u{statement};
+                for (std::size_t k = 0; k < t.columns.size(); ++k) {
+                    s_.bind(u, static_cast<int>(k + 1), t.columns[k].type, r.at(k));
+                }
+                if (sqlite3_step(u.get()) != SQLITE_DONE) s_.fail("copy into " + std::string(t.name));
+            }
+        }
+        // A rowid key needs nothing: SQLite gives out one past the highest.
+        void commit() override { tx_.commit(); }
+
+    private:
+        impl& s_;
+        transaction tx_;
+    };
+
     // false on a UNIQUE or PRIMARY KEY violation: the caller's view of the log is stale.
     bool insert(use const& u, std::string_view operation) const {
         int const rc = sqlite3_step(u.get());
@@ -483,6 +553,25 @@ std::vector<app::write_result> sqlite_store::write(std::vector<app::write_op> co
     tx.commit();
     return results;
 }
+
+std::vector<std::pair<std::string, std::string>> sqlite_store::catalog() {
+    auto& s = *impl_;
+    auto const columns = s.prepare(
+        "SELECT m.name, c.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c "
+        "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'");
+    use u{columns};
+    std::vector<std::pair<std::string, std::string>> out;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(u.get())) == SQLITE_ROW) {
+        out.emplace_back(column_text(u.get(), 0), column_text(u.get(), 1));
+    }
+    if (rc != SQLITE_DONE) s.fail("read the catalog");
+    return out;
+}
+
+std::unique_ptr<table_reader> sqlite_store::read_tables() { return std::make_unique<impl::reader>(*impl_); }
+
+std::unique_ptr<table_writer> sqlite_store::write_tables() { return std::make_unique<impl::writer>(*impl_); }
 
 bool sqlite_store::claimed(std::string const& key) {
     auto& s = *impl_;

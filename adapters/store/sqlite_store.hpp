@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "app/store_port.hpp"
+#include "adapters/store/table_store.hpp"
 
 namespace warroom::store {
 
-class sqlite_store final : public app::event_store {
+class sqlite_store final : public table_store {
 public:
     // Creates the file and its parent directories when missing, then brings the schema up to date.
     // Throws app::store_error if the file cannot be opened or its schema is newer than this build.
@@ -35,6 +35,10 @@ public:
     // Throws std::invalid_argument when an incident with events has no expected version, or an
     // incident or claim key is listed twice in one batch; app::store_error on any database failure.
     std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
+
+    std::vector<std::pair<std::string, std::string>> catalog() override;
+    std::unique_ptr<table_reader> read_tables() override;
+    std::unique_ptr<table_writer> write_tables() override;
 
 private:
     struct impl;
