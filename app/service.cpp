@@ -61,10 +61,12 @@ void service::reload() {
         }
     }
     rooms_.clear();
+    active_.fill(0);
+    awaiting_close_ = 0;
     due_.clear();
     due_of_.clear();
     for (auto const& [n, i] : incidents_) {
-        rooms_[i.channel] = n;
+        index(nullptr, i);
         schedule(i);
     }
 }
@@ -82,7 +84,8 @@ void service::refresh() {
 }
 
 void service::catch_up(std::int64_t after, std::int64_t through) {
-    std::map<int, incident> before;  // as each incident touched was, for its room's index
+    // As each incident touched was (nothing: new), for its room's index and the counts.
+    std::map<int, std::optional<incident>> before;
     for (auto const& e : store_.load_between(after, through)) {
         if (auto const* known = find(e.incident)) {
             before.try_emplace(e.incident, *known);
@@ -95,7 +98,7 @@ void service::catch_up(std::int64_t after, std::int64_t through) {
     for (auto const& [number, was] : before) {
         others_.insert(number);
         auto const& now = incidents_.at(number);
-        index_room(was, now);
+        index(was ? &*was : nullptr, now);
         schedule(now);
     }
 }
@@ -156,9 +159,16 @@ incident const* service::by_channel(std::string_view channel) const {
     return it == rooms_.end() ? nullptr : find(it->second);
 }
 
-void service::index_room(incident const& before, incident const& after) {
-    if (before.channel == after.channel) return;
-    if (auto const it = rooms_.find(before.channel); it != rooms_.end() && it->second == after.number) rooms_.erase(it);
+void service::index(incident const* before, incident const& after) {
+    auto const count = [this](incident const& i, int by) {
+        if (i.is_active()) active_[static_cast<std::size_t>(i.sev)] += by;
+        if (i.is_awaiting_close()) awaiting_close_ += by;
+    };
+    if (before) count(*before, -1);
+    count(after, 1);
+    std::string_view const was = before ? std::string_view{before->channel} : std::string_view{};
+    if (was == after.channel) return;
+    if (auto const it = rooms_.find(was); it != rooms_.end() && it->second == after.number) rooms_.erase(it);
     rooms_[after.channel] = after.number;
 }
 
@@ -234,7 +244,7 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
     for (auto& [number, i] : staged) {
         others_.erase(number);
         auto const* known = find(number);
-        index_room(known ? *known : incident{}, i);
+        index(known, i);
         schedule(incidents_.insert_or_assign(number, std::move(i)).first->second);
     }
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);

@@ -8,6 +8,7 @@
 // Single-threaded: one event loop owns a service.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -106,6 +107,9 @@ public:
     // Time of the newest recorded event: a simulated clock must not start before it.
     std::optional<timestamp> last_event_at() const { return last_event_at_; }
     incident_map const& incidents() const { return incidents_; }
+    // Kept as incidents change, so a metrics scrape reads them without a scan.
+    int active(severity s) const { return active_[static_cast<std::size_t>(s)]; }
+    int awaiting_close() const { return awaiting_close_; }
     incident const* find(int number) const;
     incident const* by_channel(std::string_view channel) const;
     policy const& rules() const { return rules_; }
@@ -167,7 +171,11 @@ private:
     incident_map incidents_;
     // War-room channel name → incident number: commands from a room find their incident without a scan.
     std::map<std::string, int, std::less<>> rooms_;
-    void index_room(incident const& before, incident const& after);
+    // Unresolved incidents by severity and resolved ones not yet closed, counted as incidents change.
+    std::array<int, std::size(all_severities)> active_{};
+    int awaiting_close_ = 0;
+    // Brings the room index and the counts from `before` (nullptr: a new incident) to `after`.
+    void index(incident const* before, incident const& after);
     // Each incident's earliest pending reminder, earliest first: the scheduler looks at what is due
     // instead of at every incident. Re-planned wherever an incident changes (record, reload).
     std::set<std::pair<timestamp, int>> due_;

@@ -118,6 +118,8 @@ std::string owner_id() {
 
 int run_daemon(config::settings const& settings, std::string const& store_url, std::shared_ptr<spdlog::logger> log) {
     asio::io_context ioc{1};
+    // First, so it outlives everything that records into it (the store's writer thread included).
+    metrics::registry measured;
     // Commits happen on the store's writer thread; their completions come back to this loop.
     auto const owned_store = store::open_store(store_url, store::open_mode::create,
                                                [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
@@ -159,14 +161,20 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
         scheduler_timer.cancel();
     });
     router.on_groups_changed([&people] { people.refresh(); });
+    socket.measure(measured);
+    api.measure(measured);
+    out.measure(measured);
+    if (auto* grouped = dynamic_cast<store::group_commit*>(&store)) grouped->measure(measured);
+    measure_incidents(measured, svc);
+    metrics::measure_process(measured);
     // Binds now: a taken port is a start-up error, not a surprise later.
-    http::server web{ioc.get_executor(), http::server_settings{settings.http_listen},
-                     endpoints(svc, store, settings.paging,
-                               readiness_sources{[&socket] { return socket.connections_ready(); },
-                                                 [&out] { return out.oldest_since(); },
-                                                 settings.http_outbox_stuck_after},
-                               log),
-                     log};
+    http::server web{
+        ioc.get_executor(), http::server_settings{settings.http_listen},
+        endpoints(svc, store, settings.paging,
+                  readiness_sources{[&socket] { return socket.connections_ready(); },
+                                    [&out] { return out.oldest_since(); }, settings.http_outbox_stuck_after},
+                  measured, log),
+        log};
     // systemd (Type=notify): READY=1 at the first Socket Mode hello, not when the process merely
     // serves, because only then does warroom take incident commands; until then `systemctl start`
     // waits, and a Slack that stays unreachable fails the start visibly (TimeoutStartSec).

@@ -9,30 +9,6 @@ namespace {
 
 http::response text(int status, std::string body) { return {status, "text/plain; charset=utf-8", body + "\n"}; }
 
-http::response metrics(app::service const& svc) {
-    std::array<int, 4> open{};
-    int resolved = 0;
-    for (auto const& [n, i] : svc.incidents()) {
-        if (i.is_closed()) continue;
-        if (i.is_resolved()) {
-            ++resolved;
-        } else {
-            ++open[static_cast<std::size_t>(i.sev)];
-        }
-    }
-    std::string out =
-        "# HELP warroom_incidents_open Unresolved incidents by severity.\n# TYPE warroom_incidents_open gauge\n";
-    for (auto const sev : core::all_severities) {
-        out += "warroom_incidents_open{severity=\"" + std::string(core::to_string(sev)) + "\"} " +
-               std::to_string(open[static_cast<std::size_t>(sev)]) + "\n";
-    }
-    out +=
-        "# HELP warroom_incidents_resolved Resolved incidents not yet closed.\n"
-        "# TYPE warroom_incidents_resolved gauge\nwarroom_incidents_resolved " +
-        std::to_string(resolved) + "\n";
-    return {200, "text/plain; version=0.0.4", out};
-}
-
 }  // namespace
 
 paging::settings paging_of(config::paging_settings const& s) {
@@ -127,13 +103,15 @@ http::task<http::response> readiness(app::event_store& store, readiness_sources 
 }
 
 http::task<http::response> answer(app::service& svc, app::event_store& store, config::paging_settings const& paging,
-                                  readiness_sources const& ready, std::shared_ptr<spdlog::logger> log,
-                                  http::request r) {
+                                  readiness_sources const& ready, metrics::registry const& measured,
+                                  std::shared_ptr<spdlog::logger> log, http::request r) {
     auto const path = r.target.substr(0, r.target.find('?'));
     // Answered on the loop: that this runs at all is the proof that the loop turns.
     if (path == "/livez") co_return text(200, "alive");
     if (path == "/readyz" || path == "/healthz") co_return co_await readiness(store, ready);
-    if (path == "/metrics" && r.method == "GET") co_return metrics(svc);
+    if (path == "/metrics" && r.method == "GET") {
+        co_return http::response{200, std::string(metrics::content_type), measured.render()};
+    }
     if (path != "/webhooks/pagerduty") co_return text(404, "not found");
     app::ticket recorded = 0;
     auto response = pagerduty_webhook(svc, paging, *log, r, recorded);
@@ -154,9 +132,20 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
 }  // namespace
 
 http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
-                        readiness_sources ready, std::shared_ptr<spdlog::logger> log) {
-    return [&svc, &store, &paging, ready = std::make_shared<readiness_sources>(std::move(ready)),
-            log](http::request r) { return answer(svc, store, paging, *ready, log, std::move(r)); };
+                        readiness_sources ready, metrics::registry const& measured,
+                        std::shared_ptr<spdlog::logger> log) {
+    return [&svc, &store, &paging, ready = std::make_shared<readiness_sources>(std::move(ready)), &measured,
+            log](http::request r) { return answer(svc, store, paging, *ready, measured, log, std::move(r)); };
+}
+
+void measure_incidents(metrics::registry& r, app::service const& svc) {
+    std::vector<std::string_view> names;
+    for (auto const sev : core::all_severities) names.push_back(core::to_string(sev));
+    r.read_each("warroom_incidents_open", "Incidents not yet resolved, by severity.",
+                metrics::label{"severity", std::move(names)},
+                [&svc](std::size_t i) { return svc.active(core::all_severities[i]); });
+    r.read("warroom_incidents_resolved", "Resolved incidents not yet closed.", metrics::kind::gauge,
+           [&svc] { return svc.awaiting_close(); });
 }
 
 outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry, bool in_doubt) {

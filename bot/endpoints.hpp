@@ -10,12 +10,13 @@
 #include <memory>
 #include <optional>
 
-#include "adapters/http/server.hpp"
-#include "adapters/paging/paging.hpp"
-#include "adapters/outbox/runner.hpp"
 #include "adapters/http/client.hpp"
-#include "config/config.hpp"
+#include "adapters/http/server.hpp"
+#include "adapters/metrics/metrics.hpp"
+#include "adapters/outbox/runner.hpp"
+#include "adapters/paging/paging.hpp"
 #include "app/service.hpp"
+#include "config/config.hpp"
 
 namespace warroom::bot {
 
@@ -29,9 +30,14 @@ struct readiness_sources {
 
 // /livez: 200 once the loop runs the handler. /readyz (and /healthz, its old name): 200 when a write
 // reaches the store's disk within a bound, Socket Mode is connected and the outbox moves; else 503
-// with one line per failing check.
+// with one line per failing check. /metrics: what `measured` holds, rendered on the loop.
 http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
-                        readiness_sources ready, std::shared_ptr<spdlog::logger> log);
+                        readiness_sources ready, metrics::registry const& measured,
+                        std::shared_ptr<spdlog::logger> log);
+
+// Registers the incidents open by severity and those resolved but not closed, read from `svc`'s
+// counts at each scrape (never a scan, never a title).
+void measure_incidents(metrics::registry& r, app::service const& svc);
 
 paging::settings paging_of(config::paging_settings const& s);
 

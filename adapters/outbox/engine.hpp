@@ -105,6 +105,7 @@ public:
 
     app::outbox_entry const& entry(std::int64_t id) const { return entries_.at(id).entry; }
     std::size_t queued() const { return entries_.size(); }
+    bool holds(std::int64_t id) const { return entries_.contains(id); }
     std::int64_t newest() const { return newest_; }
 
 private:

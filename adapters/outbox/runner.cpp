@@ -58,6 +58,7 @@ void runner::wake() { wake_->cancel(); }
 void runner::fetch() {
     for (;;) {
         auto fresh = store_.pending(engine_.newest(), fetch_batch);
+        auto const now = std::chrono::steady_clock::now();
         for (auto& e : fresh) {
             // Born leased to this process, which decided it: the attempt counted is the one to come.
             bool const born_ours = e.owner == settings_.owner && e.attempts == 1;
@@ -66,6 +67,7 @@ void runner::fetch() {
             bool const held =
                 !born_ours && !e.owner.empty() && e.owner != settings_.owner && e.lease_until > wall_now();
             if (!engine_.add(e, held)) continue;
+            read_at_.emplace_back(e.id, now);
             if (born_ours) {
                 auto const el = std::make_shared<early_lease>();
                 el->settled = el->granted = true;
@@ -85,6 +87,7 @@ void runner::check_held() {
     if (auto const taken = engine_.watched(store_.leases_between(range->first, range->second), wall_now())) {
         log_->info("outbox: took over {} entries from another process (its leases lapsed or were let go)", taken);
     }
+    forget_finished();  // the ones their holder finished left the engine
 }
 
 void runner::renew_leases() {
@@ -121,6 +124,17 @@ task<bool> runner::early_lease_holds(std::int64_t id) {
     }
     // Half the lease left at least, for the call and a Retry-After wait; otherwise it is renewed.
     co_return el->settled && el->granted&& wall_now() - std::max(el->at, heartbeat_->renewed) < settings_.lease / 2;
+}
+
+void runner::measure(metrics::registry& r) {
+    r.read("warroom_outbox_backlog", "Outbox entries read and not yet delivered (or given up).", metrics::kind::gauge,
+           [this] { return static_cast<double>(engine_.queued()); });
+    r.read("warroom_outbox_oldest_entry_age_seconds",
+           "Seconds since this process read the oldest outbox entry still to deliver (0: none).", metrics::kind::gauge,
+           [this] {
+               if (read_at_.empty()) return 0.0;
+               return std::chrono::duration<double>(std::chrono::steady_clock::now() - read_at_.front().second).count();
+           });
 }
 
 std::optional<std::chrono::steady_clock::time_point> runner::oldest_since() const {
@@ -172,6 +186,11 @@ task<void> runner::drive(std::int64_t id) {
         if (std::holds_alternative<finish>(next)) start_ready();
     }
     turn_since_.erase(id);
+    forget_finished();
+}
+
+void runner::forget_finished() {
+    while (!read_at_.empty() && !engine_.holds(read_at_.front().first)) read_at_.pop_front();
 }
 
 task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_timer& timer) {

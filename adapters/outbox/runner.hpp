@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "adapters/boost/coro.hpp"
+#include "adapters/metrics/metrics.hpp"
 #include "adapters/outbox/engine.hpp"
 
 namespace warroom::outbox {
@@ -65,6 +66,8 @@ public:
     // waits to be finished; nothing when none does. An outbox that stops moving shows here, a long
     // queue behind a moving head does not.
     std::optional<std::chrono::steady_clock::time_point> oldest_since() const;
+    // Registers in `r` the entries to deliver and how long ago this process read the oldest of them.
+    void measure(metrics::registry& r);
 
 private:
     task<void> drive(std::int64_t id);
@@ -109,6 +112,10 @@ private:
     // Shared with the store's completion, which may come after this runner is gone.
     std::shared_ptr<heartbeat> heartbeat_ = std::make_shared<heartbeat>();
     std::map<std::int64_t, std::chrono::steady_clock::time_point> turn_since_;  // its turn came, not yet finished
+    // When each entry the engine holds was read, in id order (the order they are read in); entries
+    // finished are dropped from the front, so the front is the oldest still to deliver.
+    std::deque<std::pair<std::int64_t, std::chrono::steady_clock::time_point>> read_at_;
+    void forget_finished();  // drops the front of read_at_ while its entries are gone
     bool stopping_ = false;
 };
 

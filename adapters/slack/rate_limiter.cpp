@@ -36,6 +36,8 @@ constexpr std::pair<std::string_view, rate_limit> tiers[] = {
     {"pins.remove", tier2},
     {"reactions.add", tier3},
     {"users.info", tier4},
+    {"users.lookupByEmail", tier3},
+    {"usergroups.list", tier2},
     {"usergroups.users.list", tier2},
     {"views.open", tier4},
     {"views.update", tier4},
@@ -49,6 +51,12 @@ millis with_margin(millis window) { return window + window / 20; }
 rate_limit limit_of(std::string_view method) {
     auto const it = std::find_if(std::begin(tiers), std::end(tiers), [&](auto const& t) { return t.first == method; });
     return it == std::end(tiers) ? tier3 : it->second;
+}
+
+std::vector<std::string_view> known_methods() {
+    std::vector<std::string_view> out;
+    for (auto const& t : tiers) out.push_back(t.first);
+    return out;
 }
 
 rate_limit post_limit() { return {5, millis{5'000}}; }

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/slack/socket_mode.hpp"
 
@@ -21,6 +22,8 @@ struct rate_limit {
 
 // Slack's published limit for a method (tier 3 for methods not in the table).
 rate_limit limit_of(std::string_view method);
+// The methods the table names: every method warroom calls.
+std::vector<std::string_view> known_methods();
 // chat.postMessage, per channel.
 rate_limit post_limit();
 

@@ -39,6 +39,7 @@ struct socket_mode_client::connection {
     int handling = 0;  // envelopes read and not yet answered
     struct ack {
         std::string envelope, type, frame;
+        steady_time received;  // when its frame was read
     };
     std::deque<ack> acks;  // ready, waiting for the write before them
     bool close_requested = false;
@@ -59,6 +60,25 @@ struct socket_mode_client::connection {
         }
     }
 };
+
+struct socket_mode_client::instruments {
+    metrics::label type;
+    metrics::counter_family& envelopes;
+    metrics::histogram& ack;
+};
+
+void socket_mode_client::measure(metrics::registry& r) {
+    metrics::label const type{"type", {"events_api", "slash_commands", "interactive", "other"}};
+    metrics_.reset(new instruments{
+        type, r.counters("warroom_envelopes_total", "Socket Mode envelopes received, by type.", {type}),
+        // Slack wants the ack within 3 s: a bucket ends there.
+        r.durations("warroom_envelope_ack_seconds",
+                    "Time from reading a Socket Mode envelope to writing its acknowledgement, in seconds.",
+                    {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10})});
+    r.read("warroom_socket_mode_connections",
+           "Socket Mode connections that said hello and carry envelopes (0: none, warroom hears nothing).",
+           metrics::kind::gauge, [this] { return connections_ready(); });
+}
 
 socket_mode_client::socket_mode_client(asio::any_io_executor ex, ssl::context& tls, web_api& api,
                                        envelope_handler handler, std::shared_ptr<spdlog::logger> log,
@@ -233,6 +253,7 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
             buffer.consume(n);
             continue;
         }
+        auto const received = now();
         auto const text = beast::buffers_to_string(buffer.data());
         buffer.consume(buffer.size());
         auto const f = parse_frame(text);
@@ -250,8 +271,9 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
             perform(supervisor_.on_disconnect(c->id, d->reason, now(), unit()));
         } else if (auto* e = std::get_if<envelope>(&f)) {
             // Handled beside the reading: while one waits for its commit, the next is read and decided.
+            if (metrics_) metrics_->envelopes.at(metrics_->type.index_of(e->type)).add();
             ++c->handling;
-            asio::co_spawn(ex_, answer(c, ws, std::move(*e)), [c](std::exception_ptr) { --c->handling; });
+            asio::co_spawn(ex_, answer(c, ws, std::move(*e), received), [c](std::exception_ptr) { --c->handling; });
         } else {
             log_->warn("socket mode connection {}: ignored a frame ({}, {} bytes)", c->id, std::get<ignored>(f).why,
                        text.size());
@@ -274,7 +296,7 @@ task<void> socket_mode_client::serve(std::shared_ptr<connection> c, Ws& ws, url_
 }
 
 template <class Ws>
-task<void> socket_mode_client::answer(std::shared_ptr<connection> c, Ws& ws, envelope e) {
+task<void> socket_mode_client::answer(std::shared_ptr<connection> c, Ws& ws, envelope e, steady_time received) {
     ack_decision decision;
     try {
         decision = co_await handler_(e);
@@ -290,7 +312,7 @@ task<void> socket_mode_client::answer(std::shared_ptr<connection> c, Ws& ws, env
                    c->id);
         co_return;
     }
-    c->acks.push_back({e.id, e.type, ack_frame(e.id, decision.payload ? &*decision.payload : nullptr)});
+    c->acks.push_back({e.id, e.type, ack_frame(e.id, decision.payload ? &*decision.payload : nullptr), received});
     if (!c->writing) co_await write_acks(c, ws);
 }
 
@@ -309,6 +331,7 @@ task<void> socket_mode_client::write_acks(std::shared_ptr<connection> c, Ws& ws)
             if (c->reading) c->interrupt.emit(asio::cancellation_type::terminal);
             break;
         }
+        if (metrics_) metrics_->ack.observe(std::chrono::steady_clock::now() - a.received);
         log_->debug("envelope {} ({}): acked on connection {}", a.envelope, a.type, c->id);
     }
     c->writing = false;

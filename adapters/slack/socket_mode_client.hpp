@@ -13,6 +13,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "adapters/metrics/metrics.hpp"
 #include "adapters/slack/net.hpp"
 #include "adapters/slack/socket_mode.hpp"
 #include "adapters/slack/web_api.hpp"
@@ -46,6 +47,9 @@ public:
     int connections_ready() const { return supervisor_.ready_count(); }
     // Called on the loop each time a connection says hello.
     void on_ready(std::function<void()> fn) { on_ready_ = std::move(fn); }
+    // Registers in `r` the envelopes by type, how long each took from its frame read to its ack
+    // written, and the connections ready; counts into them from now on.
+    void measure(metrics::registry& r);
 
 private:
     struct connection;
@@ -54,7 +58,7 @@ private:
     template <class Ws>
     task<void> serve(std::shared_ptr<connection> c, Ws& ws, url_parts where);
     template <class Ws>
-    task<void> answer(std::shared_ptr<connection> c, Ws& ws, envelope e);
+    task<void> answer(std::shared_ptr<connection> c, Ws& ws, envelope e, steady_time received);
     template <class Ws>
     task<void> write_acks(std::shared_ptr<connection> c, Ws& ws);
     template <class Ws>
@@ -72,6 +76,8 @@ private:
     supervisor supervisor_;
     std::map<int, std::shared_ptr<connection>> connections_;
     std::unique_ptr<asio::steady_timer> wake_;
+    struct instruments;
+    std::unique_ptr<instruments> metrics_;  // null until measure()
     std::minstd_rand random_{std::random_device{}()};
     bool stopping_ = false;
 };

@@ -35,6 +35,45 @@ std::string form_encode(std::string_view text) {
 
 }  // namespace
 
+struct web_api::instruments {
+    metrics::label method;
+    metrics::counter_family& calls;
+    metrics::counter_family& rate_limited;
+    metrics::counter_family& errors;  // by method and by kind, in this order:
+    static constexpr std::size_t no_answer = 0, http_status = 1, not_ok = 2;
+};
+
+void web_api::measure(metrics::registry& r) {
+    auto names = known_methods();
+    names.push_back("other");
+    metrics::label const method{"method", std::move(names)};
+    metrics_.reset(new instruments{
+        method,
+        r.counters("warroom_slack_api_calls_total", "Slack Web API requests sent, by method (429s included).",
+                   {method}),
+        r.counters("warroom_slack_api_rate_limited_total",
+                   "Slack Web API requests answered 429 (rate limited), by method.", {method}),
+        r.counters("warroom_slack_api_errors_total",
+                   "Slack Web API requests that failed, by method and error: transport (no answer), http (a status "
+                   "other than 200 and 429) or slack (ok:false).",
+                   {method, metrics::label{"error", {"transport", "http", "slack"}}})});
+}
+
+void web_api::count(std::string_view method, api_response const& r) {
+    if (!metrics_) return;
+    auto const m = metrics_->method.index_of(method);
+    metrics_->calls.at(m).add();
+    if (r.status == 429) {
+        metrics_->rate_limited.at(m).add();
+    } else if (r.transport) {
+        metrics_->errors.at(m, instruments::no_answer).add();
+    } else if (r.status != 200) {
+        metrics_->errors.at(m, instruments::http_status).add();
+    } else if (!r.ok()) {
+        metrics_->errors.at(m, instruments::not_ok).add();
+    }
+}
+
 std::string api_response::error() const {
     if (transport) return transport.message();
     if (body.is_object()) {
@@ -96,6 +135,7 @@ task<api_response> web_api::shaped(std::string method, std::string body, std::st
         auto const began = std::chrono::steady_clock::now();
         auto answer = co_await client_.post(base_, base_.target + method, body, authorization, content_type);
         api_response r{std::move(answer)};
+        count(method, r);
         if (r.status == 0 || r.status >= 500) limiter_.release(method, channel, start);
         auto const took = std::chrono::duration_cast<millis>(std::chrono::steady_clock::now() - began).count();
         if (r.status == 429) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "adapters/http/client.hpp"
+#include "adapters/metrics/metrics.hpp"
 #include "adapters/slack/net.hpp"
 #include "adapters/slack/rate_limiter.hpp"
 
@@ -61,10 +62,15 @@ public:
     task<api_response> post_to(std::string url, nlohmann::json body);
     // POST raw bytes to an absolute URL (a file upload URL), no token.
     task<api_response> upload_to(std::string url, std::string bytes, std::string content_type);
+    // Counts every Web API request in `r` from now on, by method: calls, 429s, and the other failures
+    // by kind (no answer, an HTTP status, Slack's ok:false).
+    void measure(metrics::registry& r);
 
 private:
     task<api_response> shaped(std::string method, std::string body, std::string content_type, token_kind token,
                               std::string channel);
+    struct instruments;
+    void count(std::string_view method, api_response const& r);
 
     asio::any_io_executor ex_;
     web_api_settings settings_;
@@ -73,6 +79,7 @@ private:
     rate_limiter limiter_;
     http::client client_;
     std::minstd_rand random_{std::random_device{}()};
+    std::unique_ptr<instruments> metrics_;  // null until measure()
 };
 
 }  // namespace warroom::slack

@@ -86,9 +86,18 @@ std::size_t group_commit::backlog() const {
     return queue_.size();
 }
 
+void group_commit::measure(metrics::registry& r) {
+    auto& h =
+        r.durations("warroom_store_commit_seconds", "Time to commit one store transaction, in seconds.",
+                    {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+    std::lock_guard lock{mutex_};
+    commit_seconds_ = &h;
+}
+
 void group_commit::writer_loop() {
     for (;;) {
         std::vector<queued> batch;
+        metrics::histogram* timed = nullptr;
         {
             std::unique_lock lock{mutex_};
             writer_idle_ = true;
@@ -103,17 +112,20 @@ void group_commit::writer_loop() {
             auto const n = std::min(queue_.size(), max_writes_);
             batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
             queue_.erase(queue_.begin(), queue_.begin() + n);
+            timed = commit_seconds_;
         }
         std::vector<app::write_op> ops;
         ops.reserve(batch.size());
         for (auto& q : batch) ops.push_back(std::move(q.op));
         std::vector<app::write_result> results;
+        auto const began = std::chrono::steady_clock::now();
         try {
             results = writer_->write(ops);
         } catch (std::exception const& err) {
             // The transaction is undone whole: every write in it failed, none is on disk.
             results.assign(batch.size(), app::write_result{.failure = err.what()});
         }
+        if (timed) timed->observe(std::chrono::steady_clock::now() - began);
         for (std::size_t k = 0; k < batch.size(); ++k) batch[k].op = std::move(ops[k]);
         bool woke_call = false;
         {

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/metrics/metrics.hpp"
 #include "app/store_port.hpp"
 
 namespace warroom::store {
@@ -60,6 +61,8 @@ public:
     counts written() const;
     // Writes submitted and not yet taken by the writer.
     std::size_t backlog() const;
+    // Registers in `r` how long each transaction takes to commit (or fail), and times them from now on.
+    void measure(metrics::registry& r);
 
 private:
     // A write() call, waiting for its writes.
@@ -91,6 +94,7 @@ private:
     bool writer_idle_ = false;  // waiting for a first write: the one to wake it
     bool stopping_ = false;
     counts counts_;
+    metrics::histogram* commit_seconds_ = nullptr;  // set under the mutex; the writer reads it there too
     std::thread thread_;  // last: started once everything above exists
 };
 

@@ -27,6 +27,7 @@ TEST_CASE("tiers match Slack's published limits") {
     CHECK(limit_of("conversations.create").calls == 20);
     CHECK(limit_of("conversations.invite").calls == 50);
     CHECK(limit_of("views.open").calls == 100);
+    CHECK(limit_of("usergroups.list").calls == 20);
     CHECK(limit_of("some.new.method").calls == 50);
     CHECK(post_limit().calls == 5);
 }
