@@ -1,5 +1,6 @@
 // What the daemon serves on [http] listen and sends to the paging vendor: health and metrics, the
 // paging vendor's webhook (PagerDuty v3: an acknowledgement there acknowledges the incident here),
+// the alert receivers (/webhooks/alertmanager, /webhooks/grafana, /webhooks/generic),
 // and the delivery of page effects through the vendor's API.
 #pragma once
 
@@ -31,7 +32,8 @@ struct readiness_sources {
 // reaches the store's disk within a bound, Socket Mode is connected and the outbox moves; else 503
 // with one line per failing check.
 http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
-                        readiness_sources ready, std::shared_ptr<spdlog::logger> log);
+                        config::alerts_settings const& alerts, readiness_sources ready,
+                        std::shared_ptr<spdlog::logger> log);
 
 paging::settings paging_of(config::paging_settings const& s);
 
