@@ -655,10 +655,9 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
             if (attempt == max_attempts) throw store_error("another writer kept changing the alert group");
             auto const known = group_index_.find(identity);
             auto const* current = known == group_index_.end() ? nullptr : &groups_.at(known->second);
-            alert_numbering const numbers{groups_.empty() ? 1 : groups_.rbegin()->first + 1, [&] {
-                                              return store_.next_incident(
-                                                  incidents_.empty() ? 1 : incidents_.rbegin()->first + 1);
-                                          }};
+            alert_numbering const numbers{
+                groups_.empty() ? 1 : groups_.rbegin()->first + 1,
+                [&] { return store_.next_incident(incidents_.empty() ? 1 : incidents_.rbegin()->first + 1); }};
             auto const events = decide_alerts(current, d.source, key, alerts, o.now, rules_, numbers);
             if (events.empty()) break;
             std::vector<std::string> claims;

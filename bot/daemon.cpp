@@ -160,13 +160,13 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     });
     router.on_groups_changed([&people] { people.refresh(); });
     // Binds now: a taken port is a start-up error, not a surprise later.
-    http::server web{ioc.get_executor(), http::server_settings{settings.http_listen},
-                     endpoints(svc, store, settings.paging, settings.alerts,
-                               readiness_sources{[&socket] { return socket.connections_ready(); },
-                                                 [&out] { return out.oldest_since(); },
-                                                 settings.http_outbox_stuck_after},
-                               log),
-                     log};
+    http::server web{
+        ioc.get_executor(), http::server_settings{settings.http_listen},
+        endpoints(svc, store, settings.paging, settings.alerts,
+                  readiness_sources{[&socket] { return socket.connections_ready(); },
+                                    [&out] { return out.oldest_since(); }, settings.http_outbox_stuck_after},
+                  log),
+        log};
     // systemd (Type=notify): READY=1 at the first Socket Mode hello, not when the process merely
     // serves, because only then does warroom take incident commands; until then `systemctl start`
     // waits, and a Slack that stays unreachable fails the start visibly (TimeoutStartSec).

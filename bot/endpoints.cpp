@@ -107,9 +107,9 @@ http::response alert_webhook(app::service& svc, config::alerts_settings const& a
     if (receiver == "generic") {
         if (alerts.webhook_secrets.empty()) return text(404, "the generic alert receiver is not configured");
         auto const id = header(r, "webhook-id");
-        if (auto const why = alerts::verify_standard_webhook(id, header(r, "webhook-timestamp"),
-                                                             header(r, "webhook-signature"), r.body,
-                                                             alerts.webhook_secrets, now)) {
+        if (auto const why =
+                alerts::verify_standard_webhook(id, header(r, "webhook-timestamp"), header(r, "webhook-signature"),
+                                                r.body, alerts.webhook_secrets, now)) {
             log.warn("http: alerts: generic delivery from {} refused: {}", r.remote, *why);
             return text(401, *why);
         }
@@ -118,7 +118,8 @@ http::response alert_webhook(app::service& svc, config::alerts_settings const& a
         o.once = "webhook-id:" + id;
         delivery = alerts::parse_generic(r.body, now);
     } else {
-        if (alerts.token.empty()) return text(404, "the " + std::string(receiver) + " alert receiver is not configured");
+        if (alerts.token.empty())
+            return text(404, "the " + std::string(receiver) + " alert receiver is not configured");
         if (!alerts::bearer_matches(header(r, "authorization"), alerts.token)) {
             log.warn("http: alerts: {} delivery from {} without the bearer token", receiver, r.remote);
             return text(401, "a bearer token is required (Authorization: Bearer …)");
@@ -133,7 +134,9 @@ http::response alert_webhook(app::service& svc, config::alerts_settings const& a
     auto const out = svc.receive(o, d);
     recorded = out.recorded;
     log.info("http: alerts: {} delivery of {} alerts: {}", receiver, d.alerts.size(),
-             out.duplicate ? "already recorded" : out.changed ? "recorded" : "nothing new");
+             out.duplicate ? "already recorded"
+             : out.changed ? "recorded"
+                           : "nothing new");
     return text(200, out.duplicate ? "already recorded" : out.changed ? "recorded" : "nothing new");
 }
 
@@ -186,8 +189,8 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
     if (path == "/metrics" && r.method == "GET") co_return metrics(svc);
     constexpr std::string_view webhooks = "/webhooks/";
     auto const receiver = path.starts_with(webhooks) ? path.substr(webhooks.size()) : std::string{};
-    bool const alert = std::find(std::begin(alert_receivers), std::end(alert_receivers), receiver) !=
-                       std::end(alert_receivers);
+    bool const alert =
+        std::find(std::begin(alert_receivers), std::end(alert_receivers), receiver) != std::end(alert_receivers);
     if (!alert && receiver != "pagerduty") co_return text(404, "not found");
     app::ticket recorded = 0;
     http::response response;

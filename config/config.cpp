@@ -374,9 +374,9 @@ public:
         : source_(source), base_dir_(std::filesystem::path(source).parent_path()) {}
 
     void read(toml::table const& doc, settings& s) {
-        check_keys(doc, "", {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging",
-                             "access", "roles", "limits", "business_hours", "display", "nudge", "action_items",
-                             "alerts"});
+        check_keys(doc, "",
+                   {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging", "access",
+                    "roles", "limits", "business_hours", "display", "nudge", "action_items", "alerts"});
         auto const section = [&](char const* name, auto&& read_table) {
             guarded([&] {
                 if (auto const* n = doc.get(name)) read_table(table_at(*n, name));
@@ -751,7 +751,8 @@ private:
         });
         guarded([&] {
             if (auto const* n = t.get("critical_severity"))
-                a.critical_severity = severity_named(string_at(*n, "alerts.critical_severity"), "alerts.critical_severity");
+                a.critical_severity =
+                    severity_named(string_at(*n, "alerts.critical_severity"), "alerts.critical_severity");
         });
         auto const* list = t.get("routes");
         if (!list) return;
@@ -1408,9 +1409,9 @@ std::string describe(settings const& s) {
                             (s.paging.webhook_secret.empty() ? "not set" : "set"));
     }
     line("alerts:", "token " + std::string(s.alerts.token.empty() ? "not set" : "set") + ", webhook secrets " +
-                        std::to_string(s.alerts.webhook_secrets.size()) + ", triage in #" +
-                        core::alert_channel(p) + ", " + std::to_string(p.alerts.routes.size()) +
-                        " routes, reopen window " + core::format_duration(p.alerts.reopen_window));
+                        std::to_string(s.alerts.webhook_secrets.size()) + ", triage in #" + core::alert_channel(p) +
+                        ", " + std::to_string(p.alerts.routes.size()) + " routes, reopen window " +
+                        core::format_duration(p.alerts.reopen_window));
     out << "types:\n";
     for (auto const type : core::all_types) {
         auto const& tp = p.of(type);

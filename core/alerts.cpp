@@ -142,8 +142,8 @@ std::vector<event> decide_alerts(alert_group const* current, std::string const& 
         g = applied(std::move(g), group_events.back());
     };
     if (fresh) {
-        auto const first = std::find_if(alerts.begin(), alerts.end(),
-                                        [](alert const& a) { return a.status == alert_status::firing; });
+        auto const first =
+            std::find_if(alerts.begin(), alerts.end(), [](alert const& a) { return a.status == alert_status::firing; });
         // Resolved alerts of a group never seen (or long quiet) have nothing to tell.
         if (first == alerts.end()) return {};
         g.number = numbers.next_group;

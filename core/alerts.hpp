@@ -62,8 +62,8 @@ struct alert_group {
     std::optional<int> incident;                 // declared as this incident
     std::optional<timestamp> quiet_since;        // every alert resolved, since then
     bool firing() const;
-    alert_level level() const;        // the most urgent level any of its alerts had
-    timestamp first_start() const;    // the earliest start of its alerts
+    alert_level level() const;      // the most urgent level any of its alerts had
+    timestamp first_start() const;  // the earliest start of its alerts
     bool operator==(alert_group const&) const = default;
 };
 using alert_group_map = std::map<int, alert_group>;

@@ -153,7 +153,8 @@ std::ostream& operator<<(std::ostream& os, payload const& p) {
 }
 
 std::ostream& operator<<(std::ostream& os, event const& e) {
-    auto const stream = is_alert_stream(e.incident) ? "alert group " + std::to_string(-e.incident) : incident_ref(e.incident);
+    auto const stream =
+        is_alert_stream(e.incident) ? "alert group " + std::to_string(-e.incident) : incident_ref(e.incident);
     return os << stream << ' ' << e.what << " by " << e.by << " at " << format_time(e.at);
 }
 

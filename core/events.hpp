@@ -241,13 +241,13 @@ struct alert_noted {
     bool operator==(alert_noted const&) const = default;
 };
 
-using payload = std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added,
-                             acknowledged, mitigated, action_added, action_completed, escalated, nudged, snoozed,
-                             resolved, reopened, report_generated, closed, checklist_marked, reminder_sent,
-                             message_marked, message_unmarked, paged, customer_notice_approved, regulator_notified,
-                             invited, member_joined, member_left, type_changed, room_moved, action_edited,
-                             action_removed, impact_recorded, declined, customer_notice_edited, alert_group_opened,
-                             alert_fired, alert_resolved, alert_group_declared, alert_noted>;
+using payload =
+    std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added, acknowledged,
+                 mitigated, action_added, action_completed, escalated, nudged, snoozed, resolved, reopened,
+                 report_generated, closed, checklist_marked, reminder_sent, message_marked, message_unmarked, paged,
+                 customer_notice_approved, regulator_notified, invited, member_joined, member_left, type_changed,
+                 room_moved, action_edited, action_removed, impact_recorded, declined, customer_notice_edited,
+                 alert_group_opened, alert_fired, alert_resolved, alert_group_declared, alert_noted>;
 
 struct event {
     int incident = 0;

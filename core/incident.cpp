@@ -147,9 +147,7 @@ struct applier {
         i.close_reason = d.reason;
         line("Declined, not an incident: " + d.reason);
     }
-    void operator()(alert_noted const& a) {
-        line(alert_note_text(a));
-    }
+    void operator()(alert_noted const& a) { line(alert_note_text(a)); }
     // An alert group's own events live on its stream, never on an incident's.
     void operator()(alert_group_opened const&) {}
     void operator()(alert_fired const&) {}

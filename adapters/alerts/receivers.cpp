@@ -106,9 +106,9 @@ std::string fingerprint_of(std::map<std::string, std::string> const& labels) {
 std::optional<digest> hmac_sha256(std::string_view key, std::string_view message) {
     digest out{};
     unsigned int length = 0;
-    if (key.size() > INT_MAX || !HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-                                      reinterpret_cast<unsigned char const*>(message.data()), message.size(),
-                                      out.data(), &length) ||
+    if (key.size() > INT_MAX ||
+        !HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+              reinterpret_cast<unsigned char const*>(message.data()), message.size(), out.data(), &length) ||
         length != out.size()) {
         return std::nullopt;
     }
@@ -159,7 +159,8 @@ parsed parse_alertmanager(std::string_view body, std::string const& source) {
     if (source == "alertmanager") {
         auto const v = j.find("version");
         if (v != j.end() && (!v->is_string() || v->get<std::string>() != "4"))
-            return bad_delivery{"version " + printable(v->dump()) + " is not supported (Alertmanager's webhook version 4)"};
+            return bad_delivery{"version " + printable(v->dump()) +
+                                " is not supported (Alertmanager's webhook version 4)"};
     }
     auto const list = j.find("alerts");
     if (list == j.end() || !list->is_array()) return bad_delivery{"\"alerts\" is missing or not a list"};
@@ -211,7 +212,8 @@ parsed parse_generic(std::string_view body, core::timestamp now) {
     }
     alert.labels = strings_at(j, "labels");
     alert.labels.insert_or_assign("alertname", title);
-    if (auto const severity = text_at(j, "severity"); !severity.empty()) alert.labels.insert_or_assign("severity", severity);
+    if (auto const severity = text_at(j, "severity"); !severity.empty())
+        alert.labels.insert_or_assign("severity", severity);
     if (auto const source = text_at(j, "source"); !source.empty()) alert.labels.insert_or_assign("source", source);
     alert.annotations.emplace("summary", title);
     if (auto const description = text_at(j, "description"); !description.empty())
@@ -272,8 +274,8 @@ std::optional<std::string> verify_standard_webhook(std::string_view id, std::str
 std::string sign_standard_webhook(std::string_view id, std::string_view timestamp, std::string_view body,
                                   std::string_view secret) {
     auto const key = key_of(secret);
-    auto const mac =
-        key ? hmac_sha256(*key, std::string(id) + "." + std::string(timestamp) + "." + std::string(body)) : std::nullopt;
+    auto const mac = key ? hmac_sha256(*key, std::string(id) + "." + std::string(timestamp) + "." + std::string(body))
+                         : std::nullopt;
     return mac ? "v1," + base64_encode(*mac) : std::string{};
 }
 

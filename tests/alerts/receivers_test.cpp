@@ -108,8 +108,9 @@ TEST_CASE("the generic alert: title and dedup key required, status firing or res
     CHECK(a.fingerprint == "checkout-latency");
     CHECK(a.status == core::alert_status::firing);
     CHECK(a.starts_at == t0);
-    CHECK(a.labels == std::map<std::string, std::string>{
-                          {"alertname", "Checkout slow"}, {"severity", "high"}, {"source", "pingdom"}, {"team", "payments"}});
+    CHECK(a.labels ==
+          std::map<std::string, std::string>{
+              {"alertname", "Checkout slow"}, {"severity", "high"}, {"source", "pingdom"}, {"team", "payments"}});
     CHECK(a.annotations.at("description") == "p99 4s");
     CHECK(a.url == "https://status");
 
@@ -147,7 +148,8 @@ TEST_CASE("Standard Webhooks signatures: the reference vector, wrong, stale, rot
     CHECK(alerts::verify_standard_webhook(id, ts, good, body, {secret}, then + 4min) == std::nullopt);
 
     CHECK(alerts::verify_standard_webhook(id, ts, good, body + " ", {secret}, then) == "no webhook-signature matches");
-    CHECK(alerts::verify_standard_webhook("msg_other", ts, good, body, {secret}, then) == "no webhook-signature matches");
+    CHECK(alerts::verify_standard_webhook("msg_other", ts, good, body, {secret}, then) ==
+          "no webhook-signature matches");
     CHECK(alerts::verify_standard_webhook(id, ts, "v1,AAAA", body, {secret}, then) == "no webhook-signature matches");
     CHECK(alerts::verify_standard_webhook(id, ts, "v2," + good.substr(3), body, {secret}, then) ==
           "no webhook-signature matches");
@@ -159,8 +161,8 @@ TEST_CASE("Standard Webhooks signatures: the reference vector, wrong, stale, rot
           "webhook-timestamp is more than 5 minutes from now");
     CHECK(alerts::verify_standard_webhook(id, "16142653x0", good, body, {secret}, then) ==
           "webhook-timestamp is not a Unix time in seconds");
-    for (auto const& [i, t, s] : std::vector<std::tuple<std::string, std::string, std::string>>{
-             {"", ts, good}, {id, "", good}, {id, ts, ""}}) {
+    for (auto const& [i, t, s] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{{"", ts, good}, {id, "", good}, {id, ts, ""}}) {
         CHECK(alerts::verify_standard_webhook(i, t, s, body, {secret}, then) ==
               "webhook-id, webhook-timestamp and webhook-signature are required");
     }

@@ -566,7 +566,7 @@ level = "low"
 severity = "P3"
 )",
                          "w.toml",
-                         env_of({{"WARROOM_ALERTS_TOKEN", "tok"},
+                         env_of({{"WARROOM_ALERTS_TOKEN", "s3cr3t-alerts"},
                                  {"WARROOM_ALERTS_WEBHOOK_SECRET", "whsec_bmV3 whsec_b2xk"}}));
     auto const& a = s.policy.alerts;
     CHECK(a.channel == "#alerts");
@@ -580,9 +580,10 @@ severity = "P3"
                                            core::incident_type::integration});
     CHECK(a.routes[1].level == core::alert_level::low);
     CHECK(a.routes[1].sev == core::severity::p3);
-    CHECK(s.alerts.token == "tok");
+    CHECK(s.alerts.token == "s3cr3t-alerts");
     CHECK(s.alerts.webhook_secrets == std::vector<std::string>{"whsec_bmV3", "whsec_b2xk"});
-    CHECK(describe(s).find("tok") == std::string::npos);
+    CHECK(describe(s).find("s3cr3t") == std::string::npos);
+    CHECK(describe(s).find("bmV3") == std::string::npos);
 }
 
 TEST_CASE("[alerts] problems name their key") {
@@ -599,8 +600,9 @@ severity = "P9"
               "w.toml", env_of({{"WARROOM_ALERTS_WEBHOOK_SECRET", "not-a-whsec"}}));
     });
     CHECK(message.find("w.toml: alerts.reopen_window:") != std::string::npos);
-    CHECK(message.find("w.toml: alerts.routes[0].level: \"warning\" is not a level (use critical, high, medium, low)") !=
-          std::string::npos);
+    CHECK(
+        message.find("w.toml: alerts.routes[0].level: \"warning\" is not a level (use critical, high, medium, low)") !=
+        std::string::npos);
     CHECK(message.find("w.toml: alerts.routes[1]") != std::string::npos);
     CHECK(message.find("environment: WARROOM_ALERTS_WEBHOOK_SECRET: a Standard Webhooks secret starts with whsec_") !=
           std::string::npos);

@@ -84,7 +84,9 @@ TEST_CASE("the severity label routes by the procedures' table; routes are tried 
         CHECK(route_of(a, p).level == r.level);
         CHECK(route_of(a, p).sev == severity::p0);
     }
-    p.routes = {alert_route{{{"service", "payments"}, {"severity", "warning"}}, alert_level::critical, severity::p1,
+    p.routes = {alert_route{{{"service", "payments"}, {"severity", "warning"}},
+                            alert_level::critical,
+                            severity::p1,
                             incident_type::integration},
                 alert_route{{{"service", "payments"}}, alert_level::low}};
     alert a;
@@ -97,8 +99,8 @@ TEST_CASE("the severity label routes by the procedures' table; routes are tried 
 }
 
 TEST_CASE("alerts group by the sender's key, by configured labels, else by their own fingerprint") {
-    alert_delivery d{"alertmanager", "{}:{alertname=\"X\"}",
-                     {firing("a", "warning", t0), firing("b", "warning", t0, "Other")}};
+    alert_delivery d{
+        "alertmanager", "{}:{alertname=\"X\"}", {firing("a", "warning", t0), firing("b", "warning", t0, "Other")}};
     alert_policy p;
     auto by_key = group_alerts(d, p);
     REQUIRE(by_key.size() == 1);
@@ -123,9 +125,11 @@ TEST_CASE("a medium alert opens a group; the same delivery again decides nothing
     auto const first = g.receive("k", {a}, t0);
     CAPTURE(show(first));
     REQUIRE(first.size() == 2);
-    CHECK(first[0] == event{alert_stream(1), t0, bot_user, alert_group_opened{"alertmanager", "k", "Error rate above 5%"}});
-    CHECK(first[1] == event{alert_stream(1), t0, bot_user,
-                            alert_fired{"fp1", "HighErrorRate", "Error rate above 5%", alert_level::medium, t0 - 2min, ""}});
+    CHECK(first[0] ==
+          event{alert_stream(1), t0, bot_user, alert_group_opened{"alertmanager", "k", "Error rate above 5%"}});
+    CHECK(first[1] ==
+          event{alert_stream(1), t0, bot_user,
+                alert_fired{"fp1", "HighErrorRate", "Error rate above 5%", alert_level::medium, t0 - 2min, ""}});
     CHECK(g.receive("k", {a}, t0 + 1min).empty());  // a repeat (Alertmanager's repeat_interval, HA peers)
 
     auto const done = g.receive("k", {resolved_one(a, t0 + 5min)}, t0 + 6min);
@@ -210,7 +214,8 @@ TEST_CASE("a critical alert declares an incident as a typed declaration does, de
     auto const done = g.receive("k", {resolved_one(a, t0 + 10min)}, t0 + 10min);
     CAPTURE(show(done));
     REQUIRE(done.size() == 2);
-    CHECK(done[0] == event{1, t0 + 10min, bot_user, alert_noted{"alertmanager", "HighErrorRate", "Error rate above 5%", true}});
+    CHECK(done[0] ==
+          event{1, t0 + 10min, bot_user, alert_noted{"alertmanager", "HighErrorRate", "Error rate above 5%", true}});
     CHECK(done[1].what == payload{alert_resolved{"fp1", t0 + 10min}});
 
     // Flapping: back to its incident, not a second one.
@@ -224,7 +229,8 @@ TEST_CASE("a critical alert declares an incident as a typed declaration does, de
 
 TEST_CASE("a route names the severity and type a critical alert is declared at") {
     groups g;
-    g.rules.alerts.routes = {alert_route{{{"team", "payments"}}, alert_level::critical, severity::p1, incident_type::integration}};
+    g.rules.alerts.routes = {
+        alert_route{{{"team", "payments"}}, alert_level::critical, severity::p1, incident_type::integration}};
     auto a = firing("fp1", "warning", t0);
     a.labels["team"] = "payments";
     auto const events = g.receive("k", {a}, t0);
@@ -246,7 +252,8 @@ TEST_CASE("a triage group that gets a critical alert is declared then, once") {
     CHECK(count<declared>(g.receive("k", {firing("fp3", "critical", t0 + 6min)}, t0 + 6min)) == 0);
 }
 
-TEST_CASE("triage posts: one per group, kept under its key; low is recorded only; a declared group's post points to it") {
+TEST_CASE(
+    "triage posts: one per group, kept under its key; low is recorded only; a declared group's post points to it") {
     groups g;
     auto const medium = g.receive("k1", {firing("fp1", "warning", t0)}, t0);
     auto const fx = alert_reactions(medium, g.all, g.rules);

@@ -56,7 +56,8 @@ TEST_CASE("a critical alert delivered twice declares one incident with one war r
     resolved_d.alerts[0].ends_at = t0 + 5min;
     auto const done = h.svc().receive(from_sender(t0 + 5min), resolved_d);
     CHECK(done.changed);
-    CHECK(h.svc().find(1)->timeline.back().text == "Alert resolved (alertmanager): HighErrorRate — Error rate above 5%");
+    CHECK(h.svc().find(1)->timeline.back().text ==
+          "Alert resolved (alertmanager): HighErrorRate — Error rate above 5%");
     // The room hears it.
     auto const p = posts(done);
     REQUIRE(p.size() == 1);
