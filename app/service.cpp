@@ -44,19 +44,22 @@ void service::reload() {
     head_ = store_.head();
     auto const events = store_.load();
     incidents_ = replay(events);
+    groups_.clear();
     last_event_at_.reset();
-    for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
+    for (auto const& e : events) {
+        apply(groups_, e);
+        last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
+    }
     // A write on its way is applied again unless the store has it already (it was committed with
     // the one whose refusal caused this reload) or it will be refused too: either way its incidents
     // are no longer at the versions it was decided on.
     for (auto const& u : unconfirmed_) {
-        bool const applies = std::all_of(u.expected_versions.begin(), u.expected_versions.end(), [&](auto const& v) {
-            auto const it = incidents_.find(v.first);
-            return (it == incidents_.end() ? 0 : it->second.version) == v.second;
-        });
+        bool const applies = std::all_of(u.expected_versions.begin(), u.expected_versions.end(),
+                                         [&](auto const& v) { return version_of(v.first) == v.second; });
         if (!applies) continue;
         for (auto const& e : u.events) {
             apply(incidents_, e);
+            apply(groups_, e);
             last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
         }
     }
@@ -69,6 +72,22 @@ void service::reload() {
         index(nullptr, i);
         schedule(i);
     }
+    group_index_.clear();
+    for (auto const& [n, g] : groups_) index_group(g);
+}
+
+int service::version_of(int stream) const {
+    if (is_alert_stream(stream)) {
+        auto const it = groups_.find(-stream);
+        return it == groups_.end() ? 0 : it->second.version;
+    }
+    auto const* i = find(stream);
+    return i ? i->version : 0;
+}
+
+void service::index_group(alert_group const& g) {
+    auto& newest = group_index_[alert_group_identity(g.source, g.key)];
+    newest = std::max(newest, g.number);
 }
 
 void service::refresh() {
@@ -87,6 +106,12 @@ void service::catch_up(std::int64_t after, std::int64_t through) {
     // As each incident touched was (nothing: new), for its room's index and the counts.
     std::map<int, std::optional<incident>> before;
     for (auto const& e : store_.load_between(after, through)) {
+        if (is_alert_stream(e.incident)) {
+            apply(groups_, e);
+            index_group(groups_.at(-e.incident));
+            last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
+            continue;
+        }
         if (auto const* known = find(e.incident)) {
             before.try_emplace(e.incident, *known);
         } else {
@@ -219,19 +244,26 @@ bool service::within_limits(origin const& o, request_kind kind, std::string_view
 bool service::record(std::vector<event> const& events, std::vector<std::string> claims, derive_effects const& derive,
                      outcome& out) {
     incident_map staged;
+    alert_group_map staged_groups;
     append_batch batch{events, std::move(claims), {}, {}};
     for (auto const& e : events) {
         if (std::any_of(batch.expected_versions.begin(), batch.expected_versions.end(),
                         [&](auto const& v) { return v.first == e.incident; })) {
             continue;
         }
-        auto const* i = find(e.incident);
-        if (i) staged.emplace(e.incident, *i);
-        batch.expected_versions.emplace_back(e.incident, i ? i->version : 0);
+        if (is_alert_stream(e.incident)) {
+            if (auto const it = groups_.find(-e.incident); it != groups_.end()) staged_groups.emplace(*it);
+        } else if (auto const* i = find(e.incident)) {
+            staged.emplace(e.incident, *i);
+        }
+        batch.expected_versions.emplace_back(e.incident, version_of(e.incident));
     }
-    for (auto const& e : events) apply(staged, e);
+    for (auto const& e : events) {
+        apply(staged, e);
+        apply(staged_groups, e);
+    }
     std::vector<effect> effects;
-    derive(staged, effects);
+    derive(staged, staged_groups, effects);
     if (outbox_) {
         int const lane = events.empty() ? 0 : events.front().incident;
         for (auto const& f : effects) {
@@ -247,6 +279,7 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
         index(known, i);
         schedule(incidents_.insert_or_assign(number, std::move(i)).first->second);
     }
+    for (auto& [number, g] : staged_groups) index_group(groups_.insert_or_assign(number, std::move(g)).first->second);
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     auto const t = ++issued_;
     for (auto const& key : batch.claims) unconfirmed_claims_.insert(key);
@@ -343,7 +376,7 @@ outcome service::decide_and_record(origin const& o, std::function<decision()> co
         auto const& events = std::get<std::vector<event>>(d);
         std::vector<std::string> claims;
         if (!o.once.empty()) claims.push_back(o.once);
-        auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {
+        auto const derive = [&](incident_map const& state, alert_group_map const&, std::vector<effect>& effects) {
             effects = reactions(events, state, {rules_, o.user, o.channel});
         };
         if (record(events, std::move(claims), derive, out)) return out;
@@ -632,6 +665,47 @@ std::optional<std::string> service::enter(origin const& o, std::string_view chan
     return std::nullopt;
 }
 
+outcome service::receive(origin const& o, alert_delivery const& d) {
+    refresh();
+    outcome out;
+    if (!o.once.empty() && taken(o.once)) {
+        out.duplicate = true;
+        return out;
+    }
+    bool claim = !o.once.empty();
+    for (auto const& [key, alerts] : group_alerts(d, rules_.alerts)) {
+        auto const identity = alert_group_identity(d.source, key);
+        for (int attempt = 0;; ++attempt) {
+            if (attempt == max_attempts) throw store_error("another writer kept changing the alert group");
+            auto const known = group_index_.find(identity);
+            auto const* current = known == group_index_.end() ? nullptr : &groups_.at(known->second);
+            alert_numbering const numbers{
+                groups_.empty() ? 1 : groups_.rbegin()->first + 1,
+                [&] { return store_.next_incident(incidents_.empty() ? 1 : incidents_.rbegin()->first + 1); }};
+            auto const events = decide_alerts(current, d.source, key, alerts, o.now, rules_, numbers);
+            if (events.empty()) break;
+            std::vector<std::string> claims;
+            if (claim) claims.push_back(o.once);
+            auto const derive = [&](incident_map const& state, alert_group_map const& groups,
+                                    std::vector<effect>& effects) {
+                std::vector<event> of_incidents;
+                std::copy_if(events.begin(), events.end(), std::back_inserter(of_incidents),
+                             [](event const& e) { return !is_alert_stream(e.incident); });
+                effects = reactions(of_incidents, state, {rules_, o.user, o.channel});
+                auto triage = alert_reactions(events, groups, rules_);
+                std::move(triage.begin(), triage.end(), std::back_inserter(effects));
+            };
+            if (record(events, std::move(claims), derive, out)) {
+                claim = false;
+                break;
+            }
+        }
+    }
+    // A sender is answered by status code; the confirmations meant for a person go nowhere.
+    std::erase_if(out.effects, [](effect const& e) { return std::holds_alternative<reply>(e); });
+    return out;
+}
+
 std::optional<timestamp> service::next_due() const {
     auto best = next_handoff(rules_, last_tick_);
     if (!due_.empty() && (!best || due_.begin()->first < *best)) best = due_.begin()->first;
@@ -645,7 +719,7 @@ outcome service::tick(timestamp now) {
     for (auto const& h : recent_handoffs(rules_, now)) {
         if (handoffs_done_.contains(h.key)) continue;
         auto const channel = h.of->handoff_channel.empty() ? announce_channel() : h.of->handoff_channel;
-        auto const derive = [&](incident_map const&, std::vector<effect>& effects) {
+        auto const derive = [&](incident_map const&, alert_group_map const&, std::vector<effect>& effects) {
             effects.push_back(post{channel, handoff_view(*h.of, h.at, rules_)});
         };
         // Claimed or not, it is settled: a replica that lost the claim posted it.
@@ -690,7 +764,7 @@ outcome service::tick(timestamp now) {
 bool service::fire_one(incident const& i, reminder const& r, timestamp now, outcome& out) {
     auto const events = fire(i, r, now, rules_);
     origin const o{bot_user, i.channel, now, {}};
-    auto const derive = [&](incident_map const& state, std::vector<effect>& effects) {
+    auto const derive = [&](incident_map const& state, alert_group_map const&, std::vector<effect>& effects) {
         effects = reactions(events, state, {rules_, o.user, o.channel, r});
     };
     return !taken(r.key) && record(events, {r.key}, derive, out);

@@ -16,11 +16,13 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "app/limits.hpp"
 #include "app/store_port.hpp"
+#include "core/alerts.hpp"
 #include "core/authority.hpp"
 #include "core/command_line.hpp"
 #include "core/effects.hpp"
@@ -99,6 +101,11 @@ public:
     // Entering a war room (the console's /in): a public one is joined; a private one only by its members
     // and the incident admins. Nullopt when `channel` is not a war room or `o.user` may be there.
     std::optional<std::string> enter(origin const& o, std::string_view channel, outcome& out);
+    // Alerts a receiver parsed: each group's alerts are recorded in a write of their own and routed (a
+    // triage post kept current, or an incident declared as a typed declaration is). What is already
+    // recorded changes nothing. `o.once` (a delivery's id) is claimed with the first write. Throws
+    // store_error when the store fails or keeps conflicting: nothing more of the delivery is recorded.
+    outcome receive(origin const& o, alert_delivery const& d);
     // Fires the reminders due at or before `now`, each once, earliest first; at most 200 a call, so a
     // backlog leaves the caller's loop room between calls (next_due() then says: now).
     outcome tick(timestamp now);
@@ -110,6 +117,7 @@ public:
     // Kept as incidents change, so a metrics scrape reads them without a scan.
     int active(severity s) const { return active_[static_cast<std::size_t>(s)]; }
     int awaiting_close() const { return awaiting_close_; }
+    alert_group_map const& alert_groups() const { return groups_; }
     incident const* find(int number) const;
     incident const* by_channel(std::string_view channel) const;
     policy const& rules() const { return rules_; }
@@ -140,8 +148,9 @@ private:
     bool within_limits(origin const& o, request_kind kind, std::string_view verb, outcome& out);
     outcome declare_incident(origin const& o, declare const& d);
     outcome answer(origin const& o, query const& q, std::optional<int> number);
-    using derive_effects = std::function<void(incident_map const& staged, std::vector<effect>& effects)>;
-    // Applies `events` to copies of the incidents they touch, derives the effects from that staged
+    using derive_effects = std::function<void(incident_map const& staged, alert_group_map const& staged_groups,
+                                              std::vector<effect>& effects)>;
+    // Applies `events` to copies of the incidents and alert groups they touch, derives the effects from that staged
     // state, makes it the state, and submits events, claims and (in outbox mode) durable effects as
     // one write. False when the store refused it at once (the state is reloaded); otherwise the
     // effects are appended to `out` and `out.recorded` is its ticket.
@@ -169,6 +178,12 @@ private:
     rate_limiter limiter_;
     directory const* directory_ = nullptr;
     incident_map incidents_;
+    alert_group_map groups_;
+    // Alert group identity (source and key) → its newest group: an alert finds its group without a scan.
+    std::unordered_map<std::string, int> group_index_;
+    void index_group(alert_group const& g);
+    // Events applied to an incident's or an alert group's stream (0 for one not known).
+    int version_of(int stream) const;
     // War-room channel name → incident number: commands from a room find their incident without a scan.
     std::map<std::string, int, std::less<>> rooms_;
     // Unresolved incidents by severity and resolved ones not yet closed, counted as incidents change.

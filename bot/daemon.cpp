@@ -170,7 +170,7 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     // Binds now: a taken port is a start-up error, not a surprise later.
     http::server web{
         ioc.get_executor(), http::server_settings{settings.http_listen},
-        endpoints(svc, store, settings.paging,
+        endpoints(svc, store, settings.paging, settings.alerts,
                   readiness_sources{[&socket] { return socket.connections_ready(); },
                                     [&out] { return out.oldest_since(); }, settings.http_outbox_stuck_after},
                   measured, log),

@@ -1,5 +1,6 @@
 #include "bot/endpoints.hpp"
 
+#include "adapters/alerts/receivers.hpp"
 #include "adapters/paging/pagerduty_webhook.hpp"
 
 #include <boost/asio/this_coro.hpp>
@@ -65,6 +66,56 @@ http::response pagerduty_webhook(app::service& svc, config::paging_settings cons
     return text(200, "ok");
 }
 
+std::string header(http::request const& r, std::string const& name) {
+    auto const it = r.headers.find(name);
+    return it == r.headers.end() ? std::string{} : it->second;
+}
+
+// The alert receivers: authenticated, parsed, recorded. Answers 2xx (once the caller has waited for
+// the write to settle) or the status and reason of a refusal.
+http::response alert_webhook(app::service& svc, config::alerts_settings const& alerts, spdlog::logger& log,
+                             http::request const& r, std::string_view receiver, app::ticket& recorded) {
+    if (r.method != "POST") return text(405, "POST only");
+    auto const now = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
+    app::origin o{core::bot_user, "", now};
+    o.integration = true;
+    alerts::parsed delivery;
+    if (receiver == "generic") {
+        if (alerts.webhook_secrets.empty()) return text(404, "the generic alert receiver is not configured");
+        auto const id = header(r, "webhook-id");
+        if (auto const why =
+                alerts::verify_standard_webhook(id, header(r, "webhook-timestamp"), header(r, "webhook-signature"),
+                                                r.body, alerts.webhook_secrets, now)) {
+            log.warn("http: alerts: generic delivery from {} refused: {}", r.remote, *why);
+            return text(401, *why);
+        }
+        // Its id is claimed with what it records: the same delivery sent again (a retry, a replay)
+        // changes nothing.
+        o.once = "webhook-id:" + id;
+        delivery = alerts::parse_generic(r.body, now);
+    } else {
+        if (alerts.token.empty())
+            return text(404, "the " + std::string(receiver) + " alert receiver is not configured");
+        if (!alerts::bearer_matches(header(r, "authorization"), alerts.token)) {
+            log.warn("http: alerts: {} delivery from {} without the bearer token", receiver, r.remote);
+            return text(401, "a bearer token is required (Authorization: Bearer …)");
+        }
+        delivery = alerts::parse_alertmanager(r.body, std::string(receiver));
+    }
+    if (auto const* bad = std::get_if<alerts::bad_delivery>(&delivery)) {
+        log.warn("http: alerts: {} delivery from {} refused: {}", receiver, r.remote, bad->reason);
+        return text(400, bad->reason);
+    }
+    auto const& d = std::get<core::alert_delivery>(delivery);
+    auto const out = svc.receive(o, d);
+    recorded = out.recorded;
+    log.info("http: alerts: {} delivery of {} alerts: {}", receiver, d.alerts.size(),
+             out.duplicate ? "already recorded"
+             : out.changed ? "recorded"
+                           : "nothing new");
+    return text(200, out.duplicate ? "already recorded" : out.changed ? "recorded" : "nothing new");
+}
+
 // A probe's write may wait for the transaction before it; past this the store is taken as unreachable
 // (a probe's own timeout is a few seconds: Kubernetes' default is one).
 constexpr std::chrono::milliseconds store_probe_deadline{2000};
@@ -102,8 +153,11 @@ http::task<http::response> readiness(app::event_store& store, readiness_sources 
     co_return http::response{503, "text/plain; charset=utf-8", failing};
 }
 
+constexpr std::string_view alert_receivers[] = {"alertmanager", "grafana", "generic"};
+
 http::task<http::response> answer(app::service& svc, app::event_store& store, config::paging_settings const& paging,
-                                  readiness_sources const& ready, metrics::registry const& measured,
+                                  config::alerts_settings const& alerts, readiness_sources const& ready,
+                                  metrics::registry const& measured,
                                   std::shared_ptr<spdlog::logger> log, http::request r) {
     auto const path = r.target.substr(0, r.target.find('?'));
     // Answered on the loop: that this runs at all is the proof that the loop turns.
@@ -112,10 +166,24 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
     if (path == "/metrics" && r.method == "GET") {
         co_return http::response{200, std::string(metrics::content_type), measured.render()};
     }
-    if (path != "/webhooks/pagerduty") co_return text(404, "not found");
+    constexpr std::string_view webhooks = "/webhooks/";
+    auto const receiver = path.starts_with(webhooks) ? path.substr(webhooks.size()) : std::string{};
+    bool const alert =
+        std::find(std::begin(alert_receivers), std::end(alert_receivers), receiver) != std::end(alert_receivers);
+    if (!alert && receiver != "pagerduty") co_return text(404, "not found");
     app::ticket recorded = 0;
-    auto response = pagerduty_webhook(svc, paging, *log, r, recorded);
-    // Answered once what it reports is on disk: a 200 stops PagerDuty from sending it again.
+    http::response response;
+    if (!alert) {
+        response = pagerduty_webhook(svc, paging, *log, r, recorded);
+    } else {
+        try {
+            response = alert_webhook(svc, alerts, *log, r, receiver, recorded);
+        } catch (app::store_error const& err) {
+            log->error("http: alerts: {} delivery not recorded: {}", receiver, err.what());
+            co_return text(503, "warroom could not record this (its store failed); send it again");
+        }
+    }
+    // Answered once what it reports is on disk: a 200 stops the sender from sending it again.
     if (auto const tail = svc.unsettled_tail(); tail != 0) {
         auto const ex = co_await boost::asio::this_coro::executor;
         bool const on_disk = co_await coro::called_back(
@@ -123,7 +191,7 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
         if (!on_disk) co_return text(503, "the store did not commit in time; send it again");
     }
     if (auto const why = svc.lost(recorded)) {
-        log->warn("http: PagerDuty webhook: nothing recorded: {}", *why);
+        log->warn("http: {} webhook: nothing recorded: {}", receiver, *why);
         co_return text(503, *why + "; send it again");
     }
     co_return response;
@@ -132,10 +200,10 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
 }  // namespace
 
 http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
-                        readiness_sources ready, metrics::registry const& measured,
-                        std::shared_ptr<spdlog::logger> log) {
-    return [&svc, &store, &paging, ready = std::make_shared<readiness_sources>(std::move(ready)), &measured,
-            log](http::request r) { return answer(svc, store, paging, *ready, measured, log, std::move(r)); };
+                        config::alerts_settings const& alerts, readiness_sources ready,
+                        metrics::registry const& measured, std::shared_ptr<spdlog::logger> log) {
+    return [&svc, &store, &paging, &alerts, ready = std::make_shared<readiness_sources>(std::move(ready)), &measured,
+            log](http::request r) { return answer(svc, store, paging, alerts, *ready, measured, log, std::move(r)); };
 }
 
 void measure_incidents(metrics::registry& r, app::service const& svc) {

@@ -1,5 +1,6 @@
 // What the daemon serves on [http] listen and sends to the paging vendor: health and metrics, the
 // paging vendor's webhook (PagerDuty v3: an acknowledgement there acknowledges the incident here),
+// the alert receivers (/webhooks/alertmanager, /webhooks/grafana, /webhooks/generic),
 // and the delivery of page effects through the vendor's API.
 #pragma once
 
@@ -32,8 +33,8 @@ struct readiness_sources {
 // reaches the store's disk within a bound, Socket Mode is connected and the outbox moves; else 503
 // with one line per failing check. /metrics: what `measured` holds, rendered on the loop.
 http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
-                        readiness_sources ready, metrics::registry const& measured,
-                        std::shared_ptr<spdlog::logger> log);
+                        config::alerts_settings const& alerts, readiness_sources ready,
+                        metrics::registry const& measured, std::shared_ptr<spdlog::logger> log);
 
 // Registers the incidents open by severity and those resolved but not closed, read from `svc`'s
 // counts at each scrape (never a scan, never a title).

@@ -21,6 +21,7 @@
 #include <date/tz.h>
 #include <toml++/toml.h>
 
+#include "core/alerts.hpp"
 #include "core/authority.hpp"
 #include "core/contact.hpp"
 
@@ -373,8 +374,9 @@ public:
         : source_(source), base_dir_(std::filesystem::path(source).parent_path()) {}
 
     void read(toml::table const& doc, settings& s) {
-        check_keys(doc, "", {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging",
-                             "access", "roles", "limits", "business_hours", "display", "nudge", "action_items"});
+        check_keys(doc, "",
+                   {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging", "access",
+                    "roles", "limits", "business_hours", "display", "nudge", "action_items", "alerts"});
         auto const section = [&](char const* name, auto&& read_table) {
             guarded([&] {
                 if (auto const* n = doc.get(name)) read_table(table_at(*n, name));
@@ -382,6 +384,7 @@ public:
         };
         section("oncall", [&](toml::table const& t) { read_oncall(t, s.policy); });
         section("paging", [&](toml::table const& t) { read_paging(t, s); });
+        section("alerts", [&](toml::table const& t) { read_alerts(t, s.policy.alerts); });
         section("slack", [&](toml::table const& t) { read_slack(t, s); });
         section("store", [&](toml::table const& t) { read_store(t, s); });
         section("http", [&](toml::table const& t) { read_http(t, s); });
@@ -437,6 +440,20 @@ public:
         guarded([&] {
             s.paging.webhook_secret =
                 secret("WARROOM_PAGING_WEBHOOK_SECRET", "paging.webhook_secret_file", webhook_secret_file_, env);
+        });
+        guarded([&] { s.alerts.token = secret("WARROOM_ALERTS_TOKEN", "alerts.token_file", alerts_token_file_, env); });
+        guarded([&] {
+            std::istringstream secrets{
+                secret("WARROOM_ALERTS_WEBHOOK_SECRET", "alerts.webhook_secret_file", alerts_secret_file_, env)};
+            for (std::string one; secrets >> one;) {
+                if (!one.starts_with("whsec_")) {
+                    constexpr auto why = "a Standard Webhooks secret starts with whsec_";
+                    if (env_value(env, "WARROOM_ALERTS_WEBHOOK_SECRET"))
+                        fail(environment_origin, "WARROOM_ALERTS_WEBHOOK_SECRET", why);
+                    fail_at("alerts.webhook_secret_file", why);
+                }
+                s.alerts.webhook_secrets.push_back(one);
+            }
         });
         guarded([&] {
             // Without the service, a signed webhook of any PagerDuty service could act on incidents.
@@ -707,6 +724,64 @@ private:
             }
         });
         s.policy.paging = !s.paging.vendor.empty();
+    }
+
+    void read_alerts(toml::table const& t, core::alert_policy& a) {
+        check_keys(t, "alerts",
+                   {"channel", "token_file", "webhook_secret_file", "group_by", "reopen_window", "critical_severity",
+                    "routes"});
+        guarded([&] {
+            if (auto const* n = t.get("channel")) {
+                a.channel = string_at(*n, "alerts.channel");
+                check("alerts.channel", announce_channel_problem(a.channel));
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("token_file")) alerts_token_file_ = path_at(*n, "alerts.token_file");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("webhook_secret_file"))
+                alerts_secret_file_ = path_at(*n, "alerts.webhook_secret_file");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("group_by")) a.group_by = strings_at(*n, "alerts.group_by");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("reopen_window")) a.reopen_window = duration_at(*n, "alerts.reopen_window");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("critical_severity"))
+                a.critical_severity =
+                    severity_named(string_at(*n, "alerts.critical_severity"), "alerts.critical_severity");
+        });
+        auto const* list = t.get("routes");
+        if (!list) return;
+        auto const* routes = list->as_array();
+        if (!routes) fail_at("alerts.routes", "expected an array of tables ([[alerts.routes]])");
+        for (std::size_t i = 0; i < routes->size(); ++i) {
+            guarded([&] {
+                auto const key = indexed("alerts.routes", i);
+                auto const& r = table_at(*routes->get(i), key);
+                check_keys(r, key, {"match", "level", "severity", "type"});
+                core::alert_route route;
+                route.sev = a.critical_severity;
+                if (auto const* m = r.get("match")) {
+                    for (auto&& [label, value] : table_at(*m, join(key, "match")))
+                        route.match.emplace_back(std::string{label.str()},
+                                                 string_at(value, join(join(key, "match"), label.str())));
+                }
+                auto const level = string_at(required(r, "level", key), join(key, "level"));
+                auto const parsed = core::parse_alert_level(level);
+                if (!parsed || core::to_string(*parsed) != level)
+                    fail_at(join(key, "level"), shown(level) + " is not a level (use critical, high, medium, low)");
+                route.level = *parsed;
+                if (auto const* n = r.get("severity"))
+                    route.sev = severity_named(string_at(*n, join(key, "severity")), join(key, "severity"));
+                if (auto const* n = r.get("type"))
+                    route.type = type_named(string_at(*n, join(key, "type")), join(key, "type"));
+                a.routes.push_back(std::move(route));
+            });
+        }
     }
 
     void read_oncall(toml::table const& t, core::policy& p) const {
@@ -1166,6 +1241,8 @@ private:
     std::optional<std::string> bot_token_file_;
     std::optional<std::string> paging_key_file_;
     std::optional<std::string> webhook_secret_file_;
+    std::optional<std::string> alerts_token_file_;
+    std::optional<std::string> alerts_secret_file_;
     mutable std::vector<std::string> errors_;
     bool service_id_given_ = false;
 };
@@ -1331,6 +1408,10 @@ std::string describe(settings const& s) {
                             (s.paging.key.empty() ? "not set" : "set") + ", webhook secret " +
                             (s.paging.webhook_secret.empty() ? "not set" : "set"));
     }
+    line("alerts:", "token " + std::string(s.alerts.token.empty() ? "not set" : "set") + ", webhook secrets " +
+                        std::to_string(s.alerts.webhook_secrets.size()) + ", triage in #" + core::alert_channel(p) +
+                        ", " + std::to_string(p.alerts.routes.size()) + " routes, reopen window " +
+                        core::format_duration(p.alerts.reopen_window));
     out << "types:\n";
     for (auto const type : core::all_types) {
         auto const& tp = p.of(type);

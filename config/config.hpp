@@ -39,6 +39,14 @@ struct paging_settings {
     std::chrono::seconds webhook_max_age{std::chrono::minutes{10}};  // older webhooks are replays: refused
 };
 
+// Alert intake ([alerts]): the secrets its receivers check; routing is in policy.alerts.
+struct alerts_settings {
+    std::string token;  // WARROOM_ALERTS_TOKEN or alerts.token_file: Alertmanager's and Grafana's bearer token
+    // WARROOM_ALERTS_WEBHOOK_SECRET or alerts.webhook_secret_file: the generic receiver's Standard
+    // Webhooks secrets ("whsec_…"), several (separated by white space) while one is rotated out.
+    std::vector<std::string> webhook_secrets;
+};
+
 // Per-user fairness: how many of each a person may send a minute (0: unlimited).
 struct limit_settings {
     int declares_per_minute = 10;
@@ -51,6 +59,7 @@ struct settings {
     core::policy policy = core::policy::defaults();  // also holds slack.announce_channel and slack.channel_prefix
     slack_settings slack;
     paging_settings paging;
+    alerts_settings alerts;
     limit_settings limits;
     std::string store_url = "sqlite:///var/lib/warroom/warroom.db";  // WARROOM_STORE_URL or store.url
     std::string http_listen = "127.0.0.1:8080";                      // host:port

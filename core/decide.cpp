@@ -7,6 +7,7 @@
 
 #include "core/contact.hpp"
 #include "core/oncall.hpp"
+#include "core/reminders.hpp"
 
 namespace warroom::core {
 namespace {
@@ -389,9 +390,13 @@ decision decide_declare(int number, declare const& cmd, user_id const& by, times
     std::vector<event> out{event{number, now, by,
                                  declared{title, description, cmd.sev, cmd.type, started, channel, cmd.personal_data,
                                           cmd.detected_at}}};
-    if (p.declarer_leads) out.push_back({number, now, by, role_assigned{role::incident_commander, by, std::nullopt}});
+    // warroom itself (a critical alert) is nobody to lead the incident or to invite.
+    bool const by_person = by != bot_user;
+    if (p.declarer_leads && by_person)
+        out.push_back({number, now, by, role_assigned{role::incident_commander, by, std::nullopt}});
     // The declarer, the severity's responders, the rotation's primary on call and the type's contacts.
-    invited people{{by}};
+    invited people;
+    if (by_person) people.users.push_back(by);
     for (auto const& u : p.of(cmd.sev).on_call) people.users.push_back(u);
     if (auto const* r = p.rotation_of(cmd.sev)) {
         if (auto const on_call = shift_at(*r, now)) people.users.push_back(on_call->primary);

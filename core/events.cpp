@@ -39,9 +39,19 @@ std::string_view event_name(payload const& p) {
                                           "action_removed",
                                           "impact_recorded",
                                           "declined",
-                                          "customer_notice_edited"};
+                                          "customer_notice_edited",
+                                          "alert_group_opened",
+                                          "alert_fired",
+                                          "alert_resolved",
+                                          "alert_group_declared",
+                                          "alert_noted"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
+}
+
+std::string alert_note_text(alert_noted const& a) {
+    return "Alert " + std::string(a.resolved ? "resolved" : "firing") + " (" + a.source + "): " + a.name +
+           (a.summary.empty() || a.summary == a.name ? "" : " — " + a.summary);
 }
 
 namespace {
@@ -116,6 +126,15 @@ struct field_printer {
     void operator()(member_left const& m) const { os << m.user; }
     void operator()(type_changed const& t) const { os << to_string(t.from) << " -> " << to_string(t.to); }
     void operator()(room_moved const& r) const { os << '#' << r.from << " -> #" << r.to; }
+    void operator()(alert_group_opened const& a) const { os << a.source << ' ' << q(a.key) << ' ' << q(a.title); }
+    void operator()(alert_fired const& a) const {
+        os << a.fingerprint << ' ' << q(a.name) << ' ' << to_string(a.level) << " since " << format_time(a.starts_at);
+    }
+    void operator()(alert_resolved const& a) const { os << a.fingerprint << " at " << format_time(a.ends_at); }
+    void operator()(alert_group_declared const& a) const { os << incident_ref(a.incident); }
+    void operator()(alert_noted const& a) const {
+        os << a.source << ' ' << q(a.name) << (a.resolved ? " resolved" : " firing");
+    }
     // Payloads with nothing to say beyond their name.
     void operator()(acknowledged const&) const {}
     void operator()(mitigated const&) const {}
@@ -134,7 +153,9 @@ std::ostream& operator<<(std::ostream& os, payload const& p) {
 }
 
 std::ostream& operator<<(std::ostream& os, event const& e) {
-    return os << incident_ref(e.incident) << ' ' << e.what << " by " << e.by << " at " << format_time(e.at);
+    auto const stream =
+        is_alert_stream(e.incident) ? "alert group " + std::to_string(-e.incident) : incident_ref(e.incident);
+    return os << stream << ' ' << e.what << " by " << e.by << " at " << format_time(e.at);
 }
 
 }  // namespace warroom::core

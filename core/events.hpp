@@ -205,12 +205,49 @@ struct regulator_notified {
     bool operator==(regulator_notified const&) const = default;
 };
 
-using payload = std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added,
-                             acknowledged, mitigated, action_added, action_completed, escalated, nudged, snoozed,
-                             resolved, reopened, report_generated, closed, checklist_marked, reminder_sent,
-                             message_marked, message_unmarked, paged, customer_notice_approved, regulator_notified,
-                             invited, member_joined, member_left, type_changed, room_moved, action_edited,
-                             action_removed, impact_recorded, declined, customer_notice_edited>;
+// Alerts from monitoring. Each alert group is a stream of its own (alert_stream()); its events are
+// what the senders said, without repeats, and what became of the group.
+struct alert_group_opened {
+    std::string source;  // "alertmanager", "grafana", "generic"
+    std::string key;     // the group key: the sender's, the configured labels' values, or the dedup key
+    std::string title;   // from its first alert: the summary annotation, else the alertname label
+    bool operator==(alert_group_opened const&) const = default;
+};
+struct alert_fired {
+    std::string fingerprint;  // the sender's fingerprint, or the dedup key
+    std::string name;         // the alertname label
+    std::string summary;      // the summary annotation
+    alert_level level{};      // as routed
+    timestamp starts_at{};
+    std::string url;  // generatorURL: where the alert comes from
+    bool operator==(alert_fired const&) const = default;
+};
+struct alert_resolved {
+    std::string fingerprint;
+    timestamp ends_at{};
+    bool operator==(alert_resolved const&) const = default;
+};
+// The group became an incident (a critical alert): its later alerts go onto that incident's timeline.
+struct alert_group_declared {
+    int incident = 0;
+    bool operator==(alert_group_declared const&) const = default;
+};
+// On an incident's stream: an alert of its group fired or resolved.
+struct alert_noted {
+    std::string source;
+    std::string name;
+    std::string summary;
+    bool resolved = false;
+    bool operator==(alert_noted const&) const = default;
+};
+
+using payload =
+    std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added, acknowledged,
+                 mitigated, action_added, action_completed, escalated, nudged, snoozed, resolved, reopened,
+                 report_generated, closed, checklist_marked, reminder_sent, message_marked, message_unmarked, paged,
+                 customer_notice_approved, regulator_notified, invited, member_joined, member_left, type_changed,
+                 room_moved, action_edited, action_removed, impact_recorded, declined, customer_notice_edited,
+                 alert_group_opened, alert_fired, alert_resolved, alert_group_declared, alert_noted>;
 
 struct event {
     int incident = 0;
@@ -219,6 +256,13 @@ struct event {
     payload what;
     bool operator==(event const&) const = default;
 };
+
+// Alert group n's events are kept under the stream number -n; incidents are numbered from 1.
+constexpr int alert_stream(int group) { return -group; }
+constexpr bool is_alert_stream(int stream) { return stream < 0; }
+
+// The timeline's line: "Alert firing (alertmanager): HighErrorRate — Error rate above 5%".
+std::string alert_note_text(alert_noted const& a);
 
 // Stable name of the payload type ("declared", "update_posted", ...): the store's type column.
 std::string_view event_name(payload const& p);

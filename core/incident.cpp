@@ -147,6 +147,12 @@ struct applier {
         i.close_reason = d.reason;
         line("Declined, not an incident: " + d.reason);
     }
+    void operator()(alert_noted const& a) { line(alert_note_text(a)); }
+    // An alert group's own events live on its stream, never on an incident's.
+    void operator()(alert_group_opened const&) {}
+    void operator()(alert_fired const&) {}
+    void operator()(alert_resolved const&) {}
+    void operator()(alert_group_declared const&) {}
     void operator()(customer_notice_edited const& c) {
         i.customer_notice = c.text;
         bookkeeping("Customer notice edited");
@@ -270,6 +276,7 @@ incident apply(incident current, event const& e) {
 }
 
 void apply(incident_map& all, event const& e) {
+    if (is_alert_stream(e.incident)) return;
     auto& slot = all[e.incident];
     slot = apply(std::move(slot), e);
 }

@@ -59,6 +59,11 @@ std::string_view to_string(role r) {
     return names[static_cast<int>(r)];
 }
 
+std::string_view to_string(alert_level l) {
+    constexpr std::string_view names[] = {"critical", "high", "medium", "low"};
+    return names[static_cast<int>(l)];
+}
+
 std::string_view display_name(incident_type t) {
     constexpr std::string_view names[] = {"Service Outage",  "Performance Degradation", "Data Loss/Corruption",
                                           "Security Breach", "Integration Failure",     "Data Privacy Incident"};
@@ -154,6 +159,20 @@ std::optional<role> parse_role(std::string_view s) {
         {"communications-lead", role::communications_lead},
         {"comms-lead", role::communications_lead},
         {"scribe", role::scribe},
+    }};
+    return find_alias(s, aliases);
+}
+
+std::optional<alert_level> parse_alert_level(std::string_view s) {
+    static constexpr std::array<std::pair<std::string_view, alert_level>, 8> aliases{{
+        {"critical", alert_level::critical},
+        {"high", alert_level::high},
+        {"error", alert_level::high},
+        {"medium", alert_level::medium},
+        {"warning", alert_level::medium},
+        {"low", alert_level::low},
+        {"info", alert_level::low},
+        {"informational", alert_level::low},
     }};
     return find_alias(s, aliases);
 }

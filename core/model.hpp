@@ -58,6 +58,14 @@ enum class role {
     scribe,                 // keeps the record
 };
 
+// How an alert is handled, by the procedures' alert routing table.
+enum class alert_level {
+    critical,  // an incident is declared at once and the on-call paged
+    high,      // a triage post in the alert channel
+    medium,    // a triage post in the alert channel
+    low,       // recorded only
+};
+
 inline constexpr severity all_severities[] = {severity::p0, severity::p1, severity::p2, severity::p3};
 inline constexpr incident_type all_types[] = {incident_type::outage,      incident_type::performance,
                                               incident_type::data_loss,   incident_type::security,
@@ -74,6 +82,7 @@ std::string_view to_string(incident_type t);  // "data-loss"
 std::string_view to_string(phase p);          // "post-incident"
 std::string_view to_string(status s);         // "implementing-fix"
 std::string_view to_string(role r);           // "ic"
+std::string_view to_string(alert_level l);    // "critical"
 
 std::string_view display_name(incident_type t);  // "Data Loss/Corruption"
 std::string_view display_name(phase p);          // "Post-Incident"
@@ -86,6 +95,9 @@ std::optional<incident_type> parse_incident_type(std::string_view s);
 std::optional<phase> parse_phase(std::string_view s);
 std::optional<status> parse_status(std::string_view s);
 std::optional<role> parse_role(std::string_view s);
+// A level's name, or a `severity` label's value as monitoring spells it: critical; high, error;
+// medium, warning; low, info.
+std::optional<alert_level> parse_alert_level(std::string_view s);
 
 // "90s", "30m", "2h", "1d", and sums such as "1h30m". Zero and negative are refused.
 std::optional<seconds> parse_duration(std::string_view s);

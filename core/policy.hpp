@@ -119,6 +119,26 @@ struct rotation {
     bool operator==(rotation const&) const = default;
 };
 
+// `[[alerts.routes]]`: alerts whose labels hold every `match` pair take this route; first match wins.
+struct alert_route {
+    std::vector<std::pair<std::string, std::string>> match;  // label → value, all required
+    alert_level level = alert_level::medium;
+    severity sev = severity::p0;                 // critical: the incident's severity
+    incident_type type = incident_type::outage;  // critical: the incident's type
+    bool operator==(alert_route const&) const = default;
+};
+
+struct alert_policy {
+    std::vector<alert_route> routes;
+    std::string channel;                // triage posts; empty: the announcement channel
+    std::vector<std::string> group_by;  // labels whose values make the group; empty: the sender's group key
+    // A group whose alerts all resolved takes alerts of its key again for this long (flapping): they
+    // go back to its incident or triage post instead of opening new ones.
+    seconds reopen_window{std::chrono::hours{1}};
+    severity critical_severity = severity::p0;  // the severity of a critical alert no route names
+    bool operator==(alert_policy const&) const = default;
+};
+
 struct policy {
     std::array<severity_policy, 4> severities;
     std::array<type_policy, 6> types;
@@ -146,6 +166,7 @@ struct policy {
     bool paging = false;  // a paging integration (PagerDuty, Opsgenie) receives page effects
     std::string channel_prefix = "inc";
     std::string announce_channel = "#incidents";
+    alert_policy alerts;
 
     static policy defaults();
     severity_policy const& of(severity s) const { return severities[static_cast<int>(s)]; }

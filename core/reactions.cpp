@@ -59,6 +59,7 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
     bool const resolving = std::any_of(batch.begin(), batch.end(),
                                        [](event const& e) { return std::holds_alternative<resolved>(e.what); });
     for (auto const& e : batch) {
+        if (is_alert_stream(e.incident)) continue;  // alert groups' own effects: alert_reactions()
         auto const& i = state.at(e.incident);
         bool const redacted = rules.of(i.type).private_room;
         auto const in_room = [&](std::string const& channel, message_view v, bool pin = false) {
@@ -263,6 +264,9 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                                                 what.to + ", with everyone who was here. This room is archived.",
                                             {}));
                     out.push_back(archive_room{i.number, what.from});
+                } else if constexpr (std::is_same_v<T, alert_noted>) {
+                    // At declaration the declaration names the alert; later ones are news for the room.
+                    if (!find_in<declared>(batch, i.number)) room(note_view("🔔 " + alert_note_text(what)));
                 }
                 // mitigated is shown through the post of the event that caused it; reminder_sent is
                 // posted below with the reminder the clock fired; member_left needs nothing.

@@ -131,6 +131,28 @@ constexpr auto fields_of(tag<c::customer_notice_edited>) {
 }
 constexpr auto fields_of(tag<c::customer_notice_approved>) { return std::tuple{}; }
 constexpr auto fields_of(tag<c::regulator_notified>) { return std::tuple{}; }
+constexpr auto fields_of(tag<c::alert_group_opened>) {
+    using e = c::alert_group_opened;
+    return std::tuple{field{"source", &e::source}, field{"key", &e::key}, field{"title", &e::title}};
+}
+constexpr auto fields_of(tag<c::alert_fired>) {
+    using e = c::alert_fired;
+    return std::tuple{field{"fingerprint", &e::fingerprint}, field{"name", &e::name},
+                      field{"summary", &e::summary},         field{"level", &e::level},
+                      field{"starts_at", &e::starts_at},     field{"url", &e::url}};
+}
+constexpr auto fields_of(tag<c::alert_resolved>) {
+    return std::tuple{field{"fingerprint", &c::alert_resolved::fingerprint},
+                      field{"ends_at", &c::alert_resolved::ends_at}};
+}
+constexpr auto fields_of(tag<c::alert_group_declared>) {
+    return std::tuple{field{"incident", &c::alert_group_declared::incident}};
+}
+constexpr auto fields_of(tag<c::alert_noted>) {
+    using e = c::alert_noted;
+    return std::tuple{field{"source", &e::source}, field{"name", &e::name}, field{"summary", &e::summary},
+                      field{"resolved", &e::resolved}};
+}
 
 template <class T>
 inline constexpr bool is_optional = false;
@@ -150,6 +172,7 @@ std::optional<c::incident_type> parse_enum(std::string_view s, tag<c::incident_t
 std::optional<c::phase> parse_enum(std::string_view s, tag<c::phase>) { return c::parse_phase(s); }
 std::optional<c::status> parse_enum(std::string_view s, tag<c::status>) { return c::parse_status(s); }
 std::optional<c::role> parse_enum(std::string_view s, tag<c::role>) { return c::parse_role(s); }
+std::optional<c::alert_level> parse_enum(std::string_view s, tag<c::alert_level>) { return c::parse_alert_level(s); }
 
 template <class V>
 void write(json& obj, std::string_view name, V const& v) {

@@ -548,3 +548,63 @@ TEST_CASE("the rate limit scale defaults to Slack's own limits and accepts integ
     CHECK(parse("[slack]\nrate_limit_scale = 20\n", "w.toml", no_env).slack.rate_limit_scale == 20.0);
     CHECK(parse("[slack]\nrate_limit_scale = 0.5\n", "w.toml", no_env).slack.rate_limit_scale == 0.5);
 }
+
+TEST_CASE("[alerts]: channel, grouping, routes and the receivers' secrets from the environment") {
+    auto const s = parse(R"(
+[alerts]
+channel = "#alerts"
+group_by = ["alertname", "service"]
+reopen_window = "30m"
+critical_severity = "P1"
+[[alerts.routes]]
+match = { team = "payments", severity = "warning" }
+level = "critical"
+type = "integration"
+[[alerts.routes]]
+match = { env = "staging" }
+level = "low"
+severity = "P3"
+)",
+                         "w.toml",
+                         env_of({{"WARROOM_ALERTS_TOKEN", "s3cr3t-alerts"},
+                                 {"WARROOM_ALERTS_WEBHOOK_SECRET", "whsec_bmV3 whsec_b2xk"}}));
+    auto const& a = s.policy.alerts;
+    CHECK(a.channel == "#alerts");
+    CHECK(a.group_by == std::vector<std::string>{"alertname", "service"});
+    CHECK(a.reopen_window == std::chrono::minutes{30});
+    CHECK(a.critical_severity == core::severity::p1);
+    REQUIRE(a.routes.size() == 2);
+    CHECK(a.routes[0] == core::alert_route{{{"severity", "warning"}, {"team", "payments"}},
+                                           core::alert_level::critical,
+                                           core::severity::p1,
+                                           core::incident_type::integration});
+    CHECK(a.routes[1].level == core::alert_level::low);
+    CHECK(a.routes[1].sev == core::severity::p3);
+    CHECK(s.alerts.token == "s3cr3t-alerts");
+    CHECK(s.alerts.webhook_secrets == std::vector<std::string>{"whsec_bmV3", "whsec_b2xk"});
+    CHECK(describe(s).find("s3cr3t") == std::string::npos);
+    CHECK(describe(s).find("bmV3") == std::string::npos);
+}
+
+TEST_CASE("[alerts] problems name their key") {
+    auto const message = error_of([&] {
+        parse(R"(
+[alerts]
+reopen_window = "soon"
+[[alerts.routes]]
+match = { team = "payments" }
+level = "warning"
+[[alerts.routes]]
+severity = "P9"
+)",
+              "w.toml", env_of({{"WARROOM_ALERTS_WEBHOOK_SECRET", "not-a-whsec"}}));
+    });
+    CHECK(message.find("w.toml: alerts.reopen_window:") != std::string::npos);
+    CHECK(
+        message.find("w.toml: alerts.routes[0].level: \"warning\" is not a level (use critical, high, medium, low)") !=
+        std::string::npos);
+    CHECK(message.find("w.toml: alerts.routes[1]") != std::string::npos);
+    CHECK(message.find("environment: WARROOM_ALERTS_WEBHOOK_SECRET: a Standard Webhooks secret starts with whsec_") !=
+          std::string::npos);
+    CHECK(message.find("not-a-whsec") == std::string::npos);
+}

@@ -1,0 +1,253 @@
+// Grouping, deduplication and routing of alerts; the triage post's view.
+#include "core/alerts.hpp"
+
+#include <algorithm>
+
+#include "core/decide.hpp"
+#include "core/reminders.hpp"
+
+namespace warroom::core {
+namespace {
+
+std::string value_of(std::map<std::string, std::string> const& m, std::string const& key) {
+    auto const it = m.find(key);
+    return it == m.end() ? std::string{} : it->second;
+}
+
+// At most `limit` bytes, cut at a character boundary (the text is valid UTF-8).
+std::string cut(std::string text, std::size_t limit) {
+    if (text.size() <= limit) return text;
+    auto end = limit;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text.resize(end);
+    return text;
+}
+
+std::string name_of(alert const& a) {
+    auto name = value_of(a.labels, "alertname");
+    return name.empty() ? value_of(a.annotations, "summary") : name;
+}
+
+std::string title_of(alert const& a, std::string const& source) {
+    auto title = std::string(trim(value_of(a.annotations, "summary")));
+    if (title.empty()) title = trim(value_of(a.labels, "alertname"));
+    if (title.empty()) title = "Alert from " + source;
+    return cut(std::move(title), max_title);
+}
+
+struct group_applier {
+    alert_group& g;
+    event const& e;
+
+    void operator()(alert_group_opened const& o) {
+        g.number = -e.incident;
+        g.source = o.source;
+        g.key = o.key;
+        g.title = o.title;
+        g.opened_at = e.at;
+    }
+    void operator()(alert_fired const& f) {
+        g.alerts.insert_or_assign(f.fingerprint,
+                                  alert_record{f.name, f.summary, f.url, f.level, true, f.starts_at, std::nullopt});
+        g.quiet_since.reset();
+    }
+    void operator()(alert_resolved const& r) {
+        auto& a = g.alerts[r.fingerprint];
+        a.firing = false;
+        a.ends_at = r.ends_at;
+        if (!g.firing()) g.quiet_since = e.at;
+    }
+    void operator()(alert_group_declared const& d) { g.incident = d.incident; }
+    // Everything else belongs to incidents.
+    template <class T>
+    void operator()(T const&) {}
+};
+
+alert_group applied(alert_group g, event const& e) {
+    std::visit(group_applier{g, e}, e.what);
+    ++g.version;
+    return g;
+}
+
+}  // namespace
+
+bool alert_group::firing() const {
+    return std::any_of(alerts.begin(), alerts.end(), [](auto const& a) { return a.second.firing; });
+}
+
+alert_level alert_group::level() const {
+    auto most = alert_level::low;
+    for (auto const& [fingerprint, a] : alerts) most = std::min(most, a.level);
+    return most;
+}
+
+timestamp alert_group::first_start() const {
+    auto first = timestamp::max();
+    for (auto const& [fingerprint, a] : alerts) first = std::min(first, a.starts_at);
+    return first;
+}
+
+void apply(alert_group_map& all, event const& e) {
+    if (!is_alert_stream(e.incident)) return;
+    auto& slot = all[-e.incident];
+    slot = applied(std::move(slot), e);
+}
+
+std::string alert_group_identity(std::string_view source, std::string_view key) {
+    return std::string(source) + '\n' + std::string(key);
+}
+
+alert_route route_of(alert const& a, alert_policy const& p) {
+    for (auto const& r : p.routes) {
+        if (std::all_of(r.match.begin(), r.match.end(), [&](auto const& m) {
+                auto const it = a.labels.find(m.first);
+                return it != a.labels.end() && it->second == m.second;
+            })) {
+            return r;
+        }
+    }
+    alert_route r;
+    r.level = parse_alert_level(value_of(a.labels, "severity")).value_or(alert_level::medium);
+    r.sev = p.critical_severity;
+    return r;
+}
+
+std::vector<std::pair<std::string, std::vector<alert>>> group_alerts(alert_delivery const& d, alert_policy const& p) {
+    std::vector<std::pair<std::string, std::vector<alert>>> out;
+    for (auto const& a : d.alerts) {
+        std::string key;
+        if (!p.group_by.empty()) {
+            for (auto const& label : p.group_by) key += label + "=" + value_of(a.labels, label) + ",";
+        } else {
+            key = d.group_key.empty() ? a.fingerprint : d.group_key;
+        }
+        auto const it = std::find_if(out.begin(), out.end(), [&](auto const& g) { return g.first == key; });
+        if (it == out.end()) {
+            out.emplace_back(std::move(key), std::vector<alert>{a});
+        } else {
+            it->second.push_back(a);
+        }
+    }
+    return out;
+}
+
+std::vector<event> decide_alerts(alert_group const* current, std::string const& source, std::string const& key,
+                                 std::vector<alert> const& alerts, timestamp now, policy const& p,
+                                 alert_numbering const& numbers) {
+    bool const fresh = !current || (current->quiet_since && now - *current->quiet_since > p.alerts.reopen_window);
+    alert_group g = fresh ? alert_group{} : *current;
+    std::vector<event> group_events;
+    auto const record = [&](payload what) {
+        group_events.push_back(event{alert_stream(g.number), now, bot_user, std::move(what)});
+        g = applied(std::move(g), group_events.back());
+    };
+    if (fresh) {
+        auto const first =
+            std::find_if(alerts.begin(), alerts.end(), [](alert const& a) { return a.status == alert_status::firing; });
+        // Resolved alerts of a group never seen (or long quiet) have nothing to tell.
+        if (first == alerts.end()) return {};
+        g.number = numbers.next_group;
+        record(alert_group_opened{source, key, title_of(*first, source)});
+    }
+    std::vector<alert_noted> notes;
+    std::optional<alert_route> critical;  // the route of the first critical alert that fired now
+    for (auto const& a : alerts) {
+        auto const known = g.alerts.find(a.fingerprint);
+        if (a.status == alert_status::firing) {
+            // New, or firing again (a later start). A start no later than the one recorded is a
+            // repeat or a retry that arrived late.
+            if (known != g.alerts.end() && (known->second.firing || a.starts_at <= known->second.starts_at)) continue;
+            auto const route = route_of(a, p.alerts);
+            if (route.level == alert_level::critical && !critical) critical = route;
+            auto const summary = cut(value_of(a.annotations, "summary"), max_title);
+            record(alert_fired{a.fingerprint, cut(name_of(a), max_title), summary, route.level, a.starts_at,
+                               cut(a.url, max_title * 10)});
+            notes.push_back(alert_noted{source, g.alerts.at(a.fingerprint).name, summary, false});
+        } else if (known != g.alerts.end() && known->second.firing) {
+            record(alert_resolved{a.fingerprint, a.ends_at.value_or(now)});
+            notes.push_back(alert_noted{source, known->second.name, known->second.summary, true});
+        }
+    }
+    if (group_events.empty()) return {};
+    std::vector<event> incident_events;
+    if (!g.incident && critical && g.firing()) {
+        declare d;
+        d.sev = critical->sev;
+        d.type = critical->type;
+        d.title = g.title;
+        auto const first = alerts.front();
+        d.description = cut(std::string(trim(value_of(first.annotations, "description"))), max_text);
+        // Detected when the first alert started; the impact start is not known better than that.
+        auto const start = std::clamp(g.first_start(), now - std::chrono::days{30}, now);
+        d.started_at = start;
+        d.detected_at = start;
+        auto const number = numbers.next_incident();
+        auto declared = decide_declare(number, d, bot_user, now, p);
+        if (auto* events = std::get_if<std::vector<event>>(&declared)) {
+            incident_events = std::move(*events);
+            record(alert_group_declared{number});
+        }
+    }
+    if (g.incident) {
+        for (auto& n : notes) incident_events.push_back(event{*g.incident, now, bot_user, std::move(n)});
+    }
+    incident_events.insert(incident_events.end(), group_events.begin(), group_events.end());
+    return incident_events;
+}
+
+std::string alert_channel(policy const& p) {
+    std::string_view channel = p.alerts.channel.empty() ? p.announce_channel : p.alerts.channel;
+    if (channel.starts_with('#')) channel.remove_prefix(1);
+    return std::string(channel);
+}
+
+std::string triage_key(int group) { return "alert-group:" + std::to_string(group); }
+
+message_view triage_view(alert_group const& g, policy const& p) {
+    message_view v;
+    v.kind = "triage";
+    int firing = 0;
+    section list;
+    for (auto const& [fingerprint, a] : g.alerts) {
+        firing += a.firing ? 1 : 0;
+        auto line = std::string(a.firing ? "🔥 " : "✅ ") + a.name;
+        if (!a.summary.empty() && a.summary != a.name) line += " — " + a.summary;
+        line += a.firing ? ", firing since " + format_time(a.starts_at, *p.zone)
+                         : ", resolved at " + format_time(a.ends_at.value_or(a.starts_at), *p.zone);
+        list.lines.push_back(std::move(line));
+    }
+    auto const level = std::string(to_string(g.level()));
+    v.headline = std::string(firing ? "🚨 " : "✅ ") + "Alert (" + level + "): " + g.title;
+    v.fields = {{"Source", g.source},
+                {"Status", firing ? std::to_string(firing) + " of " + std::to_string(g.alerts.size()) + " firing"
+                                  : "all resolved"}};
+    if (g.incident) v.fields.push_back({"Incident", incident_ref(*g.incident)});
+    list.heading = "Alerts";
+    v.sections.push_back(std::move(list));
+    return v;
+}
+
+std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p) {
+    std::vector<effect> out;
+    std::vector<int> done;
+    for (auto const& e : batch) {
+        if (!is_alert_stream(e.incident) || std::find(done.begin(), done.end(), e.incident) != done.end()) continue;
+        done.push_back(e.incident);
+        auto const& g = groups.at(-e.incident);
+        if (g.incident) {
+            // Its incident has a war room: a triage post, if there was one, says so once.
+            bool const declared_now = std::any_of(batch.begin(), batch.end(), [&](event const& x) {
+                return x.incident == e.incident && std::holds_alternative<alert_group_declared>(x.what);
+            });
+            if (!declared_now) continue;
+            post pointer{alert_channel(p), triage_view(g, p), false, triage_key(g.number)};
+            pointer.edit_only = true;
+            out.push_back(std::move(pointer));
+        } else if (g.level() != alert_level::low) {  // a low group is recorded only
+            out.push_back(post{alert_channel(p), triage_view(g, p), false, triage_key(g.number)});
+        }
+    }
+    return out;
+}
+
+}  // namespace warroom::core

@@ -1,0 +1,284 @@
+// Alert intake in the core, without a store: grouping by key, deduplication (a repeat decides
+// nothing), resolution, flapping within and after the reopen window, routing by label and by route,
+// and a critical alert declared through the same decide_declare as a typed declaration.
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "core/alerts.hpp"
+#include "tests/core/support.hpp"
+
+namespace {
+
+using namespace warroom::core;
+using namespace warroom::core::test;
+
+alert firing(std::string fingerprint, std::string severity, timestamp starts, std::string name = "HighErrorRate") {
+    alert a;
+    a.fingerprint = std::move(fingerprint);
+    a.labels = {{"alertname", std::move(name)}, {"severity", std::move(severity)}};
+    a.annotations = {{"summary", "Error rate above 5%"}, {"description", "checkout returns 5xx"}};
+    a.starts_at = starts;
+    return a;
+}
+
+alert resolved_one(alert a, timestamp ends) {
+    a.status = alert_status::resolved;
+    a.ends_at = ends;
+    return a;
+}
+
+std::string show(std::vector<event> const& events) {
+    std::ostringstream os;
+    for (auto const& e : events) os << e << "\n";
+    return os.str();
+}
+
+// Decides and folds: the service's part, done by hand.
+struct groups {
+    policy rules = policy::defaults();
+    alert_group_map all;
+    std::map<std::string, int> newest;
+    int incidents = 0;
+
+    std::vector<event> receive(std::string const& key, std::vector<alert> const& alerts, timestamp now,
+                               std::string const& source = "alertmanager") {
+        auto const it = newest.find(alert_group_identity(source, key));
+        auto const* current = it == newest.end() ? nullptr : &all.at(it->second);
+        alert_numbering const numbers{all.empty() ? 1 : all.rbegin()->first + 1, [this] { return ++incidents; }};
+        auto const events = decide_alerts(current, source, key, alerts, now, rules, numbers);
+        for (auto const& e : events) {
+            apply(all, e);
+            if (is_alert_stream(e.incident)) newest[alert_group_identity(source, key)] = -e.incident;
+        }
+        return events;
+    }
+};
+
+template <class T>
+std::size_t count(std::vector<event> const& events) {
+    return static_cast<std::size_t>(
+        std::count_if(events.begin(), events.end(), [](event const& e) { return std::holds_alternative<T>(e.what); }));
+}
+
+}  // namespace
+
+TEST_CASE("the severity label routes by the procedures' table; routes are tried first, in order") {
+    alert_policy p;
+    struct row {
+        std::optional<std::string> label;
+        alert_level level;
+    };
+    for (auto const& r : std::vector<row>{{"critical", alert_level::critical},
+                                          {"high", alert_level::high},
+                                          {"error", alert_level::high},
+                                          {"warning", alert_level::medium},
+                                          {"medium", alert_level::medium},
+                                          {"info", alert_level::low},
+                                          {"low", alert_level::low},
+                                          {"page-me", alert_level::medium},
+                                          {std::nullopt, alert_level::medium}}) {
+        CAPTURE(r.label.value_or("(none)"));
+        alert a;
+        if (r.label) a.labels["severity"] = *r.label;
+        CHECK(route_of(a, p).level == r.level);
+        CHECK(route_of(a, p).sev == severity::p0);
+    }
+    p.routes = {alert_route{{{"service", "payments"}, {"severity", "warning"}},
+                            alert_level::critical,
+                            severity::p1,
+                            incident_type::integration},
+                alert_route{{{"service", "payments"}}, alert_level::low}};
+    alert a;
+    a.labels = {{"service", "payments"}, {"severity", "warning"}};
+    CHECK(route_of(a, p) == p.routes[0]);
+    a.labels["severity"] = "critical";  // the first route's matchers no longer all hold
+    CHECK(route_of(a, p) == p.routes[1]);
+    a.labels["service"] = "search";
+    CHECK(route_of(a, p).level == alert_level::critical);
+}
+
+TEST_CASE("alerts group by the sender's key, by configured labels, else by their own fingerprint") {
+    alert_delivery d{
+        "alertmanager", "{}:{alertname=\"X\"}", {firing("a", "warning", t0), firing("b", "warning", t0, "Other")}};
+    alert_policy p;
+    auto by_key = group_alerts(d, p);
+    REQUIRE(by_key.size() == 1);
+    CHECK(by_key[0].second.size() == 2);
+
+    p.group_by = {"alertname"};
+    auto by_label = group_alerts(d, p);
+    REQUIRE(by_label.size() == 2);
+    CHECK(by_label[0].first == "alertname=HighErrorRate,");
+    CHECK(by_label[1].first == "alertname=Other,");
+
+    d.group_key.clear();
+    p.group_by.clear();
+    auto by_fingerprint = group_alerts(d, p);
+    REQUIRE(by_fingerprint.size() == 2);
+    CHECK(by_fingerprint[0].first == "a");
+}
+
+TEST_CASE("a medium alert opens a group; the same delivery again decides nothing; resolution updates it") {
+    groups g;
+    auto const a = firing("fp1", "warning", t0 - 2min);
+    auto const first = g.receive("k", {a}, t0);
+    CAPTURE(show(first));
+    REQUIRE(first.size() == 2);
+    CHECK(first[0] ==
+          event{alert_stream(1), t0, bot_user, alert_group_opened{"alertmanager", "k", "Error rate above 5%"}});
+    CHECK(first[1] ==
+          event{alert_stream(1), t0, bot_user,
+                alert_fired{"fp1", "HighErrorRate", "Error rate above 5%", alert_level::medium, t0 - 2min, ""}});
+    CHECK(g.receive("k", {a}, t0 + 1min).empty());  // a repeat (Alertmanager's repeat_interval, HA peers)
+
+    auto const done = g.receive("k", {resolved_one(a, t0 + 5min)}, t0 + 6min);
+    CAPTURE(show(done));
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].what == payload{alert_resolved{"fp1", t0 + 5min}});
+    CHECK(g.all.at(1).quiet_since == t0 + 6min);
+    CHECK(g.receive("k", {resolved_one(a, t0 + 5min)}, t0 + 7min).empty());
+    // A late retry of the old firing delivery: its start is not newer, so it is not a new firing.
+    CHECK(g.receive("k", {a}, t0 + 8min).empty());
+}
+
+TEST_CASE("one delivery may mix firing and resolved alerts of a group") {
+    groups g;
+    auto const a = firing("fp1", "warning", t0 - 2min);
+    auto const b = firing("fp2", "warning", t0 - 1min);
+    REQUIRE(g.receive("k", {a, b}, t0).size() == 3);
+    auto const mixed = g.receive("k", {resolved_one(a, t0 + 1min), b, firing("fp3", "warning", t0 + 1min)}, t0 + 2min);
+    CAPTURE(show(mixed));
+    CHECK(count<alert_resolved>(mixed) == 1);
+    CHECK(count<alert_fired>(mixed) == 1);
+    CHECK(count<alert_group_opened>(mixed) == 0);
+    CHECK(g.all.at(1).alerts.size() == 3);
+    CHECK(g.all.at(1).firing());
+}
+
+TEST_CASE("resolved alerts of a group never seen record nothing") {
+    groups g;
+    CHECK(g.receive("k", {resolved_one(firing("fp1", "critical", t0 - 5min), t0)}, t0).empty());
+    CHECK(g.all.empty());
+}
+
+TEST_CASE("a group firing again within the reopen window is the same group; after it, a new one") {
+    groups g;
+    auto const a = firing("fp1", "warning", t0);
+    g.receive("k", {a}, t0);
+    g.receive("k", {resolved_one(a, t0 + 1min)}, t0 + 1min);
+    auto const again = g.receive("k", {firing("fp1", "warning", t0 + 30min)}, t0 + 30min);
+    CAPTURE(show(again));
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].incident == alert_stream(1));
+    CHECK(std::holds_alternative<alert_fired>(again[0].what));
+
+    g.receive("k", {resolved_one(a, t0 + 31min)}, t0 + 31min);
+    auto const later = g.receive("k", {firing("fp1", "warning", t0 + 3h)}, t0 + 3h);
+    CAPTURE(show(later));
+    REQUIRE(later.size() == 2);
+    CHECK(later[0].incident == alert_stream(2));
+    CHECK(std::holds_alternative<alert_group_opened>(later[0].what));
+}
+
+TEST_CASE("a critical alert declares an incident as a typed declaration does, detected when the alert started") {
+    groups g;
+    auto const a = firing("fp1", "critical", t0 - 3min);
+    auto const events = g.receive("k", {a}, t0);
+    CAPTURE(show(events));
+    // The incident's events first (its deliveries' lane), then the group's.
+    REQUIRE(!events.empty());
+    CHECK(events.front().incident == 1);
+    auto const expected_declare = decide_declare(1,
+                                                 declare{severity::p0, incident_type::outage, "Error rate above 5%",
+                                                         "checkout returns 5xx", t0 - 3min, false, t0 - 3min},
+                                                 bot_user, t0, g.rules);
+    auto const& declared_events = std::get<std::vector<event>>(expected_declare);
+    CHECK(std::equal(declared_events.begin(), declared_events.end(), events.begin()));
+    // Nobody leads yet: warroom is not a person.
+    CHECK(count<role_assigned>(events) == 0);
+    CHECK(g.all.at(1).incident == 1);
+    auto const incident = given([&] {
+        std::vector<event> of_incident;
+        for (auto const& e : events) {
+            if (e.incident == 1) of_incident.push_back(e);
+        }
+        return of_incident;
+    }());
+    CHECK(incident.detected_at == t0 - 3min);
+    CHECK(incident.declared_by == bot_user);
+    CHECK(!incident.holder(role::incident_commander));
+    CHECK(incident.timeline.back().text == "Alert firing (alertmanager): HighErrorRate — Error rate above 5%");
+
+    CHECK(g.receive("k", {a}, t0 + 1min).empty());  // delivered twice: still one incident
+    auto const done = g.receive("k", {resolved_one(a, t0 + 10min)}, t0 + 10min);
+    CAPTURE(show(done));
+    REQUIRE(done.size() == 2);
+    CHECK(done[0] ==
+          event{1, t0 + 10min, bot_user, alert_noted{"alertmanager", "HighErrorRate", "Error rate above 5%", true}});
+    CHECK(done[1].what == payload{alert_resolved{"fp1", t0 + 10min}});
+
+    // Flapping: back to its incident, not a second one.
+    auto const again = g.receive("k", {firing("fp1", "critical", t0 + 20min)}, t0 + 20min);
+    CAPTURE(show(again));
+    CHECK(count<declared>(again) == 0);
+    REQUIRE(count<alert_noted>(again) == 1);
+    CHECK(again[0].incident == 1);
+    CHECK(g.incidents == 1);
+}
+
+TEST_CASE("a route names the severity and type a critical alert is declared at") {
+    groups g;
+    g.rules.alerts.routes = {
+        alert_route{{{"team", "payments"}}, alert_level::critical, severity::p1, incident_type::integration}};
+    auto a = firing("fp1", "warning", t0);
+    a.labels["team"] = "payments";
+    auto const events = g.receive("k", {a}, t0);
+    REQUIRE(!events.empty());
+    auto const* d = std::get_if<declared>(&events.front().what);
+    REQUIRE(d);
+    CHECK(d->sev == severity::p1);
+    CHECK(d->type == incident_type::integration);
+}
+
+TEST_CASE("a triage group that gets a critical alert is declared then, once") {
+    groups g;
+    g.receive("k", {firing("fp1", "warning", t0)}, t0);
+    auto const raised = g.receive("k", {firing("fp2", "critical", t0 + 5min)}, t0 + 5min);
+    CAPTURE(show(raised));
+    CHECK(count<declared>(raised) == 1);
+    CHECK(count<alert_group_declared>(raised) == 1);
+    CHECK(g.all.at(1).incident == 1);
+    CHECK(count<declared>(g.receive("k", {firing("fp3", "critical", t0 + 6min)}, t0 + 6min)) == 0);
+}
+
+TEST_CASE(
+    "triage posts: one per group, kept under its key; low is recorded only; a declared group's post points to it") {
+    groups g;
+    auto const medium = g.receive("k1", {firing("fp1", "warning", t0)}, t0);
+    auto const fx = alert_reactions(medium, g.all, g.rules);
+    REQUIRE(fx.size() == 1);
+    auto const& p = std::get<post>(fx[0]);
+    CHECK(p.channel == "incidents");
+    CHECK(p.key == triage_key(1));
+    CHECK(!p.edit_only);
+    CHECK(p.view.kind == "triage");
+    CHECK(p.view.headline == "🚨 Alert (medium): Error rate above 5%");
+
+    auto const done = g.receive("k1", {resolved_one(firing("fp1", "warning", t0), t0 + 1min)}, t0 + 1min);
+    auto const edited = alert_reactions(done, g.all, g.rules);
+    REQUIRE(edited.size() == 1);
+    CHECK(std::get<post>(edited[0]).key == triage_key(1));
+    CHECK(std::get<post>(edited[0]).view.headline == "✅ Alert (medium): Error rate above 5%");
+
+    g.rules.alerts.channel = "#alerts";
+    CHECK(alert_reactions(g.receive("k2", {firing("fp2", "info", t0)}, t0), g.all, g.rules).empty());
+
+    g.receive("k3", {firing("fp3", "high", t0)}, t0);
+    auto const declared_now = g.receive("k3", {firing("fp4", "critical", t0 + 1min)}, t0 + 1min);
+    auto const pointer = alert_reactions(declared_now, g.all, g.rules);
+    REQUIRE(pointer.size() == 1);
+    CHECK(std::get<post>(pointer[0]).channel == "alerts");
+    CHECK(std::get<post>(pointer[0]).edit_only);
+    CHECK(alert_reactions(g.receive("k3", {firing("fp5", "critical", t0 + 2min)}, t0 + 2min), g.all, g.rules).empty());
+}

@@ -1,0 +1,144 @@
+// Alert intake end to end on `warroom run`'s HTTP listener: Alertmanager's webhook with its bearer
+// token (a critical alert sent twice is one incident with one war room; its resolution goes onto the
+// incident), a medium alert as one triage post edited in place, the generic receiver's Standard
+// Webhooks signature (wrong, stale, replayed), and refusals with their status and reason.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { World, sleep } from './harness.mjs';
+
+const token = 'alerts-token-0123456789';
+const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const text = (m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
+
+function alertmanager(status, { severity = 'critical', name = 'HighErrorRate', startsAt, fingerprint = 'fp-1' } = {}) {
+  return {
+    version: '4',
+    groupKey: `{}:{alertname="${name}"}`,
+    truncatedAlerts: 0,
+    status,
+    receiver: 'warroom',
+    groupLabels: { alertname: name },
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager:9093',
+    alerts: [{
+      status,
+      labels: { alertname: name, severity },
+      annotations: { summary: `${name} is firing` },
+      startsAt,
+      endsAt: status === 'resolved' ? new Date().toISOString() : '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus:9090/graph',
+      fingerprint,
+    }],
+  };
+}
+
+async function post(base, path, body, headers = {}) {
+  const r = await fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.text() };
+}
+
+const bearer = { authorization: `Bearer ${token}` };
+
+function signed(id, body, { at = Math.floor(Date.now() / 1000), key = secret } = {}) {
+  const raw = Buffer.from(key.slice('whsec_'.length), 'base64');
+  const sig = createHmac('sha256', raw).update(`${id}.${at}.${body}`).digest('base64');
+  return { 'webhook-id': id, 'webhook-timestamp': String(at), 'webhook-signature': `v1,${sig}` };
+}
+
+describe('alert intake', { timeout: 120000 }, () => {
+  test('Alertmanager: a critical alert twice is one incident and one war room; resolved goes onto it', async () => {
+    const w = await World.create();
+    try {
+      const bot = await w.start({ env: { WARROOM_ALERTS_TOKEN: token } });
+      const base = await bot.httpBase();
+      const startsAt = new Date(Date.now() - 120000).toISOString();
+      const firing = alertmanager('firing', { startsAt });
+
+      assert.equal((await post(base, '/webhooks/alertmanager', firing)).status, 401, 'no token');
+      assert.equal((await post(base, '/webhooks/alertmanager', firing, { authorization: 'Bearer nope' })).status, 401);
+      assert.deepEqual(await post(base, '/webhooks/alertmanager', '{"alerts": [', bearer),
+        { status: 400, body: 'the body is not JSON\n' });
+      assert.deepEqual(await post(base, '/webhooks/alertmanager', { version: '4', alerts: [{ status: 'firing' }] }, bearer),
+        { status: 400, body: 'alerts[0].startsAt is missing or not an RFC 3339 time\n' });
+      assert.equal(w.rooms(1).length, 0, 'refusals change nothing');
+
+      assert.deepEqual(await post(base, '/webhooks/alertmanager', firing, bearer), { status: 200, body: 'recorded\n' });
+      assert.deepEqual(await post(base, '/webhooks/alertmanager', firing, bearer), { status: 200, body: 'nothing new\n' });
+      const room = await w.waitForRoom(1);
+      assert.ok(room.messages.some((m) => /HighErrorRate is firing/.test(text(m))), 'the declaration names the alert');
+      await sleep(500);
+      assert.equal(w.rooms(1).length, 1, 'one war room');
+      assert.equal(w.rooms(2).length, 0, 'one incident');
+
+      const resolved = alertmanager('resolved', { startsAt });
+      assert.deepEqual(await post(base, '/webhooks/alertmanager', resolved, bearer), { status: 200, body: 'recorded\n' });
+      await w.sim.waitFor(() => room.messages.some((m) => /Alert resolved \(alertmanager\): HighErrorRate/.test(text(m))),
+        5000, 'the resolution in the war room');
+      assert.deepEqual(await post(base, '/webhooks/alertmanager', resolved, bearer), { status: 200, body: 'nothing new\n' });
+
+      assert.match(bot.log(), /alerts: alertmanager delivery of 1 alerts: recorded/);
+      assert.doesNotMatch(bot.log(), new RegExp(token));
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('a medium alert is one triage post in the alert channel, edited in place when it resolves', async () => {
+    const w = await World.create();
+    try {
+      const bot = await w.start({ env: { WARROOM_ALERTS_TOKEN: token } });
+      const base = await bot.httpBase();
+      const startsAt = new Date(Date.now() - 60000).toISOString();
+      const firing = alertmanager('firing', { severity: 'warning', name: 'DiskFilling', startsAt, fingerprint: 'fp-d' });
+      assert.equal((await post(base, '/webhooks/alertmanager', firing, bearer)).status, 200);
+      assert.equal((await post(base, '/webhooks/alertmanager', firing, bearer)).status, 200);
+      const channel = w.sim.channelByName('incidents');
+      const triage = () => channel.messages.filter((m) => /Alert \(medium\)/.test(text(m)));
+      const first = await w.sim.waitFor(() => triage()[0], 5000, 'the triage post');
+      assert.match(text(first), /1 of 1 firing/);
+
+      const resolved = alertmanager('resolved', { severity: 'warning', name: 'DiskFilling', startsAt, fingerprint: 'fp-d' });
+      assert.equal((await post(base, '/webhooks/alertmanager', resolved, bearer)).status, 200);
+      await w.sim.waitFor(() => /all resolved/.test(text(triage()[0])), 5000, 'the triage post edited');
+      await sleep(500);
+      assert.equal(triage().length, 1, 'one message per alert group');
+      assert.ok(triage()[0].edited, 'edited in place (chat.update)');
+      assert.equal(w.calls('chat.update').length >= 1, true);
+      assert.equal(w.rooms(1).length, 0, 'no incident for a medium alert');
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('generic receiver: Standard Webhooks signature checked, a replayed id changes nothing', async () => {
+    const w = await World.create();
+    try {
+      const bot = await w.start({ env: { WARROOM_ALERTS_WEBHOOK_SECRET: secret } });
+      const base = await bot.httpBase();
+      const body = JSON.stringify({ title: 'Checkout slow', severity: 'high', dedup_key: 'checkout-latency', source: 'pingdom' });
+      assert.equal((await post(base, '/webhooks/generic', body)).status, 401, 'no signature');
+      const wrong = signed('msg_1', body, { key: 'whsec_b3RoZXIga2V5' });
+      assert.deepEqual(await post(base, '/webhooks/generic', body, wrong), { status: 401, body: 'no webhook-signature matches\n' });
+      const stale = signed('msg_1', body, { at: Math.floor(Date.now() / 1000) - 600 });
+      assert.deepEqual(await post(base, '/webhooks/generic', body, stale),
+        { status: 401, body: 'webhook-timestamp is more than 5 minutes from now\n' });
+      assert.equal((await post(base, '/webhooks/alertmanager', '{}', bearer)).status, 404, 'no token configured');
+
+      const good = signed('msg_1', body);
+      assert.deepEqual(await post(base, '/webhooks/generic', body, good), { status: 200, body: 'recorded\n' });
+      assert.deepEqual(await post(base, '/webhooks/generic', body, good), { status: 200, body: 'already recorded\n' });
+      const channel = w.sim.channelByName('incidents');
+      await w.sim.waitFor(() => channel.messages.some((m) => /Alert \(high\): Checkout slow/.test(text(m))), 5000, 'triage post');
+      await sleep(300);
+      assert.equal(channel.messages.filter((m) => /Alert \(high\)/.test(text(m))).length, 1);
+    } finally {
+      await w.close();
+    }
+  });
+});
