@@ -673,6 +673,7 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
         return out;
     }
     bool claim = !o.once.empty();
+    auto const first = issued_ + 1;
     for (auto const& [key, alerts] : group_alerts(d, rules_.alerts)) {
         auto const identity = alert_group_identity(d.source, key);
         for (int attempt = 0;; ++attempt) {
@@ -701,6 +702,8 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
             }
         }
     }
+    // Its writes are consecutive: the sender is told "recorded" only if none of them was lost.
+    if (out.recorded != 0) out.recorded_from = first;
     // A sender is answered by status code; the confirmations meant for a person go nowhere.
     std::erase_if(out.effects, [](effect const& e) { return std::holds_alternative<reply>(e); });
     return out;

@@ -70,6 +70,7 @@ using ticket = std::uint64_t;
 struct outcome {
     std::vector<effect> effects;
     ticket recorded = 0;                            // the write that carries this request's events (0: none)
+    ticket recorded_from = 0;  // with several writes (an alert delivery, one per group): the first one
     std::map<ui::field, std::string> field_errors;  // form field → what is wrong
     bool changed = false;                           // events were recorded
     bool duplicate = false;                         // `origin::once` was already claimed: nothing done

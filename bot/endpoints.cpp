@@ -74,7 +74,8 @@ std::string header(http::request const& r, std::string const& name) {
 // The alert receivers: authenticated, parsed, recorded. Answers 2xx (once the caller has waited for
 // the write to settle) or the status and reason of a refusal.
 http::response alert_webhook(app::service& svc, config::alerts_settings const& alerts, spdlog::logger& log,
-                             http::request const& r, std::string_view receiver, app::ticket& recorded) {
+                             http::request const& r, std::string_view receiver, app::ticket& recorded_from,
+                             app::ticket& recorded) {
     if (r.method != "POST") return text(405, "POST only");
     auto const now = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
     app::origin o{core::bot_user, "", now};
@@ -108,6 +109,7 @@ http::response alert_webhook(app::service& svc, config::alerts_settings const& a
     }
     auto const& d = std::get<core::alert_delivery>(delivery);
     auto const out = svc.receive(o, d);
+    recorded_from = out.recorded_from;
     recorded = out.recorded;
     log.info("http: alerts: {} delivery of {} alerts: {}", receiver, d.alerts.size(),
              out.duplicate ? "already recorded"
@@ -172,12 +174,13 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
         std::find(std::begin(alert_receivers), std::end(alert_receivers), receiver) != std::end(alert_receivers);
     if (!alert && receiver != "pagerduty") co_return text(404, "not found");
     app::ticket recorded = 0;
+    app::ticket recorded_from = 0;  // an alert delivery writes once per alert group
     http::response response;
     if (!alert) {
         response = pagerduty_webhook(svc, paging, *log, r, recorded);
     } else {
         try {
-            response = alert_webhook(svc, alerts, *log, r, receiver, recorded);
+            response = alert_webhook(svc, alerts, *log, r, receiver, recorded_from, recorded);
         } catch (app::store_error const& err) {
             log->error("http: alerts: {} delivery not recorded: {}", receiver, err.what());
             co_return text(503, "warroom could not record this (its store failed); send it again");
@@ -190,9 +193,11 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
             ex, app::commit_deadline, [&](std::function<void()> done) { svc.when_settled(tail, std::move(done)); });
         if (!on_disk) co_return text(503, "the store did not commit in time; send it again");
     }
-    if (auto const why = svc.lost(recorded)) {
-        log->warn("http: {} webhook: nothing recorded: {}", receiver, *why);
-        co_return text(503, *why + "; send it again");
+    for (auto t = recorded_from == 0 ? recorded : recorded_from; t != 0 && t <= recorded; ++t) {
+        if (auto const why = svc.lost(t)) {
+            log->warn("http: {} webhook: not all recorded: {}", receiver, *why);
+            co_return text(503, *why + "; send it again");
+        }
     }
     co_return response;
 }

@@ -98,3 +98,13 @@ TEST_CASE("a second replica sees the groups the first recorded") {
     CHECK(other.svc().alert_groups().size() == 2);
     CHECK(!h.svc().receive(from_sender(t0 + 2s), next).changed);  // caught up before deciding
 }
+
+TEST_CASE("a delivery of several alert groups names all its writes, so the sender hears of any one lost") {
+    harness h;
+    alert_delivery const d{"generic", "", {firing("disk", "warning", t0), firing("cpu", "warning", t0)}};
+    auto const out = h.svc().receive(from_sender(t0), d);
+    REQUIRE(out.changed);
+    CHECK(posts(out).size() == 2);  // one triage post per group
+    CHECK(out.recorded_from + 1 == out.recorded);
+    CHECK_FALSE(h.svc().lost(out.recorded_from));
+}
