@@ -40,10 +40,8 @@ std::optional<std::pair<std::int64_t, std::int64_t>> engine::held() const {
 
 std::size_t engine::watched(std::vector<app::delivery_lease> const& leases, core::timestamp now) {
     std::size_t taken = 0;
-    if (held_.empty()) return taken;
-    auto const through = *held_.rbegin();
     auto lease = leases.begin();
-    for (auto it = held_.begin(); it != held_.end() && *it <= through;) {
+    for (auto it = held_.begin(); it != held_.end();) {
         auto const id = *it;
         while (lease != leases.end() && lease->id < id) ++lease;
         if (lease == leases.end() || lease->id != id) {

@@ -123,7 +123,7 @@ task<bool> runner::early_lease_holds(std::int64_t id) {
                                    [&](std::function<void()> done) { el->waiting.push_back(std::move(done)); });
     }
     // Half the lease left at least, for the call and a Retry-After wait; otherwise it is renewed.
-    co_return el->settled && el->granted&& wall_now() - std::max(el->at, heartbeat_->renewed) < settings_.lease / 2;
+    co_return el->settled && el->granted && (wall_now() - std::max(el->at, heartbeat_->renewed) < settings_.lease / 2);
 }
 
 void runner::measure(metrics::registry& r) {
