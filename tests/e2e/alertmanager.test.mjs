@@ -6,21 +6,11 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { World } from './harness.mjs';
+import { World, messageText as text, freePort } from './harness.mjs';
 
 const alertmanagerBinary = '/usr/bin/prometheus-alertmanager';
 const token = 'alerts-token-for-alertmanager';
-const text = (m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // Alertmanager with one route to warroom, grouping by alertname, sending at once and every second.
 async function startAlertmanager(dir, warroomBase) {

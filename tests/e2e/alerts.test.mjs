@@ -5,11 +5,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { World, sleep } from './harness.mjs';
+import { World, sleep, messageText as text } from './harness.mjs';
 
 const token = 'alerts-token-0123456789';
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-const text = (m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
 
 function alertmanager(status, { severity = 'critical', name = 'HighErrorRate', startsAt, fingerprint = 'fp-1' } = {}) {
   return {

@@ -6,10 +6,9 @@
 // slowed down; the declarer leads, so a P1 can be resolved at once.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { World, sleep } from './harness.mjs';
+import { World, sleep, messageText as text } from './harness.mjs';
 import { startPagerDuty } from '../slack_sim/paging_fakes.mjs';
 
-const text = (m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
 const ephemeralText = (ack) => JSON.stringify(ack?.payload ?? {});
 const dms = (w, user) => [...w.sim.channels.values()].filter((c) => c.is_im && c.user === user).flatMap((c) => c.messages);
 

@@ -3,9 +3,8 @@
 // SIGKILL and with two replicas on one store.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { World, sleep } from './harness.mjs';
+import { World, sleep, messageText as text } from './harness.mjs';
 
-const text = (m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
 const hasAction = (m, id) => JSON.stringify(m.blocks ?? []).includes(`"action_id":"${id}"`);
 const isNudge = (m) => /Update due for INC-/.test(m.text);
 const atOf = (m) => Number(m.ts.split('.')[0]) * 1000 + Number(m.ts.split('.')[1]) / 1000;

@@ -3,6 +3,7 @@
 // checked for tokens when the bot stops.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -11,6 +12,17 @@ import { startSimulator } from '../slack_sim/simulator.mjs';
 export const binary = process.env.WARROOM_BINARY ?? new URL('../../build-test/bot/warroom', import.meta.url).pathname;
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// What a person reads of a message: its text and its blocks.
+export const messageText = (m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
+
+// A port nobody listens on now, for a fake or a real server the test starts.
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 // The binary is rebuilt now and then while tests run: while it is missing or not yet executable
 // (the linker is writing it), wait a little rather than fail.

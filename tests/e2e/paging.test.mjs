@@ -4,21 +4,11 @@
 // resolves the vendor's alert; one dedup key per incident throughout. Hand-offs and `/incident oncall`.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { World, sleep } from './harness.mjs';
+import { World, sleep, messageText as text, freePort } from './harness.mjs';
 import { startPagerDuty, startOpsgenie, sendPagerDutyWebhook } from '../slack_sim/paging_fakes.mjs';
 
-const text = (m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
 const dms = (w, user) => [...w.sim.channels.values()].filter((c) => c.is_im && c.user === user).flatMap((c) => c.messages);
 const weekAgo = () => new Date(Date.now() - 7 * 86400 * 1000 + 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function config({ vendor, url, port, respond = '3s', extra = '' }) {
   return `
