@@ -83,7 +83,10 @@ void runner::fetch() {
 
 void runner::check_held() {
     auto const range = engine_.held();
-    if (!range) return;
+    // Every write of this process wakes the loop; the leases are read at most every lease_busy.
+    auto const now = std::chrono::steady_clock::now();
+    if (!range || now - held_checked_ < settings_.engine.lease_busy) return;
+    held_checked_ = now;
     if (auto const taken = engine_.watched(store_.leases_between(range->first, range->second), wall_now())) {
         log_->info("outbox: took over {} entries from another process (its leases lapsed or were let go)", taken);
     }

@@ -115,7 +115,8 @@ private:
     // When each entry the engine holds was read, in id order (the order they are read in); entries
     // finished are dropped from the front, so the front is the oldest still to deliver.
     std::deque<std::pair<std::int64_t, std::chrono::steady_clock::time_point>> read_at_;
-    void forget_finished();  // drops the front of read_at_ while its entries are gone
+    void forget_finished();
+    std::chrono::steady_clock::time_point held_checked_{};  // when check_held() last read the leases  // drops the front of read_at_ while its entries are gone
     bool stopping_ = false;
 };
 
