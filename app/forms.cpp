@@ -1,5 +1,6 @@
 #include "app/forms.hpp"
 
+#include "core/command_line.hpp"
 #include "core/decide.hpp"
 
 namespace warroom::app {
@@ -69,6 +70,13 @@ std::optional<std::string> field_problem(ui::field f, std::string_view value, ti
             return std::nullopt;
         case field::notice_text:
             if (blank(value)) return "Write what customers will read";
+            return std::nullopt;
+        case field::reason:
+            if (blank(value)) return "Say why this is not an incident";
+            if (value.size() > max_title) return "At most " + std::to_string(max_title) + " characters";
+            return std::nullopt;
+        case field::into:
+            if (!parse_incident_ref(trim(value))) return quoted(value) + " is not an incident: give its number, e.g. INC-7";
             return std::nullopt;
         case field::description:
         case field::impact:

@@ -15,6 +15,25 @@ namespace warroom::app {
 namespace {
 
 constexpr int max_attempts = 3;
+
+// A submitted field's text; empty when left out.
+std::string value_in(form_values const& values, ui::field id) {
+    auto const it = values.find(id);
+    return it == values.end() ? std::string{} : it->second;
+}
+
+// The declare form as submitted (its fields already checked).
+declare declare_of(form_values const& values, timestamp now) {
+    auto const value = [&](ui::field id) { return value_in(values, id); };
+    declare d;
+    d.title = value(ui::field::title);
+    d.sev = *parse_severity(value(ui::field::severity).empty() ? "P2" : value(ui::field::severity));
+    d.type = *parse_incident_type(value(ui::field::type).empty() ? "outage" : value(ui::field::type));
+    d.personal_data = value(ui::field::personal_data) == "yes";
+    d.description = value(ui::field::description);
+    if (auto const started = value(ui::field::started_at); !started.empty()) d.started_at = parse_started(started, now);
+    return d;
+}
 // How long after the due time a reminder of an incident another replica wrote last is fired here:
 // time for that replica to fire it and for its events to be read here.
 constexpr milliseconds others_grace{3000};
@@ -359,6 +378,17 @@ outcome service::handle(origin const& o, std::string_view text) {
     return run(o, number, std::get<command>(req.what), req.verb);
 }
 
+std::vector<effect> service::consequences(origin const& o, std::vector<event> const& events, incident_map const& state,
+                                          alert_group_map const& groups) const {
+    std::vector<event> of_incidents;
+    std::copy_if(events.begin(), events.end(), std::back_inserter(of_incidents),
+                 [](event const& e) { return !is_alert_stream(e.incident); });
+    auto effects = reactions(of_incidents, state, {rules_, o.user, o.channel});
+    auto triage = alert_reactions(events, groups, rules_);
+    std::move(triage.begin(), triage.end(), std::back_inserter(effects));
+    return effects;
+}
+
 outcome service::decide_and_record(origin const& o, std::function<decision()> const& decide_now) {
     outcome out;
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
@@ -376,8 +406,8 @@ outcome service::decide_and_record(origin const& o, std::function<decision()> co
         auto const& events = std::get<std::vector<event>>(d);
         std::vector<std::string> claims;
         if (!o.once.empty()) claims.push_back(o.once);
-        auto const derive = [&](incident_map const& state, alert_group_map const&, std::vector<effect>& effects) {
-            effects = reactions(events, state, {rules_, o.user, o.channel});
+        auto const derive = [&](incident_map const& state, alert_group_map const& groups, std::vector<effect>& effects) {
+            effects = consequences(o, events, state, groups);
         };
         if (record(events, std::move(claims), derive, out)) return out;
     }
@@ -470,6 +500,7 @@ outcome service::answer(origin const& o, query const& q, std::optional<int> numb
 
 outcome service::press(origin const& o, ui::action action, std::string_view value) {
     refresh();
+    if (auto const group = ui::parse_group_value(value)) return triage(o, action, *group);
     auto const target = ui::parse_value(value);
     outcome out;
     auto const* i = target ? find(target->incident) : nullptr;
@@ -528,18 +559,97 @@ outcome service::press(origin const& o, ui::action action, std::string_view valu
         case ui::action::upgrade_severity:
             if (target->sev) return run(o, number, change_severity{*target->sev}, "severity");
             break;
+        case ui::action::declare_alert:
+        case ui::action::decline_alert:
+        case ui::action::merge_alert:
+        case ui::action::snooze_alert:
+            break;  // they name an alert group
     }
     out.effects.push_back(reply{o.channel, o.user, problem("this button's value does not fit it", "")});
     return out;
 }
 
+alert_group const* service::triage_group(origin const& o, int number, std::string_view verb, outcome& out) {
+    auto const it = groups_.find(number);
+    if (it == groups_.end()) {
+        out.effects.push_back(reply{o.channel, o.user, problem("there is no alert group " + std::to_string(number), "")});
+        return nullptr;
+    }
+    if (auto const r = authorize_triage(principal_of(o), rules_)) {
+        out.effects.push_back(reply{o.channel, o.user, problem(r->reason, "")});
+        out.denied = denial{o.user, 0, std::string(verb), r->reason};
+        return nullptr;
+    }
+    if (auto const r = triage_refusal(it->second)) {
+        out.effects.push_back(reply{o.channel, o.user, problem(r->reason, "")});
+        return nullptr;
+    }
+    return &it->second;
+}
+
+outcome service::triage(origin const& o, ui::action action, int number) {
+    outcome out;
+    if (!within_limits(o, request_kind::command, ui::id(action), out)) return out;
+    auto const* g = triage_group(o, number, ui::id(action), out);
+    if (!g) return out;
+    switch (action) {
+        case ui::action::declare_alert: out.effects.push_back(open_form{o.user, declare_group_modal(*g, rules_)}); break;
+        case ui::action::decline_alert: out.effects.push_back(open_form{o.user, decline_group_modal(number)}); break;
+        case ui::action::merge_alert: out.effects.push_back(open_form{o.user, merge_group_modal(number)}); break;
+        case ui::action::snooze_alert:
+            return decide_and_record(o, [&] { return decide_snooze_group(groups_.at(number), o.user, o.now, rules_); });
+        default:
+            out.effects.push_back(reply{o.channel, o.user, problem("this button's value does not fit it", "")});
+    }
+    return out;
+}
+
+outcome service::submit_triage(origin const& o, ui::form form, int number, form_values const& values) {
+    auto const value = [&](ui::field id) { return value_in(values, id); };
+    outcome out;
+    if (!triage_group(o, number, ui::id(form), out)) return out;
+    // Decided against the group as it is on each attempt: a conflict reloads the state.
+    auto const group = [&]() -> alert_group const& { return groups_.at(number); };
+    switch (form) {
+        case ui::form::declare: {
+            auto d = declare_of(values, o.now);
+            if (auto const v = decide_declare(1, d, o.user, o.now, rules_); std::holds_alternative<refusal>(v)) {
+                out.effects.push_back(reply{o.channel, o.user, problem(std::get<refusal>(v).reason, "")});
+                return out;
+            }
+            if (!within_limits(o, request_kind::declare, "declare", out)) return out;
+            return decide_and_record(o, [&] {
+                int const next = store_.next_incident(incidents_.empty() ? 1 : incidents_.rbegin()->first + 1);
+                return decide_declare_group(group(), d, next, o.user, o.now, rules_);
+            });
+        }
+        case ui::form::decline_alert:
+            return decide_and_record(
+                o, [&] { return decide_decline_group(group(), value(ui::field::reason), o.user, o.now); });
+        case ui::form::merge_alert: {
+            auto const into = *parse_incident_ref(trim(value(ui::field::into)));
+            auto const* i = find(into);
+            if (!i) {
+                out.field_errors[ui::field::into] = "There is no " + incident_ref(into);
+                return out;
+            }
+            if (denied(o, *i, privilege::respond, "merge", out)) return out;
+            return decide_and_record(o, [&]() -> decision {
+                auto const* now_into = find(into);
+                if (!now_into) return refusal{"there is no " + incident_ref(into)};
+                return decide_merge_group(group(), *now_into, o.user, o.now);
+            });
+        }
+        default:
+            out.field_errors[ui::field::reason] = "This form does not answer an alert";
+            return out;
+    }
+}
+
 outcome service::submit(origin const& o, ui::form form, int incident, form_values const& values) {
     using ui::field;
     refresh();
-    auto const value = [&](field id) {
-        auto const it = values.find(id);
-        return it == values.end() ? std::string{} : it->second;
-    };
+    auto const value = [&](field id) { return value_in(values, id); };
     outcome out;
     if (!within_limits(o, request_kind::command, ui::id(form), out)) return out;
     // Every field the form has, given or not: a required one left out is as wrong as a bad one.
@@ -547,22 +657,17 @@ outcome service::submit(origin const& o, ui::form form, int incident, form_value
     auto const fields = form == ui::form::declare           ? declare_modal().fields
                         : form == ui::form::update          ? update_modal(none).fields
                         : form == ui::form::customer_notice ? customer_notice_modal(none, rules_, o.now).fields
+                        : form == ui::form::decline_alert   ? decline_group_modal(0).fields
+                        : form == ui::form::merge_alert     ? merge_group_modal(0).fields
                                                             : resolve_modal(none).fields;
     for (auto const& f : fields) {
         if (auto const problem = field_problem(f.id, value(f.id), o.now)) out.field_errors[f.id] = *problem;
     }
     if (!out.field_errors.empty()) return out;
-    if (form == ui::form::declare) {
-        declare d;
-        d.title = value(field::title);
-        d.sev = *parse_severity(value(field::severity).empty() ? "P2" : value(field::severity));
-        d.type = *parse_incident_type(value(field::type).empty() ? "outage" : value(field::type));
-        d.personal_data = value(field::personal_data) == "yes";
-        d.description = value(field::description);
-        if (auto const started = value(field::started_at); !started.empty())
-            d.started_at = parse_started(started, o.now);
-        return declare_incident(o, d);
-    }
+    // A form opened from a triage post carries its alert group's stream.
+    if (is_alert_stream(incident) || form == ui::form::decline_alert || form == ui::form::merge_alert)
+        return submit_triage(o, form, -incident, values);
+    if (form == ui::form::declare) return declare_incident(o, declare_of(values, o.now));
     auto const first_field = form == ui::form::update            ? field::text
                              : form == ui::form::customer_notice ? field::notice_text
                                                                  : field::resolution;
@@ -688,14 +793,7 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
             std::vector<std::string> claims;
             if (claim) claims.push_back(o.once);
             auto const derive = [&](incident_map const& state, alert_group_map const& groups,
-                                    std::vector<effect>& effects) {
-                std::vector<event> of_incidents;
-                std::copy_if(events.begin(), events.end(), std::back_inserter(of_incidents),
-                             [](event const& e) { return !is_alert_stream(e.incident); });
-                effects = reactions(of_incidents, state, {rules_, o.user, o.channel});
-                auto triage = alert_reactions(events, groups, rules_);
-                std::move(triage.begin(), triage.end(), std::back_inserter(effects));
-            };
+                                    std::vector<effect>& effects) { effects = consequences(o, events, state, groups); };
             if (record(events, std::move(claims), derive, out)) {
                 claim = false;
                 break;

@@ -148,6 +148,14 @@ private:
     // One request's worth of the sender's budget; false (and the reply said) when spent.
     bool within_limits(origin const& o, request_kind kind, std::string_view verb, outcome& out);
     outcome declare_incident(origin const& o, declare const& d);
+    // Triage: a button on an alert group's post, and the forms it opens.
+    outcome triage(origin const& o, ui::action action, int group);
+    outcome submit_triage(origin const& o, ui::form form, int group, form_values const& values);
+    // Alert group `number` when `o` may answer it and it still takes answers; otherwise nullptr, and why in `out`.
+    alert_group const* triage_group(origin const& o, int number, std::string_view verb, outcome& out);
+    // What recorded events owe the world: the incidents' reactions and the alert groups' posts.
+    std::vector<effect> consequences(origin const& o, std::vector<event> const& events, incident_map const& state,
+                                     alert_group_map const& groups) const;
     outcome answer(origin const& o, query const& q, std::optional<int> number);
     using derive_effects = std::function<void(incident_map const& staged, alert_group_map const& staged_groups,
                                               std::vector<effect>& effects)>;

@@ -729,7 +729,7 @@ private:
     void read_alerts(toml::table const& t, core::alert_policy& a) {
         check_keys(t, "alerts",
                    {"channel", "token_file", "webhook_secret_file", "group_by", "reopen_window", "critical_severity",
-                    "routes"});
+                    "triagers", "routes"});
         guarded([&] {
             if (auto const* n = t.get("channel")) {
                 a.channel = string_at(*n, "alerts.channel");
@@ -745,6 +745,9 @@ private:
         });
         guarded([&] {
             if (auto const* n = t.get("group_by")) a.group_by = strings_at(*n, "alerts.group_by");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("triagers")) a.triagers = people_by_id(*n, "alerts.triagers");
         });
         guarded([&] {
             if (auto const* n = t.get("reopen_window")) a.reopen_window = duration_at(*n, "alerts.reopen_window");
@@ -1060,24 +1063,27 @@ private:
         return texts;
     }
 
+    // Slack user and user group ids. Ids only: a handle can be renamed or taken by another group, and
+    // these lists grant authority.
+    std::vector<std::string> people_by_id(toml::node const& n, std::string const& where) const {
+        std::vector<std::string> out;
+        auto const texts = strings_at(n, where);
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            auto const c = core::parse_contact(texts[i]);
+            if (!c || (c->what != core::contact::kind::user && c->what != core::contact::kind::group))
+                fail_at(indexed(where, i), shown(texts[i]) +
+                                               " is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a "
+                                               "handle can change hands, so this list names people by id)");
+            out.push_back(c->id);
+        }
+        return out;
+    }
+
     void read_access(toml::table const& t, core::policy& p) const {
         check_keys(t, "access",
                    {"incident_admins", "close", "reopen", "reopen_closed", "lower_severity", "change_ic",
                     "approve_customer_notice", "make_public"});
-        if (auto const* n = t.get("incident_admins")) {
-            p.access.admins.clear();
-            auto const texts = strings_at(*n, "access.incident_admins");
-            for (std::size_t i = 0; i < texts.size(); ++i) {
-                auto const c = core::parse_contact(texts[i]);
-                auto const key = indexed("access.incident_admins", i);
-                // Ids only: a handle can be renamed or taken by another group, and admins may do anything.
-                if (!c || (c->what != core::contact::kind::user && c->what != core::contact::kind::group))
-                    fail_at(key, shown(texts[i]) +
-                                     " is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a handle can "
-                                     "change hands, so incident admins are named by id)");
-                p.access.admins.push_back(c->id);
-            }
-        }
+        if (auto const* n = t.get("incident_admins")) p.access.admins = people_by_id(*n, "access.incident_admins");
         for (auto const what : {core::privilege::close, core::privilege::reopen, core::privilege::reopen_closed,
                                 core::privilege::lower_severity, core::privilege::change_ic,
                                 core::privilege::approve_customer_notice, core::privilege::make_public}) {

@@ -5,6 +5,7 @@
 
 #include "core/decide.hpp"
 #include "core/reminders.hpp"
+#include "core/ui.hpp"
 
 namespace warroom::core {
 namespace {
@@ -50,6 +51,7 @@ struct group_applier {
         g.alerts.insert_or_assign(f.fingerprint,
                                   alert_record{f.name, f.summary, f.url, f.level, true, f.starts_at, std::nullopt});
         g.quiet_since.reset();
+        g.declined.reset();  // a decline was about what fired before
     }
     void operator()(alert_resolved const& r) {
         auto& a = g.alerts[r.fingerprint];
@@ -58,6 +60,18 @@ struct group_applier {
         if (!g.firing()) g.quiet_since = e.at;
     }
     void operator()(alert_group_declared const& d) { g.incident = d.incident; }
+    void operator()(alert_group_merged const& m) {
+        g.incident = m.incident;
+        g.merged = true;
+    }
+    void operator()(alert_group_declined const& d) {
+        g.declined = d.reason;
+        g.declined_by = e.by;
+    }
+    void operator()(alert_group_snoozed const& s) {
+        g.snoozed_until = s.until;
+        g.snoozed_by = e.by;
+    }
     // Everything else belongs to incidents.
     template <class T>
     void operator()(T const&) {}
@@ -175,24 +189,114 @@ std::vector<event> decide_alerts(alert_group const* current, std::string const& 
         d.sev = critical->sev;
         d.type = critical->type;
         d.title = g.title;
-        auto const first = alerts.front();
-        d.description = cut(std::string(trim(value_of(first.annotations, "description"))), max_text);
-        // Detected when the first alert started; the impact start is not known better than that.
-        auto const start = std::clamp(g.first_start(), now - std::chrono::days{30}, now);
-        d.started_at = start;
-        d.detected_at = start;
+        d.description = cut(std::string(trim(value_of(alerts.front().annotations, "description"))), max_text);
         auto const number = numbers.next_incident();
-        auto declared = decide_declare(number, d, bot_user, now, p);
+        auto declared = decide_declare_group(g, d, number, bot_user, now, p);
         if (auto* events = std::get_if<std::vector<event>>(&declared)) {
+            // Its last event is the group's: recorded here, so the group is known declared below.
+            record(events->back().what);
+            events->pop_back();
             incident_events = std::move(*events);
-            record(alert_group_declared{number});
         }
-    }
-    if (g.incident) {
+    } else if (g.incident) {
         for (auto& n : notes) incident_events.push_back(event{*g.incident, now, bot_user, std::move(n)});
+    } else if (!g.declined && !g.firing()) {
+        record(alert_group_declined{"all alerts resolved before anyone acted", true});
     }
     incident_events.insert(incident_events.end(), group_events.begin(), group_events.end());
     return incident_events;
+}
+
+std::string detected_by(alert_group const& g) {
+    auto const first = std::min_element(g.alerts.begin(), g.alerts.end(), [](auto const& a, auto const& b) {
+        return a.second.starts_at < b.second.starts_at;
+    });
+    return first == g.alerts.end() ? g.source : g.source + ": " + first->second.name;
+}
+
+std::optional<refusal> triage_refusal(alert_group const& g) {
+    auto const ref = "alert group " + std::to_string(g.number);
+    if (g.incident) return refusal{ref + (g.merged ? " was merged into " : " is already ") + incident_ref(*g.incident)};
+    if (g.declined) return refusal{ref + " was already declined: " + *g.declined};
+    return std::nullopt;
+}
+
+namespace {
+
+// The group's alerts, each as a line on an incident's timeline: firing ones, or all of them.
+std::vector<event> notes_of(alert_group const& g, int incident, timestamp now, bool firing_only) {
+    std::vector<event> out;
+    for (auto const& [fingerprint, a] : g.alerts) {
+        if (firing_only && !a.firing) continue;
+        out.push_back(event{incident, now, bot_user, alert_noted{g.source, a.name, a.summary, !a.firing}});
+    }
+    return out;
+}
+
+}  // namespace
+
+decision decide_declare_group(alert_group const& g, declare d, int number, user_id const& by, timestamp now,
+                              policy const& p) {
+    if (auto r = triage_refusal(g)) return *r;
+    // Detected when the first alert started, and never before the impact did. Without a start of
+    // impact given, it is not known better than the detection.
+    auto const first = std::clamp(g.first_start(), now - std::chrono::days{30}, now);
+    if (!d.started_at) d.started_at = first;
+    d.detected_at = std::max(first, *d.started_at);
+    d.detected_by = detected_by(g);
+    auto declared = decide_declare(number, d, by, now, p);
+    auto* events = std::get_if<std::vector<event>>(&declared);
+    if (!events) return declared;
+    for (auto& n : notes_of(g, number, now, true)) events->push_back(std::move(n));
+    events->push_back(event{alert_stream(g.number), now, by, alert_group_declared{number}});
+    return declared;
+}
+
+decision decide_merge_group(alert_group const& g, incident const& into, user_id const& by, timestamp now) {
+    if (auto r = triage_refusal(g)) return *r;
+    if (into.is_closed() || into.declined) return refusal{incident_ref(into.number) + " is closed"};
+    auto events = notes_of(g, into.number, now, false);
+    events.push_back(event{alert_stream(g.number), now, by, alert_group_merged{into.number}});
+    return events;
+}
+
+decision decide_decline_group(alert_group const& g, std::string const& reason, user_id const& by, timestamp now) {
+    if (auto r = triage_refusal(g)) return *r;
+    auto const why = cut(std::string(trim(reason)), max_title);
+    if (why.empty()) return refusal{"a decline needs a reason: why is this not an incident?"};
+    return std::vector<event>{event{alert_stream(g.number), now, by, alert_group_declined{why, false}}};
+}
+
+decision decide_snooze_group(alert_group const& g, user_id const& by, timestamp now, policy const& p) {
+    if (auto r = triage_refusal(g)) return *r;
+    return std::vector<event>{event{alert_stream(g.number), now, by, alert_group_snoozed{now + p.snooze}}};
+}
+
+modal_view declare_group_modal(alert_group const& g, policy const& p) {
+    auto form = declare_modal();
+    form.incident = alert_stream(g.number);
+    auto const sev = g.level() == alert_level::critical ? p.alerts.critical_severity
+                     : g.level() == alert_level::high   ? severity::p1
+                                                        : severity::p2;
+    for (auto& f : form.fields) {
+        if (f.id == ui::field::title) f.initial = g.title;
+        if (f.id == ui::field::severity) f.initial = std::string(to_string(sev));
+    }
+    return form;
+}
+
+modal_view decline_group_modal(int group) {
+    return {ui::form::decline_alert,
+            alert_stream(group),
+            "Decline alert group " + std::to_string(group),
+            {{ui::field::reason, "Why is this not an incident?", {}, "", false, true}}};
+}
+
+modal_view merge_group_modal(int group) {
+    return {ui::form::merge_alert,
+            alert_stream(group),
+            "Merge alert group " + std::to_string(group),
+            {{ui::field::into, "Into incident (e.g. INC-7)", {}, "", false, false}}};
 }
 
 std::string alert_channel(policy const& p) {
@@ -221,9 +325,25 @@ message_view triage_view(alert_group const& g, policy const& p) {
     v.fields = {{"Source", g.source},
                 {"Status", firing ? std::to_string(firing) + " of " + std::to_string(g.alerts.size()) + " firing"
                                   : "all resolved"}};
-    if (g.incident) v.fields.push_back({"Incident", incident_ref(*g.incident)});
+    if (g.incident) v.fields.push_back({g.merged ? "Merged into" : "Incident", incident_ref(*g.incident)});
+    if (g.declined) {
+        v.fields.push_back({"Declined", g.declined_by == bot_user ? "automatically: " + *g.declined
+                                                                  : "by " + mention(v, g.declined_by) + ": " +
+                                                                        *g.declined});
+    }
+    if (g.snoozed_until && g.in_triage()) {
+        v.fields.push_back({"Snoozed", "until " + format_time(*g.snoozed_until, *p.zone) + " by " +
+                                           mention(v, g.snoozed_by)});
+    }
     list.heading = "Alerts";
     v.sections.push_back(std::move(list));
+    if (g.in_triage()) {
+        auto const value = ui::group_value(g.number);
+        v.buttons = {{ui::action::declare_alert, "Declare", value},
+                     {ui::action::decline_alert, "Decline", value},
+                     {ui::action::merge_alert, "Merge into an incident", value},
+                     {ui::action::snooze_alert, "Snooze " + format_duration(p.snooze), value}};
+    }
     return v;
 }
 
@@ -234,18 +354,18 @@ std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group
         if (!is_alert_stream(e.incident) || std::find(done.begin(), done.end(), e.incident) != done.end()) continue;
         done.push_back(e.incident);
         auto const& g = groups.at(-e.incident);
+        if (g.level() == alert_level::low) continue;  // recorded only: there is no post
+        post triage{alert_channel(p), triage_view(g, p), false, triage_key(g.number)};
         if (g.incident) {
             // Its incident has a war room: a triage post, if there was one, says so once.
-            bool const declared_now = std::any_of(batch.begin(), batch.end(), [&](event const& x) {
-                return x.incident == e.incident && std::holds_alternative<alert_group_declared>(x.what);
+            bool const joined_now = std::any_of(batch.begin(), batch.end(), [&](event const& x) {
+                return x.incident == e.incident && (std::holds_alternative<alert_group_declared>(x.what) ||
+                                                    std::holds_alternative<alert_group_merged>(x.what));
             });
-            if (!declared_now) continue;
-            post pointer{alert_channel(p), triage_view(g, p), false, triage_key(g.number)};
-            pointer.edit_only = true;
-            out.push_back(std::move(pointer));
-        } else if (g.level() != alert_level::low) {  // a low group is recorded only
-            out.push_back(post{alert_channel(p), triage_view(g, p), false, triage_key(g.number)});
+            if (!joined_now) continue;
+            triage.edit_only = true;
         }
+        out.push_back(std::move(triage));
     }
     return out;
 }

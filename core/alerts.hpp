@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/decide.hpp"
 #include "core/effects.hpp"
 #include "core/events.hpp"
 #include "core/policy.hpp"
@@ -59,8 +60,15 @@ struct alert_group {
     std::string source, key, title;
     timestamp opened_at{};
     std::map<std::string, alert_record> alerts;  // by fingerprint
-    std::optional<int> incident;                 // declared as this incident
+    std::optional<int> incident;                 // declared as this incident, or merged into it
+    bool merged = false;                         // `incident` was declared before, and the group merged into it
     std::optional<timestamp> quiet_since;        // every alert resolved, since then
+    std::optional<std::string> declined;         // why it is not an incident, until an alert fires again
+    user_id declined_by;                         // a person, or the bot (all alerts resolved first)
+    std::optional<timestamp> snoozed_until;
+    user_id snoozed_by;
+    // Waiting for a person: neither an incident nor declined.
+    bool in_triage() const { return !incident && !declined; }
     bool firing() const;
     alert_level level() const;      // the most urgent level any of its alerts had
     timestamp first_start() const;  // the earliest start of its alerts
@@ -90,12 +98,34 @@ struct alert_numbering {
 
 // The events that record `alerts` (all of group key `key`) against `current`, the newest group of
 // that key: none for what it already knows. A group quiet for longer than the reopen window is
-// followed by a new one; alerts that only resolve open nothing. Once a group has a critical alert
+// followed by a new one; alerts that only resolve open nothing. A group in triage whose alerts have
+// all resolved is declined automatically. Once a group has a critical alert
 // firing it is declared an incident (the incident's events come first, so its deliveries keep their
 // order), and its alerts go onto that incident's timeline from then on.
 std::vector<event> decide_alerts(alert_group const* current, std::string const& source, std::string const& key,
                                  std::vector<alert> const& alerts, timestamp now, policy const& p,
                                  alert_numbering const& numbers);
+
+// What noticed an incident the group became: "alertmanager: HighErrorRate" (its first alert).
+std::string detected_by(alert_group const& g);
+
+// Why the group takes no more triage answers (it is an incident, or declined); nothing while it does.
+std::optional<refusal> triage_refusal(alert_group const& g);
+// Triage, a person's answer to a group's post; a refusal when the group is no longer in triage.
+// Declares the group as incident `number` as `d` says, detected when its first alert started: the
+// incident's events with the group's alerts on its timeline, then the group's alert_group_declared.
+decision decide_declare_group(alert_group const& g, declare d, int number, user_id const& by, timestamp now,
+                              policy const& p);
+// The group's alerts go onto incident `into`'s timeline, and the group's later alerts with them.
+decision decide_merge_group(alert_group const& g, incident const& into, user_id const& by, timestamp now);
+decision decide_decline_group(alert_group const& g, std::string const& reason, user_id const& by, timestamp now);
+// Put off for the policy's snooze.
+decision decide_snooze_group(alert_group const& g, user_id const& by, timestamp now, policy const& p);
+// The triage forms: the declare form filled in from the group, why it is not an incident, and which
+// incident it belongs to. Each carries the group's stream number (alert_stream()) as its incident.
+modal_view declare_group_modal(alert_group const& g, policy const& p);
+modal_view decline_group_modal(int group);
+modal_view merge_group_modal(int group);
 
 // The alert channel: [alerts] channel, else the announcement channel, without '#'.
 std::string alert_channel(policy const& p);

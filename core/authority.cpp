@@ -55,6 +55,15 @@ bool is_admin(principal const& who, policy const& p) {
                        [&](std::string const& a) { return a == who.user || has(who.groups, a); });
 }
 
+std::optional<refusal> authorize_triage(principal const& who, policy const& p) {
+    auto const& triagers = p.alerts.triagers;
+    if (triagers.empty() || is_admin(who, p)) return std::nullopt;
+    if (std::any_of(triagers.begin(), triagers.end(),
+                    [&](std::string const& t) { return t == who.user || has(who.groups, t); }))
+        return std::nullopt;
+    return refusal{"only the alert triagers ([alerts] triagers) and the incident admins can answer alerts"};
+}
+
 bool is_involved(incident const& i, principal const& who) {
     if (who.user == i.declared_by || i.is_member(who.user)) return true;
     for (auto const& [r, users] : i.roles) {

@@ -30,6 +30,9 @@ privilege privilege_of(command const& c, incident const& i, policy const& p);
 // The check for a command: its privilege, except that an action item's owner may always mark it done
 // (its reminder reaches them by DM, wherever they are).
 std::optional<refusal> authorize(incident const& i, principal const& who, command const& c, policy const& p);
+// The check for answering an alert group's triage post: the configured triagers and the incident
+// admins, or anyone when no triagers are named.
+std::optional<refusal> authorize_triage(principal const& who, policy const& p);
 std::string_view to_string(privilege p);  // "close", "lower_severity", …
 std::string_view to_string(grantee g);    // "ic", "declarer", "comms", "member"
 std::optional<grantee> parse_grantee(std::string_view s);

@@ -83,14 +83,6 @@ std::optional<int> parse_number(std::string_view s) {
     return v;
 }
 
-// "42", "#42", "INC-42"; `explicit_only` accepts only the unambiguous "#42" and "INC-42".
-std::optional<int> parse_incident_ref(std::string_view token, bool explicit_only) {
-    if (!token.empty() && token.front() == '#') return parse_number(token.substr(1));
-    if (token.size() > 4 && to_lower(token.substr(0, 4)) == "inc-") return parse_number(token.substr(4));
-    if (explicit_only) return std::nullopt;
-    return parse_number(token);
-}
-
 // "-20m" / "20m" (ago), or an absolute UTC time.
 std::optional<timestamp> parse_started(std::string_view v, timestamp now) {
     if (!v.empty() && v.front() == '-') v.remove_prefix(1);
@@ -568,6 +560,13 @@ struct parser {
 };
 
 }  // namespace
+
+std::optional<int> parse_incident_ref(std::string_view token, bool explicit_only) {
+    if (!token.empty() && token.front() == '#') return parse_number(token.substr(1));
+    if (token.size() > 4 && to_lower(token.substr(0, 4)) == "inc-") return parse_number(token.substr(4));
+    if (explicit_only) return std::nullopt;
+    return parse_number(token);
+}
 
 std::optional<user_id> parse_mention(std::string_view token) {
     if (token.size() > 3 && token.substr(0, 2) == "<@" && token.back() == '>') {

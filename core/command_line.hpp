@@ -61,5 +61,7 @@ std::string help_text(std::string_view slash = "/incident");
 
 // "@bob" → "bob"; Slack's "<@U123>" and "<@U123|bob>" → "U123".
 std::optional<user_id> parse_mention(std::string_view token);
+// "42", "#42", "INC-42"; `explicit_only` accepts only the unambiguous "#42" and "INC-42".
+std::optional<int> parse_incident_ref(std::string_view token, bool explicit_only = false);
 
 }  // namespace warroom::core

@@ -389,7 +389,7 @@ decision decide_declare(int number, declare const& cmd, user_id const& by, times
     auto const channel = war_room_name(p, number, title, cmd.type);
     std::vector<event> out{event{number, now, by,
                                  declared{title, description, cmd.sev, cmd.type, started, channel, cmd.personal_data,
-                                          cmd.detected_at}}};
+                                          cmd.detected_at, cmd.detected_by}}};
     // warroom itself (a critical alert) is nobody to lead the incident or to invite.
     bool const by_person = by != bot_user;
     if (p.declarer_leads && by_person)

@@ -21,6 +21,7 @@ struct declare {
     std::optional<timestamp> started_at;   // back-dated impact start
     bool personal_data = false;            // `pii:yes`: starts the regulator clock (data-loss)
     std::optional<timestamp> detected_at = std::nullopt;  // `detected:-10m`: noticed before it was declared
+    std::optional<std::string> detected_by = std::nullopt;  // an alert group: what noticed it
     bool operator==(declare const&) const = default;
 };
 struct post_update {

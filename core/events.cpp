@@ -44,7 +44,10 @@ std::string_view event_name(payload const& p) {
                                           "alert_fired",
                                           "alert_resolved",
                                           "alert_group_declared",
-                                          "alert_noted"};
+                                          "alert_noted",
+                                          "alert_group_merged",
+                                          "alert_group_declined",
+                                          "alert_group_snoozed"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
 }
@@ -66,6 +69,7 @@ struct field_printer {
         os << q(d.title) << ' ' << to_string(d.sev) << ' ' << to_string(d.type) << " started "
            << format_time(d.started_at) << " #" << d.channel << (d.personal_data ? " pii" : "");
         if (d.detected_at) os << " detected " << format_time(*d.detected_at);
+        if (d.detected_by) os << " by " << q(*d.detected_by);
     }
     void operator()(update_posted const& u) const {
         os << to_string(u.st) << ' ' << q(u.text) << " impact " << q(u.impact);
@@ -132,6 +136,9 @@ struct field_printer {
     }
     void operator()(alert_resolved const& a) const { os << a.fingerprint << " at " << format_time(a.ends_at); }
     void operator()(alert_group_declared const& a) const { os << incident_ref(a.incident); }
+    void operator()(alert_group_merged const& a) const { os << incident_ref(a.incident); }
+    void operator()(alert_group_declined const& a) const { os << q(a.reason) << (a.automatic ? " automatic" : ""); }
+    void operator()(alert_group_snoozed const& a) const { os << "until " << format_time(a.until); }
     void operator()(alert_noted const& a) const {
         os << a.source << ' ' << q(a.name) << (a.resolved ? " resolved" : " firing");
     }

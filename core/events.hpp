@@ -21,6 +21,8 @@ struct declared {
     std::string channel;         // war-room channel name
     bool personal_data = false;  // personal data involved: the regulator clock runs
     std::optional<timestamp> detected_at = std::nullopt;  // when it was noticed, if before declaration
+    // What noticed it, when monitoring did: "alertmanager: HighErrorRate".
+    std::optional<std::string> detected_by = std::nullopt;
     bool operator==(declared const&) const = default;
 };
 struct update_posted {
@@ -232,6 +234,23 @@ struct alert_group_declared {
     int incident = 0;
     bool operator==(alert_group_declared const&) const = default;
 };
+// Triage merged the group into an incident declared before: its alerts go onto that incident's timeline.
+struct alert_group_merged {
+    int incident = 0;
+    bool operator==(alert_group_merged const&) const = default;
+};
+// Not an incident: a person declined the group's triage, or all its alerts resolved before anyone
+// acted (automatic). An alert firing again puts the group back into triage.
+struct alert_group_declined {
+    std::string reason;
+    bool automatic = false;
+    bool operator==(alert_group_declined const&) const = default;
+};
+// Triage put off until then.
+struct alert_group_snoozed {
+    timestamp until{};
+    bool operator==(alert_group_snoozed const&) const = default;
+};
 // On an incident's stream: an alert of its group fired or resolved.
 struct alert_noted {
     std::string source;
@@ -247,7 +266,8 @@ using payload =
                  report_generated, closed, checklist_marked, reminder_sent, message_marked, message_unmarked, paged,
                  customer_notice_approved, regulator_notified, invited, member_joined, member_left, type_changed,
                  room_moved, action_edited, action_removed, impact_recorded, declined, customer_notice_edited,
-                 alert_group_opened, alert_fired, alert_resolved, alert_group_declared, alert_noted>;
+                 alert_group_opened, alert_fired, alert_resolved, alert_group_declared, alert_noted, alert_group_merged,
+                 alert_group_declined, alert_group_snoozed>;
 
 struct event {
     int incident = 0;

@@ -43,6 +43,7 @@ struct applier {
         i.started_at = d.started_at;
         i.detected_at = d.detected_at.value_or(e.at);
         i.detection_known = d.detected_at.has_value() || d.started_at != e.at;
+        i.detected_by = d.detected_by.value_or("");
         i.declared_at = e.at;
         i.last_update_at = e.at;
         i.status_since.emplace(status::investigating, e.at);
@@ -153,6 +154,9 @@ struct applier {
     void operator()(alert_fired const&) {}
     void operator()(alert_resolved const&) {}
     void operator()(alert_group_declared const&) {}
+    void operator()(alert_group_merged const&) {}
+    void operator()(alert_group_declined const&) {}
+    void operator()(alert_group_snoozed const&) {}
     void operator()(customer_notice_edited const& c) {
         i.customer_notice = c.text;
         bookkeeping("Customer notice edited");

@@ -63,6 +63,7 @@ struct incident {
     user_id declared_by;
     timestamp started_at{}, detected_at{}, declared_at{};
     bool detection_known = false;  // a start of impact or a detection time was given: MTTD means something
+    std::string detected_by;       // what noticed it, when monitoring did: "alertmanager: HighErrorRate"
     std::optional<timestamp> acknowledged_at, mitigated_at, resolved_at, closed_at;
     std::optional<user_id> acknowledged_by;
     std::map<role, std::vector<user_id>> roles;

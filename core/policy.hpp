@@ -132,6 +132,9 @@ struct alert_policy {
     std::vector<alert_route> routes;
     std::string channel;                // triage posts; empty: the announcement channel
     std::vector<std::string> group_by;  // labels whose values make the group; empty: the sender's group key
+    // Who may answer triage posts (Slack user and user group ids), besides the incident admins; empty:
+    // anyone who may declare an incident.
+    std::vector<std::string> triagers;
     // A group whose alerts all resolved takes alerts of its key again for this long (flapping): they
     // go back to its incident or triage post instead of opening new ones.
     seconds reopen_window{std::chrono::hours{1}};

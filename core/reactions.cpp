@@ -265,8 +265,15 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                                             {}));
                     out.push_back(archive_room{i.number, what.from});
                 } else if constexpr (std::is_same_v<T, alert_noted>) {
-                    // At declaration the declaration names the alert; later ones are news for the room.
-                    if (!find_in<declared>(batch, i.number)) room(note_view("🔔 " + alert_note_text(what)));
+                    // At declaration the declaration names the alert; later ones are news for the room,
+                    // one message for all of a batch (a delivery, a merged group).
+                    if (find_in<declared>(batch, i.number) || find_in<alert_noted>(batch, i.number) != &what) return;
+                    std::string text;
+                    for (auto const& x : batch) {
+                        if (auto const* a = std::get_if<alert_noted>(&x.what); a && x.incident == i.number)
+                            text += (text.empty() ? "🔔 " : "\n🔔 ") + alert_note_text(*a);
+                    }
+                    room(note_view(std::move(text)));
                 }
                 // mitigated is shown through the post of the event that caused it; reminder_sent is
                 // posted below with the reminder the clock fired; member_left needs nothing.

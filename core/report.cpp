@@ -139,7 +139,7 @@ std::string render_report(incident const& i, policy const& p, timestamp now) {
     std::optional<timestamp> fix = find(i.status_since, status::implementing_fix);
     if (!fix) fix = i.mitigated_at;
     key_time(i.detection_known ? std::optional{i.started_at} : std::nullopt, "Impact started");
-    key_time(i.detected_at, "Incident detected");
+    key_time(i.detected_at, i.detected_by.empty() ? "Incident detected" : "Incident detected by " + i.detected_by);
     key_time(notified, "On-call notified");
     key_time(find(i.phase_since, phase::investigation), "Investigation began");
     key_time(find(i.status_since, status::identified), "Root cause identified");

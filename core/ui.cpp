@@ -9,13 +9,15 @@ namespace {
 constexpr std::string_view action_ids[] = {"acknowledge", "claim_ic", "post_update",    "advance",
                                            "resolve",     "snooze",   "report",         "check",
                                            "done",        "approve_notice", "regulator_notified",
-                                           "upgrade_severity", "edit_notice"};
+                                           "upgrade_severity", "edit_notice", "declare_alert",
+                                           "decline_alert", "merge_alert", "snooze_alert"};
 static_assert(std::size(action_ids) == std::size(all_actions));
-constexpr std::string_view form_ids[] = {"declare", "update", "resolve", "customer_notice"};
+constexpr std::string_view form_ids[] = {"declare",         "update",        "resolve",
+                                         "customer_notice", "decline_alert", "merge_alert"};
 static_assert(std::size(form_ids) == std::size(all_forms));
 constexpr std::string_view field_ids[] = {"title",  "severity", "type", "personal_data", "description", "started_at",
                                           "status", "impact",   "text", "resolution",    "root_cause",  "summary",
-                                          "services", "notice_text"};
+                                          "services", "notice_text", "reason", "into"};
 static_assert(std::size(field_ids) == std::size(all_fields));
 
 template <class E, std::size_t N>
@@ -51,6 +53,15 @@ std::string check_value(int incident, phase ph, int item) {
 std::string action_item_value(int incident, int item) { return value(incident) + ":" + std::to_string(item); }
 
 std::string severity_value(int incident, severity sev) { return value(incident) + ":" + std::string(to_string(sev)); }
+
+constexpr std::string_view group_prefix = "group:";
+
+std::string group_value(int group) { return std::string(group_prefix) + std::to_string(group); }
+
+std::optional<int> parse_group_value(std::string_view v) {
+    if (!v.starts_with(group_prefix)) return std::nullopt;
+    return positive(v.substr(group_prefix.size()));
+}
 
 std::optional<target> parse_value(std::string_view v) {
     auto const first = v.find(':');

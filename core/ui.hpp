@@ -25,20 +25,29 @@ enum class action {
     regulator_notified,  // records that the regulator was notified
     upgrade_severity,    // raises the severity to the one the button names
     edit_notice,         // opens the customer notice form
+    declare_alert,       // triage: opens the declare form, filled in from the alert group
+    decline_alert,       // triage: opens the decline form (a reason)
+    merge_alert,         // triage: opens the merge form (the incident the alerts belong to)
+    snooze_alert,        // triage: puts the alert group off for a while
 };
 inline constexpr action all_actions[] = {action::acknowledge, action::claim_ic,       action::post_update,
                                          action::advance,     action::resolve,        action::snooze,
                                          action::report,      action::check,          action::done,
                                          action::approve_notice, action::regulator_notified,
-                                         action::upgrade_severity, action::edit_notice};
+                                         action::upgrade_severity, action::edit_notice,
+                                         action::declare_alert, action::decline_alert,
+                                         action::merge_alert, action::snooze_alert};
 
 enum class form {
     declare,  // a new incident
     update,   // a status update
     resolve,          // the resolution
     customer_notice,  // the customer notice, before approval
+    decline_alert,    // triage: why an alert group is not an incident
+    merge_alert,      // triage: the incident an alert group belongs to
 };
-inline constexpr form all_forms[] = {form::declare, form::update, form::resolve, form::customer_notice};
+inline constexpr form all_forms[] = {form::declare,         form::update,        form::resolve,
+                                     form::customer_notice, form::decline_alert, form::merge_alert};
 
 enum class field {
     title,          // declare: what is broken
@@ -55,11 +64,14 @@ enum class field {
     summary,        // resolve: what happened, for the report
     services,       // resolve: the services affected, for the report
     notice_text,    // customer notice: its text
+    reason,         // decline: why it is not an incident
+    into,           // merge: the incident ("INC-7" or "7")
 };
 inline constexpr field all_fields[] = {field::title,      field::severity,   field::type,   field::personal_data,
                                        field::description, field::started_at, field::status, field::impact,
                                        field::text,        field::resolution, field::root_cause,
-                                       field::summary,     field::services,   field::notice_text};
+                                       field::summary,     field::services,   field::notice_text,
+                                       field::reason,      field::into};
 
 std::string_view id(action a);  // "acknowledge"
 std::string_view id(form f);    // "declare"
@@ -82,5 +94,8 @@ std::string check_value(int incident, phase ph, int item);       // "7:investiga
 std::string action_item_value(int incident, int item);           // "7:3"
 std::string severity_value(int incident, severity sev);          // "7:P0"
 std::optional<target> parse_value(std::string_view value);
+// The triage buttons' value: the alert group they act on.
+std::string group_value(int group);  // "group:5"
+std::optional<int> parse_group_value(std::string_view value);
 
 }  // namespace warroom::core::ui

@@ -162,6 +162,7 @@ message_view declaration_view(incident const& i, policy const& p, timestamp now)
                 {"Respond within", p.of(i.sev).respond_label}};
     v.sections.push_back(
         {"Actions Taken", {"War room #" + i.channel + " opened", "Declared by " + mention(v, i.declared_by)}});
+    if (!i.detected_by.empty()) v.sections.back().lines.push_back("Detected by " + i.detected_by);
     v.footer = {"**Next Update**: " + next_update_text(v, i, p, now)};
     v.buttons = prompt_buttons(i);
     return v;

@@ -449,9 +449,17 @@ json modal(core::modal_view const& form, std::string const& private_metadata) {
                           {"optional", f.optional},
                           {"element", std::move(element)}});
     }
-    auto const submit = form.id == core::ui::form::declare  ? "Declare"
-                        : form.id == core::ui::form::update ? "Post update"
-                                                            : "Resolve";
+    auto const submit = [&] {
+        switch (form.id) {
+            case core::ui::form::declare: return "Declare";
+            case core::ui::form::update: return "Post update";
+            case core::ui::form::resolve: return "Resolve";
+            case core::ui::form::customer_notice: return "Save notice";
+            case core::ui::form::decline_alert: return "Decline";
+            case core::ui::form::merge_alert: return "Merge";
+        }
+        return "Submit";
+    }();
     return {{"type", "modal"},
             {"callback_id", std::string(core::ui::id(form.id))},
             {"private_metadata", private_metadata},

@@ -19,6 +19,8 @@ core::ui::field first_field(core::ui::form form) {
         case core::ui::form::declare: return core::ui::field::title;
         case core::ui::form::update: return core::ui::field::text;
         case core::ui::form::customer_notice: return core::ui::field::notice_text;
+        case core::ui::form::decline_alert: return core::ui::field::reason;
+        case core::ui::form::merge_alert: return core::ui::field::into;
         case core::ui::form::resolve: break;
     }
     return core::ui::field::resolution;

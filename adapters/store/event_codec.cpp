@@ -45,7 +45,8 @@ constexpr auto fields_of(tag<c::declared>) {
                       field{"started_at", &e::started_at},
                       field{"channel", &e::channel},
                       field{"personal_data", &e::personal_data},
-                      field{"detected_at", &e::detected_at}};
+                      field{"detected_at", &e::detected_at},
+                      field{"detected_by", &e::detected_by}};
 }
 constexpr auto fields_of(tag<c::update_posted>) {
     using e = c::update_posted;
@@ -147,6 +148,16 @@ constexpr auto fields_of(tag<c::alert_resolved>) {
 }
 constexpr auto fields_of(tag<c::alert_group_declared>) {
     return std::tuple{field{"incident", &c::alert_group_declared::incident}};
+}
+constexpr auto fields_of(tag<c::alert_group_merged>) {
+    return std::tuple{field{"incident", &c::alert_group_merged::incident}};
+}
+constexpr auto fields_of(tag<c::alert_group_declined>) {
+    return std::tuple{field{"reason", &c::alert_group_declined::reason},
+                      field{"automatic", &c::alert_group_declined::automatic}};
+}
+constexpr auto fields_of(tag<c::alert_group_snoozed>) {
+    return std::tuple{field{"until", &c::alert_group_snoozed::until}};
 }
 constexpr auto fields_of(tag<c::alert_noted>) {
     using e = c::alert_noted;

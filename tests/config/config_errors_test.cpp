@@ -60,10 +60,13 @@ TEST_CASE("each invalid value is refused with a one-line message naming file and
          "id @S0123ABCD or @handle, or an e-mail address, or a #channel)"},
         {"[access]\nincident_admins = [\"boss@example.com\"]",
          "access.incident_admins[0]: \"boss@example.com\" is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a "
-         "handle can change hands, so incident admins are named by id)"},
+         "handle can change hands, so this list names people by id)"},
         {"[access]\nincident_admins = [\"@sre-leads\"]",
          "access.incident_admins[0]: \"@sre-leads\" is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a "
-         "handle can change hands, so incident admins are named by id)"},
+         "handle can change hands, so this list names people by id)"},
+        {"[alerts]\ntriagers = [\"@oncall\"]",
+         "alerts.triagers[0]: \"@oncall\" is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a handle can "
+         "change hands, so this list names people by id)"},
         {"[access]\nclose = [\"everyone\"]", "access.close[0]: \"everyone\" is not ic, declarer, comms or member"},
         {"[access]\nrevoke = [\"ic\"]", "access.revoke: unknown key"},
         {"[roles]\ndeclarer_leads = \"yes\"", "roles.declarer_leads: expected true or false, got a string"},

@@ -55,6 +55,14 @@ struct groups {
     }
 };
 
+// Incident `n` as the events about it make it.
+incident incident_of(std::vector<event> const& events, int n) {
+    std::vector<event> of_incident;
+    std::copy_if(events.begin(), events.end(), std::back_inserter(of_incident),
+                 [n](event const& e) { return e.incident == n; });
+    return given(of_incident);
+}
+
 template <class T>
 std::size_t count(std::vector<event> const& events) {
     return static_cast<std::size_t>(
@@ -191,20 +199,15 @@ TEST_CASE("a critical alert declares an incident as a typed declaration does, de
     CHECK(events.front().incident == 1);
     auto const expected_declare = decide_declare(1,
                                                  declare{severity::p0, incident_type::outage, "Error rate above 5%",
-                                                         "checkout returns 5xx", t0 - 3min, false, t0 - 3min},
+                                                         "checkout returns 5xx", t0 - 3min, false, t0 - 3min,
+                                                         "alertmanager: HighErrorRate"},
                                                  bot_user, t0, g.rules);
     auto const& declared_events = std::get<std::vector<event>>(expected_declare);
     CHECK(std::equal(declared_events.begin(), declared_events.end(), events.begin()));
     // Nobody leads yet: warroom is not a person.
     CHECK(count<role_assigned>(events) == 0);
     CHECK(g.all.at(1).incident == 1);
-    auto const incident = given([&] {
-        std::vector<event> of_incident;
-        for (auto const& e : events) {
-            if (e.incident == 1) of_incident.push_back(e);
-        }
-        return of_incident;
-    }());
+    auto const incident = incident_of(events, 1);
     CHECK(incident.detected_at == t0 - 3min);
     CHECK(incident.declared_by == bot_user);
     CHECK(!incident.holder(role::incident_commander));
@@ -281,4 +284,141 @@ TEST_CASE(
     CHECK(std::get<post>(pointer[0]).channel == "alerts");
     CHECK(std::get<post>(pointer[0]).edit_only);
     CHECK(alert_reactions(g.receive("k3", {firing("fp5", "critical", t0 + 2min)}, t0 + 2min), g.all, g.rules).empty());
+}
+
+namespace {
+
+// Folds a triage decision's events, as the service would; the refusal's reason when it refused.
+std::optional<std::string> decided(groups& g, decision const& d, std::vector<event>* out = nullptr) {
+    if (auto const* r = std::get_if<refusal>(&d)) return r->reason;
+    for (auto const& e : std::get<std::vector<event>>(d)) apply(g.all, e);
+    if (out) *out = std::get<std::vector<event>>(d);
+    return std::nullopt;
+}
+
+std::vector<ui::action> actions_of(message_view const& v) {
+    std::vector<ui::action> out;
+    for (auto const& b : v.buttons) out.push_back(b.action);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a group in triage offers Declare, Decline, Merge and Snooze; once answered, none") {
+    groups g;
+    g.receive("k", {firing("fp1", "high", t0)}, t0);
+    auto const open = triage_view(g.all.at(1), g.rules);
+    CHECK(actions_of(open) == std::vector{ui::action::declare_alert, ui::action::decline_alert,
+                                          ui::action::merge_alert, ui::action::snooze_alert});
+    for (auto const& b : open.buttons) CHECK(ui::parse_group_value(b.value) == 1);
+
+    CHECK(!decided(g, decide_snooze_group(g.all.at(1), "U1", t0 + 1min, g.rules)));
+    CHECK(g.all.at(1).snoozed_until == t0 + 1min + g.rules.snooze);
+    auto const snoozed = triage_view(g.all.at(1), g.rules);
+    CHECK(snoozed.buttons.size() == 4);  // put off, still waiting for an answer
+    CHECK(render_text(snoozed).find("Snoozed") != std::string::npos);
+
+    CHECK(decided(g, decide_decline_group(g.all.at(1), "  ", "U1", t0 + 2min)) ==
+          "a decline needs a reason: why is this not an incident?");
+    CHECK(!decided(g, decide_decline_group(g.all.at(1), "a load test", "U1", t0 + 2min)));
+    auto const declined = triage_view(g.all.at(1), g.rules);
+    CHECK(declined.buttons.empty());
+    CHECK(render_text(declined).find("by @U1: a load test") != std::string::npos);
+    CHECK(decided(g, decide_snooze_group(g.all.at(1), "U2", t0 + 3min, g.rules)) ==
+          "alert group 1 was already declined: a load test");
+    auto const edit = alert_reactions({event{alert_stream(1), t0 + 2min, "U1", alert_group_declined{"a load test"}}},
+                                      g.all, g.rules);
+    REQUIRE(edit.size() == 1);
+    CHECK(std::get<post>(edit[0]).key == triage_key(1));
+}
+
+TEST_CASE("a group whose alerts all resolve before anyone acts is declined automatically; a new firing reopens it") {
+    groups g;
+    auto const a = firing("fp1", "warning", t0);
+    g.receive("k", {a, firing("fp2", "warning", t0)}, t0);
+    auto const half = g.receive("k", {resolved_one(a, t0 + 1min)}, t0 + 1min);
+    CHECK(count<alert_group_declined>(half) == 0);  // fp2 still fires
+    auto const all = g.receive("k", {resolved_one(firing("fp2", "warning", t0), t0 + 2min)}, t0 + 2min);
+    CAPTURE(show(all));
+    REQUIRE(count<alert_group_declined>(all) == 1);
+    CHECK(all.back().what == payload{alert_group_declined{"all alerts resolved before anyone acted", true}});
+    CHECK(!g.all.at(1).in_triage());
+    CHECK(render_text(triage_view(g.all.at(1), g.rules)).find("automatically: all alerts resolved") !=
+          std::string::npos);
+    // A repeat of the resolution declines nothing twice.
+    CHECK(g.receive("k", {resolved_one(a, t0 + 1min)}, t0 + 3min).empty());
+
+    // Flapping within the reopen window: the same group, back in triage, its post with buttons again.
+    auto const back = g.receive("k", {firing("fp1", "warning", t0 + 5min)}, t0 + 5min);
+    CHECK(back.front().incident == alert_stream(1));
+    CHECK(g.all.at(1).in_triage());
+    CHECK(triage_view(g.all.at(1), g.rules).buttons.size() == 4);
+
+    // A declared group is never declined by its alerts resolving: the incident decides.
+    groups c;
+    c.receive("k", {firing("fp1", "critical", t0)}, t0);
+    CHECK(count<alert_group_declined>(c.receive("k", {resolved_one(firing("fp1", "critical", t0), t0 + 1min)},
+                                                t0 + 1min)) == 0);
+}
+
+TEST_CASE("Declare from triage: the form's incident, detected when the first alert started, its alerts on the timeline") {
+    groups g;
+    g.receive("k", {firing("fp1", "high", t0 - 10min), firing("fp2", "high", t0 - 4min, "Latency")}, t0);
+    auto const form = declare_group_modal(g.all.at(1), g.rules);
+    CHECK(form.incident == alert_stream(1));
+    CHECK(form.fields[0].initial == "Error rate above 5%");
+    CHECK(form.fields[1].initial == "P1");  // a high group
+
+    declare d{severity::p1, incident_type::outage, "Checkout errors", "", std::nullopt};
+    std::vector<event> events;
+    REQUIRE(!decided(g, decide_declare_group(g.all.at(1), d, 7, "U1", t0, g.rules), &events));
+    CAPTURE(show(events));
+    auto const i = incident_of(events, 7);
+    CHECK(i.started_at == t0 - 10min);
+    CHECK(i.detected_at == t0 - 10min);
+    CHECK(i.detected_by == "alertmanager: HighErrorRate");
+    CHECK(i.declared_by == "U1");
+    CHECK(i.holder(role::incident_commander) == "U1");
+    CHECK(count<alert_noted>(events) == 2);
+    CHECK(events.back() == event{alert_stream(1), t0, "U1", alert_group_declared{7}});
+    CHECK(g.all.at(1).incident == 7);
+    CHECK(decided(g, decide_declare_group(g.all.at(1), d, 8, "U2", t0, g.rules)) == "alert group 1 is already INC-7");
+
+    // An impact start the person gives later than the alert: detected no earlier than it.
+    groups h;
+    h.receive("k", {firing("fp1", "high", t0 - 10min)}, t0);
+    d.started_at = t0 - 5min;
+    std::vector<event> later;
+    REQUIRE(!decided(h, decide_declare_group(h.all.at(1), d, 1, "U1", t0, h.rules), &later));
+    auto const* declared_event = std::get_if<declared>(&later.front().what);
+    REQUIRE(declared_event);
+    CHECK(declared_event->detected_at == t0 - 5min);
+}
+
+TEST_CASE("Merge puts the group's alerts on the incident's timeline, and its later alerts follow them there") {
+    groups g;
+    g.receive("k", {firing("fp1", "high", t0)}, t0);
+    auto into = given({event{3, t0 - 1h, "U1", declared{"Checkout down", "", severity::p1, incident_type::outage,
+                                                        t0 - 1h, "inc-3-checkout-down"}}});
+    std::vector<event> events;
+    REQUIRE(!decided(g, decide_merge_group(g.all.at(1), into, "U1", t0 + 1min), &events));
+    CAPTURE(show(events));
+    CHECK(count<alert_noted>(events) == 1);
+    CHECK(events.front().incident == 3);
+    CHECK(events.back().what == payload{alert_group_merged{3}});
+    CHECK(g.all.at(1).merged);
+    auto const fx = alert_reactions(events, g.all, g.rules);
+    REQUIRE(fx.size() == 1);
+    CHECK(std::get<post>(fx[0]).edit_only);
+    CHECK(render_text(std::get<post>(fx[0]).view).find("Merged into") != std::string::npos);
+
+    auto const later = g.receive("k", {firing("fp2", "high", t0 + 5min)}, t0 + 5min);
+    CHECK(later.front().incident == 3);
+    CHECK(std::holds_alternative<alert_noted>(later.front().what));
+    CHECK(decided(g, decide_merge_group(g.all.at(1), into, "U1", t0)) == "alert group 1 was merged into INC-3");
+
+    groups h;
+    h.receive("k", {firing("fp1", "high", t0)}, t0);
+    into.ph = phase::closed;
+    CHECK(decided(h, decide_merge_group(h.all.at(1), into, "U1", t0)) == "INC-3 is closed");
 }

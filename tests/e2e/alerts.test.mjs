@@ -105,11 +105,63 @@ describe('alert intake', { timeout: 120000 }, () => {
       const resolved = alertmanager('resolved', { severity: 'warning', name: 'DiskFilling', startsAt, fingerprint: 'fp-d' });
       assert.equal((await post(base, '/webhooks/alertmanager', resolved, bearer)).status, 200);
       await w.sim.waitFor(() => /all resolved/.test(text(triage()[0])), 5000, 'the triage post edited');
+      assert.match(text(triage()[0]), /automatically: all alerts resolved before anyone acted/);
+      assert.ok(!JSON.stringify(triage()[0].blocks).includes('decline_alert'), 'no triage buttons once declined');
       await sleep(500);
       assert.equal(triage().length, 1, 'one message per alert group');
       assert.ok(triage()[0].edited, 'edited in place (chat.update)');
       assert.equal(w.calls('chat.update').length >= 1, true);
       assert.equal(w.rooms(1).length, 0, 'no incident for a medium alert');
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('triage buttons: Decline with a reason, Declare through the form pre-filled from the alerts', async () => {
+    const w = await World.create();
+    try {
+      const bot = await w.start({ env: { WARROOM_ALERTS_TOKEN: token } });
+      const base = await bot.httpBase();
+      const startsAt = new Date(Date.now() - 300000).toISOString();
+      const channel = w.sim.channelByName('incidents');
+      const postOf = (name) => channel.messages.find((m) => new RegExp(`Alert \\(high\\): ${name}`).test(text(m)));
+      const opened = (callback) => w.calls('views.open').filter((c) => c.response.ok && c.response.view.callback_id === callback);
+      const input = (id, value) => ({ [id]: { [id]: { type: 'plain_text_input', value } } });
+
+      assert.equal((await post(base, '/webhooks/alertmanager',
+        alertmanager('firing', { severity: 'high', name: 'QueueBacklog', startsAt, fingerprint: 'fp-q' }), bearer)).status, 200);
+      const queue = await w.sim.waitFor(() => postOf('QueueBacklog is firing'), 5000, 'the triage post');
+      for (const id of ['declare_alert', 'decline_alert', 'merge_alert', 'snooze_alert'])
+        assert.ok(JSON.stringify(queue.blocks).includes(`"${id}"`), `${id} button`);
+
+      await w.sim.blockAction({ user: 'U111', channel: channel.id, messageTs: queue.ts, actionId: 'decline_alert' }).ack;
+      const decline = (await w.sim.waitFor(() => opened('decline_alert')[0], 5000, 'the decline form')).response.view;
+      const refused = await w.sim.viewSubmission({ user: 'U111', view: decline.id, values: input('reason', '  ') }).ack;
+      assert.equal(refused.payload?.response_action, 'errors');
+      await w.sim.viewSubmission({ user: 'U111', view: decline.id, values: input('reason', 'planned load test') }).ack;
+      await w.sim.waitFor(() => /Declined.*<@U111>: planned load test/s.test(text(postOf('QueueBacklog is firing'))), 5000,
+        'the post says who declined it and why');
+      assert.ok(!JSON.stringify(postOf('QueueBacklog is firing').blocks).includes('decline_alert'));
+      assert.match(bot.log(), /form decline_alert submitted by U111/);
+
+      assert.equal((await post(base, '/webhooks/alertmanager',
+        alertmanager('firing', { severity: 'high', name: 'PaymentsLatency', startsAt, fingerprint: 'fp-p' }), bearer)).status, 200);
+      const payments = await w.sim.waitFor(() => postOf('PaymentsLatency is firing'), 5000, 'the second triage post');
+      await w.sim.blockAction({ user: 'U222', channel: channel.id, messageTs: payments.ts, actionId: 'declare_alert' }).ack;
+      const declare = (await w.sim.waitFor(() => opened('declare')[0], 5000, 'the declare form')).response.view;
+      const title = declare.blocks.find((b) => b.block_id === 'title');
+      assert.equal(title.element.initial_value, 'PaymentsLatency is firing', 'the title from the alert');
+      const severity = declare.blocks.find((b) => b.block_id === 'severity');
+      assert.equal(severity.element.initial_option.value, 'P1', 'a high alert suggests P1');
+      await w.sim.viewSubmission({ user: 'U222', view: declare.id, values: {
+        ...input('title', 'Payments slow'),
+        severity: { severity: { type: 'static_select', selected_option: { value: 'P1' } } },
+      } }).ack;
+      const room = await w.waitForRoom(1);
+      await w.sim.waitFor(() => room.messages.some((m) => /Detected by alertmanager: PaymentsLatency/.test(text(m))), 5000,
+        'the declaration names what detected it');
+      await w.sim.waitFor(() => /INC-1/.test(text(postOf('PaymentsLatency is firing'))), 5000, 'the post points to the incident');
+      assert.ok(!JSON.stringify(postOf('PaymentsLatency is firing').blocks).includes('declare_alert'));
     } finally {
       await w.close();
     }

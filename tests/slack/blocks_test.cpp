@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/alerts.hpp"
 #include "core/metrics.hpp"
 #include "core/views.hpp"
 #include "tests/core/support.hpp"
@@ -687,6 +688,14 @@ TEST_CASE("the update and resolve modals carry the incident's current values") {
     validate_modal(resolve);
     CHECK(resolve.at("submit").at("text") == "Resolve");
     CHECK(resolve.at("blocks")[1].at("element").at("initial_value") == "pool limit");
+    // Each form's submit button says what it does (the notice form once said "Resolve").
+    CHECK(warroom::slack::modal(customer_notice_modal(inc, policy::defaults(), t0), "1").at("submit").at("text") ==
+          "Save notice");
+    auto const decline = warroom::slack::modal(decline_group_modal(3), "{}");
+    validate_modal(decline);
+    CHECK(decline.at("submit").at("text") == "Decline");
+    CHECK(decline.at("callback_id") == "decline_alert");
+    CHECK(warroom::slack::modal(merge_group_modal(3), "{}").at("submit").at("text") == "Merge");
 
     inc.number = 123456;
     auto const long_title = warroom::slack::modal(update_modal(inc), "");

@@ -24,7 +24,7 @@ std::vector<core::payload> samples() {
         core::declared{"API down", "5xx on every route", core::severity::p0, core::incident_type::outage, t0,
                        "inc-42-api-down"},
         core::declared{"Leak", "", core::severity::p1, core::incident_type::privacy, t0 - 1h, "inc-43-privacy", true,
-                       t0 - 10min},
+                       t0 - 10min, "alertmanager: DataExfiltration"},
         core::update_posted{core::status::implementing_fix, "Rolling back 1.42", "Checkout fails for all users"},
         core::severity_changed{core::severity::p2, core::severity::p1},
         core::phase_changed{core::phase::containment, core::phase::post_incident},
@@ -71,6 +71,9 @@ std::vector<core::payload> samples() {
         core::alert_resolved{"a1b2c3", t0 + 10min},
         core::alert_group_declared{42},
         core::alert_noted{"grafana", "DiskFull", "", true},
+        core::alert_group_merged{41},
+        core::alert_group_declined{"all alerts resolved before anyone acted", true},
+        core::alert_group_snoozed{t0 + 30min},
     };
 }
 
