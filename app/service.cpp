@@ -92,6 +92,7 @@ void service::reload() {
         schedule(i);
     }
     group_index_.clear();
+    snoozes_.clear();
     for (auto const& [n, g] : groups_) index_group(g);
 }
 
@@ -107,6 +108,7 @@ int service::version_of(int stream) const {
 void service::index_group(alert_group const& g) {
     auto& newest = group_index_[alert_group_identity(g.source, g.key)];
     newest = std::max(newest, g.number);
+    if (g.snoozed_until && g.in_triage()) snoozes_.emplace(*g.snoozed_until, g.number);
 }
 
 void service::refresh() {
@@ -810,6 +812,7 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
 std::optional<timestamp> service::next_due() const {
     auto best = next_handoff(rules_, last_tick_);
     if (!due_.empty() && (!best || due_.begin()->first < *best)) best = due_.begin()->first;
+    if (!snoozes_.empty() && (!best || snoozes_.begin()->first < *best)) best = snoozes_.begin()->first;
     return best;
 }
 
@@ -826,6 +829,18 @@ outcome service::tick(timestamp now) {
         // Claimed or not, it is settled: a replica that lost the claim posted it.
         if (!taken(h.key)) record({}, {h.key}, derive, out);
         handoffs_done_.insert(h.key);
+    }
+    for (std::size_t k = 0; k < max_fired_per_tick && !snoozes_.empty() && snoozes_.begin()->first <= now; ++k) {
+        auto const [until, number] = *snoozes_.begin();
+        snoozes_.erase(snoozes_.begin());
+        auto const& g = groups_.at(number);
+        // Answered, snoozed again or quiet since: nothing to bring back.
+        if (!g.in_triage() || g.snoozed_until != until || !g.firing()) continue;
+        auto const key = snooze_key(number, until);
+        auto const derive = [&](incident_map const&, alert_group_map const&, std::vector<effect>& effects) {
+            effects.push_back(snooze_over(g, rules_));
+        };
+        if (!taken(key)) record({}, {key}, derive, out);
     }
     // Keys found taken: another replica fired them. Its events arrive with the next refresh (or the
     // reload a conflict causes); the set only guarantees that a key is tried once per tick.

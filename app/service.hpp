@@ -226,6 +226,9 @@ private:
     std::optional<birth_lease> birth_lease_;
     std::optional<timestamp> last_event_at_;
     timestamp last_tick_{};                // where the hand-off schedule is looked up from
+    // Snoozed alert groups' snooze ends, earliest first (an entry outdated by a later answer is
+    // skipped when due): a group still firing and unanswered then is brought back.
+    std::set<std::pair<timestamp, int>> snoozes_;
     std::set<std::string> handoffs_done_;  // hand-off keys fired or found claimed
 };
 

@@ -347,6 +347,18 @@ message_view triage_view(alert_group const& g, policy const& p) {
     return v;
 }
 
+std::string snooze_key(int group, timestamp until) {
+    return triage_key(group) + ":snooze:" + std::to_string(until.time_since_epoch().count());
+}
+
+post snooze_over(alert_group const& g, policy const& p) {
+    auto v = note_view("");
+    v.headline = "⏰ Snooze over: " + g.title + " still fires, and nobody has answered it — " +
+                 mention(v, g.snoozed_by);
+    post reply{alert_channel(p), std::move(v), false, "", 0, triage_key(g.number)};
+    return reply;
+}
+
 std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p) {
     std::vector<effect> out;
     std::vector<int> done;

@@ -133,6 +133,11 @@ std::string alert_channel(policy const& p);
 std::string triage_key(int group);
 message_view triage_view(alert_group const& g, policy const& p);
 
+// A snoozed group still firing when its snooze ends is brought back: a reply under its triage post
+// naming who snoozed it, once (its claim key).
+std::string snooze_key(int group, timestamp until);
+post snooze_over(alert_group const& g, policy const& p);
+
 // What alert group events owe the world: each high or medium group's triage post, posted once and
 // edited as its alerts fire and resolve; once declared, the post says which incident it became.
 std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p);

@@ -37,6 +37,11 @@ std::optional<int> positive(std::string_view s) {
 
 }  // namespace
 
+bool on_kept_message(action a) {
+    return a == action::declare_alert || a == action::decline_alert || a == action::merge_alert ||
+           a == action::snooze_alert;
+}
+
 std::string_view id(action a) { return action_ids[static_cast<std::size_t>(a)]; }
 std::string_view id(form f) { return form_ids[static_cast<std::size_t>(f)]; }
 std::string_view id(field f) { return field_ids[static_cast<std::size_t>(f)]; }

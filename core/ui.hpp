@@ -73,6 +73,9 @@ inline constexpr field all_fields[] = {field::title,      field::severity,   fie
                                        field::summary,     field::services,   field::notice_text,
                                        field::reason,      field::into};
 
+// A button on a message kept current (a triage post): what its press records renders that message
+// again, so an adapter must not edit it as well (the two edits would race).
+bool on_kept_message(action a);
 std::string_view id(action a);  // "acknowledge"
 std::string_view id(form f);    // "declare"
 std::string_view id(field f);   // "started_at"

@@ -246,7 +246,8 @@ interactions::handled interactions::block_actions(envelope const& e) {
     log_->info("envelope {}: button {} ({}) by {}{}", e.id, action, value, user, out.changed ? "" : " (no change)");
     auto const message_ts = text_at(p, "/container/message_ts"_json_pointer);
     std::optional<task<void>> pressed_note;
-    if (out.changed && !checkboxes && !message_ts.empty() && p.contains("message")) {
+    if (out.changed && !checkboxes && !core::ui::on_kept_message(*pressed) && !message_ts.empty() &&
+        p.contains("message")) {
         // The pressed button gives way to who pressed it, so the room never shows a stale prompt. (Checkboxes keep
         // their element: Slack already shows the new state.)
         auto const& original = p.at("message");

@@ -117,8 +117,8 @@ describe('alert intake', { timeout: 120000 }, () => {
     }
   });
 
-  test('triage buttons: Decline with a reason, Declare through the form pre-filled from the alerts', async () => {
-    const w = await World.create();
+  test('triage buttons: Decline with a reason, Declare through the form pre-filled from the alerts, Snooze comes back', async () => {
+    const w = await World.create({ config: '[post_incident]\nsnooze = "2s"\n' });
     try {
       const bot = await w.start({ env: { WARROOM_ALERTS_TOKEN: token } });
       const base = await bot.httpBase();
@@ -162,6 +162,16 @@ describe('alert intake', { timeout: 120000 }, () => {
         'the declaration names what detected it');
       await w.sim.waitFor(() => /INC-1/.test(text(postOf('PaymentsLatency is firing'))), 5000, 'the post points to the incident');
       assert.ok(!JSON.stringify(postOf('PaymentsLatency is firing').blocks).includes('declare_alert'));
+
+      assert.equal((await post(base, '/webhooks/alertmanager',
+        alertmanager('firing', { severity: 'high', name: 'CacheMisses', startsAt, fingerprint: 'fp-c' }), bearer)).status, 200);
+      const cache = await w.sim.waitFor(() => postOf('CacheMisses is firing'), 5000, 'the third triage post');
+      await w.sim.blockAction({ user: 'U333', channel: channel.id, messageTs: cache.ts, actionId: 'snooze_alert' }).ack;
+      await w.sim.waitFor(() => /Snoozed.*<@U333>/s.test(text(postOf('CacheMisses is firing'))), 5000, 'the post says snoozed');
+      const comeback = await w.sim.waitFor(() => channel.messages.find((m) => /Snooze over: CacheMisses is firing/.test(text(m))),
+        8000, 'the snooze ends with a reply');
+      assert.equal(comeback.thread_ts, cache.ts, 'in the triage post\'s thread');
+      assert.match(text(comeback), /<@U333>/);
     } finally {
       await w.close();
     }

@@ -217,3 +217,29 @@ TEST_CASE("triage: with [alerts] triagers named, only they and the incident admi
     CHECK(form_in(h.svc().press({"U_ADMIN", "incidents", t0}, ui::action::merge_alert, ui::group_value(1))).form.id ==
           ui::form::merge_alert);
 }
+
+TEST_CASE("triage: a snoozed group still firing is brought back once when the snooze ends, also after a restart") {
+    harness h;
+    REQUIRE(h.svc().receive(from_sender(t0), {"alertmanager", "g1", {firing("fp1", "warning", t0)}}).changed);
+    REQUIRE(h.svc().receive(from_sender(t0), {"alertmanager", "g2", {firing("fp2", "warning", t0)}}).changed);
+    auto const snooze = h.svc().rules().snooze;
+    REQUIRE(h.svc().press({"alice", "incidents", t0}, ui::action::snooze_alert, ui::group_value(1)).changed);
+    REQUIRE(h.svc().press({"alice", "incidents", t0}, ui::action::snooze_alert, ui::group_value(2)).changed);
+    CHECK(h.svc().next_due() == t0 + snooze);
+    // Group 2 is declined during its snooze: nothing to bring back.
+    REQUIRE(h.svc().submit({"bob", "incidents", t0 + 1min}, ui::form::decline_alert, alert_stream(2),
+                           {{ui::field::reason, "known issue"}})
+                .changed);
+    CHECK(posts(h.svc().tick(t0 + snooze - 1s)).empty());
+
+    h.restart();
+    auto const back = posts(h.svc().tick(t0 + snooze));
+    REQUIRE(back.size() == 1);
+    CHECK(back[0].thread == triage_key(1));
+    CHECK(render_text(back[0].view) ==
+          "⏰ Snooze over: Error rate above 5% still fires, and nobody has answered it — @alice\n");
+    CHECK(back[0].view.mentions == std::vector<std::string>{"alice"});
+    CHECK(posts(h.svc().tick(t0 + snooze + 1min)).empty());
+    h.restart();
+    CHECK(posts(h.svc().tick(t0 + snooze + 2min)).empty());  // claimed: once, also after a restart
+}
