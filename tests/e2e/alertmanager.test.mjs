@@ -1,7 +1,8 @@
 // The real Prometheus Alertmanager (Debian's prometheus-alertmanager) sending to `warroom run`:
 // alerts posted to its API reach warroom through its webhook receiver with the bearer token. A
 // critical alert becomes one incident (its repeats nothing new), a warning one triage post, and
-// their resolution reaches both: the incident's room, the triage post edited in place.
+// their resolution reaches both: the incident's room, the triage post edited in place and declined
+// automatically (nobody answered it).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -102,6 +103,7 @@ describe('the real Alertmanager', { timeout: 120000, skip: !existsSync(alertmana
       await w.sim.waitFor(() => /all resolved/.test(text(triage()[0] ?? {})), 20000, 'the triage post edited');
       assert.equal(triage().length, 1, 'one triage post');
       assert.ok(triage()[0].edited);
+      assert.match(text(triage()[0]), /Declined.*automatically: all alerts resolved before anyone acted/s, 'auto-declined');
       assert.equal(w.rooms(1).length, 1);
       assert.equal(w.rooms(2).length, 0, 'one incident');
       assert.match(bot.log(), /alerts: alertmanager delivery of 1 alerts: recorded/);
