@@ -693,7 +693,7 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
                 std::copy_if(events.begin(), events.end(), std::back_inserter(of_incidents),
                              [](event const& e) { return !is_alert_stream(e.incident); });
                 effects = reactions(of_incidents, state, {rules_, o.user, o.channel});
-                auto triage = alert_reactions(events, groups, rules_);
+                auto triage = alert_reactions(events, groups, rules_, alerts);
                 std::move(triage.begin(), triage.end(), std::back_inserter(effects));
             };
             if (record(events, std::move(claims), derive, out)) {

@@ -63,6 +63,27 @@ struct group_applier {
     void operator()(T const&) {}
 };
 
+// Whether `batch` holds an event of type T of stream `stream`.
+template <class T>
+bool in_batch(std::vector<event> const& batch, int stream) {
+    return std::any_of(batch.begin(), batch.end(),
+                       [&](event const& x) { return x.incident == stream && std::holds_alternative<T>(x.what); });
+}
+
+// The ticket of a group: its alerts as recorded, and the labels every alert received with it shares.
+open_ticket ticket_of(alert_group const& g, std::vector<alert> const& received) {
+    open_ticket t{g.number, g.title, std::string(to_string(g.level())), g.source, {}, {}};
+    for (auto const& [fingerprint, a] : g.alerts) t.alerts.push_back({a.name, a.summary, a.url, a.starts_at});
+    if (!received.empty()) t.labels = received.front().labels;
+    for (auto const& a : received) {
+        std::erase_if(t.labels, [&](auto const& label) {
+            auto const it = a.labels.find(label.first);
+            return it == a.labels.end() || it->second != label.second;
+        });
+    }
+    return t;
+}
+
 alert_group applied(alert_group g, event const& e) {
     std::visit(group_applier{g, e}, e.what);
     ++g.version;
@@ -227,7 +248,8 @@ message_view triage_view(alert_group const& g, policy const& p) {
     return v;
 }
 
-std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p) {
+std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p,
+                                    std::vector<alert> const& received) {
     std::vector<effect> out;
     std::vector<int> done;
     for (auto const& e : batch) {
@@ -236,15 +258,14 @@ std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group
         auto const& g = groups.at(-e.incident);
         if (g.incident) {
             // Its incident has a war room: a triage post, if there was one, says so once.
-            bool const declared_now = std::any_of(batch.begin(), batch.end(), [&](event const& x) {
-                return x.incident == e.incident && std::holds_alternative<alert_group_declared>(x.what);
-            });
-            if (!declared_now) continue;
+            if (!in_batch<alert_group_declared>(batch, e.incident)) continue;
             post pointer{alert_channel(p), triage_view(g, p), false, triage_key(g.number)};
             pointer.edit_only = true;
             out.push_back(std::move(pointer));
-        } else if (g.level() != alert_level::low) {  // a low group is recorded only
+        } else if (g.level() != alert_level::low) {
             out.push_back(post{alert_channel(p), triage_view(g, p), false, triage_key(g.number)});
+        } else if (p.alerts.tickets && in_batch<alert_group_opened>(batch, e.incident)) {  // without a ticket system: recorded only
+            out.push_back(ticket_of(g, received));
         }
     }
     return out;
