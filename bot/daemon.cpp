@@ -145,7 +145,8 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     // shaping never holds a page or a ticket.
     http::client to_vendor{ioc.get_executor(), tls, request_timeout};
     deliverer to_world{to_slack, to_vendor, pager, settings.alerts, log};
-    if (settings.alerts.ticket_url.empty() && (!settings.alerts.token.empty() || !settings.alerts.webhook_secrets.empty()))
+    if (settings.alerts.ticket_url.empty() &&
+        (!settings.alerts.token.empty() || !settings.alerts.webhook_secrets.empty()))
         log->info("alerts: low alerts are recorded only: no ticket system ([alerts] ticket_url) is configured");
     outbox::runner_settings const delivery{owner_id()};
     outbox::runner out{ioc.get_executor(), store, to_world, log, delivery};

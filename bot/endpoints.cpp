@@ -79,7 +79,7 @@ std::string header(http::request const& r, std::string const& name) {
 struct intake_limits {
     app::limit per_receiver;
     app::token_buckets buckets;
-    std::map<std::string, int, std::less<>> refused;
+    std::map<std::string, int> refused;
 };
 
 // Nothing when `receiver` may deliver now; else the 429 that says when it may.
@@ -266,7 +266,8 @@ void measure_incidents(metrics::registry& r, app::service const& svc) {
 
 outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry, bool in_doubt) {
     if (auto const* t = std::get_if<core::open_ticket>(&entry.what)) {
-        if (alerts_.ticket_url.empty()) co_return outbox::attempt{outbox::verdict::failed, "no ticket system is configured"};
+        if (alerts_.ticket_url.empty())
+            co_return outbox::attempt{outbox::verdict::failed, "no ticket system is configured"};
         co_return co_await ticket(*t);
     }
     auto const* p = std::get_if<core::page>(&entry.what);
@@ -297,9 +298,11 @@ outbox::task<outbox::attempt> deliverer::page(core::page p) {
 // A ticket system's answers are judged as a paging vendor's: 2xx delivered; 429, 5xx and no answer
 // retried (after its Retry-After); any other refusal given up, since sending it again cannot help.
 outbox::task<outbox::attempt> deliverer::ticket(core::open_ticket t) {
+    // Named, not temporaries in the co_await expression: GCC 12 frees such temporaries twice.
+    auto const body = alerts::ticket_body(t);
+    auto const authorization = "Bearer " + alerts_.ticket_token;
     http::header_list const idempotency{{"Idempotency-Key", core::ticket_key(t.group)}};
-    auto const answer = co_await vendor_.post_json(alerts_.ticket_url, alerts::ticket_body(t),
-                                                   "Bearer " + alerts_.ticket_token, idempotency);
+    auto const answer = co_await vendor_.post_json(alerts_.ticket_url, body, authorization, idempotency);
     auto const status = answer.transport ? 0 : answer.status;
     auto const verdict = paging::judge(status);
     if (verdict == paging::verdict::delivered) co_return outbox::attempt{outbox::verdict::delivered, "ticket opened"};

@@ -456,8 +456,8 @@ public:
             }
         });
         guarded([&] {
-            s.alerts.ticket_token = secret("WARROOM_ALERTS_TICKET_TOKEN", "alerts.ticket_token_file",
-                                           alerts_ticket_token_file_, env);
+            s.alerts.ticket_token =
+                secret("WARROOM_ALERTS_TICKET_TOKEN", "alerts.ticket_token_file", alerts_ticket_token_file_, env);
             if (!s.alerts.ticket_url.empty() && s.alerts.ticket_token.empty())
                 fail(source_, "alerts.ticket_token_file",
                      "alerts.ticket_url is set but no token for it (WARROOM_ALERTS_TICKET_TOKEN or "

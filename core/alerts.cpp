@@ -264,7 +264,8 @@ std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group
             out.push_back(std::move(pointer));
         } else if (g.level() != alert_level::low) {
             out.push_back(post{alert_channel(p), triage_view(g, p), false, triage_key(g.number)});
-        } else if (p.alerts.tickets && in_batch<alert_group_opened>(batch, e.incident)) {  // without a ticket system: recorded only
+        } else if (p.alerts.tickets && in_batch<alert_group_opened>(batch, e.incident)) {
+            // Once, when it opens; without a ticket system a low group is recorded only.
             out.push_back(ticket_of(g, received));
         }
     }

@@ -115,15 +115,15 @@ std::string ticket_key(int group);
 struct open_ticket {
     int group = 0;
     std::string title;
-    std::string level;   // "low"
-    std::string source;  // the receiver: "alertmanager", "grafana", "generic"
+    std::string level;                          // "low"
+    std::string source;                         // the receiver: "alertmanager", "grafana", "generic"
     std::map<std::string, std::string> labels;  // the labels all its alerts share
     std::vector<ticket_alert> alerts;
     bool operator==(open_ticket const&) const = default;
 };
 
-using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page, invite, archive_room,
-                            open_ticket>;
+using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page, invite,
+                            archive_room, open_ticket>;
 
 // True for effects that must reach the world even if the process dies right after the command.
 inline bool is_durable(effect const& e) {

@@ -25,10 +25,11 @@ std::string rfc3339(core::timestamp t) {
 nlohmann::json ticket_body(core::open_ticket const& t) {
     auto alerts = nlohmann::json::array();
     for (auto const& a : t.alerts) {
-        alerts.push_back({{"name", a.name}, {"summary", a.summary}, {"startsAt", rfc3339(a.starts_at)}, {"url", a.url}});
+        alerts.push_back(
+            {{"name", a.name}, {"summary", a.summary}, {"startsAt", rfc3339(a.starts_at)}, {"url", a.url}});
     }
-    return {{"title", t.title},   {"level", t.level},   {"severity", t.level}, {"source", t.source},
-            {"group", t.group},   {"labels", t.labels}, {"alerts", std::move(alerts)}};
+    return {{"title", t.title}, {"level", t.level},   {"severity", t.level},        {"source", t.source},
+            {"group", t.group}, {"labels", t.labels}, {"alerts", std::move(alerts)}};
 }
 
 }  // namespace warroom::alerts

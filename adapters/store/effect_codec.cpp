@@ -78,7 +78,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kind_of(core::effect const& e) {
-    constexpr std::string_view names[] = {"open_war_room", "post",   "reply",  "set_topic",    "open_form",
+    constexpr std::string_view names[] = {"open_war_room",  "post", "reply",  "set_topic",    "open_form",
                                           "direct_message", "page", "invite", "archive_room", "open_ticket"};
     static_assert(std::size(names) == std::variant_size_v<core::effect>);
     return names[e.index()];

@@ -9,7 +9,8 @@ using namespace warroom;
 using namespace std::chrono_literals;
 
 TEST_CASE("a ticket's JSON: title, level and severity, source, group, shared labels, its alerts") {
-    auto const started = core::timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 2}} + 9h + 5min + 7s + 42ms;
+    auto const started =
+        core::timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 2}} + 9h + 5min + 7s + 42ms;
     core::open_ticket const t{4,
                               "Disk filling on db-1",
                               "low",
@@ -23,10 +24,10 @@ TEST_CASE("a ticket's JSON: title, level and severity, source, group, shared lab
                     "url": "http://prometheus:9090/graph"}]})"));
 
     // The receivers read the start time back as it was.
-    auto const echoed = alerts::parse_alertmanager(
-        R"({"version":"4","alerts":[{"status":"firing","labels":{},"startsAt":")" +
-            alerts::ticket_body(t)["alerts"][0]["startsAt"].get<std::string>() + R"("}]})",
-        "alertmanager");
+    auto const echoed =
+        alerts::parse_alertmanager(R"({"version":"4","alerts":[{"status":"firing","labels":{},"startsAt":")" +
+                                       alerts::ticket_body(t)["alerts"][0]["startsAt"].get<std::string>() + R"("}]})",
+                                   "alertmanager");
     REQUIRE(std::holds_alternative<core::alert_delivery>(echoed));
     CHECK(std::get<core::alert_delivery>(echoed).alerts.at(0).starts_at == started);
 }

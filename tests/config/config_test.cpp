@@ -639,7 +639,8 @@ burst = 20
     CHECK(message.find("w.toml: alerts.ticket_url:") != std::string::npos);
     CHECK(message.find("w.toml: alerts.rate_per_second: must be between 0 (unlimited) and 10000") != std::string::npos);
     CHECK(message.find("w.toml: alerts.burst: must be between 1 and 100000") != std::string::npos);
-    CHECK(error_of([&] { parse("[alerts]\nticket_url = \"https://t.example.com/\"\n", "w.toml", no_env); })
-              .find("w.toml: alerts.ticket_token_file: alerts.ticket_url is set but no token for it") !=
+    CHECK(error_of([&] {
+              parse("[alerts]\nticket_url = \"https://t.example.com/\"\n", "w.toml", no_env);
+          }).find("w.toml: alerts.ticket_token_file: alerts.ticket_url is set but no token for it") !=
           std::string::npos);
 }

@@ -302,10 +302,11 @@ TEST_CASE("with a ticket system a low group opens one ticket, with the labels it
     CHECK(t.title == "Error rate above 5%");
     CHECK(t.level == "low");
     CHECK(t.source == "alertmanager");
-    CHECK(t.labels == std::map<std::string, std::string>{
-                          {"alertname", "DiskFilling"}, {"severity", "info"}, {"team", "storage"}});
-    CHECK(t.alerts == std::vector<ticket_alert>{{"DiskFilling", "Error rate above 5%", "http://prometheus:9090/graph", t0},
-                                                {"DiskFilling", "Error rate above 5%", "", t0 + 10s}});
+    CHECK(t.labels ==
+          std::map<std::string, std::string>{{"alertname", "DiskFilling"}, {"severity", "info"}, {"team", "storage"}});
+    CHECK(t.alerts ==
+          std::vector<ticket_alert>{{"DiskFilling", "Error rate above 5%", "http://prometheus:9090/graph", t0},
+                                    {"DiskFilling", "Error rate above 5%", "", t0 + 10s}});
     CHECK(ticket_key(t.group) == "warroom-alert-group-1");
 
     // A third alert of the group, its resolution, a repeat: the group is open already, no ticket.
