@@ -1,13 +1,12 @@
-// Per-user fairness: a burst from one person (a script declaring in a loop, a reaction storm) must
-// not crowd out everyone else. Token buckets per user and kind, refilled continuously; time is an
-// argument, so the limiter is tested without waiting.
+// Fairness: a burst from one person (a script declaring in a loop, a reaction storm) or one alert
+// sender must not crowd out everyone else. Token buckets by key, refilled continuously; time is an
+// argument, so the limiters are tested without waiting.
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <optional>
 #include <string>
-#include <utility>
 
 #include "core/model.hpp"
 
@@ -32,6 +31,21 @@ struct user_limits {
     bool operator==(user_limits const&) const = default;
 };
 
+// One bucket per key, holding up to `burst` tokens and refilled at `per_minute`; a key starts full.
+class token_buckets {
+public:
+    // Takes one token from `key`'s bucket; when none is left, how long until one is.
+    std::optional<core::milliseconds> take(std::string const& key, limit const& l, core::timestamp now);
+
+private:
+    struct bucket {
+        double tokens = 0;
+        core::timestamp at{};
+    };
+    std::map<std::string, bucket> buckets_;
+};
+
+// Per user and kind of request.
 class rate_limiter {
 public:
     explicit rate_limiter(user_limits limits) : limits_(limits) {}
@@ -40,14 +54,10 @@ public:
     std::optional<core::milliseconds> take(std::string const& user, request_kind kind, core::timestamp now);
 
 private:
-    struct bucket {
-        double tokens = 0;
-        core::timestamp at{};
-    };
     limit const& of(request_kind k) const;
 
     user_limits limits_;
-    std::map<std::pair<std::string, request_kind>, bucket> buckets_;
+    token_buckets buckets_;
 };
 
 }  // namespace warroom::app

@@ -381,12 +381,12 @@ outcome service::handle(origin const& o, std::string_view text) {
 }
 
 std::vector<effect> service::consequences(origin const& o, std::vector<event> const& events, incident_map const& state,
-                                          alert_group_map const& groups) const {
+                                          alert_group_map const& groups, std::vector<alert> const& received) const {
     std::vector<event> of_incidents;
     std::copy_if(events.begin(), events.end(), std::back_inserter(of_incidents),
                  [](event const& e) { return !is_alert_stream(e.incident); });
     auto effects = reactions(of_incidents, state, {rules_, o.user, o.channel});
-    auto triage = alert_reactions(events, groups, rules_);
+    auto triage = alert_reactions(events, groups, rules_, received);
     std::move(triage.begin(), triage.end(), std::back_inserter(effects));
     return effects;
 }
@@ -795,7 +795,9 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
             std::vector<std::string> claims;
             if (claim) claims.push_back(o.once);
             auto const derive = [&](incident_map const& state, alert_group_map const& groups,
-                                    std::vector<effect>& effects) { effects = consequences(o, events, state, groups); };
+                                    std::vector<effect>& effects) {
+                effects = consequences(o, events, state, groups, alerts);
+            };
             if (record(events, std::move(claims), derive, out)) {
                 claim = false;
                 break;

@@ -153,9 +153,10 @@ private:
     outcome submit_triage(origin const& o, ui::form form, int group, form_values const& values);
     // Alert group `number` when `o` may answer it and it still takes answers; otherwise nullptr, and why in `out`.
     alert_group const* triage_group(origin const& o, int number, std::string_view verb, outcome& out);
-    // What recorded events owe the world: the incidents' reactions and the alert groups' posts.
+    // What recorded events owe the world: the incidents' reactions and the alert groups' posts and
+    // tickets (`received`: the alerts a delivery brought, whose labels a ticket carries).
     std::vector<effect> consequences(origin const& o, std::vector<event> const& events, incident_map const& state,
-                                     alert_group_map const& groups) const;
+                                     alert_group_map const& groups, std::vector<alert> const& received = {}) const;
     outcome answer(origin const& o, query const& q, std::optional<int> number);
     using derive_effects = std::function<void(incident_map const& staged, alert_group_map const& staged_groups,
                                               std::vector<effect>& effects)>;

@@ -141,9 +141,13 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     slack::deliverer to_slack{ioc.get_executor(), store, api, log};
     std::optional<paging::settings> pager;
     if (!settings.paging.vendor.empty()) pager = paging_of(settings.paging);
-    // The paging vendor has its own connections: a Slack outage or Slack's rate shaping never holds a page.
+    // The paging vendor and the ticket system have their own connections: a Slack outage or Slack's rate
+    // shaping never holds a page or a ticket.
     http::client to_vendor{ioc.get_executor(), tls, request_timeout};
-    deliverer to_world{to_slack, to_vendor, pager, log};
+    deliverer to_world{to_slack, to_vendor, pager, settings.alerts, log};
+    if (settings.alerts.ticket_url.empty() &&
+        (!settings.alerts.token.empty() || !settings.alerts.webhook_secrets.empty()))
+        log->info("alerts: low alerts are recorded only: no ticket system ([alerts] ticket_url) is configured");
     outbox::runner_settings const delivery{owner_id()};
     outbox::runner out{ioc.get_executor(), store, to_world, log, delivery};
     svc.lease_outbox_to({delivery.owner, delivery.lease});

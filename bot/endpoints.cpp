@@ -1,9 +1,12 @@
 #include "bot/endpoints.hpp"
 
 #include "adapters/alerts/receivers.hpp"
+#include "adapters/alerts/tickets.hpp"
 #include "adapters/paging/pagerduty_webhook.hpp"
+#include "app/limits.hpp"
 
 #include <boost/asio/this_coro.hpp>
+#include <map>
 
 namespace warroom::bot {
 namespace {
@@ -71,11 +74,41 @@ std::string header(http::request const& r, std::string const& name) {
     return it == r.headers.end() ? std::string{} : it->second;
 }
 
-// The alert receivers: authenticated, parsed, recorded. Answers 2xx (once the caller has waited for
-// the write to settle) or the status and reason of a refusal.
-http::response alert_webhook(app::service& svc, config::alerts_settings const& alerts, spdlog::logger& log,
-                             http::request const& r, std::string_view receiver, app::ticket& recorded_from,
-                             app::ticket& recorded) {
+// Each receiver's token bucket, and how many of its deliveries were refused since it last took one:
+// a sender over its limit is logged when the refusals start and when they end, not at each one.
+struct intake_limits {
+    app::limit per_receiver;
+    app::token_buckets buckets;
+    std::map<std::string, int> refused;
+};
+
+// Nothing when `receiver` may deliver now; else the 429 that says when it may.
+std::optional<http::response> over_limit(intake_limits& limits, spdlog::logger& log, std::string_view receiver,
+                                         core::timestamp now) {
+    auto& refused = limits.refused[std::string(receiver)];
+    auto const wait = limits.buckets.take(std::string(receiver), limits.per_receiver, now);
+    if (!wait) {
+        if (refused > 0) log.info("http: alerts: {} deliveries taken again ({} refused with 429)", receiver, refused);
+        refused = 0;
+        return std::nullopt;
+    }
+    auto const seconds = std::max<long long>(1, (wait->count() + 999) / 1000);
+    if (refused++ == 0) {
+        log.warn("http: alerts: {} sends more than {} deliveries a second (bursts of {}): refused with 429", receiver,
+                 limits.per_receiver.per_minute / 60, limits.per_receiver.burst);
+    }
+    auto answer = text(429, "too many deliveries to /webhooks/" + std::string(receiver) + " (at most " +
+                                std::to_string(limits.per_receiver.per_minute / 60) + " a second); retry in " +
+                                std::to_string(seconds) + " s");
+    answer.headers.emplace_back("Retry-After", std::to_string(seconds));
+    return answer;
+}
+
+// The alert receivers: authenticated, held to their rate, parsed, recorded. Answers 2xx (once the
+// caller has waited for the write to settle) or the status and reason of a refusal.
+http::response alert_webhook(app::service& svc, config::alerts_settings const& alerts, intake_limits& limits,
+                             spdlog::logger& log, http::request const& r, std::string_view receiver,
+                             app::ticket& recorded_from, app::ticket& recorded) {
     if (r.method != "POST") return text(405, "POST only");
     auto const now = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
     app::origin o{core::bot_user, "", now};
@@ -93,7 +126,6 @@ http::response alert_webhook(app::service& svc, config::alerts_settings const& a
         // Its id is claimed with what it records: the same delivery sent again (a retry, a replay)
         // changes nothing.
         o.once = "webhook-id:" + id;
-        delivery = alerts::parse_generic(r.body, now);
     } else {
         if (alerts.token.empty())
             return text(404, "the " + std::string(receiver) + " alert receiver is not configured");
@@ -101,6 +133,13 @@ http::response alert_webhook(app::service& svc, config::alerts_settings const& a
             log.warn("http: alerts: {} delivery from {} without the bearer token", receiver, r.remote);
             return text(401, "a bearer token is required (Authorization: Bearer …)");
         }
+    }
+    // Counted once authenticated: a stranger's flood is refused with 401 and cannot use up the
+    // sender's budget.
+    if (auto refusal = over_limit(limits, log, receiver, now)) return std::move(*refusal);
+    if (receiver == "generic") {
+        delivery = alerts::parse_generic(r.body, now);
+    } else {
         delivery = alerts::parse_alertmanager(r.body, std::string(receiver));
     }
     if (auto const* bad = std::get_if<alerts::bad_delivery>(&delivery)) {
@@ -158,8 +197,8 @@ http::task<http::response> readiness(app::event_store& store, readiness_sources 
 constexpr std::string_view alert_receivers[] = {"alertmanager", "grafana", "generic"};
 
 http::task<http::response> answer(app::service& svc, app::event_store& store, config::paging_settings const& paging,
-                                  config::alerts_settings const& alerts, readiness_sources const& ready,
-                                  metrics::registry const& measured,
+                                  config::alerts_settings const& alerts, intake_limits& limits,
+                                  readiness_sources const& ready, metrics::registry const& measured,
                                   std::shared_ptr<spdlog::logger> log, http::request r) {
     auto const path = r.target.substr(0, r.target.find('?'));
     // Answered on the loop: that this runs at all is the proof that the loop turns.
@@ -180,7 +219,7 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
         response = pagerduty_webhook(svc, paging, *log, r, recorded);
     } else {
         try {
-            response = alert_webhook(svc, alerts, *log, r, receiver, recorded_from, recorded);
+            response = alert_webhook(svc, alerts, limits, *log, r, receiver, recorded_from, recorded);
         } catch (app::store_error const& err) {
             log->error("http: alerts: {} delivery not recorded: {}", receiver, err.what());
             co_return text(503, "warroom could not record this (its store failed); send it again");
@@ -207,8 +246,12 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
 http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
                         config::alerts_settings const& alerts, readiness_sources ready,
                         metrics::registry const& measured, std::shared_ptr<spdlog::logger> log) {
-    return [&svc, &store, &paging, &alerts, ready = std::make_shared<readiness_sources>(std::move(ready)), &measured,
-            log](http::request r) { return answer(svc, store, paging, alerts, *ready, measured, log, std::move(r)); };
+    auto limits = std::make_shared<intake_limits>();
+    limits->per_receiver = {alerts.rate_per_second * 60, alerts.burst};
+    return [&svc, &store, &paging, &alerts, limits, ready = std::make_shared<readiness_sources>(std::move(ready)),
+            &measured, log](http::request r) {
+        return answer(svc, store, paging, alerts, *limits, *ready, measured, log, std::move(r));
+    };
 }
 
 void measure_incidents(metrics::registry& r, app::service const& svc) {
@@ -222,6 +265,11 @@ void measure_incidents(metrics::registry& r, app::service const& svc) {
 }
 
 outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry, bool in_doubt) {
+    if (auto const* t = std::get_if<core::open_ticket>(&entry.what)) {
+        if (alerts_.ticket_url.empty())
+            co_return outbox::attempt{outbox::verdict::failed, "no ticket system is configured"};
+        co_return co_await ticket(*t);
+    }
     auto const* p = std::get_if<core::page>(&entry.what);
     if (!p) co_return co_await others_.deliver(entry, in_doubt);
     if (!pager_) co_return outbox::attempt{outbox::verdict::failed, "no paging integration is configured"};
@@ -245,6 +293,26 @@ outbox::task<outbox::attempt> deliverer::page(core::page p) {
                                   why};
     }
     co_return outbox::attempt{outbox::verdict::delivered, "paged"};
+}
+
+// A ticket system's answers are judged as a paging vendor's: 2xx delivered; 429, 5xx and no answer
+// retried (after its Retry-After); any other refusal given up, since sending it again cannot help.
+outbox::task<outbox::attempt> deliverer::ticket(core::open_ticket t) {
+    // Named, not temporaries in the co_await expression: GCC 12 frees such temporaries twice.
+    auto const body = alerts::ticket_body(t);
+    auto const authorization = "Bearer " + alerts_.ticket_token;
+    http::header_list const idempotency{{"Idempotency-Key", core::ticket_key(t.group)}};
+    auto const answer = co_await vendor_.post_json(alerts_.ticket_url, body, authorization, idempotency);
+    auto const status = answer.transport ? 0 : answer.status;
+    auto const verdict = paging::judge(status);
+    if (verdict == paging::verdict::delivered) co_return outbox::attempt{outbox::verdict::delivered, "ticket opened"};
+    auto const why = answer.transport ? "ticket: " + answer.transport.message()
+                                      : "ticket: " + paging::failure_reason(status, answer.body.dump());
+    // The runner logs the give-up with this reason, in one line.
+    outbox::attempt out{verdict == paging::verdict::retry ? outbox::verdict::retry : outbox::verdict::failed, why,
+                        answer.sent};
+    if (answer.retry_after) out.retry_after = *answer.retry_after;
+    co_return out;
 }
 
 }  // namespace warroom::bot

@@ -1,7 +1,7 @@
-// What the daemon serves on [http] listen and sends to the paging vendor: health and metrics, the
-// paging vendor's webhook (PagerDuty v3: an acknowledgement there acknowledges the incident here),
-// the alert receivers (/webhooks/alertmanager, /webhooks/grafana, /webhooks/generic),
-// and the delivery of page effects through the vendor's API.
+// What the daemon serves on [http] listen and sends to the paging vendor and the ticket system: health
+// and metrics, the paging vendor's webhook (PagerDuty v3: an acknowledgement there acknowledges the
+// incident here), the alert receivers (/webhooks/alertmanager, /webhooks/grafana, /webhooks/generic),
+// and the delivery of page effects through the vendor's API and of tickets to [alerts] ticket_url.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -43,21 +43,25 @@ void measure_incidents(metrics::registry& r, app::service const& svc);
 paging::settings paging_of(config::paging_settings const& s);
 
 // What the outbox engine delivers: pages to the paging vendor (each request of the page in turn; a
-// vendor dedups by key, so repeating a page is harmless), everything else to `others` (Slack).
+// vendor dedups by key, so repeating a page is harmless), tickets to the ticket system (with the
+// group's Idempotency-Key, so a repeat is recognised there), everything else to `others` (Slack).
 class deliverer final : public outbox::deliverer {
 public:
-    // Without `pager` (no vendor configured) pages are given up.
+    // Without `pager` (no vendor configured) pages are given up; without `alerts.ticket_url`, tickets.
+    // `alerts` must outlive the deliverer.
     deliverer(outbox::deliverer& others, http::client& vendor, std::optional<paging::settings> pager,
-              std::shared_ptr<spdlog::logger> log)
-        : others_(others), vendor_(vendor), pager_(std::move(pager)), log_(std::move(log)) {}
+              config::alerts_settings const& alerts, std::shared_ptr<spdlog::logger> log)
+        : others_(others), vendor_(vendor), pager_(std::move(pager)), alerts_(alerts), log_(std::move(log)) {}
     outbox::task<outbox::attempt> deliver(app::outbox_entry const& entry, bool in_doubt) override;
 
 private:
     outbox::task<outbox::attempt> page(core::page p);
+    outbox::task<outbox::attempt> ticket(core::open_ticket t);
 
     outbox::deliverer& others_;
     http::client& vendor_;
     std::optional<paging::settings> pager_;
+    config::alerts_settings const& alerts_;
     std::shared_ptr<spdlog::logger> log_;
 };
 

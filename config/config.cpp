@@ -384,7 +384,7 @@ public:
         };
         section("oncall", [&](toml::table const& t) { read_oncall(t, s.policy); });
         section("paging", [&](toml::table const& t) { read_paging(t, s); });
-        section("alerts", [&](toml::table const& t) { read_alerts(t, s.policy.alerts); });
+        section("alerts", [&](toml::table const& t) { read_alerts(t, s); });
         section("slack", [&](toml::table const& t) { read_slack(t, s); });
         section("store", [&](toml::table const& t) { read_store(t, s); });
         section("http", [&](toml::table const& t) { read_http(t, s); });
@@ -454,6 +454,14 @@ public:
                 }
                 s.alerts.webhook_secrets.push_back(one);
             }
+        });
+        guarded([&] {
+            s.alerts.ticket_token =
+                secret("WARROOM_ALERTS_TICKET_TOKEN", "alerts.ticket_token_file", alerts_ticket_token_file_, env);
+            if (!s.alerts.ticket_url.empty() && s.alerts.ticket_token.empty())
+                fail(source_, "alerts.ticket_token_file",
+                     "alerts.ticket_url is set but no token for it (WARROOM_ALERTS_TICKET_TOKEN or "
+                     "alerts.ticket_token_file)");
         });
         guarded([&] {
             // Without the service, a signed webhook of any PagerDuty service could act on incidents.
@@ -531,6 +539,14 @@ private:
         std::vector<std::string> out;
         for (std::size_t i = 0; i < a->size(); ++i) out.push_back(string_at(*a->get(i), indexed(key, i)));
         return out;
+    }
+
+    // A whole number from `lo` to `hi`; `range` says what they mean ("between 0 (unlimited) and 100000").
+    int whole_number_at(toml::node const& n, std::string const& key, int lo, int hi, std::string const& range) const {
+        auto const v = n.value<int64_t>();
+        if (!v) fail_at(key, "expected a whole number, got " + std::string{type_name(n)});
+        if (*v < lo || *v > hi) fail_at(key, "must be " + range);
+        return static_cast<int>(*v);
     }
 
     std::string duration_text_at(toml::node const& n, std::string const& key) const {
@@ -726,10 +742,32 @@ private:
         s.policy.paging = !s.paging.vendor.empty();
     }
 
-    void read_alerts(toml::table const& t, core::alert_policy& a) {
+    void read_alerts(toml::table const& t, settings& s) {
+        auto& a = s.policy.alerts;
         check_keys(t, "alerts",
                    {"channel", "token_file", "webhook_secret_file", "group_by", "reopen_window", "critical_severity",
-                    "triagers", "routes"});
+                    "triagers", "routes", "ticket_url", "ticket_token_file", "rate_per_second", "burst"});
+        guarded([&] {
+            if (auto const* n = t.get("ticket_url")) {
+                auto const url = string_at(*n, "alerts.ticket_url");
+                check("alerts.ticket_url", http_url_problem(url));
+                s.alerts.ticket_url = url;
+                a.tickets = true;
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("ticket_token_file"))
+                alerts_ticket_token_file_ = path_at(*n, "alerts.ticket_token_file");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("rate_per_second"))
+                s.alerts.rate_per_second =
+                    whole_number_at(*n, "alerts.rate_per_second", 0, 10'000, "between 0 (unlimited) and 10000");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("burst"))
+                s.alerts.burst = whole_number_at(*n, "alerts.burst", 1, 100'000, "between 1 and 100000");
+        });
         guarded([&] {
             if (auto const* n = t.get("channel")) {
                 a.channel = string_at(*n, "alerts.channel");
@@ -1118,12 +1156,9 @@ private:
     void read_nudge(toml::table const& t, core::policy& p) const {
         check_keys(t, "nudge", {"back_off_after", "max_interval"});
         guarded([&] {
-            auto const* n = t.get("back_off_after");
-            if (!n) return;
-            auto const v = n->value<int64_t>();
-            if (!v) fail_at("nudge.back_off_after", "expected a whole number, got " + std::string{type_name(*n)});
-            if (*v < 1 || *v > 1000) fail_at("nudge.back_off_after", "must be between 1 and 1000 unanswered nudges");
-            p.nudge_back_off_after = static_cast<int>(*v);
+            if (auto const* n = t.get("back_off_after"))
+                p.nudge_back_off_after =
+                    whole_number_at(*n, "nudge.back_off_after", 1, 1000, "between 1 and 1000 unanswered nudges");
         });
         guarded([&] {
             if (auto const* n = t.get("max_interval"))
@@ -1160,13 +1195,8 @@ private:
     void read_limits(toml::table const& t, settings& s) const {
         check_keys(t, "limits", {"declares_per_minute", "commands_per_minute", "marks_per_minute"});
         auto const count = [&](char const* name, int& into) {
-            auto const* n = t.get(name);
-            if (!n) return;
-            auto const v = n->value<int64_t>();
-            auto const key = join("limits", name);
-            if (!v) fail_at(key, "expected a whole number, got " + std::string{type_name(*n)});
-            if (*v < 0 || *v > 100'000) fail_at(key, "must be between 0 (unlimited) and 100000");
-            into = static_cast<int>(*v);
+            if (auto const* n = t.get(name))
+                into = whole_number_at(*n, join("limits", name), 0, 100'000, "between 0 (unlimited) and 100000");
         };
         count("declares_per_minute", s.limits.declares_per_minute);
         count("commands_per_minute", s.limits.commands_per_minute);
@@ -1249,6 +1279,7 @@ private:
     std::optional<std::string> webhook_secret_file_;
     std::optional<std::string> alerts_token_file_;
     std::optional<std::string> alerts_secret_file_;
+    std::optional<std::string> alerts_ticket_token_file_;
     mutable std::vector<std::string> errors_;
     bool service_id_given_ = false;
 };
@@ -1417,7 +1448,15 @@ std::string describe(settings const& s) {
     line("alerts:", "token " + std::string(s.alerts.token.empty() ? "not set" : "set") + ", webhook secrets " +
                         std::to_string(s.alerts.webhook_secrets.size()) + ", triage in #" + core::alert_channel(p) +
                         ", " + std::to_string(p.alerts.routes.size()) + " routes, reopen window " +
-                        core::format_duration(p.alerts.reopen_window));
+                        core::format_duration(p.alerts.reopen_window) + ", " +
+                        (s.alerts.rate_per_second == 0
+                             ? std::string("no rate limit")
+                             : std::to_string(s.alerts.rate_per_second) + " deliveries a second per receiver (burst " +
+                                   std::to_string(s.alerts.burst) + ")"));
+    line("tickets:", s.alerts.ticket_url.empty()
+                         ? std::string("none (low alerts are recorded only)")
+                         : "low alert groups to " + redact_url(s.alerts.ticket_url) + ", token " +
+                               (s.alerts.ticket_token.empty() ? "not set" : "set"));
     out << "types:\n";
     for (auto const type : core::all_types) {
         auto const& tp = p.of(type);

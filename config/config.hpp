@@ -45,6 +45,16 @@ struct alerts_settings {
     // WARROOM_ALERTS_WEBHOOK_SECRET or alerts.webhook_secret_file: the generic receiver's Standard
     // Webhooks secrets ("whsec_…"), several (separated by white space) while one is rotated out.
     std::vector<std::string> webhook_secrets;
+    // Low alert groups' tickets: POSTed as JSON to ticket_url (empty: none, low alerts are recorded
+    // only) with `Authorization: Bearer <ticket_token>` (WARROOM_ALERTS_TICKET_TOKEN or
+    // alerts.ticket_token_file).
+    std::string ticket_url;
+    std::string ticket_token;
+    // Each receiver takes this many deliveries a second (0: unlimited), and bursts of `burst`; more
+    // are answered 429. An Alertmanager batches a group's alerts into one delivery, so a storm of
+    // 10,000 alerts a minute in 50 groups is a few deliveries a second.
+    int rate_per_second = 50;
+    int burst = 500;
 };
 
 // Per-user fairness: how many of each a person may send a minute (0: unlimited).

@@ -77,6 +77,27 @@ struct group_applier {
     void operator()(T const&) {}
 };
 
+// Whether `batch` holds an event of type T of stream `stream`.
+template <class T>
+bool in_batch(std::vector<event> const& batch, int stream) {
+    return std::any_of(batch.begin(), batch.end(),
+                       [&](event const& x) { return x.incident == stream && std::holds_alternative<T>(x.what); });
+}
+
+// The ticket of a group: its alerts as recorded, and the labels every alert received with it shares.
+open_ticket ticket_of(alert_group const& g, std::vector<alert> const& received) {
+    open_ticket t{g.number, g.title, std::string(to_string(g.level())), g.source, {}, {}};
+    for (auto const& [fingerprint, a] : g.alerts) t.alerts.push_back({a.name, a.summary, a.url, a.starts_at});
+    if (!received.empty()) t.labels = received.front().labels;
+    for (auto const& a : received) {
+        std::erase_if(t.labels, [&](auto const& label) {
+            auto const it = a.labels.find(label.first);
+            return it == a.labels.end() || it->second != label.second;
+        });
+    }
+    return t;
+}
+
 alert_group applied(alert_group g, event const& e) {
     std::visit(group_applier{g, e}, e.what);
     ++g.version;
@@ -359,22 +380,24 @@ post snooze_over(alert_group const& g, policy const& p) {
     return reply;
 }
 
-std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p) {
+std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p,
+                                    std::vector<alert> const& received) {
     std::vector<effect> out;
     std::vector<int> done;
     for (auto const& e : batch) {
         if (!is_alert_stream(e.incident) || std::find(done.begin(), done.end(), e.incident) != done.end()) continue;
         done.push_back(e.incident);
         auto const& g = groups.at(-e.incident);
-        if (g.level() == alert_level::low) continue;  // recorded only: there is no post
+        if (g.level() == alert_level::low) {
+            // Once, when it opens; without a ticket system a low group is recorded only.
+            if (p.alerts.tickets && in_batch<alert_group_opened>(batch, e.incident)) out.push_back(ticket_of(g, received));
+            continue;
+        }
         post triage{alert_channel(p), triage_view(g, p), false, triage_key(g.number)};
         if (g.incident) {
             // Its incident has a war room: a triage post, if there was one, says so once.
-            bool const joined_now = std::any_of(batch.begin(), batch.end(), [&](event const& x) {
-                return x.incident == e.incident && (std::holds_alternative<alert_group_declared>(x.what) ||
-                                                    std::holds_alternative<alert_group_merged>(x.what));
-            });
-            if (!joined_now) continue;
+            if (!in_batch<alert_group_declared>(batch, e.incident) && !in_batch<alert_group_merged>(batch, e.incident))
+                continue;
             triage.edit_only = true;
         }
         out.push_back(std::move(triage));

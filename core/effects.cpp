@@ -23,6 +23,8 @@ std::string announced_update_key(int incident, int update) {
 
 std::string page_dedup_key(int incident) { return std::string(page_key_prefix) + std::to_string(incident); }
 
+std::string ticket_key(int group) { return "warroom-alert-group-" + std::to_string(group); }
+
 std::optional<int> incident_of_page_key(std::string_view key) {
     if (!key.starts_with(page_key_prefix)) return std::nullopt;
     key.remove_prefix(page_key_prefix.size());

@@ -3,6 +3,7 @@
 // tied to that request, so they go back with it and are never stored).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,7 +103,27 @@ struct page {
     bool operator==(page const&) const = default;
 };
 
-using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page, invite, archive_room>;
+// A ticket in the ticket system ([alerts] ticket_url) for a low alert group, once, when it opens.
+struct ticket_alert {
+    std::string name, summary, url;
+    timestamp starts_at{};
+    bool operator==(ticket_alert const&) const = default;
+};
+// The ticket system's idempotency key of alert group `n`, "warroom-alert-group-<n>": a retry of the
+// same ticket carries the same key.
+std::string ticket_key(int group);
+struct open_ticket {
+    int group = 0;
+    std::string title;
+    std::string level;                          // "low"
+    std::string source;                         // the receiver: "alertmanager", "grafana", "generic"
+    std::map<std::string, std::string> labels;  // the labels all its alerts share
+    std::vector<ticket_alert> alerts;
+    bool operator==(open_ticket const&) const = default;
+};
+
+using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page, invite,
+                            archive_room, open_ticket>;
 
 // True for effects that must reach the world even if the process dies right after the command.
 inline bool is_durable(effect const& e) {

@@ -139,6 +139,7 @@ struct alert_policy {
     // go back to its incident or triage post instead of opening new ones.
     seconds reopen_window{std::chrono::hours{1}};
     severity critical_severity = severity::p0;  // the severity of a critical alert no route names
+    bool tickets = false;  // a ticket system is configured ([alerts] ticket_url): a low group opens a ticket
     bool operator==(alert_policy const&) const = default;
 };
 

@@ -200,6 +200,8 @@ void console::show(app::outcome const& o) {
                     out_ << "[paging] " << core::to_string(x.action) << ' ' << x.dedup_key;
                     if (!x.responder.empty()) out_ << " for @" << x.responder << " (" << x.position << ')';
                     out_ << ": " << x.summary << '\n';
+                } else if constexpr (std::is_same_v<T, core::open_ticket>) {
+                    out_ << "[ticket] " << core::ticket_key(x.group) << " (" << x.level << "): " << x.title << '\n';
                 }
             },
             e);

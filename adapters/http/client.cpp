@@ -61,7 +61,8 @@ std::unique_ptr<client::connection> client::take_idle(url_parts const& where) {
 }
 
 task<client_response> client::post(url_parts const& where, std::string target, std::string body,
-                                   std::string const& authorization, std::string const& content_type) {
+                                   std::string const& authorization, std::string const& content_type,
+                                   header_list const& extra) {
     client_response out;
     auto conn = take_idle(where);
     if (!conn) {
@@ -82,6 +83,7 @@ task<client_response> client::post(url_parts const& where, std::string target, s
     req.set(wire::field::content_type, content_type);
     req.set(wire::field::accept, "application/json");
     if (!authorization.empty()) req.set(wire::field::authorization, authorization);
+    for (auto const& [name, value] : extra) req.set(name, value);
     req.keep_alive(true);
     req.body() = std::move(body);
     req.prepare_payload();
@@ -121,20 +123,21 @@ task<client_response> client::post(url_parts const& where, std::string target, s
 }
 
 task<client_response> client::post(std::string const& url, std::string body, std::string const& authorization,
-                                   std::string const& content_type) {
+                                   std::string const& content_type, header_list const& extra) {
     auto const where = split_url(url);
     if (!where) {
         client_response r;
         r.transport = asio::error::invalid_argument;
         co_return r;
     }
-    auto r = co_await post(*where, where->target, std::move(body), authorization, content_type);
+    auto r = co_await post(*where, where->target, std::move(body), authorization, content_type, extra);
     co_return r;
 }
 
 task<client_response> client::post_json(std::string const& url, nlohmann::json const& body,
-                                        std::string const& authorization) {
-    auto r = co_await post(url, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), authorization);
+                                        std::string const& authorization, header_list const& extra) {
+    auto r = co_await post(url, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), authorization,
+                           json_content, extra);
     co_return r;
 }
 

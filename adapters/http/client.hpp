@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/http/net.hpp"
 
@@ -23,6 +25,8 @@ struct client_response {
 };
 
 inline constexpr char json_content[] = "application/json; charset=utf-8";
+// Further request header fields, name and value (an Idempotency-Key).
+using header_list = std::vector<std::pair<std::string, std::string>>;
 
 class client {
 public:
@@ -32,13 +36,14 @@ public:
 
     // POST `body` to `target` at `where`, with the given Authorization header value (none when empty).
     task<client_response> post(url_parts const& where, std::string target, std::string body,
-                               std::string const& authorization, std::string const& content_type = json_content);
+                               std::string const& authorization, std::string const& content_type = json_content,
+                               header_list const& extra = {});
     // POST to an absolute URL; an unparsable URL is a transport failure (invalid_argument), never sent.
     task<client_response> post(std::string const& url, std::string body, std::string const& authorization,
-                               std::string const& content_type = json_content);
+                               std::string const& content_type = json_content, header_list const& extra = {});
     // POST a JSON value to an absolute URL (invalid UTF-8 in strings is replaced, never refused).
     task<client_response> post_json(std::string const& url, nlohmann::json const& body,
-                                    std::string const& authorization = {});
+                                    std::string const& authorization = {}, header_list const& extra = {});
 
 private:
     struct connection;

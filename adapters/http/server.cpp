@@ -112,6 +112,7 @@ wire::response<wire::string_body> to_message(response const& r, unsigned version
     }
     wire::response<wire::string_body> m{static_cast<wire::status>(r.status), version};
     if (!r.content_type.empty()) m.set(wire::field::content_type, r.content_type);
+    for (auto const& [name, value] : r.headers) m.set(name, value);
     m.body() = r.body;
     m.keep_alive(keep_alive);
     m.prepare_payload();

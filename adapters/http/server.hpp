@@ -13,6 +13,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapters/boost/coro.hpp"
 
@@ -33,6 +35,7 @@ struct response {
     int status = 200;  // 200 to 599; anything else is answered as a handler failure (500)
     std::string content_type = "text/plain; charset=utf-8";  // empty: no Content-Type
     std::string body;
+    std::vector<std::pair<std::string, std::string>> headers = {};  // further fields (Retry-After)
 };
 
 // Runs on the io_context thread, so it must not block; it may wait (a commit). An exception becomes a 500.

@@ -1,5 +1,6 @@
 #include "adapters/outbox/engine.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace warroom::outbox {
@@ -149,7 +150,7 @@ action engine::resume(std::int64_t id, news const& n, double unit) {
                 auto const& r = a->result;
                 if (r.what == verdict::retry) {
                     d.in_doubt = d.in_doubt || r.ambiguous;
-                    return wait_then(d, step::waiting_to_lease, d.delays.next(unit), r.detail);
+                    return wait_then(d, step::waiting_to_lease, std::max(d.delays.next(unit), r.retry_after), r.detail);
                 }
                 d.outcome = {r.what == verdict::delivered ? "delivered" : "failed: " + r.detail, r.learned};
                 d.at = step::finishing;

@@ -37,6 +37,7 @@ struct attempt {
     std::string detail;
     bool ambiguous = false;  // the call may have reached the world: reconcile before the next try
     facts learned = {};      // recorded with the result (channel ids, message timestamps)
+    millis retry_after{};    // retry: the receiver asked for at least this wait (Retry-After)
 };
 
 // What the driver is asked to do for one entry.

@@ -220,7 +220,7 @@ std::string failure_reason(int http_status, std::string_view body) {
             }
         }
         if (!errors.empty()) said += (said.empty() ? "" : " ") + ("(" + errors + ")");
-    } else {
+    } else if (!j.is_null()) {  // "null": the HTTP client's stand-in for a body that was not JSON
         said = std::string(core::trim(body));
     }
     said = truncate_utf8(said, 300);

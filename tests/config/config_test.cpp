@@ -608,3 +608,39 @@ severity = "P9"
           std::string::npos);
     CHECK(message.find("not-a-whsec") == std::string::npos);
 }
+
+TEST_CASE("[alerts] ticket system: its URL, its token from the environment (never shown), the receivers' rate") {
+    auto const defaults = parse("", "w.toml", no_env);
+    CHECK(defaults.alerts.ticket_url.empty());
+    CHECK_FALSE(defaults.policy.alerts.tickets);
+    CHECK(defaults.alerts.rate_per_second == 50);
+    CHECK(defaults.alerts.burst == 500);
+    CHECK(describe(defaults).find("none (low alerts are recorded only)") != std::string::npos);
+
+    auto const s = parse(R"(
+[alerts]
+ticket_url = "https://tickets.example.com/api/issues"
+rate_per_second = 5
+burst = 20
+)",
+                         "w.toml", env_of({{"WARROOM_ALERTS_TICKET_TOKEN", "tkt-s3cr3t"}}));
+    CHECK(s.alerts.ticket_url == "https://tickets.example.com/api/issues");
+    CHECK(s.alerts.ticket_token == "tkt-s3cr3t");
+    CHECK(s.policy.alerts.tickets);
+    CHECK(s.alerts.rate_per_second == 5);
+    CHECK(s.alerts.burst == 20);
+    CHECK(describe(s).find("low alert groups to https://tickets.example.com/api/issues, token set") !=
+          std::string::npos);
+    CHECK(describe(s).find("tkt-s3cr3t") == std::string::npos);
+
+    auto const message = error_of([&] {
+        parse("[alerts]\nticket_url = \"ftp://tickets\"\nrate_per_second = -1\nburst = 0\n", "w.toml", no_env);
+    });
+    CHECK(message.find("w.toml: alerts.ticket_url:") != std::string::npos);
+    CHECK(message.find("w.toml: alerts.rate_per_second: must be between 0 (unlimited) and 10000") != std::string::npos);
+    CHECK(message.find("w.toml: alerts.burst: must be between 1 and 100000") != std::string::npos);
+    CHECK(error_of([&] {
+              parse("[alerts]\nticket_url = \"https://t.example.com/\"\n", "w.toml", no_env);
+          }).find("w.toml: alerts.ticket_token_file: alerts.ticket_url is set but no token for it") !=
+          std::string::npos);
+}

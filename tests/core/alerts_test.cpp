@@ -259,7 +259,7 @@ TEST_CASE(
     "triage posts: one per group, kept under its key; low is recorded only; a declared group's post points to it") {
     groups g;
     auto const medium = g.receive("k1", {firing("fp1", "warning", t0)}, t0);
-    auto const fx = alert_reactions(medium, g.all, g.rules);
+    auto const fx = alert_reactions(medium, g.all, g.rules, {});
     REQUIRE(fx.size() == 1);
     auto const& p = std::get<post>(fx[0]);
     CHECK(p.channel == "incidents");
@@ -269,21 +269,72 @@ TEST_CASE(
     CHECK(p.view.headline == "🚨 Alert (medium): Error rate above 5%");
 
     auto const done = g.receive("k1", {resolved_one(firing("fp1", "warning", t0), t0 + 1min)}, t0 + 1min);
-    auto const edited = alert_reactions(done, g.all, g.rules);
+    auto const edited = alert_reactions(done, g.all, g.rules, {});
     REQUIRE(edited.size() == 1);
     CHECK(std::get<post>(edited[0]).key == triage_key(1));
     CHECK(std::get<post>(edited[0]).view.headline == "✅ Alert (medium): Error rate above 5%");
 
     g.rules.alerts.channel = "#alerts";
-    CHECK(alert_reactions(g.receive("k2", {firing("fp2", "info", t0)}, t0), g.all, g.rules).empty());
+    CHECK(alert_reactions(g.receive("k2", {firing("fp2", "info", t0)}, t0), g.all, g.rules, {}).empty());
 
     g.receive("k3", {firing("fp3", "high", t0)}, t0);
     auto const declared_now = g.receive("k3", {firing("fp4", "critical", t0 + 1min)}, t0 + 1min);
-    auto const pointer = alert_reactions(declared_now, g.all, g.rules);
+    auto const pointer = alert_reactions(declared_now, g.all, g.rules, {});
     REQUIRE(pointer.size() == 1);
     CHECK(std::get<post>(pointer[0]).channel == "alerts");
     CHECK(std::get<post>(pointer[0]).edit_only);
-    CHECK(alert_reactions(g.receive("k3", {firing("fp5", "critical", t0 + 2min)}, t0 + 2min), g.all, g.rules).empty());
+    CHECK(alert_reactions(g.receive("k3", {firing("fp5", "critical", t0 + 2min)}, t0 + 2min), g.all, g.rules, {})
+              .empty());
+}
+
+TEST_CASE("with a ticket system a low group opens one ticket, with the labels its alerts share; never again") {
+    groups g;
+    g.rules.alerts.tickets = true;
+    auto disk = firing("fp1", "info", t0, "DiskFilling");
+    disk.labels["team"] = "storage";
+    disk.labels["instance"] = "db-1";
+    disk.url = "http://prometheus:9090/graph";
+    auto other = firing("fp2", "info", t0 + 10s, "DiskFilling");
+    other.labels["team"] = "storage";
+    other.labels["instance"] = "db-2";
+    std::vector<alert> const received{disk, other};
+    auto const fx = alert_reactions(g.receive("k", received, t0 + 20s), g.all, g.rules, received);
+    REQUIRE(fx.size() == 1);
+    auto const& t = std::get<open_ticket>(fx[0]);
+    CHECK(t.group == 1);
+    CHECK(t.title == "Error rate above 5%");
+    CHECK(t.level == "low");
+    CHECK(t.source == "alertmanager");
+    CHECK(t.labels ==
+          std::map<std::string, std::string>{{"alertname", "DiskFilling"}, {"severity", "info"}, {"team", "storage"}});
+    CHECK(t.alerts ==
+          std::vector<ticket_alert>{{"DiskFilling", "Error rate above 5%", "http://prometheus:9090/graph", t0},
+                                    {"DiskFilling", "Error rate above 5%", "", t0 + 10s}});
+    CHECK(ticket_key(t.group) == "warroom-alert-group-1");
+
+    // A third alert of the group, its resolution, a repeat: the group is open already, no ticket.
+    auto const third = firing("fp3", "info", t0 + 1min, "DiskFilling");
+    CHECK(alert_reactions(g.receive("k", {third}, t0 + 1min), g.all, g.rules, {third}).empty());
+    CHECK(alert_reactions(g.receive("k", received, t0 + 2min), g.all, g.rules, received).empty());
+    auto const gone = std::vector<alert>{resolved_one(disk, t0 + 3min), resolved_one(other, t0 + 3min),
+                                         resolved_one(third, t0 + 3min)};
+    CHECK(alert_reactions(g.receive("k", gone, t0 + 3min), g.all, g.rules, gone).empty());
+    // Firing again within the reopen window goes back to its group: still no second ticket.
+    auto const again = firing("fp3", "info", t0 + 10min, "DiskFilling");
+    auto const reopened = g.receive("k", {again}, t0 + 10min);
+    CHECK(count<alert_fired>(reopened) == 1);
+    CHECK(alert_reactions(reopened, g.all, g.rules, {again}).empty());
+
+    // A group that opens as medium gets its triage post, not a ticket.
+    auto const warn = firing("fp9", "warning", t0);
+    auto const medium = alert_reactions(g.receive("k2", {warn}, t0), g.all, g.rules, {warn});
+    REQUIRE(medium.size() == 1);
+    CHECK(std::holds_alternative<post>(medium[0]));
+
+    // Without a ticket system low groups are recorded only.
+    g.rules.alerts.tickets = false;
+    auto const quiet = firing("fp10", "low", t0);
+    CHECK(alert_reactions(g.receive("k3", {quiet}, t0), g.all, g.rules, {quiet}).empty());
 }
 
 namespace {
@@ -327,7 +378,7 @@ TEST_CASE("a group in triage offers Declare, Decline, Merge and Snooze; once ans
     CHECK(decided(g, decide_snooze_group(g.all.at(1), "U2", t0 + 3min, g.rules)) ==
           "alert group 1 was already declined: a load test");
     auto const edit = alert_reactions({event{alert_stream(1), t0 + 2min, "U1", alert_group_declined{"a load test"}}},
-                                      g.all, g.rules);
+                                      g.all, g.rules, {});
     REQUIRE(edit.size() == 1);
     CHECK(std::get<post>(edit[0]).key == triage_key(1));
 }
@@ -407,7 +458,7 @@ TEST_CASE("Merge puts the group's alerts on the incident's timeline, and its lat
     CHECK(events.front().incident == 3);
     CHECK(events.back().what == payload{alert_group_merged{3}});
     CHECK(g.all.at(1).merged);
-    auto const fx = alert_reactions(events, g.all, g.rules);
+    auto const fx = alert_reactions(events, g.all, g.rules, {});
     REQUIRE(fx.size() == 1);
     CHECK(std::get<post>(fx[0]).edit_only);
     CHECK(render_text(std::get<post>(fx[0]).view).find("Merged into") != std::string::npos);

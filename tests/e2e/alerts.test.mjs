@@ -1,16 +1,19 @@
 // Alert intake end to end on `warroom run`'s HTTP listener: Alertmanager's webhook with its bearer
 // token (a critical alert sent twice is one incident with one war room; its resolution goes onto the
 // incident), a medium alert as one triage post edited in place, the generic receiver's Standard
-// Webhooks signature (wrong, stale, replayed), and refusals with their status and reason.
+// Webhooks signature (wrong, stale, replayed), refusals with their status and reason, a receiver over
+// its rate answered 429; low alerts as tickets to a local ticket system (its fields and token, one per
+// group, retried while the system is down and delivered once, a refusal given up).
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { World, sleep, messageText as text } from './harness.mjs';
+import { createServer } from 'node:http';
+import { World, sleep, messageText as text, freePort } from './harness.mjs';
 
 const token = 'alerts-token-0123456789';
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-function alertmanager(status, { severity = 'critical', name = 'HighErrorRate', startsAt, fingerprint = 'fp-1' } = {}) {
+function alertmanager(status, { severity = 'critical', name = 'HighErrorRate', startsAt, fingerprint = 'fp-1', labels = {} } = {}) {
   return {
     version: '4',
     groupKey: `{}:{alertname="${name}"}`,
@@ -23,7 +26,7 @@ function alertmanager(status, { severity = 'critical', name = 'HighErrorRate', s
     externalURL: 'http://alertmanager:9093',
     alerts: [{
       status,
-      labels: { alertname: name, severity },
+      labels: { alertname: name, severity, ...labels },
       annotations: { summary: `${name} is firing` },
       startsAt,
       endsAt: status === 'resolved' ? new Date().toISOString() : '0001-01-01T00:00:00Z',
@@ -200,6 +203,147 @@ describe('alert intake', { timeout: 120000 }, () => {
       assert.equal(channel.messages.filter((m) => /Alert \(high\)/.test(text(m))).length, 1);
     } finally {
       await w.close();
+    }
+  });
+});
+
+describe('alert receivers are held to their rate', { timeout: 60000 }, () => {
+  test('over rate_per_second and burst: 429 with Retry-After and one line, nothing recorded; later taken', async () => {
+    const w = await World.create({ config: '[alerts]\nrate_per_second = 1\nburst = 2\n' });
+    try {
+      const bot = await w.start({ env: { WARROOM_ALERTS_TOKEN: token } });
+      const base = await bot.httpBase();
+      const startsAt = new Date(Date.now() - 60000).toISOString();
+      const warning = (name) => alertmanager('firing', { severity: 'warning', name, startsAt, fingerprint: `fp-${name}` });
+      // A stranger's flood is refused as unauthenticated and does not spend the sender's budget.
+      for (let k = 0; k < 5; k++) assert.equal((await post(base, '/webhooks/alertmanager', warning('Spam'))).status, 401);
+      assert.equal((await post(base, '/webhooks/alertmanager', warning('A'), bearer)).status, 200);
+      assert.equal((await post(base, '/webhooks/alertmanager', warning('B'), bearer)).status, 200);
+      const r = await fetch(`${base}/webhooks/alertmanager`, {
+        method: 'POST', headers: { 'content-type': 'application/json', ...bearer }, body: JSON.stringify(warning('C')),
+      });
+      assert.equal(r.status, 429);
+      assert.equal(r.headers.get('retry-after'), '1');
+      assert.equal(await r.text(), 'too many deliveries to /webhooks/alertmanager (at most 1 a second); retry in 1 s\n');
+      const channel = w.sim.channelByName('incidents');
+      const triage = () => channel.messages.filter((m) => /Alert \(medium\)/.test(text(m)));
+      await w.sim.waitFor(() => triage().length === 2, 5000, 'two triage posts');
+      await sleep(1100);
+      assert.equal(triage().length, 2, 'the refused delivery recorded nothing');
+      assert.equal((await post(base, '/webhooks/alertmanager', warning('C'), bearer)).status, 200, 'taken after the wait');
+      await w.sim.waitFor(() => triage().length === 3, 5000, 'the third triage post');
+      assert.match(bot.log(), /alerts: alertmanager sends more than 1 deliveries a second \(bursts of 2\): refused with 429/);
+      assert.match(bot.log(), /alerts: alertmanager deliveries taken again \(1 refused with 429\)/);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+// A ticket system on a local port: records each request and answers as `answer(n)` says for the n-th
+// (1-based): a status, and the headers to send with it.
+async function ticketSystem(port, answer = () => ({ status: 201 })) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const { status, headers = {} } = answer(requests.length + 1);
+      requests.push({ at: Date.now(), url: req.url, headers: req.headers, body: JSON.parse(body), status });
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(status < 300 ? JSON.stringify({ id: `T-${requests.length}` }) : JSON.stringify({ message: 'unknown project WR' }));
+    });
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { requests, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
+}
+
+const ticketToken = 'tkt-token-0123456789';
+
+describe('low alerts open tickets', { timeout: 120000 }, () => {
+  const config = (port) => `[alerts]\nticket_url = "http://127.0.0.1:${port}/api/tickets"\n`;
+  const env = { WARROOM_ALERTS_TOKEN: token, WARROOM_ALERTS_TICKET_TOKEN: ticketToken };
+
+  test('a low alert group is one ticket with its fields and the token; a repeat or a new alert of it is none', async () => {
+    const port = await freePort();
+    const tickets = await ticketSystem(port);
+    const w = await World.create({ config: config(port) });
+    try {
+      const bot = await w.start({ env });
+      const base = await bot.httpBase();
+      const startsAt = '2026-03-02T09:05:07.042Z';
+      const first = alertmanager('firing', { severity: 'info', name: 'DiskFilling', startsAt, fingerprint: 'fp-1', labels: { team: 'storage', instance: 'db-1' } });
+      const second = alertmanager('firing', { severity: 'info', name: 'DiskFilling', startsAt, fingerprint: 'fp-2', labels: { team: 'storage', instance: 'db-2' } });
+      const both = { ...first, alerts: [...first.alerts, ...second.alerts] };
+      assert.deepEqual(await post(base, '/webhooks/alertmanager', both, bearer), { status: 200, body: 'recorded\n' });
+      const [ticket] = await w.sim.waitFor(() => tickets.requests.length > 0 && tickets.requests, 8000, 'the ticket');
+      assert.equal(ticket.url, '/api/tickets');
+      assert.equal(ticket.headers.authorization, `Bearer ${ticketToken}`);
+      assert.equal(ticket.headers['idempotency-key'], 'warroom-alert-group-1');
+      assert.match(ticket.headers['content-type'], /^application\/json/);
+      assert.deepEqual(ticket.body, {
+        title: 'DiskFilling is firing', level: 'low', severity: 'low', source: 'alertmanager', group: 1,
+        labels: { alertname: 'DiskFilling', severity: 'info', team: 'storage' },
+        alerts: [
+          { name: 'DiskFilling', summary: 'DiskFilling is firing', startsAt, url: 'http://prometheus:9090/graph' },
+          { name: 'DiskFilling', summary: 'DiskFilling is firing', startsAt, url: 'http://prometheus:9090/graph' },
+        ],
+      });
+
+      assert.deepEqual(await post(base, '/webhooks/alertmanager', both, bearer), { status: 200, body: 'nothing new\n' });
+      const third = alertmanager('firing', { severity: 'info', name: 'DiskFilling', startsAt, fingerprint: 'fp-3' });
+      assert.deepEqual(await post(base, '/webhooks/alertmanager', third, bearer), { status: 200, body: 'recorded\n' });
+      await sleep(1000);
+      assert.equal(tickets.requests.length, 1, 'one ticket per group opening, not per alert or delivery');
+      assert.ok(!w.sim.channelByName('incidents').messages.some((m) => /DiskFilling/.test(text(m))), 'no triage post');
+      assert.doesNotMatch(bot.log(), new RegExp(ticketToken));
+    } finally {
+      await w.close();
+      await tickets.close();
+    }
+  });
+
+  test('the ticket system down (not listening, then 503 with Retry-After): retried, delivered once', async (t) => {
+    const port = await freePort();
+    const w = await World.create({ config: config(port) });
+    let tickets;
+    try {
+      const bot = await w.start({ env });
+      const base = await bot.httpBase();
+      const low = alertmanager('firing', { severity: 'low', name: 'CertExpiring', startsAt: new Date().toISOString() });
+      assert.equal((await post(base, '/webhooks/alertmanager', low, bearer)).status, 200);
+      await bot.waitForLog(/ticket: .*; retrying in \d+ ms/, 8000);
+      await sleep(1500);
+      tickets = await ticketSystem(port, (n) => (n === 1 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 201 }));
+      await w.sim.waitFor(() => tickets.requests.some((r) => r.status === 201), 20000, 'the ticket delivered');
+      const [refused, taken] = tickets.requests;
+      t.diagnostic(`503 at +0, delivered at +${taken.at - refused.at} ms`);
+      assert.ok(taken.at - refused.at >= 2000, `Retry-After: 2 honoured (${taken.at - refused.at} ms)`);
+      assert.equal(taken.headers['idempotency-key'], refused.headers['idempotency-key'], 'the same key on the retry');
+      assert.equal(low.alerts[0].labels.alertname, taken.body.alerts[0].name);
+      await sleep(1500);
+      assert.equal(tickets.requests.length, 2, 'delivered once, then never again');
+    } finally {
+      await w.close();
+      await tickets?.close();
+    }
+  });
+
+  test('a ticket the system refuses (4xx) is given up with its reason in one log line, not retried', async () => {
+    const port = await freePort();
+    const tickets = await ticketSystem(port, () => ({ status: 422 }));
+    const w = await World.create({ config: config(port) });
+    try {
+      const bot = await w.start({ env });
+      const base = await bot.httpBase();
+      const low = alertmanager('firing', { severity: 'info', name: 'BackupLate', startsAt: new Date().toISOString() });
+      assert.equal((await post(base, '/webhooks/alertmanager', low, bearer)).status, 200);
+      await bot.waitForLog(/given up: failed: ticket: HTTP 422: unknown project WR$/, 8000);
+      await sleep(1500);
+      assert.equal(tickets.requests.length, 1);
+    } finally {
+      await w.close();
+      await tickets.close();
     }
   });
 });

@@ -157,6 +157,19 @@ TEST_CASE("a lost answer is reconciled before the next try") {
     }
 }
 
+TEST_CASE("a receiver's Retry-After is waited for when it is longer than the backoff, never less than the backoff") {
+    engine e;
+    e.add(to_channel(1, 1, "inc-1"));
+    REQUIRE(e.ready().size() == 1);
+    auto asked = retry("ticket: HTTP 429");
+    asked.retry_after = millis{7000};
+    CHECK(as<wait>(lease_and_deliver(e, 1, asked)).delay == millis{7000});
+    as<lease>(e.resume(1, waited{}, 0.5));
+    as<deliver>(e.resume(1, leased{true}, 0.5));
+    asked.retry_after = millis{1};
+    CHECK(as<wait>(e.resume(1, attempted{asked}, 0.5)).delay >= millis{250});
+}
+
 TEST_CASE("a permanent error gives the entry up and the lane goes on") {
     engine e;
     e.add(to_channel(1, 1, "inc-1"));

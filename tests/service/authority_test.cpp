@@ -224,3 +224,16 @@ TEST_CASE("the limiter refills continuously and tells how long to wait") {
     // 0 per minute: unlimited.
     for (int k = 0; k < 1000; ++k) CHECK_FALSE(limiter.take("a", warroom::app::request_kind::command, t0));
 }
+
+TEST_CASE("token buckets are per key: one alert sender over its rate leaves the others alone") {
+    warroom::app::token_buckets buckets;
+    warroom::app::limit const two_a_second{120, 3};
+    for (int k = 0; k < 3; ++k) CHECK_FALSE(buckets.take("alertmanager", two_a_second, t0));
+    CHECK(buckets.take("alertmanager", two_a_second, t0) == std::chrono::milliseconds{500});
+    CHECK_FALSE(buckets.take("grafana", two_a_second, t0));
+    CHECK_FALSE(buckets.take("alertmanager", two_a_second, t0 + 500ms));
+    CHECK(buckets.take("alertmanager", two_a_second, t0 + 500ms) == std::chrono::milliseconds{500});
+    // Refilled up to the burst, never beyond it.
+    for (int k = 0; k < 3; ++k) CHECK_FALSE(buckets.take("alertmanager", two_a_second, t0 + 1h));
+    CHECK(buckets.take("alertmanager", two_a_second, t0 + 1h));
+}

@@ -53,7 +53,14 @@ std::vector<core::effect> every_kind() {
             core::page{7, core::page_action::trigger, "warroom-inc-7", "INC-7 P0: API down", core::severity::p0, "U3",
                        "secondary", "inc-7-api-down", "warroom"},
             core::invite{7, "inc-7-api-down", {"U4", "S0SEC", "security-team", "dpo@example.com"}},
-            core::archive_room{7, "inc-7-api-down"}};
+            core::archive_room{7, "inc-7-api-down"},
+            core::open_ticket{3,
+                              "Disk filling",
+                              "low",
+                              "alertmanager",
+                              {{"team", "storage"}},
+                              {{"DiskFilling", "db-1 is 91% full", "http://prometheus:9090/graph",
+                                core::timestamp{core::milliseconds{1'767'603'600'123}}}}}};
 }
 
 TEST_CASE("the samples cover every effect kind") {
@@ -69,6 +76,16 @@ TEST_CASE("every effect kind survives the codec unchanged") {
         CAPTURE(e.index());
         CHECK(store::decode_effect(store::encode_effect(e)) == e);
     }
+}
+
+TEST_CASE("entries an older binary wrote (before tickets) decode as they were") {
+    auto const page = store::decode_effect(
+        R"({"kind":"page","incident":7,"action":"trigger","dedup_key":"warroom-inc-7","summary":"INC-7 P0: API down",)"
+        R"("sev":"P0","responder":"U3","position":"primary","room":"inc-7-api-down","by":""})");
+    CHECK(page == core::effect{core::page{7, core::page_action::trigger, "warroom-inc-7", "INC-7 P0: API down",
+                                          core::severity::p0, "U3", "primary", "inc-7-api-down", ""}});
+    CHECK(store::decode_effect(R"({"kind":"archive_room","incident":7,"channel":"inc-7-api-down"})") ==
+          core::effect{core::archive_room{7, "inc-7-api-down"}});
 }
 
 TEST_CASE("a malformed outbox body is a store error") {
