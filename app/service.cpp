@@ -781,7 +781,10 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
     }
     bool claim = !o.once.empty();
     auto const first = issued_ + 1;
-    for (auto const& [key, alerts] : group_alerts(d, rules_.alerts)) {
+    for (auto const& group : group_alerts(d, rules_.alerts)) {
+        // Named, not a structured binding: the lambdas below capture them (clang 14 cannot capture a binding).
+        auto const& key = group.first;
+        auto const& alerts = group.second;
         auto const identity = alert_group_identity(d.source, key);
         for (int attempt = 0;; ++attempt) {
             if (attempt == max_attempts) throw store_error("another writer kept changing the alert group");

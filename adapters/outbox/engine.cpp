@@ -13,6 +13,25 @@ std::string target_of(core::effect const& e) {
     return {};
 }
 
+namespace {
+
+// The message kept current a post edits: its key, in its lane ("" when it is no such post).
+std::string kept_message(core::effect const& e) {
+    auto const* p = std::get_if<core::post>(&e);
+    return p && !p->key.empty() ? p->key : std::string{};
+}
+
+// Whether delivering `later` leaves the world as delivering `earlier` and then `later` would: the
+// same message kept current, rendered anew in full, posted if it never was, pinned if it was to be.
+bool covers(core::effect const& later, core::effect const& earlier) {
+    auto const* l = std::get_if<core::post>(&later);
+    auto const* e = std::get_if<core::post>(&earlier);
+    return l && e && l->key == e->key && l->channel == e->channel && l->room == e->room && l->thread == e->thread &&
+           !l->edit_only && (l->pin || !e->pin);
+}
+
+}  // namespace
+
 bool engine::add(app::outbox_entry const& e, bool held_elsewhere) {
     // Ids grow with every write, so one at or below the newest seen was seen (and maybe delivered) already.
     if (e.id <= newest_) return false;
@@ -23,6 +42,7 @@ bool engine::add(app::outbox_entry const& e, bool held_elsewhere) {
     d.in_doubt = e.attempts > 0;
     d.delays = backoff{settings_.first_retry, settings_.max_retry};
     lanes_[e.lane].insert(e.id);
+    if (auto key = kept_message(e.what); !key.empty()) kept_[{e.lane, std::move(key)}].insert(e.id);
     if (held_elsewhere) {
         d.at = step::held;
         held_.insert(e.id);
@@ -82,9 +102,28 @@ std::vector<std::int64_t> engine::ready() {
     return out;
 }
 
+std::optional<std::int64_t> engine::superseded_by(std::int64_t id) const {
+    auto const& d = entries_.at(id);
+    auto const key = kept_message(d.entry.what);
+    if (key.empty()) return std::nullopt;
+    auto const& same = kept_.at({d.entry.lane, key});
+    for (auto it = same.upper_bound(id); it != same.end(); ++it) {
+        if (covers(entries_.at(*it).entry.what, d.entry.what)) return *it;
+    }
+    return std::nullopt;
+}
+
 action engine::start(std::int64_t id) {
     auto& d = entries_.at(id);
     if (d.at != step::queued) throw std::logic_error("outbox entry started twice");
+    if (auto const later = superseded_by(id)) {
+        // A later edit of the same message says all this one would (an alert storm edits a triage
+        // post many times a minute): it is recorded as finished without a call to the world.
+        d.outcome = {std::string(superseded) + std::to_string(*later), {}};
+        d.at = step::finishing;
+        pass_turn(id);
+        return d.outcome;
+    }
     d.at = step::leasing;
     return lease{};
 }
@@ -125,6 +164,12 @@ action engine::hold(std::int64_t id) {
 
 action engine::leave(std::int64_t id) {
     pass_turn(id);
+    auto const& d = entries_.at(id);
+    if (auto const key = kept_message(d.entry.what); !key.empty()) {
+        auto const slot = kept_.find({d.entry.lane, key});
+        slot->second.erase(id);
+        if (slot->second.empty()) kept_.erase(slot);
+    }
     entries_.erase(id);
     return done{};
 }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -50,7 +51,7 @@ struct wait {
     std::string why;  // for the log: the failure that made it wait
 };
 struct finish {
-    std::string result;  // "delivered" or "failed: <why>"
+    std::string result;  // "delivered", "failed: <why>", or `superseded` and the id of the entry that was delivered instead
     facts learned;
 };
 struct done {};   // finished, or finished by someone else: the entry leaves the engine
@@ -78,6 +79,10 @@ struct settings {
     millis lease_busy{100};  // how often entries another replica holds are looked at (it is delivering them)
 };
 
+// The result recorded for an entry finished unsent because a later one of its lane edits the same
+// message kept current in full: this, then the later entry's id.
+inline constexpr std::string_view superseded = "superseded by entry ";
+
 // The channel or person an effect reaches ("" when order across lanes does not matter).
 std::string target_of(core::effect const& e);
 
@@ -99,7 +104,8 @@ public:
     // first of every lane, not counting entries already delivered and being recorded. Costs what
     // changed since the last call, not what is queued.
     std::vector<std::int64_t> ready();
-    // The first action for an entry ready() returned.
+    // The first action for an entry ready() returned: a finish, unsent, when a later entry of its lane
+    // edits the same message kept current in full (see `superseded`).
     action start(std::int64_t id);
     // The next action for entry `id` after `n`; `unit` is a random number in [0, 1) for jitter.
     action resume(std::int64_t id, news const& n, double unit);
@@ -131,11 +137,14 @@ private:
     // Leaves `id` to the process that holds it: it keeps its place in its lane, not in its target.
     action hold(std::int64_t id);
     bool turn_of(std::int64_t id) const;
+    // A later entry of `id`'s lane that edits the same message kept current in full.
+    std::optional<std::int64_t> superseded_by(std::int64_t id) const;
 
     settings settings_;
     std::map<std::int64_t, delivery> entries_;
     std::map<int, std::set<std::int64_t>> lanes_;
     std::map<std::string, std::set<std::int64_t>> targets_;
+    std::map<std::pair<int, std::string>, std::set<std::int64_t>> kept_;  // posts of a message kept current, by lane and key
     std::set<std::int64_t> held_;
     std::set<std::int64_t> candidates_;  // entries whose turn may have come since ready() last looked
     std::int64_t newest_ = 0;

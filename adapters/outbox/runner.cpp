@@ -232,7 +232,8 @@ task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_time
         co_return waited{};
     }
     auto const& f = std::get<finish>(a);
-    if (f.result != "delivered") log_->error("outbox entry {} (incident {}): given up: {}", id, e.lane, f.result);
+    if (f.result.starts_with("failed"))
+        log_->error("outbox entry {} (incident {}): given up: {}", id, e.lane, f.result);
     app::write_op record{app::finish_delivery{id, f.result, f.learned}};
     auto const r = co_await durably(ex_, store_, std::move(record));
     if (auto const why = step_failed(r)) {

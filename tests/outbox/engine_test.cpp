@@ -247,3 +247,46 @@ TEST_CASE("targets: a room, a channel by name and a person's DM; invites and pag
 }
 
 }  // namespace
+
+namespace {
+
+app::outbox_entry kept(std::int64_t id, int lane, std::string key, bool edit_only = false, bool pin = false) {
+    core::post p{"alerts", core::message_view{}, pin, std::move(key)};
+    p.edit_only = edit_only;
+    return {id, lane, std::move(p), 0};
+}
+
+}  // namespace
+
+TEST_CASE("an edit of a message kept current that a later edit of its lane covers is finished unsent") {
+    engine e;
+    // A storm edits triage post k1 four times; k2 is another message of the same lane.
+    for (auto const& x : {kept(1, -1, "k1"), kept(2, -1, "k2"), kept(3, -1, "k1"), kept(4, -1, "k1", true),
+                          kept(5, -1, "k1"), kept(6, -2, "k1")}) {
+        e.add(x);
+    }
+    REQUIRE(e.ready() == std::vector<std::int64_t>{1});  // one channel: one at a time
+    // No lease, no call: the later entry 3 posts it in full if it never was.
+    CHECK(as<finish>(e.start(1)).result == std::string(superseded) + "3");
+    CHECK(e.ready() == std::vector<std::int64_t>{2});  // its turn passed on at once
+    as<done>(e.resume(1, finished{}, 0.5));
+    deliver_fully(e, 2);
+    // 4 only edits (it would not post a message never posted), so it covers nothing; 5 covers 3.
+    CHECK(e.ready() == std::vector<std::int64_t>{3});
+    CHECK(as<finish>(e.start(3)).result == std::string(superseded) + "5");
+    as<done>(e.resume(3, finished{}, 0.5));
+    CHECK(e.ready() == std::vector<std::int64_t>{4});
+    CHECK(as<finish>(e.start(4)).result == std::string(superseded) + "5");  // an edit, covered by a full one
+    as<done>(e.resume(4, finished{}, 0.5));
+    CHECK(e.ready() == std::vector<std::int64_t>{5});
+    deliver_fully(e, 5);  // the newest is delivered
+    CHECK(e.ready() == std::vector<std::int64_t>{6});
+    deliver_fully(e, 6);  // another lane's message of the same key is its own
+
+    // A pinned post is covered only by one that pins too.
+    engine pins;
+    pins.add(kept(1, 1, "decl", false, true));
+    pins.add(kept(2, 1, "decl"));
+    REQUIRE(pins.ready() == std::vector<std::int64_t>{1});
+    as<lease>(pins.start(1));
+}
