@@ -143,7 +143,11 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     if (!settings.paging.vendor.empty()) pager = paging_of(settings.paging);
     // The paging vendor has its own connections: a Slack outage or Slack's rate shaping never holds a page.
     http::client to_vendor{ioc.get_executor(), tls, request_timeout};
-    deliverer to_world{to_slack, to_vendor, pager, log};
+    // SMTP runs on the mailer's own threads: a slow mail server never holds this loop.
+    std::optional<email::smtp_client> mailer;
+    if (auto const& e = settings.email; !e.smtp_url.empty())
+        mailer.emplace(email::smtp_settings{e.smtp_url, e.starttls, e.username, e.password, e.timeout});
+    deliverer to_world{to_slack, to_vendor, pager, mailer ? &*mailer : nullptr, settings.email.from, log};
     outbox::runner_settings const delivery{owner_id()};
     outbox::runner out{ioc.get_executor(), store, to_world, log, delivery};
     svc.lease_outbox_to({delivery.owner, delivery.lease});

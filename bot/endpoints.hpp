@@ -1,7 +1,7 @@
 // What the daemon serves on [http] listen and sends to the paging vendor: health and metrics, the
 // paging vendor's webhook (PagerDuty v3: an acknowledgement there acknowledges the incident here),
 // the alert receivers (/webhooks/alertmanager, /webhooks/grafana, /webhooks/generic),
-// and the delivery of page effects through the vendor's API.
+// and the delivery of page effects through the vendor's API and of e-mails through SMTP.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "adapters/email/smtp.hpp"
 #include "adapters/http/client.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/metrics/metrics.hpp"
@@ -43,21 +44,31 @@ void measure_incidents(metrics::registry& r, app::service const& svc);
 paging::settings paging_of(config::paging_settings const& s);
 
 // What the outbox engine delivers: pages to the paging vendor (each request of the page in turn; a
-// vendor dedups by key, so repeating a page is harmless), everything else to `others` (Slack).
+// vendor dedups by key, so repeating a page is harmless), e-mails to the SMTP server (every try of one
+// entry carries the same Message-ID, so a receiver can tell a message sent again after a lost answer),
+// everything else to `others` (Slack).
 class deliverer final : public outbox::deliverer {
 public:
-    // Without `pager` (no vendor configured) pages are given up.
+    // Without `pager` (no vendor configured) pages are given up; without `mailer` (no [email]), e-mails.
     deliverer(outbox::deliverer& others, http::client& vendor, std::optional<paging::settings> pager,
-              std::shared_ptr<spdlog::logger> log)
-        : others_(others), vendor_(vendor), pager_(std::move(pager)), log_(std::move(log)) {}
+              email::smtp_client* mailer, std::string mail_from, std::shared_ptr<spdlog::logger> log)
+        : others_(others),
+          vendor_(vendor),
+          pager_(std::move(pager)),
+          mailer_(mailer),
+          mail_from_(std::move(mail_from)),
+          log_(std::move(log)) {}
     outbox::task<outbox::attempt> deliver(app::outbox_entry const& entry, bool in_doubt) override;
 
 private:
     outbox::task<outbox::attempt> page(core::page p);
+    outbox::task<outbox::attempt> mail(std::int64_t entry, core::email m);
 
     outbox::deliverer& others_;
     http::client& vendor_;
     std::optional<paging::settings> pager_;
+    email::smtp_client* mailer_;
+    std::string mail_from_;
     std::shared_ptr<spdlog::logger> log_;
 };
 

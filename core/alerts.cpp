@@ -147,7 +147,17 @@ std::vector<event> decide_alerts(alert_group const* current, std::string const& 
         // Resolved alerts of a group never seen (or long quiet) have nothing to tell.
         if (first == alerts.end()) return {};
         g.number = numbers.next_group;
-        record(alert_group_opened{source, key, title_of(*first, source)});
+        // The high routes' addresses hear of the group once, when it opens.
+        std::vector<std::string> emailed;
+        for (auto const& a : alerts) {
+            if (!p.mail.enabled || a.status != alert_status::firing) continue;
+            auto const route = route_of(a, p.alerts);
+            if (route.level != alert_level::high) continue;
+            for (auto const& to : route.email) {
+                if (std::find(emailed.begin(), emailed.end(), to) == emailed.end()) emailed.push_back(to);
+            }
+        }
+        record(alert_group_opened{source, key, title_of(*first, source), std::move(emailed)});
     }
     std::vector<alert_noted> notes;
     std::optional<alert_route> critical;  // the route of the first critical alert that fired now
@@ -236,15 +246,20 @@ std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group
         auto const& g = groups.at(-e.incident);
         if (g.incident) {
             // Its incident has a war room: a triage post, if there was one, says so once.
-            bool const declared_now = std::any_of(batch.begin(), batch.end(), [&](event const& x) {
-                return x.incident == e.incident && std::holds_alternative<alert_group_declared>(x.what);
-            });
-            if (!declared_now) continue;
+            if (!find_in<alert_group_declared>(batch, e.incident)) continue;
             post pointer{alert_channel(p), triage_view(g, p), false, triage_key(g.number)};
             pointer.edit_only = true;
             out.push_back(std::move(pointer));
         } else if (g.level() != alert_level::low) {  // a low group is recorded only
-            out.push_back(post{alert_channel(p), triage_view(g, p), false, triage_key(g.number)});
+            auto const view = triage_view(g, p);
+            out.push_back(post{alert_channel(p), view, false, triage_key(g.number)});
+            auto const* opened = find_in<alert_group_opened>(batch, e.incident);
+            if (!opened || opened->emailed.empty()) continue;
+            std::string text = view.headline + "\n\n";
+            for (auto const& line : view.sections.front().lines) text += "- " + line + "\n";
+            text += "\nTriage it in Slack: #" + alert_channel(p) + "\n";
+            out.push_back(email{0, opened->emailed, "[alert " + std::string(to_string(g.level())) + "] " + g.title,
+                                std::move(text)});
         }
     }
     return out;

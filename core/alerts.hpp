@@ -104,7 +104,8 @@ std::string triage_key(int group);
 message_view triage_view(alert_group const& g, policy const& p);
 
 // What alert group events owe the world: each high or medium group's triage post, posted once and
-// edited as its alerts fire and resolve; once declared, the post says which incident it became.
+// edited as its alerts fire and resolve; once declared, the post says which incident it became. A
+// group that opens with high routes' addresses (alert_group_opened::emailed) e-mails them once.
 std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p);
 
 }  // namespace warroom::core

@@ -200,6 +200,10 @@ void console::show(app::outcome const& o) {
                     out_ << "[paging] " << core::to_string(x.action) << ' ' << x.dedup_key;
                     if (!x.responder.empty()) out_ << " for @" << x.responder << " (" << x.position << ')';
                     out_ << ": " << x.summary << '\n';
+                } else if constexpr (std::is_same_v<T, core::email>) {
+                    out_ << "[email] to";
+                    for (auto const& to : x.to) out_ << ' ' << to;
+                    out_ << ": " << x.subject << '\n' << x.text;
                 }
             },
             e);

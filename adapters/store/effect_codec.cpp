@@ -67,6 +67,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(severity,
                              {{severity::p0, "P0"}, {severity::p1, "P1"}, {severity::p2, "P2"}, {severity::p3, "P3"}})
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(page, incident, action, dedup_key, summary, sev, responder, position,
                                                 room, by)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(email, incident, to, subject, text)
 
 }  // namespace warroom::core
 
@@ -76,8 +77,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kind_of(core::effect const& e) {
-    constexpr std::string_view names[] = {"open_war_room", "post",   "reply",  "set_topic",   "open_form",
-                                          "direct_message", "page", "invite", "archive_room"};
+    constexpr std::string_view names[] = {"open_war_room",  "post", "reply",  "set_topic",    "open_form",
+                                          "direct_message", "page", "invite", "archive_room", "email"};
     static_assert(std::size(names) == std::variant_size_v<core::effect>);
     return names[e.index()];
 }

@@ -53,7 +53,11 @@ std::vector<core::effect> every_kind() {
             core::page{7, core::page_action::trigger, "warroom-inc-7", "INC-7 P0: API down", core::severity::p0, "U3",
                        "secondary", "inc-7-api-down", "warroom"},
             core::invite{7, "inc-7-api-down", {"U4", "S0SEC", "security-team", "dpo@example.com"}},
-            core::archive_room{7, "inc-7-api-down"}};
+            core::archive_room{7, "inc-7-api-down"},
+            core::email{7,
+                        {"security@example.com", "legal@example.com"},
+                        "[INC-7 P0] API down: Security team notified",
+                        "INC-7 (P0, Service Outage): API down\nJoin #inc-7-api-down in Slack to take part.\n"}};
 }
 
 TEST_CASE("the samples cover every effect kind") {
