@@ -2,6 +2,7 @@
 
 #include "adapters/alerts/receivers.hpp"
 #include "adapters/alerts/tickets.hpp"
+#include "adapters/email/message.hpp"
 #include "adapters/paging/pagerduty_webhook.hpp"
 #include "app/limits.hpp"
 
@@ -270,10 +271,36 @@ outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry,
             co_return outbox::attempt{outbox::verdict::failed, "no ticket system is configured"};
         co_return co_await ticket(*t);
     }
+    if (auto const* m = std::get_if<core::email>(&entry.what)) {
+        if (!mailer_) co_return outbox::attempt{outbox::verdict::failed, "no e-mail ([email] smtp_url) is configured"};
+        co_return co_await mail(entry.id, *m);
+    }
     auto const* p = std::get_if<core::page>(&entry.what);
     if (!p) co_return co_await others_.deliver(entry, in_doubt);
     if (!pager_) co_return outbox::attempt{outbox::verdict::failed, "no paging integration is configured"};
     co_return co_await page(*p);
+}
+
+outbox::task<outbox::attempt> deliverer::mail(std::int64_t entry, core::email m) {
+    email::message const message{mail_from_,
+                                 m.to,
+                                 m.subject,
+                                 m.text,
+                                 email::message_id(entry, m.subject + "\n" + m.text, mail_from_),
+                                 std::chrono::system_clock::now()};
+    auto sending = mailer_->send(mail_from_, m.to, email::render(message));  // no temporaries in co_await (GCC 12)
+    auto const sent = co_await std::move(sending);
+    auto const verdict = email::judge(sent);
+    auto const about = m.incident > 0 ? core::incident_ref(m.incident) : std::string("alerts");
+    std::string to;
+    for (auto const& address : m.to) to += (to.empty() ? "" : ", ") + address;
+    if (verdict == email::verdict::delivered) {
+        log_->info("{}: e-mailed {}", about, to);
+        co_return outbox::attempt{outbox::verdict::delivered, "e-mailed"};
+    }
+    auto const why = email::reason(sent);
+    log_->warn("{}: e-mail to {}: {}", about, to, why);
+    co_return outbox::attempt{verdict == email::verdict::retry ? outbox::verdict::retry : outbox::verdict::failed, why};
 }
 
 outbox::task<outbox::attempt> deliverer::page(core::page p) {

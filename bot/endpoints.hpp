@@ -1,7 +1,8 @@
-// What the daemon serves on [http] listen and sends to the paging vendor and the ticket system: health
-// and metrics, the paging vendor's webhook (PagerDuty v3: an acknowledgement there acknowledges the
-// incident here), the alert receivers (/webhooks/alertmanager, /webhooks/grafana, /webhooks/generic),
-// and the delivery of page effects through the vendor's API and of tickets to [alerts] ticket_url.
+// What the daemon serves on [http] listen and sends to the paging vendor, the ticket system and the
+// mail server: health and metrics, the paging vendor's webhook (PagerDuty v3: an acknowledgement there
+// acknowledges the incident here), the alert receivers (/webhooks/alertmanager, /webhooks/grafana,
+// /webhooks/generic), and the delivery of page effects through the vendor's API, of tickets to
+// [alerts] ticket_url and of e-mails through SMTP.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "adapters/email/smtp.hpp"
 #include "adapters/http/client.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/metrics/metrics.hpp"
@@ -44,24 +46,36 @@ paging::settings paging_of(config::paging_settings const& s);
 
 // What the outbox engine delivers: pages to the paging vendor (each request of the page in turn; a
 // vendor dedups by key, so repeating a page is harmless), tickets to the ticket system (with the
-// group's Idempotency-Key, so a repeat is recognised there), everything else to `others` (Slack).
+// group's Idempotency-Key, so a repeat is recognised there), e-mails to the SMTP server (every try of
+// one entry carries the same Message-ID, so a receiver can tell a message sent again after a lost
+// answer), everything else to `others` (Slack).
 class deliverer final : public outbox::deliverer {
 public:
-    // Without `pager` (no vendor configured) pages are given up; without `alerts.ticket_url`, tickets.
-    // `alerts` must outlive the deliverer.
+    // Without `pager` (no vendor configured) pages are given up; without `alerts.ticket_url`, tickets;
+    // without `mailer` (no [email]), e-mails. `alerts` must outlive the deliverer.
     deliverer(outbox::deliverer& others, http::client& vendor, std::optional<paging::settings> pager,
-              config::alerts_settings const& alerts, std::shared_ptr<spdlog::logger> log)
-        : others_(others), vendor_(vendor), pager_(std::move(pager)), alerts_(alerts), log_(std::move(log)) {}
+              config::alerts_settings const& alerts, email::smtp_client* mailer, std::string mail_from,
+              std::shared_ptr<spdlog::logger> log)
+        : others_(others),
+          vendor_(vendor),
+          pager_(std::move(pager)),
+          alerts_(alerts),
+          mailer_(mailer),
+          mail_from_(std::move(mail_from)),
+          log_(std::move(log)) {}
     outbox::task<outbox::attempt> deliver(app::outbox_entry const& entry, bool in_doubt) override;
 
 private:
     outbox::task<outbox::attempt> page(core::page p);
     outbox::task<outbox::attempt> ticket(core::open_ticket t);
+    outbox::task<outbox::attempt> mail(std::int64_t entry, core::email m);
 
     outbox::deliverer& others_;
     http::client& vendor_;
     std::optional<paging::settings> pager_;
     config::alerts_settings const& alerts_;
+    email::smtp_client* mailer_;
+    std::string mail_from_;
     std::shared_ptr<spdlog::logger> log_;
 };
 

@@ -156,6 +156,20 @@ std::optional<std::string> store_url_problem(std::string_view url) {
     return std::nullopt;
 }
 
+std::optional<std::string> smtp_url_problem(std::string_view url) {
+    auto const scheme_end = url.find("://");
+    auto const scheme = url.substr(0, scheme_end == std::string_view::npos ? 0 : scheme_end);
+    if (scheme != "smtp" && scheme != "smtps")
+        return shown(url) + " is not an SMTP URL (smtp://host:587 with STARTTLS, or smtps://host:465)";
+    auto const rest = url.substr(scheme_end + 3);
+    auto const host = rest.substr(0, rest.find('/'));
+    if (host.empty() || std::ranges::any_of(host, is_space)) return "names no server (smtp://mail.example.com:587)";
+    // The URL is shown in logs and check-config: the login has keys of its own.
+    if (host.find('@') != std::string_view::npos)
+        return "holds a login: put it in email.username and email.password_file (or WARROOM_SMTP_PASSWORD)";
+    return std::nullopt;
+}
+
 std::optional<std::string> slack_user_problem(std::string_view id) {
     bool const shaped =
         id.size() >= 3 && (id.front() == 'U' || id.front() == 'W') &&
@@ -376,7 +390,7 @@ public:
     void read(toml::table const& doc, settings& s) {
         check_keys(doc, "",
                    {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging", "access",
-                    "roles", "limits", "business_hours", "display", "nudge", "action_items", "alerts"});
+                    "roles", "limits", "business_hours", "display", "nudge", "action_items", "alerts", "email"});
         auto const section = [&](char const* name, auto&& read_table) {
             guarded([&] {
                 if (auto const* n = doc.get(name)) read_table(table_at(*n, name));
@@ -385,6 +399,7 @@ public:
         section("oncall", [&](toml::table const& t) { read_oncall(t, s.policy); });
         section("paging", [&](toml::table const& t) { read_paging(t, s); });
         section("alerts", [&](toml::table const& t) { read_alerts(t, s); });
+        section("email", [&](toml::table const& t) { read_email(t, s); });
         section("slack", [&](toml::table const& t) { read_slack(t, s); });
         section("store", [&](toml::table const& t) { read_store(t, s); });
         section("http", [&](toml::table const& t) { read_http(t, s); });
@@ -462,6 +477,13 @@ public:
                 fail(source_, "alerts.ticket_token_file",
                      "alerts.ticket_url is set but no token for it (WARROOM_ALERTS_TICKET_TOKEN or "
                      "alerts.ticket_token_file)");
+            s.email.password = secret("WARROOM_SMTP_PASSWORD", "email.password_file", smtp_password_file_, env);
+            if (!s.email.username.empty() && s.email.password.empty())
+                fail(source_, "email.password_file",
+                     "email.username is set but no password (WARROOM_SMTP_PASSWORD or email.password_file)");
+            if (s.email.username.empty() && !s.email.password.empty())
+                fail(source_, "email.username", "a password is set (WARROOM_SMTP_PASSWORD or email.password_file) "
+                                                "but no username to log in with");
         });
         guarded([&] {
             // Without the service, a signed webhook of any PagerDuty service could act on incidents.
@@ -803,7 +825,7 @@ private:
             guarded([&] {
                 auto const key = indexed("alerts.routes", i);
                 auto const& r = table_at(*routes->get(i), key);
-                check_keys(r, key, {"match", "level", "severity", "type"});
+                check_keys(r, key, {"match", "level", "severity", "type", "email"});
                 core::alert_route route;
                 route.sev = a.critical_severity;
                 if (auto const* m = r.get("match")) {
@@ -820,9 +842,68 @@ private:
                     route.sev = severity_named(string_at(*n, join(key, "severity")), join(key, "severity"));
                 if (auto const* n = r.get("type"))
                     route.type = type_named(string_at(*n, join(key, "type")), join(key, "type"));
+                if (auto const* n = r.get("email")) {
+                    if (route.level != core::alert_level::high)
+                        fail_at(join(key, "email"), "only a high route e-mails (this one is " + level + ")");
+                    route.email = addresses_at(*n, join(key, "email"));
+                }
                 a.routes.push_back(std::move(route));
             });
         }
+    }
+
+    void read_email(toml::table const& t, settings& s) {
+        check_keys(t, "email",
+                   {"smtp_url", "from", "starttls", "username", "password_file", "timeout", "customer_list"});
+        auto& e = s.email;
+        guarded([&] {
+            e.smtp_url = string_at(required(t, "smtp_url", "email"), "email.smtp_url");
+            check("email.smtp_url", smtp_url_problem(e.smtp_url));
+            if (auto const* n = t.get("starttls")) {
+                if (e.smtp_url.starts_with("smtps://"))
+                    fail_at("email.starttls", "is for smtp:// URLs (smtps:// is TLS from the first byte)");
+                e.starttls = bool_at(*n, "email.starttls");
+            }
+        });
+        guarded([&] {
+            e.from = string_at(required(t, "from", "email"), "email.from");
+            auto const open = e.from.rfind('<');
+            auto const address = open == std::string::npos || !e.from.ends_with('>')
+                                     ? e.from
+                                     : e.from.substr(open + 1, e.from.size() - open - 2);
+            auto const c = core::parse_contact(address);
+            if (!c || c->what != core::contact::kind::email || e.from.find_first_of("\r\n") != std::string::npos)
+                fail_at("email.from", shown(e.from) + " is not an address (warroom@example.com, or "
+                                                       "\"warroom <warroom@example.com>\")");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("username")) e.username = string_at(*n, "email.username");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("password_file")) smtp_password_file_ = path_at(*n, "email.password_file");
+        });
+        guarded([&] {
+            if (auto const* n = t.get("timeout")) {
+                e.timeout = duration_at(*n, "email.timeout");
+                if (e.timeout > std::chrono::minutes{10}) fail_at("email.timeout", "must be at most 10m");
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("customer_list"))
+                s.policy.mail.customer_list = addresses_at(*n, "email.customer_list");
+        });
+        s.policy.mail.enabled = true;
+    }
+
+    // A list of e-mail addresses.
+    std::vector<std::string> addresses_at(toml::node const& n, std::string const& key) const {
+        auto const texts = strings_at(n, key);
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            auto const c = core::parse_contact(texts[i]);
+            if (!c || c->what != core::contact::kind::email)
+                fail_at(indexed(key, i), shown(texts[i]) + " is not an e-mail address");
+        }
+        return texts;
     }
 
     void read_oncall(toml::table const& t, core::policy& p) const {
@@ -1280,6 +1361,7 @@ private:
     std::optional<std::string> alerts_token_file_;
     std::optional<std::string> alerts_secret_file_;
     std::optional<std::string> alerts_ticket_token_file_;
+    std::optional<std::string> smtp_password_file_;
     mutable std::vector<std::string> errors_;
     bool service_id_given_ = false;
 };
@@ -1370,6 +1452,12 @@ std::vector<std::string> warnings(settings const& s) {
                           "): nobody is notified at this step; add notify = [\"@U…\"] or remove the step");
         }
     }
+    if (!s.policy.mail.enabled) {
+        for (std::size_t i = 0; i < s.policy.alerts.routes.size(); ++i) {
+            if (!s.policy.alerts.routes[i].email.empty())
+                out.push_back(indexed("alerts.routes", i) + ".email: nobody is e-mailed without [email] smtp_url");
+        }
+    }
     if (s.policy.access.admins.empty())
         out.push_back("access.incident_admins is empty: nobody can reopen a closed incident or act on a private incident "
                       "they are not in");
@@ -1457,6 +1545,16 @@ std::string describe(settings const& s) {
                          ? std::string("none (low alerts are recorded only)")
                          : "low alert groups to " + redact_url(s.alerts.ticket_url) + ", token " +
                                (s.alerts.ticket_token.empty() ? "not set" : "set"));
+    if (s.email.smtp_url.empty()) {
+        line("email:", "none");
+    } else {
+        line("email:", s.email.smtp_url + (s.email.smtp_url.starts_with("smtp://") && !s.email.starttls
+                                               ? " without TLS"
+                                               : "") +
+                           " from " + s.email.from + ", login " +
+                           (s.email.username.empty() ? "none" : s.email.username + " (password set)") + ", " +
+                           std::to_string(p.mail.customer_list.size()) + " customer addresses");
+    }
     out << "types:\n";
     for (auto const type : core::all_types) {
         auto const& tp = p.of(type);

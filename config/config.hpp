@@ -57,6 +57,17 @@ struct alerts_settings {
     int burst = 500;
 };
 
+// E-mail ([email]): the SMTP server warroom sends through and its login. Who is e-mailed is policy
+// (policy.mail, contacts that are addresses, [[alerts.routes]] email).
+struct email_settings {
+    std::string smtp_url;  // "smtp://host:587" (STARTTLS) or "smtps://host:465"; empty: no e-mail
+    std::string from;      // "warroom <warroom@example.com>"
+    bool starttls = true;  // smtp://: required unless turned off (a local relay without TLS)
+    std::string username;  // empty: no login
+    std::string password;  // WARROOM_SMTP_PASSWORD or email.password_file
+    std::chrono::seconds timeout{30};  // one send, all of it
+};
+
 // Per-user fairness: how many of each a person may send a minute (0: unlimited).
 struct limit_settings {
     int declares_per_minute = 10;
@@ -70,6 +81,7 @@ struct settings {
     slack_settings slack;
     paging_settings paging;
     alerts_settings alerts;
+    email_settings email;
     limit_settings limits;
     std::string store_url = "sqlite:///var/lib/warroom/warroom.db";  // WARROOM_STORE_URL or store.url
     std::string http_listen = "127.0.0.1:8080";                      // host:port

@@ -77,13 +77,6 @@ struct group_applier {
     void operator()(T const&) {}
 };
 
-// Whether `batch` holds an event of type T of stream `stream`.
-template <class T>
-bool in_batch(std::vector<event> const& batch, int stream) {
-    return std::any_of(batch.begin(), batch.end(),
-                       [&](event const& x) { return x.incident == stream && std::holds_alternative<T>(x.what); });
-}
-
 // The ticket of a group: its alerts as recorded, and the labels every alert received with it shares.
 open_ticket ticket_of(alert_group const& g, std::vector<alert> const& received) {
     open_ticket t{g.number, g.title, std::string(to_string(g.level())), g.source, {}, {}};
@@ -182,7 +175,17 @@ std::vector<event> decide_alerts(alert_group const* current, std::string const& 
         // Resolved alerts of a group never seen (or long quiet) have nothing to tell.
         if (first == alerts.end()) return {};
         g.number = numbers.next_group;
-        record(alert_group_opened{source, key, title_of(*first, source)});
+        // The high routes' addresses hear of the group once, when it opens.
+        std::vector<std::string> emailed;
+        for (auto const& a : alerts) {
+            if (!p.mail.enabled || a.status != alert_status::firing) continue;
+            auto const route = route_of(a, p.alerts);
+            if (route.level != alert_level::high) continue;
+            for (auto const& to : route.email) {
+                if (std::find(emailed.begin(), emailed.end(), to) == emailed.end()) emailed.push_back(to);
+            }
+        }
+        record(alert_group_opened{source, key, title_of(*first, source), std::move(emailed)});
     }
     std::vector<alert_noted> notes;
     std::optional<alert_route> critical;  // the route of the first critical alert that fired now
@@ -390,17 +393,29 @@ std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group
         auto const& g = groups.at(-e.incident);
         if (g.level() == alert_level::low) {
             // Once, when it opens; without a ticket system a low group is recorded only.
-            if (p.alerts.tickets && in_batch<alert_group_opened>(batch, e.incident)) out.push_back(ticket_of(g, received));
+            if (p.alerts.tickets && find_in<alert_group_opened>(batch, e.incident))
+                out.push_back(ticket_of(g, received));
             continue;
         }
-        post triage{alert_channel(p), triage_view(g, p), false, triage_key(g.number)};
+        auto view = triage_view(g, p);
         if (g.incident) {
             // Its incident has a war room: a triage post, if there was one, says so once.
-            if (!in_batch<alert_group_declared>(batch, e.incident) && !in_batch<alert_group_merged>(batch, e.incident))
+            if (!find_in<alert_group_declared>(batch, e.incident) && !find_in<alert_group_merged>(batch, e.incident))
                 continue;
-            triage.edit_only = true;
+            post pointer{alert_channel(p), std::move(view), false, triage_key(g.number)};
+            pointer.edit_only = true;
+            out.push_back(std::move(pointer));
+            continue;
         }
-        out.push_back(std::move(triage));
+        auto const* opened = find_in<alert_group_opened>(batch, e.incident);
+        if (opened && !opened->emailed.empty()) {
+            std::string text = view.headline + "\n\n";
+            for (auto const& line : view.sections.front().lines) text += "- " + line + "\n";
+            text += "\nTriage it in Slack: #" + alert_channel(p) + "\n";
+            out.push_back(email{0, opened->emailed, "[alert " + std::string(to_string(g.level())) + "] " + g.title,
+                                std::move(text)});
+        }
+        out.push_back(post{alert_channel(p), std::move(view), false, triage_key(g.number)});
     }
     return out;
 }

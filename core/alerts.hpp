@@ -139,7 +139,8 @@ std::string snooze_key(int group, timestamp until);
 post snooze_over(alert_group const& g, policy const& p);
 
 // What alert group events owe the world: each high or medium group's triage post, posted once and
-// edited as its alerts fire and resolve; once declared, the post says which incident it became. A low
+// edited as its alerts fire and resolve; once declared, the post says which incident it became. A
+// group that opens with high routes' addresses (alert_group_opened::emailed) e-mails them once. A low
 // group opened in `batch` gets a ticket when a ticket system is configured, with the labels all of
 // `received` (the alerts the batch records) share.
 std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p,

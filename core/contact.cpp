@@ -67,4 +67,14 @@ invitees invitees_of(std::vector<std::string> const& contacts) {
     return out;
 }
 
+std::vector<std::string> email_addresses(std::vector<std::string> const& contacts) {
+    std::vector<std::string> out;
+    for (auto const& text : contacts) {
+        auto const c = parse_contact(text);
+        if (c && c->what == contact::kind::email && std::find(out.begin(), out.end(), c->id) == out.end())
+            out.push_back(c->id);
+    }
+    return out;
+}
+
 }  // namespace warroom::core

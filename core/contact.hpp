@@ -37,5 +37,7 @@ struct invitees {
     std::vector<std::string> users, groups;
 };
 invitees invitees_of(std::vector<std::string> const& contacts);
+// The e-mail addresses among `contacts`, each once, in their order: who is also told by e-mail.
+std::vector<std::string> email_addresses(std::vector<std::string> const& contacts);
 
 }  // namespace warroom::core

@@ -1,6 +1,6 @@
-// What the bot owes the world after a command: war rooms, posts, topics, direct messages (durable:
-// an outbox keeps them until delivered), and answers to the person who asked (replies and forms:
-// tied to that request, so they go back with it and are never stored).
+// What the bot owes the world after a command: war rooms, posts, topics, direct messages, pages and
+// e-mails (durable: an outbox keeps them until delivered), and answers to the person who asked
+// (replies and forms: tied to that request, so they go back with it and are never stored).
 #pragma once
 
 #include <map>
@@ -122,8 +122,18 @@ struct open_ticket {
     bool operator==(open_ticket const&) const = default;
 };
 
+// One e-mail to a recipient list (SMTP). Written with the event that caused it, so a retry or a
+// delivery after a restart sends the same words; the HTML part is made from `text` when it is sent.
+struct email {
+    int incident = 0;             // for the log; 0 for an alert group's
+    std::vector<std::string> to;  // addresses: one message to all of them
+    std::string subject;
+    std::string text;
+    bool operator==(email const&) const = default;
+};
+
 using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page, invite,
-                            archive_room, open_ticket>;
+                            archive_room, open_ticket, email>;
 
 // True for effects that must reach the world even if the process dies right after the command.
 inline bool is_durable(effect const& e) {

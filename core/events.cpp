@@ -130,7 +130,10 @@ struct field_printer {
     void operator()(member_left const& m) const { os << m.user; }
     void operator()(type_changed const& t) const { os << to_string(t.from) << " -> " << to_string(t.to); }
     void operator()(room_moved const& r) const { os << '#' << r.from << " -> #" << r.to; }
-    void operator()(alert_group_opened const& a) const { os << a.source << ' ' << q(a.key) << ' ' << q(a.title); }
+    void operator()(alert_group_opened const& a) const {
+        os << a.source << ' ' << q(a.key) << ' ' << q(a.title);
+        for (auto const& to : a.emailed) os << ' ' << to;
+    }
     void operator()(alert_fired const& a) const {
         os << a.fingerprint << ' ' << q(a.name) << ' ' << to_string(a.level) << " since " << format_time(a.starts_at);
     }

@@ -213,6 +213,8 @@ struct alert_group_opened {
     std::string source;  // "alertmanager", "grafana", "generic"
     std::string key;     // the group key: the sender's, the configured labels' values, or the dedup key
     std::string title;   // from its first alert: the summary annotation, else the alertname label
+    // The addresses of the high routes its first alerts took, as configured then: told by e-mail.
+    std::vector<std::string> emailed = {};
     bool operator==(alert_group_opened const&) const = default;
 };
 struct alert_fired {
@@ -276,6 +278,16 @@ struct event {
     payload what;
     bool operator==(event const&) const = default;
 };
+
+// The first `T` that `batch` records on stream `incident`, or nullptr.
+template <class T>
+T const* find_in(std::vector<event> const& batch, int incident) {
+    for (auto const& e : batch) {
+        if (e.incident != incident) continue;
+        if (auto const* x = std::get_if<T>(&e.what)) return x;
+    }
+    return nullptr;
+}
 
 // Alert group n's events are kept under the stream number -n; incidents are numbered from 1.
 constexpr int alert_stream(int group) { return -group; }

@@ -125,6 +125,7 @@ struct alert_route {
     alert_level level = alert_level::medium;
     severity sev = severity::p0;                 // critical: the incident's severity
     incident_type type = incident_type::outage;  // critical: the incident's type
+    std::vector<std::string> email = {};         // high: addresses e-mailed when its alert group opens
     bool operator==(alert_route const&) const = default;
 };
 
@@ -141,6 +142,14 @@ struct alert_policy {
     severity critical_severity = severity::p0;  // the severity of a critical alert no route names
     bool tickets = false;  // a ticket system is configured ([alerts] ticket_url): a low group opens a ticket
     bool operator==(alert_policy const&) const = default;
+};
+
+// `[email]`: whether e-mail is sent at all (an SMTP server is configured), and the customers'
+// addresses. Escalation and type contacts that are addresses, and high alert routes, say who else.
+struct email_policy {
+    bool enabled = false;
+    std::vector<std::string> customer_list;  // the approved customer notice of a public incident
+    bool operator==(email_policy const&) const = default;
 };
 
 struct policy {
@@ -168,6 +177,7 @@ struct policy {
     enum class update_posts { thread, channel, edit } announce_updates = update_posts::thread;
     std::vector<rotation> rotations;
     bool paging = false;  // a paging integration (PagerDuty, Opsgenie) receives page effects
+    email_policy mail;
     std::string channel_prefix = "inc";
     std::string announce_channel = "#incidents";
     alert_policy alerts;

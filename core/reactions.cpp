@@ -20,19 +20,30 @@ bool announced(payload const& p) {
            (std::holds_alternative<role_assigned>(p) && std::get<role_assigned>(p).r == role::incident_commander);
 }
 
-template <class T>
-T const* find_in(std::vector<event> const& batch, int incident) {
-    for (auto const& e : batch) {
-        if (e.incident != incident) continue;
-        if (auto const* x = std::get_if<T>(&e.what)) return x;
-    }
-    return nullptr;
-}
-
 std::vector<std::string> people(invited const& inv) {
     std::vector<std::string> out = inv.users;
     out.insert(out.end(), inv.groups.begin(), inv.groups.end());
     return out;
+}
+
+// An e-mail about incident `i` to `to`: `what` says what happened, `why` why they hear of it. A
+// private incident's text never leaves its room: its e-mail says the number, the severity and where
+// to join, and nothing of `what`, `why` or the title.
+email incident_email(incident const& i, std::vector<std::string> to, std::string const& what, std::string const& why,
+                     policy const& p) {
+    auto const ref = incident_ref(i.number);
+    auto const sev = std::string(to_string(i.sev));
+    auto const join = "Join #" + i.channel + " in Slack to take part.\n";
+    if (p.of(i.type).private_room) {
+        return email{i.number, std::move(to), "[" + ref + " " + sev + "] private incident: join its war room in Slack",
+                     ref + " (severity " + sev + ") is a private incident: its details stay in its war room.\n" + join};
+    }
+    auto text = ref + " (" + sev + ", " + std::string(display_name(i.type)) + "): " + i.title + "\n" + what + "\n\n" +
+                "Status: " + std::string(display_name(i.st)) + "\n" + "Started: " + format_time(i.started_at, *p.zone) +
+                "\n";
+    if (!i.description.empty()) text += "Description: " + i.description + "\n";
+    text += "\n" + join + why + "\n";
+    return email{i.number, std::move(to), "[" + ref + " " + sev + "] " + i.title + ": " + what, std::move(text)};
 }
 
 }  // namespace
@@ -70,6 +81,14 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
             out.push_back(reply{ctx.channel, ctx.asker, note_view("✓ " + std::move(text))});
         };
         auto const topic_changed = [&] { out.push_back(set_topic{i.channel, topic(i), i.number}); };
+        // One e-mail to the addresses among `contacts`, when e-mail is configured and there are any.
+        auto const mail = [&](std::vector<std::string> const& contacts, std::string const& what, std::string const& why) {
+            auto to = email_addresses(contacts);
+            if (rules.mail.enabled && !to.empty()) out.push_back(incident_email(i, std::move(to), what, why, rules));
+        };
+        auto const type_contact = [&](incident_type t) {
+            return "You are a contact for " + std::string(display_name(t)) + " incidents.";
+        };
         auto const ref = incident_ref(i.number);
         auto const who = "@" + e.by;
         auto const now = e.at;
@@ -89,6 +108,7 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     room(runbook_view(i, rules));
                     room(checklist_view(i, phase::detection, rules, now));
                     if (i.sev > rules.of(i.type).typical) room(severity_warning_view(i, rules));
+                    mail(rules.of(i.type).contacts, "declared", type_contact(i.type));
                     confirm("Declared " + ref + ": war room #" + i.channel);
                 } else if constexpr (std::is_same_v<T, invited>) {
                     // At declaration the war room opens with its people; later they are added to it.
@@ -153,7 +173,14 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                 } else if constexpr (std::is_same_v<T, customer_notice_approved>) {
                     auto const view = approved_notice_view(i, rules, e.at);
                     room(view);
-                    if (!redacted) out.push_back(post{rules.announce_channel, view});
+                    // A private incident's notice stays in its room: neither announced nor e-mailed.
+                    if (!redacted) {
+                        out.push_back(post{rules.announce_channel, view});
+                        if (rules.mail.enabled && !rules.mail.customer_list.empty()) {
+                            out.push_back(email{i.number, rules.mail.customer_list, "Service notice (" + ref + ")",
+                                                customer_notice_text(i, rules, e.at) + "\n"});
+                        }
+                    }
                 } else if constexpr (std::is_same_v<T, regulator_notified>) {
                     room(note("⚖️ Regulator notification of " + ref + " recorded by " + who + " (" +
                                   format_duration(e.at - i.declared_at) + " after declaration)",
@@ -210,6 +237,9 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                             out.push_back(direct_message{c->id, view});
                         }
                     }
+                    mail(what.notified,
+                         shown.label + (what.manual && !what.reason.empty() ? " (" + what.reason + ")" : ""),
+                         "You are a contact of its escalation step \"" + shown.target + "\".");
                     if (shown.customer_notice) room(customer_notice_view(i, rules, e.at));
                 } else if constexpr (std::is_same_v<T, nudged>) {
                     room(nudge_view(i, rules, e.at));
@@ -244,6 +274,10 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     room(runbook_view(i, rules));
                     if (i.sev > rules.of(i.type).typical) room(severity_warning_view(i, rules));
                     if (!moved) topic_changed();
+                    mail(rules.of(what.to).contacts,
+                         "type changed to " + std::string(display_name(what.to)) + " (was " +
+                             std::string(display_name(what.from)) + ")",
+                         type_contact(what.to));
                     // Private now: the updates the announcement channel heard lose their words.
                     if (rules.of(what.to).private_room && !rules.of(what.from).private_room) {
                         auto const gone = note_view("📊 UPDATE (" + ref + "): this incident is now private; its updates are in its war room");

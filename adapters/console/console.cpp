@@ -202,6 +202,10 @@ void console::show(app::outcome const& o) {
                     out_ << ": " << x.summary << '\n';
                 } else if constexpr (std::is_same_v<T, core::open_ticket>) {
                     out_ << "[ticket] " << core::ticket_key(x.group) << " (" << x.level << "): " << x.title << '\n';
+                } else if constexpr (std::is_same_v<T, core::email>) {
+                    out_ << "[email] to";
+                    for (auto const& to : x.to) out_ << ' ' << to;
+                    out_ << ": " << x.subject << '\n' << x.text;
                 }
             },
             e);

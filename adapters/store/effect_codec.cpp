@@ -69,6 +69,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(page, incident, action, dedup_ke
                                                 room, by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ticket_alert, name, summary, url, starts_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_ticket, group, title, level, source, labels, alerts)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(email, incident, to, subject, text)
 
 }  // namespace warroom::core
 
@@ -79,7 +80,8 @@ using nlohmann::json;
 
 constexpr std::string_view kind_of(core::effect const& e) {
     constexpr std::string_view names[] = {"open_war_room",  "post", "reply",  "set_topic",    "open_form",
-                                          "direct_message", "page", "invite", "archive_room", "open_ticket"};
+                                          "direct_message", "page", "invite", "archive_room", "open_ticket",
+                                          "email"};
     static_assert(std::size(names) == std::variant_size_v<core::effect>);
     return names[e.index()];
 }

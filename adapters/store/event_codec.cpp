@@ -134,7 +134,8 @@ constexpr auto fields_of(tag<c::customer_notice_approved>) { return std::tuple{}
 constexpr auto fields_of(tag<c::regulator_notified>) { return std::tuple{}; }
 constexpr auto fields_of(tag<c::alert_group_opened>) {
     using e = c::alert_group_opened;
-    return std::tuple{field{"source", &e::source}, field{"key", &e::key}, field{"title", &e::title}};
+    return std::tuple{field{"source", &e::source}, field{"key", &e::key}, field{"title", &e::title},
+                      field{"emailed", &e::emailed}};
 }
 constexpr auto fields_of(tag<c::alert_fired>) {
     using e = c::alert_fired;

@@ -644,3 +644,69 @@ burst = 20
           }).find("w.toml: alerts.ticket_token_file: alerts.ticket_url is set but no token for it") !=
           std::string::npos);
 }
+
+TEST_CASE("[email]: the SMTP server, its login from the environment, customers, and high routes' addresses") {
+    auto const s = parse(R"(
+[email]
+smtp_url = "smtps://mail.example.com:465"
+from = "warroom <warroom@example.com>"
+username = "warroom"
+timeout = "20s"
+customer_list = ["customers@example.com", "status@example.org"]
+[[alerts.routes]]
+match = { team = "payments" }
+level = "high"
+email = ["payments-oncall@example.com"]
+)",
+                         "w.toml", env_of({{"WARROOM_SMTP_PASSWORD", "sm7p-pa55"}}));
+    CHECK(s.email.smtp_url == "smtps://mail.example.com:465");
+    CHECK(s.email.from == "warroom <warroom@example.com>");
+    CHECK(s.email.starttls);
+    CHECK(s.email.username == "warroom");
+    CHECK(s.email.password == "sm7p-pa55");
+    CHECK(s.email.timeout == std::chrono::seconds{20});
+    CHECK(s.policy.mail.enabled);
+    CHECK(s.policy.mail.customer_list == std::vector<std::string>{"customers@example.com", "status@example.org"});
+    CHECK(s.policy.alerts.routes.at(0).email == std::vector<std::string>{"payments-oncall@example.com"});
+    CHECK(describe(s).find("sm7p-pa55") == std::string::npos);
+    CHECK(describe(s).find("login warroom (password set)") != std::string::npos);
+
+    auto const none = parse("", "w.toml", env_of({}));
+    CHECK_FALSE(none.policy.mail.enabled);
+    CHECK(none.email.smtp_url.empty());
+}
+
+TEST_CASE("[email] problems name their key, and never the password") {
+    struct row {
+        std::string toml;
+        std::string expected;
+    };
+    for (auto const& r : std::vector<row>{
+             {"[email]\nfrom = \"w@example.com\"\n", "w.toml: email.smtp_url: is missing"},
+             {"[email]\nsmtp_url = \"http://mail.example.com\"\nfrom = \"w@example.com\"\n",
+              "w.toml: email.smtp_url: \"http://mail.example.com\" is not an SMTP URL"},
+             {"[email]\nsmtp_url = \"smtp://warroom:hunter2@mail.example.com\"\nfrom = \"w@example.com\"\n",
+              "w.toml: email.smtp_url: holds a login: put it in email.username and email.password_file"},
+             {"[email]\nsmtp_url = \"smtps://mail.example.com\"\nstarttls = false\nfrom = \"w@example.com\"\n",
+              "w.toml: email.starttls: is for smtp:// URLs"},
+             {"[email]\nsmtp_url = \"smtp://mail.example.com\"\nfrom = \"warroom\"\n",
+              "w.toml: email.from: \"warroom\" is not an address"},
+             {"[email]\nsmtp_url = \"smtp://mail.example.com\"\nfrom = \"w@example.com\"\nusername = \"w\"\n",
+              "w.toml: email.password_file: email.username is set but no password"},
+             {"[email]\nsmtp_url = \"smtp://mail.example.com\"\nfrom = \"w@example.com\"\ncustomer_list = [\"@U0123ABC\"]\n",
+              "w.toml: email.customer_list[0]: \"@U0123ABC\" is not an e-mail address"},
+             {"[[alerts.routes]]\nlevel = \"medium\"\nemail = [\"a@example.com\"]\n",
+              "w.toml: alerts.routes[0].email: only a high route e-mails (this one is medium)"},
+         }) {
+        CAPTURE(r.toml);
+        auto const message = error_of([&] { parse(r.toml, "w.toml", env_of({})); });
+        CHECK(message.find(r.expected) != std::string::npos);
+        CHECK(message.find("hunter2") == std::string::npos);
+    }
+    auto const message = error_of([&] {
+        parse("[email]\nsmtp_url = \"smtp://mail.example.com\"\nfrom = \"w@example.com\"\n", "w.toml",
+              env_of({{"WARROOM_SMTP_PASSWORD", "sm7p-pa55"}}));
+    });
+    CHECK(message.find("email.username: a password is set") != std::string::npos);
+    CHECK(message.find("sm7p-pa55") == std::string::npos);
+}

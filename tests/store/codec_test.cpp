@@ -66,6 +66,7 @@ std::vector<core::payload> samples() {
         core::declined{"false alarm: the monitor was misconfigured"},
         core::customer_notice_edited{"Some payments failed between 09:00 and 09:40."},
         core::alert_group_opened{"alertmanager", "{}:{alertname=\"HighErrorRate\"}", "Error rate above 5%"},
+        core::alert_group_opened{"alertmanager", "{}:{alertname=\"Latency\"}", "Latency above 1s", {"a@example.com"}},
         core::alert_fired{"a1b2c3", "HighErrorRate", "Error rate above 5%", core::alert_level::critical, t0 - 2min,
                           "http://prometheus:9090/graph"},
         core::alert_resolved{"a1b2c3", t0 + 10min},

@@ -60,7 +60,11 @@ std::vector<core::effect> every_kind() {
                               "alertmanager",
                               {{"team", "storage"}},
                               {{"DiskFilling", "db-1 is 91% full", "http://prometheus:9090/graph",
-                                core::timestamp{core::milliseconds{1'767'603'600'123}}}}}};
+                                core::timestamp{core::milliseconds{1'767'603'600'123}}}}},
+            core::email{7,
+                        {"security@example.com", "legal@example.com"},
+                        "[INC-7 P0] API down: Security team notified",
+                        "INC-7 (P0, Service Outage): API down\nJoin #inc-7-api-down in Slack to take part.\n"}};
 }
 
 TEST_CASE("the samples cover every effect kind") {
