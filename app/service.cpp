@@ -782,7 +782,7 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
     bool claim = !o.once.empty();
     auto const first = issued_ + 1;
     for (auto const& group : group_alerts(d, rules_.alerts)) {
-        // Named, not a structured binding: the lambdas below capture them (clang 14 cannot capture a binding).
+        // Named, not structured bindings: the lambdas below capture them, which clang 14 cannot do with bindings.
         auto const& key = group.first;
         auto const& alerts = group.second;
         auto const identity = alert_group_identity(d.source, key);

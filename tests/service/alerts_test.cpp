@@ -132,7 +132,8 @@ TEST_CASE("triage through the service: Declare opens the form from the group, it
     harness h;
     REQUIRE(h.svc().receive(from_sender(t0), {"alertmanager", "g1", {firing("fp1", "high", t0 - 5min)}}).changed);
     origin const alice{"alice", "incidents", t0 + 1min, "envelope:1"};
-    auto const& form = form_in(h.svc().press(alice, ui::action::declare_alert, ui::group_value(1))).form;
+    auto const pressed = h.svc().press(alice, ui::action::declare_alert, ui::group_value(1));
+    auto const form = form_in(pressed).form;
     CHECK(form.id == ui::form::declare);
     CHECK(form.incident == alert_stream(1));
 
