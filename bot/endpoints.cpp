@@ -93,7 +93,7 @@ std::optional<http::response> over_limit(intake_limits& limits, spdlog::logger& 
         refused = 0;
         return std::nullopt;
     }
-    auto const seconds = std::max<long long>(1, (wait->count() + 999) / 1000);
+    auto const seconds = std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(*wait).count());
     if (refused++ == 0) {
         log.warn("http: alerts: {} sends more than {} deliveries a second (bursts of {}): refused with 429", receiver,
                  limits.per_receiver.per_minute / 60, limits.per_receiver.burst);
