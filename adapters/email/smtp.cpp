@@ -60,6 +60,7 @@ outcome send_now(smtp_settings const& s, std::string const& from, std::vector<st
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     if (std::string_view(s.url).starts_with("smtp://"))
         curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(s.starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+    if (!s.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, s.ca_file.c_str());
     if (!s.username.empty()) {
         curl_easy_setopt(c, CURLOPT_USERNAME, s.username.c_str());
         curl_easy_setopt(c, CURLOPT_PASSWORD, s.password.c_str());

@@ -1,6 +1,7 @@
 // Sends e-mail through an SMTP server with libcurl: smtp:// with STARTTLS required (unless turned off
-// for a relay without TLS), or smtps:// (TLS from the first byte), verified against the system's
-// trust store; a login when a username is set.
+// for a relay without TLS), or smtps:// (TLS from the first byte), verified like every TLS peer of
+// warroom's: against SSL_CERT_FILE when set, else the system's trust store; a login when a username
+// is set.
 // libcurl blocks, so every send runs on a worker thread of the client's own and the caller's
 // coroutine resumes on its own executor: an event loop never waits on SMTP. The password goes to
 // libcurl only; of the conversation only the server's refusals are kept, never what warroom sent.
@@ -21,6 +22,7 @@ struct smtp_settings {
     std::string username;  // empty: no login
     std::string password;
     std::chrono::seconds timeout{30};  // one send, all of it: connect, TLS, login, message
+    std::string ca_file;               // the CA bundle to trust; empty: the system's
 };
 
 // What one send came to.

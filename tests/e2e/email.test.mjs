@@ -6,21 +6,29 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { World, sleep, freePort } from './harness.mjs';
+import { certFiles, makeCerts } from '../slack_sim/certs.mjs';
 
 // Debian's python3-aiosmtpd is installed for the system interpreter, whatever `python3` is on PATH.
 const python = '/usr/bin/python3';
 
-// aiosmtpd on `port`: what it takes, one JSON object per message (or rejected recipient).
-async function startSmtp(port) {
-  const child = spawn(python, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'smtp_sink.Sink'], {
+const here = dirname(fileURLToPath(import.meta.url));
+
+// aiosmtpd on `port`: what it takes, one JSON object per message (or rejected recipient, or login).
+// `secure` ({ mode: 'starttls' | 'implicit-tls', certFile, keyFile, login: 'user:password' }) makes
+// it require TLS and that login.
+async function startSmtp(port, secure) {
+  const args = secure
+    ? [join(here, 'smtp_sink.py'), String(port), `--${secure.mode}`, secure.certFile, secure.keyFile, '--login', secure.login]
+    : ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'smtp_sink.Sink'];
+  const child = spawn(python, ['-W', 'ignore', ...args], {
     // No __pycache__ left in the source tree.
-    env: { PATH: process.env.PATH, PYTHONPATH: dirname(fileURLToPath(import.meta.url)), PYTHONDONTWRITEBYTECODE: '1' },
+    env: { PATH: process.env.PATH, PYTHONPATH: here, PYTHONDONTWRITEBYTECODE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const server = { taken: [], rejected: [], errors: '' };
+  const server = { taken: [], rejected: [], logins: [], errors: '' };
   let partial = '';
   child.stdout.on('data', (chunk) => {
     partial += chunk.toString();
@@ -29,6 +37,7 @@ async function startSmtp(port) {
     for (const line of lines.filter(Boolean)) {
       const seen = JSON.parse(line);
       if (seen.rejected) server.rejected.push(seen.rejected);
+      else if ('login' in seen) server.logins.push(seen);
       else server.taken.push(seen);
     }
   });
@@ -147,6 +156,80 @@ describe('e-mail through SMTP', { timeout: 120000 }, () => {
       await sleep(3000);
       assert.deepEqual(smtp.rejected, ['reject-me@example.com'], 'given up, not tried again');
       assert.equal(smtp.taken.length, 1);
+    } finally {
+      await w.close();
+      await smtp.close();
+    }
+  });
+
+  // The simulator's test CA (World with tls) is what SSL_CERT_FILE names; its leaf is for localhost.
+  function secureConfig(url, user) {
+    return `
+[email]
+smtp_url = "${url}"
+from = "warroom@example.com"
+username = "${user}"
+timeout = "5s"
+[severity.P1]
+update_every = "none"
+escalation = [{ after = "0s", target = "security", label = "Security team notified", notify = ["security@example.com"] }]
+`;
+  }
+
+  for (const mode of ['starttls', 'implicit-tls']) {
+    test(`${mode}: the server's certificate is verified against SSL_CERT_FILE, the login is made, the password never logged`, async () => {
+      const port = await freePort();
+      const url = mode === 'starttls' ? `smtp://localhost:${port}` : `smtps://localhost:${port}`;
+      const w = await World.create({ tls: true, config: secureConfig(url, 'warroom-bot') });
+      const { certFile, keyFile } = certFiles(dirname(w.sim.caFile));
+      const smtp = await startSmtp(port, { mode, certFile, keyFile, login: 'warroom-bot:pa55-w0rd-x9' });
+      try {
+        const bot = await w.start({ env: { WARROOM_SMTP_PASSWORD: 'pa55-w0rd-x9' } });
+        await declare(w, 'P1 Ledger is stale');
+        const mail = await w.sim.waitFor(() => smtp.taken[0], 15000, 'an e-mail over TLS');
+        assert.equal(mail.subject, '[INC-1 P1] Ledger is stale: Security team notified');
+        assert.deepEqual(smtp.logins.map((l) => [l.login, l.accepted]), [['warroom-bot', true]]);
+        await bot.waitForLog(/INC-1: e-mailed security@example\.com/);
+        assert.ok(!bot.lines.some((l) => l.includes('pa55-w0rd-x9')), 'the password is never logged');
+      } finally {
+        await w.close();
+        await smtp.close();
+      }
+    });
+  }
+
+  test('a wrong password is given up with the server\'s reply; an untrusted certificate is never sent a login', async () => {
+    const port = await freePort();
+    const w = await World.create({ tls: true, config: secureConfig(`smtp://localhost:${port}`, 'warroom-bot') });
+    const { certFile, keyFile } = certFiles(dirname(w.sim.caFile));
+    const smtp = await startSmtp(port, { mode: 'starttls', certFile, keyFile, login: 'warroom-bot:right-one' });
+    try {
+      const bot = await w.start({ env: { WARROOM_SMTP_PASSWORD: 'wrong-one' } });
+      await declare(w, 'P1 Ledger is stale');
+      await bot.waitForLog(/INC-1: e-mail to security@example\.com: smtp: the server said 535 5\.7\.8 Authentication credentials invalid/, 15000);
+      await sleep(3000);
+      assert.equal(smtp.logins.length, 1, 'a refused login is not tried again');
+      assert.equal(smtp.taken.length, 0);
+      assert.ok(!bot.lines.some((l) => l.includes('wrong-one')), 'the password is never logged');
+    } finally {
+      await w.close();
+      await smtp.close();
+    }
+  });
+
+  test('a certificate from a CA warroom was not told to trust: no login is sent, the e-mail waits', async () => {
+    const port = await freePort();
+    // A plain simulator: SSL_CERT_FILE is unset, so the SMTP server's test CA is unknown.
+    const w = await World.create({ config: secureConfig(`smtp://localhost:${port}`, 'warroom-bot') });
+    const certs = await makeCerts(join(w.dir, 'smtp-certs'));
+    const smtp = await startSmtp(port, { mode: 'starttls', certFile: certs.certFile, keyFile: certs.keyFile, login: 'warroom-bot:pw-7' });
+    try {
+      const bot = await w.start({ env: { WARROOM_SMTP_PASSWORD: 'pw-7' } });
+      await declare(w, 'P1 Ledger is stale');
+      await bot.waitForLog(/INC-1: e-mail to security@example\.com: smtp: .*certificate/i, 15000);
+      await sleep(2000);
+      assert.deepEqual(smtp.logins, [], 'no login over an unverified connection');
+      assert.equal(smtp.taken.length, 0);
     } finally {
       await w.close();
       await smtp.close();
