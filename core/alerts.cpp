@@ -46,6 +46,7 @@ struct group_applier {
         g.key = o.key;
         g.title = o.title;
         g.opened_at = e.at;
+        g.emailed = o.emailed;
     }
     void operator()(alert_fired const& f) {
         g.alerts.insert_or_assign(f.fingerprint,
@@ -72,6 +73,7 @@ struct group_applier {
         g.snoozed_until = s.until;
         g.snoozed_by = e.by;
     }
+    void operator()(alert_group_emailed const& m) { g.emailed.insert(g.emailed.end(), m.to.begin(), m.to.end()); }
     // Everything else belongs to incidents.
     template <class T>
     void operator()(T const&) {}
@@ -175,19 +177,10 @@ std::vector<event> decide_alerts(alert_group const* current, std::string const& 
         // Resolved alerts of a group never seen (or long quiet) have nothing to tell.
         if (first == alerts.end()) return {};
         g.number = numbers.next_group;
-        // The high routes' addresses hear of the group once, when it opens.
-        std::vector<std::string> emailed;
-        for (auto const& a : alerts) {
-            if (!p.mail.enabled || a.status != alert_status::firing) continue;
-            auto const route = route_of(a, p.alerts);
-            if (route.level != alert_level::high) continue;
-            for (auto const& to : route.email) {
-                if (std::find(emailed.begin(), emailed.end(), to) == emailed.end()) emailed.push_back(to);
-            }
-        }
-        record(alert_group_opened{source, key, title_of(*first, source), std::move(emailed)});
+        record(alert_group_opened{source, key, title_of(*first, source)});
     }
     std::vector<alert_noted> notes;
+    std::vector<std::string> to_email;  // the high routes' addresses of what fired now, not told before
     std::optional<alert_route> critical;  // the route of the first critical alert that fired now
     for (auto const& a : alerts) {
         auto const known = g.alerts.find(a.fingerprint);
@@ -197,6 +190,13 @@ std::vector<event> decide_alerts(alert_group const* current, std::string const& 
             if (known != g.alerts.end() && (known->second.firing || a.starts_at <= known->second.starts_at)) continue;
             auto const route = route_of(a, p.alerts);
             if (route.level == alert_level::critical && !critical) critical = route;
+            if (route.level == alert_level::high && p.mail.enabled) {
+                for (auto const& to : route.email) {
+                    if (std::find(g.emailed.begin(), g.emailed.end(), to) == g.emailed.end() &&
+                        std::find(to_email.begin(), to_email.end(), to) == to_email.end())
+                        to_email.push_back(to);
+                }
+            }
             auto const summary = cut(value_of(a.annotations, "summary"), max_title);
             record(alert_fired{a.fingerprint, cut(name_of(a), max_title), summary, route.level, a.starts_at,
                                cut(a.url, max_title * 10)});
@@ -227,6 +227,8 @@ std::vector<event> decide_alerts(alert_group const* current, std::string const& 
     } else if (!g.declined && !g.firing()) {
         record(alert_group_declined{"all alerts resolved before anyone acted", true});
     }
+    // An incident's own people are told through its war room and escalation, not as triage.
+    if (!g.incident && !to_email.empty()) record(alert_group_emailed{std::move(to_email)});
     incident_events.insert(incident_events.end(), group_events.begin(), group_events.end());
     return incident_events;
 }
@@ -407,12 +409,11 @@ std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group
             out.push_back(std::move(pointer));
             continue;
         }
-        auto const* opened = find_in<alert_group_opened>(batch, e.incident);
-        if (opened && !opened->emailed.empty()) {
+        if (auto const* emailed = find_in<alert_group_emailed>(batch, e.incident)) {
             std::string text = view.headline + "\n\n";
             for (auto const& line : view.sections.front().lines) text += "- " + line + "\n";
             text += "\nTriage it in Slack: #" + alert_channel(p) + "\n";
-            out.push_back(email{0, opened->emailed, "[alert " + std::string(to_string(g.level())) + "] " + g.title,
+            out.push_back(email{0, emailed->to, "[alert " + std::string(to_string(g.level())) + "] " + g.title,
                                 std::move(text)});
         }
         out.push_back(post{alert_channel(p), std::move(view), false, triage_key(g.number)});

@@ -67,6 +67,7 @@ struct alert_group {
     user_id declined_by;                         // a person, or the bot (all alerts resolved first)
     std::optional<timestamp> snoozed_until;
     user_id snoozed_by;
+    std::vector<std::string> emailed;  // every address told of it by e-mail
     // Waiting for a person: neither an incident nor declined.
     bool in_triage() const { return !incident && !declined; }
     bool firing() const;
@@ -139,8 +140,8 @@ std::string snooze_key(int group, timestamp until);
 post snooze_over(alert_group const& g, policy const& p);
 
 // What alert group events owe the world: each high or medium group's triage post, posted once and
-// edited as its alerts fire and resolve; once declared, the post says which incident it became. A
-// group that opens with high routes' addresses (alert_group_opened::emailed) e-mails them once. A low
+// edited as its alerts fire and resolve; once declared, the post says which incident it became. The
+// high routes' addresses a batch tells (alert_group_emailed) get one e-mail. A low
 // group opened in `batch` gets a ticket when a ticket system is configured, with the labels all of
 // `received` (the alerts the batch records) share.
 std::vector<effect> alert_reactions(std::vector<event> const& batch, alert_group_map const& groups, policy const& p,

@@ -47,7 +47,8 @@ std::string_view event_name(payload const& p) {
                                           "alert_noted",
                                           "alert_group_merged",
                                           "alert_group_declined",
-                                          "alert_group_snoozed"};
+                                          "alert_group_snoozed",
+                                          "alert_group_emailed"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
 }
@@ -142,6 +143,9 @@ struct field_printer {
     void operator()(alert_group_merged const& a) const { os << incident_ref(a.incident); }
     void operator()(alert_group_declined const& a) const { os << q(a.reason) << (a.automatic ? " automatic" : ""); }
     void operator()(alert_group_snoozed const& a) const { os << "until " << format_time(a.until); }
+    void operator()(alert_group_emailed const& a) const {
+        for (auto const& to : a.to) os << (&to == &a.to.front() ? "" : " ") << to;
+    }
     void operator()(alert_noted const& a) const {
         os << a.source << ' ' << q(a.name) << (a.resolved ? " resolved" : " firing");
     }

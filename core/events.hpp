@@ -213,7 +213,7 @@ struct alert_group_opened {
     std::string source;  // "alertmanager", "grafana", "generic"
     std::string key;     // the group key: the sender's, the configured labels' values, or the dedup key
     std::string title;   // from its first alert: the summary annotation, else the alertname label
-    // The addresses of the high routes its first alerts took, as configured then: told by e-mail.
+    // Rows written before alert_group_emailed: the addresses its first alerts' high routes told.
     std::vector<std::string> emailed = {};
     bool operator==(alert_group_opened const&) const = default;
 };
@@ -253,6 +253,12 @@ struct alert_group_snoozed {
     timestamp until{};
     bool operator==(alert_group_snoozed const&) const = default;
 };
+// The addresses of the high routes its newly firing alerts took, as configured then, not told before:
+// told by e-mail.
+struct alert_group_emailed {
+    std::vector<std::string> to;
+    bool operator==(alert_group_emailed const&) const = default;
+};
 // On an incident's stream: an alert of its group fired or resolved.
 struct alert_noted {
     std::string source;
@@ -269,7 +275,7 @@ using payload =
                  customer_notice_approved, regulator_notified, invited, member_joined, member_left, type_changed,
                  room_moved, action_edited, action_removed, impact_recorded, declined, customer_notice_edited,
                  alert_group_opened, alert_fired, alert_resolved, alert_group_declared, alert_noted, alert_group_merged,
-                 alert_group_declined, alert_group_snoozed>;
+                 alert_group_declined, alert_group_snoozed, alert_group_emailed>;
 
 struct event {
     int incident = 0;

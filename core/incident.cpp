@@ -157,6 +157,7 @@ struct applier {
     void operator()(alert_group_merged const&) {}
     void operator()(alert_group_declined const&) {}
     void operator()(alert_group_snoozed const&) {}
+    void operator()(alert_group_emailed const&) {}
     void operator()(customer_notice_edited const& c) {
         i.customer_notice = c.text;
         bookkeeping("Customer notice edited");

@@ -160,6 +160,9 @@ constexpr auto fields_of(tag<c::alert_group_declined>) {
 constexpr auto fields_of(tag<c::alert_group_snoozed>) {
     return std::tuple{field{"until", &c::alert_group_snoozed::until}};
 }
+constexpr auto fields_of(tag<c::alert_group_emailed>) {
+    return std::tuple{field{"to", &c::alert_group_emailed::to}};
+}
 constexpr auto fields_of(tag<c::alert_noted>) {
     using e = c::alert_noted;
     return std::tuple{field{"source", &e::source}, field{"name", &e::name}, field{"summary", &e::summary},

@@ -1,5 +1,5 @@
 // Who is e-mailed, and what the e-mail says: escalation and type contacts that are addresses, the
-// approved customer notice, a high alert route when its group opens. A private incident's e-mail
+// approved customer notice, a high alert route's addresses once per group, when its first high alert fires. A private incident's e-mail
 // carries its number, severity and war room only. One e-mail per recipient list per event.
 #include <doctest/doctest.h>
 
@@ -139,7 +139,7 @@ TEST_CASE("the approved customer notice goes to the customer list, a private inc
     CHECK(emails(reactions(batch, all, reaction_context{p, "alice", "inc-1-x"})).empty());
 }
 
-TEST_CASE("a high route's addresses are e-mailed once, when its alert group opens") {
+TEST_CASE("a high route's addresses are e-mailed once per group, when its first high alert fires") {
     auto p = policy::defaults();
     p.mail.enabled = true;
     alert_route high{{{"team", "payments"}}, alert_level::high};
@@ -173,6 +173,12 @@ TEST_CASE("a high route's addresses are e-mailed once, when its alert group open
     CHECK(opened[0].text.ends_with("\nTriage it in Slack: #incidents\n"));
     CHECK(receive("k1", "fp2", "payments", t0 + 1min).empty());  // another alert of the open group
     CHECK(receive("k2", "fp3", "search", t0).empty());           // a medium route
+    // The medium group gets an alert routed high: its addresses hear of it now, once.
+    auto const escalated = receive("k2", "fp5", "payments", t0 + 2min);
+    REQUIRE(escalated.size() == 1);
+    CHECK(escalated[0].to == high.email);
+    CHECK(escalated[0].subject == "[alert high] Error rate above 5%");
+    CHECK(receive("k2", "fp6", "payments", t0 + 3min).empty());
     p.mail.enabled = false;
     CHECK(receive("k3", "fp4", "payments", t0).empty());
 }

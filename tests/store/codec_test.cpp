@@ -75,6 +75,7 @@ std::vector<core::payload> samples() {
         core::alert_group_merged{41},
         core::alert_group_declined{"all alerts resolved before anyone acted", true},
         core::alert_group_snoozed{t0 + 30min},
+        core::alert_group_emailed{{"payments-oncall@example.com", "payments-lead@example.com"}},
     };
 }
 
