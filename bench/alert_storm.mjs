@@ -14,8 +14,8 @@
 //   node bench/alert_storm.mjs --binary build-release/bot/warroom
 // Options: --alerts N (10000), --groups G (50), --seconds S (60), --interval I (5), --peers P (2),
 // --commands R (2 declares a second), --scale X (100: the simulator's rate limits and warroom's
-// slack.rate_limit_scale), --phases quiet,storm, --short (1000 alerts in 10 s),
-// --json FILE, --keep. Needs tests/slack_sim/node_modules (npm ci there).
+// slack.rate_limit_scale), --alert-channel NAME (triage posts there, not in #incidents),
+// --phases quiet,storm, --short (1000 alerts in 10 s), --json FILE, --keep. Needs tests/slack_sim/node_modules (npm ci there).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -35,6 +35,7 @@ const { values: opts } = parseArgs({
     peers: { type: 'string', default: '2' },
     commands: { type: 'string', default: '2' },
     scale: { type: 'string', default: '100' },
+    'alert-channel': { type: 'string' },
     phases: { type: 'string', default: 'quiet,storm' },
     short: { type: 'boolean', default: false },
     json: { type: 'string' },
@@ -133,14 +134,16 @@ async function storm(base, t0) {
 async function runPhase(phase) {
   const dir = mkdtempSync(join(tmpdir(), `warroom-storm-${phase}-`));
   const sim = await startSimulator({ rateLimits: { scale: SCALE } });
-  const incidents = sim.channelByName('incidents').id;
+  const alertChannel = opts['alert-channel'];
+  if (alertChannel) sim.addChannel({ name: alertChannel });
+  const triageChannel = sim.channelByName(alertChannel ?? 'incidents').id;
   const counts = { limited: 0, triagePosts: 0, triageEdits: 0, serverErrors: 0 };
   const triageByGroup = new Map();
   sim.afterCall('*', (call) => {
     if (call.status === 429) counts.limited += 1;
     if (call.status >= 500) counts.serverErrors += 1;
     const r = call.response;
-    if (!r || r === 'html' || r.ok !== true || r.channel !== incidents) return;
+    if (!r || r === 'html' || r.ok !== true || r.channel !== triageChannel) return;
     const text = `${call.args?.text ?? ''} ${JSON.stringify(call.args?.blocks ?? '')}`;
     const m = /Alert \((?:medium|high)\): Storm group (\d+)/.exec(text);
     if (!m) return;
@@ -151,7 +154,8 @@ async function runPhase(phase) {
   });
   const config = join(dir, 'warroom.toml');
   writeFileSync(config, `[slack]\nrate_limit_scale = ${SCALE}\n[limits]\ndeclares_per_minute = 0\n`
-    + 'commands_per_minute = 0\n[http]\nlisten = "127.0.0.1:0"\n');
+    + 'commands_per_minute = 0\n[http]\nlisten = "127.0.0.1:0"\n'
+    + (alertChannel ? `[alerts]\nchannel = "#${alertChannel}"\n` : ''));
   const logFile = join(dir, 'warroom.log');
   const log = openSync(logFile, 'w');
   const child = spawn(binary, ['run'], {
