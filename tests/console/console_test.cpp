@@ -144,7 +144,7 @@ TEST_CASE("at a terminal the console edits lines and keeps their history across 
     CHECK_MESSAGE(again.exit_code() == 0, again.shown());
 }
 
-TEST_CASE("Ctrl-D inside a form abandons the form and the session goes on; Ctrl-D at the prompt ends it") {
+TEST_CASE("Ctrl-D inside a form abandons the form and the session goes on, Ctrl-D at the prompt ends it") {
     auto const out = session({"/incident declare", "API down", std::nullopt, "/incident list all", std::nullopt,
                               "/incident declare P1 never read"});
     CHECK(out.find("└ form cancelled; nothing was submitted") != std::string::npos);

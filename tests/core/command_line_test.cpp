@@ -397,7 +397,7 @@ TEST_CASE("impact, decline and the customer notice parse") {
     CHECK(show(parse_command_line("decline", true, t0)) == show(parse_result{bad("say why it is not an incident", "decline")}));
 }
 
-TEST_CASE("an action item may start with edit or remove; an empty owner is refused") {
+TEST_CASE("an action item may start with edit or remove, an empty owner is refused") {
     auto const a = action_of("action remove the stale flag @bob");
     CHECK(a.text == "remove the stale flag");
     CHECK(a.owner == user_id{"bob"});

@@ -153,7 +153,7 @@ TEST_CASE("the HTML part escapes what HTML reads and keeps paragraphs and line b
           "<p>next paragraph</p>\n</body></html>\n");
 }
 
-TEST_CASE("every try of one outbox entry carries the same Message-ID; other entries and contents differ") {
+TEST_CASE("every try of one outbox entry carries the same Message-ID, other entries and contents differ") {
     auto const id = message_id(42, "subject\ntext", "warroom <warroom@example.com>");
     CHECK(id == message_id(42, "subject\ntext", "warroom <warroom@example.com>"));
     CHECK(id.starts_with("warroom.42."));

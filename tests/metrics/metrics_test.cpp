@@ -66,7 +66,7 @@ TEST_CASE("histogram bounds must ascend") {
     CHECK_THROWS(r.durations("warroom_bad_seconds", "", {0.1, 0.1}));
 }
 
-TEST_CASE("labelled counters: a value outside the closed set counts as the last one; unused series are left out") {
+TEST_CASE("labelled counters: a value outside the closed set counts as the last one, unused series are left out") {
     registry r;
     label const type{"type", {"slash_commands", "events_api", "other"}};
     auto& f = r.counters("warroom_things_total", "Things by type.", {type});
@@ -103,7 +103,7 @@ TEST_CASE("a counter without labels is rendered at zero too") {
           "# HELP warroom_plain_total Plain.\n# TYPE warroom_plain_total counter\nwarroom_plain_total 0\n");
 }
 
-TEST_CASE("label values escape backslash, double quote and line feed; HELP escapes backslash and line feed") {
+TEST_CASE("label values escape backslash, double quote and line feed, HELP escapes backslash and line feed") {
     registry r;
     label const odd{"value", {"a\"b", "c\\d", "e\nf"}};
     auto& f = r.counters("warroom_odd_total", "Help with a \\ and a\nsecond line, \"quoted\".", {odd});

@@ -135,7 +135,7 @@ TEST_CASE("over group commit each entry is leased once, as it is read, and recor
     CHECK(writer.written().writes == 2 * owed + 2);
 }
 
-TEST_CASE("entries born leased to the runner go without a lease write; another's are taken over once it lapses") {
+TEST_CASE("entries born leased to the runner go without a lease write, another's are taken over once it lapses") {
     warroom::store::test::temp_dir dir;
     auto const file = "sqlite://" + (dir / "w.db").string();
     std::string const owner = "test-host:1:abc";

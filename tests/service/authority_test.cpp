@@ -161,7 +161,7 @@ TEST_CASE("a paging vendor acknowledges only what warroom paged") {
     CHECK(h.svc().find(1)->acknowledged_by == user_id{"Ada (PagerDuty)"});
 }
 
-TEST_CASE("a burst from one person is slowed down with a clear reply; others are not held back") {
+TEST_CASE("a burst from one person is slowed down with a clear reply, others are not held back") {
     warroom::store::test::temp_dir dir;
     auto store = warroom::store::open_store("sqlite://" + (dir / "w.db").string());
     warroom::app::service svc{*store, policy::defaults(), "/incident", false,

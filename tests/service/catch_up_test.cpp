@@ -67,7 +67,7 @@ TEST_CASE("a replica learns what another wrote by reading only the events it has
     CHECK(watched.loads == 1);  // never the whole log again
 }
 
-TEST_CASE("a reminder is fired by the replica that wrote its incident last; another fires it only after a grace") {
+TEST_CASE("a reminder is fired by the replica that wrote its incident last, another fires it only after a grace") {
     harness a;
     auto other = a.another();
     watched_store watched{other.store()};

@@ -253,7 +253,7 @@ TEST_CASE("postgresql: an unreachable server and a wrong password are one-line e
     }
 }
 
-TEST_CASE("a store shared by processes numbers each new incident once; any store numbers at least as asked") {
+TEST_CASE("a store shared by processes numbers each new incident once, any store numbers at least as asked") {
     temp_dir dir;
     for (auto const& a : adapters(dir)) {
         CAPTURE(a.name);
