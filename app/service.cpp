@@ -582,6 +582,11 @@ alert_group const* service::triage_group(origin const& o, int number, std::strin
         out.denied = denial{o.user, 0, std::string(verb), r->reason};
         return nullptr;
     }
+    // A delivery seen before (Slack redelivered it) answered the group already: not a second answer.
+    if (!o.once.empty() && taken(o.once)) {
+        out.duplicate = true;
+        return nullptr;
+    }
     if (auto const r = triage_refusal(it->second)) {
         out.effects.push_back(reply{o.channel, o.user, problem(r->reason, "")});
         return nullptr;

@@ -65,7 +65,7 @@ TEST_CASE("a critical alert delivered twice declares one incident with one war r
     CHECK(p[0].room == 1);
 }
 
-TEST_CASE("a medium alert is a triage post kept under one key; a replayed delivery id changes nothing") {
+TEST_CASE("a medium alert is a triage post kept under one key, a replayed delivery id changes nothing") {
     harness h;
     alert_delivery const d{"generic", "disk", {firing("disk", "warning", t0)}};
     auto const first = h.svc().receive(from_sender(t0, "webhook-id:msg_1"), d);
@@ -162,7 +162,7 @@ TEST_CASE("triage through the service: Declare opens the form from the group, it
           "⚠️ there is no alert group 9\n");
 }
 
-TEST_CASE("triage: Decline records the reason once; Merge needs the right to change the incident") {
+TEST_CASE("triage: Decline records the reason once, Merge needs the right to change the incident") {
     harness h;
     h.run("alice", "incidents", t0, "declare P1 type:security Tokens in a public gist");  // private INC-1
     h.run("alice", "incidents", t0, "declare P2 Reports slow");                            // public INC-2
