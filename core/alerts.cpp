@@ -336,15 +336,26 @@ std::string triage_key(int group) { return "alert-group:" + std::to_string(group
 message_view triage_view(alert_group const& g, policy const& p) {
     message_view v;
     v.kind = "triage";
-    int firing = 0;
+    // Firing first, oldest first; a storm's group of hundreds shows the first few and counts the rest,
+    // so its post stays one message (an edit changes one message, never a continuation).
+    std::vector<alert_record const*> shown;
+    for (auto const& [fingerprint, a] : g.alerts) shown.push_back(&a);
+    std::stable_sort(shown.begin(), shown.end(), [](auto const* a, auto const* b) {
+        return std::pair{!a->firing, a->starts_at} < std::pair{!b->firing, b->starts_at};
+    });
+    auto const firing = static_cast<int>(std::count_if(shown.begin(), shown.end(), [](auto const* a) { return a->firing; }));
     section list;
-    for (auto const& [fingerprint, a] : g.alerts) {
-        firing += a.firing ? 1 : 0;
-        auto line = std::string(a.firing ? "🔥 " : "✅ ") + a.name;
-        if (!a.summary.empty() && a.summary != a.name) line += " — " + a.summary;
-        line += a.firing ? ", firing since " + format_time(a.starts_at, *p.zone)
-                         : ", resolved at " + format_time(a.ends_at.value_or(a.starts_at), *p.zone);
+    for (auto const* a : shown) {
+        if (list.lines.size() == triage_lines) break;
+        auto line = std::string(a->firing ? "🔥 " : "✅ ") + a->name;
+        if (!a->summary.empty() && a->summary != a->name) line += " — " + a->summary;
+        line += a->firing ? ", firing since " + format_time(a->starts_at, *p.zone)
+                          : ", resolved at " + format_time(a->ends_at.value_or(a->starts_at), *p.zone);
         list.lines.push_back(std::move(line));
+    }
+    if (auto const more = shown.size() - list.lines.size(); more > 0) {
+        list.lines.push_back("… and " + std::to_string(more) + " more (" + std::to_string(firing) + " of " +
+                             std::to_string(shown.size()) + " firing in all)");
     }
     auto const level = std::string(to_string(g.level()));
     v.headline = std::string(firing ? "🚨 " : "✅ ") + "Alert (" + level + "): " + g.title;

@@ -132,6 +132,8 @@ modal_view merge_group_modal(int group);
 std::string alert_channel(policy const& p);
 // The key of alert group `n`'s triage post, the one message kept current for it.
 std::string triage_key(int group);
+// The post lists at most this many alerts, firing ones first.
+inline constexpr std::size_t triage_lines = 20;
 message_view triage_view(alert_group const& g, policy const& p);
 
 // A snoozed group still firing when its snooze ends is brought back: a reply under its triage post

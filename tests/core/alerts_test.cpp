@@ -71,7 +71,7 @@ std::size_t count(std::vector<event> const& events) {
 
 }  // namespace
 
-TEST_CASE("the severity label routes by the procedures' table; routes are tried first, in order") {
+TEST_CASE("the severity label routes by the procedures' table, routes are tried first, in order") {
     alert_policy p;
     struct row {
         std::optional<std::string> label;
@@ -127,7 +127,7 @@ TEST_CASE("alerts group by the sender's key, by configured labels, else by their
     CHECK(by_fingerprint[0].first == "a");
 }
 
-TEST_CASE("a medium alert opens a group; the same delivery again decides nothing; resolution updates it") {
+TEST_CASE("a medium alert opens a group, the same delivery again decides nothing, resolution updates it") {
     groups g;
     auto const a = firing("fp1", "warning", t0 - 2min);
     auto const first = g.receive("k", {a}, t0);
@@ -142,8 +142,9 @@ TEST_CASE("a medium alert opens a group; the same delivery again decides nothing
 
     auto const done = g.receive("k", {resolved_one(a, t0 + 5min)}, t0 + 6min);
     CAPTURE(show(done));
-    REQUIRE(done.size() == 1);
+    REQUIRE(done.size() == 2);  // nobody answered it: declined automatically as well
     CHECK(done[0].what == payload{alert_resolved{"fp1", t0 + 5min}});
+    CHECK(std::holds_alternative<alert_group_declined>(done[1].what));
     CHECK(g.all.at(1).quiet_since == t0 + 6min);
     CHECK(g.receive("k", {resolved_one(a, t0 + 5min)}, t0 + 7min).empty());
     // A late retry of the old firing delivery: its start is not newer, so it is not a new firing.
@@ -170,7 +171,7 @@ TEST_CASE("resolved alerts of a group never seen record nothing") {
     CHECK(g.all.empty());
 }
 
-TEST_CASE("a group firing again within the reopen window is the same group; after it, a new one") {
+TEST_CASE("a group firing again within the reopen window is the same group, after it, a new one") {
     groups g;
     auto const a = firing("fp1", "warning", t0);
     g.receive("k", {a}, t0);
@@ -255,8 +256,7 @@ TEST_CASE("a triage group that gets a critical alert is declared then, once") {
     CHECK(count<declared>(g.receive("k", {firing("fp3", "critical", t0 + 6min)}, t0 + 6min)) == 0);
 }
 
-TEST_CASE(
-    "triage posts: one per group, kept under its key; low is recorded only; a declared group's post points to it") {
+TEST_CASE("triage posts: one per group, kept under its key, low is recorded only, a declared group's post points to it") {
     groups g;
     auto const medium = g.receive("k1", {firing("fp1", "warning", t0)}, t0);
     auto const fx = alert_reactions(medium, g.all, g.rules, {});
@@ -287,7 +287,7 @@ TEST_CASE(
               .empty());
 }
 
-TEST_CASE("with a ticket system a low group opens one ticket, with the labels its alerts share; never again") {
+TEST_CASE("with a ticket system a low group opens one ticket, with the labels its alerts share, never again") {
     groups g;
     g.rules.alerts.tickets = true;
     auto disk = firing("fp1", "info", t0, "DiskFilling");
@@ -355,7 +355,7 @@ std::vector<ui::action> actions_of(message_view const& v) {
 
 }  // namespace
 
-TEST_CASE("a group in triage offers Declare, Decline, Merge and Snooze; once answered, none") {
+TEST_CASE("a group in triage offers Declare, Decline, Merge and Snooze, once answered, none") {
     groups g;
     g.receive("k", {firing("fp1", "high", t0)}, t0);
     auto const open = triage_view(g.all.at(1), g.rules);
@@ -383,7 +383,7 @@ TEST_CASE("a group in triage offers Declare, Decline, Merge and Snooze; once ans
     CHECK(std::get<post>(edit[0]).key == triage_key(1));
 }
 
-TEST_CASE("a group whose alerts all resolve before anyone acts is declined automatically; a new firing reopens it") {
+TEST_CASE("a group whose alerts all resolve before anyone acts is declined automatically, a new firing reopens it") {
     groups g;
     auto const a = firing("fp1", "warning", t0);
     g.receive("k", {a, firing("fp2", "warning", t0)}, t0);
@@ -472,4 +472,22 @@ TEST_CASE("Merge puts the group's alerts on the incident's timeline, and its lat
     h.receive("k", {firing("fp1", "high", t0)}, t0);
     into.ph = phase::closed;
     CHECK(decided(h, decide_merge_group(h.all.at(1), into, "U1", t0)) == "INC-3 is closed");
+}
+
+TEST_CASE("a storm's triage post lists the firing alerts first, oldest first, and counts what it leaves out") {
+    groups g;
+    std::vector<alert> storm;
+    for (int k = 0; k < 26; ++k) {
+        storm.push_back(firing("fp" + std::to_string(100 + k), "high", t0 + std::chrono::minutes(k),
+                               "Alert" + std::to_string(k)));
+    }
+    g.receive("k", storm, t0 + 41min);
+    g.receive("k", {resolved_one(storm[0], t0 + 42min), resolved_one(storm[1], t0 + 42min),
+                    resolved_one(storm[2], t0 + 42min)}, t0 + 43min);
+    auto const view = triage_view(g.all.at(1), g.rules);
+    auto const& lines = view.sections.front().lines;
+    REQUIRE(lines.size() == triage_lines + 1);
+    CHECK(lines[0].starts_with("🔥 Alert3 — "));  // the oldest firing one; the three resolved come last
+    CHECK(lines[triage_lines - 1].starts_with("🔥 Alert22 — "));
+    CHECK(lines.back() == "… and 6 more (23 of 26 firing in all)");
 }
