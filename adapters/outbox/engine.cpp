@@ -30,7 +30,18 @@ bool covers(core::effect const& later, core::effect const& earlier) {
            !l->edit_only && (l->pin || !e->pin);
 }
 
+// Beyond this many, the messages made longest ago are forgotten (see made_).
+constexpr std::size_t made_remembered = 10'000;
+
 }  // namespace
+
+void engine::drop_target(std::int64_t id) {
+    auto& d = entries_.at(id);
+    if (d.target.empty() || d.at != step::queued) return;
+    step_aside(targets_, d.target, id);
+    d.target.clear();
+    candidates_.insert(id);
+}
 
 bool engine::add(app::outbox_entry const& e, bool held_elsewhere) {
     // Ids grow with every write, so one at or below the newest seen was seen (and maybe delivered) already.
@@ -48,7 +59,9 @@ bool engine::add(app::outbox_entry const& e, bool held_elsewhere) {
         held_.insert(e.id);
         return true;
     }
-    d.target = target_of(e.what);
+    auto const key = kept_message(e.what);
+    bool const edits = !key.empty() && (std::get<core::post>(e.what).edit_only || made_.contains({e.lane, key}));
+    if (!edits) d.target = target_of(e.what);
     if (!d.target.empty()) targets_[d.target].insert(e.id);
     candidates_.insert(e.id);
     return true;
@@ -199,6 +212,17 @@ action engine::resume(std::int64_t id, news const& n, double unit) {
                 }
                 d.outcome = {r.what == verdict::delivered ? "delivered" : "failed: " + r.detail, r.learned};
                 d.at = step::finishing;
+                if (auto key = kept_message(d.entry.what); !key.empty() && r.what == verdict::delivered) {
+                    std::pair<int, std::string> made{d.entry.lane, std::move(key)};
+                    for (auto const later : kept_.at(made)) {
+                        if (later > id) drop_target(later);
+                    }
+                    if (made_.insert(made).second) made_order_.push_back(std::move(made));
+                    if (made_order_.size() > made_remembered) {
+                        made_.erase(made_order_.front());
+                        made_order_.pop_front();
+                    }
+                }
                 // The world has it: the next entry of its lane and target may go while the result is
                 // recorded. After a crash before the record, this one is reconciled, never repeated,
                 // and it still goes first.

@@ -2,7 +2,8 @@
 // next (lease it, deliver it, wait, record the result), given what happened to the last step.
 // Entries of one lane (an incident) go strictly in id order; entries of different lanes go side by
 // side, except that two entries for the same target (a channel shared by incidents, a person's DM)
-// go in id order too. An entry's turn passes on once the world has it, while its result is recorded.
+// go in id order too — unless one only edits a message already there (its place in the channel is
+// taken), so a storm's edits of triage posts never hold up the next group's first post. An entry's turn passes on once the world has it, while its result is recorded.
 // An entry another process (a replica) holds is watched, not driven: it keeps its lane's order until
 // that process finishes it or its lease lapses, and then this one takes it over. Order by target is
 // kept among the entries one process delivers: replicas do not wait on each other's channels.
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -145,6 +147,12 @@ private:
     std::map<int, std::set<std::int64_t>> lanes_;
     std::map<std::string, std::set<std::int64_t>> targets_;
     std::map<std::pair<int, std::string>, std::set<std::int64_t>> kept_;  // posts of a message kept current, by lane and key
+    // Messages kept current this engine delivered, by lane and key: later posts of them only edit.
+    // The oldest are forgotten past a bound; an edit of one forgotten keeps its channel's order.
+    std::set<std::pair<int, std::string>> made_;
+    std::deque<std::pair<int, std::string>> made_order_;
+    // Takes the target order from `id`, which only edits a message already made.
+    void drop_target(std::int64_t id);
     std::set<std::int64_t> held_;
     std::set<std::int64_t> candidates_;  // entries whose turn may have come since ready() last looked
     std::int64_t newest_ = 0;

@@ -44,7 +44,7 @@ std::vector<std::int64_t> sorted(std::vector<std::int64_t> v) {
     return v;
 }
 
-TEST_CASE("one incident's entries go one at a time in id order; incidents go side by side") {
+TEST_CASE("one incident's entries go one at a time in id order, incidents go side by side") {
     engine e;
     for (auto const& x : {to_channel(1, 1, "inc-1"), to_channel(2, 2, "inc-2"), to_channel(3, 1, "inc-1"),
                           invite_in(4, 1), to_channel(5, 2, "inc-2")}) {
@@ -238,7 +238,7 @@ TEST_CASE("news out of step is a bug, not a guess") {
     CHECK_THROWS_AS(e.start(1), std::logic_error);
 }
 
-TEST_CASE("targets: a room, a channel by name and a person's DM; invites and pages have none") {
+TEST_CASE("targets: a room, a channel by name and a person's DM, invites and pages have none") {
     CHECK(target_of(core::post{"incidents", {}}) == "#incidents");
     CHECK(target_of(core::set_topic{"inc-1-x", "topic"}) == "#inc-1-x");
     CHECK(target_of(core::open_war_room{1, "inc-1-x"}) == "#inc-1-x");
@@ -289,4 +289,33 @@ TEST_CASE("an edit of a message kept current that a later edit of its lane cover
     pins.add(kept(2, 1, "decl"));
     REQUIRE(pins.ready() == std::vector<std::int64_t>{1});
     as<lease>(pins.start(1));
+}
+
+TEST_CASE("an edit of a message already made keeps its lane's order, not its channel's: new posts go past it") {
+    engine e;
+    // Triage posts of groups -1 and -2 in #alerts; -1's post is made, then edited while -2's waits.
+    e.add(kept(1, -1, "triage"));
+    e.add(kept(2, -2, "triage"));
+    REQUIRE(e.ready() == std::vector<std::int64_t>{1});
+    as<lease>(e.start(1));
+    as<deliver>(e.resume(1, leased{true}, 0.5));
+    e.add(kept(3, -1, "triage"));  // read while 1 is in the world's hands: queued in #alerts' order
+    as<finish>(e.resume(1, attempted{ok}, 0.5));
+    CHECK(sorted(e.ready()) == std::vector<std::int64_t>{2, 3});  // 3 only edits: out of the channel's queue
+    as<lease>(e.start(2));
+    as<deliver>(e.resume(2, leased{true}, 0.5));
+    // -2's post is still going out; -1's later edits and a third group's post do not wait for each other.
+    e.add(kept(4, -3, "triage"));
+    e.add(kept(5, -1, "other"));  // a message of -1 never made: a post, in the channel's order
+    CHECK(e.ready().empty());     // 3 is handed out already; 4 and 5 wait for 2, the channel's first
+    as<finish>(e.resume(2, attempted{ok}, 0.5));
+    CHECK(e.ready() == std::vector<std::int64_t>{4});
+    deliver_fully(e, 4);
+    deliver_fully(e, 3);
+    CHECK(e.ready() == std::vector<std::int64_t>{5});
+    // An edit-only entry never posts, so it has no place in its channel's order to keep.
+    engine only;
+    only.add(kept(1, -1, "triage"));
+    only.add(kept(2, -2, "triage", true));
+    CHECK(sorted(only.ready()) == std::vector<std::int64_t>{1, 2});
 }
