@@ -845,9 +845,10 @@ std::vector<incident const*> service::incidents_in(std::set<int> const& numbers)
 
 period_report service::report_of(period const& of, timestamp now) const {
     auto const& zone = rules_.report_zone();
-    auto candidates = declared_between(period_before(of, zone).from, of.to);
+    auto const from = period_before(of, zone).from;  // the period before too: the report compares with it
+    auto candidates = declared_between(from, of.to);
     for (auto const* i : incidents_in(with_open_actions_)) {
-        if (i->declared_at < period_before(of, zone).from || i->declared_at >= of.to) candidates.push_back(i);
+        if (i->declared_at < from || i->declared_at >= of.to) candidates.push_back(i);
     }
     return build_period_report(of, candidates, now, rules_, zone);
 }
