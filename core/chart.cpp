@@ -37,10 +37,13 @@ std::string describe(chart const& c, std::string const& unit) {
                 best_series = s.name;
                 best_category = c.categories[k];
             }
-    auto text = c.title + " over " + std::to_string(c.categories.size()) + " " + c.x_label + "s.";
+    auto text = c.title + " over " + std::to_string(c.categories.size()) + " " + c.x_label +
+                (c.categories.size() == 1 ? "." : "s.");
     if (best <= 0) return text + " No data.";
+    // "1 incident", "2 incidents"
+    auto const one = best == 1 && unit.ends_with('s') ? unit.substr(0, unit.size() - 1) : unit;
     return text + " Largest: " + best_series + " in " + c.x_label + " " + best_category + ", " + number(best) + " " +
-           unit + ".";
+           one + ".";
 }
 
 }  // namespace

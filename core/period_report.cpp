@@ -326,7 +326,7 @@ std::string render_period_report(period_report const& r, policy const& p, time_z
     int overdue = 0;
     for (auto const& a : r.actions) overdue += a.overdue ? 1 : 0;
     out += "\n## Open action items\n\n" + std::to_string(r.actions.size()) + " open, " + std::to_string(overdue) +
-           " overdue.\n\n";
+           " overdue.\n" + (r.actions.empty() ? "" : "\n");
     std::map<int, int> private_counts;
     for (auto const& a : r.actions) {
         if (a.text.empty()) {

@@ -190,6 +190,8 @@ TEST_CASE("charts: round ticks, one bar per non-zero value with its value as tex
     auto const c = incidents_by_severity({a, b}, "Incidents per week", "week");
     CHECK(c.series.size() == 4);
     CHECK(c.description == "Incidents per week over 2 weeks. Largest: P1 in week 11-23, 2 incidents.");
+    CHECK(incidents_by_severity({b}, "Incidents", "week").description ==
+          "Incidents over 1 week. Largest: P1 in week 11-30, 1 incident.");
     auto const s = lay_out(c, 640, 280);
     CHECK(s.rects.size() == 3 + 4);  // three bars, four legend boxes
     int labelled = 0;
