@@ -275,6 +275,7 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
         auto const c = grouped->written();
         log->info("store: {} writes in {} transactions", c.writes, c.transactions);
     }
+    charts::release_static_data();
     log->info("warroom run: stopped (exit {})", exit_code);
     return exit_code;
 }

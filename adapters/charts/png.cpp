@@ -3,6 +3,7 @@
 #include "adapters/charts/png.hpp"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include <memory>
 #include <stdexcept>
@@ -153,6 +154,11 @@ std::string render_png(core::chart const& c, int width, int height) {
     if (cairo_surface_write_to_png_stream(surface.get(), append, &png) != CAIRO_STATUS_SUCCESS || png.empty())
         throw std::runtime_error("cairo could not encode the chart as PNG");
     return png;
+}
+
+void release_static_data() {
+    cairo_debug_reset_static_data();
+    FcFini();
 }
 
 }  // namespace warroom::charts
