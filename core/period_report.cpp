@@ -202,8 +202,11 @@ bucket_figures figures_between(std::vector<incident const*> const& incidents, ti
 
 listed_incident list_incident(incident const& i, policy const& p) {
     bool const hidden = p.of(i.type).private_room;
-    return {i.number,      i.sev,         i.type,     hidden ? "private incident" : i.title, hidden, i.ph,
-            i.declared_at, i.resolved_at, i.holder(role::incident_commander)};
+    // Who is in a private incident's room is the room's to tell, as its title is.
+    return {i.number,      i.sev,         i.type,
+            hidden ? "private incident" : i.title,
+            hidden,        i.ph,          i.declared_at,
+            i.resolved_at, hidden ? std::nullopt : i.holder(role::incident_commander)};
 }
 
 std::vector<listed_action> open_actions(std::vector<incident const*> const& incidents, timestamp now,

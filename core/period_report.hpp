@@ -75,7 +75,7 @@ struct listed_incident {
     phase ph{};
     timestamp declared_at{};
     std::optional<timestamp> resolved_at;
-    std::optional<user_id> ic;
+    std::optional<user_id> ic;  // none shown for a private one
     bool operator==(listed_incident const&) const = default;
 };
 listed_incident list_incident(incident const& i, policy const& p);

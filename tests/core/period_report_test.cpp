@@ -155,6 +155,7 @@ TEST_CASE("a private incident's title and action items stay out of a report; its
     auto const p = policy::defaults();
     std::vector<incident> all;
     auto breach = made(1, severity::p0, incident_type::security, "2026-11-24T10:00Z", "Leaked keys of ACME");
+    breach.roles[role::incident_commander] = {"U5"};
     breach.actions.push_back({1, "Rotate ACME's keys", user_id{"U9"}, at("2026-11-25T00:00Z"), "U1", breach.declared_at, {}, {}, false});
     all.push_back(breach);
     auto outage = made(2, severity::p2, incident_type::outage, "2026-11-25T10:00Z", "Search slow");
@@ -175,6 +176,7 @@ TEST_CASE("a private incident's title and action items stay out of a report; its
     auto const d = build_dashboard(pointers(all), pointers(all), pointers(all), at("2026-11-30T09:00Z"), p, utc_zone());
     REQUIRE(d.open.size() == 2);
     CHECK(d.open[0].title == "private incident");
+    CHECK_FALSE(d.open[0].ic);
     CHECK(d.weeks.size() == static_cast<std::size_t>(dashboard_weeks));
     CHECK(d.weeks.back().label == "11-30");
     CHECK(d.weeks[d.weeks.size() - 2].incidents == 2);
