@@ -83,6 +83,9 @@ void service::reload() {
         }
     }
     rooms_.clear();
+    by_declared_.clear();
+    unresolved_.clear();
+    with_open_actions_.clear();
     active_.fill(0);
     awaiting_close_ = 0;
     due_.clear();
@@ -212,6 +215,19 @@ void service::index(incident const* before, incident const& after) {
     };
     if (before) count(*before, -1);
     count(after, 1);
+    if (before && before->declared_at != after.declared_at) by_declared_.erase({before->declared_at, after.number});
+    by_declared_.emplace(after.declared_at, after.number);
+    auto const mark = [](std::set<int>& set, int number, bool in) {
+        if (in) {
+            set.insert(number);
+        } else {
+            set.erase(number);
+        }
+    };
+    mark(unresolved_, after.number, !after.is_resolved() && !after.is_closed());
+    mark(with_open_actions_, after.number, std::any_of(after.actions.begin(), after.actions.end(), [](auto const& a) {
+             return !a.removed && !a.done_at;
+         }));
     std::string_view const was = before ? std::string_view{before->channel} : std::string_view{};
     if (was == after.channel) return;
     if (auto const it = rooms_.find(was); it != rooms_.end() && it->second == after.number) rooms_.erase(it);
@@ -819,8 +835,59 @@ outcome service::receive(origin const& o, alert_delivery const& d) {
     return out;
 }
 
+std::vector<incident const*> service::declared_between(timestamp from, timestamp to) const {
+    std::vector<incident const*> out;
+    for (auto it = by_declared_.lower_bound({from, 0}); it != by_declared_.end() && it->first < to; ++it)
+        out.push_back(find(it->second));
+    return out;
+}
+
+std::vector<incident const*> service::incidents_in(std::set<int> const& numbers) const {
+    std::vector<incident const*> out;
+    for (auto const n : numbers) out.push_back(find(n));
+    return out;
+}
+
+period_report service::report_of(period const& of, timestamp now) const {
+    auto const& zone = rules_.report_zone();
+    auto const from = period_before(of, zone).from;  // the period before too: the report compares with it
+    auto candidates = declared_between(from, of.to);
+    for (auto const* i : incidents_in(with_open_actions_)) {
+        if (i->declared_at < from || i->declared_at >= of.to) candidates.push_back(i);
+    }
+    return build_period_report(of, candidates, now, rules_, zone);
+}
+
+dashboard_data service::dashboard(timestamp now) const {
+    auto const& zone = rules_.report_zone();
+    auto first = period_containing(period_kind::week, now, zone);
+    for (int k = 1; k < dashboard_weeks; ++k) first = period_before(first, zone);
+    return build_dashboard(incidents_in(unresolved_), declared_between(first.from, now + milliseconds{1}),
+                           incidents_in(with_open_actions_), now, rules_, zone);
+}
+
+void service::post_reports(timestamp now, outcome& out) {
+    if (rules_.reports.channel.empty() || by_declared_.empty()) return;
+    auto const& zone = rules_.report_zone();
+    for (auto const kind : all_period_kinds) {
+        auto const of = latest_due(kind, now, zone);
+        auto const key = report_key(of);
+        if (of.to <= by_declared_.begin()->first || reports_done_.contains(key)) continue;
+        auto const derive = [&](incident_map const&, alert_group_map const&, std::vector<effect>& effects) {
+            effects.push_back(post{rules_.reports.channel, period_report_view(report_of(of, now), rules_, zone)});
+        };
+        // Claimed or not, it is settled: a replica that lost the claim posted it.
+        if (!taken(key)) record({}, {key}, derive, out);
+        reports_done_.insert(key);
+    }
+}
+
 std::optional<timestamp> service::next_due() const {
     auto best = next_handoff(rules_, last_tick_);
+    if (!rules_.reports.channel.empty() && !by_declared_.empty()) {
+        auto const report = next_report_due(last_tick_, rules_.report_zone());
+        if (!best || report < *best) best = report;
+    }
     if (!due_.empty() && (!best || due_.begin()->first < *best)) best = due_.begin()->first;
     if (!snoozes_.empty() && (!best || snoozes_.begin()->first < *best)) best = snoozes_.begin()->first;
     return best;
@@ -830,6 +897,7 @@ outcome service::tick(timestamp now) {
     refresh();
     last_tick_ = now;
     outcome out;
+    post_reports(now, out);
     for (auto const& h : recent_handoffs(rules_, now)) {
         if (handoffs_done_.contains(h.key)) continue;
         auto const channel = h.of->handoff_channel.empty() ? announce_channel() : h.of->handoff_channel;

@@ -26,6 +26,7 @@
 #include "core/authority.hpp"
 #include "core/command_line.hpp"
 #include "core/effects.hpp"
+#include "core/period_report.hpp"
 #include "core/views.hpp"
 
 namespace warroom::app {
@@ -119,6 +120,11 @@ public:
     int active(severity s) const { return active_[static_cast<std::size_t>(s)]; }
     int awaiting_close() const { return awaiting_close_; }
     alert_group_map const& alert_groups() const { return groups_; }
+    // A periodic report of `of` as of `now`, from the incidents declared in it and the period before
+    // and those with open action items (found through indexes, not a scan of every incident).
+    period_report report_of(period const& of, timestamp now) const;
+    // The dashboard's figures as of `now`, the same way.
+    dashboard_data dashboard(timestamp now) const;
     incident const* find(int number) const;
     incident const* by_channel(std::string_view channel) const;
     policy const& rules() const { return rules_; }
@@ -201,6 +207,16 @@ private:
     int awaiting_close_ = 0;
     // Brings the room index and the counts from `before` (nullptr: a new incident) to `after`.
     void index(incident const* before, incident const& after);
+    // Incidents by declaration time, the unresolved ones, and those with open action items: what the
+    // periodic reports and the dashboard read, without a scan of every incident.
+    std::set<std::pair<timestamp, int>> by_declared_;
+    std::set<int> unresolved_, with_open_actions_;
+    std::vector<incident const*> declared_between(timestamp from, timestamp to) const;
+    std::vector<incident const*> incidents_in(std::set<int> const& numbers) const;
+    // Posts each kind's latest report that is due, once (its period's key is claimed with the post).
+    // Only periods that ended after the first incident was declared: an installation reports from its start.
+    void post_reports(timestamp now, outcome& out);
+    std::set<std::string> reports_done_;  // report keys posted or found claimed
     // Each incident's earliest pending reminder, earliest first: the scheduler looks at what is due
     // instead of at every incident. Re-planned wherever an incident changes (record, reload).
     std::set<std::pair<timestamp, int>> due_;

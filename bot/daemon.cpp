@@ -18,6 +18,7 @@
 #include <list>
 #include <random>
 
+#include "adapters/charts/png.hpp"
 #include "adapters/http/client.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/outbox/runner.hpp"
@@ -158,6 +159,7 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     slack::directory people{ioc.get_executor(), api, log};
     svc.set_directory(&people);
     to_slack.set_directory(&people);
+    to_slack.set_chart_renderer([](core::chart const& c) { return charts::render_png(c); });
     slack::interactions router{
         ioc.get_executor(), svc, to_slack, api, settings.slack.command, settings.slack.timeline_reaction, log};
     slack::socket_mode_client socket{ioc.get_executor(), tls, api,
@@ -181,7 +183,8 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
         endpoints(svc, store, settings.paging, settings.alerts,
                   readiness_sources{[&socket] { return socket.connections_ready(); },
                                     [&out] { return out.oldest_since(); }, settings.http_outbox_stuck_after},
-                  measured, log),
+                  measured, dashboard_guard{settings.dashboard_token, config::loopback_listen(settings.http_listen)},
+                  log),
         log};
     // systemd (Type=notify): READY=1 at the first Socket Mode hello, not when the process merely
     // serves, because only then does warroom take incident commands; until then `systemctl start`
@@ -272,6 +275,7 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
         auto const c = grouped->written();
         log->info("store: {} writes in {} transactions", c.writes, c.transactions);
     }
+    charts::release_static_data();
     log->info("warroom run: stopped (exit {})", exit_code);
     return exit_code;
 }

@@ -2,6 +2,7 @@
 
 #include "adapters/alerts/receivers.hpp"
 #include "adapters/alerts/tickets.hpp"
+#include "adapters/dashboard/page.hpp"
 #include "adapters/email/message.hpp"
 #include "adapters/paging/pagerduty_webhook.hpp"
 #include "app/limits.hpp"
@@ -197,10 +198,37 @@ http::task<http::response> readiness(app::event_store& store, readiness_sources 
 
 constexpr std::string_view alert_receivers[] = {"alertmanager", "grafana", "generic"};
 
+// Read on the loop from the service's indexes: the open incidents and the last weeks' ones, not all.
+http::response dashboard_page(app::service const& svc, dashboard_guard const& guard, http::request const& r,
+                              bool as_json) {
+    if (r.method != "GET" && r.method != "HEAD") return text(405, "GET only");
+    auto const header = r.headers.find("authorization");
+    auto const given =
+        header == r.headers.end() ? std::nullopt : std::optional<std::string_view>{header->second};
+    switch (dashboard::check_access(given, guard.token, guard.loopback)) {
+        case dashboard::access::allowed: break;
+        case dashboard::access::unauthorized: {
+            auto answer = text(401, "the dashboard needs its bearer token (Authorization: Bearer …)");
+            answer.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"warroom dashboard\"");
+            return answer;
+        }
+        case dashboard::access::off:
+            return text(404, "the dashboard is off: http listen is not a loopback address and no token is set "
+                             "(WARROOM_DASHBOARD_TOKEN or dashboard.token_file)");
+    }
+    auto const now = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
+    auto const data = svc.dashboard(now);
+    http::response answer = as_json ? http::response{200, "application/json", dashboard::render_json(data, svc.rules())}
+                                    : http::response{200, "text/html; charset=utf-8",
+                                                     dashboard::render_html(data, svc.rules(), svc.rules().report_zone())};
+    answer.headers.emplace_back("Cache-Control", "no-store");
+    return answer;
+}
+
 http::task<http::response> answer(app::service& svc, app::event_store& store, config::paging_settings const& paging,
                                   config::alerts_settings const& alerts, intake_limits& limits,
                                   readiness_sources const& ready, metrics::registry const& measured,
-                                  std::shared_ptr<spdlog::logger> log, http::request r) {
+                                  dashboard_guard const& guard, std::shared_ptr<spdlog::logger> log, http::request r) {
     auto const path = r.target.substr(0, r.target.find('?'));
     // Answered on the loop: that this runs at all is the proof that the loop turns.
     if (path == "/livez") co_return text(200, "alive");
@@ -208,6 +236,7 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
     if (path == "/metrics" && r.method == "GET") {
         co_return http::response{200, std::string(metrics::content_type), measured.render()};
     }
+    if (path == "/dashboard" || path == "/dashboard.json") co_return dashboard_page(svc, guard, r, path == "/dashboard.json");
     constexpr std::string_view webhooks = "/webhooks/";
     auto const receiver = path.starts_with(webhooks) ? path.substr(webhooks.size()) : std::string{};
     bool const alert =
@@ -246,12 +275,12 @@ http::task<http::response> answer(app::service& svc, app::event_store& store, co
 
 http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
                         config::alerts_settings const& alerts, readiness_sources ready,
-                        metrics::registry const& measured, std::shared_ptr<spdlog::logger> log) {
+                        metrics::registry const& measured, dashboard_guard guard, std::shared_ptr<spdlog::logger> log) {
     auto limits = std::make_shared<intake_limits>();
     limits->per_receiver = {alerts.rate_per_second * 60, alerts.burst};
     return [&svc, &store, &paging, &alerts, limits, ready = std::make_shared<readiness_sources>(std::move(ready)),
-            &measured, log](http::request r) {
-        return answer(svc, store, paging, alerts, *limits, *ready, measured, log, std::move(r));
+            &measured, guard = std::make_shared<dashboard_guard>(std::move(guard)), log](http::request r) {
+        return answer(svc, store, paging, alerts, *limits, *ready, measured, *guard, log, std::move(r));
     };
 }
 

@@ -31,12 +31,20 @@ struct readiness_sources {
     std::chrono::seconds outbox_stuck_after{};
 };
 
+// Who may read /dashboard: the bearer token (empty: none is configured), and whether the listener
+// is bound to loopback (then no token is needed).
+struct dashboard_guard {
+    std::string token;
+    bool loopback = false;
+};
+
+// /dashboard and /dashboard.json: the incident dashboard, guarded by `guard` (401 without the token).
 // /livez: 200 once the loop runs the handler. /readyz (and /healthz, its old name): 200 when a write
 // reaches the store's disk within a bound, Socket Mode is connected and the outbox moves; else 503
 // with one line per failing check. /metrics: what `measured` holds, rendered on the loop.
 http::handler endpoints(app::service& svc, app::event_store& store, config::paging_settings const& paging,
                         config::alerts_settings const& alerts, readiness_sources ready,
-                        metrics::registry const& measured, std::shared_ptr<spdlog::logger> log);
+                        metrics::registry const& measured, dashboard_guard guard, std::shared_ptr<spdlog::logger> log);
 
 // Registers the incidents open by severity and those resolved but not closed, read from `svc`'s
 // counts at each scrape (never a scan, never a title).

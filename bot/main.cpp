@@ -17,6 +17,7 @@
 #include "bot/daemon.hpp"
 #include "bot/logging.hpp"
 #include "config/config.hpp"
+#include "core/period_report.hpp"
 #include "core/report.hpp"
 
 namespace {
@@ -86,9 +87,20 @@ int main(int argc, char** argv) {
     console_cmd->add_option("--in", in_channel, "the channel you start in");
     console_cmd->add_option("--clock", start_clock, "simulated start time, UTC (2026-01-05T09:00Z); default now");
     auto* check = app.add_subcommand("check-config", "validate the configuration and print what is in force");
-    auto* report = app.add_subcommand("report", "print incident N's report as Markdown");
-    int report_number = 0;
-    report->add_option("N", report_number, "incident number")->required();
+    auto* report = app.add_subcommand(
+        "report", "print incident N's report, or the latest weekly, monthly, quarterly or annual report, as Markdown");
+    std::optional<int> report_number;
+    auto* number_option = report->add_option("N", report_number, "incident number");
+    std::optional<core::period_kind> report_period;
+    auto* period_options = report->add_option_group("period", "the periodic report posted to [reports] channel");
+    for (auto const kind : core::all_period_kinds) {
+        auto const name = std::string(core::to_string(kind));
+        period_options
+            ->add_flag_callback("--" + name, [&report_period, kind] { report_period = kind; },
+                                "the " + name + " report last due (as posted at 09:00 in [reports] time_zone)")
+            ->excludes(number_option);
+    }
+    period_options->require_option(0, 1);
     std::optional<std::string> report_as_of;
     report->add_option("--as-of", report_as_of, "the report as it read at this time, UTC (2026-01-06T10:01Z); default now");
     auto* migrate = app.add_subcommand("migrate-store", "copy a store into an empty one (SQLite to PostgreSQL)");
@@ -162,21 +174,32 @@ int main(int argc, char** argv) {
         auto const at = *report ? time_option("--as-of", report_as_of, "report")
                                 : time_option("--clock", start_clock, "console");
         if (!at) return 2;
+        if (*report && !report_number && !report_period) {
+            std::cerr << "warroom report: give an incident number N, or --weekly, --monthly, --quarterly or --annual\n";
+            return 2;
+        }
 
         auto store = store::open_store(url, *report ? store::open_mode::existing : store::open_mode::create);
         // One person at a keyboard (or a script replaying a session at one simulated instant): no rate limits.
         app::service svc(*store, settings.policy, settings.slack.command, false, app::user_limits{{}, {}, {}});
         log->info("store={} incidents={}", config::redact_url(url), svc.incidents().size());
 
+        if (*report && report_period) {
+            auto const of = core::latest_due(*report_period, *at, svc.rules().report_zone());
+            std::cerr << "warroom report: the " << core::to_string(*report_period) << " report for " << of.label
+                      << " from " << config::redact_url(url) << '\n';
+            std::cout << core::render_period_report(svc.report_of(of, *at), svc.rules(), svc.rules().report_zone());
+            return 0;
+        }
         if (*report) {
-            auto const* i = svc.find(report_number);
+            auto const* i = svc.find(*report_number);
             if (!i) {
-                std::cerr << "warroom report: there is no " << core::incident_ref(report_number) << " in "
+                std::cerr << "warroom report: there is no " << core::incident_ref(*report_number) << " in "
                           << config::redact_url(url) << '\n';
                 return 1;
             }
             // Named on stderr, so stdout stays the report: a wrong store is seen at once.
-            std::cerr << "warroom report: " << core::incident_ref(report_number) << " from "
+            std::cerr << "warroom report: " << core::incident_ref(*report_number) << " from "
                       << config::redact_url(url) << '\n';
             std::cout << core::render_report(*i, svc.rules(), *at);
             return 0;

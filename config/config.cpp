@@ -390,7 +390,8 @@ public:
     void read(toml::table const& doc, settings& s) {
         check_keys(doc, "",
                    {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging", "access",
-                    "roles", "limits", "business_hours", "display", "nudge", "action_items", "alerts", "email"});
+                    "roles", "limits", "business_hours", "display", "nudge", "action_items", "alerts", "email",
+                    "reports", "dashboard"});
         auto const section = [&](char const* name, auto&& read_table) {
             guarded([&] {
                 if (auto const* n = doc.get(name)) read_table(table_at(*n, name));
@@ -414,6 +415,11 @@ public:
         section("display", [&](toml::table const& t) { read_display(t, s.policy); });
         section("nudge", [&](toml::table const& t) { read_nudge(t, s.policy); });
         section("action_items", [&](toml::table const& t) { read_action_items(t, s.policy); });
+        section("reports", [&](toml::table const& t) { read_reports(t, s.policy); });
+        section("dashboard", [&](toml::table const& t) {
+            check_keys(t, "dashboard", {"token_file"});
+            if (auto const* n = t.get("token_file")) dashboard_token_file_ = path_at(*n, "dashboard.token_file");
+        });
         for (auto const sev : core::all_severities) {
             auto const& name = s.policy.of(sev).rotation;
             if (!name.empty() && !s.policy.rotation_of(sev))
@@ -457,6 +463,10 @@ public:
                 secret("WARROOM_PAGING_WEBHOOK_SECRET", "paging.webhook_secret_file", webhook_secret_file_, env);
         });
         guarded([&] { s.alerts.token = secret("WARROOM_ALERTS_TOKEN", "alerts.token_file", alerts_token_file_, env); });
+        guarded([&] {
+            s.dashboard_token =
+                secret("WARROOM_DASHBOARD_TOKEN", "dashboard.token_file", dashboard_token_file_, env);
+        });
         guarded([&] {
             std::istringstream secrets{
                 secret("WARROOM_ALERTS_WEBHOOK_SECRET", "alerts.webhook_secret_file", alerts_secret_file_, env)};
@@ -1221,17 +1231,32 @@ private:
         }
     }
 
+    core::time_zone const* zone_at(toml::node const& n, std::string const& key) const {
+        auto const name = string_at(n, key);
+        auto const* zone = zone_named(name);
+        if (!zone)
+            fail_at(key, shown(name) + " is not a time zone of the tz database (use an IANA name such as "
+                                       "\"Europe/Berlin\" or \"UTC\")");
+        return zone;
+    }
+
     void read_display(toml::table const& t, core::policy& p) const {
         check_keys(t, "display", {"time_zone"});
-        if (auto const* n = t.get("time_zone")) {
-            auto const name = string_at(*n, "display.time_zone");
-            auto const* zone = zone_named(name);
-            if (!zone)
-                fail_at("display.time_zone",
-                        shown(name) + " is not a time zone of the tz database (use an IANA name such as "
-                                      "\"Europe/Berlin\" or \"UTC\")");
-            p.zone = zone;
-        }
+        if (auto const* n = t.get("time_zone")) p.zone = zone_at(*n, "display.time_zone");
+    }
+
+    void read_reports(toml::table const& t, core::policy& p) const {
+        check_keys(t, "reports", {"channel", "time_zone"});
+        guarded([&] {
+            if (auto const* n = t.get("channel")) {
+                auto const channel = string_at(*n, "reports.channel");
+                check("reports.channel", announce_channel_problem(channel));
+                p.reports.channel = channel.starts_with('#') ? channel.substr(1) : channel;
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("time_zone")) p.reports.zone = zone_at(*n, "reports.time_zone");
+        });
     }
 
     void read_nudge(toml::table const& t, core::policy& p) const {
@@ -1362,6 +1387,7 @@ private:
     std::optional<std::string> alerts_secret_file_;
     std::optional<std::string> alerts_ticket_token_file_;
     std::optional<std::string> smtp_password_file_;
+    std::optional<std::string> dashboard_token_file_;
     mutable std::vector<std::string> errors_;
     bool service_id_given_ = false;
 };
@@ -1469,6 +1495,18 @@ std::vector<std::string> warnings(settings const& s) {
     return out;
 }
 
+bool loopback_listen(std::string_view listen) {
+    auto const host = listen.starts_with('[') ? listen.substr(1, listen.find(']') - 1) : listen.substr(0, listen.rfind(':'));
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+std::string dashboard_access(settings const& s) {
+    if (!s.dashboard_token.empty()) return "with the bearer token (WARROOM_DASHBOARD_TOKEN or dashboard.token_file)";
+    if (loopback_listen(s.http_listen)) return "without a token, since http listen is a loopback address";
+    return "off: http listen is not a loopback address and no token is set (WARROOM_DASHBOARD_TOKEN or "
+           "dashboard.token_file)";
+}
+
 std::string describe(settings const& s) {
     std::ostringstream out;
     auto line = [&out](std::string_view label, std::string_view value) {
@@ -1499,6 +1537,11 @@ std::string describe(settings const& s) {
     std::snprintf(at, sizeof at, "%02d:%02d", static_cast<int>(remind / 60), static_cast<int>(remind % 60));
     line("action items:", std::string{"reminded at "} + at + " " + p.zone->name());
     line("http listen:", s.http_listen);
+    line("dashboard:", "/dashboard and /dashboard.json on http listen, " + dashboard_access(s));
+    line("reports:", p.reports.channel.empty()
+                         ? std::string("none (set [reports] channel to post them)")
+                         : "weekly (Monday), monthly (1st), quarterly and annual at 09:00 " + p.report_zone().name() +
+                               " in #" + p.reports.channel);
     line("outbox stuck after:", core::format_duration(s.http_outbox_stuck_after) + " (then /readyz answers 503)");
     line("log level:", s.log_level);
     out << "severities:\n";

@@ -88,6 +88,9 @@ struct settings {
     // /readyz fails once an outbox entry at the head of its queue has waited longer than this.
     std::chrono::seconds http_outbox_stuck_after{std::chrono::minutes{5}};
     std::string log_level = "info";                                  // trace, debug, info, warn, error
+    // WARROOM_DASHBOARD_TOKEN or dashboard.token_file: the bearer token /dashboard asks for; empty: the
+    // dashboard is served only when http listen is a loopback address.
+    std::string dashboard_token;
 };
 
 struct config_error : std::runtime_error {
@@ -105,6 +108,10 @@ settings parse(std::string_view toml_text, std::string const& source_name, env_l
 env_lookup process_env();
 // The URL with the password of "scheme://user:password@host" and any "password=" value masked.
 std::string redact_url(std::string url);
+// True for a listen address only this machine reaches (127.0.0.0/8, [::1], localhost).
+bool loopback_listen(std::string_view listen);
+// Who may read the dashboard, in words for check-config.
+std::string dashboard_access(settings const& s);
 // Multi-line human summary for `warroom check-config`; tokens shown as "set (xapp-…)", never the secret.
 std::string describe(settings const& s);
 // What is valid but probably not meant: an escalation step nobody is notified of, a webhook secret

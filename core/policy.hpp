@@ -152,6 +152,14 @@ struct email_policy {
     bool operator==(email_policy const&) const = default;
 };
 
+// `[reports]`: the procedures' weekly, monthly, quarterly and annual reports, each posted once to
+// `channel` at 09:00 in `zone` on the first day after its period.
+struct report_policy {
+    std::string channel;              // empty: no reports are posted
+    time_zone const* zone = nullptr;  // nullptr: the policy's zone
+    bool operator==(report_policy const&) const = default;
+};
+
 struct policy {
     std::array<severity_policy, 4> severities;
     std::array<type_policy, 6> types;
@@ -181,8 +189,10 @@ struct policy {
     std::string channel_prefix = "inc";
     std::string announce_channel = "#incidents";
     alert_policy alerts;
+    report_policy reports;
 
     static policy defaults();
+    time_zone const& report_zone() const { return reports.zone ? *reports.zone : *zone; }
     severity_policy const& of(severity s) const { return severities[static_cast<int>(s)]; }
     severity_policy& of(severity s) { return severities[static_cast<int>(s)]; }
     type_policy const& of(incident_type t) const { return types[static_cast<int>(t)]; }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/chart_model.hpp"
 #include "core/incident.hpp"
 #include "core/metrics.hpp"
 #include "core/policy.hpp"
@@ -59,6 +60,8 @@ struct message_view {
     // Times as the text shows them, and the instants they are: Slack shows each reader their own
     // local time (a <!date> token); the text is the fallback.
     std::vector<std::pair<std::string, timestamp>> times = {};
+    // Charts shown with the message (a periodic report's): Slack gets each as an uploaded PNG.
+    std::vector<chart> charts = {};
     bool operator==(message_view const&) const = default;
 };
 

@@ -179,6 +179,8 @@ void console::show(app::outcome const& o) {
                          << (edit ? " (edits its earlier message)" : "")
                          << (x.thread.empty() ? "" : " (in the thread of the announcement)") << '\n'
                          << core::render_text(x.view);
+                    // Slack gets each chart as a PNG; a terminal gets what a screen reader would.
+                    for (auto const& c : x.view.charts) out_ << "[chart] " << c.title << ": " << c.description << '\n';
                     remember(x.channel, x.view);
                 } else if constexpr (std::is_same_v<T, core::reply>) {
                     out_ << "── #" << x.channel << " ── warroom (only @" << x.user << " sees this)\n"

@@ -94,12 +94,20 @@ task<deliverer::attempt> deliverer::deliver(app::outbox_entry const& entry, bool
     auto const& what = entry.what;
     if (auto const* room = std::get_if<core::open_war_room>(&what)) co_return co_await open_room(*room, in_doubt);
     if (auto const* p = std::get_if<core::post>(&what)) {
-        if (p->view.kind == "report" && !p->view.body.empty()) {
-            auto const channel =
-                p->room ? room_id(p->channel) : std::optional<std::string>(resolve_channel(p->channel));
+        if ((p->view.kind == "report" || p->view.kind == "periodic report") && !p->view.body.empty()) {
+            auto channel = p->room ? room_id(p->channel) : std::optional<std::string>(resolve_channel(p->channel));
             if (!channel)
                 co_return attempt{verdict::failed, "war room #" + p->channel + " was never created", false, {}};
-            co_return co_await upload_report(entry.id, *channel, p->view);
+            bool const is_id =
+                std::all_of(channel->begin(), channel->end(), [](char c) { return std::isupper(c) || std::isdigit(c); });
+            if (!is_id) {
+                // Sharing a file needs the channel's id; a channel named in the config is looked up once.
+                auto const id = co_await find_channel(*channel, false);
+                if (!id) co_return attempt{verdict::retry, "cannot find channel #" + *channel + " to share a report in", false, {}};
+                store_.put_fact("channel-id:" + *channel, *id);
+                channel = *id;
+            }
+            co_return co_await upload_files(entry.id, *channel, p->view, files_of(p->view));
         }
         co_return co_await post_message(entry.id, p->channel, p->view, p->pin, in_doubt, p->key, p->room, p->thread,
                                         p->edit_only);
@@ -381,23 +389,48 @@ task<deliverer::attempt> deliverer::post_message(std::int64_t entry, std::string
     co_return attempt{};
 }
 
-task<deliverer::attempt> deliverer::upload_report(std::int64_t entry, std::string channel, core::message_view view) {
-    // The file id is kept once the bytes are up, so a retry shares that file instead of uploading another.
-    auto const fact_key = "report-file:" + std::to_string(entry);
-    auto file_id = store_.fact(fact_key).value_or("");
-    auto const filename = "INC-" + std::to_string(view.incident) + "-report.md";
-    if (file_id.empty()) {
-        json const args{{"filename", filename}, {"length", view.body.size()}};
-        auto const url = co_await api_.call("files.getUploadURLExternal", args);
-        if (!url.ok()) co_return failed_call("files.getUploadURLExternal", url);
-        auto const up = co_await api_.upload_to(url.body.value("upload_url", ""), view.body, "text/markdown");
-        if (up.transport || up.status != 200) {
-            co_return attempt{verdict::retry, "file upload: " + up.error(), false, {}};
+std::vector<deliverer::upload> deliverer::files_of(core::message_view const& view) const {
+    if (view.kind == "report") return {{"INC-" + std::to_string(view.incident) + "-report.md", view.body, "text/markdown"}};
+    // "# Weekly incident summary — week of 2026-11-30" → "weekly-incident-summary-week-of-2026-11-30"
+    std::string slug;
+    auto const heading = view.body.substr(0, view.body.find('\n'));
+    for (char const c : heading) {
+        if (std::isalnum(static_cast<unsigned char>(c))) {
+            slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        } else if (!slug.empty() && slug.back() != '-') {
+            slug += '-';
         }
-        file_id = url.body.value("file_id", "");
-        store_.put_fact(fact_key, file_id);
     }
-    json const args{{"files", json::array({{{"id", file_id}, {"title", view.headline}}})},
+    while (!slug.empty() && slug.back() == '-') slug.pop_back();
+    std::vector<upload> files{{slug + ".md", view.body, "text/markdown"}};
+    if (!render_chart_) return files;
+    for (std::size_t k = 0; k < view.charts.size(); ++k)
+        files.push_back({slug + "-chart-" + std::to_string(k + 1) + ".png", render_chart_(view.charts[k]), "image/png"});
+    return files;
+}
+
+task<deliverer::attempt> deliverer::upload_files(std::int64_t entry, std::string channel, core::message_view view,
+                                                 std::vector<upload> files) {
+    // Each file's id is kept once its bytes are up, so a retry shares those files instead of uploading others.
+    json shared = json::array();
+    for (std::size_t k = 0; k < files.size(); ++k) {
+        auto const fact_key = "report-file:" + std::to_string(entry) + (k == 0 ? "" : ":" + std::to_string(k));
+        auto file_id = store_.fact(fact_key).value_or("");
+        auto const& f = files[k];
+        if (file_id.empty()) {
+            json const args{{"filename", f.filename}, {"length", f.bytes.size()}};
+            auto const url = co_await api_.call("files.getUploadURLExternal", args);
+            if (!url.ok()) co_return failed_call("files.getUploadURLExternal", url);
+            auto const up = co_await api_.upload_to(url.body.value("upload_url", ""), f.bytes, f.content_type);
+            if (up.transport || up.status != 200) {
+                co_return attempt{verdict::retry, "file upload: " + up.error(), false, {}};
+            }
+            file_id = url.body.value("file_id", "");
+            store_.put_fact(fact_key, file_id);
+        }
+        shared.push_back({{"id", file_id}, {"title", k == 0 ? view.headline : f.filename}});
+    }
+    json const args{{"files", shared},
                     {"channel_id", channel},
                     {"initial_comment", link_mentions(escape_mrkdwn(view.headline), view.mentions)}};
     auto const r = co_await api_.call("files.completeUploadExternal", args);

@@ -7,6 +7,7 @@
 
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ public:
     void set_bot_user(std::string id) { bot_user_ = std::move(id); }
     // User groups and e-mail addresses, for inviting groups and contacts and rendering group mentions.
     void set_directory(directory* d) { directory_ = d; }
+    // Draws a message's charts as PNG files for upload; without it a periodic report goes up without them.
+    using chart_renderer = std::function<std::string(core::chart const&)>;
+    void set_chart_renderer(chart_renderer r) { render_chart_ = std::move(r); }
     task<attempt> deliver(app::outbox_entry const& entry, bool in_doubt) override;
 
     // War-room name → Slack channel id, once the room exists; and back.
@@ -51,8 +55,14 @@ private:
     task<attempt> archive(core::archive_room a);
     // Slack user ids for people named by id, user group (id or handle) or e-mail address.
     task<std::vector<std::string>> user_ids(std::vector<std::string> who, int incident);
-    // The report goes up as a Markdown file shared in the war room (files v2 upload flow).
-    task<attempt> upload_report(std::int64_t entry, std::string channel, core::message_view view);
+    // A report goes up as a Markdown file, with its charts as PNG files, shared in one message (files v2
+    // upload flow): an incident's in its war room, a periodic one in the reports channel.
+    struct upload {
+        std::string filename, bytes, content_type;
+    };
+    task<attempt> upload_files(std::int64_t entry, std::string channel, core::message_view view,
+                               std::vector<upload> files);
+    std::vector<upload> files_of(core::message_view const& view) const;
     task<attempt> direct_message(std::int64_t entry, core::direct_message dm, bool in_doubt);
     // The id of the channel called `name` (created by the bot, when `own`); nullopt when there is none
     // or Slack could not say.
@@ -71,6 +81,7 @@ private:
     std::shared_ptr<spdlog::logger> log_;
     std::string bot_user_;
     directory* directory_ = nullptr;
+    chart_renderer render_chart_;
     std::string install_;
     std::minstd_rand random_{std::random_device{}()};
 };

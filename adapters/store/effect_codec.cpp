@@ -15,6 +15,25 @@ struct nlohmann::adl_serializer<warroom::core::timestamp> {
     }
 };
 
+// A chart's missing value as null.
+template <>
+struct nlohmann::adl_serializer<std::optional<double>> {
+    static void to_json(json& j, std::optional<double> const& v) {
+        if (v) {
+            j = *v;
+        } else {
+            j = nullptr;
+        }
+    }
+    static void from_json(json const& j, std::optional<double>& v) {
+        if (j.is_null()) {
+            v.reset();
+        } else {
+            v = j.get<double>();
+        }
+    }
+};
+
 namespace warroom::core {
 namespace ui {
 
@@ -40,8 +59,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(field, label, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(section, heading, lines, numbered)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(button, action, label, value)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(checkbox, label, value, checked, note)
+NLOHMANN_JSON_SERIALIZE_ENUM(chart_kind, {{chart_kind::bars, "bars"}, {chart_kind::lines, "lines"}})
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(chart_series, name, values, style, dashed)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(chart, kind, title, description, x_label, y_label, categories, series)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(message_view, kind, incident, headline, fields, sections, footer, body,
-                                                checklist, buttons, mentions, times)
+                                                checklist, buttons, mentions, times, charts)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(form_field, id, label, options, initial, optional, multiline)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(modal_view, id, incident, title, fields)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_war_room, incident, name, is_private, invite, topic)

@@ -197,6 +197,11 @@ TEST_CASE("each invalid value is refused with a one-line message naming file and
         {"[display]\ntime_zone = \"Mars/Olympus\"",
          "display.time_zone: \"Mars/Olympus\" is not a time zone of the tz database (use an IANA name such as "
          "\"Europe/Berlin\" or \"UTC\")"},
+        {"[reports]\ntime_zone = \"Mars/Olympus\"",
+         "reports.time_zone: \"Mars/Olympus\" is not a time zone of the tz database (use an IANA name such as "
+         "\"Europe/Berlin\" or \"UTC\")"},
+        {"[reports]\nchanel = \"#r\"", "reports.chanel: unknown key (did you mean channel?)"},
+        {"[dashboard]\ntoken = \"x\"", "dashboard.token: unknown key"},
         {"[nudge]\nback_off_after = 0", "nudge.back_off_after: must be between 1 and 1000 unanswered nudges"},
         {"[nudge]\nmax_interval = \"often\"", "nudge.max_interval: \"often\" is not a duration (use 90s, 30m, 2h, 1d)"},
         {"[action_items]\nremind_at = \"9am\"", "action_items.remind_at: \"9am\" is not a time of day (09:00)"},

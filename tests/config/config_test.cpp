@@ -710,3 +710,28 @@ TEST_CASE("[email] problems name their key, and never the password") {
     CHECK(message.find("email.username: a password is set") != std::string::npos);
     CHECK(message.find("sm7p-pa55") == std::string::npos);
 }
+
+TEST_CASE("[reports] and [dashboard]: the channel, its zone, the token, and what check-config says") {
+    auto const contains = [](std::string const& text, std::string const& part) { return text.find(part) != std::string::npos; };
+    auto const none = parse("", "/etc/warroom.toml", no_env);
+    CHECK(none.policy.reports.channel.empty());
+    CHECK(contains(describe(none), "none (set [reports] channel to post them)"));
+    CHECK(contains(describe(none), "without a token, since http listen is a loopback address"));
+    auto const s = parse("[display]\ntime_zone = \"America/New_York\"\n[reports]\nchannel = \"#incident-reports\"\n"
+                         "time_zone = \"Europe/Berlin\"\n[http]\nlisten = \"0.0.0.0:8080\"\n",
+                         "/etc/warroom.toml", env_of({{"WARROOM_DASHBOARD_TOKEN", "dash-secret-1"}}));
+    CHECK(s.policy.reports.channel == "incident-reports");
+    CHECK(s.policy.report_zone().name() == "Europe/Berlin");
+    CHECK(s.dashboard_token == "dash-secret-1");
+    auto const text = describe(s);
+    CHECK(contains(text, "at 09:00 Europe/Berlin in #incident-reports"));
+    CHECK(contains(text, "with the bearer token"));
+    CHECK_FALSE(contains(text, "dash-secret-1"));
+    auto const exposed = parse("[http]\nlisten = \"0.0.0.0:8080\"\n", "/etc/warroom.toml", no_env);
+    CHECK(contains(describe(exposed), "off: http listen is not a loopback address and no token is set"));
+    CHECK(warroom::config::loopback_listen("127.0.0.1:0"));
+    CHECK(warroom::config::loopback_listen("[::1]:8080"));
+    CHECK(warroom::config::loopback_listen("localhost:8080"));
+    CHECK_FALSE(warroom::config::loopback_listen("0.0.0.0:8080"));
+    CHECK_FALSE(warroom::config::loopback_listen("[::]:8080"));
+}

@@ -3,6 +3,7 @@
 // stdout that a test can write to, read from and kill.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
@@ -17,6 +18,13 @@ struct run_result {
 // `warroom <args>` with stdin from `input` (text), WARROOM_CONFIG and WARROOM_STORE_URL unset, in the
 // working directory `cwd` (the test's own when empty).
 run_result run_warroom(std::string const& args, std::string const& input, std::filesystem::path const& cwd = {});
+
+// How many times `needle` occurs in `haystack` (overlaps included).
+inline std::size_t count(std::string const& haystack, std::string const& needle) {
+    std::size_t n = 0;
+    for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+    return n;
+}
 
 class child {
 public:

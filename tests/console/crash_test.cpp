@@ -14,13 +14,8 @@
 namespace {
 
 using warroom::console::test::child;
+using warroom::console::test::count;
 using warroom::store::test::temp_dir;
-
-std::size_t count(std::string const& haystack, std::string const& needle) {
-    std::size_t n = 0;
-    for (auto pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
-    return n;
-}
 
 }  // namespace
 
