@@ -105,7 +105,7 @@ TEST_CASE("each period has one claim key, and the next report due is the earlies
     CHECK(next_report_due(at("2026-12-31T12:00Z"), berlin) == at("2027-01-01T08:00Z"));
 }
 
-TEST_CASE("medians and p90 by severity; declined incidents count nowhere") {
+TEST_CASE("medians and p90 by severity, declined incidents count nowhere") {
     std::vector<incident> all;
     int n = 0;
     // P1 acknowledged after 1, 2, 3, 4, 10 minutes; resolved after 1, 2, 3, 4, 10 hours.
@@ -151,7 +151,7 @@ TEST_CASE("medians and p90 by severity; declined incidents count nowhere") {
     CHECK(text.find("Declined (not incidents, not counted): 1") != std::string::npos);
 }
 
-TEST_CASE("a private incident's title and action items stay out of a report; its number, severity and type are in") {
+TEST_CASE("a private incident's title and action items stay out of a report, its number, severity and type are in") {
     auto const p = policy::defaults();
     std::vector<incident> all;
     auto breach = made(1, severity::p0, incident_type::security, "2026-11-24T10:00Z", "Leaked keys of ACME");
