@@ -47,7 +47,8 @@ std::string_view event_name(payload const& p) {
                                           "alert_noted",
                                           "alert_group_merged",
                                           "alert_group_declined",
-                                          "alert_group_snoozed"};
+                                          "alert_group_snoozed",
+                                          "published"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
 }
@@ -144,6 +145,11 @@ struct field_printer {
     void operator()(alert_group_snoozed const& a) const { os << "until " << format_time(a.until); }
     void operator()(alert_noted const& a) const {
         os << a.source << ' ' << q(a.name) << (a.resolved ? " resolved" : " firing");
+    }
+    void operator()(published const& p) const {
+        os << to_string(p.st) << ' ' << q(p.text);
+        for (auto const& c : p.components) os << " component " << c;
+        if (p.component_st) os << " now " << to_string(*p.component_st);
     }
     // Payloads with nothing to say beyond their name.
     void operator()(acknowledged const&) const {}
