@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/policy.hpp"
+#include "core/status_page.hpp"
 
 namespace warroom::config {
 
@@ -75,6 +76,13 @@ struct limit_settings {
     int marks_per_minute = 60;
 };
 
+// `[status_page]`: the public status page, on a listener of its own. Its components are also in
+// policy.components, which commands check names against.
+struct status_page_settings {
+    std::string listen;  // host:port; empty: no status page
+    core::page_settings page;
+};
+
 struct settings {
     std::string source;                              // file read, empty when built-in defaults only
     core::policy policy = core::policy::defaults();  // also holds slack.announce_channel and slack.channel_prefix
@@ -88,6 +96,7 @@ struct settings {
     // /readyz fails once an outbox entry at the head of its queue has waited longer than this.
     std::chrono::seconds http_outbox_stuck_after{std::chrono::minutes{5}};
     std::string log_level = "info";                                  // trace, debug, info, warn, error
+    status_page_settings status_page;
 };
 
 struct config_error : std::runtime_error {

@@ -62,8 +62,8 @@ std::string impact_of(component_status worst) {
     }
 }
 
-incident_view view_of(incident const& i, policy const& p) {
-    incident_view v;
+public_incident view_of(incident const& i, policy const& p) {
+    public_incident v;
     v.number = i.number;
     // A private incident's title never leaves its room: the page names it by its reference only.
     v.name = p.of(i.type).private_room ? "Incident " + incident_ref(i.number) : i.title;
@@ -79,7 +79,7 @@ incident_view view_of(incident const& i, policy const& p) {
         for (auto const& c : pub.components) {
             if (std::find(v.components.begin(), v.components.end(), c) == v.components.end()) v.components.push_back(c);
         }
-        v.updates.insert(v.updates.begin(), update_view{pub.sequence, pub.at, pub.st, pub.text});
+        v.updates.insert(v.updates.begin(), public_update{pub.sequence, pub.at, pub.st, pub.text});
     }
     if (v.st != status::resolved) v.resolved_at.reset();
     v.impact = impact_of(worst);
@@ -125,7 +125,7 @@ public_page status_page(std::vector<incident const*> const& published, page_sett
             page.history.push_back(std::move(v));
         }
     }
-    auto const newest_first = [](incident_view const& a, incident_view const& b) {
+    auto const newest_first = [](public_incident const& a, public_incident const& b) {
         return a.updated_at != b.updated_at ? a.updated_at > b.updated_at : a.number > b.number;
     };
     std::sort(page.active.begin(), page.active.end(), newest_first);
@@ -136,7 +136,7 @@ public_page status_page(std::vector<incident const*> const& published, page_sett
     for (auto const& def : s.components) {
         auto& h = histories[def.name];
         h.sort();
-        component_view c{component_id(def.name), def, ++position};
+        public_component c{component_id(def.name), def, ++position};
         c.st = h.at(now);
         overall = worse(overall, c.st);
         c.updated_at = window_start;

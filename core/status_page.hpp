@@ -35,7 +35,7 @@ struct day_bar {
     bool operator==(day_bar const&) const = default;
 };
 
-struct component_view {
+struct public_component {
     std::string id;  // stable: from the name ("api-gateway")
     component_def def;
     int position = 0;  // 1, 2, … as configured
@@ -43,18 +43,18 @@ struct component_view {
     timestamp updated_at{};     // its last change; the window's first day when none
     std::vector<day_bar> days;  // uptime_days bars, oldest first, the last one today
     double uptime = 100.0;      // percent over the window: a major outage counts fully, a partial one 30%
-    bool operator==(component_view const&) const = default;
+    bool operator==(public_component const&) const = default;
 };
 
-struct update_view {
+struct public_update {
     int sequence = 0;
     timestamp at{};
     status st{};
     std::string text;
-    bool operator==(update_view const&) const = default;
+    bool operator==(public_update const&) const = default;
 };
 
-struct incident_view {
+struct public_incident {
     int number = 0;
     std::string name;        // a public incident's title; a private one's reference only
     status st{};             // as last published
@@ -62,18 +62,18 @@ struct incident_view {
     timestamp created_at{};  // its first publication
     timestamp updated_at{};  // its last publication
     std::optional<timestamp> monitoring_at, resolved_at;
-    std::vector<update_view> updates;       // newest first
+    std::vector<public_update> updates;       // newest first
     std::vector<std::string> components;    // as published
-    bool operator==(incident_view const&) const = default;
+    bool operator==(public_incident const&) const = default;
 };
 
 struct public_page {
     timestamp updated_at{};   // the newest publication; the window's first day when none
     std::string indicator;    // Statuspage's words: none, minor, major, critical, maintenance
     std::string description;  // "All Systems Operational", …
-    std::vector<component_view> components;
-    std::vector<incident_view> active;   // not resolved on the page, newest first
-    std::vector<incident_view> history;  // resolved within the window, newest first
+    std::vector<public_component> components;
+    std::vector<public_incident> active;   // not resolved on the page, newest first
+    std::vector<public_incident> history;  // resolved within the window, newest first
     bool operator==(public_page const&) const = default;
 };
 

@@ -76,7 +76,7 @@ json page_json(c::public_page const& v, c::page_settings const& s) {
 
 json status_json(c::public_page const& v) { return {{"indicator", v.indicator}, {"description", v.description}}; }
 
-json component_json(c::component_view const& cv, c::page_settings const& s) {
+json component_json(c::public_component const& cv, c::page_settings const& s) {
     return {{"id", cv.id},
             {"name", cv.def.name},
             {"status", c::api_name(cv.st)},
@@ -130,7 +130,7 @@ json components_json(c::public_page const& v, c::page_settings const& s) {
     return out;
 }
 
-json incident_json(c::incident_view const& i, c::public_page const& v, c::page_settings const& s) {
+json incident_json(c::public_incident const& i, c::public_page const& v, c::page_settings const& s) {
     auto const optional_time = [](std::optional<c::timestamp> const& t) { return t ? json(c::format_rfc3339(*t)) : json(nullptr); };
     auto updates = json::array();
     for (auto const& u : i.updates) {
@@ -167,7 +167,7 @@ json incident_json(c::incident_view const& i, c::public_page const& v, c::page_s
             {"components", components}};
 }
 
-json incidents_json(std::vector<c::incident_view> const& list, c::public_page const& v, c::page_settings const& s) {
+json incidents_json(std::vector<c::public_incident> const& list, c::public_page const& v, c::page_settings const& s) {
     auto out = json::array();
     for (auto const& i : list) out.push_back(incident_json(i, v, s));
     return out;
@@ -189,7 +189,7 @@ constexpr std::string_view css =
     "article{border:1px solid #d0d7de;border-radius:6px;padding:.5rem 1rem;margin:.5rem 0}"
     "article li{margin:.5rem 0}time{color:#4d5561;font-size:.85rem}footer{color:#4d5561;font-size:.85rem}";
 
-void html_incident(std::string& out, c::incident_view const& i, std::string_view heading) {
+void html_incident(std::string& out, c::public_incident const& i, std::string_view heading) {
     out += "<article id=\"" + incident_id(i.number) + "\"><" + std::string(heading) + ">" + escape(i.name) + "</" +
            std::string(heading) + "><ul>";
     for (auto const& u : i.updates) {
@@ -270,7 +270,7 @@ std::string render_atom(c::public_page const& v, c::page_settings const& s) {
                       "</name></author><link rel=\"alternate\" type=\"text/html\" href=\"" + escape(base) +
                       "/\"/><link rel=\"self\" type=\"application/atom+xml\" href=\"" + escape(base) +
                       "/history.atom\"/>";
-    std::vector<c::incident_view const*> all;
+    std::vector<c::public_incident const*> all;
     for (auto const& i : v.active) all.push_back(&i);
     for (auto const& i : v.history) all.push_back(&i);
     for (auto const* i : all) {
@@ -330,7 +330,7 @@ rendered render(c::public_page const& v, c::page_settings const& s) {
                  {"status", status_json(v)}};
     out.summary = summary.dump();
     out.status = json{{"page", page_json(v, s)}, {"status", status_json(v)}}.dump();
-    std::vector<c::incident_view> all = v.active;
+    std::vector<c::public_incident> all = v.active;
     all.insert(all.end(), v.history.begin(), v.history.end());
     // Statuspage's incidents.json holds the 50 most recent.
     if (all.size() > 50) all.resize(50);
@@ -355,7 +355,7 @@ void site::refresh(c::timestamp now) {
     built_generation_ = generation;
     ++builds_;
     // The bars move on at midnight; an outage's uptime figure moves every minute it lasts.
-    bool const outage = std::any_of(view.components.begin(), view.components.end(), [](c::component_view const& cv) {
+    bool const outage = std::any_of(view.components.begin(), view.components.end(), [](c::public_component const& cv) {
         return cv.st == c::component_status::major_outage || cv.st == c::component_status::partial_outage;
     });
     auto const midnight = c::timestamp{std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1}};
