@@ -5,10 +5,10 @@
 // ETags answer 304. Then in a real browser (Debian's chromium, headless, driven by puppeteer-core):
 // the DOM names each component with its status in words, shows the published update and not a
 // private title, works with JavaScript off, fits a phone's width, and axe-core finds no serious or
-// critical accessibility violation.
+// critical accessibility violation, and a phone-sized screenshot matches the committed reference.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { World, messageText as text } from './harness.mjs';
 
@@ -19,6 +19,10 @@ const Ajv = fromSim('ajv').default;
 const addFormats = fromSim('ajv-formats').default;
 const puppeteer = fromSim('puppeteer-core');
 const axeSource = readFileSync(fromSim.resolve('axe-core/axe.min.js'), 'utf8');
+const { PNG } = fromSim('pngjs');
+const pixelmatch = fromSim('pixelmatch');
+// The phone-sized screenshot the page is compared with; UPDATE_GOLDEN=1 records it again.
+const reference = new URL('./status_page.png', import.meta.url);
 
 const config = `[status_page]
 listen = "127.0.0.1:0"
@@ -292,6 +296,19 @@ describe('status page in a browser', { timeout: 120000 }, () => {
       const result = await page.evaluate(async () => await globalThis.axe.run(document, { resultTypes: ['violations'] }));
       const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), []);
+
+      // The screenshot, with what depends on the clock (times, the uptime figures) held still.
+      await page.evaluate(() => {
+        for (const t of document.querySelectorAll('time')) t.textContent = '2026-03-02 09:00 UTC';
+        for (const m of document.querySelectorAll('.meta span:nth-child(2)')) m.textContent = '99.99% uptime';
+      });
+      const shot = PNG.sync.read(await page.screenshot({ fullPage: true, type: 'png' }));
+      if (process.env.UPDATE_GOLDEN) writeFileSync(reference, PNG.sync.write(shot));
+      assert.ok(existsSync(reference), 'a reference screenshot is committed (UPDATE_GOLDEN=1 records one)');
+      const want = PNG.sync.read(readFileSync(reference));
+      assert.deepEqual([shot.width, shot.height], [want.width, want.height], 'the page keeps its size');
+      const differing = pixelmatch(shot.data, want.data, null, want.width, want.height, { threshold: 0.1 });
+      assert.ok(differing <= want.width * want.height * 0.005, `${differing} pixels differ from the reference`);
     } finally {
       if (browser) await browser.close();
       await w.close();
