@@ -86,6 +86,8 @@ void service::reload() {
     by_declared_.clear();
     unresolved_.clear();
     with_open_actions_.clear();
+    published_.clear();
+    ++publications_seen_;  // the state was read again: whatever was shown may have changed
     active_.fill(0);
     awaiting_close_ = 0;
     due_.clear();
@@ -228,6 +230,10 @@ void service::index(incident const* before, incident const& after) {
     mark(with_open_actions_, after.number, std::any_of(after.actions.begin(), after.actions.end(), [](auto const& a) {
              return !a.removed && !a.done_at;
          }));
+    if (!after.publications.empty() && (!before || before->publications != after.publications)) {
+        published_.insert(after.number);
+        ++publications_seen_;
+    }
     std::string_view const was = before ? std::string_view{before->channel} : std::string_view{};
     if (was == after.channel) return;
     if (auto const it = rooms_.find(was); it != rooms_.end() && it->second == after.number) rooms_.erase(it);
@@ -565,6 +571,8 @@ outcome service::press(origin const& o, ui::action action, std::string_view valu
             return out;
         case ui::action::regulator_notified:
             return run(o, number, confirm_regulator_notice{}, ui::id(action));
+        case ui::action::publish_resolution:
+            return run(o, number, publish_resolution{}, ui::id(action));
         case ui::action::done:
             if (target->item > 0 && !target->ph) return run(o, number, complete_action{target->item}, "done");
             break;

@@ -125,6 +125,10 @@ public:
     period_report report_of(period const& of, timestamp now) const;
     // The dashboard's figures as of `now`, the same way.
     dashboard_data dashboard(timestamp now) const;
+    // The incidents ever published on the status page, and a count that moves whenever what they
+    // published may have changed: the page is rebuilt from these, not from every incident.
+    std::set<int> const& published() const { return published_; }
+    std::uint64_t publications_seen() const { return publications_seen_; }
     incident const* find(int number) const;
     incident const* by_channel(std::string_view channel) const;
     policy const& rules() const { return rules_; }
@@ -204,6 +208,8 @@ private:
     std::map<std::string, int, std::less<>> rooms_;
     // Unresolved incidents by severity and resolved ones not yet closed, counted as incidents change.
     std::array<int, std::size(all_severities)> active_{};
+    std::set<int> published_;
+    std::uint64_t publications_seen_ = 0;
     int awaiting_close_ = 0;
     // Brings the room index and the counts from `before` (nullptr: a new incident) to `after`.
     void index(incident const* before, incident const& after);

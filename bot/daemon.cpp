@@ -27,6 +27,7 @@
 #include "adapters/slack/interactions.hpp"
 #include "adapters/slack/socket_mode_client.hpp"
 #include "adapters/slack/web_api.hpp"
+#include "adapters/status_page/status_page.hpp"
 #include "adapters/store/open_store.hpp"
 #include "adapters/systemd/notify.hpp"
 #include "app/service.hpp"
@@ -186,6 +187,27 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
                   measured, dashboard_guard{settings.dashboard_token, config::loopback_listen(settings.http_listen)},
                   log),
         log};
+    // The public status page, when configured: a listener of its own, so it can face the internet
+    // while /metrics and the webhooks do not.
+    std::optional<status_page::site> page;
+    std::optional<http::server> page_web;
+    if (auto const& sp = settings.status_page; !sp.listen.empty()) {
+        page.emplace(sp.page, svc.rules(),
+                     status_page::source{[&svc] {
+                                             std::vector<core::incident const*> out;
+                                             for (int n : svc.published()) {
+                                                 if (auto const* i = svc.find(n)) out.push_back(i);
+                                             }
+                                             return out;
+                                         },
+                                         [&svc] { return svc.publications_seen(); }});
+        page_web.emplace(ioc.get_executor(), http::server_settings{sp.listen},
+                         [&page](http::request r) -> http::task<http::response> {
+                             co_return page->answer(r, wall_clock_now());
+                         },
+                         log);
+        log->info("status page: listening on port {} ({} component(s))", page_web->port(), sp.page.components.size());
+    }
     // systemd (Type=notify): READY=1 at the first Socket Mode hello, not when the process merely
     // serves, because only then does warroom take incident commands; until then `systemctl start`
     // waits, and a Slack that stays unreachable fails the start visibly (TimeoutStartSec).
@@ -238,6 +260,10 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
 
     ++running;
     asio::co_spawn(ioc, web.run(), asio::bind_cancellation_slot(stop.slot(), done("http")));
+    if (page_web) {
+        ++running;
+        asio::co_spawn(ioc, page_web->run(), asio::bind_cancellation_slot(stop.slot(), done("status page")));
+    }
     if (auto const interval = systemd::watchdog_interval(env("WATCHDOG_USEC"), env("WATCHDOG_PID"), getpid());
         interval && systemd_notify.enabled()) {
         ++running;

@@ -391,7 +391,7 @@ public:
         check_keys(doc, "",
                    {"slack", "store", "http", "log", "severity", "type", "post_incident", "oncall", "paging", "access",
                     "roles", "limits", "business_hours", "display", "nudge", "action_items", "alerts", "email",
-                    "reports", "dashboard"});
+                    "reports", "dashboard", "status_page"});
         auto const section = [&](char const* name, auto&& read_table) {
             guarded([&] {
                 if (auto const* n = doc.get(name)) read_table(table_at(*n, name));
@@ -405,6 +405,7 @@ public:
         section("store", [&](toml::table const& t) { read_store(t, s); });
         section("http", [&](toml::table const& t) { read_http(t, s); });
         section("log", [&](toml::table const& t) { read_log(t, s); });
+        section("status_page", [&](toml::table const& t) { read_status_page(t, s); });
         section("severity", [&](toml::table const& t) { read_severities(t, s.policy); });
         section("type", [&](toml::table const& t) { read_types(t, s.policy); });
         section("post_incident", [&](toml::table const& t) { read_post_incident(t, s.policy); });
@@ -712,6 +713,52 @@ private:
             if (auto const* n = t.get("outbox_stuck_after"))
                 s.http_outbox_stuck_after = duration_at(*n, "http.outbox_stuck_after");
         });
+    }
+
+    void read_status_page(toml::table const& t, settings& s) const {
+        check_keys(t, "status_page", {"listen", "name", "url", "components"});
+        auto& sp = s.status_page;
+        guarded([&] {
+            if (auto const* n = t.get("listen")) {
+                sp.listen = string_at(*n, "status_page.listen");
+                check("status_page.listen", listen_problem(sp.listen));
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("name")) {
+                sp.page.name = string_at(*n, "status_page.name");
+                if (core::trim(sp.page.name).empty()) fail_at("status_page.name", "must not be empty");
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("url")) {
+                sp.page.url = string_at(*n, "status_page.url");
+                check("status_page.url", http_url_problem(sp.page.url));
+                while (!sp.page.url.empty() && sp.page.url.back() == '/') sp.page.url.pop_back();
+            }
+        });
+        auto const* list = t.get("components");
+        if (!list) return;
+        auto const* components = list->as_array();
+        if (!components) fail_at("status_page.components", "expected an array of tables ([[status_page.components]])");
+        for (std::size_t i = 0; i < components->size(); ++i) {
+            guarded([&] {
+                auto const key = indexed("status_page.components", i);
+                auto const& c = table_at(*components->get(i), key);
+                check_keys(c, key, {"name", "group", "description"});
+                core::component_def def;
+                def.name = string_at(required(c, "name", key), join(key, "name"));
+                // A name is typed after `component:`: one word, as a command reads it.
+                if (def.name.empty() || std::ranges::any_of(def.name, [](unsigned char ch) { return std::isspace(ch); }))
+                    fail_at(join(key, "name"), shown(def.name) + " must be one word (use - or _ between words)");
+                if (std::ranges::find(s.policy.components, def.name) != s.policy.components.end())
+                    fail_at(join(key, "name"), shown(def.name) + " is named twice");
+                if (auto const* n = c.get("group")) def.group = string_at(*n, join(key, "group"));
+                if (auto const* n = c.get("description")) def.description = string_at(*n, join(key, "description"));
+                s.policy.components.push_back(def.name);
+                sp.page.components.push_back(std::move(def));
+            });
+        }
     }
 
     void read_log(toml::table const& t, settings& s) const {
@@ -1544,6 +1591,10 @@ std::string describe(settings const& s) {
                                " in #" + p.reports.channel);
     line("outbox stuck after:", core::format_duration(s.http_outbox_stuck_after) + " (then /readyz answers 503)");
     line("log level:", s.log_level);
+    line("status page:", s.status_page.listen.empty()
+                             ? std::string("off")
+                             : s.status_page.listen + ", " + std::to_string(s.status_page.page.components.size()) +
+                                   " component(s)");
     out << "severities:\n";
     for (auto const sev : core::all_severities) {
         auto const& sp = p.of(sev);

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/policy.hpp"
+#include "core/status_page.hpp"
 
 namespace warroom::config {
 
@@ -75,6 +76,13 @@ struct limit_settings {
     int marks_per_minute = 60;
 };
 
+// `[status_page]`: the public status page, on a listener of its own. Its components are also in
+// policy.components, which commands check names against.
+struct status_page_settings {
+    std::string listen;  // host:port; empty: no status page
+    core::page_settings page;
+};
+
 struct settings {
     std::string source;                              // file read, empty when built-in defaults only
     core::policy policy = core::policy::defaults();  // also holds slack.announce_channel and slack.channel_prefix
@@ -91,6 +99,7 @@ struct settings {
     // WARROOM_DASHBOARD_TOKEN or dashboard.token_file: the bearer token /dashboard asks for; empty: the
     // dashboard is served only when http listen is a loopback address.
     std::string dashboard_token;
+    status_page_settings status_page;
 };
 
 struct config_error : std::runtime_error {

@@ -44,6 +44,7 @@ std::string what_of(privilege p, std::string const& ref) {
         case privilege::change_ic: return "hand the Incident Commander role of " + ref + " to someone else";
         case privilege::approve_customer_notice: return "approve the customer notice of " + ref;
         case privilege::make_public: return "make " + ref + " public";
+        case privilege::publish: return "publish " + ref + " on the status page";
     }
     return ref;
 }
@@ -95,7 +96,9 @@ std::optional<refusal> authorize(incident const& i, principal const& who, privil
     }
     auto const it = p.access.grants.find(what);
     std::vector<grantee> const none;
-    auto const& grants = it == p.access.grants.end() ? none : it->second;
+    // One voice to the public: the Communications Lead, or the IC while nobody holds that role.
+    std::vector<grantee> const speaker{i.holder(role::communications_lead) ? grantee::comms : grantee::ic};
+    auto const& grants = what == privilege::publish ? speaker : it == p.access.grants.end() ? none : it->second;
     if (std::any_of(grants.begin(), grants.end(), [&](grantee g) { return granted(i, who, g); })) return std::nullopt;
     std::string who_can;
     for (std::size_t k = 0; k < grants.size(); ++k) who_can += (k ? ", " : "") + named(grants[k], i);
@@ -132,6 +135,7 @@ privilege privilege_of(command const& c, incident const& i, policy const& p) {
     if (std::holds_alternative<edit_customer_notice>(c)) return privilege::approve_customer_notice;
     if (std::holds_alternative<reopen>(c)) return i.is_closed() ? privilege::reopen_closed : privilege::reopen;
     if (std::holds_alternative<approve_customer_notice>(c)) return privilege::approve_customer_notice;
+    if (std::holds_alternative<publish>(c) || std::holds_alternative<publish_resolution>(c)) return privilege::publish;
     return privilege::respond;
 }
 
@@ -146,6 +150,7 @@ std::string_view to_string(privilege p) {
         case privilege::change_ic: return "change_ic";
         case privilege::approve_customer_notice: return "approve_customer_notice";
         case privilege::make_public: return "make_public";
+        case privilege::publish: return "publish";
     }
     return "respond";
 }

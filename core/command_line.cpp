@@ -98,12 +98,15 @@ struct verb_info {
     bool incident;  // acts on one incident
 };
 
-constexpr std::array<verb_info, 26> verbs{{
+constexpr std::array<verb_info, 27> verbs{{
     {"declare",
      "[P0-P3] [type:<type>] [started:<-20m|YYYY-MM-DDTHH:MMZ>] [detected:<-10m|YYYY-MM-DDTHH:MMZ>] "
-     "[impact:\"<impact>\"] [pii:yes] <title>",
+     "[impact:\"<impact>\"] [pii:yes] [component:<name>…] <title>",
      "declare an incident; no arguments opens the form", false},
-    {"update", "[status:<status>] [impact:\"<scope>\"] <text>", "post a status update; no text opens the form", true},
+    {"update", "[status:<status>] [impact:\"<scope>\"] [component:<name>…] <text>",
+     "post a status update; no text opens the form", true},
+    {"publish", "[component:<name>…] [status:<component status>] <public text>",
+     "put it on the public status page (the Communications Lead, or the IC when there is none)", true},
     {"status", "[N]", "current state, only for you", true},
     {"severity", "P0-P3", "change severity (re-plans reminders and escalation)", true},
     {"type", "<outage|performance|data-loss|security|integration|privacy>",
@@ -206,8 +209,11 @@ struct parser {
                 d.sev = *sev;
                 have_sev = true;
             } else if (auto const opt =
-                           as_option(token, {"type", "started", "detected", "impact", "sev", "severity", "pii"})) {
-                if (opt->key == "type") {
+                           as_option(token, {"type", "started", "detected", "impact", "sev", "severity", "pii", "component"})) {
+                if (opt->key == "component") {
+                    if (opt->value.empty()) return fail("component: needs a name", verb);
+                    d.components.push_back(opt->value);
+                } else if (opt->key == "type") {
                     if (have_type) return fail("give the type once", verb);
                     auto const t = parse_incident_type(opt->value);
                     if (!t) return fail(unknown("incident type", opt->value, names_of(all_types)), verb);
@@ -250,9 +256,12 @@ struct parser {
         if (in.done()) return request{verb, n, command{post_update{}}, true};
         post_update u;
         while (!in.done()) {
-            auto const opt = as_option(in.peek(), {"status", "impact"});
+            auto const opt = as_option(in.peek(), {"status", "impact", "component"});
             if (!opt) break;
-            if (opt->key == "status") {
+            if (opt->key == "component") {
+                if (opt->value.empty()) return fail("component: needs a name", verb);
+                u.components.push_back(opt->value);
+            } else if (opt->key == "status") {
                 auto const st = parse_status(opt->value);
                 if (!st) {
                     return fail(unknown("status", opt->value,
@@ -269,6 +278,26 @@ struct parser {
         // Options without text: the form, with what was given filled in.
         if (u.text.empty() && u.st != status::resolved) return request{verb, n, command{u}, true};
         return make(command{u}, n);
+    }
+
+    parse_result parse_publish(std::optional<int> n) {
+        publish pub;
+        while (!in.done()) {
+            auto const opt = as_option(in.peek(), {"status", "component"});
+            if (!opt) break;
+            if (opt->key == "component") {
+                if (opt->value.empty()) return fail("component: needs a name", verb);
+                pub.components.push_back(opt->value);
+            } else {
+                if (pub.component_st) return fail("give the component status once", verb);
+                pub.component_st = parse_component_status(opt->value);
+                if (!pub.component_st) return fail(unknown("component status", opt->value, names_of(all_component_statuses)), verb);
+            }
+            in.take();
+        }
+        pub.text = std::string(in.rest());
+        if (pub.text.empty()) return fail("a publication needs its public text: what customers should read", verb);
+        return make(command{pub}, n);
     }
 
     // The owner and due date may be anywhere: `due:` and `owner:` options, and the one @mention
@@ -493,6 +522,7 @@ struct parser {
         if (verb == "role") return make(query{query::kind::roles, {}}, n);
         if (verb == "actions") return make(query{query::kind::actions, {}}, n);
         if (verb == "update") return parse_update(n);
+        if (verb == "publish") return parse_publish(n);
         if (verb == "action") return parse_action(n);
         if (verb == "resolve") return parse_resolve(n);
         if (verb == "check") return parse_check(n);

@@ -8,6 +8,7 @@
 #include "core/contact.hpp"
 #include "core/oncall.hpp"
 #include "core/reminders.hpp"
+#include "core/views.hpp"
 
 namespace warroom::core {
 namespace {
@@ -20,6 +21,18 @@ std::string trimmed(std::string_view s) { return std::string(trim(s)); }
 refusal too_long(std::string_view what, std::size_t size, std::size_t limit) {
     return {std::string(what) + " is " + std::to_string(size) + " characters long; the limit is " +
             std::to_string(limit)};
+}
+
+// Names not among the status page's components, refused with the list.
+std::optional<refusal> unknown_component(std::vector<std::string> const& named, policy const& p) {
+    for (auto const& c : named) {
+        if (std::find(p.components.begin(), p.components.end(), c) != p.components.end()) continue;
+        if (p.components.empty()) return refusal{"no status page components are configured ([[status_page.components]])"};
+        std::string known;
+        for (auto const& k : p.components) known.append(known.empty() ? "" : ", ").append(k);
+        return refusal{"unknown component '" + c + "' (" + known + ")"};
+    }
+    return std::nullopt;
 }
 
 struct decider {
@@ -45,7 +58,44 @@ struct decider {
         std::vector<event> out;
         auto const st = c.st.value_or(i.st);
         if (st == status::monitoring) mark_mitigated(out);
-        out.push_back(ev(update_posted{st, text, trimmed(c.impact)}));
+        if (auto const r = unknown_component(c.components, p)) return *r;
+        out.push_back(ev(update_posted{st, text, trimmed(c.impact), c.components}));
+        return out;
+    }
+
+    decision operator()(publish const& c) const {
+        auto const text = trimmed(c.text);
+        if (text.empty()) return refusal{"a publication needs its public text: what customers should read"};
+        if (text.size() > max_text) return too_long("the public text", text.size(), max_text);
+        if (auto const r = unknown_component(c.components, p)) return *r;
+        auto components = c.components;
+        if (components.empty() && c.component_st) components = published_components();
+        if (components.empty() && c.component_st) {
+            return refusal{"which components are " + std::string(to_string(*c.component_st)) +
+                           "? name them: `publish component:<name> status:" + std::string(to_string(*c.component_st)) +
+                           " <public text>`"};
+        }
+        auto const st = i.is_resolved() ? status::resolved : i.st;
+        return std::vector<event>{ev(published{text, st, std::move(components), c.component_st})};
+    }
+
+    decision operator()(publish_resolution const&) const {
+        if (i.publications.empty()) return refusal{ref() + " was never published on the status page"};
+        if (!i.is_resolved()) return refusal{ref() + " is not resolved yet: `resolve <resolution>` first"};
+        if (!resolution_unpublished(i)) return refusal{"the resolution of " + ref() + " is already published"};
+        return std::vector<event>{
+            ev(published{std::string(resolution_text), status::resolved, published_components(),
+                         component_status::operational})};
+    }
+
+    // Every component the incident has put a status on, in the order first published.
+    std::vector<std::string> published_components() const {
+        std::vector<std::string> out;
+        for (auto const& pub : i.publications) {
+            for (auto const& c : pub.components) {
+                if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+            }
+        }
         return out;
     }
 
@@ -329,7 +379,13 @@ struct decider {
             return refusal{"the customer notice of " + ref() + " was already approved by " + "@" +
                            *i.customer_notice_approved_by + " at " + format_time(*i.customer_notice_approved_at)};
         }
-        return std::vector<event>{ev(customer_notice_approved{})};
+        std::vector<event> out{ev(customer_notice_approved{})};
+        // The approved notice is a publication; a private incident's only through `publish`, in words
+        // chosen for the public.
+        if (!p.of(i.type).private_room) {
+            out.push_back(ev(published{customer_notice_text(i, p, now), i.is_resolved() ? status::resolved : i.st}));
+        }
+        return out;
     }
 
     decision operator()(join_room const& c) const {
@@ -386,10 +442,11 @@ decision decide_declare(int number, declare const& cmd, user_id const& by, times
                            format_time(started) + ")"};
         }
     }
+    if (auto const r = unknown_component(cmd.components, p)) return *r;
     auto const channel = war_room_name(p, number, title, cmd.type);
     std::vector<event> out{event{number, now, by,
                                  declared{title, description, cmd.sev, cmd.type, started, channel, cmd.personal_data,
-                                          cmd.detected_at, cmd.detected_by}}};
+                                          cmd.detected_at, cmd.detected_by, cmd.components}}};
     // warroom itself (a critical alert) is nobody to lead the incident or to invite.
     bool const by_person = by != bot_user;
     if (p.declarer_leads && by_person)
@@ -416,7 +473,7 @@ decision decide_declare(int number, declare const& cmd, user_id const& by, times
 decision decide(incident const& current, command const& cmd, user_id const& by, timestamp now, policy const& p) {
     // After closing, action items and the post-incident checklist are still tracked (post-mortems
     // come after the report), the regulator clock runs until the regulator is notified, people come
-    // and go, and an admin may reopen.
+    // and go, the resolution may still be published, and an admin may reopen.
     auto const* check = std::get_if<mark_checklist>(&cmd);
     bool const after_close = (check && check->ph.value_or(phase::post_incident) == phase::post_incident) ||
                              std::holds_alternative<complete_action>(cmd) || std::holds_alternative<add_action>(cmd) ||
@@ -424,6 +481,7 @@ decision decide(incident const& current, command const& cmd, user_id const& by, 
                              std::holds_alternative<record_impact>(cmd) ||
                              std::holds_alternative<confirm_regulator_notice>(cmd) ||
                              std::holds_alternative<reopen>(cmd) || std::holds_alternative<join_room>(cmd) ||
+                             std::holds_alternative<publish_resolution>(cmd) ||
                              std::holds_alternative<leave_room>(cmd);
     if (current.is_closed() && !after_close) {
         return refusal{incident_ref(current.number) + " is closed; nothing can change"};
@@ -479,6 +537,10 @@ timestamp regulator_clock_start(incident const& i, policy const& p) {
         if (runs_regulator_clock(type, i, p) && (!start || since < *start)) start = since;
     }
     return start.value_or(i.declared_at);
+}
+
+bool resolution_unpublished(incident const& i) {
+    return i.is_resolved() && !i.publications.empty() && i.publications.back().st != status::resolved;
 }
 
 std::optional<phase> next_phase(incident const& i) {
@@ -572,16 +634,9 @@ std::string war_room_name(policy const& p, int number, std::string const& title,
     put("{number}", std::to_string(number));
     put("{type}", std::string(to_string(type)));
     // The same rules as a title's slug; the template names the room, so no "<prefix>-<n>-" is added.
-    std::string out;
-    for (unsigned char c : name) {
-        if (std::isalnum(c) && c < 0x80) {
-            out += static_cast<char>(std::tolower(c));
-        } else if (!out.empty() && out.back() != '-') {
-            out += '-';
-        }
-    }
-    while (!out.empty() && out.back() == '-') out.pop_back();
+    auto out = slug(name);
     if (out.size() > 80) out.resize(80);
+    while (!out.empty() && out.back() == '-') out.pop_back();
     return out.empty() ? war_room_name(p.channel_prefix, number, "") : out;
 }
 
@@ -591,7 +646,7 @@ std::string_view command_name(command const& c) {
                                           "reopen", "report",   "close",  "acknowledge",    "check",
                                           "snooze", "mark",     "unmark", "approve-notice", "regulator-notified",
                                           "join",   "leave",    "type",   "action edit",    "action remove",
-                                          "impact", "decline",  "edit-notice"};
+                                          "impact", "decline",  "edit-notice", "publish", "publish-resolution"};
     static_assert(std::size(names) == std::variant_size_v<command>);
     return names[c.index()];
 }

@@ -22,12 +22,14 @@ struct declare {
     bool personal_data = false;            // `pii:yes`: starts the regulator clock (data-loss)
     std::optional<timestamp> detected_at = std::nullopt;  // `detected:-10m`: noticed before it was declared
     std::optional<std::string> detected_by = std::nullopt;  // an alert group: what noticed it
+    std::vector<std::string> components = {};  // `component:<name>`: status-page components affected
     bool operator==(declare const&) const = default;
 };
 struct post_update {
     std::optional<status> st;
     std::string text;
     std::string impact;
+    std::vector<std::string> components = {};  // `component:<name>`: status-page components affected
     bool operator==(post_update const&) const = default;
 };
 struct change_severity {
@@ -144,6 +146,18 @@ struct confirm_regulator_notice {
     bool operator==(confirm_regulator_notice const&) const = default;
 };
 
+// `publish [component:<name>…] [status:<component status>] <public text>`: onto the public status page.
+struct publish {
+    std::string text;
+    std::vector<std::string> components = {};  // none: the components already published, for a status
+    std::optional<component_status> component_st = std::nullopt;
+    bool operator==(publish const&) const = default;
+};
+// The button offered once a published incident resolves: "Resolved", its components operational.
+struct publish_resolution {
+    bool operator==(publish_resolution const&) const = default;
+};
+
 // War-room membership: someone joined (on their own, or brought in by a member) or left.
 struct join_room {
     user_id user;
@@ -162,7 +176,8 @@ using command =
     std::variant<post_update, change_severity, move_phase, advance, assign_role, add_note, add_action, complete_action,
                  escalate, resolve, reopen, generate_report, close, acknowledge, mark_checklist, snooze, mark_message,
                  unmark_message, approve_customer_notice, confirm_regulator_notice, join_room, leave_room,
-                 change_type, edit_action, remove_action, record_impact, decline, edit_customer_notice>;
+                 change_type, edit_action, remove_action, record_impact, decline, edit_customer_notice, publish,
+                 publish_resolution>;
 
 struct refusal {
     std::string reason;
@@ -188,6 +203,11 @@ bool regulated(incident const& i, policy const& p);
 // When its regulator clock started: the first time it was of a type that runs the clock, which is when
 // the organisation became aware of a breach to report (its declaration, unless it was found later).
 timestamp regulator_clock_start(incident const& i, policy const& p);
+
+// What the "Publish resolution" button publishes.
+inline constexpr std::string_view resolution_text = "Resolved";
+// A resolved incident whose resolution is not yet on the status page it was published on.
+bool resolution_unpublished(incident const& i);
 
 // The phase `advance` moves to, if any.
 std::optional<phase> next_phase(incident const& i);

@@ -48,7 +48,8 @@ std::string_view event_name(payload const& p) {
                                           "alert_group_merged",
                                           "alert_group_declined",
                                           "alert_group_snoozed",
-                                          "alert_group_emailed"};
+                                          "alert_group_emailed",
+                                          "published"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
 }
@@ -148,6 +149,11 @@ struct field_printer {
     }
     void operator()(alert_noted const& a) const {
         os << a.source << ' ' << q(a.name) << (a.resolved ? " resolved" : " firing");
+    }
+    void operator()(published const& p) const {
+        os << to_string(p.st) << ' ' << q(p.text);
+        for (auto const& c : p.components) os << " component " << c;
+        if (p.component_st) os << " now " << to_string(*p.component_st);
     }
     // Payloads with nothing to say beyond their name.
     void operator()(acknowledged const&) const {}

@@ -23,12 +23,14 @@ struct declared {
     std::optional<timestamp> detected_at = std::nullopt;  // when it was noticed, if before declaration
     // What noticed it, when monitoring did: "alertmanager: HighErrorRate".
     std::optional<std::string> detected_by = std::nullopt;
+    std::vector<std::string> components = {};  // status-page components affected (`component:`), not published
     bool operator==(declared const&) const = default;
 };
 struct update_posted {
     status st{};
     std::string text;
     std::string impact;
+    std::vector<std::string> components = {};  // status-page components found affected, not published
     bool operator==(update_posted const&) const = default;
 };
 struct severity_changed {
@@ -202,6 +204,16 @@ struct paged {
 struct customer_notice_approved {
     bool operator==(customer_notice_approved const&) const = default;
 };
+// Put on the public status page: the public text, the incident's status then, and the status the
+// named components are in now (none: they are named, their status unchanged). A resolved
+// publication puts every component the incident published back to operational.
+struct published {
+    std::string text;
+    status st{};
+    std::vector<std::string> components = {};
+    std::optional<component_status> component_st = std::nullopt;
+    bool operator==(published const&) const = default;
+};
 // Someone confirmed that the regulator was notified (privacy incidents' 72-hour clock).
 struct regulator_notified {
     bool operator==(regulator_notified const&) const = default;
@@ -275,7 +287,7 @@ using payload =
                  customer_notice_approved, regulator_notified, invited, member_joined, member_left, type_changed,
                  room_moved, action_edited, action_removed, impact_recorded, declined, customer_notice_edited,
                  alert_group_opened, alert_fired, alert_resolved, alert_group_declared, alert_noted, alert_group_merged,
-                 alert_group_declined, alert_group_snoozed, alert_group_emailed>;
+                 alert_group_declined, alert_group_snoozed, alert_group_emailed, published>;
 
 struct event {
     int incident = 0;

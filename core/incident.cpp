@@ -49,6 +49,7 @@ struct applier {
         i.status_since.emplace(status::investigating, e.at);
         i.phase_since.emplace(phase::detection, e.at);
         i.type_since.emplace(d.type, e.at);
+        affect(d.components);
         line("Incident declared: " + std::string(to_string(d.sev)) + " " + std::string(display_name(d.type)) + " — " +
              d.title);
     }
@@ -64,8 +65,20 @@ struct applier {
             i.impact_since = e.at;
         }
         i.last_update = u.text;
+        affect(u.components);
         ++i.updates;
         line("Update (" + std::string(display_name(u.st)) + "): " + u.text);
+    }
+    void operator()(published const& p) {
+        i.publications.push_back(
+            {i.number, static_cast<int>(i.publications.size()) + 1, e.at, p.text, p.st, p.components, p.component_st});
+        affect(p.components);
+        line("Published on the status page (" + std::string(display_name(p.st)) + "): " + p.text);
+    }
+    void affect(std::vector<std::string> const& components) {
+        for (auto const& c : components) {
+            if (std::find(i.components.begin(), i.components.end(), c) == i.components.end()) i.components.push_back(c);
+        }
     }
     void operator()(severity_changed const& s) {
         i.sev = s.to;

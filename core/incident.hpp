@@ -47,6 +47,19 @@ struct page_record {
     bool operator==(page_record const&) const = default;
 };
 
+// What the public status page shows of an incident, one per publication: a value an adapter can
+// send on as it is (the built-in page, Statuspage's API).
+struct publication {
+    int incident = 0;
+    int sequence = 0;  // 1, 2, … within the incident
+    timestamp at{};
+    std::string text;  // the public text, as published
+    status st{};       // the incident's status as published
+    std::vector<std::string> components;
+    std::optional<component_status> component_st;  // what the components are now; none: unchanged
+    bool operator==(publication const&) const = default;
+};
+
 struct incident {
     int number = 0;
     int version = 0;
@@ -98,6 +111,8 @@ struct incident {
     std::set<user_id> members;           // in the war room: invited by the bot, or joined
     std::set<std::string> invited_groups;  // user groups invited: their members count as members
     std::vector<std::string> former_rooms;  // war rooms replaced (a public room when it became private)
+    std::vector<std::string> components;     // status-page components affected, as named (internal until published)
+    std::vector<publication> publications;   // what the public status page shows, oldest first
 
     bool is_resolved() const { return resolved_at.has_value(); }
     bool is_member(user_id const& u) const { return members.contains(u); }

@@ -78,6 +78,21 @@ std::string_view display_name(status s) {
     constexpr std::string_view names[] = {"Investigating", "Identified", "Implementing Fix", "Monitoring", "Resolved"};
     return names[static_cast<int>(s)];
 }
+std::string_view to_string(component_status s) {
+    constexpr std::string_view names[] = {"operational", "degraded-performance", "partial-outage", "major-outage",
+                                          "under-maintenance"};
+    return names[static_cast<int>(s)];
+}
+std::string_view api_name(component_status s) {
+    constexpr std::string_view names[] = {"operational", "degraded_performance", "partial_outage", "major_outage",
+                                          "under_maintenance"};
+    return names[static_cast<int>(s)];
+}
+std::string_view display_name(component_status s) {
+    constexpr std::string_view names[] = {"Operational", "Degraded Performance", "Partial Outage", "Major Outage",
+                                          "Under Maintenance"};
+    return names[static_cast<int>(s)];
+}
 std::string_view display_name(role r) {
     constexpr std::string_view names[] = {"Incident Commander", "On-Call Engineer", "Subject Matter Expert",
                                           "Communications Lead", "Scribe"};
@@ -127,6 +142,14 @@ std::optional<phase> parse_phase(std::string_view s) {
         {"closed", phase::closed},
     }};
     return find_alias(s, aliases);
+}
+
+std::optional<component_status> parse_component_status(std::string_view s) {
+    auto const l = to_lower(s);
+    for (auto const c : all_component_statuses) {
+        if (l == to_string(c) || l == api_name(c)) return c;
+    }
+    return std::nullopt;
 }
 
 std::optional<status> parse_status(std::string_view s) {
@@ -275,6 +298,31 @@ std::string format_date(timestamp t) {
     char buf[24];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.year, c.month, c.day);
     return buf;
+}
+
+std::string format_rfc3339(timestamp t) {
+    auto const day = std::chrono::floor<std::chrono::days>(t);
+    std::chrono::year_month_day const date{day};
+    std::chrono::hh_mm_ss const time{t - day};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                  static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
+    return buf;
+}
+
+std::string slug(std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) && c < 0x80) {
+            out += static_cast<char>(std::tolower(c));
+        } else if (!out.empty() && out.back() != '-') {
+            out += '-';
+        }
+    }
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    return out;
 }
 
 std::optional<timestamp> parse_date(std::string_view s) {

@@ -66,6 +66,16 @@ enum class alert_level {
     low,       // recorded only
 };
 
+// A status-page component's state, as published (commands spell it with hyphens, Statuspage's API
+// with underscores).
+enum class component_status {
+    operational,           // working normally
+    degraded_performance,  // slower or less reliable than usual
+    partial_outage,        // down for some customers
+    major_outage,          // down
+    under_maintenance,     // in a scheduled maintenance window
+};
+
 inline constexpr severity all_severities[] = {severity::p0, severity::p1, severity::p2, severity::p3};
 inline constexpr incident_type all_types[] = {incident_type::outage,      incident_type::performance,
                                               incident_type::data_loss,   incident_type::security,
@@ -74,6 +84,9 @@ inline constexpr phase all_phases[] = {phase::detection, phase::investigation, p
                                        phase::recovery,  phase::post_incident, phase::closed};
 inline constexpr status all_statuses[] = {status::investigating, status::identified, status::implementing_fix,
                                           status::monitoring, status::resolved};
+inline constexpr component_status all_component_statuses[] = {
+    component_status::operational, component_status::degraded_performance, component_status::partial_outage,
+    component_status::major_outage, component_status::under_maintenance};
 inline constexpr role all_roles[] = {role::incident_commander, role::on_call_engineer, role::subject_matter_expert,
                                      role::communications_lead, role::scribe};
 
@@ -83,11 +96,14 @@ std::string_view to_string(phase p);          // "post-incident"
 std::string_view to_string(status s);         // "implementing-fix"
 std::string_view to_string(role r);           // "ic"
 std::string_view to_string(alert_level l);    // "critical"
+std::string_view to_string(component_status s);  // "degraded-performance"
+std::string_view api_name(component_status s);   // "degraded_performance", as Statuspage's API spells it
 
 std::string_view display_name(incident_type t);  // "Data Loss/Corruption"
 std::string_view display_name(phase p);          // "Post-Incident"
 std::string_view display_name(status s);         // "Implementing Fix"
 std::string_view display_name(role r);           // "Incident Commander"
+std::string_view display_name(component_status s);  // "Degraded Performance"
 
 // Parsers are case-insensitive and accept the common spellings users type.
 std::optional<severity> parse_severity(std::string_view s);
@@ -95,6 +111,8 @@ std::optional<incident_type> parse_incident_type(std::string_view s);
 std::optional<phase> parse_phase(std::string_view s);
 std::optional<status> parse_status(std::string_view s);
 std::optional<role> parse_role(std::string_view s);
+// Either spelling: "major-outage" or "major_outage".
+std::optional<component_status> parse_component_status(std::string_view s);
 // A level's name, or a `severity` label's value as monitoring spells it: critical; high, error;
 // medium, warning; low, info.
 std::optional<alert_level> parse_alert_level(std::string_view s);
@@ -110,6 +128,8 @@ std::string format_time(timestamp t);
 std::string format_clock(timestamp t);
 // "2026-11-27"
 std::string format_date(timestamp t);
+// "2026-11-27T09:50:00.000Z": RFC 3339 in UTC, as JSON APIs and Atom write times.
+std::string format_rfc3339(timestamp t);
 // "2026-11-27" → midnight UTC of that day.
 std::optional<timestamp> parse_date(std::string_view s);
 // "2026-11-27T09:50Z", "2026-11-27T09:50:00Z", "2026-11-27 09:50" (UTC).
@@ -135,6 +155,10 @@ std::string format_time(timestamp t, time_zone const& z);
 std::string format_clock(timestamp t, time_zone const& z, timestamp today);
 // "2026-11-27", the zone's date.
 std::string format_date(timestamp t, time_zone const& z);
+
+// Lowercase ASCII letters and digits, each run of anything else one hyphen, none at the ends:
+// "API Gateway" → "api-gateway".
+std::string slug(std::string_view s);
 
 // Text helpers every layer uses: whitespace trimmed from both ends; ASCII lowercase.
 std::string_view trim(std::string_view s);

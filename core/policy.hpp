@@ -71,6 +71,7 @@ enum class privilege {
     change_ic,                // give the Incident Commander role to someone else
     approve_customer_notice,  // approve the drafted customer notice; name the Communications Lead
     make_public,              // change a private incident's type to a public one (its title leaves the room)
+    publish,                  // put it on the public status page: the Communications Lead, else the IC
 };
 // Who a privilege is granted to, beyond the incident admins (who may always).
 enum class grantee {
@@ -190,6 +191,7 @@ struct policy {
     std::string announce_channel = "#incidents";
     alert_policy alerts;
     report_policy reports;
+    std::vector<std::string> components;  // the status page's components (`[[status_page.components]]`)
 
     static policy defaults();
     time_zone const& report_zone() const { return reports.zone ? *reports.zone : *zone; }

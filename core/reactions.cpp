@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/contact.hpp"
+#include "core/decide.hpp"
 #include "core/views.hpp"
 
 namespace warroom::core {
@@ -245,8 +246,11 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     room(nudge_view(i, rules, e.at));
                 } else if constexpr (std::is_same_v<T, snoozed>) {
                     room(note("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until, *rules.zone, now), {}));
+                } else if constexpr (std::is_same_v<T, published>) {
+                    room(published_view(i, what, e.by));
                 } else if constexpr (std::is_same_v<T, resolved>) {
                     room(resolution_view(i, rules, now));
+                    if (resolution_unpublished(i)) room(publish_resolution_view(i));
                     if (i.sev <= severity::p1) room(postmortem_prompt_view(i, rules, now));
                     topic_changed();
                     if (rules.paging && !i.pages.empty())

@@ -10,7 +10,8 @@ constexpr std::string_view action_ids[] = {"acknowledge", "claim_ic", "post_upda
                                            "resolve",     "snooze",   "report",         "check",
                                            "done",        "approve_notice", "regulator_notified",
                                            "upgrade_severity", "edit_notice", "declare_alert",
-                                           "decline_alert", "merge_alert", "snooze_alert"};
+                                           "decline_alert", "merge_alert", "snooze_alert",
+                                           "publish_resolution"};
 static_assert(std::size(action_ids) == std::size(all_actions));
 constexpr std::string_view form_ids[] = {"declare",         "update",        "resolve",
                                          "customer_notice", "decline_alert", "merge_alert"};

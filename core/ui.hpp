@@ -29,6 +29,7 @@ enum class action {
     decline_alert,       // triage: opens the decline form (a reason)
     merge_alert,         // triage: opens the merge form (the incident the alerts belong to)
     snooze_alert,        // triage: puts the alert group off for a while
+    publish_resolution,  // publishes "Resolved" on the status page for a published incident that resolved
 };
 inline constexpr action all_actions[] = {action::acknowledge, action::claim_ic,       action::post_update,
                                          action::advance,     action::resolve,        action::snooze,
@@ -36,7 +37,8 @@ inline constexpr action all_actions[] = {action::acknowledge, action::claim_ic, 
                                          action::approve_notice, action::regulator_notified,
                                          action::upgrade_severity, action::edit_notice,
                                          action::declare_alert, action::decline_alert,
-                                         action::merge_alert, action::snooze_alert};
+                                         action::merge_alert, action::snooze_alert,
+                                         action::publish_resolution};
 
 enum class form {
     declare,  // a new incident

@@ -457,6 +457,29 @@ message_view postmortem_prompt_view(incident const& i, policy const& p, timestam
     return v;
 }
 
+message_view publish_resolution_view(incident const& i) {
+    auto v = blank("publish_resolution", i.number);
+    auto const speaker = i.holder(role::communications_lead).value_or(i.holder(role::incident_commander).value_or(i.declared_by));
+    v.headline = "📣 " + incident_ref(i.number) + " is on the public status page as " +
+                 std::string(display_name(i.publications.back().st)) + ", " + mention(v, speaker) +
+                 ": publish its resolution when customers should see it";
+    v.buttons = {{ui::action::publish_resolution, "Publish resolution", number_value(i)}};
+    return v;
+}
+
+message_view published_view(incident const& i, published const& pub, user_id const& by) {
+    auto v = blank("published", i.number);
+    std::string components;
+    for (auto const& c : pub.components) components.append(components.empty() ? "" : ", ").append(c);
+    v.headline = "📣 Published on the status page by " + mention(v, by) + " (" + std::string(display_name(pub.st)) + ")";
+    if (!components.empty()) {
+        v.headline += " — " + components +
+                      (pub.component_st ? ": " + std::string(display_name(*pub.component_st)) : std::string{});
+    }
+    v.sections = {{"", lines_of(pub.text)}};
+    return v;
+}
+
 std::string customer_notice_text(incident const& i, policy const& p, timestamp now) {
     if (!i.customer_notice.empty()) return i.customer_notice;
     // In customers' words, from the status: never the internal impact text or title.

@@ -109,6 +109,10 @@ message_view reminder_view(incident const& i, reminder const& r, policy const& p
 message_view severity_warning_view(incident const& i, policy const& p);
 // At resolution of a P0/P1: schedule the post-mortem meeting.
 message_view postmortem_prompt_view(incident const& i, policy const& p, timestamp now);
+// A published incident resolved: the button that publishes its resolution, for whoever speaks for it.
+message_view publish_resolution_view(incident const& i);
+// The war room hears what went public, in the words that went.
+message_view published_view(incident const& i, published const& pub, user_id const& by);
 message_view checklist_view(incident const& i, phase ph, policy const& p, timestamp now);
 // The on-call responder paged for an incident, with the Acknowledge button (war room and DM).
 message_view page_view(incident const& i, page_record const& to, std::string const& position, policy const& p);

@@ -46,11 +46,13 @@ constexpr auto fields_of(tag<c::declared>) {
                       field{"channel", &e::channel},
                       field{"personal_data", &e::personal_data},
                       field{"detected_at", &e::detected_at},
-                      field{"detected_by", &e::detected_by}};
+                      field{"detected_by", &e::detected_by},
+                      field{"components", &e::components}};
 }
 constexpr auto fields_of(tag<c::update_posted>) {
     using e = c::update_posted;
-    return std::tuple{field{"status", &e::st}, field{"text", &e::text}, field{"impact", &e::impact}};
+    return std::tuple{field{"status", &e::st}, field{"text", &e::text}, field{"impact", &e::impact},
+                      field{"components", &e::components}};
 }
 constexpr auto fields_of(tag<c::severity_changed>) {
     using e = c::severity_changed;
@@ -168,6 +170,11 @@ constexpr auto fields_of(tag<c::alert_noted>) {
     return std::tuple{field{"source", &e::source}, field{"name", &e::name}, field{"summary", &e::summary},
                       field{"resolved", &e::resolved}};
 }
+constexpr auto fields_of(tag<c::published>) {
+    using e = c::published;
+    return std::tuple{field{"text", &e::text}, field{"status", &e::st}, field{"components", &e::components},
+                      field{"component_status", &e::component_st}};
+}
 
 template <class T>
 inline constexpr bool is_optional = false;
@@ -188,6 +195,9 @@ std::optional<c::phase> parse_enum(std::string_view s, tag<c::phase>) { return c
 std::optional<c::status> parse_enum(std::string_view s, tag<c::status>) { return c::parse_status(s); }
 std::optional<c::role> parse_enum(std::string_view s, tag<c::role>) { return c::parse_role(s); }
 std::optional<c::alert_level> parse_enum(std::string_view s, tag<c::alert_level>) { return c::parse_alert_level(s); }
+std::optional<c::component_status> parse_enum(std::string_view s, tag<c::component_status>) {
+    return c::parse_component_status(s);
+}
 
 template <class V>
 void write(json& obj, std::string_view name, V const& v) {

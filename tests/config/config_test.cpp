@@ -734,4 +734,55 @@ TEST_CASE("[reports] and [dashboard]: the channel, its zone, the token, and what
     CHECK(warroom::config::loopback_listen("localhost:8080"));
     CHECK_FALSE(warroom::config::loopback_listen("0.0.0.0:8080"));
     CHECK_FALSE(warroom::config::loopback_listen("[::]:8080"));
+TEST_CASE("[status_page]: its listener, its page and its components, whose names commands check") {
+    auto const off = parse("", "w.toml", no_env);
+    CHECK(off.status_page.listen.empty());
+    CHECK(off.policy.components.empty());
+    auto const s = parse(R"(
+[status_page]
+listen = "127.0.0.1:8090"
+name = "Example Status"
+url = "https://status.example.com/"
+[[status_page.components]]
+name = "API"
+group = "Core"
+description = "The public REST API"
+[[status_page.components]]
+name = "Website"
+)",
+                         "w.toml", no_env);
+    CHECK(s.status_page.listen == "127.0.0.1:8090");
+    CHECK(s.status_page.page.name == "Example Status");
+    CHECK(s.status_page.page.url == "https://status.example.com");
+    CHECK(s.status_page.page.components ==
+          std::vector<core::component_def>{{"API", "Core", "The public REST API"}, {"Website", "", ""}});
+    CHECK(s.policy.components == std::vector<std::string>{"API", "Website"});
+    CHECK(describe(s).find("127.0.0.1:8090, 2 component(s)") != std::string::npos);
+}
+
+TEST_CASE("[status_page] problems name their key") {
+    auto const message = error_of([&] {
+        parse(R"(
+[status_page]
+listen = "nowhere"
+url = "status.example.com"
+colour = "green"
+[[status_page.components]]
+name = "Public API"
+[[status_page.components]]
+name = "Web"
+[[status_page.components]]
+name = "Web"
+[[status_page.components]]
+group = "Core"
+)",
+              "w.toml", no_env);
+    });
+    CHECK(message.find("w.toml: status_page.listen:") != std::string::npos);
+    CHECK(message.find("w.toml: status_page.url:") != std::string::npos);
+    CHECK(message.find("w.toml: status_page.colour: unknown key") != std::string::npos);
+    CHECK(message.find("w.toml: status_page.components[0].name: \"Public API\" must be one word (use - or _ between "
+                       "words)") != std::string::npos);
+    CHECK(message.find("w.toml: status_page.components[2].name: \"Web\" is named twice") != std::string::npos);
+    CHECK(message.find("w.toml: status_page.components[3]") != std::string::npos);
 }

@@ -149,7 +149,7 @@ std::vector<row> const bad_input = {
     {"", true, bad("no command given", "")},
     {"   ", false, bad("no command given", "")},
     {"frobnicate now", true,
-     bad("unknown command 'frobnicate' (declare, update, status, severity, type, phase, advance, assign, role, note, "
+     bad("unknown command 'frobnicate' (declare, update, publish, status, severity, type, phase, advance, assign, role, note, "
          "action, actions, done, escalate, resolve, reopen, report, close, decline, impact, ack, check, list, stats, "
          "oncall, help)",
          "help")},
@@ -270,7 +270,7 @@ TEST_CASE("usage and help mention every verb of the Slack surface") {
         auto const u = usage(v);
         CHECK(u.rfind("Usage: /incident " + v, 0) == 0);
     }
-    CHECK(usage("update").rfind("Usage: /incident update [status:<status>] [impact:\"<scope>\"] <text> — post a "
+    CHECK(usage("update").rfind("Usage: /incident update [status:<status>] [impact:\"<scope>\"] [component:<name>…] <text> — post a "
                                 "status update; no text opens the form",
                                 0) == 0);
     CHECK(usage("roles") == usage("role"));

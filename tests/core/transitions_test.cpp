@@ -83,6 +83,11 @@ command const remove_cmd = remove_action{1};
 command const impact_cmd = record_impact{" 30% ", "api, web", ""};
 command const decline_cmd = decline{" false alarm "};
 command const notice_cmd = edit_customer_notice{"We are looking into slow checkouts."};
+command const publish_cmd = publish{" We are looking into errors "};
+command const publish_resolution_cmd = publish_resolution{};
+std::string const never_published = "INC-1 was never published on the status page";
+payload const the_publication = published{"We are looking into errors", status::investigating};
+payload const published_resolved = published{"We are looking into errors", status::resolved};
 payload const the_edit = action_edited{1, "Add a canary stage for config"};
 payload const the_impact = impact_recorded{"30%", "api, web", ""};
 std::string const no_action_yet = "INC-1 has no action item #1 (it has 0)";
@@ -146,6 +151,8 @@ void add_detection_rows(std::vector<row>& t) {
     t.push_back({phase::detection, impact_cmd, emits({the_impact})});
     t.push_back({phase::detection, decline_cmd, emits({phase_changed{phase::detection, phase::closed}, declined{"false alarm"}})});
     t.push_back({phase::detection, notice_cmd, refused(no_notice)});
+    t.push_back({phase::detection, publish_cmd, emits({the_publication})});
+    t.push_back({phase::detection, publish_resolution_cmd, refused(never_published)});
 }
 
 void add_investigation_rows(std::vector<row>& t) {
@@ -179,6 +186,8 @@ void add_investigation_rows(std::vector<row>& t) {
     t.push_back({phase::investigation, impact_cmd, emits({the_impact})});
     t.push_back({phase::investigation, decline_cmd, emits({phase_changed{phase::investigation, phase::closed}, declined{"false alarm"}})});
     t.push_back({phase::investigation, notice_cmd, refused(no_notice)});
+    t.push_back({phase::investigation, publish_cmd, emits({the_publication})});
+    t.push_back({phase::investigation, publish_resolution_cmd, refused(never_published)});
 }
 
 void add_containment_rows(std::vector<row>& t) {
@@ -211,6 +220,8 @@ void add_containment_rows(std::vector<row>& t) {
     t.push_back({phase::containment, impact_cmd, emits({the_impact})});
     t.push_back({phase::containment, decline_cmd, emits({phase_changed{phase::containment, phase::closed}, declined{"false alarm"}})});
     t.push_back({phase::containment, notice_cmd, refused(no_notice)});
+    t.push_back({phase::containment, publish_cmd, emits({the_publication})});
+    t.push_back({phase::containment, publish_resolution_cmd, refused(never_published)});
 }
 
 void add_resolution_rows(std::vector<row>& t) {
@@ -243,6 +254,8 @@ void add_resolution_rows(std::vector<row>& t) {
     t.push_back({phase::resolution, impact_cmd, emits({the_impact})});
     t.push_back({phase::resolution, decline_cmd, emits({phase_changed{phase::resolution, phase::closed}, declined{"false alarm"}})});
     t.push_back({phase::resolution, notice_cmd, refused(no_notice)});
+    t.push_back({phase::resolution, publish_cmd, emits({the_publication})});
+    t.push_back({phase::resolution, publish_resolution_cmd, refused(never_published)});
 }
 
 void add_recovery_rows(std::vector<row>& t) {
@@ -275,6 +288,8 @@ void add_recovery_rows(std::vector<row>& t) {
     t.push_back({phase::recovery, impact_cmd, emits({the_impact})});
     t.push_back({phase::recovery, decline_cmd, refused(was_resolved)});
     t.push_back({phase::recovery, notice_cmd, refused(no_notice)});
+    t.push_back({phase::recovery, publish_cmd, emits({published_resolved})});
+    t.push_back({phase::recovery, publish_resolution_cmd, refused(never_published)});
 }
 
 void add_post_incident_rows(std::vector<row>& t) {
@@ -307,6 +322,8 @@ void add_post_incident_rows(std::vector<row>& t) {
     t.push_back({phase::post_incident, impact_cmd, emits({the_impact})});
     t.push_back({phase::post_incident, decline_cmd, refused(was_resolved)});
     t.push_back({phase::post_incident, notice_cmd, refused(no_notice)});
+    t.push_back({phase::post_incident, publish_cmd, emits({published_resolved})});
+    t.push_back({phase::post_incident, publish_resolution_cmd, refused(never_published)});
 }
 
 void add_closed_rows(std::vector<row>& t) {
@@ -341,6 +358,8 @@ void add_closed_rows(std::vector<row>& t) {
     t.push_back({phase::closed, impact_cmd, emits({the_impact})});  // the cost is often known only later
     t.push_back({phase::closed, decline_cmd, refused(closed_reason)});
     t.push_back({phase::closed, notice_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, publish_cmd, refused(closed_reason)});
+    t.push_back({phase::closed, publish_resolution_cmd, refused(never_published)});
 }
 
 std::vector<row> make_table() {

@@ -75,7 +75,7 @@ describe('bad input', { timeout: 60000 }, () => {
       const reply = (k) => JSON.stringify(acks[k].payload ?? {});
       assert.equal(acks.badSubcommand.payload.response_type, 'ephemeral');
       assert.match(reply('badSubcommand'), /frobnicate/);
-      assert.match(reply('badSubcommand'), /\(declare, update, status/, 'the commands are listed on one line');
+      assert.match(reply('badSubcommand'), /\(declare, update, publish, status/, 'the commands are listed on one line');
       for (const k of ['badSeverity', 'badType', 'wrongCommand']) {
         assert.equal(acks[k].payload?.response_type, 'ephemeral', `${k}: an ephemeral answer`);
         assert.doesNotMatch(reply(k), /Declared/, `${k}: nothing declared`);

@@ -76,6 +76,12 @@ std::vector<core::payload> samples() {
         core::alert_group_declined{"all alerts resolved before anyone acted", true},
         core::alert_group_snoozed{t0 + 30min},
         core::alert_group_emailed{{"payments-oncall@example.com", "payments-lead@example.com"}},
+        core::published{"Checkout fails for some customers", core::status::identified, {"API", "Website"},
+                        core::component_status::partial_outage},
+        core::published{"Resolved", core::status::resolved},
+        core::declared{"API down", "", core::severity::p1, core::incident_type::outage, t0, "inc-44-api-down", false,
+                       std::nullopt, std::nullopt, {"API"}},
+        core::update_posted{core::status::identified, "Found it", "", {"API", "Website"}},
     };
 }
 
@@ -94,6 +100,15 @@ TEST_CASE("a field added to an event later reads as empty from an older row") {
     // Not known then, rather than "did not draft the customer notice".
     CHECK(decode("escalated", R"({"target":"customer-communication","label":"l","manual":false,"reason":""})") ==
           core::payload{core::escalated{"customer-communication", "l", false, ""}});
+    // Declarations and updates from before status page components name none.
+    CHECK(decode("update_posted", R"({"status":"identified","text":"t","impact":""})") ==
+          core::payload{core::update_posted{core::status::identified, "t", ""}});
+    CHECK(decode("declared", R"({"title":"t","description":"","sev":"P1","type":"outage","started_at":0,)"
+                             R"("channel":"inc-1-t","personal_data":false})") ==
+          core::payload{core::declared{"t", "", core::severity::p1, core::incident_type::outage, core::timestamp{},
+                                       "inc-1-t"}});
+    CHECK(encode(core::published{"x", core::status::monitoring, {"API"}, core::component_status::major_outage}) ==
+          R"({"component_status":"major-outage","components":["API"],"status":"monitoring","text":"x"})");
 }
 
 TEST_CASE("every payload round-trips exactly through its JSON body") {

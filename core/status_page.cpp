@@ -1,0 +1,194 @@
+// Component statuses are a history of changes, each made by one incident's publication: at any
+// moment a component is in the worst status any incident last gave it (a resolved publication gives
+// every component the incident touched back to operational).
+#include "core/status_page.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace warroom::core {
+namespace {
+
+using std::chrono::days;
+
+int rank(component_status s) {
+    switch (s) {
+        case component_status::operational: return 0;
+        case component_status::under_maintenance: return 1;
+        case component_status::degraded_performance: return 2;
+        case component_status::partial_outage: return 3;
+        case component_status::major_outage: return 4;
+    }
+    return 0;
+}
+
+struct change {
+    timestamp at{};
+    int incident = 0;
+    component_status st{};
+};
+
+// One component's changes, oldest first.
+class history {
+public:
+    void add(change c) { changes_.push_back(c); }
+    void sort() {
+        std::stable_sort(changes_.begin(), changes_.end(), [](change const& a, change const& b) { return a.at < b.at; });
+    }
+    std::vector<change> const& changes() const { return changes_; }
+
+    // In effect at `t`: the worst of each incident's last change at or before it.
+    component_status at(timestamp t) const {
+        std::map<int, component_status> last;
+        for (auto const& c : changes_) {
+            if (c.at > t) break;
+            last[c.incident] = c.st;
+        }
+        auto out = component_status::operational;
+        for (auto const& [n, st] : last) out = worse(out, st);
+        return out;
+    }
+
+private:
+    std::vector<change> changes_;
+};
+
+std::string impact_of(component_status worst) {
+    switch (worst) {
+        case component_status::major_outage: return "critical";
+        case component_status::partial_outage: return "major";
+        case component_status::degraded_performance: return "minor";
+        default: return "none";
+    }
+}
+
+public_incident view_of(incident const& i, policy const& p) {
+    public_incident v;
+    v.number = i.number;
+    // A private incident's title never leaves its room: the page names it by its reference only.
+    v.name = p.of(i.type).private_room ? "Incident " + incident_ref(i.number) : i.title;
+    auto const& pubs = i.publications;
+    v.st = pubs.back().st;
+    v.created_at = pubs.front().at;
+    v.updated_at = pubs.back().at;
+    auto worst = component_status::operational;
+    for (auto const& pub : pubs) {
+        if (pub.st == status::monitoring && !v.monitoring_at) v.monitoring_at = pub.at;
+        if (pub.st == status::resolved) v.resolved_at = pub.at;
+        if (pub.component_st && pub.st != status::resolved) worst = worse(worst, *pub.component_st);
+        for (auto const& c : pub.components) {
+            if (std::find(v.components.begin(), v.components.end(), c) == v.components.end()) v.components.push_back(c);
+        }
+        v.updates.insert(v.updates.begin(), public_update{pub.sequence, pub.at, pub.st, pub.text});
+    }
+    if (v.st != status::resolved) v.resolved_at.reset();
+    v.impact = impact_of(worst);
+    return v;
+}
+
+}  // namespace
+
+component_status worse(component_status a, component_status b) { return rank(a) >= rank(b) ? a : b; }
+
+std::string component_id(std::string_view name) {
+    auto out = slug(name);
+    return out.empty() ? "component" : out;
+}
+
+public_page status_page(std::vector<incident const*> const& published, page_settings const& s, policy const& p,
+                      timestamp now) {
+    auto const today = std::chrono::floor<days>(now);
+    timestamp const window_start{today - days{uptime_days - 1}};
+    public_page page;
+    page.updated_at = window_start;
+
+    std::map<std::string, history, std::less<>> histories;
+    for (auto const& c : s.components) histories[c.name];
+    for (auto const* i : published) {
+        if (i->publications.empty()) continue;
+        std::vector<std::string> touched;
+        for (auto const& pub : i->publications) {
+            page.updated_at = std::max(page.updated_at, pub.at);
+            if (pub.st == status::resolved) {
+                for (auto const& c : touched) histories[c].add({pub.at, i->number, component_status::operational});
+            } else if (pub.component_st) {
+                for (auto const& c : pub.components) {
+                    histories[c].add({pub.at, i->number, *pub.component_st});
+                    if (std::find(touched.begin(), touched.end(), c) == touched.end()) touched.push_back(c);
+                }
+            }
+        }
+        auto v = view_of(*i, p);
+        if (v.st != status::resolved) {
+            page.active.push_back(std::move(v));
+        } else if (v.updated_at >= window_start) {
+            page.history.push_back(std::move(v));
+        }
+    }
+    auto const newest_first = [](public_incident const& a, public_incident const& b) {
+        return a.updated_at != b.updated_at ? a.updated_at > b.updated_at : a.number > b.number;
+    };
+    std::sort(page.active.begin(), page.active.end(), newest_first);
+    std::sort(page.history.begin(), page.history.end(), newest_first);
+
+    auto overall = component_status::operational;
+    int position = 0;
+    for (auto const& def : s.components) {
+        auto& h = histories[def.name];
+        h.sort();
+        public_component c{component_id(def.name), def, ++position};
+        c.st = h.at(now);
+        overall = worse(overall, c.st);
+        c.updated_at = window_start;
+        for (auto const& ch : h.changes()) {
+            if (ch.at <= now) c.updated_at = std::max(c.updated_at, ch.at);
+        }
+        // Each day's worst: what held at its start and after each change during it, up to now.
+        double lost_ms = 0;
+        for (int d = 0; d < uptime_days; ++d) {
+            timestamp const from{window_start + days{d}};
+            auto const to = std::min(timestamp{from + days{1}}, now);
+            auto worst = h.at(from);
+            auto segment_start = from;
+            auto segment_st = worst;
+            auto const close_segment = [&](timestamp end) {
+                auto const ms = static_cast<double>((end - segment_start).count());
+                if (segment_st == component_status::major_outage) lost_ms += ms;
+                if (segment_st == component_status::partial_outage) lost_ms += 0.3 * ms;
+            };
+            for (auto const& ch : h.changes()) {
+                if (ch.at <= from || ch.at >= to) continue;
+                close_segment(ch.at);
+                segment_start = ch.at;
+                segment_st = h.at(ch.at);
+                worst = worse(worst, segment_st);
+            }
+            if (to > from) close_segment(to);
+            c.days.push_back({from, worst});
+        }
+        auto const total_ms = static_cast<double>((now - window_start).count());
+        c.uptime = total_ms > 0 ? std::max(0.0, 100.0 * (1.0 - lost_ms / total_ms)) : 100.0;
+        page.components.push_back(std::move(c));
+    }
+
+    switch (overall) {
+        case component_status::major_outage: page.indicator = "critical", page.description = "Major System Outage"; break;
+        case component_status::partial_outage: page.indicator = "major", page.description = "Partial System Outage"; break;
+        case component_status::degraded_performance:
+            page.indicator = "minor", page.description = "Minor Service Outage";
+            break;
+        case component_status::under_maintenance:
+            page.indicator = "maintenance", page.description = "Service Under Maintenance";
+            break;
+        case component_status::operational:
+            if (page.active.empty()) {
+                page.indicator = "none", page.description = "All Systems Operational";
+            } else {
+                page.indicator = "minor", page.description = "Minor Service Outage";
+            }
+            break;
+    }
+    return page;
+}
+
+}  // namespace warroom::core
