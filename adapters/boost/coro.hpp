@@ -24,10 +24,11 @@ inline constexpr auto tuple_awaitable = boost::asio::as_tuple(boost::asio::use_a
 template <class Start>
 task<bool> called_back(boost::asio::any_io_executor ex, std::chrono::milliseconds deadline, Start start) {
     struct state {
+        explicit state(boost::asio::any_io_executor const& ex) : timer{ex} {}
         boost::asio::steady_timer timer;
         bool called = false;
     };
-    auto st = std::make_shared<state>(boost::asio::steady_timer{ex}, false);
+    auto st = std::make_shared<state>(ex);
     st->timer.expires_after(deadline);
     start(std::function<void()>{[st] {
         st->called = true;

@@ -8,7 +8,6 @@
 namespace warroom::slack {
 namespace {
 
-constexpr rate_limit tier1{1, millis{60'000}};
 constexpr rate_limit tier2{20, millis{60'000}};
 constexpr rate_limit tier3{50, millis{60'000}};
 constexpr rate_limit tier4{100, millis{60'000}};

@@ -241,7 +241,7 @@ TEST_CASE("news out of step is a bug, not a guess") {
 TEST_CASE("targets: a room, a channel by name and a person's DM, invites and pages have none") {
     CHECK(target_of(core::post{"incidents", {}}) == "#incidents");
     CHECK(target_of(core::set_topic{"inc-1-x", "topic"}) == "#inc-1-x");
-    CHECK(target_of(core::open_war_room{1, "inc-1-x"}) == "#inc-1-x");
+    CHECK(target_of(core::open_war_room{1, "inc-1-x", false, {}, {}}) == "#inc-1-x");
     CHECK(target_of(core::direct_message{"U1", {}}) == "@U1");
     CHECK(target_of(core::invite{1, "inc-1-x", {"U1"}}).empty());
 }

@@ -100,7 +100,8 @@ TEST_CASE("the runner delivers every entry once, in order per incident, with a b
     CHECK(world.max_at_once() >= 2);  // incidents do go side by side
     CHECK(world.by_lane.size() == incidents);
     for (auto const& [lane, ids] : world.by_lane) {
-        CAPTURE(lane);
+        auto const lane_key = lane;  // CAPTURE's lambda cannot capture a structured binding (clang 14)
+        CAPTURE(lane_key);
         CHECK(std::is_sorted(ids.begin(), ids.end()));
     }
     CHECK(store->pending(0, 10).empty());

@@ -111,7 +111,9 @@ TEST_CASE("PagerDuty severities run from critical for P0 to info for P3") {
                                                                 {core::severity::p2, "warning"},
                                                                 {core::severity::p3, "info"}};
     for (auto const& [sev, expected] : rows) {
-        CAPTURE(core::to_string(sev));
+        // CAPTURE takes its argument into a lambda, and clang 14 cannot capture a structured binding.
+        auto const severity = core::to_string(sev);
+        CAPTURE(severity);
         auto p = trigger();
         p.sev = sev;
         auto const body = only(requests_for(p, pagerduty())).body;
@@ -151,7 +153,8 @@ TEST_CASE("PagerDuty acknowledge and resolve carry only the routing key the acti
     std::pair<core::page_action, std::string_view> const rows[] = {{core::page_action::acknowledge, "acknowledge"},
                                                                    {core::page_action::resolve, "resolve"}};
     for (auto const& [action, name] : rows) {
-        CAPTURE(name);
+        auto const action_name = name;
+        CAPTURE(action_name);
         auto const r = only(requests_for(closing(action), pagerduty()));
         CHECK(r.url == "https://events.pagerduty.com/v2/enqueue");
         CHECK(r.headers.empty());
@@ -197,7 +200,8 @@ TEST_CASE("Opsgenie priorities run from P1 for P0 to P4 for P3 and the tags name
     std::pair<core::severity, std::string_view> const rows[] = {
         {core::severity::p0, "P1"}, {core::severity::p1, "P2"}, {core::severity::p2, "P3"}, {core::severity::p3, "P4"}};
     for (auto const& [sev, expected] : rows) {
-        CAPTURE(core::to_string(sev));
+        auto const severity = core::to_string(sev);
+        CAPTURE(severity);
         auto p = trigger();
         p.sev = sev;
         auto const body = only(requests_for(p, opsgenie())).body;
@@ -333,7 +337,8 @@ TEST_CASE("judge delivers on 2xx retries on 429 5xx and no answer and gives up o
         {-1, verdict::give_up},
     };
     for (auto const& [status, expected] : rows) {
-        CAPTURE(status);
+        auto const code = status;
+        CAPTURE(code);
         CHECK(judge(status) == expected);
     }
 }

@@ -124,12 +124,14 @@ TEST_CASE("migrate-store round trip: every row copied, every report byte-equal, 
     REQUIRE(before.size() == 4);
     auto const before_rows = rows(source);
     for (auto const& [table, r] : before_rows) {
-        CAPTURE(table);
+        auto const table_name = table;  // CAPTURE's lambda cannot capture a structured binding (clang 14)
+        CAPTURE(table_name);
         CHECK(r.size() > 2);  // more than a batch below
     }
 
     for (auto const& [from, to] : {std::pair{source, middle}, std::pair{middle, back}}) {
-        CAPTURE(to.substr(0, 10));
+        auto const target_start = to.substr(0, 10);
+        CAPTURE(target_start);
         auto const counts = migrate(from, to, 2);
         REQUIRE(counts.size() == store::tables().size());
         for (auto const& c : counts) {
@@ -250,7 +252,8 @@ TEST_CASE("migrate-store writes nothing when a table's counts disagree, the tabl
     CHECK(why == "outbox: the source has " + std::to_string(std::stoi(outbox) + 1) + " rows, " + outbox +
                      " were copied and the target has " + outbox + "; nothing was written");
     for (auto const& [table, r] : rows(target)) {
-        CAPTURE(table);
+        auto const table_name = table;
+        CAPTURE(table_name);
         CHECK(r.empty());
     }
     // The refused copy left the target usable: a copy now succeeds.
