@@ -150,7 +150,7 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     std::optional<email::smtp_client> mailer;
     if (auto const& e = settings.email; !e.smtp_url.empty())
         mailer.emplace(email::smtp_settings{e.smtp_url, e.starttls, e.username, e.password, e.timeout,
-                                                           settings.slack.ca_file});
+                                            settings.slack.ca_file});
     deliverer to_world{to_slack, to_vendor, pager, settings.alerts, mailer ? &*mailer : nullptr, settings.email.from, log};
     if (settings.alerts.ticket_url.empty() &&
         (!settings.alerts.token.empty() || !settings.alerts.webhook_secrets.empty()))
