@@ -136,7 +136,10 @@ public_page status_page(std::vector<incident const*> const& published, page_sett
     for (auto const& def : s.components) {
         auto& h = histories[def.name];
         h.sort();
-        public_component c{component_id(def.name), def, ++position};
+        public_component c;
+        c.id = component_id(def.name);
+        c.def = def;
+        c.position = ++position;
         c.st = h.at(now);
         overall = worse(overall, c.st);
         c.updated_at = window_start;

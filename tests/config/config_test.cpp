@@ -734,6 +734,8 @@ TEST_CASE("[reports] and [dashboard]: the channel, its zone, the token, and what
     CHECK(warroom::config::loopback_listen("localhost:8080"));
     CHECK_FALSE(warroom::config::loopback_listen("0.0.0.0:8080"));
     CHECK_FALSE(warroom::config::loopback_listen("[::]:8080"));
+}
+
 TEST_CASE("[status_page]: its listener, its page and its components, whose names commands check") {
     auto const off = parse("", "w.toml", no_env);
     CHECK(off.status_page.listen.empty());

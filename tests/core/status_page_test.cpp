@@ -102,14 +102,14 @@ TEST_CASE("publishing: the Communications Lead, or the IC while there is none, b
     auto i = declared_as(incident_type::outage);
     publish const pub{"We are looking into it"};
     // No Communications Lead: the IC publishes, a responder may not.
-    CHECK_FALSE(authorize(i, principal{"alice"}, command{pub}, p));
-    CHECK(authorize(i, principal{"bob"}, command{pub}, p)->reason ==
+    CHECK_FALSE(authorize(i, principal{"alice", {}}, command{pub}, p));
+    CHECK(authorize(i, principal{"bob", {}}, command{pub}, p)->reason ==
           "only the Incident Commander (@alice) or an incident admin can publish INC-1 on the status page");
     i = after(i, assign_role{role::communications_lead, "carol"}, "alice", t0 + 1min, p);
-    CHECK_FALSE(authorize(i, principal{"carol"}, command{pub}, p));
-    CHECK(authorize(i, principal{"alice"}, command{pub}, p)->reason ==
+    CHECK_FALSE(authorize(i, principal{"carol", {}}, command{pub}, p));
+    CHECK(authorize(i, principal{"alice", {}}, command{pub}, p)->reason ==
           "only the Communications Lead (@carol) or an incident admin can publish INC-1 on the status page");
-    CHECK_FALSE(authorize(i, principal{"U0ADMIN"}, command{publish_resolution{}}, p));
+    CHECK_FALSE(authorize(i, principal{"U0ADMIN", {}}, command{publish_resolution{}}, p));
 
     CHECK(reason(decide(i, publish{"  "}, "carol", t0 + 2min, p)) ==
           "a publication needs its public text: what customers should read");
@@ -179,7 +179,7 @@ TEST_CASE("a published incident that resolves stays on the page as it was until 
                    publish{"API errors", {"API"}, component_status::major_outage}, "alice", t0 + 5min, p);
     CHECK(reason(decide(i, publish_resolution{}, "alice", t0 + 6min, p)) ==
           "INC-1 is not resolved yet: `resolve <resolution>` first");
-    i = after(i, resolve{"failed over"}, "alice", t0 + 60min, p);
+    i = after(i, resolve{"failed over", ""}, "alice", t0 + 60min, p);
     CHECK(resolution_unpublished(i));
     auto const before = page_of({&i}, t0 + 61min);
     REQUIRE(before.active.size() == 1);
@@ -198,7 +198,7 @@ TEST_CASE("a published incident that resolves stays on the page as it was until 
     CHECK(v.components.at(0).st == component_status::operational);
     CHECK(reason(decide(i, publish_resolution{}, "alice", t0 + 72min, p)) == "the resolution of INC-1 is already published");
     // Never published: nothing to resolve on the page.
-    auto quiet = after(declared_as(incident_type::outage), resolve{"fixed"}, "alice", t0 + 5min, p);
+    auto quiet = after(declared_as(incident_type::outage), resolve{"fixed", ""}, "alice", t0 + 5min, p);
     CHECK_FALSE(resolution_unpublished(quiet));
     CHECK(reason(decide(quiet, publish_resolution{}, "alice", t0 + 6min, p)) ==
           "INC-1 was never published on the status page");
@@ -221,7 +221,7 @@ TEST_CASE("uptime bars: each day shows its worst status, the uptime weighs major
     auto i = after(declared_as(incident_type::outage),
                    publish{"Slow", {"API"}, component_status::degraded_performance}, "alice", t0 + 1h, p);
     i = after(i, publish{"Down", {}, component_status::major_outage}, "alice", t0 + 2h, p);
-    i = after(i, resolve{"fixed"}, "alice", t0 + 3h, p);
+    i = after(i, resolve{"fixed", ""}, "alice", t0 + 3h, p);
     i = after(i, publish_resolution{}, "alice", t0 + 3h + 30min, p);
     auto const v = page_of({&i}, now);
     auto const& api = v.components.at(0);
@@ -251,7 +251,7 @@ TEST_CASE("uptime bars: each day shows its worst status, the uptime weighs major
 TEST_CASE("history keeps the last 90 days of resolved publications, newest first") {
     auto const p = with_components();
     auto i = after(declared_as(incident_type::outage), publish{"Errors"}, "alice", t0, p);
-    i = after(i, resolve{"fixed"}, "alice", t0 + 1h, p);
+    i = after(i, resolve{"fixed", ""}, "alice", t0 + 1h, p);
     i = after(i, publish_resolution{}, "alice", t0 + 2h, p);
     CHECK(page_of({&i}, t0 + std::chrono::days{80}).history.size() == 1);
     CHECK(page_of({&i}, t0 + std::chrono::days{91}).history.empty());
