@@ -2,12 +2,19 @@
 #include "adapters/dashboard/page.hpp"
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 
 #include "adapters/dashboard/svg.hpp"
 #include "core/chart.hpp"
 
 namespace warroom::dashboard {
 namespace {
+
+// A wide table scrolls inside its box on a phone; the box takes focus so a keyboard can scroll it too.
+std::string scroll_box(std::string_view label) {
+    return "<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-label=\"" + std::string(label) + "\">";
+}
 
 using nlohmann::json;
 
@@ -47,7 +54,7 @@ std::string render_html(core::dashboard_data const& d, core::policy const& p, co
     if (d.open.empty()) {
         out += "<p>None.</p>";
     } else {
-        out += "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Incident</th><th scope=\"col\">Severity</th>"
+        out += scroll_box("Open incidents") + "<table><thead><tr><th scope=\"col\">Incident</th><th scope=\"col\">Severity</th>"
                "<th scope=\"col\">Type</th><th scope=\"col\">Phase</th><th scope=\"col\">Incident Commander</th>"
                "<th scope=\"col\">Age</th><th scope=\"col\">Title</th></tr></thead><tbody>";
         for (auto const& i : d.open) {
@@ -70,7 +77,7 @@ std::string render_html(core::dashboard_data const& d, core::policy const& p, co
            "</figure>\n";
     out += "<figure>" + render_svg(core::incidents_by_type(d.weeks, "Incidents per week by type", "week"), "by-type") +
            "</figure>\n";
-    out += "<div class=\"scroll\"><table><caption>Per week (weeks start on Monday, " + escape_xml(z.name()) +
+    out += scroll_box("Incidents per week") + "<table><caption>Per week (weeks start on Monday, " + escape_xml(z.name()) +
            ")</caption><thead><tr><th scope=\"col\">Week of</th><th scope=\"col\">Incidents</th>";
     for (auto const s : core::all_severities) out += "<th scope=\"col\">" + str(core::to_string(s)) + "</th>";
     out += "<th scope=\"col\">MTTA median</th><th scope=\"col\">MTTA p90</th><th scope=\"col\">MTTR median</th>"
@@ -91,7 +98,7 @@ std::string render_html(core::dashboard_data const& d, core::policy const& p, co
     if (overdue == 0) {
         out += "<p>None overdue.</p>";
     } else {
-        out += "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Item</th><th scope=\"col\">Due</th>"
+        out += scroll_box("Overdue action items") + "<table><thead><tr><th scope=\"col\">Item</th><th scope=\"col\">Due</th>"
                "<th scope=\"col\">Owner</th><th scope=\"col\">What</th></tr></thead><tbody>";
         for (auto const& a : d.actions) {
             if (!a.overdue) continue;

@@ -1,10 +1,19 @@
 // The procedures' weekly summary from `warroom run`: a week that ended while warroom was down is
 // posted once when it starts (a Markdown file and a PNG chart, files v2 upload), and not again after
-// a restart on the same store. The dashboard asks for its bearer token.
+// a restart on the same store. The dashboard asks for its bearer token; in a real browser (Debian's
+// chromium, headless, JavaScript off) it shows the open incidents and its charts, never a private
+// incident's title, fits a phone's width, and axe-core finds no serious or critical violation.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { World, binary, sleep } from './harness.mjs';
+
+// The test-only packages live with the simulator's (tests/slack_sim/package.json and its lock).
+const fromSim = createRequire(new URL('../slack_sim/package.json', import.meta.url));
+const puppeteer = fromSim('puppeteer-core');
+const axeSource = readFileSync(fromSim.resolve('axe-core/axe.min.js'), 'utf8');
 
 const token = 'dash-e2e-token-7f3a';
 const isWeekly = (f) => /^weekly-incident-summary-week-of-\d{4}-\d{2}-\d{2}(-chart-1\.png|\.md)$/.test(f.filename);
@@ -65,6 +74,54 @@ describe('scheduled reports and the dashboard', { timeout: 90000 }, () => {
       assert.equal(weeklyFiles(w).length, 2, 'no second weekly summary');
       assert.equal(reports.messages.filter((m) => m.files?.some((f) => /weekly-incident-summary/.test(f.name))).length, 1);
     } finally {
+      await w.close();
+    }
+  });
+
+  test('the dashboard in a browser: open incidents and charts without JavaScript, no private title, no serious axe violation', async () => {
+    const w = await World.create();
+    let browser;
+    try {
+      await w.start({ env: { WARROOM_DASHBOARD_TOKEN: token } });
+      assert.ok(await w.sim.slashCommand({ user: 'U111', text: 'declare P1 Checkout database lost its disk' }).ack);
+      assert.ok(await w.sim.slashCommand({ user: 'U111', text: 'declare P1 type:security Token of ACME leaked' }).ack);
+      await w.waitForRoom(2);
+      const base = await w.bots[0].httpBase();
+
+      // Chromium refuses to run as root inside its sandbox; the page is ours and local.
+      browser = await puppeteer.launch({
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu'],
+        timeout: 30000,
+      });
+      const page = await browser.newPage();
+      await page.setExtraHTTPHeaders({ authorization: `Bearer ${token}` });
+      await page.setJavaScriptEnabled(false);
+      await page.setViewport({ width: 390, height: 844 });
+      const response = await page.goto(`${base}/dashboard`, { waitUntil: 'load', timeout: 15000 });
+      assert.equal(response.status(), 200);
+      assert.equal(await page.$eval('h1', (h) => h.textContent), 'Incident dashboard');
+      const body = await page.$eval('body', (b) => b.innerText);
+      assert.match(body, /Open incidents \(2\)/);
+      assert.match(body, /Checkout database lost its disk/);
+      assert.match(body, /private incident/);
+      assert.doesNotMatch(body, /ACME|leaked/);
+      assert.ok((await page.$$('svg[role="img"]')).length >= 2, 'the charts render without script');
+      assert.equal(await page.$eval('html', (h) => h.lang), 'en');
+      assert.ok(await page.$('main'), 'a main landmark');
+      // Readable on a phone: wide tables scroll inside their box, the page itself does not.
+      assert.ok(await page.$eval('html', (h) => h.scrollWidth <= 390), 'no horizontal scrolling at 390px');
+
+      // axe-core needs script: the same page, with JavaScript on for the check only.
+      await page.setJavaScriptEnabled(true);
+      await page.goto(`${base}/dashboard`, { waitUntil: 'load', timeout: 15000 });
+      await page.evaluate(axeSource);
+      const result = await page.evaluate(async () => await globalThis.axe.run(document, { resultTypes: ['violations'] }));
+      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), []);
+    } finally {
+      if (browser) await browser.close();
       await w.close();
     }
   });
