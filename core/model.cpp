@@ -312,6 +312,22 @@ std::string format_rfc3339(timestamp t) {
     return buf;
 }
 
+std::string escape_html(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char const c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
 std::string slug(std::string_view s) {
     std::string out;
     for (unsigned char c : s) {

@@ -159,6 +159,8 @@ std::string format_date(timestamp t, time_zone const& z);
 // Lowercase ASCII letters and digits, each run of anything else one hyphen, none at the ends:
 // "API Gateway" → "api-gateway".
 std::string slug(std::string_view s);
+// Text safe in HTML and XML content and attribute values: & < > " ' as entities.
+std::string escape_html(std::string_view s);
 
 // Text helpers every layer uses: whitespace trimmed from both ends; ASCII lowercase.
 std::string_view trim(std::string_view s);

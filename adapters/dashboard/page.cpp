@@ -7,6 +7,7 @@
 
 #include "adapters/dashboard/svg.hpp"
 #include "core/chart.hpp"
+#include "core/model.hpp"
 
 namespace warroom::dashboard {
 namespace {
@@ -47,7 +48,7 @@ std::string render_html(core::dashboard_data const& d, core::policy const& p, co
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<title>Incident dashboard — warroom</title><style>" + str(style_sheet) + "</style></head><body>\n";
-    out += "<header><h1>Incident dashboard</h1><p>As of " + escape_xml(core::format_time(now, z)) +
+    out += "<header><h1>Incident dashboard</h1><p>As of " + core::escape_html(core::format_time(now, z)) +
            ". Declined incidents are not counted. <a href=\"/dashboard.json\">The same as JSON</a>.</p></header>\n<main>\n";
 
     out += "<section aria-labelledby=\"open\"><h2 id=\"open\">Open incidents (" + std::to_string(d.open.size()) + ")</h2>\n";
@@ -59,9 +60,9 @@ std::string render_html(core::dashboard_data const& d, core::policy const& p, co
                "<th scope=\"col\">Age</th><th scope=\"col\">Title</th></tr></thead><tbody>";
         for (auto const& i : d.open) {
             out += "<tr><th scope=\"row\">" + core::incident_ref(i.number) + "</th><td>" + str(core::to_string(i.sev)) +
-                   " " + escape_xml(p.of(i.sev).name) + "</td><td>" + str(core::to_string(i.type)) + "</td><td>" +
-                   str(core::display_name(i.ph)) + "</td><td>" + (i.ic ? escape_xml("@" + *i.ic) : "none") + "</td><td>" +
-                   core::format_duration(now - i.declared_at) + "</td><td>" + escape_xml(i.title) + "</td></tr>";
+                   " " + core::escape_html(p.of(i.sev).name) + "</td><td>" + str(core::to_string(i.type)) + "</td><td>" +
+                   str(core::display_name(i.ph)) + "</td><td>" + (i.ic ? core::escape_html("@" + *i.ic) : "none") + "</td><td>" +
+                   core::format_duration(now - i.declared_at) + "</td><td>" + core::escape_html(i.title) + "</td></tr>";
         }
         out += "</tbody></table></div>";
     }
@@ -77,13 +78,13 @@ std::string render_html(core::dashboard_data const& d, core::policy const& p, co
            "</figure>\n";
     out += "<figure>" + render_svg(core::incidents_by_type(d.weeks, "Incidents per week by type", "week"), "by-type") +
            "</figure>\n";
-    out += scroll_box("Incidents per week") + "<table><caption>Per week (weeks start on Monday, " + escape_xml(z.name()) +
+    out += scroll_box("Incidents per week") + "<table><caption>Per week (weeks start on Monday, " + core::escape_html(z.name()) +
            ")</caption><thead><tr><th scope=\"col\">Week of</th><th scope=\"col\">Incidents</th>";
     for (auto const s : core::all_severities) out += "<th scope=\"col\">" + str(core::to_string(s)) + "</th>";
     out += "<th scope=\"col\">MTTA median</th><th scope=\"col\">MTTA p90</th><th scope=\"col\">MTTR median</th>"
            "<th scope=\"col\">MTTR p90</th></tr></thead><tbody>";
     for (auto const& w : d.weeks) {
-        out += "<tr><th scope=\"row\">" + escape_xml(w.label) + "</th><td>" + std::to_string(w.incidents) + "</td>";
+        out += "<tr><th scope=\"row\">" + core::escape_html(w.label) + "</th><td>" + std::to_string(w.incidents) + "</td>";
         for (auto const s : core::all_severities)
             out += "<td>" + std::to_string(w.by_severity.contains(s) ? w.by_severity.at(s) : 0) + "</td>";
         out += "<td>" + figure(w.all_mtta, false) + "</td><td>" + figure(w.all_mtta, true) + "</td><td>" +
@@ -104,8 +105,8 @@ std::string render_html(core::dashboard_data const& d, core::policy const& p, co
             if (!a.overdue) continue;
             out += "<tr><th scope=\"row\">" + core::incident_ref(a.incident) + " #" + std::to_string(a.number) +
                    "</th><td>" + (a.due ? core::format_date(*a.due) : "") + "</td><td>" +
-                   (a.owner ? escape_xml("@" + *a.owner) : "") + "</td><td>" +
-                   (a.text.empty() ? "private incident" : escape_xml(a.text)) + "</td></tr>";
+                   (a.owner ? core::escape_html("@" + *a.owner) : "") + "</td><td>" +
+                   (a.text.empty() ? "private incident" : core::escape_html(a.text)) + "</td></tr>";
         }
         out += "</tbody></table></div>";
     }

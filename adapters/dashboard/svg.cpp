@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/chart.hpp"
+#include "core/model.hpp"
 
 namespace warroom::dashboard {
 namespace {
@@ -16,7 +17,7 @@ std::string num(double v) {
 
 std::string pattern_def(std::string const& id, int style) {
     auto const s = core::style_of(style);
-    auto const colour = escape_xml(s.colour);
+    auto const colour = core::escape_html(s.colour);
     std::string shape;
     switch (s.pattern) {
         case core::fill_pattern::solid: return {};
@@ -35,14 +36,14 @@ std::string pattern_def(std::string const& id, int style) {
 
 std::string fill_of(std::string const& id, int style) {
     auto const s = core::style_of(style);
-    if (s.pattern == core::fill_pattern::solid) return escape_xml(s.colour);
+    if (s.pattern == core::fill_pattern::solid) return core::escape_html(s.colour);
     return "url(#" + id + "-fill" + std::to_string(style) + ")";
 }
 
 std::string marker_svg(core::scene_marker const& m) {
     auto const s = core::style_of(m.style);
     double const x = m.at.x, y = m.at.y, r = 4;
-    auto const fill = " fill=\"" + escape_xml(s.colour) + "\"><title>" + escape_xml(m.tip) + "</title>";
+    auto const fill = " fill=\"" + core::escape_html(s.colour) + "\"><title>" + core::escape_html(m.tip) + "</title>";
     switch (s.marker) {
         case core::marker_shape::circle:
             return "<circle cx=\"" + num(x) + "\" cy=\"" + num(y) + "\" r=\"" + num(r) + "\"" + fill + "</circle>";
@@ -61,28 +62,12 @@ std::string marker_svg(core::scene_marker const& m) {
 
 }  // namespace
 
-std::string escape_xml(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char const c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
-
 std::string render_svg(core::chart const& c, std::string const& id, double width, double height) {
     auto const s = core::lay_out(c, width, height);
     std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + num(width) + " " + num(height) +
                       "\" role=\"img\" aria-labelledby=\"" + id + "-title " + id + "-desc\" class=\"chart\">";
-    out += "<title id=\"" + id + "-title\">" + escape_xml(c.title) + "</title>";
-    out += "<desc id=\"" + id + "-desc\">" + escape_xml(c.description) + "</desc>";
+    out += "<title id=\"" + id + "-title\">" + core::escape_html(c.title) + "</title>";
+    out += "<desc id=\"" + id + "-desc\">" + core::escape_html(c.description) + "</desc>";
     std::set<int> styles;
     for (auto const& r : s.rects)
         if (r.style >= 0) styles.insert(r.style);
@@ -94,14 +79,14 @@ std::string render_svg(core::chart const& c, std::string const& id, double width
         if (l.points.empty()) continue;
         std::string points;
         for (auto const& p : l.points) points += (points.empty() ? "" : " ") + num(p.x) + "," + num(p.y);
-        auto const stroke = l.style < 0 ? std::string(l.grid ? "#d9d9d9" : "#4d4d4d") : escape_xml(core::style_of(l.style).colour);
+        auto const stroke = l.style < 0 ? std::string(l.grid ? "#d9d9d9" : "#4d4d4d") : core::escape_html(core::style_of(l.style).colour);
         out += "<polyline points=\"" + points + "\" fill=\"none\" stroke=\"" + stroke + "\" stroke-width=\"" +
                (l.style < 0 ? "1" : "2") + "\"" + (l.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>";
     }
     for (auto const& r : s.rects) {
         out += "<rect x=\"" + num(r.x) + "\" y=\"" + num(r.y) + "\" width=\"" + num(r.w) + "\" height=\"" + num(r.h) +
-               "\" fill=\"" + fill_of(id, r.style) + "\" stroke=\"" + escape_xml(core::style_of(r.style).colour) +
-               "\"><title>" + escape_xml(r.tip) + "</title></rect>";
+               "\" fill=\"" + fill_of(id, r.style) + "\" stroke=\"" + core::escape_html(core::style_of(r.style).colour) +
+               "\"><title>" + core::escape_html(r.tip) + "</title></rect>";
     }
     for (auto const& m : s.markers) out += marker_svg(m);
     for (auto const& t : s.texts) {
@@ -109,7 +94,7 @@ std::string render_svg(core::chart const& c, std::string const& id, double width
         out += "<text x=\"" + num(t.at.x) + "\" y=\"" + num(t.at.y) + "\" text-anchor=\"" + anchor + "\" font-size=\"" +
                num(t.size) + "\"" + (t.bold ? " font-weight=\"bold\"" : "") +
                (t.vertical ? " transform=\"rotate(-90 " + num(t.at.x) + " " + num(t.at.y) + ")\"" : "") +
-               " fill=\"#1a1a1a\">" + escape_xml(t.text) + "</text>";
+               " fill=\"#1a1a1a\">" + core::escape_html(t.text) + "</text>";
     }
     return out + "</svg>";
 }

@@ -12,7 +12,5 @@ namespace warroom::dashboard {
 
 // `id`: unique in the page (its patterns and labels are named after it).
 std::string render_svg(core::chart const& c, std::string const& id, double width = 640, double height = 280);
-// Text safe in HTML and XML content and attribute values.
-std::string escape_xml(std::string_view s);
 
 }  // namespace warroom::dashboard

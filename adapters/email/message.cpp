@@ -6,6 +6,8 @@
 #include <climits>
 #include <ctime>
 
+#include "core/model.hpp"
+
 namespace warroom::email {
 namespace {
 
@@ -104,17 +106,9 @@ std::string html_of(std::string_view text) {
         }
         body += in_paragraph ? "<br>\n" : "<p>";
         in_paragraph = true;
-        for (char c : line) {
-            switch (c) {
-                case '&': body += "&amp;"; break;
-                case '<': body += "&lt;"; break;
-                case '>': body += "&gt;"; break;
-                case '"': body += "&quot;"; break;
-                case '\'': body += "&#39;"; break;
-                case '\r': break;
-                default: body += c;
-            }
-        }
+        std::string plain(line);
+        std::erase(plain, '\r');
+        body += core::escape_html(plain);
     }
     if (in_paragraph) body += "</p>\n";
     return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + body + "</body></html>\n";

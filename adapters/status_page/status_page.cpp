@@ -14,22 +14,6 @@ namespace {
 using nlohmann::json;
 namespace c = core;
 
-std::string escape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char ch : s) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += ch;
-        }
-    }
-    return out;
-}
-
 
 // Statuspage's incident statuses have no "implementing fix": that is still "identified" there.
 std::string_view api_status(c::status s) {
@@ -190,10 +174,10 @@ constexpr std::string_view css =
     "article li{margin:.5rem 0}time{color:#4d5561;font-size:.85rem}footer{color:#4d5561;font-size:.85rem}";
 
 void html_incident(std::string& out, c::public_incident const& i, std::string_view heading) {
-    out += "<article id=\"" + incident_id(i.number) + "\"><" + std::string(heading) + ">" + escape(i.name) + "</" +
+    out += "<article id=\"" + incident_id(i.number) + "\"><" + std::string(heading) + ">" + c::escape_html(i.name) + "</" +
            std::string(heading) + "><ul>";
     for (auto const& u : i.updates) {
-        out += "<li><strong>" + std::string(c::display_name(u.st)) + "</strong> — " + escape(u.text) +
+        out += "<li><strong>" + std::string(c::display_name(u.st)) + "</strong> — " + c::escape_html(u.text) +
                "<br><time datetime=\"" + c::format_rfc3339(u.at) + "\">" + c::format_time(u.at) + "</time></li>";
     }
     out += "</ul></article>";
@@ -204,11 +188,11 @@ std::string render_html(c::public_page const& v, c::page_settings const& s) {
     out.reserve(16 * 1024);
     out += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
            "content=\"width=device-width,initial-scale=1\"><title>" +
-           escape(s.name) + "</title><link rel=\"alternate\" type=\"application/atom+xml\" href=\"history.atom\" "
-           "title=\"" + escape(s.name) + " history\"><style>" + std::string(css) + "</style></head><body>";
-    out += "<header><h1>" + escape(s.name) + "</h1></header><main>";
+           c::escape_html(s.name) + "</title><link rel=\"alternate\" type=\"application/atom+xml\" href=\"history.atom\" "
+           "title=\"" + c::escape_html(s.name) + " history\"><style>" + std::string(css) + "</style></head><body>";
+    out += "<header><h1>" + c::escape_html(s.name) + "</h1></header><main>";
     out += "<section aria-labelledby=\"now\"><h2 id=\"now\">Current status</h2><p class=\"banner " + v.indicator +
-           "\" role=\"status\">" + escape(v.description) + "</p></section>";
+           "\" role=\"status\">" + c::escape_html(v.description) + "</p></section>";
 
     out += "<section aria-labelledby=\"active\"><h2 id=\"active\">Active incidents</h2>";
     if (v.active.empty()) out += "<p>No active incidents.</p>";
@@ -221,7 +205,7 @@ std::string render_html(c::public_page const& v, c::page_settings const& s) {
         if (std::find(groups.begin(), groups.end(), cv.def.group) == groups.end()) groups.push_back(cv.def.group);
     }
     for (auto const& g : groups) {
-        if (!g.empty()) out += "<h3>" + escape(g) + "</h3>";
+        if (!g.empty()) out += "<h3>" + c::escape_html(g) + "</h3>";
         out += "<ul>";
         for (auto const& cv : v.components) {
             if (cv.def.group != g) continue;
@@ -230,9 +214,9 @@ std::string render_html(c::public_page const& v, c::page_settings const& s) {
             char uptime[16];
             std::snprintf(uptime, sizeof uptime, "%.2f%%", cv.uptime);
             out += "<li class=\"c\" id=\"" + cv.id + "\"><div class=\"row\"><span class=\"name\">" +
-                   escape(cv.def.name) + "</span><span class=\"st\"><span aria-hidden=\"true\">" +
+                   c::escape_html(cv.def.name) + "</span><span class=\"st\"><span aria-hidden=\"true\">" +
                    std::string(icon(cv.st)) + "</span> " + std::string(c::display_name(cv.st)) + "</span></div>";
-            if (!cv.def.description.empty()) out += "<p class=\"desc\">" + escape(cv.def.description) + "</p>";
+            if (!cv.def.description.empty()) out += "<p class=\"desc\">" + c::escape_html(cv.def.description) + "</p>";
             out += "<div class=\"bars\" aria-hidden=\"true\">";
             // An operational day is a bare <i>: 90 bars for each component stay small.
             for (auto const& d : cv.days) {
@@ -265,10 +249,10 @@ std::string render_atom(c::public_page const& v, c::page_settings const& s) {
     auto const host = host_of(s.url);
     auto const base = s.url.empty() ? std::string("http://") + host : s.url;
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" "
-                      "xml:lang=\"en\"><id>tag:" + host + ",2024:status</id><title>" + escape(s.name) +
-                      " history</title><updated>" + c::format_rfc3339(v.updated_at) + "</updated><author><name>" + escape(s.name) +
-                      "</name></author><link rel=\"alternate\" type=\"text/html\" href=\"" + escape(base) +
-                      "/\"/><link rel=\"self\" type=\"application/atom+xml\" href=\"" + escape(base) +
+                      "xml:lang=\"en\"><id>tag:" + host + ",2024:status</id><title>" + c::escape_html(s.name) +
+                      " history</title><updated>" + c::format_rfc3339(v.updated_at) + "</updated><author><name>" + c::escape_html(s.name) +
+                      "</name></author><link rel=\"alternate\" type=\"text/html\" href=\"" + c::escape_html(base) +
+                      "/\"/><link rel=\"self\" type=\"application/atom+xml\" href=\"" + c::escape_html(base) +
                       "/history.atom\"/>";
     std::vector<c::public_incident const*> all;
     for (auto const& i : v.active) all.push_back(&i);
@@ -277,15 +261,15 @@ std::string render_atom(c::public_page const& v, c::page_settings const& s) {
         // A new id with each update: feed readers show the incident again when it changes.
         out += "<entry><id>tag:" + host + "," + c::format_date(i->created_at) + ":incident-" +
                std::to_string(i->number) + "-update-" + std::to_string(i->updates.front().sequence) + "</id><title>" +
-               escape(i->name) + "</title><published>" + c::format_rfc3339(i->created_at) + "</published><updated>" +
-               c::format_rfc3339(i->updated_at) + "</updated><link rel=\"alternate\" type=\"text/html\" href=\"" + escape(base) +
+               c::escape_html(i->name) + "</title><published>" + c::format_rfc3339(i->created_at) + "</published><updated>" +
+               c::format_rfc3339(i->updated_at) + "</updated><link rel=\"alternate\" type=\"text/html\" href=\"" + c::escape_html(base) +
                "/#" + incident_id(i->number) + "\"/><content type=\"html\">";
         std::string body;
         for (auto const& u : i->updates) {
             body += "<p><strong>" + std::string(c::display_name(u.st)) + "</strong> (" + c::format_time(u.at) +
-                    ") — " + escape(u.text) + "</p>";
+                    ") — " + c::escape_html(u.text) + "</p>";
         }
-        out += escape(body) + "</content></entry>";
+        out += c::escape_html(body) + "</content></entry>";
     }
     out += "</feed>\n";
     return out;

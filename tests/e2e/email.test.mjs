@@ -198,7 +198,7 @@ escalation = [{ after = "0s", target = "security", label = "Security team notifi
     });
   }
 
-  test('a wrong password is given up with the server\'s reply; an untrusted certificate is never sent a login', async () => {
+  test('a wrong password is given up with the server\'s reply, tried once', async () => {
     const port = await freePort();
     const w = await World.create({ tls: true, config: secureConfig(`smtp://localhost:${port}`, 'warroom-bot') });
     const { certFile, keyFile } = certFiles(dirname(w.sim.caFile));
