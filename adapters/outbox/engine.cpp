@@ -141,9 +141,9 @@ action engine::start(std::int64_t id) {
     return lease{};
 }
 
-action engine::wait_then(delivery& d, step next, millis delay, std::string why) {
+action engine::wait_then(delivery& d, step next, millis delay, std::string why, bool failed) {
     d.at = next;
-    return wait{delay, std::move(why)};
+    return wait{delay, std::move(why), failed};
 }
 
 template <class Key>
@@ -206,6 +206,8 @@ action engine::resume(std::int64_t id, news const& n, double unit) {
         case step::delivering:
             if (auto const* a = std::get_if<attempted>(&n)) {
                 auto const& r = a->result;
+                // Its lease is kept by the heartbeat meanwhile: no new one, so no try counted.
+                if (r.what == verdict::not_yet) return wait_then(d, step::waiting_to_deliver, r.retry_after, r.detail, false);
                 if (r.what == verdict::retry) {
                     d.in_doubt = d.in_doubt || r.ambiguous;
                     return wait_then(d, step::waiting_to_lease, std::max(d.delays.next(unit), r.retry_after), r.detail);
@@ -241,6 +243,12 @@ action engine::resume(std::int64_t id, news const& n, double unit) {
             if (std::holds_alternative<waited>(n)) {
                 d.at = step::leasing;
                 return lease{};
+            }
+            break;
+        case step::waiting_to_deliver:
+            if (std::holds_alternative<waited>(n)) {
+                d.at = step::delivering;
+                return deliver{d.in_doubt};
             }
             break;
         case step::waiting_to_finish:

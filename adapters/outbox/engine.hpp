@@ -34,6 +34,9 @@ enum class verdict {
     delivered,
     failed,  // permanent: given up, so one bad entry never blocks its lane for good
     retry,   // transient: try again after a delay
+    // Nothing was sent: the receiver cannot take it for `retry_after` yet (a rate-limit slot), so it
+    // waits without a try counted, and without holding a place among the deliveries in flight.
+    not_yet,
 };
 struct attempt {
     verdict what = verdict::delivered;
@@ -50,7 +53,8 @@ struct deliver {
 };
 struct wait {
     millis delay{};
-    std::string why;  // for the log: the failure that made it wait
+    std::string why;  // for the log: what made it wait
+    bool failed = true;  // false: it waits for its turn at the receiver (not_yet), nothing went wrong
 };
 struct finish {
     std::string result;  // "delivered", "failed: <why>", or `superseded` and the id of the entry that was delivered instead
@@ -118,7 +122,16 @@ public:
     std::int64_t newest() const { return newest_; }
 
 private:
-    enum class step { held, queued, leasing, delivering, waiting_to_lease, waiting_to_finish, finishing };
+    enum class step {
+        held,
+        queued,
+        leasing,
+        delivering,
+        waiting_to_lease,
+        waiting_to_deliver,
+        waiting_to_finish,
+        finishing
+    };
     struct delivery {
         app::outbox_entry entry;
         std::string target;
@@ -134,7 +147,7 @@ private:
     template <class Key>
     void step_aside(std::map<Key, std::set<std::int64_t>>& queues, Key const& key, std::int64_t id);
 
-    action wait_then(delivery& d, step next, millis delay, std::string why);
+    action wait_then(delivery& d, step next, millis delay, std::string why, bool failed = true);
     action leave(std::int64_t id);
     // Leaves `id` to the process that holds it: it keeps its place in its lane, not in its target.
     action hold(std::int64_t id);

@@ -152,11 +152,23 @@ void runner::start_ready() {
         turn_come_.push_back(id);
         turn_since_.emplace(id, std::chrono::steady_clock::now());
     }
-    while (!turn_come_.empty() && driving_.size() < settings_.max_in_flight) {
+    give_places();
+}
+
+void runner::give_places() {
+    // Drivers back from a wait go first: their entries have had their turn longest.
+    while (!want_place_.empty() && placed_.size() < settings_.max_in_flight) {
+        auto const [id, timer] = want_place_.front();
+        want_place_.pop_front();
+        placed_.insert(id);
+        timer->cancel();
+    }
+    while (!turn_come_.empty() && placed_.size() < settings_.max_in_flight) {
         auto const id = turn_come_.front();
         turn_come_.pop_front();
         auto stop = std::make_shared<asio::cancellation_signal>();
         driving_.emplace(id, stop);
+        placed_.insert(id);
         asio::co_spawn(ex_, drive(id), asio::bind_cancellation_slot(stop->slot(), [this, id](std::exception_ptr e) {
                            if (e) {
                                try {
@@ -170,6 +182,8 @@ void runner::start_ready() {
                                }
                            }
                            driving_.erase(id);
+                           placed_.erase(id);
+                           waiting_.erase(id);
                            // Its lane or its channel may hold the next entry.
                            start_ready();
                        }));
@@ -223,11 +237,31 @@ task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_time
         co_return attempted{std::move(result)};
     }
     if (auto const* w = std::get_if<wait>(&a)) {
-        log_->warn("outbox entry {} (incident {}): {}; retrying in {} ms", id, e.lane, w->why, w->delay.count());
+        if (w->failed) {
+            log_->warn("outbox entry {} (incident {}): {}; retrying in {} ms", id, e.lane, w->why, w->delay.count());
+        } else {
+            log_->debug("outbox entry {} (incident {}): {}; again in {} ms", id, e.lane, w->why, w->delay.count());
+        }
         if (stopping_) co_return waited{};
-        timer.expires_after(w->delay);
+        // Its place goes to the next entry meanwhile: 120 war rooms waiting minutes for Slack's
+        // conversations.create slots held every place and stopped every other channel's posts.
+        placed_.erase(id);
         waiting_.insert(id);
+        give_places();
+        timer.expires_after(w->delay);
         co_await timer.async_wait(tuple_awaitable);
+        if (!stopping_) {
+            if (want_place_.empty() && placed_.size() < settings_.max_in_flight) {
+                placed_.insert(id);
+            } else {
+                // Bounded by the deliveries in flight, each of which has its deadlines; a stop wakes it too.
+                want_place_.emplace_back(id, &timer);
+                timer.expires_at(std::chrono::steady_clock::time_point::max());
+                co_await timer.async_wait(tuple_awaitable);
+                // Woken by a stop, not by a place given.
+                if (!placed_.contains(id)) std::erase_if(want_place_, [id](auto const& w) { return w.first == id; });
+            }
+        }
         waiting_.erase(id);
         co_return waited{};
     }

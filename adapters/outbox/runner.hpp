@@ -93,8 +93,16 @@ private:
     std::unique_ptr<boost::asio::steady_timer> wake_;
     std::minstd_rand random_{std::random_device{}()};
     std::map<std::int64_t, std::shared_ptr<boost::asio::cancellation_signal>> driving_;
-    std::set<std::int64_t> waiting_;      // driven entries waiting to retry
-    std::deque<std::int64_t> turn_come_;  // ready, not yet driven: waiting for a free slot
+    std::set<std::int64_t> waiting_;      // driven entries waiting on a timer, or for a place after it
+    std::deque<std::int64_t> turn_come_;  // ready, not yet driven: waiting for a free place
+    // Drivers holding one of the max_in_flight places: not those waiting on a timer, which take no
+    // work from the loop.
+    std::set<std::int64_t> placed_;
+    // Drivers whose wait is over, waiting for a place, first come first served; each is woken by
+    // cancelling its timer.
+    std::deque<std::pair<std::int64_t, boost::asio::steady_timer*>> want_place_;
+    // Gives free places to drivers back from a wait first, then to entries whose turn has come.
+    void give_places();
     // The lease an entry was born with (written by this process), or one taken when the entry was
     // read, before its turn: no commit is then on the way from one delivery of a lane or channel to
     // the next.
@@ -115,8 +123,8 @@ private:
     // When each entry the engine holds was read, in id order (the order they are read in); entries
     // finished are dropped from the front, so the front is the oldest still to deliver.
     std::deque<std::pair<std::int64_t, std::chrono::steady_clock::time_point>> read_at_;
-    void forget_finished();
-    std::chrono::steady_clock::time_point held_checked_{};  // when check_held() last read the leases  // drops the front of read_at_ while its entries are gone
+    void forget_finished();  // drops the front of read_at_ while its entries are gone
+    std::chrono::steady_clock::time_point held_checked_{};  // when check_held() last read the leases
     bool stopping_ = false;
 };
 

@@ -22,6 +22,9 @@ constexpr int max_name_candidates = 20;
 constexpr int max_random_candidates = 5;
 constexpr std::size_t max_topic = 250;
 constexpr auto history_window = std::chrono::hours{24};
+// A delivery whose first call would wait longer for its rate-limit slot is handed back to wait in
+// the outbox; shorter waits (a channel's post pace) are waited out in the call.
+constexpr millis hand_back_after{500};
 
 // "<name>", then "<name>-2", "<name>-3"...: Slack's names are at most 80 characters.
 std::string candidate(std::string const& name, int k) {
@@ -90,7 +93,34 @@ std::string deliverer::resolve_channel(std::string const& name) const {
     return name;
 }
 
+std::optional<deliverer::call_of> deliverer::first_call(app::outbox_entry const& entry) const {
+    auto const& what = entry.what;
+    if (auto const* room = std::get_if<core::open_war_room>(&what)) {
+        if (channel_id(room->name)) return std::nullopt;
+        return call_of{"conversations.create", {}};
+    }
+    if (auto const* p = std::get_if<core::post>(&what)) {
+        if (p->view.kind == "report" || p->view.kind == "periodic report") return std::nullopt;
+        if (!p->key.empty() && store_.fact("message:" + p->key)) return call_of{"chat.update", {}};
+        if (p->edit_only) return std::nullopt;
+        return call_of{"chat.postMessage", p->channel};
+    }
+    if (std::holds_alternative<core::set_topic>(what)) return call_of{"conversations.setTopic", {}};
+    if (std::holds_alternative<core::invite>(what)) return call_of{"conversations.invite", {}};
+    if (std::holds_alternative<core::archive_room>(what)) return call_of{"conversations.archive", {}};
+    if (std::holds_alternative<core::direct_message>(what)) return call_of{"conversations.open", {}};
+    return std::nullopt;
+}
+
 task<deliverer::attempt> deliverer::deliver(app::outbox_entry const& entry, bool in_doubt) {
+    if (auto const first = first_call(entry)) {
+        auto const wait =
+            std::chrono::ceil<millis>(api_.next_free(first->method, first->channel) - std::chrono::steady_clock::now());
+        if (wait > hand_back_after) {
+            co_return attempt{verdict::not_yet, std::string(first->method) + ": waiting for a rate-limit slot", false,
+                              {}, wait};
+        }
+    }
     auto const& what = entry.what;
     if (auto const* room = std::get_if<core::open_war_room>(&what)) co_return co_await open_room(*room, in_doubt);
     if (auto const* p = std::get_if<core::post>(&what)) {

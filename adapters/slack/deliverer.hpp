@@ -74,6 +74,13 @@ private:
     // A war room's id: only the channel warroom created for it, never one found by name.
     std::optional<std::string> room_id(std::string const& name) const { return channel_id(name); }
     std::string install_id();
+    // The Web API call delivering `entry` begins with (its method and the channel its posts are
+    // paced by), as the rate limiter counts it; nothing when it makes none worth asking about.
+    struct call_of {
+        std::string_view method;
+        std::string channel;
+    };
+    std::optional<call_of> first_call(app::outbox_entry const& entry) const;
 
     asio::any_io_executor ex_;
     app::event_store& store_;

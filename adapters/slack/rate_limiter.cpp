@@ -60,22 +60,41 @@ std::vector<std::string_view> known_methods() {
 
 rate_limit post_limit() { return {5, millis{5'000}}; }
 
-steady_time rate_limiter::book(std::deque<steady_time>& slots, rate_limit limit, steady_time earliest) {
+namespace {
+
+// Posts are limited per channel; Slack's workspace-wide post limit (several hundred a minute)
+// is far above what incidents produce, and shaping both would make channels wait for each other.
+bool paced_per_channel(std::string_view method, std::string_view channel) {
+    return method == "chat.postMessage" && !channel.empty();
+}
+
+rate_limit limit_for(std::string_view method, std::string_view channel) {
+    return paced_per_channel(method, channel) ? post_limit() : limit_of(method);
+}
+
+}  // namespace
+
+steady_time rate_limiter::free_from(std::deque<steady_time> const& slots, rate_limit limit,
+                                    steady_time earliest) const {
     auto const calls = static_cast<std::size_t>(std::max(1.0, std::floor(limit.calls * scale_)));
-    auto const window = with_margin(limit.window);
     auto start = earliest;
     if (!slots.empty()) start = std::max(start, slots.back());
     // Sliding window: the call `calls` places back must be a whole window old.
-    if (slots.size() >= calls) start = std::max(start, slots[slots.size() - calls] + window);
+    if (slots.size() >= calls) start = std::max(start, slots[slots.size() - calls] + with_margin(limit.window));
+    return start;
+}
+
+steady_time rate_limiter::book(std::deque<steady_time>& slots, rate_limit limit, steady_time earliest) {
+    auto const calls = static_cast<std::size_t>(std::max(1.0, std::floor(limit.calls * scale_)));
+    auto const window = with_margin(limit.window);
+    auto const start = free_from(slots, limit, earliest);
     slots.push_back(start);
     while (slots.size() > calls && slots.front() + window <= start) slots.pop_front();
     return start;
 }
 
 std::deque<steady_time>& rate_limiter::slots_of(std::string_view method, std::string_view channel) {
-    // Posts are limited per channel; Slack's workspace-wide post limit (several hundred a minute)
-    // is far above what incidents produce, and shaping both would make channels wait for each other.
-    bool const per_channel = method == "chat.postMessage" && !channel.empty();
+    bool const per_channel = paced_per_channel(method, channel);
     auto& table = per_channel ? per_channel_ : per_method_;
     auto const key = per_channel ? channel : method;
     auto slots = table.find(key);
@@ -83,11 +102,17 @@ std::deque<steady_time>& rate_limiter::slots_of(std::string_view method, std::st
     return slots->second;
 }
 
+steady_time rate_limiter::earliest(std::string_view method, steady_time now) const {
+    auto const p = paused_until_.find(method);
+    return p == paused_until_.end() ? now : std::max(now, p->second);
+}
+
 steady_time rate_limiter::reserve(std::string_view method, std::string_view channel, steady_time now) {
-    auto earliest = now;
-    if (auto const p = paused_until_.find(method); p != paused_until_.end()) earliest = std::max(earliest, p->second);
-    bool const per_channel = method == "chat.postMessage" && !channel.empty();
-    return book(slots_of(method, channel), per_channel ? post_limit() : limit_of(method), earliest);
+    return book(slots_of(method, channel), limit_for(method, channel), earliest(method, now));
+}
+
+steady_time rate_limiter::next_free(std::string_view method, std::string_view channel, steady_time now) {
+    return free_from(slots_of(method, channel), limit_for(method, channel), earliest(method, now));
 }
 
 void rate_limiter::release(std::string_view method, std::string_view channel, steady_time slot) {

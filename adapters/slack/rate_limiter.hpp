@@ -35,6 +35,8 @@ public:
     // Books the next free slot for a call of `method` (to `channel`, for chat.postMessage) and
     // returns its start time: `now` when there is room, later otherwise.
     steady_time reserve(std::string_view method, std::string_view channel, steady_time now);
+    // When a call reserved now would start, booking nothing.
+    steady_time next_free(std::string_view method, std::string_view channel, steady_time now);
     // The call booked at `slot` never counted with Slack (no answer, or a 5xx): give the slot back,
     // so retries after an outage are not held back by the failures.
     void release(std::string_view method, std::string_view channel, steady_time slot);
@@ -42,7 +44,10 @@ public:
     void pause(std::string_view method, steady_time until);
 
 private:
+    // The first start at or after `earliest` that `slots` leave free under `limit`.
+    steady_time free_from(std::deque<steady_time> const& slots, rate_limit limit, steady_time earliest) const;
     steady_time book(std::deque<steady_time>& slots, rate_limit limit, steady_time earliest);
+    steady_time earliest(std::string_view method, steady_time now) const;
     std::deque<steady_time>& slots_of(std::string_view method, std::string_view channel);
 
     double scale_;

@@ -119,6 +119,10 @@ task<api_response> web_api::call(std::string method, nlohmann::json args, token_
                               "application/json; charset=utf-8", token, std::move(channel));
 }
 
+steady_time web_api::next_free(std::string_view method, std::string_view channel) {
+    return limiter_.next_free(method, channel, std::chrono::steady_clock::now());
+}
+
 task<api_response> web_api::shaped(std::string method, std::string body, std::string content_type, token_kind token,
                                    std::string channel) {
     auto const authorization = "Bearer " + (token == token_kind::app ? settings_.app_token : settings_.bot_token);

@@ -58,6 +58,9 @@ public:
     // The same, also retrying transient failures with backoff: only for calls safe to repeat.
     task<api_response> call_retrying(std::string method, nlohmann::json args, token_kind token = token_kind::bot,
                                      int attempts = 8);
+    // When a call of `method` (to `channel`, for chat.postMessage) made now would start, booking
+    // nothing: work that would wait long for its slot can be handed back instead.
+    steady_time next_free(std::string_view method, std::string_view channel = {});
     // POST JSON to an absolute URL Slack gave (a response_url), no token.
     task<api_response> post_to(std::string url, nlohmann::json body);
     // POST raw bytes to an absolute URL (a file upload URL), no token.

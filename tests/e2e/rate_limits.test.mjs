@@ -79,6 +79,42 @@ describe('rate limits and retries', { timeout: 60000 }, () => {
     }
   });
 
+  test('war rooms waiting for conversations.create slots do not hold up the rooms already made', async (t) => {
+    // Slack allows 20 conversations.create a minute: of 55 declarations, 35 wait about a minute for
+    // their rooms. They must wait aside, not in the 32 places of the deliveries in flight.
+    const w = await World.create({ config: '[limits]\ndeclares_per_minute = 0\ncommands_per_minute = 0\n' });
+    try {
+      await w.start();
+      const sent = [];
+      for (let k = 1; k <= 55; k += 1) {
+        sent.push(w.sim.slashCommand({ user: 'U222', text: `declare P3 type:performance Queue ${k}` }));
+      }
+      const acks = await Promise.all(sent.map((s) => s.ack));
+      assert.ok(acks.every((a) => a && a.latencyMs < 3000), 'every declaration acked in time');
+      const started = Date.now();
+      await w.sim.waitFor(() => w.calls('conversations.create').length === 20, 10000, 'the first 20 rooms');
+      const made = w.calls('conversations.create').map((c) => c.args.name);
+      const filled = () => made.every((name) => {
+        const room = w.sim.channelByName(name);
+        return room && room.pins.size === 1 && room.messages.length >= 3;
+      });
+      await w.sim.waitFor(filled, 15000, 'each room made filled: declaration pinned, runbook, checklist');
+      t.diagnostic(`20 rooms filled ${Date.now() - started} ms after the last ack`);
+      // A room made goes on while 35 others wait: its lead's assignment is posted at once.
+      const room = w.sim.channelByName(made[0]);
+      const asked = Date.now();
+      const { ack } = w.sim.slashCommand({ user: 'U222', channel: room.id, text: 'assign comms @U333' });
+      assert.ok((await ack).latencyMs < 3000, 'acked in time');
+      await w.sim.waitFor(() => room.messages.some((m) => /U333/.test(JSON.stringify(m))), 5000,
+        'the assignment in its room').catch((e) => { console.log('ROOM', JSON.stringify(room.messages.map((m) => m.text))); throw e; });
+      t.diagnostic(`the assignment posted ${Date.now() - asked} ms after it was sent`);
+      assert.equal(w.calls('conversations.create').length, 20, 'the others wait for the next minute');
+      assert.deepEqual(w.sim.calls.filter((c) => c.status === 429).map((c) => c.method), [], 'no 429 from Slack');
+    } finally {
+      await w.close();
+    }
+  });
+
   test('a burst of 10 declarations is shaped: every room and announcement, never a 429', async (t) => {
     const w = await World.create();
     try {

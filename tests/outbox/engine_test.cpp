@@ -170,6 +170,30 @@ TEST_CASE("a receiver's Retry-After is waited for when it is longer than the bac
     CHECK(as<wait>(e.resume(1, attempted{asked}, 0.5)).delay >= millis{250});
 }
 
+TEST_CASE("an entry the receiver cannot take yet waits as long as it says, then delivers again without a new lease") {
+    engine e{settings{millis{500}, millis{4000}, millis{1000}}};
+    e.add(to_channel(1, 1, "inc-1"));
+    e.add(to_channel(2, 2, "inc-1"));
+    REQUIRE(e.ready() == std::vector<std::int64_t>{1});
+    attempt const later{verdict::not_yet, "conversations.create: waiting for a rate-limit slot", false, {}, millis{42'000}};
+    auto const w = as<wait>(lease_and_deliver(e, 1, later));
+    CHECK(w.delay == millis{42'000});
+    CHECK_FALSE(w.failed);
+    // It keeps its place in its lane and channel while it waits.
+    CHECK(e.ready().empty());
+    CHECK_FALSE(as<deliver>(e.resume(1, waited{}, 0.5)).in_doubt);
+    CHECK(as<wait>(e.resume(1, attempted{later}, 0.5)).delay == millis{42'000});
+    as<deliver>(e.resume(1, waited{}, 0.5));
+    // A failure after it backs off from the start: the slot waits did not grow the backoff.
+    auto const failed = as<wait>(e.resume(1, attempted{retry("chat.postMessage: service_unavailable")}, 0.99));
+    CHECK(failed.failed);
+    CHECK(failed.delay <= millis{500});
+    as<lease>(e.resume(1, waited{}, 0.5));
+    as<deliver>(e.resume(1, leased{true}, 0.5));
+    as<finish>(e.resume(1, attempted{ok}, 0.5));
+    CHECK(e.ready() == std::vector<std::int64_t>{2});
+}
+
 TEST_CASE("a permanent error gives the entry up and the lane goes on") {
     engine e;
     e.add(to_channel(1, 1, "inc-1"));

@@ -107,6 +107,56 @@ TEST_CASE("the runner delivers every entry once, in order per incident, with a b
     CHECK(store->pending(0, 10).empty());
 }
 
+// The first three tries of every entry of lanes 1 and 2 find no free slot at the receiver.
+class busy_receiver final : public outbox::deliverer {
+public:
+    explicit busy_receiver(asio::any_io_executor ex) : ex_(ex) {}
+    outbox::task<outbox::attempt> deliver(warroom::app::outbox_entry const& entry, bool) override {
+        if (entry.lane <= 2 && ++tries_[entry.id] <= 3) {
+            co_return outbox::attempt{outbox::verdict::not_yet, "no slot", false, {}, 200ms};
+        }
+        ++now_;
+        max_ = std::max(max_, now_);
+        asio::steady_timer pause{ex_, 1ms};
+        co_await pause.async_wait(asio::use_awaitable);
+        --now_;
+        order.push_back(entry.lane);
+        co_return outbox::attempt{};
+    }
+    int max_at_once() const { return max_; }
+    std::vector<int> order;  // the lane of each entry delivered, as delivered
+
+private:
+    asio::any_io_executor ex_;
+    std::map<std::int64_t, int> tries_;
+    int now_ = 0;
+    int max_ = 0;
+};
+
+TEST_CASE("an entry waiting for the receiver's slot leaves its place in flight to others meanwhile") {
+    warroom::store::test::temp_dir dir;
+    auto store = warroom::store::open_store("sqlite://" + (dir / "w.db").string());
+    warroom::app::service svc{*store, warroom::core::policy::defaults(), "/incident", true,
+                              warroom::app::user_limits{{}, {}, {}}};
+    for (int k = 1; k <= 6; ++k) {
+        REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow " + std::to_string(k)).changed);
+    }
+    auto const owed = store->pending(0, 100'000).size();
+
+    asio::io_context ioc;
+    busy_receiver world{ioc.get_executor()};
+    outbox::runner_settings s{"test-host:1:abc"};
+    s.max_in_flight = 2;
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-slot-test"), s};
+    REQUIRE(run_until(ioc, out, [&] { return world.order.size() >= owed; }));
+    CHECK(world.order.size() == owed);
+    CHECK(world.max_at_once() <= 2);
+    // Lanes 3 to 6 went while the first two waited 600 ms for their first delivery.
+    auto const first_waiting = std::ranges::find_if(world.order, [](int lane) { return lane <= 2; });
+    CHECK(std::count_if(world.order.begin(), first_waiting, [](int lane) { return lane > 2; }) >= 4);
+    CHECK(store->pending(0, 10).empty());
+}
+
 TEST_CASE("over group commit each entry is leased once, as it is read, and recorded once") {
     warroom::store::test::temp_dir dir;
     auto const file = "sqlite://" + (dir / "w.db").string();

@@ -53,6 +53,18 @@ TEST_CASE("posts are shaped per channel and channels do not wait for each other"
     for (auto const t : other) CHECK(t == t0);
 }
 
+TEST_CASE("asking when the next call could start books nothing") {
+    rate_limiter r;
+    for (int k = 0; k < 20; ++k) r.reserve("conversations.create", "", t0);
+    auto const next = r.next_free("conversations.create", "", t0);
+    CHECK(next >= t0 + 60s);
+    CHECK(r.next_free("conversations.create", "", t0) == next);
+    CHECK(r.reserve("conversations.create", "", t0) == next);
+    CHECK(r.next_free("chat.postMessage", "C1", t0) == t0);
+    r.pause("chat.update", t0 + 30s);
+    CHECK(r.next_free("chat.update", "", t0) == t0 + 30s);
+}
+
 TEST_CASE("time passing frees the window") {
     rate_limiter r;
     for (int k = 0; k < 20; ++k) r.reserve("pins.add", "", t0);
