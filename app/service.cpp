@@ -40,6 +40,8 @@ constexpr milliseconds others_grace{3000};
 constexpr std::size_t max_fired_per_tick = 200;
 // Lost writes remembered for the adapters that wait on them; older ones are long answered.
 constexpr std::size_t lost_kept = 4096;
+// How often tick() reads the store's head although the store tells of other writers' changes.
+constexpr auto look_every = std::chrono::seconds{1};
 
 std::string strip_hash(std::string_view channel) {
     if (!channel.empty() && channel.front() == '#') channel.remove_prefix(1);
@@ -119,6 +121,9 @@ void service::index_group(alert_group const& g) {
 void service::refresh() {
     // With writes on their way the store's head is behind ours; their settling checks it instead.
     if (!unconfirmed_.empty()) return;
+    // A round trip to a database server saved on every request, while nobody else writes.
+    if (told_ && !others_wrote_) return;
+    others_wrote_ = false;
     auto const head = store_.head();
     if (head > head_) {
         catch_up(head_, head);
@@ -902,6 +907,10 @@ std::optional<timestamp> service::next_due() const {
 }
 
 outcome service::tick(timestamp now) {
+    if (now - looked_at_ >= look_every) {
+        looked_at_ = now;
+        others_wrote_ = true;
+    }
     refresh();
     last_tick_ = now;
     outcome out;

@@ -143,6 +143,10 @@ public:
     std::optional<std::string> lost(ticket t) const;
     // Called after each write that reached the disk: its outbox entries can be delivered.
     void on_written(std::function<void()> fn) { on_written_ = std::move(fn); }
+    // The store tells when another process wrote (others_wrote()): from now on a request looks at
+    // the store's head only once told, and tick() at least every `look_every` in case a word was lost.
+    void told_of_others() { told_ = true; }
+    void others_wrote() { others_wrote_ = true; }
     // Outbox entries are written leased to this deliverer (the process's own), which then delivers
     // them without first committing a lease of its own.
     void lease_outbox_to(birth_lease terms) { birth_lease_ = std::move(terms); }
@@ -233,6 +237,9 @@ private:
     // replicas do not all race for every claim, and each lost race does not cost a reload.
     std::set<int> others_;
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
+    bool told_ = false;
+    bool others_wrote_ = false;  // told so since the head was last read
+    timestamp looked_at_{};      // when tick() last had the head read
     struct unconfirmed {
         ticket id;
         std::vector<event> events;

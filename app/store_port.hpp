@@ -160,6 +160,9 @@ public:
     // failure throws store_error); a group-commit store queues it for the next transaction, and
     // its fact() sees a set_fact at once.
     virtual void submit(write_op op, std::function<void(write_result)> done);
+    // Calls `fn` on the caller's thread whenever another process may have written to the store.
+    // False when this store cannot tell: then a reader must look for itself (head(), pending()).
+    virtual bool on_others_wrote(std::function<void()> fn) { return false; }
 
     // One write, at once.
     append_result append(append_batch const& batch);

@@ -172,6 +172,13 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
         out.wake();
         scheduler_timer.cancel();
     });
+    // Another replica's writes: new outbox entries or leases let go, events to catch up with.
+    if (store.on_others_wrote([&] {
+            svc.others_wrote();
+            out.wake();
+        })) {
+        svc.told_of_others();
+    }
     router.on_groups_changed([&people] { people.refresh(); });
     socket.measure(measured);
     api.measure(measured);

@@ -16,6 +16,7 @@ group_commit::group_commit(std::unique_ptr<app::event_store> writer, std::unique
       thread_([this] { writer_loop(); }) {}
 
 group_commit::~group_commit() {
+    feed_.reset();
     {
         std::lock_guard lock{mutex_};
         stopping_ = true;
@@ -24,9 +25,54 @@ group_commit::~group_commit() {
     thread_.join();
 }
 
+namespace {
+
+constexpr std::size_t facts_kept = 16'384;
+
+// Calls fn(key, value, held) for each fact `op` sets; `held`: its value is kept in memory until
+// written (a first-wins fact may not be the value kept: it is read back once written).
+template <class Fn>
+void each_fact(app::write_op const& op, Fn fn) {
+    if (auto const* f = std::get_if<app::set_fact>(&op)) fn(f->key, f->value, !f->first_wins);
+    if (auto const* f = std::get_if<app::finish_delivery>(&op)) {
+        for (auto const& [key, value] : f->facts) fn(key, value, true);
+    }
+}
+
+}  // namespace
+
 std::optional<std::string> group_commit::fact(std::string const& key) {
     if (auto const it = unwritten_facts_.find(key); it != unwritten_facts_.end()) return it->second.first;
-    return reader_->fact(key);
+    if (auto const it = known_facts_.find(key); it != known_facts_.end()) return it->second;
+    auto value = reader_->fact(key);
+    // Only what is there: a fact missing now may be written by another process at any time.
+    if (value) {
+        if (known_facts_.size() >= facts_kept) known_facts_.clear();
+        known_facts_.emplace(key, *value);
+    }
+    return value;
+}
+
+std::function<void()> group_commit::news() {
+    return [this] {
+        post_([this] {
+            known_facts_.clear();
+            if (others_wrote_) others_wrote_();
+        });
+    };
+}
+
+bool group_commit::on_others_wrote(std::function<void()> fn) {
+    if (!feed_) return false;
+    others_wrote_ = std::move(fn);
+    return true;
+}
+
+void group_commit::forget_written_facts(app::write_op const& op) {
+    each_fact(op, [this](std::string const& key, std::string const&, bool held) {
+        known_facts_.erase(key);
+        if (held) forget_fact(key);
+    });
 }
 
 void group_commit::forget_fact(std::string const& key) {
@@ -49,6 +95,9 @@ std::vector<app::write_result> group_commit::write(std::vector<app::write_op> co
     work_.notify_one();
     std::unique_lock lock{mutex_};
     synced_.wait(lock, [&] { return call->remaining == 0; });
+    for (auto const& op : ops) {
+        each_fact(op, [this](std::string const& key, std::string const&, bool) { known_facts_.erase(key); });
+    }
     for (auto const& r : call->results) {
         if (r.failure) throw app::store_error(*r.failure);
     }
@@ -56,16 +105,12 @@ std::vector<app::write_result> group_commit::write(std::vector<app::write_op> co
 }
 
 void group_commit::submit(app::write_op op, std::function<void(app::write_result)> done) {
-    auto const remember = [this](std::string const& key, std::string const& value) {
+    each_fact(op, [this](std::string const& key, std::string const& value, bool held) {
+        if (!held) return;
         auto& [v, in_flight] = unwritten_facts_[key];
         v = value;
         ++in_flight;
-    };
-    // A first-wins fact may not be the value kept: it is read back once written.
-    if (auto const* f = std::get_if<app::set_fact>(&op); f && !f->first_wins) remember(f->key, f->value);
-    if (auto const* f = std::get_if<app::finish_delivery>(&op)) {
-        for (auto const& [key, value] : f->facts) remember(key, value);
-    }
+    });
     bool wake = false;
     {
         std::lock_guard lock{mutex_};
@@ -146,10 +191,7 @@ void group_commit::writer_loop() {
         if (finished.empty()) continue;
         post_([this, finished = std::move(finished)]() mutable {
             for (auto& [q, result] : finished) {
-                if (auto const* f = std::get_if<app::set_fact>(&q.op); f && !f->first_wins) forget_fact(f->key);
-                if (auto const* f = std::get_if<app::finish_delivery>(&q.op)) {
-                    for (auto const& fact : f->facts) forget_fact(fact.first);
-                }
+                forget_written_facts(q.op);
                 // Without a completion, a failure is seen by the writes after it: they fail the same way.
                 if (q.done) q.done(std::move(result));
             }

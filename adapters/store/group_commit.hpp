@@ -12,12 +12,19 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "adapters/metrics/metrics.hpp"
 #include "app/store_port.hpp"
 
 namespace warroom::store {
+
+// Tells, from a thread of its own, when other processes wrote to the database; it stops when destroyed.
+class news_feed {
+public:
+    virtual ~news_feed() = default;
+};
 
 class group_commit final : public app::event_store {
 public:
@@ -46,7 +53,13 @@ public:
     std::vector<app::delivery_lease> leases_between(std::int64_t from, std::int64_t through) override {
         return reader_->leases_between(from, through);
     }
+    // From memory once read: a delivery reads its war room's and message's facts at every step.
     std::optional<std::string> fact(std::string const& key) override;
+    // What a news_feed calls, from its thread, when another process wrote: facts read before may
+    // have changed, and on_others_wrote() subscribers hear of it on the loop.
+    std::function<void()> news();
+    void listen(std::unique_ptr<news_feed> feed) { feed_ = std::move(feed); }
+    bool on_others_wrote(std::function<void()> fn) override;
     int next_incident(int at_least) override { return reader_->next_incident(at_least); }
     // Waits for the writer thread; not for the loop's thread, which would stop reading frames.
     std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
@@ -79,6 +92,9 @@ private:
     void writer_loop();
     void forget_fact(std::string const& key);
 
+    // Stopped first: its news posts to this object.
+    std::unique_ptr<news_feed> feed_;
+    std::function<void()> others_wrote_;
     std::unique_ptr<app::event_store> writer_;
     std::unique_ptr<app::event_store> reader_;
     post_fn post_;
@@ -86,6 +102,10 @@ private:
     std::size_t max_writes_;
     // Facts submitted and not yet confirmed on disk, with how many writes of each are in flight.
     std::map<std::string, std::pair<std::string, int>, std::less<>> unwritten_facts_;
+    // Facts on disk as last read (the loop's thread only); one this process writes is forgotten
+    // once written, and read again. Bounded by forgetting all at once: the busy ones come back.
+    std::unordered_map<std::string, std::string> known_facts_;
+    void forget_written_facts(app::write_op const& op);
 
     mutable std::mutex mutex_;
     std::condition_variable work_;

@@ -2,7 +2,10 @@
 // password. A sqlite URL holds just a path, so it is quoted whole.
 #include "adapters/store/open_store.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <random>
 #include <string_view>
 
 #include "adapters/store/postgres_store.hpp"
@@ -53,7 +56,17 @@ std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode m
     if (!post || url == in_memory) return writer;
     // Opened second: the writer has created the database and brought its schema up to date.
     auto reader = open_tables(url, mode);
-    return std::make_unique<group_commit>(std::move(writer), std::move(reader), std::move(post));
+    // Several processes may share a PostgreSQL database: each hears the others' writes.
+    auto* const shared = dynamic_cast<postgres_store*>(writer.get());
+    std::string self;
+    if (shared) {
+        std::random_device random;
+        self = std::to_string(::getpid()) + ":" + std::to_string(random()) + std::to_string(random());
+        shared->announce_as(self);  // before the writer thread starts
+    }
+    auto store = std::make_unique<group_commit>(std::move(writer), std::move(reader), std::move(post));
+    if (shared) store->listen(std::make_unique<postgres_listener>(url, self, store->news()));
+    return store;
 }
 
 }  // namespace warroom::store

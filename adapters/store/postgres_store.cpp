@@ -4,10 +4,15 @@
 
 #include <dlfcn.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -28,16 +33,19 @@ struct libpq_api {
     decltype(&::PQclear) PQclear;
     decltype(&::PQcmdTuples) PQcmdTuples;
     decltype(&::PQconnectdbParams) PQconnectdbParams;
+    decltype(&::PQconsumeInput) PQconsumeInput;
     decltype(&::PQdb) PQdb;
     decltype(&::PQerrorMessage) PQerrorMessage;
     decltype(&::PQexec) PQexec;
     decltype(&::PQexecParams) PQexecParams;
     decltype(&::PQexecPrepared) PQexecPrepared;
     decltype(&::PQfinish) PQfinish;
+    decltype(&::PQfreemem) PQfreemem;
     decltype(&::PQgetisnull) PQgetisnull;
     decltype(&::PQgetlength) PQgetlength;
     decltype(&::PQgetvalue) PQgetvalue;
     decltype(&::PQhost) PQhost;
+    decltype(&::PQnotifies) PQnotifies;
     decltype(&::PQntuples) PQntuples;
     decltype(&::PQport) PQport;
     decltype(&::PQprepare) PQprepare;
@@ -46,6 +54,7 @@ struct libpq_api {
     decltype(&::PQresultErrorMessage) PQresultErrorMessage;
     decltype(&::PQresultStatus) PQresultStatus;
     decltype(&::PQsetNoticeProcessor) PQsetNoticeProcessor;
+    decltype(&::PQsocket) PQsocket;
     decltype(&::PQstatus) PQstatus;
     decltype(&::PQtransactionStatus) PQtransactionStatus;
     decltype(&::PQuser) PQuser;
@@ -68,16 +77,19 @@ libpq_api const& libpq() {
         load(a.PQclear, "PQclear");
         load(a.PQcmdTuples, "PQcmdTuples");
         load(a.PQconnectdbParams, "PQconnectdbParams");
+        load(a.PQconsumeInput, "PQconsumeInput");
         load(a.PQdb, "PQdb");
         load(a.PQerrorMessage, "PQerrorMessage");
         load(a.PQexec, "PQexec");
         load(a.PQexecParams, "PQexecParams");
         load(a.PQexecPrepared, "PQexecPrepared");
         load(a.PQfinish, "PQfinish");
+        load(a.PQfreemem, "PQfreemem");
         load(a.PQgetisnull, "PQgetisnull");
         load(a.PQgetlength, "PQgetlength");
         load(a.PQgetvalue, "PQgetvalue");
         load(a.PQhost, "PQhost");
+        load(a.PQnotifies, "PQnotifies");
         load(a.PQntuples, "PQntuples");
         load(a.PQport, "PQport");
         load(a.PQprepare, "PQprepare");
@@ -86,6 +98,7 @@ libpq_api const& libpq() {
         load(a.PQresultErrorMessage, "PQresultErrorMessage");
         load(a.PQresultStatus, "PQresultStatus");
         load(a.PQsetNoticeProcessor, "PQsetNoticeProcessor");
+        load(a.PQsocket, "PQsocket");
         load(a.PQstatus, "PQstatus");
         load(a.PQtransactionStatus, "PQtransactionStatus");
         load(a.PQuser, "PQuser");
@@ -138,7 +151,7 @@ CREATE SEQUENCE incident_numbers;
 constexpr std::int64_t known_schema_version = std::size(migrations);
 
 // The statements every connection prepares, by name.
-constexpr std::array<std::pair<char const*, char const*>, 21> statements{{
+constexpr std::array<std::pair<char const*, char const*>, 22> statements{{
     {"version_of", "SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = $1"},
     {"insert_event", "INSERT INTO events (incident, version, type, at, actor, body) VALUES ($1, $2, $3, $4, $5, $6)"},
     {"insert_claim", "INSERT INTO reminders_fired (key, fired_at) VALUES ($1, $2)"},
@@ -168,7 +181,11 @@ constexpr std::array<std::pair<char const*, char const*>, 21> statements{{
     {"rollback_to", "ROLLBACK TO SAVEPOINT one_write"},
     {"release", "RELEASE SAVEPOINT one_write"},
     {"next_incident", "SELECT GREATEST(nextval('incident_numbers'), $1)"},
+    // Heard by the others' listeners once the transaction commits; the payload is who wrote.
+    {"notify", "SELECT pg_notify('warroom_changes', $1)"},
 }};
+constexpr char const* listen_sql = "LISTEN warroom_changes";
+constexpr int coalesce_ms = 5;
 
 struct result_clear {
     void operator()(PGresult* r) const noexcept { libpq().PQclear(r); }
@@ -178,6 +195,28 @@ using result = std::unique_ptr<PGresult, result_clear>;
 struct conn_finish {
     void operator()(PGconn* c) const noexcept { libpq().PQfinish(c); }
 };
+
+using connection = std::unique_ptr<PGconn, conn_finish>;
+
+// A connection to `url`, made or failed (PQstatus says which).
+connection connect_to(std::string const& url) {
+    // Defaults first: the URL's own settings (connect_timeout=…) come after and win.
+    char const* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname", nullptr};
+    char const* values[] = {"10", "warroom", "UTF8", url.c_str(), nullptr};
+    connection conn{libpq().PQconnectdbParams(keys, values, 1)};
+    if (!conn) throw app::store_error("postgresql store: out of memory");
+    // "relation already exists, skipping" and the like are not for the daemon's output.
+    libpq().PQsetNoticeProcessor(
+        conn.get(), [](void*, char const*) {}, nullptr);
+    return conn;
+}
+
+// user@host:port/db: how messages name the database.
+std::string name_of(PGconn* conn) {
+    auto const part = [](char const* p) { return std::string(p ? p : ""); };
+    auto const& pq = libpq();
+    return part(pq.PQuser(conn)) + "@" + part(pq.PQhost(conn)) + ":" + part(pq.PQport(conn)) + "/" + part(pq.PQdb(conn));
+}
 
 // A parameter as text, or SQL NULL.
 using param = std::optional<std::string>;
@@ -203,7 +242,8 @@ std::int64_t integer(PGresult const* r, int row, int column) {
 struct postgres_store::impl {
     std::string url;
     std::string name;  // user@host:port/db, for messages
-    std::unique_ptr<PGconn, conn_finish> conn;
+    connection conn;
+    std::string announced_as;  // the payload of the notice each write transaction gives; empty: none
     bool prepared = false;
 
     [[noreturn]] void fail(std::string_view operation, PGresult const* r = nullptr) const {
@@ -214,19 +254,9 @@ struct postgres_store::impl {
     }
 
     void connect() {
-        // Defaults first: the URL's own settings (connect_timeout=…) come after and win.
-        char const* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname", nullptr};
-        char const* values[] = {"10", "warroom", "UTF8", url.c_str(), nullptr};
-        conn.reset(libpq().PQconnectdbParams(keys, values, 1));
-        if (!conn) throw app::store_error("postgresql store: out of memory");
-        auto const part = [](char const* p) { return std::string(p ? p : ""); };
-        auto const& pq = libpq();
-        name = part(pq.PQuser(conn.get())) + "@" + part(pq.PQhost(conn.get())) + ":" + part(pq.PQport(conn.get())) +
-               "/" + part(pq.PQdb(conn.get()));
+        conn = connect_to(url);
+        name = name_of(conn.get());
         if (libpq().PQstatus(conn.get()) != CONNECTION_OK) fail("connect");
-        // "relation already exists, skipping" and the like are not for the daemon's output.
-        libpq().PQsetNoticeProcessor(
-            conn.get(), [](void*, char const*) {}, nullptr);
         prepared = false;
     }
 
@@ -636,8 +666,69 @@ std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> 
         results[k].status = status;
         if (appends[k]) results[k].head = s.single_int("select_head", {}, "head");
     }
+    if (!s.announced_as.empty()) s.run("notify", {s.announced_as}, "notify the other processes");
     tx.commit();
     return results;
+}
+
+void postgres_store::announce_as(std::string self) { impl_->announced_as = std::move(self); }
+
+postgres_listener::postgres_listener(std::string url, std::string self, std::function<void()> changed)
+    : url_(std::move(url)), self_(std::move(self)), changed_(std::move(changed)) {
+    if (stop_ < 0) throw app::store_error(std::string("postgresql listener: eventfd: ") + std::strerror(errno));
+    libpq();  // loaded here, where a failure can be told, not in the thread
+    thread_ = std::thread([this] { run(); });
+}
+
+postgres_listener::~postgres_listener() {
+    std::uint64_t const one = 1;
+    [[maybe_unused]] auto const written = ::write(stop_, &one, sizeof one);
+    thread_.join();
+    ::close(stop_);
+}
+
+bool postgres_listener::pause(int ms) const {
+    pollfd stop{stop_, POLLIN, 0};
+    return ::poll(&stop, 1, ms) == 0;
+}
+
+void postgres_listener::run() {
+    auto const& pq = libpq();
+    int retry_ms = 100;
+    for (;;) {
+        auto const conn = connect_to(url_);
+        bool listening = pq.PQstatus(conn.get()) == CONNECTION_OK;
+        if (listening) {
+            result const r{pq.PQexec(conn.get(), listen_sql)};
+            listening = pq.PQresultStatus(r.get()) == PGRES_COMMAND_OK;
+        }
+        if (!listening) {
+            // The database is away: the fallback polls meanwhile; try again, less and less often.
+            if (!pause(retry_ms)) return;
+            retry_ms = std::min(retry_ms * 2, 5000);
+            continue;
+        }
+        retry_ms = 100;
+        changed_();  // what was written while nobody listened
+        for (;;) {
+            pollfd ready[2] = {{pq.PQsocket(conn.get()), POLLIN, 0}, {stop_, POLLIN, 0}};
+            // Woken by a notice, the connection's end or the stop; the timeout only bounds the wait.
+            if (::poll(ready, 2, 10'000) < 0 && errno != EINTR) break;
+            if (ready[1].revents != 0) return;
+            if (ready[0].revents == 0) continue;
+            if (pq.PQconsumeInput(conn.get()) == 0) break;  // the connection is gone: a new one
+            bool heard = false;
+            while (PGnotify* n = pq.PQnotifies(conn.get())) {
+                heard = heard || self_ != n->extra;
+                pq.PQfreemem(n);
+            }
+            if (!heard) continue;
+            // Replicas under load commit hundreds of times a second: what comes within a few
+            // milliseconds is told as one, so the loop reads the store once for all of it.
+            if (!pause(coalesce_ms)) return;
+            changed_();
+        }
+    }
 }
 
 }  // namespace warroom::store

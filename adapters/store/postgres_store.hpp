@@ -6,10 +6,15 @@
 // One object is one connection and belongs to the one thread that calls it.
 #pragma once
 
+#include <sys/eventfd.h>
+
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "adapters/store/group_commit.hpp"
 #include "adapters/store/table_store.hpp"
 
 namespace warroom::store {
@@ -37,6 +42,8 @@ public:
     // Throws std::invalid_argument for a batch that could never be written (as sqlite_store does),
     // app::store_error on any database failure; a lost connection is re-opened by the next call.
     std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
+    // Each write transaction from now on tells the listeners (postgres_listener) that `self` wrote.
+    void announce_as(std::string self);
 
     std::vector<std::pair<std::string, std::string>> catalog() override;
     std::unique_ptr<table_reader> read_tables() override;
@@ -45,6 +52,28 @@ public:
 private:
     struct impl;
     std::unique_ptr<impl> impl_;
+};
+
+// Hears the other processes' writes (PostgreSQL's LISTEN/NOTIFY) on a connection and a thread of
+// its own, and calls `changed` on that thread for each batch of notices not from `self`. It also
+// calls it after each (re)connection: what was written while nobody listened went unheard.
+class postgres_listener final : public news_feed {
+public:
+    postgres_listener(std::string url, std::string self, std::function<void()> changed);
+    ~postgres_listener() override;
+    postgres_listener(postgres_listener const&) = delete;
+    postgres_listener& operator=(postgres_listener const&) = delete;
+
+private:
+    void run();
+    // Waits `ms` unless stopped: false when stopped.
+    bool pause(int ms) const;
+
+    std::string url_;
+    std::string self_;
+    std::function<void()> changed_;
+    int stop_ = ::eventfd(0, EFD_CLOEXEC);
+    std::thread thread_;  // last: started once everything above exists
 };
 
 }  // namespace warroom::store

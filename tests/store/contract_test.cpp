@@ -16,6 +16,7 @@
 #include "adapters/store/group_commit.hpp"
 #include "adapters/store/open_store.hpp"
 #include "tests/store/events.hpp"
+#include "tests/store/group_commit_support.hpp"
 #include "tests/store/pg_support.hpp"
 #include "tests/store/temp_dir.hpp"
 
@@ -271,5 +272,40 @@ TEST_CASE("a store shared by processes numbers each new incident once, any store
         }
         CHECK(taken.size() == 20);
         CHECK(one->next_incident(1000) == 1000);
+    }
+}
+
+TEST_CASE("group commit hears the other processes' writes on PostgreSQL and reads their facts anew") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        store::test::loop one_loop, two_loop;
+        auto one = store::open_store(a.url, store::open_mode::create, one_loop.post());
+        auto two = store::open_store(a.url, store::open_mode::existing, two_loop.post());
+        int one_heard = 0, two_heard = 0;
+        bool const tells = one->on_others_wrote([&] { ++one_heard; });
+        two->on_others_wrote([&] { ++two_heard; });
+        // One process on SQLite: nobody else to hear.
+        CHECK(tells == (a.name == "postgresql"));
+        if (!tells) continue;
+        // Each says so once it listens: writes from then on are heard.
+        one_loop.run_until([&] { return one_heard == 1; });
+        two_loop.run_until([&] { return two_heard == 1; });
+        auto const set = [&](std::string const& value) {
+            bool done = false;
+            one->submit(app::set_fact{"message:k", value}, [&](app::write_result r) { done = r.written(); });
+            one_loop.run_until([&] { return done; });
+        };
+        set("first");
+        two_loop.run_until([&] { return two_heard == 2; });
+        CHECK(two->fact("message:k") == "first");
+        set("second");
+        CHECK(two->fact("message:k") == "first");  // as it was read, until the news is heard
+        two_loop.run_until([&] { return two_heard == 3; });
+        CHECK(two->fact("message:k") == "second");
+        // Its own writes are not news to a process.
+        auto const until = std::chrono::steady_clock::now() + 300ms;
+        one_loop.run_until([&] { return std::chrono::steady_clock::now() > until; });
+        CHECK(one_heard == 1);
     }
 }
