@@ -232,9 +232,18 @@ task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_time
         }
     }
     if (auto const* d = std::get_if<deliver>(&a)) {
-        // Awaited on its own line: GCC 12 miscompiles co_await inside a braced initializer.
-        auto result = co_await to_.deliver(e, d->in_doubt);
-        co_return attempted{std::move(result)};
+        std::optional<std::string> store_down;
+        try {
+            // Awaited on its own line: GCC 12 miscompiles co_await inside a braced initializer.
+            auto result = co_await to_.deliver(e, d->in_doubt);
+            co_return attempted{std::move(result)};
+        } catch (app::store_error const& err) {
+            store_down = err.what();
+        }
+        // A deliverer reads its facts from the store (a restarting database): tried again later,
+        // reconciled first, as its calls may have reached the world before the read failed.
+        log_->error("outbox entry {} (incident {}): store: {}", id, e.lane, *store_down);
+        co_return attempted{attempt{verdict::retry, "store: " + *store_down, true}};
     }
     if (auto const* w = std::get_if<wait>(&a)) {
         if (w->failed) {
