@@ -157,6 +157,40 @@ TEST_CASE("an entry waiting for the receiver's slot leaves its place in flight t
     CHECK(store->pending(0, 10).empty());
 }
 
+// Its first read of the store fails, as while a database restarts.
+class store_away final : public outbox::deliverer {
+public:
+    outbox::task<outbox::attempt> deliver(warroom::app::outbox_entry const& entry, bool in_doubt) override {
+        if (tries_[entry.id]++ == 0) throw warroom::app::store_error("read delivery fact failed: server closed the connection");
+        if (in_doubt) ++reconciled;
+        ++delivered;
+        co_return outbox::attempt{};
+    }
+    std::size_t delivered = 0;
+    std::size_t reconciled = 0;
+
+private:
+    std::map<std::int64_t, int> tries_;
+};
+
+TEST_CASE("a store failure inside a delivery is retried, reconciled first, never left undriven") {
+    warroom::store::test::temp_dir dir;
+    auto store = warroom::store::open_store("sqlite://" + (dir / "w.db").string());
+    warroom::app::service svc{*store, warroom::core::policy::defaults(), "/incident", true,
+                              warroom::app::user_limits{{}, {}, {}}};
+    REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow").changed);
+    auto const owed = store->pending(0, 100'000).size();
+
+    asio::io_context ioc;
+    store_away world;
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-store-away-test"),
+                       outbox::runner_settings{"test-host:1:abc"}};
+    REQUIRE(run_until(ioc, out, [&] { return world.delivered >= owed; }));
+    CHECK(world.delivered == owed);
+    CHECK(world.reconciled == owed);
+    CHECK(store->pending(0, 10).empty());
+}
+
 TEST_CASE("over group commit each entry is leased once, as it is read, and recorded once") {
     warroom::store::test::temp_dir dir;
     auto const file = "sqlite://" + (dir / "w.db").string();
