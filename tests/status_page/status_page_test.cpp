@@ -35,6 +35,7 @@ core::incident published(int number, core::incident_type type, std::string title
 struct world {
     core::policy rules = core::policy::defaults();
     std::vector<core::incident> incidents;
+    std::vector<core::maintenance> windows;
     std::uint64_t generation = 1;
     status_page::site site;
 
@@ -43,6 +44,11 @@ struct world {
                status_page::source{[this] {
                                        std::vector<core::incident const*> out;
                                        for (auto const& i : incidents) out.push_back(&i);
+                                       return out;
+                                   },
+                                   [this] {
+                                       std::vector<core::maintenance const*> out;
+                                       for (auto const& m : windows) out.push_back(&m);
                                        return out;
                                    },
                                    [this] { return generation; }}) {}
