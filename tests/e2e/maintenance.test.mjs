@@ -6,7 +6,7 @@
 // each wait for its edges has a deadline.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { World, envelopeFrame, repeatedAcks } from './harness.mjs';
+import { World, envelopeFrame, repeatedAcks, statusPageBase as pageBase } from './harness.mjs';
 
 const config = `[status_page]
 listen = "127.0.0.1:0"
@@ -22,11 +22,6 @@ name = "Website"
 const ephemeralText = (ack) => JSON.stringify(ack?.payload ?? {});
 // Whole seconds in UTC, as the command reads them: 2026-12-07T13:05:09Z.
 const iso = (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-
-async function pageBase(bot) {
-  const line = await bot.waitForLog(/status page: listening on port \d+/);
-  return `http://127.0.0.1:${/port (\d+)/.exec(line)[1]}`;
-}
 
 async function get(base, path) {
   const r = await fetch(base + path, { signal: AbortSignal.timeout(5000) });
