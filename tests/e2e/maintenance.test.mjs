@@ -6,6 +6,7 @@
 // each wait for its edges has a deadline.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { World, envelopeFrame, repeatedAcks, statusPageBase as pageBase } from './harness.mjs';
 
 const config = `[status_page]
@@ -19,6 +20,43 @@ name = "API"
 name = "Website"
 `;
 
+// Statuspage's public scheduled-maintenances lists: the fields its clients read.
+const fromSim = createRequire(new URL('../slack_sim/package.json', import.meta.url));
+const Ajv = fromSim('ajv').default;
+const addFormats = fromSim('ajv-formats').default;
+const time = { type: 'string', format: 'date-time' };
+const maintenanceList = {
+  type: 'object',
+  required: ['page', 'scheduled_maintenances'],
+  properties: {
+    scheduled_maintenances: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'name', 'status', 'created_at', 'updated_at', 'monitoring_at', 'resolved_at', 'impact', 'shortlink',
+          'started_at', 'page_id', 'incident_updates', 'components', 'scheduled_for', 'scheduled_until'],
+        properties: {
+          id: { type: 'string' }, name: { type: 'string' }, status: { enum: ['scheduled', 'in_progress', 'verifying', 'completed'] },
+          created_at: time, updated_at: time, scheduled_for: time, scheduled_until: time, impact: { const: 'maintenance' },
+          resolved_at: { anyOf: [time, { type: 'null' }] },
+          incident_updates: {
+            type: 'array', minItems: 1,
+            items: { type: 'object', required: ['id', 'status', 'body', 'incident_id', 'created_at', 'display_at'] },
+          },
+          components: { type: 'array', items: { type: 'object', required: ['id', 'name', 'status'] } },
+        },
+      },
+    },
+  },
+};
+const ajv = new Ajv({ allErrors: true });
+addFormats(ajv);
+const validMaintenances = ajv.compile(maintenanceList);
+function checkShape(path, body) {
+  assert.ok(validMaintenances(body), `${path}: ${ajv.errorsText(validMaintenances.errors)}`);
+  return body;
+}
+
 const ephemeralText = (ack) => JSON.stringify(ack?.payload ?? {});
 // Whole seconds in UTC, as the command reads them: 2026-12-07T13:05:09Z.
 const iso = (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -28,7 +66,10 @@ async function get(base, path) {
   assert.equal(r.status, 200, path);
   return { etag: r.headers.get('etag'), body: await r.text() };
 }
-const json = async (base, path) => JSON.parse((await get(base, path)).body);
+const json = async (base, path) => {
+  const body = JSON.parse((await get(base, path)).body);
+  return path.includes('scheduled-maintenances') ? checkShape(path, body) : body;
+};
 
 // Polls until `check` holds, at most `ms`: the window's edges come on the wall clock.
 async function until(what, ms, check) {
