@@ -66,9 +66,11 @@ void service::reload() {
     auto const events = store_.load();
     incidents_ = replay(events);
     groups_.clear();
+    maintenances_.clear();
     last_event_at_.reset();
     for (auto const& e : events) {
         apply(groups_, e);
+        apply(maintenances_, e);
         last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     }
     // A write on its way is applied again unless the store has it already (it was committed with
@@ -81,6 +83,7 @@ void service::reload() {
         for (auto const& e : u.events) {
             apply(incidents_, e);
             apply(groups_, e);
+            apply(maintenances_, e);
             last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
         }
     }
@@ -107,6 +110,10 @@ int service::version_of(int stream) const {
     if (is_alert_stream(stream)) {
         auto const it = groups_.find(-stream);
         return it == groups_.end() ? 0 : it->second.version;
+    }
+    if (is_maintenance_stream(stream)) {
+        auto const it = maintenances_.find(maintenance_of(stream));
+        return it == maintenances_.end() ? 0 : it->second.version;
     }
     auto const* i = find(stream);
     return i ? i->version : 0;
@@ -140,6 +147,12 @@ void service::catch_up(std::int64_t after, std::int64_t through) {
         if (is_alert_stream(e.incident)) {
             apply(groups_, e);
             index_group(groups_.at(-e.incident));
+            last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
+            continue;
+        }
+        if (is_maintenance_stream(e.incident)) {
+            apply(maintenances_, e);
+            ++publications_seen_;
             last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
             continue;
         }
@@ -301,6 +314,8 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
         }
         if (is_alert_stream(e.incident)) {
             if (auto const it = groups_.find(-e.incident); it != groups_.end()) staged_groups.emplace(*it);
+        } else if (is_maintenance_stream(e.incident)) {
+            // Nothing derives from a window's state but the reply (consequences()): applied below.
         } else if (auto const* i = find(e.incident)) {
             staged.emplace(e.incident, *i);
         }
@@ -328,6 +343,11 @@ bool service::record(std::vector<event> const& events, std::vector<std::string> 
         schedule(incidents_.insert_or_assign(number, std::move(i)).first->second);
     }
     for (auto& [number, g] : staged_groups) index_group(groups_.insert_or_assign(number, std::move(g)).first->second);
+    for (auto const& e : events) {
+        if (!is_maintenance_stream(e.incident)) continue;
+        apply(maintenances_, e);
+        ++publications_seen_;
+    }
     for (auto const& e : events) last_event_at_ = std::max(last_event_at_.value_or(e.at), e.at);
     auto const t = ++issued_;
     for (auto const& key : batch.claims) unconfirmed_claims_.insert(key);
@@ -366,6 +386,7 @@ outcome service::handle(origin const& o, std::string_view text) {
     if (!within_limits(o, request_kind::command, req.verb, out)) return out;
     auto const target = req.incident ? req.incident : room ? std::optional<int>(room->number) : std::nullopt;
     if (auto const* q = std::get_if<query>(&req.what)) return answer(o, *q, target);
+    if (auto const* m = std::get_if<maintenance_request>(&req.what)) return maintain(o, *m);
     if (auto const* d = std::get_if<declare>(&req.what)) {
         if (req.modal) {
             out.effects.push_back(open_form{o.user, declare_modal()});
@@ -411,10 +432,22 @@ std::vector<effect> service::consequences(origin const& o, std::vector<event> co
                                           alert_group_map const& groups, std::vector<alert> const& received) const {
     std::vector<event> of_incidents;
     std::copy_if(events.begin(), events.end(), std::back_inserter(of_incidents),
-                 [](event const& e) { return !is_alert_stream(e.incident); });
+                 [](event const& e) { return is_incident_stream(e.incident); });
     auto effects = reactions(of_incidents, state, {rules_, o.user, o.channel});
     auto triage = alert_reactions(events, groups, rules_, received);
     std::move(triage.begin(), triage.end(), std::back_inserter(effects));
+    // A maintenance window's only effect: telling who scheduled or cancelled it. The page reads the state.
+    for (auto const& e : events) {
+        if (!is_maintenance_stream(e.incident)) continue;
+        maintenance_map window;
+        if (auto const it = maintenances_.find(maintenance_of(e.incident)); it != maintenances_.end()) window.insert(*it);
+        apply(window, e);
+        auto const& m = window.begin()->second;
+        effects.push_back(reply{o.channel, o.user,
+                                std::holds_alternative<maintenance_scheduled>(e.what)
+                                    ? maintenance_scheduled_view(m, slash_, *rules_.zone)
+                                    : maintenance_cancelled_view(m, e.at, *rules_.zone)});
+    }
     return effects;
 }
 
@@ -476,6 +509,37 @@ outcome service::declare_incident(origin const& o, declare const& d) {
         int const number = store_.next_incident(incidents_.empty() ? 1 : incidents_.rbegin()->first + 1);
         return decide_declare(number, d, o.user, o.now, rules_);
     });
+}
+
+outcome service::maintain(origin const& o, maintenance_request const& m) {
+    if (std::holds_alternative<list_maintenance>(m)) {
+        outcome out;
+        std::vector<maintenance const*> windows;
+        for (auto const& [n, w] : maintenances_) windows.push_back(&w);
+        out.effects.push_back(reply{o.channel, o.user, maintenance_list_view(windows, o.now, *rules_.zone)});
+        return out;
+    }
+    std::optional<refusal> not_allowed;
+    auto out = decide_and_record(o, [&]() -> decision {
+        // Checked on every attempt, as run() does.
+        not_allowed = authorize_maintenance(principal_of(o), rules_);
+        if (not_allowed) return *not_allowed;
+        if (auto const* s = std::get_if<schedule_maintenance>(&m)) {
+            // A conflict means another writer took this number: decided again with the next one.
+            int const number = maintenances_.empty() ? 1 : maintenances_.rbegin()->first + 1;
+            return decide_schedule(*s, number, o.user, o.now, rules_);
+        }
+        auto const number = std::get<cancel_maintenance>(m).number;
+        auto const it = maintenances_.find(number);
+        if (it == maintenances_.end()) return refusal{"there is no " + maintenance_ref(number)};
+        return decide_cancel(it->second, o.user, o.now);
+    });
+    if (not_allowed) {
+        out.effects.clear();
+        out.effects.push_back(reply{o.channel, o.user, problem(not_allowed->reason, "")});
+        out.denied = denial{o.user, 0, "maintenance", not_allowed->reason};
+    }
+    return out;
 }
 
 outcome service::answer(origin const& o, query const& q, std::optional<int> number) {
@@ -868,7 +932,14 @@ period_report service::report_of(period const& of, timestamp now) const {
     for (auto const* i : incidents_in(with_open_actions_)) {
         if (i->declared_at < from || i->declared_at >= of.to) candidates.push_back(i);
     }
-    return build_period_report(of, candidates, now, rules_, zone);
+    auto r = build_period_report(of, candidates, now, rules_, zone);
+    if (of.kind == period_kind::year && !rules_.components.empty()) {
+        std::vector<maintenance const*> windows;
+        for (auto const& [n, w] : maintenances_) windows.push_back(&w);
+        r.availability = availability(incidents_in(published_), windows, rules_.components, of.from,
+                                      std::max(of.from, std::min(of.to, now)));
+    }
+    return r;
 }
 
 dashboard_data service::dashboard(timestamp now) const {

@@ -26,6 +26,7 @@
 #include "core/authority.hpp"
 #include "core/command_line.hpp"
 #include "core/effects.hpp"
+#include "core/maintenance.hpp"
 #include "core/period_report.hpp"
 #include "core/views.hpp"
 
@@ -120,6 +121,8 @@ public:
     int active(severity s) const { return active_[static_cast<std::size_t>(s)]; }
     int awaiting_close() const { return awaiting_close_; }
     alert_group_map const& alert_groups() const { return groups_; }
+    // Every maintenance window ever scheduled; what they show moves publications_seen() too.
+    maintenance_map const& maintenances() const { return maintenances_; }
     // A periodic report of `of` as of `now`, from the incidents declared in it and the period before
     // and those with open action items (found through indexes, not a scan of every incident).
     period_report report_of(period const& of, timestamp now) const;
@@ -162,6 +165,8 @@ private:
     // One request's worth of the sender's budget; false (and the reply said) when spent.
     bool within_limits(origin const& o, request_kind kind, std::string_view verb, outcome& out);
     outcome declare_incident(origin const& o, declare const& d);
+    // `/incident maintenance …`: schedule, cancel (both checked by authorize_maintenance) or list.
+    outcome maintain(origin const& o, maintenance_request const& m);
     // Triage: a button on an alert group's post, and the forms it opens.
     outcome triage(origin const& o, ui::action action, int group);
     outcome submit_triage(origin const& o, ui::form form, int group, form_values const& values);
@@ -203,6 +208,7 @@ private:
     directory const* directory_ = nullptr;
     incident_map incidents_;
     alert_group_map groups_;
+    maintenance_map maintenances_;
     // Alert group identity (source and key) → its newest group: an alert finds its group without a scan.
     std::unordered_map<std::string, int> group_index_;
     void index_group(alert_group const& g);

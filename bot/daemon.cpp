@@ -208,6 +208,11 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
                                              }
                                              return out;
                                          },
+                                         [&svc] {
+                                             std::vector<core::maintenance const*> out;
+                                             for (auto const& [n, m] : svc.maintenances()) out.push_back(&m);
+                                             return out;
+                                         },
                                          [&svc] { return svc.publications_seen(); }});
         page_web.emplace(ioc.get_executor(), http::server_settings{sp.listen},
                          [&page](http::request r) -> http::task<http::response> {

@@ -716,7 +716,7 @@ private:
     }
 
     void read_status_page(toml::table const& t, settings& s) const {
-        check_keys(t, "status_page", {"listen", "name", "url", "components"});
+        check_keys(t, "status_page", {"listen", "name", "url", "maintainers", "components"});
         auto& sp = s.status_page;
         guarded([&] {
             if (auto const* n = t.get("listen")) {
@@ -736,6 +736,9 @@ private:
                 check("status_page.url", http_url_problem(sp.page.url));
                 while (!sp.page.url.empty() && sp.page.url.back() == '/') sp.page.url.pop_back();
             }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("maintainers")) s.policy.maintainers = people_by_id(*n, "status_page.maintainers");
         });
         auto const* list = t.get("components");
         if (!list) return;

@@ -56,13 +56,23 @@ bool is_admin(principal const& who, policy const& p) {
                        [&](std::string const& a) { return a == who.user || has(who.groups, a); });
 }
 
+namespace {
+// Those `listed` (users and user groups) and the incident admins; anyone when nobody is listed.
+bool listed_or_admin(principal const& who, std::vector<std::string> const& listed, policy const& p) {
+    if (listed.empty() || is_admin(who, p)) return true;
+    return std::any_of(listed.begin(), listed.end(),
+                       [&](std::string const& t) { return t == who.user || has(who.groups, t); });
+}
+}  // namespace
+
 std::optional<refusal> authorize_triage(principal const& who, policy const& p) {
-    auto const& triagers = p.alerts.triagers;
-    if (triagers.empty() || is_admin(who, p)) return std::nullopt;
-    if (std::any_of(triagers.begin(), triagers.end(),
-                    [&](std::string const& t) { return t == who.user || has(who.groups, t); }))
-        return std::nullopt;
+    if (listed_or_admin(who, p.alerts.triagers, p)) return std::nullopt;
     return refusal{"only the alert triagers ([alerts] triagers) and the incident admins can answer alerts"};
+}
+
+std::optional<refusal> authorize_maintenance(principal const& who, policy const& p) {
+    if (!who.integration && listed_or_admin(who, p.maintainers, p)) return std::nullopt;
+    return refusal{"only the maintainers ([status_page] maintainers) and the incident admins can schedule maintenance"};
 }
 
 bool is_involved(incident const& i, principal const& who) {

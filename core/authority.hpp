@@ -33,6 +33,9 @@ std::optional<refusal> authorize(incident const& i, principal const& who, comman
 // The check for answering an alert group's triage post: the configured triagers and the incident
 // admins, or anyone when no triagers are named.
 std::optional<refusal> authorize_triage(principal const& who, policy const& p);
+// The check for scheduling and cancelling status-page maintenance (not tied to an incident): the
+// configured maintainers and the incident admins, or anyone when no maintainers are named.
+std::optional<refusal> authorize_maintenance(principal const& who, policy const& p);
 std::string_view to_string(privilege p);  // "close", "lower_severity", …
 std::string_view to_string(grantee g);    // "ic", "declarer", "comms", "member"
 std::optional<grantee> parse_grantee(std::string_view s);

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/period_report.hpp"
+
 namespace warroom::core {
 namespace {
 
@@ -98,7 +100,7 @@ struct verb_info {
     bool incident;  // acts on one incident
 };
 
-constexpr std::array<verb_info, 27> verbs{{
+constexpr std::array<verb_info, 28> verbs{{
     {"declare",
      "[P0-P3] [type:<type>] [started:<-20m|YYYY-MM-DDTHH:MMZ>] [detected:<-10m|YYYY-MM-DDTHH:MMZ>] "
      "[impact:\"<impact>\"] [pii:yes] [component:<name>…] <title>",
@@ -133,6 +135,10 @@ constexpr std::array<verb_info, 27> verbs{{
     {"impact", "[users:<n|%>] [services:<a,b>] [financial:\"<text>\"]", "record the impact for the report", true},
     {"ack", "", "acknowledge the incident (on-call)", true},
     {"check", "<item#> [phase]", "check a checklist item (uncheck <item#> [phase] to undo)", true},
+    {"maintenance", "<component> <from> <to|+duration> <public text> | cancel <MNT-n> | list",
+     "schedule maintenance on the status page (times: 2026-12-08T02:00Z in UTC, 2026-12-08T03:00+01:00, or "
+     "2026-12-08T03:00 in the [display] time zone; now); cancel or end one early; list those not over",
+     false},
     {"list", "[open|all]", "incidents, newest first", false},
     {"stats", "[7d|30d|90d]", "MTTD, MTTA, MTTR, counts by severity and type", false},
     {"oncall", "", "who is on call now and next", false},
@@ -194,7 +200,7 @@ struct parser {
     std::string raw_verb;
     time_zone const& zone;
 
-    request make(std::variant<declare, command, query> what, std::optional<int> incident = {}) {
+    request make(std::variant<declare, command, query, maintenance_request> what, std::optional<int> incident = {}) {
         return {verb, incident, std::move(what), false};
     }
 
@@ -448,6 +454,51 @@ struct parser {
         return make(command{r}, n);
     }
 
+    parse_result parse_maintenance() {
+        auto const first = in.take();
+        auto const word = to_lower(first);
+        if (word.empty() || word == "list") {
+            if (!in.done()) return fail("'" + std::string(in.peek()) + "' is not expected here", verb);
+            return make(maintenance_request{list_maintenance{}});
+        }
+        if (word == "cancel") {
+            if (in.done()) return fail("which maintenance? give its number (MNT-3)", verb);
+            auto const token = in.take();
+            auto const number = parse_maintenance_ref(token);
+            if (!number) return fail("'" + std::string(token) + "' is not a maintenance number (MNT-3)", verb);
+            if (!in.done()) return fail("cancel takes one maintenance number", verb);
+            return make(maintenance_request{cancel_maintenance{*number}});
+        }
+        schedule_maintenance m;
+        m.component = unquote(first);
+        auto const edge = [&](std::string_view what) -> std::variant<timestamp, usage_error> {
+            if (in.done()) return fail("when does the maintenance " + std::string(what) + "?", verb);
+            auto const token = in.take();
+            if (auto const t = parse_window_time(token, now, zone)) return *t;
+            return fail("cannot read the " + std::string(what == "begin" ? "start" : "end") + " '" +
+                            std::string(token) + "' (use 2026-12-08T02:00Z, 2026-12-08T03:00+01:00, or 2026-12-08T03:00 in " +
+                            zone.name() + ")",
+                        verb);
+        };
+        auto const from = edge("begin");
+        if (auto const* e = std::get_if<usage_error>(&from)) return *e;
+        m.from = std::get<timestamp>(from);
+        // The end, or how long it lasts: "+2h".
+        if (!in.done() && in.peek().starts_with("+")) {
+            auto const token = in.take();
+            auto const length = parse_duration(token.substr(1));
+            if (!length) return fail("cannot read the length '" + std::string(token) + "' (use +30m, +2h, +1d)", verb);
+            m.to = m.from + *length;
+        } else {
+            auto const to = edge("end");
+            if (auto const* e = std::get_if<usage_error>(&to)) return *e;
+            m.to = std::get<timestamp>(to);
+        }
+        m.text = std::string(in.rest());
+        if (m.text.empty()) return fail("say what the maintenance is: the public text customers read", verb);
+        return make(maintenance_request{m});
+    }
+
     parse_result parse_check(std::optional<int> n) {
         bool const checked = to_lower(raw_verb) != "uncheck";
         if (in.done()) return fail("which item? give its number", verb);
@@ -480,6 +531,7 @@ struct parser {
             if (!in.done()) return fail("'" + std::string(in.peek()) + "' is not expected here", verb);
             return make(query{query::kind::oncall, ""});
         }
+        if (verb == "maintenance") return parse_maintenance();
         if (verb == "help" || verb == "list" || verb == "stats") {
             auto const arg = to_lower(in.take());
             if (!in.done()) return fail("'" + std::string(in.peek()) + "' is not expected here", verb);
@@ -643,6 +695,27 @@ parse_result parse_command_line(std::string_view text, bool in_war_room, timesta
     auto const raw = std::string(in.take());
     parser p{canonical_verb(raw), in, in_war_room, now, raw, zone};
     return p.run();
+}
+
+std::optional<timestamp> parse_window_time(std::string_view text, timestamp now, time_zone const& zone) {
+    if (to_lower(text) == "now") return now;
+    if (text.size() < 16) return std::nullopt;
+    if (text.back() == 'Z' || text.back() == 'z') return parse_time(text);
+    auto const sign_at = text.size() - 6;
+    if (text.size() >= 22 && (text[sign_at] == '+' || text[sign_at] == '-') && text[sign_at + 3] == ':') {
+        auto const local = parse_time(text.substr(0, sign_at));
+        auto const two_digits = [&](std::size_t at) {
+            auto const d = [&](std::size_t k) { return std::isdigit(static_cast<unsigned char>(text[k])) ? text[k] - '0' : -100; };
+            return d(at) * 10 + d(at + 1);
+        };
+        auto const hours = two_digits(sign_at + 1), minutes = two_digits(sign_at + 4);
+        if (!local || hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return std::nullopt;
+        auto const offset = std::chrono::hours{hours} + std::chrono::minutes{minutes};
+        return text[sign_at] == '+' ? *local - offset : *local + offset;
+    }
+    auto const local = parse_time(text);
+    if (!local) return std::nullopt;
+    return local_to_utc(*local, zone);
 }
 
 std::optional<timestamp> parse_due(std::string_view text, timestamp now, time_zone const& zone) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/decide.hpp"
+#include "core/maintenance.hpp"
 
 namespace warroom::core {
 
@@ -30,7 +31,7 @@ struct query {
 struct request {
     std::string verb;
     std::optional<int> incident;  // given explicitly; otherwise the war room's
-    std::variant<declare, command, query> what;
+    std::variant<declare, command, query, maintenance_request> what;
     bool modal = false;  // no arguments: open the form instead
     bool operator==(request const&) const = default;
 };
@@ -50,6 +51,11 @@ parse_result parse_command_line(std::string_view text, bool in_war_room, timesta
 // A due date as people write it: 2026-12-20, +3d, today, tomorrow, friday (the next one). The day
 // is the zone's; the result is that date's midnight UTC, as parse_date gives.
 std::optional<timestamp> parse_due(std::string_view text, timestamp now, time_zone const& zone = utc_zone());
+
+// A maintenance window's edge: ISO 8601 in UTC ("2026-12-08T02:00Z"), with an offset
+// ("2026-12-08T03:00+01:00"), or local time without either ("2026-12-08T03:00", meant in `zone`);
+// seconds may be given; "now" is `now`.
+std::optional<timestamp> parse_window_time(std::string_view text, timestamp now, time_zone const& zone);
 
 // The closest known word to `word` (a typo), if any is close enough to be meant.
 std::optional<std::string> did_you_mean(std::string_view word, std::vector<std::string_view> const& known);

@@ -23,18 +23,6 @@ refusal too_long(std::string_view what, std::size_t size, std::size_t limit) {
             std::to_string(limit)};
 }
 
-// Names not among the status page's components, refused with the list.
-std::optional<refusal> unknown_component(std::vector<std::string> const& named, policy const& p) {
-    for (auto const& c : named) {
-        if (std::find(p.components.begin(), p.components.end(), c) != p.components.end()) continue;
-        if (p.components.empty()) return refusal{"no status page components are configured ([[status_page.components]])"};
-        std::string known;
-        for (auto const& k : p.components) known.append(known.empty() ? "" : ", ").append(k);
-        return refusal{"unknown component '" + c + "' (" + known + ")"};
-    }
-    return std::nullopt;
-}
-
 struct decider {
     incident const& i;
     user_id const& by;
@@ -423,6 +411,18 @@ struct decider {
 };
 
 }  // namespace
+
+std::optional<refusal> unknown_component(std::vector<std::string> const& named, policy const& p) {
+    for (auto const& c : named) {
+        if (std::find(p.components.begin(), p.components.end(), c) != p.components.end()) continue;
+        if (p.components.empty()) return refusal{"no status page components are configured ([[status_page.components]])"};
+        std::string known;
+        for (auto const& k : p.components) known.append(known.empty() ? "" : ", ").append(k);
+        return refusal{"unknown component '" + c + "' (" + known + ")"};
+    }
+    return std::nullopt;
+}
+
 
 decision decide_declare(int number, declare const& cmd, user_id const& by, timestamp now, policy const& p) {
     auto const title = trimmed(cmd.title);

@@ -186,6 +186,9 @@ struct refusal {
 
 using decision = std::variant<std::vector<event>, refusal>;
 
+// Names not among the status page's components (policy::components), refused with the list.
+std::optional<refusal> unknown_component(std::vector<std::string> const& named, policy const& p);
+
 inline constexpr std::size_t max_title = 200;
 inline constexpr std::size_t max_text = 40000;
 

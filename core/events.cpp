@@ -49,7 +49,9 @@ std::string_view event_name(payload const& p) {
                                           "alert_group_declined",
                                           "alert_group_snoozed",
                                           "alert_group_emailed",
-                                          "published"};
+                                          "published",
+                                          "maintenance_scheduled",
+                                          "maintenance_cancelled"};
     static_assert(std::size(names) == std::variant_size_v<payload>);
     return names[p.index()];
 }
@@ -155,7 +157,12 @@ struct field_printer {
         for (auto const& c : p.components) os << " component " << c;
         if (p.component_st) os << " now " << to_string(*p.component_st);
     }
+    void operator()(maintenance_scheduled const& m) const {
+        os << format_time(m.from) << " to " << format_time(m.to) << ' ' << q(m.text);
+        for (auto const& c : m.components) os << " component " << c;
+    }
     // Payloads with nothing to say beyond their name.
+    void operator()(maintenance_cancelled const&) const {}
     void operator()(acknowledged const&) const {}
     void operator()(mitigated const&) const {}
     void operator()(nudged const&) const {}
@@ -173,8 +180,9 @@ std::ostream& operator<<(std::ostream& os, payload const& p) {
 }
 
 std::ostream& operator<<(std::ostream& os, event const& e) {
-    auto const stream =
-        is_alert_stream(e.incident) ? "alert group " + std::to_string(-e.incident) : incident_ref(e.incident);
+    auto const stream = is_alert_stream(e.incident)         ? "alert group " + std::to_string(-e.incident)
+                        : is_maintenance_stream(e.incident) ? "maintenance " + std::to_string(maintenance_of(e.incident))
+                                                            : incident_ref(e.incident);
     return os << stream << ' ' << e.what << " by " << e.by << " at " << format_time(e.at);
 }
 

@@ -280,6 +280,19 @@ struct alert_noted {
     bool operator==(alert_noted const&) const = default;
 };
 
+// Scheduled maintenance. Each window is a stream of its own (maintenance_stream()), not an incident:
+// it is published on the status page from when it is scheduled, in effect from `from` to `to`.
+struct maintenance_scheduled {
+    std::vector<std::string> components;  // status-page components under maintenance
+    timestamp from{}, to{};
+    std::string text;  // public: what the status page says about it
+    bool operator==(maintenance_scheduled const&) const = default;
+};
+// Called off before it began, or ended early while in progress.
+struct maintenance_cancelled {
+    bool operator==(maintenance_cancelled const&) const = default;
+};
+
 using payload =
     std::variant<declared, update_posted, severity_changed, phase_changed, role_assigned, note_added, acknowledged,
                  mitigated, action_added, action_completed, escalated, nudged, snoozed, resolved, reopened,
@@ -287,7 +300,8 @@ using payload =
                  customer_notice_approved, regulator_notified, invited, member_joined, member_left, type_changed,
                  room_moved, action_edited, action_removed, impact_recorded, declined, customer_notice_edited,
                  alert_group_opened, alert_fired, alert_resolved, alert_group_declared, alert_noted, alert_group_merged,
-                 alert_group_declined, alert_group_snoozed, alert_group_emailed, published>;
+                 alert_group_declined, alert_group_snoozed, alert_group_emailed, published, maintenance_scheduled,
+                 maintenance_cancelled>;
 
 struct event {
     int incident = 0;
@@ -307,9 +321,15 @@ T const* find_in(std::vector<event> const& batch, int incident) {
     return nullptr;
 }
 
-// Alert group n's events are kept under the stream number -n; incidents are numbered from 1.
+// Incidents are numbered from 1. Alert group n's events are kept under the stream number -n, and
+// maintenance window n's under -(maintenance_streams + n), below every alert group's.
+inline constexpr int maintenance_streams = 1'000'000'000;
 constexpr int alert_stream(int group) { return -group; }
-constexpr bool is_alert_stream(int stream) { return stream < 0; }
+constexpr bool is_alert_stream(int stream) { return stream < 0 && stream > -maintenance_streams; }
+constexpr int maintenance_stream(int window) { return -(maintenance_streams + window); }
+constexpr bool is_maintenance_stream(int stream) { return stream <= -maintenance_streams; }
+constexpr int maintenance_of(int stream) { return -stream - maintenance_streams; }
+constexpr bool is_incident_stream(int stream) { return stream > 0; }
 
 // The timeline's line: "Alert firing (alertmanager): HighErrorRate — Error rate above 5%".
 std::string alert_note_text(alert_noted const& a);

@@ -171,6 +171,8 @@ struct applier {
     void operator()(alert_group_declined const&) {}
     void operator()(alert_group_snoozed const&) {}
     void operator()(alert_group_emailed const&) {}
+    void operator()(maintenance_scheduled const&) {}
+    void operator()(maintenance_cancelled const&) {}
     void operator()(customer_notice_edited const& c) {
         i.customer_notice = c.text;
         bookkeeping("Customer notice edited");
@@ -294,7 +296,7 @@ incident apply(incident current, event const& e) {
 }
 
 void apply(incident_map& all, event const& e) {
-    if (is_alert_stream(e.incident)) return;
+    if (!is_incident_stream(e.incident)) return;
     auto& slot = all[e.incident];
     slot = apply(std::move(slot), e);
 }

@@ -75,6 +75,14 @@ std::string hours(milliseconds d) {
     return buf;
 }
 
+// "99.954%": three decimals tell 99.9% from 99.99% apart, the figures an availability target is in.
+std::string percent(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f%%", v);
+    return buf;
+}
+std::string spent(milliseconds d) { return d.count() > 0 ? format_duration(d) : "–"; }
+
 std::string_view heading_of(period_kind k) {
     switch (k) {
         case period_kind::week: return "Weekly incident summary";
@@ -343,6 +351,17 @@ std::string render_period_report(period_report const& r, policy const& p, time_z
     for (auto const& [n, count] : private_counts)
         out += "- " + incident_ref(n) + ": " + std::to_string(count) + " open action item" + (count == 1 ? "" : "s") +
                " (private incident)\n";
+    if (!r.availability.empty()) {
+        out += "\n## Availability per component\n\nFrom the status page's history, " + format_time(r.of.from, z) + " to " +
+               format_time(std::min(r.of.to, r.as_of), z) +
+               ". A major outage counts fully as down and a partial one 30%; degraded performance and scheduled "
+               "maintenance do not count.\n\n| Component | Availability | Major outage | Partial outage | Degraded | "
+               "Maintenance |\n|---|---:|---:|---:|---:|---:|\n";
+        for (auto const& a : r.availability) {
+            out += "| " + a.name + " | " + percent(a.percent) + " | " + spent(a.major) + " | " + spent(a.partial) + " | " +
+                   spent(a.degraded) + " | " + spent(a.maintenance) + " |\n";
+        }
+    }
     out += "\nMedian: the middle value (the mean of the middle two for an even count); p90: nearest rank. "
            "MTTA = acknowledged − detected, MTTR = resolved − detected.\n";
     return out;
@@ -355,6 +374,11 @@ message_view period_report_view(period_report const& r, policy const& p, time_zo
                  " incident" + (r.totals.incidents == 1 ? "" : "s") + ", MTTR median " +
                  figure(r.totals.all_mttr.median) + ", " + std::to_string(r.actions.size()) + " open action item" +
                  (r.actions.size() == 1 ? "" : "s");
+    if (!r.availability.empty()) {
+        auto const lowest = std::min_element(r.availability.begin(), r.availability.end(),
+                                             [](auto const& a, auto const& b) { return a.percent < b.percent; });
+        v.headline += ", lowest availability " + lowest->name + " " + percent(lowest->percent);
+    }
     v.body = render_period_report(r, p, z);
     auto const slice = r.of.kind == period_kind::week ? "day" : r.of.kind == period_kind::year ? "month" : "week";
     v.charts.push_back(incidents_by_severity(r.buckets, "Incidents per " + std::string(slice) + " by severity, " + r.of.label, slice));

@@ -15,6 +15,7 @@
 #include "core/incident.hpp"
 #include "core/metrics.hpp"
 #include "core/policy.hpp"
+#include "core/status_page.hpp"
 #include "core/views.hpp"
 
 namespace warroom::core {
@@ -104,6 +105,8 @@ struct period_report {
     int still_open = 0;  // of the period's incidents, not yet resolved at as_of
     milliseconds impact{};  // sum of start of impact to resolution (or as_of) over the period's incidents
     std::vector<listed_action> actions;  // open action items of the incidents given
+    // The annual report's: each status-page component over the period up to as_of (availability()).
+    std::vector<component_availability> availability = {};
     bool operator==(period_report const&) const = default;
 };
 // `incidents`: at least those declared in the period and the one before, and those whose open action

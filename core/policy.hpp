@@ -192,6 +192,9 @@ struct policy {
     alert_policy alerts;
     report_policy reports;
     std::vector<std::string> components;  // the status page's components (`[[status_page.components]]`)
+    // Who may schedule maintenance (Slack user and user group ids), besides the incident admins;
+    // empty: anyone who may declare an incident.
+    std::vector<std::string> maintainers;
 
     static policy defaults();
     time_zone const& report_zone() const { return reports.zone ? *reports.zone : *zone; }

@@ -71,7 +71,8 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
     bool const resolving = std::any_of(batch.begin(), batch.end(),
                                        [](event const& e) { return std::holds_alternative<resolved>(e.what); });
     for (auto const& e : batch) {
-        if (is_alert_stream(e.incident)) continue;  // alert groups' own effects: alert_reactions()
+        // Alert groups' own effects: alert_reactions(); maintenance windows': the service's reply.
+        if (!is_incident_stream(e.incident)) continue;
         auto const& i = state.at(e.incident);
         bool const redacted = rules.of(i.type).private_room;
         auto const in_room = [&](std::string const& channel, message_view v, bool pin = false) {

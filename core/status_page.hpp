@@ -1,6 +1,7 @@
 // The public status page as data: what it shows, computed from the published incidents, the
-// configured components and the time. Only publications are read: an incident's own words (the
-// title of a private one above all) reach the page only as someone published them.
+// scheduled maintenance, the configured components and the time. Only publications are read: an
+// incident's own words (the title of a private one above all) reach the page only as someone
+// published them. Maintenance is not downtime: it shows, but costs a component no uptime.
 #pragma once
 
 #include <optional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "core/incident.hpp"
+#include "core/maintenance.hpp"
 #include "core/policy.hpp"
 
 namespace warroom::core {
@@ -42,7 +44,7 @@ struct public_component {
     component_status st = component_status::operational;
     timestamp updated_at{};     // its last change; the window's first day when none
     std::vector<day_bar> days;  // uptime_days bars, oldest first, the last one today
-    double uptime = 100.0;      // percent over the window: a major outage counts fully, a partial one 30%
+    double uptime = 100.0;      // percent over the window, as availability() counts it
     bool operator==(public_component const&) const = default;
 };
 
@@ -67,6 +69,16 @@ struct public_incident {
     bool operator==(public_incident const&) const = default;
 };
 
+struct public_maintenance {
+    int number = 0;
+    std::string name;  // "API maintenance"
+    std::string text;  // as scheduled
+    maintenance_state st{};
+    timestamp scheduled_at{}, from{}, until{};  // until: its end, or when it was ended early
+    std::vector<std::string> components;
+    bool operator==(public_maintenance const&) const = default;
+};
+
 struct public_page {
     timestamp updated_at{};   // the newest publication; the window's first day when none
     std::string indicator;    // Statuspage's words: none, minor, major, critical, maintenance
@@ -74,12 +86,31 @@ struct public_page {
     std::vector<public_component> components;
     std::vector<public_incident> active;   // not resolved on the page, newest first
     std::vector<public_incident> history;  // resolved within the window, newest first
+    // Not cancelled, and scheduled or ended within the window: soonest first, then the past ones newest first.
+    std::vector<public_maintenance> maintenances;
+    // The next moment a maintenance window begins or ends: the page changes then without a publication.
+    std::optional<timestamp> changes_at;
     bool operator==(public_page const&) const = default;
 };
 
-// `published`: the incidents with publications (others are ignored), in any order.
-public_page status_page(std::vector<incident const*> const& published, page_settings const& s, policy const& p,
-                      timestamp now);
+// `published`: the incidents with publications (others are ignored), in any order; `windows`: the
+// maintenance windows, in any order.
+public_page status_page(std::vector<incident const*> const& published, std::vector<maintenance const*> const& windows,
+                        page_settings const& s, policy const& p, timestamp now);
+
+// How a component fared over [from, to): the share of the time it was up, where a major outage
+// counts fully as down, a partial one 30%, and degraded performance and maintenance not at all
+// (Statuspage's convention). The status page's uptime and the annual report's availability.
+struct component_availability {
+    std::string name;
+    double percent = 100.0;
+    milliseconds major{}, partial{}, degraded{}, maintenance{};  // time spent in each
+    bool operator==(component_availability const&) const = default;
+};
+std::vector<component_availability> availability(std::vector<incident const*> const& published,
+                                                 std::vector<maintenance const*> const& windows,
+                                                 std::vector<std::string> const& components, timestamp from,
+                                                 timestamp to);
 
 // "API Gateway" → "api-gateway": ids for the API and the page's anchors.
 std::string component_id(std::string_view name);

@@ -114,28 +114,39 @@ json components_json(c::public_page const& v, c::page_settings const& s) {
     return out;
 }
 
+// One entry of an incident's or a maintenance's incident_updates.
+json update_json(std::string const& of, std::string const& sequence, std::string_view st, std::string const& body,
+                 c::timestamp at) {
+    return {{"id", of + "-" + sequence},
+            {"status", st},
+            {"body", body},
+            {"incident_id", of},
+            {"created_at", c::format_rfc3339(at)},
+            {"updated_at", c::format_rfc3339(at)},
+            {"display_at", c::format_rfc3339(at)},
+            {"affected_components", nullptr},
+            {"deliver_notifications", true},
+            {"custom_tweet", nullptr},
+            {"tweet_id", nullptr}};
+}
+
+json components_named(std::vector<std::string> const& names, c::public_page const& v, c::page_settings const& s) {
+    auto out = json::array();
+    for (auto const& name : names) {
+        for (auto const& cv : v.components) {
+            if (cv.def.name == name) out.push_back(component_json(cv, s));
+        }
+    }
+    return out;
+}
+
 json incident_json(c::public_incident const& i, c::public_page const& v, c::page_settings const& s) {
     auto const optional_time = [](std::optional<c::timestamp> const& t) { return t ? json(c::format_rfc3339(*t)) : json(nullptr); };
     auto updates = json::array();
     for (auto const& u : i.updates) {
-        updates.push_back({{"id", incident_id(i.number) + "-" + std::to_string(u.sequence)},
-                           {"status", api_status(u.st)},
-                           {"body", u.text},
-                           {"incident_id", incident_id(i.number)},
-                           {"created_at", c::format_rfc3339(u.at)},
-                           {"updated_at", c::format_rfc3339(u.at)},
-                           {"display_at", c::format_rfc3339(u.at)},
-                           {"affected_components", nullptr},
-                           {"deliver_notifications", true},
-                           {"custom_tweet", nullptr},
-                           {"tweet_id", nullptr}});
+        updates.push_back(update_json(incident_id(i.number), std::to_string(u.sequence), api_status(u.st), u.text, u.at));
     }
-    auto components = json::array();
-    for (auto const& name : i.components) {
-        for (auto const& cv : v.components) {
-            if (cv.def.name == name) components.push_back(component_json(cv, s));
-        }
-    }
+    auto const components = components_named(i.components, v, s);
     return {{"id", incident_id(i.number)},
             {"name", i.name},
             {"status", api_status(i.st)},
@@ -154,6 +165,63 @@ json incident_json(c::public_incident const& i, c::public_page const& v, c::page
 json incidents_json(std::vector<c::public_incident> const& list, c::public_page const& v, c::page_settings const& s) {
     auto out = json::array();
     for (auto const& i : list) out.push_back(incident_json(i, v, s));
+    return out;
+}
+
+std::string maintenance_id(int number) { return "mnt-" + std::to_string(number); }
+
+// A maintenance's updates, newest first, as Statuspage's automatic transitions word them: what was
+// scheduled, then that it began and that it ended, once each has happened.
+struct maintenance_update {
+    c::maintenance_state st{};
+    c::timestamp at{};
+    std::string body;
+};
+std::vector<maintenance_update> updates_of(c::public_maintenance const& m) {
+    std::vector<maintenance_update> out;
+    if (m.st == c::maintenance_state::completed) {
+        out.push_back({c::maintenance_state::completed, m.until, "The scheduled maintenance has been completed."});
+    }
+    if (m.st != c::maintenance_state::scheduled) {
+        out.push_back({c::maintenance_state::in_progress, m.from, "Scheduled maintenance is currently in progress."});
+    }
+    out.push_back({c::maintenance_state::scheduled, m.scheduled_at, m.text});
+    return out;
+}
+
+json maintenance_json(c::public_maintenance const& m, c::public_page const& v, c::page_settings const& s) {
+    auto updates = json::array();
+    auto const all = updates_of(m);
+    for (std::size_t k = 0; k < all.size(); ++k) {
+        updates.push_back(update_json(maintenance_id(m.number), std::to_string(all.size() - k),
+                                      c::to_string(all[k].st), all[k].body, all[k].at));
+    }
+    bool const completed = m.st == c::maintenance_state::completed;
+    return {{"id", maintenance_id(m.number)},
+            {"name", m.name},
+            {"status", c::to_string(m.st)},
+            {"created_at", c::format_rfc3339(m.scheduled_at)},
+            {"updated_at", c::format_rfc3339(all.front().at)},
+            {"monitoring_at", nullptr},
+            {"resolved_at", completed ? json(c::format_rfc3339(m.until)) : json(nullptr)},
+            {"impact", "maintenance"},
+            {"shortlink", s.url + "/#" + maintenance_id(m.number)},
+            {"started_at", c::format_rfc3339(m.from)},
+            {"page_id", page_id(s)},
+            {"incident_updates", updates},
+            {"components", components_named(m.components, v, s)},
+            {"scheduled_for", c::format_rfc3339(m.from)},
+            {"scheduled_until", c::format_rfc3339(m.until)}};
+}
+
+// The page's maintenances in these states, at most Statuspage's 50.
+json maintenances_json(c::public_page const& v, c::page_settings const& s,
+                       std::initializer_list<c::maintenance_state> states) {
+    auto out = json::array();
+    for (auto const& m : v.maintenances) {
+        if (out.size() < 50 && std::find(states.begin(), states.end(), m.st) != states.end())
+            out.push_back(maintenance_json(m, v, s));
+    }
     return out;
 }
 
@@ -199,6 +267,20 @@ std::string render_html(c::public_page const& v, c::page_settings const& s) {
     for (auto const& i : v.active) html_incident(out, i, "h3");
     out += "</section>";
 
+    // Shown ahead of time, and while in progress; a page without any keeps no empty section.
+    bool heading = false;
+    for (auto const& m : v.maintenances) {
+        if (m.st != c::maintenance_state::scheduled && m.st != c::maintenance_state::in_progress) continue;
+        if (!heading) out += "<section aria-labelledby=\"maintenance\"><h2 id=\"maintenance\">Scheduled maintenance</h2>";
+        heading = true;
+        out += "<article id=\"" + maintenance_id(m.number) + "\"><h3>" + c::escape_html(m.name) + "</h3><p><strong>" +
+               (m.st == c::maintenance_state::in_progress ? "In progress" : "Scheduled") + "</strong> — " +
+               c::escape_html(m.text) + "</p><p>From <time datetime=\"" + c::format_rfc3339(m.from) + "\">" +
+               c::format_time(m.from) + "</time> to <time datetime=\"" + c::format_rfc3339(m.until) + "\">" +
+               c::format_time(m.until) + "</time></p></article>";
+    }
+    if (heading) out += "</section>";
+
     out += "<section aria-labelledby=\"components\"><h2 id=\"components\">Components</h2>";
     std::vector<std::string> groups;
     for (auto const& cv : v.components) {
@@ -210,7 +292,10 @@ std::string render_html(c::public_page const& v, c::page_settings const& s) {
         for (auto const& cv : v.components) {
             if (cv.def.group != g) continue;
             int troubled = 0;
-            for (auto const& d : cv.days) troubled += d.worst != c::component_status::operational;
+            // Maintenance is not trouble: only days with an incident's status count.
+            for (auto const& d : cv.days) {
+                troubled += d.worst != c::component_status::operational && d.worst != c::component_status::under_maintenance;
+            }
             char uptime[16];
             std::snprintf(uptime, sizeof uptime, "%.2f%%", cv.uptime);
             out += "<li class=\"c\" id=\"" + cv.id + "\"><div class=\"row\"><span class=\"name\">" +
@@ -271,6 +356,21 @@ std::string render_atom(c::public_page const& v, c::page_settings const& s) {
         }
         out += c::escape_html(body) + "</content></entry>";
     }
+    for (auto const& m : v.maintenances) {
+        auto const updates = updates_of(m);
+        // A new id as it begins and as it ends, as for an incident's updates.
+        out += "<entry><id>tag:" + host + "," + c::format_date(m.scheduled_at) + ":maintenance-" +
+               std::to_string(m.number) + "-" + std::string(c::to_string(m.st)) + "</id><title>" + c::escape_html(m.name) +
+               "</title><published>" + c::format_rfc3339(m.scheduled_at) + "</published><updated>" +
+               c::format_rfc3339(updates.front().at) + "</updated><link rel=\"alternate\" type=\"text/html\" href=\"" +
+               c::escape_html(base) + "/#" + maintenance_id(m.number) + "\"/><content type=\"html\">";
+        std::string body = "<p>" + c::escape_html(c::format_time(m.from)) + " to " + c::escape_html(c::format_time(m.until)) + "</p>";
+        for (auto const& u : updates) {
+            body += "<p><strong>" + std::string(c::to_string(u.st)) + "</strong> (" + c::format_time(u.at) + ") — " +
+                    c::escape_html(u.body) + "</p>";
+        }
+        out += c::escape_html(body) + "</content></entry>";
+    }
     out += "</feed>\n";
     return out;
 }
@@ -310,7 +410,8 @@ rendered render(c::public_page const& v, c::page_settings const& s) {
     json summary{{"page", page_json(v, s)},
                  {"components", components_json(v, s)},
                  {"incidents", incidents_json(v.active, v, s)},
-                 {"scheduled_maintenances", json::array()},
+                 {"scheduled_maintenances",
+                  maintenances_json(v, s, {c::maintenance_state::scheduled, c::maintenance_state::in_progress})},
                  {"status", status_json(v)}};
     out.summary = summary.dump();
     out.status = json{{"page", page_json(v, s)}, {"status", status_json(v)}}.dump();
@@ -319,6 +420,13 @@ rendered render(c::public_page const& v, c::page_settings const& s) {
     // Statuspage's incidents.json holds the 50 most recent.
     if (all.size() > 50) all.resize(50);
     out.incidents = json{{"page", page_json(v, s)}, {"incidents", incidents_json(all, v, s)}}.dump();
+    auto const maintenances = [&](std::initializer_list<c::maintenance_state> states) {
+        return json{{"page", page_json(v, s)}, {"scheduled_maintenances", maintenances_json(v, s, states)}}.dump();
+    };
+    out.maintenances = maintenances({c::maintenance_state::scheduled, c::maintenance_state::in_progress,
+                                     c::maintenance_state::completed});
+    out.upcoming = maintenances({c::maintenance_state::scheduled});
+    out.active = maintenances({c::maintenance_state::in_progress});
     return out;
 }
 
@@ -328,13 +436,18 @@ site::site(c::page_settings settings, c::policy const& rules, source from)
 void site::refresh(c::timestamp now) {
     auto const generation = from_.generation();
     if (cache_ && generation == built_generation_ && now < valid_until_) return;
-    auto const view = c::status_page(from_.published(), settings_, rules_, now);
-    cached fresh{render(view, settings_), {}, {}, {}, {}, {}};
-    fresh.html_tag = etag_of(fresh.bodies.html);
-    fresh.atom_tag = etag_of(fresh.bodies.atom);
-    fresh.summary_tag = etag_of(fresh.bodies.summary);
-    fresh.status_tag = etag_of(fresh.bodies.status);
-    fresh.incidents_tag = etag_of(fresh.bodies.incidents);
+    auto const view = c::status_page(from_.published(), from_.maintenances(), settings_, rules_, now);
+    cached fresh;
+    fresh.bodies = render(view, settings_);
+    auto const& b = fresh.bodies;
+    fresh.html_tag = etag_of(b.html);
+    fresh.atom_tag = etag_of(b.atom);
+    fresh.summary_tag = etag_of(b.summary);
+    fresh.status_tag = etag_of(b.status);
+    fresh.incidents_tag = etag_of(b.incidents);
+    fresh.maintenances_tag = etag_of(b.maintenances);
+    fresh.upcoming_tag = etag_of(b.upcoming);
+    fresh.active_tag = etag_of(b.active);
     cache_ = std::move(fresh);
     built_generation_ = generation;
     ++builds_;
@@ -345,6 +458,9 @@ void site::refresh(c::timestamp now) {
     auto const midnight = c::timestamp{std::chrono::floor<std::chrono::days>(now) + std::chrono::days{1}};
     auto const next_minute = c::timestamp{std::chrono::floor<std::chrono::minutes>(now) + std::chrono::minutes{1}};
     valid_until_ = outage ? std::min(midnight, next_minute) : midnight;
+    // A maintenance window beginning or ending changes the page with nothing published.
+    if (view.changes_at) valid_until_ = std::min(valid_until_, *view.changes_at);
+    next_edge_ = view.changes_at;
 }
 
 http::response site::answer(http::request const& r, c::timestamp now) {
@@ -367,9 +483,18 @@ http::response site::answer(http::request const& r, c::timestamp now) {
     if (path == "/api/v2/status.json") found = resource{&b.status, &cache_->status_tag, "application/json; charset=utf-8"};
     if (path == "/api/v2/incidents.json")
         found = resource{&b.incidents, &cache_->incidents_tag, "application/json; charset=utf-8"};
+    if (path == "/api/v2/scheduled-maintenances.json")
+        found = resource{&b.maintenances, &cache_->maintenances_tag, "application/json; charset=utf-8"};
+    if (path == "/api/v2/scheduled-maintenances/upcoming.json")
+        found = resource{&b.upcoming, &cache_->upcoming_tag, "application/json; charset=utf-8"};
+    if (path == "/api/v2/scheduled-maintenances/active.json")
+        found = resource{&b.active, &cache_->active_tag, "application/json; charset=utf-8"};
     if (!found) return {404, "text/plain; charset=utf-8", "not found\n"};
-    std::vector<std::pair<std::string, std::string>> headers{{"Cache-Control", "public, max-age=30"},
-                                                             {"ETag", *found->tag}};
+    // 30 s, but not past a maintenance window's edge, when the page changes with nothing published.
+    auto const fresh_for =
+        next_edge_ ? std::clamp<long long>(std::chrono::ceil<std::chrono::seconds>(*next_edge_ - now).count(), 0, 30) : 30;
+    std::vector<std::pair<std::string, std::string>> headers{
+        {"Cache-Control", "public, max-age=" + std::to_string(fresh_for)}, {"ETag", *found->tag}};
     if (auto const it = r.headers.find("if-none-match"); it != r.headers.end() && matches(it->second, *found->tag)) {
         return {304, "", "", std::move(headers)};
     }

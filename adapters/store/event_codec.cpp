@@ -175,6 +175,12 @@ constexpr auto fields_of(tag<c::published>) {
     return std::tuple{field{"text", &e::text}, field{"status", &e::st}, field{"components", &e::components},
                       field{"component_status", &e::component_st}};
 }
+constexpr auto fields_of(tag<c::maintenance_scheduled>) {
+    using e = c::maintenance_scheduled;
+    return std::tuple{field{"components", &e::components}, field{"from", &e::from}, field{"to", &e::to},
+                      field{"text", &e::text}};
+}
+constexpr auto fields_of(tag<c::maintenance_cancelled>) { return std::tuple{}; }
 
 template <class T>
 inline constexpr bool is_optional = false;

@@ -67,6 +67,9 @@ TEST_CASE("each invalid value is refused with a one-line message naming file and
         {"[alerts]\ntriagers = [\"@oncall\"]",
          "alerts.triagers[0]: \"@oncall\" is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a handle can "
          "change hands, so this list names people by id)"},
+        {"[status_page]\nmaintainers = [\"@ops\"]",
+         "status_page.maintainers[0]: \"@ops\" is not a Slack user or user group id (@U0123ABCD, @S0123ABCD; a handle "
+         "can change hands, so this list names people by id)"},
         {"[access]\nclose = [\"everyone\"]", "access.close[0]: \"everyone\" is not ic, declarer, comms or member"},
         {"[access]\nrevoke = [\"ic\"]", "access.revoke: unknown key"},
         {"[roles]\ndeclarer_leads = \"yes\"", "roles.declarer_leads: expected true or false, got a string"},

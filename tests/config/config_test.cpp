@@ -745,6 +745,7 @@ TEST_CASE("[status_page]: its listener, its page and its components, whose names
 listen = "127.0.0.1:8090"
 name = "Example Status"
 url = "https://status.example.com/"
+maintainers = ["@U0OPS0001", "@S0SRE0001"]
 [[status_page.components]]
 name = "API"
 group = "Core"
@@ -759,6 +760,8 @@ name = "Website"
     CHECK(s.status_page.page.components ==
           std::vector<core::component_def>{{"API", "Core", "The public REST API"}, {"Website", "", ""}});
     CHECK(s.policy.components == std::vector<std::string>{"API", "Website"});
+    CHECK(s.policy.maintainers == std::vector<std::string>{"U0OPS0001", "S0SRE0001"});
+    CHECK(off.policy.maintainers.empty());
     CHECK(describe(s).find("127.0.0.1:8090, 2 component(s)") != std::string::npos);
 }
 

@@ -150,7 +150,7 @@ std::vector<row> const bad_input = {
     {"   ", false, bad("no command given", "")},
     {"frobnicate now", true,
      bad("unknown command 'frobnicate' (declare, update, publish, status, severity, type, phase, advance, assign, role, note, "
-         "action, actions, done, escalate, resolve, reopen, report, close, decline, impact, ack, check, list, stats, "
+         "action, actions, done, escalate, resolve, reopen, report, close, decline, impact, ack, check, maintenance, list, stats, "
          "oncall, help)",
          "help")},
     {"declare P0", true, bad("an incident needs a title: what is broken", "declare")},

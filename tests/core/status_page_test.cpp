@@ -44,8 +44,9 @@ incident after(incident i, command const& c, user_id const& by, timestamp now, p
 
 std::string reason(decision const& d) { return std::holds_alternative<refusal>(d) ? std::get<refusal>(d).reason : "accepted"; }
 
-public_page page_of(std::vector<incident const*> const& incidents, timestamp now, policy const& p = with_components()) {
-    return status_page(incidents, settings(), p, now);
+public_page page_of(std::vector<incident const*> const& incidents, timestamp now, policy const& p = with_components(),
+                    std::vector<maintenance const*> const& windows = {}) {
+    return status_page(incidents, windows, settings(), p, now);
 }
 
 // Every string the page holds, for "this never appears anywhere" checks.

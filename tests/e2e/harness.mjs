@@ -180,6 +180,12 @@ export class World {
 }
 
 // The frame the simulator sent for an envelope (to send it again, as a redelivery would).
+// The status page's base URL, from the log line of a daemon started with `[status_page] listen`.
+export async function statusPageBase(bot) {
+  const line = await bot.waitForLog(/status page: listening on port \d+/);
+  return `http://127.0.0.1:${/port (\d+)/.exec(line)[1]}`;
+}
+
 export function envelopeFrame(sim, envelopeId) {
   const e = sim.envelopes.find((x) => x.envelopeId === envelopeId);
   assert.ok(e, `envelope ${envelopeId} was sent`);

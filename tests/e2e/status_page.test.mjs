@@ -10,7 +10,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { World, messageText as text } from './harness.mjs';
+import { World, messageText as text, statusPageBase as pageBase } from './harness.mjs';
 
 // The test-only packages live with the simulator's (tests/slack_sim/package.json and its lock).
 const fromSim = createRequire(new URL('../slack_sim/package.json', import.meta.url));
@@ -41,11 +41,6 @@ name = "Exports"
 const endpoints = ['/', '/history.atom', '/api/v2/summary.json', '/api/v2/status.json', '/api/v2/incidents.json'];
 const ephemeralText = (ack) => JSON.stringify(ack?.payload ?? {});
 const hasAction = (m, id) => JSON.stringify(m.blocks ?? []).includes(`"action_id":"${id}"`);
-
-async function pageBase(bot) {
-  const line = await bot.waitForLog(/status page: listening on port \d+/);
-  return `http://127.0.0.1:${/port (\d+)/.exec(line)[1]}`;
-}
 
 async function fetchAll(base) {
   const out = {};

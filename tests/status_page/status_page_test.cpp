@@ -35,6 +35,7 @@ core::incident published(int number, core::incident_type type, std::string title
 struct world {
     core::policy rules = core::policy::defaults();
     std::vector<core::incident> incidents;
+    std::vector<core::maintenance> windows;
     std::uint64_t generation = 1;
     status_page::site site;
 
@@ -43,6 +44,11 @@ struct world {
                status_page::source{[this] {
                                        std::vector<core::incident const*> out;
                                        for (auto const& i : incidents) out.push_back(&i);
+                                       return out;
+                                   },
+                                   [this] {
+                                       std::vector<core::maintenance const*> out;
+                                       for (auto const& m : windows) out.push_back(&m);
                                        return out;
                                    },
                                    [this] { return generation; }}) {}
@@ -60,8 +66,31 @@ std::string header(http::response const& r, std::string const& name) {
     return {};
 }
 
-char const* const paths[] = {"/", "/history.atom", "/api/v2/summary.json", "/api/v2/status.json",
-                             "/api/v2/incidents.json"};
+char const* const paths[] = {"/",
+                             "/history.atom",
+                             "/api/v2/summary.json",
+                             "/api/v2/status.json",
+                             "/api/v2/incidents.json",
+                             "/api/v2/scheduled-maintenances.json",
+                             "/api/v2/scheduled-maintenances/upcoming.json",
+                             "/api/v2/scheduled-maintenances/active.json"};
+
+// Window `number` of component-0, scheduled at t0.
+core::maintenance window(int number, core::timestamp from, core::timestamp to) {
+    core::maintenance m;
+    m.number = number;
+    m.components = {"component-0"};
+    m.from = from;
+    m.to = to;
+    m.text = "Database upgrade; writes pause for a minute";
+    m.scheduled_by = "alice";
+    m.scheduled_at = t0;
+    return m;
+}
+
+nlohmann::json json_at(world& w, std::string path, core::timestamp now) {
+    return nlohmann::json::parse(w.get(std::move(path), {}, now).body);
+}
 
 }  // namespace
 
@@ -87,7 +116,7 @@ TEST_CASE("every resource carries an ETag and Cache-Control, a matching If-None-
 TEST_CASE("the bodies are built once and again only when something is published or the day turns") {
     world w{settings(2)};
     auto const before = w.get("/");
-    for (int k = 0; k < 5; ++k) w.get(paths[k % 5]);
+    for (int k = 0; k < 8; ++k) w.get(paths[k]);
     CHECK(w.site.builds() == 1);
     w.incidents.push_back(published(1, core::incident_type::outage, "DB down",
                                     {{0, 1, t0 + 2h, "Errors on checkout", core::status::investigating,
@@ -163,4 +192,63 @@ TEST_CASE("the page weighs under 50 KB with 20 components, active incidents and 
     CHECK(page.body.find("<html lang=\"en\">") != std::string::npos);
     CHECK(page.body.find("<main>") != std::string::npos);
     CHECK(page.body.find("Partial Outage") != std::string::npos);
+}
+
+TEST_CASE("maintenance is announced ahead of time, in progress while it lasts, then completed, each a new ETag at its time") {
+    world w{settings(2)};
+    w.windows.push_back(window(3, t0 + 2h, t0 + 4h));
+    ++w.generation;
+
+    auto const before = w.get("/", {}, t0 + 1h);
+    CHECK(before.body.find("<h2 id=\"maintenance\">Scheduled maintenance</h2>") != std::string::npos);
+    CHECK(before.body.find("Database upgrade; writes pause for a minute") != std::string::npos);
+    // The page is due to change at the window's start: no cache holds it past then.
+    CHECK(header(w.get("/", {}, t0 + 2h - 10s), "Cache-Control") == "public, max-age=10");
+    auto const upcoming = json_at(w, "/api/v2/scheduled-maintenances/upcoming.json", t0 + 1h);
+    REQUIRE(upcoming["scheduled_maintenances"].size() == 1);
+    auto const& m = upcoming["scheduled_maintenances"][0];
+    CHECK(m["id"] == "mnt-3");
+    CHECK(m["name"] == "component-0 maintenance");
+    CHECK(m["status"] == "scheduled");
+    CHECK(m["impact"] == "maintenance");
+    CHECK(m["scheduled_for"] == "2026-03-02T11:00:00.000Z");
+    CHECK(m["scheduled_until"] == "2026-03-02T13:00:00.000Z");
+    CHECK(m["incident_updates"].size() == 1);
+    CHECK(m["incident_updates"][0]["status"] == "scheduled");
+    CHECK(m["components"][0]["id"] == "component-0");
+    CHECK(json_at(w, "/api/v2/scheduled-maintenances/active.json", t0 + 1h)["scheduled_maintenances"].empty());
+    CHECK(json_at(w, "/api/v2/summary.json", t0 + 1h)["scheduled_maintenances"].size() == 1);
+    CHECK(json_at(w, "/api/v2/summary.json", t0 + 1h)["components"][0]["status"] == "operational");
+
+    auto const builds = w.site.builds();
+    auto const during = w.get("/", {}, t0 + 2h);
+    CHECK(w.site.builds() == builds + 1);
+    CHECK(header(during, "ETag") != header(before, "ETag"));
+    CHECK(during.body.find("<strong>In progress</strong>") != std::string::npos);
+    auto const summary = json_at(w, "/api/v2/summary.json", t0 + 2h);
+    CHECK(summary["components"][0]["status"] == "under_maintenance");
+    CHECK(summary["status"]["indicator"] == "maintenance");
+    auto const active = json_at(w, "/api/v2/scheduled-maintenances/active.json", t0 + 2h);
+    REQUIRE(active["scheduled_maintenances"].size() == 1);
+    CHECK(active["scheduled_maintenances"][0]["status"] == "in_progress");
+    CHECK(active["scheduled_maintenances"][0]["incident_updates"][0]["status"] == "in_progress");
+    CHECK(json_at(w, "/api/v2/scheduled-maintenances/upcoming.json", t0 + 2h)["scheduled_maintenances"].empty());
+
+    auto const after = w.get("/", {}, t0 + 4h);
+    CHECK(header(after, "ETag") != header(during, "ETag"));
+    CHECK(after.body.find("Scheduled maintenance") == std::string::npos);
+    auto const all = json_at(w, "/api/v2/scheduled-maintenances.json", t0 + 4h);
+    REQUIRE(all["scheduled_maintenances"].size() == 1);
+    CHECK(all["scheduled_maintenances"][0]["status"] == "completed");
+    CHECK(all["scheduled_maintenances"][0]["resolved_at"] == "2026-03-02T13:00:00.000Z");
+    CHECK(json_at(w, "/api/v2/summary.json", t0 + 4h)["components"][0]["status"] == "operational");
+    CHECK(json_at(w, "/api/v2/summary.json", t0 + 4h)["scheduled_maintenances"].empty());
+    // Three states, three feed entries' ids over time: readers see it again as it begins and ends.
+    CHECK(w.get("/history.atom", {}, t0 + 4h).body.find(":maintenance-3-completed</id>") != std::string::npos);
+    // Maintenance is no downtime: the uptime figure stays whole.
+    auto const row = after.body.find("id=\"component-0\"");
+    REQUIRE(row != std::string::npos);
+    auto const component = after.body.substr(row, after.body.find("</li>", row) - row);
+    CHECK(component.find("class=\"u\"") != std::string::npos);  // the day's bar says maintenance
+    CHECK(component.find("100.00% uptime, no incidents") != std::string::npos);
 }

@@ -79,6 +79,8 @@ std::vector<core::payload> samples() {
         core::published{"Checkout fails for some customers", core::status::identified, {"API", "Website"},
                         core::component_status::partial_outage},
         core::published{"Resolved", core::status::resolved},
+        core::maintenance_scheduled{{"API"}, t0 + 1h, t0 + 3h, "Database upgrade; writes pause for a minute"},
+        core::maintenance_cancelled{},
         core::declared{"API down", "", core::severity::p1, core::incident_type::outage, t0, "inc-44-api-down", false,
                        std::nullopt, std::nullopt, {"API"}},
         core::update_posted{core::status::identified, "Found it", "", {"API", "Website"}},

@@ -86,6 +86,30 @@ TEST_CASE("every adapter keeps the log in append order, across a reopen, and ref
     }
 }
 
+TEST_CASE("every adapter keeps maintenance windows, alert groups and incidents on streams of their own") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        core::event const window{core::maintenance_stream(1), t0, "U01",
+                                 core::maintenance_scheduled{{"API"}, t0 + 1h, t0 + 3h, "Database upgrade"}};
+        core::event const cancelled{core::maintenance_stream(1), t0 + 1s, "U01", core::maintenance_cancelled{}};
+        {
+            auto s = store::open_store(a.url);
+            REQUIRE(s->append({{window}, {}, {{window.incident, 0}}}) == append_result::written);
+            // Another writer's window 1, decided without this one: refused, as a stale incident is.
+            CHECK(s->append({{window}, {}, {{window.incident, 0}}}) == append_result::conflict);
+            REQUIRE(s->append({{note(1, 1)}, {}, {{1, 0}}}) == append_result::written);
+            REQUIRE(s->append({{note(core::alert_stream(1), 2)}, {}, {{core::alert_stream(1), 0}}}) ==
+                    append_result::written);
+            REQUIRE(s->append({{cancelled}, {}, {{window.incident, 1}}}) == append_result::written);
+        }
+        auto s = store::open_store(a.url, store::open_mode::existing);
+        CHECK(s->load() == std::vector<core::event>{window, note(1, 1), note(core::alert_stream(1), 2), cancelled});
+        // The windows' numbers are no incident's: the next incident is 2.
+        CHECK(s->next_incident(2) == 2);
+    }
+}
+
 TEST_CASE("every adapter writes a write() in one transaction in which a stale batch is refused alone") {
     temp_dir dir;
     for (auto const& a : adapters(dir)) {
