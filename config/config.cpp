@@ -1537,6 +1537,8 @@ std::vector<std::string> warnings(settings const& s) {
     if (s.policy.access.admins.empty())
         out.push_back("access.incident_admins is empty: nobody can reopen a closed incident or act on a private incident "
                       "they are not in");
+    if (!s.status_page.listen.empty() && s.policy.maintainers.empty() && s.policy.access.admins.empty())
+        out.push_back("status_page.maintainers is empty and there are no incident admins: nobody can schedule maintenance");
     for (auto const& [what, grants] : s.policy.access.grants) {
         if (grants.empty() && what != core::privilege::reopen_closed && s.policy.access.admins.empty())
             out.push_back("access." + std::string{core::to_string(what)} +

@@ -57,21 +57,21 @@ bool is_admin(principal const& who, policy const& p) {
 }
 
 namespace {
-// Those `listed` (users and user groups) and the incident admins; anyone when nobody is listed.
-bool listed_or_admin(principal const& who, std::vector<std::string> const& listed, policy const& p) {
-    if (listed.empty() || is_admin(who, p)) return true;
-    return std::any_of(listed.begin(), listed.end(),
+bool named_in(principal const& who, std::vector<std::string> const& names) {
+    return std::any_of(names.begin(), names.end(),
                        [&](std::string const& t) { return t == who.user || has(who.groups, t); });
 }
 }  // namespace
 
 std::optional<refusal> authorize_triage(principal const& who, policy const& p) {
-    if (listed_or_admin(who, p.alerts.triagers, p)) return std::nullopt;
+    auto const& triagers = p.alerts.triagers;
+    if (triagers.empty() || is_admin(who, p) || named_in(who, triagers)) return std::nullopt;
     return refusal{"only the alert triagers ([alerts] triagers) and the incident admins can answer alerts"};
 }
 
 std::optional<refusal> authorize_maintenance(principal const& who, policy const& p) {
-    if (!who.integration && listed_or_admin(who, p.maintainers, p)) return std::nullopt;
+    // Words on the public page: nobody's by default but the incident admins'.
+    if (!who.integration && (is_admin(who, p) || named_in(who, p.maintainers))) return std::nullopt;
     return refusal{"only the maintainers ([status_page] maintainers) and the incident admins can schedule maintenance"};
 }
 

@@ -34,7 +34,7 @@ std::optional<refusal> authorize(incident const& i, principal const& who, comman
 // admins, or anyone when no triagers are named.
 std::optional<refusal> authorize_triage(principal const& who, policy const& p);
 // The check for scheduling and cancelling status-page maintenance (not tied to an incident): the
-// configured maintainers and the incident admins, or anyone when no maintainers are named.
+// configured maintainers and the incident admins (public words: nobody else, also when none are named).
 std::optional<refusal> authorize_maintenance(principal const& who, policy const& p);
 std::string_view to_string(privilege p);  // "close", "lower_severity", …
 std::string_view to_string(grantee g);    // "ic", "declarer", "comms", "member"

@@ -489,6 +489,12 @@ TEST_CASE("warnings name what is valid but leaves something nobody can do") {
     auto const admins = warnings(parse("[access]\nclose = []\nincident_admins = [\"U0ADMIN\"]\n", "/etc/warroom.toml", no_env));
     CHECK_FALSE(has(admins, "access.incident_admins is empty"));
     CHECK_FALSE(has(admins, "access.close is empty"));
+    auto const page = warnings(parse("[status_page]\nlisten = \"127.0.0.1:8090\"\n", "/etc/warroom.toml", no_env));
+    CHECK(has(page, "status_page.maintainers is empty and there are no incident admins"));
+    CHECK_FALSE(has(bare, "status_page.maintainers"));
+    auto const maintained = warnings(
+        parse("[status_page]\nlisten = \"127.0.0.1:8090\"\nmaintainers = [\"@U0OPS\"]\n", "/etc/warroom.toml", no_env));
+    CHECK_FALSE(has(maintained, "status_page.maintainers"));
 }
 
 TEST_CASE("a warning names each escalation step that would tell nobody") {
