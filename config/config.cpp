@@ -1583,6 +1583,9 @@ std::vector<std::string> warnings(settings const& s) {
                 out.push_back(indexed("alerts.routes", i) + ".email: nobody is e-mailed without [email] smtp_url");
         }
     }
+    if (s.status_page.statuspage.page_id.empty() && !s.status_page.statuspage.components.empty())
+        out.push_back("status_page.components: statuspage_id is set but nothing is sent to Statuspage without "
+                      "[status_page.statuspage] page_id");
     if (s.policy.access.admins.empty())
         out.push_back("access.incident_admins is empty: nobody can reopen a closed incident or act on a private incident "
                       "they are not in");
@@ -1647,6 +1650,12 @@ std::string describe(settings const& s) {
                              ? std::string("off")
                              : s.status_page.listen + ", " + std::to_string(s.status_page.page.components.size()) +
                                    " component(s)");
+    auto const& statuspage = s.status_page.statuspage;
+    line("statuspage:", statuspage.page_id.empty()
+                            ? std::string("off")
+                            : "page " + statuspage.page_id + " at " + redact_url(statuspage.api_url) + ", key " +
+                                  (statuspage.api_key.empty() ? "missing" : "set") + ", " +
+                                  std::to_string(statuspage.components.size()) + " component(s) mapped");
     out << "severities:\n";
     for (auto const sev : core::all_severities) {
         auto const& sp = p.of(sev);

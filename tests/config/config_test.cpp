@@ -820,6 +820,15 @@ name = "Website"
                              env_of({{"WARROOM_STATUSPAGE_API_KEY", "k"}}));
     CHECK(plain.status_page.statuspage.api_url == "https://api.statuspage.io");
     CHECK(describe(s).find("file-key-0123") == std::string::npos);
+    CHECK(describe(s).find("page kctbh9vrtdwd at http://127.0.0.1:9999, key set, 1 component(s) mapped") !=
+          std::string::npos);
+    std::string const unsent_warning =
+        "status_page.components: statuspage_id is set but nothing is sent to Statuspage without "
+        "[status_page.statuspage] page_id";
+    auto const warned = [&](settings const& x) { return std::ranges::count(warnings(x), unsent_warning); };
+    CHECK(warned(s) == 0);
+    CHECK(warned(parse("[[status_page.components]]\nname = \"API\"\nstatuspage_id = \"abc123\"\n", "w.toml", no_env)) ==
+          1);
 }
 
 TEST_CASE("[status_page.statuspage] problems name their key") {
