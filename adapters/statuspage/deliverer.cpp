@@ -7,6 +7,12 @@
 
 namespace warroom::statuspage {
 
+namespace {
+// A delivery whose first call would wait longer for its turn is handed back to wait in the outbox,
+// holding no place among the deliveries in flight; shorter waits are waited out in the call.
+constexpr std::chrono::milliseconds hand_back_after{500};
+}  // namespace
+
 std::string incident_fact(int incident) { return "statuspage:" + std::to_string(incident); }
 
 outbox::task<deliverer::answer> deliverer::call(request r) {
@@ -42,6 +48,11 @@ outbox::attempt deliverer::failed(core::statuspage_update const& u, std::string 
 }
 
 outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry, bool in_doubt) {
+    auto const wait =
+        std::chrono::ceil<std::chrono::milliseconds>(next_call_ - std::chrono::steady_clock::now());
+    if (wait > hand_back_after) {
+        co_return outbox::attempt{outbox::verdict::not_yet, "statuspage: one call a second", false, {}, wait};
+    }
     auto const& u = std::get<core::statuspage_update>(entry.what);
     auto const ref = core::incident_ref(u.incident);
     auto id = store_.fact(incident_fact(u.incident));

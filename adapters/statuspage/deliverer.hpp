@@ -3,8 +3,9 @@
 // of each incident is a delivery fact ("statuspage:<n>"), kept in the store as soon as Statuspage
 // answers, so an update after a restart PATCHes the same incident. A try that may have reached
 // Statuspage is reconciled first: the incident is found by the reference it carries in its metadata,
-// the update by its text and status. Calls are spaced at least a second apart (Statuspage's limit);
-// a 420 or 429 is retried by the outbox after its Retry-After, and holds the calls after it too.
+// the update by its text and status. Calls are spaced at least a second apart (Statuspage's limit):
+// a delivery that would wait long for its turn waits in the outbox (not_yet); a 420 or 429 is retried
+// by the outbox after its Retry-After, and holds the calls after it too.
 #pragma once
 
 #include <spdlog/logger.h>
