@@ -21,13 +21,13 @@ outbox::task<deliverer::answer> deliverer::call(request r) {
     next_call_ = slot + min_interval;
     if (slot > now) {
         boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, slot};
-        co_await timer.async_wait(coro::tuple_awaitable);
+        // Cancelled (shutting down): operation_aborted ends the try unsent, as Slack's calls do.
+        co_await timer.async_wait(boost::asio::use_awaitable);
     }
     auto const auth = authorization(settings_);
     auto raw = co_await client_.send_json(r.verb, r.url, r.body, auth);
     answer out;
     out.status = raw.transport ? 0 : raw.status;
-    out.body = raw.body;
     if ((out.status == 420 || out.status == 429) && raw.retry_after) {
         next_call_ = std::max(next_call_, std::chrono::steady_clock::now() + *raw.retry_after);
     }
@@ -37,7 +37,7 @@ outbox::task<deliverer::answer> deliverer::call(request r) {
 
 outbox::attempt deliverer::failed(core::statuspage_update const& u, std::string const& what, answer const& a) const {
     auto const why = "statuspage: " + what + ": " +
-                     (a.raw.transport ? a.raw.transport.message() : failure_reason(a.status, a.body));
+                     (a.raw.transport ? a.raw.transport.message() : failure_reason(a.status, a.raw.body));
     log_->warn("{}: {}", core::incident_ref(u.incident), why);
     auto const v = judge(a.status);
     outbox::attempt out{v == verdict::retry ? outbox::verdict::retry : outbox::verdict::failed, why};
@@ -61,14 +61,14 @@ outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry,
         auto search = search_incidents(u, settings_);
         auto const found = co_await call(std::move(search));
         if (judge(found.status) != verdict::delivered) co_return failed(u, "finding the incident", found);
-        id = opened_for(found.body, u);
+        id = opened_for(found.raw.body, u);
         if (id) store_.put_fact(incident_fact(u.incident), *id);
     }
     if (id && in_doubt) {
         auto get = get_incident(*id, settings_);
         auto const seen = co_await call(std::move(get));
         if (judge(seen.status) != verdict::delivered) co_return failed(u, "reading incident " + *id, seen);
-        if (has_update(seen.body, u)) {
+        if (has_update(seen.raw.body, u)) {
             log_->info("{}: update {} was already on Statuspage (incident {})", ref, u.sequence, *id);
             co_return outbox::attempt{outbox::verdict::delivered, "already on Statuspage"};
         }
@@ -77,13 +77,13 @@ outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry,
         auto open = open_incident(u, settings_);
         auto const opened = co_await call(std::move(open));
         if (judge(opened.status) != verdict::delivered) co_return failed(u, "opening the incident", opened);
-        if (!opened.body.is_object() || !opened.body.contains("id") || !opened.body["id"].is_string()) {
+        if (!opened.raw.body.is_object() || !opened.raw.body.contains("id") || !opened.raw.body["id"].is_string()) {
             // It was opened, but without its id no update can follow: reconcile on the next try.
             outbox::attempt out{outbox::verdict::retry, "statuspage: the answer to opening the incident has no id"};
             out.ambiguous = true;
             co_return out;
         }
-        auto const made = opened.body["id"].get<std::string>();
+        auto const made = opened.raw.body["id"].get<std::string>();
         // Now, not with the result: the next publication may go before the result is recorded.
         store_.put_fact(incident_fact(u.incident), made);
         log_->info("{}: opened Statuspage incident {}", ref, made);

@@ -36,7 +36,6 @@ public:
 private:
     struct answer {
         int status = 0;  // 0: no answer
-        nlohmann::json body;
         http::client_response raw;
     };
     // One call, no sooner than a second after the one before it (or than a rate limit's Retry-After).
