@@ -28,6 +28,7 @@
 #include "adapters/slack/socket_mode_client.hpp"
 #include "adapters/slack/web_api.hpp"
 #include "adapters/status_page/status_page.hpp"
+#include "adapters/statuspage/deliverer.hpp"
 #include "adapters/store/open_store.hpp"
 #include "adapters/systemd/notify.hpp"
 #include "app/service.hpp"
@@ -143,15 +144,28 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     slack::deliverer to_slack{ioc.get_executor(), store, api, log};
     std::optional<paging::settings> pager;
     if (!settings.paging.vendor.empty()) pager = paging_of(settings.paging);
-    // The paging vendor and the ticket system have their own connections: a Slack outage or Slack's rate
-    // shaping never holds a page or a ticket.
+    // The paging vendor, the ticket system and Statuspage have their own connections: a Slack outage or
+    // Slack's rate shaping never holds a page, a ticket or a publication.
     http::client to_vendor{ioc.get_executor(), tls, request_timeout};
     // SMTP runs on the mailer's own threads: a slow mail server never holds this loop.
     std::optional<email::smtp_client> mailer;
     if (auto const& e = settings.email; !e.smtp_url.empty())
         mailer.emplace(email::smtp_settings{e.smtp_url, e.starttls, e.username, e.password, e.timeout,
                                             settings.slack.ca_file});
-    deliverer to_world{to_slack, to_vendor, pager, settings.alerts, mailer ? &*mailer : nullptr, settings.email.from, log};
+    std::optional<statuspage::deliverer> to_statuspage;
+    if (auto const& sp = settings.status_page.statuspage; !sp.page_id.empty()) {
+        to_statuspage.emplace(to_vendor, store, statuspage::settings{sp.api_url, sp.page_id, sp.api_key, sp.components},
+                              log);
+        log->info("statuspage: publications go to page {} at {}", sp.page_id, sp.api_url);
+    }
+    deliverer to_world{to_slack,
+                       to_vendor,
+                       pager,
+                       settings.alerts,
+                       mailer ? &*mailer : nullptr,
+                       settings.email.from,
+                       to_statuspage ? &*to_statuspage : nullptr,
+                       log};
     if (settings.alerts.ticket_url.empty() &&
         (!settings.alerts.token.empty() || !settings.alerts.webhook_secrets.empty()))
         log->info("alerts: low alerts are recorded only: no ticket system ([alerts] ticket_url) is configured");

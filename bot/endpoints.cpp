@@ -304,6 +304,11 @@ outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry,
         if (!mailer_) co_return outbox::attempt{outbox::verdict::failed, "no e-mail ([email] smtp_url) is configured"};
         co_return co_await mail(entry.id, *m);
     }
+    if (std::holds_alternative<core::statuspage_update>(entry.what)) {
+        if (!statuspage_)
+            co_return outbox::attempt{outbox::verdict::failed, "no Statuspage ([status_page.statuspage]) is configured"};
+        co_return co_await statuspage_->deliver(entry, in_doubt);
+    }
     auto const* p = std::get_if<core::page>(&entry.what);
     if (!p) co_return co_await others_.deliver(entry, in_doubt);
     if (!pager_) co_return outbox::attempt{outbox::verdict::failed, "no paging integration is configured"};

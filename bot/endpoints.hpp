@@ -56,20 +56,22 @@ paging::settings paging_of(config::paging_settings const& s);
 // vendor dedups by key, so repeating a page is harmless), tickets to the ticket system (with the
 // group's Idempotency-Key, so a repeat is recognised there), e-mails to the SMTP server (every try of
 // one entry carries the same Message-ID, so a receiver can tell a message sent again after a lost
-// answer), everything else to `others` (Slack).
+// answer), publications to Statuspage, everything else to `others` (Slack).
 class deliverer final : public outbox::deliverer {
 public:
     // Without `pager` (no vendor configured) pages are given up; without `alerts.ticket_url`, tickets;
-    // without `mailer` (no [email]), e-mails. `alerts` must outlive the deliverer.
+    // without `mailer` (no [email]), e-mails; without `to_statuspage`, publications for Statuspage.
+    // `alerts` must outlive the deliverer.
     deliverer(outbox::deliverer& others, http::client& vendor, std::optional<paging::settings> pager,
               config::alerts_settings const& alerts, email::smtp_client* mailer, std::string mail_from,
-              std::shared_ptr<spdlog::logger> log)
+              outbox::deliverer* to_statuspage, std::shared_ptr<spdlog::logger> log)
         : others_(others),
           vendor_(vendor),
           pager_(std::move(pager)),
           alerts_(alerts),
           mailer_(mailer),
           mail_from_(std::move(mail_from)),
+          statuspage_(to_statuspage),
           log_(std::move(log)) {}
     outbox::task<outbox::attempt> deliver(app::outbox_entry const& entry, bool in_doubt) override;
 
@@ -84,6 +86,7 @@ private:
     config::alerts_settings const& alerts_;
     email::smtp_client* mailer_;
     std::string mail_from_;
+    outbox::deliverer* statuspage_;
     std::shared_ptr<spdlog::logger> log_;
 };
 

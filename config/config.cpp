@@ -137,6 +137,16 @@ std::optional<std::string> http_url_problem(std::string_view url) {
     return shown(redact_url(std::string{url})) + " must start with http:// or https://";
 }
 
+// Statuspage's page and component ids are short lowercase letters and digits ("kctbh9vrtdwd"); they go
+// into URLs and JSON keys as they are.
+std::optional<std::string> statuspage_id_problem(std::string_view id) {
+    if (id.empty()) return "must not be empty";
+    for (unsigned char const c : id) {
+        if (!std::isalnum(c)) return shown(id) + " is not a Statuspage id (letters and digits, such as \"kctbh9vrtdwd\")";
+    }
+    return std::nullopt;
+}
+
 std::string with_trailing_slash(std::string url) {
     if (!url.ends_with('/')) url += '/';
     return url;
@@ -497,6 +507,15 @@ public:
                                                 "but no username to log in with");
         });
         guarded([&] {
+            auto& sp = s.status_page.statuspage;
+            sp.api_key = secret("WARROOM_STATUSPAGE_API_KEY", "status_page.statuspage.api_key_file",
+                                statuspage_key_file_, env);
+            if (!sp.page_id.empty() && sp.api_key.empty())
+                fail(source_, "status_page.statuspage.api_key_file",
+                     "a Statuspage page_id is set but no API key (WARROOM_STATUSPAGE_API_KEY or "
+                     "status_page.statuspage.api_key_file)");
+        });
+        guarded([&] {
             // Without the service, a signed webhook of any PagerDuty service could act on incidents.
             if (!s.paging.webhook_secret.empty() && s.paging.service_id.empty() && !service_id_given_)
                 fail(source_, "paging.service_id",
@@ -715,8 +734,8 @@ private:
         });
     }
 
-    void read_status_page(toml::table const& t, settings& s) const {
-        check_keys(t, "status_page", {"listen", "name", "url", "maintainers", "components"});
+    void read_status_page(toml::table const& t, settings& s) {
+        check_keys(t, "status_page", {"listen", "name", "url", "maintainers", "components", "statuspage"});
         auto& sp = s.status_page;
         guarded([&] {
             if (auto const* n = t.get("listen")) {
@@ -740,6 +759,9 @@ private:
         guarded([&] {
             if (auto const* n = t.get("maintainers")) s.policy.maintainers = people_by_id(*n, "status_page.maintainers");
         });
+        guarded([&] {
+            if (auto const* n = t.get("statuspage")) read_statuspage(table_at(*n, "status_page.statuspage"), s);
+        });
         auto const* list = t.get("components");
         if (!list) return;
         auto const* components = list->as_array();
@@ -748,7 +770,7 @@ private:
             guarded([&] {
                 auto const key = indexed("status_page.components", i);
                 auto const& c = table_at(*components->get(i), key);
-                check_keys(c, key, {"name", "group", "description"});
+                check_keys(c, key, {"name", "group", "description", "statuspage_id"});
                 core::component_def def;
                 def.name = string_at(required(c, "name", key), join(key, "name"));
                 // A name is typed after `component:`: one word, as a command reads it.
@@ -758,10 +780,39 @@ private:
                     fail_at(join(key, "name"), shown(def.name) + " is named twice");
                 if (auto const* n = c.get("group")) def.group = string_at(*n, join(key, "group"));
                 if (auto const* n = c.get("description")) def.description = string_at(*n, join(key, "description"));
+                if (auto const* n = c.get("statuspage_id")) {
+                    auto const id = string_at(*n, join(key, "statuspage_id"));
+                    check(join(key, "statuspage_id"), statuspage_id_problem(id));
+                    for (auto const& [other, other_id] : sp.statuspage.components) {
+                        if (other_id == id) fail_at(join(key, "statuspage_id"), shown(id) + " is " + shown(other) + "'s too");
+                    }
+                    sp.statuspage.components[def.name] = id;
+                }
                 s.policy.components.push_back(def.name);
                 sp.page.components.push_back(std::move(def));
             });
         }
+    }
+
+    void read_statuspage(toml::table const& t, settings& s) {
+        constexpr auto at = "status_page.statuspage";
+        check_keys(t, at, {"page_id", "api_key_file", "api_url"});
+        auto& sp = s.status_page.statuspage;
+        guarded([&] {
+            sp.page_id = string_at(required(t, "page_id", at), join(at, "page_id"));
+            check(join(at, "page_id"), statuspage_id_problem(sp.page_id));
+        });
+        guarded([&] {
+            if (auto const* n = t.get("api_url")) {
+                sp.api_url = string_at(*n, join(at, "api_url"));
+                check(join(at, "api_url"), http_url_problem(sp.api_url));
+                while (sp.api_url.ends_with('/')) sp.api_url.pop_back();
+            }
+        });
+        guarded([&] {
+            if (auto const* n = t.get("api_key_file")) statuspage_key_file_ = path_at(*n, join(at, "api_key_file"));
+        });
+        s.policy.statuspage = !sp.page_id.empty();
     }
 
     void read_log(toml::table const& t, settings& s) const {
@@ -1432,6 +1483,7 @@ private:
     std::optional<std::string> app_token_file_;
     std::optional<std::string> bot_token_file_;
     std::optional<std::string> paging_key_file_;
+    std::optional<std::string> statuspage_key_file_;
     std::optional<std::string> webhook_secret_file_;
     std::optional<std::string> alerts_token_file_;
     std::optional<std::string> alerts_secret_file_;
@@ -1534,6 +1586,9 @@ std::vector<std::string> warnings(settings const& s) {
                 out.push_back(indexed("alerts.routes", i) + ".email: nobody is e-mailed without [email] smtp_url");
         }
     }
+    if (s.status_page.statuspage.page_id.empty() && !s.status_page.statuspage.components.empty())
+        out.push_back("status_page.components: statuspage_id is set but nothing is sent to Statuspage without "
+                      "[status_page.statuspage] page_id");
     if (s.policy.access.admins.empty())
         out.push_back("access.incident_admins is empty: nobody can reopen a closed incident or act on a private incident "
                       "they are not in");
@@ -1600,6 +1655,12 @@ std::string describe(settings const& s) {
                              ? std::string("off")
                              : s.status_page.listen + ", " + std::to_string(s.status_page.page.components.size()) +
                                    " component(s)");
+    auto const& statuspage = s.status_page.statuspage;
+    line("statuspage:", statuspage.page_id.empty()
+                            ? std::string("off")
+                            : "page " + statuspage.page_id + " at " + redact_url(statuspage.api_url) + ", key " +
+                                  (statuspage.api_key.empty() ? "missing" : "set") + ", " +
+                                  std::to_string(statuspage.components.size()) + " component(s) mapped");
     out << "severities:\n";
     for (auto const sev : core::all_severities) {
         auto const& sp = p.of(sev);

@@ -76,11 +76,22 @@ struct limit_settings {
     int marks_per_minute = 60;
 };
 
+// `[status_page.statuspage]`: Atlassian Statuspage, which gets every publication as well. Off while
+// page_id is empty.
+struct statuspage_settings {
+    std::string page_id;
+    std::string api_key;  // WARROOM_STATUSPAGE_API_KEY or status_page.statuspage.api_key_file
+    std::string api_url = "https://api.statuspage.io";  // without a trailing '/'
+    // [[status_page.components]] name -> statuspage_id: only these components are on Statuspage.
+    std::map<std::string, std::string> components;
+};
+
 // `[status_page]`: the public status page, on a listener of its own. Its components are also in
 // policy.components, which commands check names against.
 struct status_page_settings {
     std::string listen;  // host:port; empty: no status page
     core::page_settings page;
+    statuspage_settings statuspage;
 };
 
 struct settings {

@@ -132,8 +132,23 @@ struct email {
     bool operator==(email const&) const = default;
 };
 
+// One publication pushed to Atlassian Statuspage ([status_page.statuspage]): the first of an incident
+// opens a Statuspage incident, each later one adds an update to it. Only what was published goes, and
+// a private incident is named by its reference, never its title.
+struct statuspage_update {
+    int incident = 0;
+    int sequence = 0;   // the publication's number within the incident: 1, 2, …
+    std::string name;   // the Statuspage incident's name: a public incident's title, else "Incident INC-7"
+    status st{};        // the incident's status as published
+    std::string text;   // the public text
+    std::vector<std::string> components;           // as configured ([[status_page.components]] name)
+    std::optional<component_status> component_st;  // what they are now; none: named, unchanged
+    std::string impact;  // none, minor, major, critical: the worst component status it published, unresolved
+    bool operator==(statuspage_update const&) const = default;
+};
+
 using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page, invite,
-                            archive_room, open_ticket, email>;
+                            archive_room, open_ticket, email, statuspage_update>;
 
 // True for effects that must reach the world even if the process dies right after the command.
 inline bool is_durable(effect const& e) {

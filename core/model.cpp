@@ -83,6 +83,16 @@ std::string_view to_string(component_status s) {
                                           "under-maintenance"};
     return names[static_cast<int>(s)];
 }
+std::string_view api_name(status s) {
+    switch (s) {
+        case status::investigating: return "investigating";
+        case status::identified:
+        case status::implementing_fix: return "identified";
+        case status::monitoring: return "monitoring";
+        case status::resolved: return "resolved";
+    }
+    return "investigating";
+}
 std::string_view api_name(component_status s) {
     constexpr std::string_view names[] = {"operational", "degraded_performance", "partial_outage", "major_outage",
                                           "under_maintenance"};
@@ -368,6 +378,24 @@ std::optional<timestamp> parse_time(std::string_view s) {
     if (rest == "Z" || rest == "z") rest = {};
     if (!h || !m || !rest.empty() || *h < 0 || *h > 23 || *m < 0 || *m > 59 || sec < 0 || sec > 59) return std::nullopt;
     return *day + std::chrono::hours{*h} + std::chrono::minutes{*m} + seconds{sec};
+}
+
+std::string url_encode(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (char const c : s) {
+        auto const u = static_cast<unsigned char>(c);
+        bool const unreserved = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
+                                u == '-' || u == '_' || u == '.' || u == '~';
+        if (unreserved) {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[u >> 4];
+            out += hex[u & 0x0F];
+        }
+    }
+    return out;
 }
 
 std::string_view trim(std::string_view s) {

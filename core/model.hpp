@@ -98,6 +98,8 @@ std::string_view to_string(role r);           // "ic"
 std::string_view to_string(alert_level l);    // "critical"
 std::string_view to_string(component_status s);  // "degraded-performance"
 std::string_view api_name(component_status s);   // "degraded_performance", as Statuspage's API spells it
+// Statuspage's incident status: it has no "implementing fix", which is still "identified" there.
+std::string_view api_name(status s);
 
 std::string_view display_name(incident_type t);  // "Data Loss/Corruption"
 std::string_view display_name(phase p);          // "Post-Incident"
@@ -159,6 +161,9 @@ std::string format_date(timestamp t, time_zone const& z);
 // Lowercase ASCII letters and digits, each run of anything else one hyphen, none at the ends:
 // "API Gateway" → "api-gateway".
 std::string slug(std::string_view s);
+// Percent-encoding of everything but RFC 3986's unreserved characters: safe in a URL's path segment
+// and query value.
+std::string url_encode(std::string_view s);
 // Text safe in HTML and XML content and attribute values: & < > " ' as entities.
 std::string escape_html(std::string_view s);
 

@@ -186,6 +186,7 @@ struct policy {
     enum class update_posts { thread, channel, edit } announce_updates = update_posts::thread;
     std::vector<rotation> rotations;
     bool paging = false;  // a paging integration (PagerDuty, Opsgenie) receives page effects
+    bool statuspage = false;  // Atlassian Statuspage ([status_page.statuspage]) receives the publications
     email_policy mail;
     std::string channel_prefix = "inc";
     std::string announce_channel = "#incidents";

@@ -6,6 +6,7 @@
 
 #include "core/contact.hpp"
 #include "core/decide.hpp"
+#include "core/status_page.hpp"
 #include "core/views.hpp"
 
 namespace warroom::core {
@@ -45,6 +46,22 @@ email incident_email(incident const& i, std::vector<std::string> to, std::string
     if (!i.description.empty()) text += "Description: " + i.description + "\n";
     text += "\n" + join + why + "\n";
     return email{i.number, std::move(to), "[" + ref + " " + sev + "] " + i.title + ": " + what, std::move(text)};
+}
+
+// What Statuspage is sent of the publication `what`, one of `batch`'s: the incident's publications
+// after the batch end with the batch's own, in order.
+statuspage_update statuspage_of(incident const& i, std::vector<event> const& batch, published const& what,
+                                policy const& p) {
+    std::size_t in_batch = 0, index = 0;
+    for (auto const& x : batch) {
+        auto const* pub = std::get_if<published>(&x.what);
+        if (!pub || x.incident != i.number) continue;
+        if (pub == &what) index = in_batch;
+        ++in_batch;
+    }
+    auto const& pub = i.publications.at(i.publications.size() - in_batch + index);
+    return statuspage_update{i.number, pub.sequence, public_name(i, p), pub.st, pub.text,
+                             pub.components, pub.component_st, public_impact(i)};
 }
 
 }  // namespace
@@ -249,6 +266,7 @@ std::vector<effect> reactions(std::vector<event> const& batch, incident_map cons
                     room(note("😴 Update reminder snoozed by " + who + " until " + format_clock(what.until, *rules.zone, now), {}));
                 } else if constexpr (std::is_same_v<T, published>) {
                     room(published_view(i, what, e.by));
+                    if (rules.statuspage) out.push_back(statuspage_of(i, batch, what, rules));
                 } else if constexpr (std::is_same_v<T, resolved>) {
                     room(resolution_view(i, rules, now));
                     if (resolution_unpublished(i)) room(publish_resolution_view(i));

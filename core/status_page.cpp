@@ -136,28 +136,38 @@ std::string impact_of(component_status worst) {
 public_incident view_of(incident const& i, policy const& p) {
     public_incident v;
     v.number = i.number;
-    // A private incident's title never leaves its room: the page names it by its reference only.
-    v.name = p.of(i.type).private_room ? "Incident " + incident_ref(i.number) : i.title;
+    v.name = public_name(i, p);
     auto const& pubs = i.publications;
     v.st = pubs.back().st;
     v.created_at = pubs.front().at;
     v.updated_at = pubs.back().at;
-    auto worst = component_status::operational;
     for (auto const& pub : pubs) {
         if (pub.st == status::monitoring && !v.monitoring_at) v.monitoring_at = pub.at;
         if (pub.st == status::resolved) v.resolved_at = pub.at;
-        if (pub.component_st && pub.st != status::resolved) worst = worse(worst, *pub.component_st);
         for (auto const& c : pub.components) {
             if (std::find(v.components.begin(), v.components.end(), c) == v.components.end()) v.components.push_back(c);
         }
         v.updates.insert(v.updates.begin(), public_update{pub.sequence, pub.at, pub.st, pub.text});
     }
     if (v.st != status::resolved) v.resolved_at.reset();
-    v.impact = impact_of(worst);
+    v.impact = public_impact(i);
     return v;
 }
 
 }  // namespace
+
+std::string public_name(incident const& i, policy const& p) {
+    // A private incident's title never leaves its room: it is named by its reference only.
+    return p.of(i.type).private_room ? "Incident " + incident_ref(i.number) : i.title;
+}
+
+std::string public_impact(incident const& i) {
+    auto worst = component_status::operational;
+    for (auto const& pub : i.publications) {
+        if (pub.component_st && pub.st != status::resolved) worst = worse(worst, *pub.component_st);
+    }
+    return impact_of(worst);
+}
 
 component_status worse(component_status a, component_status b) { return rank(a) >= rank(b) ? a : b; }
 

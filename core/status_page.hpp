@@ -112,6 +112,12 @@ std::vector<component_availability> availability(std::vector<incident const*> co
                                                  std::vector<std::string> const& components, timestamp from,
                                                  timestamp to);
 
+// The name an incident is published under: its title, a private incident's reference only.
+std::string public_name(incident const& i, policy const& p);
+// Statuspage's impact words (none, minor, major, critical) for the worst component status an
+// incident published while unresolved.
+std::string public_impact(incident const& i);
+
 // "API Gateway" → "api-gateway": ids for the API and the page's anchors.
 std::string component_id(std::string_view name);
 // The worse of two statuses: major outage > partial > degraded > maintenance > operational.

@@ -208,6 +208,9 @@ void console::show(app::outcome const& o) {
                     out_ << "[email] to";
                     for (auto const& to : x.to) out_ << ' ' << to;
                     out_ << ": " << x.subject << '\n' << x.text;
+                } else if constexpr (std::is_same_v<T, core::statuspage_update>) {
+                    out_ << "[statuspage] " << core::incident_ref(x.incident) << " update " << x.sequence << " ("
+                         << core::api_name(x.st) << "): " << x.text << '\n';
                 }
             },
             e);

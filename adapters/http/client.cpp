@@ -63,6 +63,14 @@ std::unique_ptr<client::connection> client::take_idle(url_parts const& where) {
 task<client_response> client::post(url_parts const& where, std::string target, std::string body,
                                    std::string const& authorization, std::string const& content_type,
                                    header_list const& extra) {
+    auto r = co_await exchange(method::post, where, std::move(target), std::move(body), authorization, content_type,
+                               extra);
+    co_return r;
+}
+
+task<client_response> client::exchange(method m, url_parts const& where, std::string target, std::string body,
+                                       std::string const& authorization, std::string const& content_type,
+                                       header_list const& extra) {
     client_response out;
     auto conn = take_idle(where);
     if (!conn) {
@@ -76,11 +84,12 @@ task<client_response> client::post(url_parts const& where, std::string target, s
         if (out.transport) co_return out;
     }
 
-    wire::request<wire::string_body> req{wire::verb::post, target, 11};
+    auto const verb = m == method::get ? wire::verb::get : m == method::patch ? wire::verb::patch : wire::verb::post;
+    wire::request<wire::string_body> req{verb, target, 11};
     bool const default_port = where.port == (where.tls ? "443" : "80");
     req.set(wire::field::host, default_port ? where.host : where.host + ":" + where.port);
     req.set(wire::field::user_agent, "warroom/" WARROOM_VERSION);
-    req.set(wire::field::content_type, content_type);
+    if (m != method::get) req.set(wire::field::content_type, content_type);
     req.set(wire::field::accept, "application/json");
     if (!authorization.empty()) req.set(wire::field::authorization, authorization);
     for (auto const& [name, value] : extra) req.set(name, value);
@@ -124,20 +133,33 @@ task<client_response> client::post(url_parts const& where, std::string target, s
 
 task<client_response> client::post(std::string const& url, std::string body, std::string const& authorization,
                                    std::string const& content_type, header_list const& extra) {
+    auto r = co_await send(method::post, url, std::move(body), authorization, content_type, extra);
+    co_return r;
+}
+
+task<client_response> client::send(method m, std::string const& url, std::string body,
+                                   std::string const& authorization, std::string const& content_type,
+                                   header_list const& extra) {
     auto const where = split_url(url);
     if (!where) {
         client_response r;
         r.transport = asio::error::invalid_argument;
         co_return r;
     }
-    auto r = co_await post(*where, where->target, std::move(body), authorization, content_type, extra);
+    auto r = co_await exchange(m, *where, where->target, std::move(body), authorization, content_type, extra);
     co_return r;
 }
 
 task<client_response> client::post_json(std::string const& url, nlohmann::json const& body,
                                         std::string const& authorization, header_list const& extra) {
-    auto r = co_await post(url, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), authorization,
-                           json_content, extra);
+    auto r = co_await send_json(method::post, url, body, authorization, extra);
+    co_return r;
+}
+
+task<client_response> client::send_json(method m, std::string const& url, nlohmann::json const& body,
+                                        std::string const& authorization, header_list const& extra) {
+    auto text = m == method::get ? std::string{} : body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    auto r = co_await send(m, url, std::move(text), authorization, json_content, extra);
     co_return r;
 }
 

@@ -27,25 +27,6 @@ std::string truncate_utf8(std::string_view s, std::size_t max) {
     return std::string(s.substr(0, cut));
 }
 
-// Percent-encoding of everything but RFC 3986's unreserved characters: safe in a path segment.
-std::string url_encode(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char const c : s) {
-        auto const u = static_cast<unsigned char>(c);
-        bool const unreserved = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
-                                u == '-' || u == '_' || u == '.' || u == '~';
-        if (unreserved) {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[u >> 4];
-            out += hex[u & 0x0F];
-        }
-    }
-    return out;
-}
-
 std::string base_url(settings const& s) {
     if (s.base_url.empty()) {
         return s.kind == vendor::pagerduty ? "https://events.pagerduty.com/" : "https://api.opsgenie.com/";
@@ -112,7 +93,7 @@ request pagerduty(core::page const& p, settings const& s) {
 std::vector<request> opsgenie(core::page const& p, settings const& s) {
     std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "GenieKey " + s.key}};
     auto const alerts = base_url(s) + "v2/alerts";
-    auto const alert = alerts + "/" + url_encode(p.dedup_key);
+    auto const alert = alerts + "/" + core::url_encode(p.dedup_key);
     auto const by_alias = std::string("?identifierType=alias");
     switch (p.action) {
         case core::page_action::trigger: {

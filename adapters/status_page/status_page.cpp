@@ -15,18 +15,6 @@ using nlohmann::json;
 namespace c = core;
 
 
-// Statuspage's incident statuses have no "implementing fix": that is still "identified" there.
-std::string_view api_status(c::status s) {
-    switch (s) {
-        case c::status::investigating: return "investigating";
-        case c::status::identified:
-        case c::status::implementing_fix: return "identified";
-        case c::status::monitoring: return "monitoring";
-        case c::status::resolved: return "resolved";
-    }
-    return "investigating";
-}
-
 // A shape for each status, beside its words: ✓ operational, ◆ degraded, ▲ partial, ✕ major, ⚙ maintenance.
 std::string_view icon(c::component_status s) {
     switch (s) {
@@ -144,12 +132,12 @@ json incident_json(c::public_incident const& i, c::public_page const& v, c::page
     auto const optional_time = [](std::optional<c::timestamp> const& t) { return t ? json(c::format_rfc3339(*t)) : json(nullptr); };
     auto updates = json::array();
     for (auto const& u : i.updates) {
-        updates.push_back(update_json(incident_id(i.number), std::to_string(u.sequence), api_status(u.st), u.text, u.at));
+        updates.push_back(update_json(incident_id(i.number), std::to_string(u.sequence), c::api_name(u.st), u.text, u.at));
     }
     auto const components = components_named(i.components, v, s);
     return {{"id", incident_id(i.number)},
             {"name", i.name},
-            {"status", api_status(i.st)},
+            {"status", c::api_name(i.st)},
             {"created_at", c::format_rfc3339(i.created_at)},
             {"updated_at", c::format_rfc3339(i.updated_at)},
             {"monitoring_at", optional_time(i.monitoring_at)},

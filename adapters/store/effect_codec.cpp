@@ -92,6 +92,23 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(page, incident, action, dedup_ke
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ticket_alert, name, summary, url, starts_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_ticket, group, title, level, source, labels, alerts)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(email, incident, to, subject, text)
+// Statuses by their command words, read back with the parsers commands use.
+void to_json(nlohmann::json& j, statuspage_update const& u) {
+    j = {{"incident", u.incident}, {"sequence", u.sequence}, {"name", u.name},    {"st", to_string(u.st)},
+         {"text", u.text},         {"components", u.components}, {"impact", u.impact}};
+    if (u.component_st) j["component_st"] = to_string(*u.component_st);
+}
+void from_json(nlohmann::json const& j, statuspage_update& u) {
+    auto const st = parse_status(j.at("st").get<std::string>());
+    if (!st) throw app::store_error("cannot decode outbox entry: unknown status " + j.at("st").dump());
+    u = statuspage_update{j.at("incident").get<int>(), j.at("sequence").get<int>(), j.at("name").get<std::string>(),
+                          *st, j.at("text").get<std::string>(), j.at("components").get<std::vector<std::string>>(),
+                          std::nullopt, j.at("impact").get<std::string>()};
+    if (auto const c = j.find("component_st"); c != j.end()) {
+        u.component_st = parse_component_status(c->get<std::string>());
+        if (!u.component_st) throw app::store_error("cannot decode outbox entry: unknown component status " + c->dump());
+    }
+}
 
 }  // namespace warroom::core
 
@@ -103,7 +120,7 @@ using nlohmann::json;
 constexpr std::string_view kind_of(core::effect const& e) {
     constexpr std::string_view names[] = {"open_war_room",  "post", "reply",  "set_topic",    "open_form",
                                           "direct_message", "page", "invite", "archive_room", "open_ticket",
-                                          "email"};
+                                          "email",          "statuspage_update"};
     static_assert(std::size(names) == std::variant_size_v<core::effect>);
     return names[e.index()];
 }

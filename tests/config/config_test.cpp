@@ -797,3 +797,79 @@ group = "Core"
     CHECK(message.find("w.toml: status_page.components[2].name: \"Web\" is named twice") != std::string::npos);
     CHECK(message.find("w.toml: status_page.components[3]") != std::string::npos);
 }
+
+TEST_CASE("[status_page.statuspage]: the page, its key from the environment or a file, and the components' ids") {
+    auto const off = parse("", "w.toml", no_env);
+    CHECK(off.status_page.statuspage.page_id.empty());
+    CHECK_FALSE(off.policy.statuspage);
+    scratch_dir dir;
+    auto const key_file = dir.write("statuspage.key", "file-key-0123\n");
+    auto const text = R"(
+[status_page]
+[status_page.statuspage]
+page_id = "kctbh9vrtdwd"
+api_key_file = ")" + key_file + R"("
+api_url = "http://127.0.0.1:9999/"
+[[status_page.components]]
+name = "API"
+statuspage_id = "8kbf7d35c070"
+[[status_page.components]]
+name = "Website"
+)";
+    auto const s = parse(text, "w.toml", no_env);
+    auto const& sp = s.status_page.statuspage;
+    CHECK(s.policy.statuspage);
+    CHECK(sp.page_id == "kctbh9vrtdwd");
+    CHECK(sp.api_key == "file-key-0123");
+    CHECK(sp.api_url == "http://127.0.0.1:9999");
+    CHECK(sp.components == std::map<std::string, std::string>{{"API", "8kbf7d35c070"}});
+    CHECK(parse(text, "w.toml", env_of({{"WARROOM_STATUSPAGE_API_KEY", "env-key"}})).status_page.statuspage.api_key ==
+          "env-key");
+    auto const plain = parse("[status_page.statuspage]\npage_id = \"abc123\"\n", "w.toml",
+                             env_of({{"WARROOM_STATUSPAGE_API_KEY", "k"}}));
+    CHECK(plain.status_page.statuspage.api_url == "https://api.statuspage.io");
+    CHECK(describe(s).find("file-key-0123") == std::string::npos);
+    CHECK(describe(s).find("page kctbh9vrtdwd at http://127.0.0.1:9999, key set, 1 component(s) mapped") !=
+          std::string::npos);
+    std::string const unsent_warning =
+        "status_page.components: statuspage_id is set but nothing is sent to Statuspage without "
+        "[status_page.statuspage] page_id";
+    auto const warned = [&](settings const& x) { return std::ranges::count(warnings(x), unsent_warning); };
+    CHECK(warned(s) == 0);
+    CHECK(warned(parse("[[status_page.components]]\nname = \"API\"\nstatuspage_id = \"abc123\"\n", "w.toml", no_env)) ==
+          1);
+}
+
+TEST_CASE("[status_page.statuspage] problems name their key") {
+    auto const message = error_of([&] {
+        parse(R"(
+[status_page.statuspage]
+page_id = "my page"
+api_url = "api.statuspage.io"
+token = "x"
+[[status_page.components]]
+name = "API"
+statuspage_id = "8kbf7d35c070"
+[[status_page.components]]
+name = "Web"
+statuspage_id = "8kbf7d35c070"
+[[status_page.components]]
+name = "Jobs"
+statuspage_id = 7
+)",
+              "w.toml", no_env);
+    });
+    CHECK(message.find("w.toml: status_page.statuspage.page_id: \"my page\" is not a Statuspage id") !=
+          std::string::npos);
+    CHECK(message.find("w.toml: status_page.statuspage.api_url: \"api.statuspage.io\" must start with http://") !=
+          std::string::npos);
+    CHECK(message.find("w.toml: status_page.statuspage.token: unknown key") != std::string::npos);
+    CHECK(message.find("w.toml: status_page.components[1].statuspage_id: \"8kbf7d35c070\" is \"API\"'s too") !=
+          std::string::npos);
+    CHECK(message.find("w.toml: status_page.components[2].statuspage_id:") != std::string::npos);
+    auto const no_key = error_of([] { parse("[status_page.statuspage]\npage_id = \"abc123\"\n", "w.toml", no_env); });
+    CHECK(no_key.find("status_page.statuspage.api_key_file: a Statuspage page_id is set but no API key "
+                      "(WARROOM_STATUSPAGE_API_KEY or status_page.statuspage.api_key_file)") != std::string::npos);
+    auto const no_page = error_of([] { parse("[status_page.statuspage]\napi_url = \"https://x\"\n", "w.toml", no_env); });
+    CHECK(no_page.find("status_page.statuspage.page_id") != std::string::npos);
+}

@@ -262,3 +262,39 @@ TEST_CASE("an update reaches the announcement channel as configured: in its thre
         CHECK(in_channel.size() == (r.posted ? 2u : 1u));
     }
 }
+
+TEST_CASE("each publication goes to Statuspage when it is configured, a private incident under its reference only") {
+    auto p = rules();
+    std::vector<statuspage_update> sent;
+    auto const publish = [&](incident_type type, std::vector<event> const& batch) {
+        incident_map all;
+        std::vector<event> const history = {
+            at(t0, "alice", declared{"Checkout DB lost its disk", "", severity::p1, type, t0, "inc-1-checkout"})};
+        for (auto const& e : history) apply(all, e);
+        for (auto const& e : batch) apply(all, e);
+        sent.clear();
+        for (auto const& f : reactions(batch, all, reaction_context{p, "alice", "inc-1-checkout"})) {
+            if (auto const* u = std::get_if<statuspage_update>(&f)) sent.push_back(*u);
+        }
+    };
+    std::vector<event> const batch = {
+        at(t0 + 5min, "alice",
+           published{"Checkout is failing.", status::identified, {"API"}, component_status::major_outage}),
+        at(t0 + 5min, "alice", published{"Notice: checkout is down.", status::identified})};
+    publish(incident_type::outage, batch);
+    CHECK(sent.empty());
+
+    p.statuspage = true;
+    publish(incident_type::outage, batch);
+    REQUIRE(sent.size() == 2);
+    CHECK(sent[0] == statuspage_update{1, 1, "Checkout DB lost its disk", status::identified, "Checkout is failing.",
+                                       {"API"}, component_status::major_outage, "critical"});
+    CHECK(sent[1].sequence == 2);
+    CHECK(sent[1].text == "Notice: checkout is down.");
+    CHECK(sent[1].component_st == std::nullopt);
+
+    publish(incident_type::security, batch);
+    REQUIRE(sent.size() == 2);
+    CHECK(sent[0].name == "Incident INC-1");
+    CHECK(sent[0].text == "Checkout is failing.");
+}

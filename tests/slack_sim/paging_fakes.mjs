@@ -1,7 +1,8 @@
-// Local fakes of the paging vendors warroom's paging adapters call, and a sender of the webhooks
+// Local fakes of the vendors warroom's paging and Statuspage adapters call, and a sender of the webhooks
 // PagerDuty calls back with, for end-to-end tests (README.md, "Paging fakes"):
 //   startPagerDuty  — PagerDuty Events API v2 (POST /v2/enqueue)
 //   startOpsgenie   — Opsgenie Alert API v2 (create, acknowledge, close, add responder)
+//   startStatuspage — Atlassian Statuspage REST API v1 (incidents: create, update, list, get)
 //   sendPagerDutyWebhook — one signed PagerDuty v3 webhook delivery
 // Each fake is one HTTP or HTTPS server on 127.0.0.1 that checks every request against the vendor's
 // documented schema, keeps the alert state the vendor would, and records what it accepted and refused.
@@ -663,4 +664,181 @@ export async function sendPagerDutyWebhook(url, secret, {
     req.on('error', reject);
     req.end(raw);
   });
+}
+
+// --- Atlassian Statuspage REST API v1 --------------------------------------------------------------------
+// developer.statuspage.io: "Create an incident" (POST /v1/pages/{page_id}/incidents), "Update an
+// incident" (PATCH .../incidents/{incident_id}), "Get a list of incidents" (GET .../incidents?q=),
+// "Get an incident"; every call with `Authorization: OAuth <key>`; bodies {"incident": {...}}.
+
+// The incident fields the create and update operations document.
+const SP_INCIDENT_FIELDS = new Set(['name', 'status', 'impact_override', 'scheduled_for', 'scheduled_until',
+  'scheduled_remind_prior', 'scheduled_auto_in_progress', 'scheduled_auto_completed', 'metadata',
+  'deliver_notifications', 'auto_transition_deliver_notifications_at_end',
+  'auto_transition_deliver_notifications_at_start', 'auto_transition_to_maintenance_state',
+  'auto_transition_to_operational_state', 'auto_tweet_at_beginning', 'auto_tweet_on_completion',
+  'auto_tweet_on_creation', 'auto_tweet_one_hour_before', 'backfill_date', 'backfilled', 'body', 'components',
+  'component_ids', 'scheduled_auto_transition']);
+const SP_BOOLEANS = ['deliver_notifications', 'scheduled_remind_prior', 'scheduled_auto_in_progress',
+  'scheduled_auto_completed', 'backfilled', 'scheduled_auto_transition'];
+// A realtime incident's statuses; scheduled maintenances have their own, which warroom never sends.
+const SP_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'];
+const SP_IMPACTS = ['none', 'minor', 'major', 'critical'];
+const SP_COMPONENT_STATUSES = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage',
+  'major_outage'];
+const spNewId = () => randomBytes(6).toString('hex');
+
+function validateStatuspageIncident(incident, { create, components }) {
+  const errors = [];
+  if (!isObject(incident)) return ['incident must be an object'];
+  for (const key of Object.keys(incident)) {
+    if (!SP_INCIDENT_FIELDS.has(key)) errors.push(`incident.${key} is not a recognized field`);
+  }
+  if (create || incident.name !== undefined) {
+    if (typeof incident.name !== 'string' || incident.name.trim() === '') errors.push("Name can't be blank");
+  }
+  if (create && incident.status === undefined) errors.push("Status can't be blank");
+  if (incident.status !== undefined && !SP_STATUSES.includes(incident.status)) {
+    errors.push(`Status ${JSON.stringify(incident.status)} is not included in the list`);
+  }
+  if (incident.body !== undefined && typeof incident.body !== 'string') errors.push('body must be a string');
+  if (incident.impact_override !== undefined && !SP_IMPACTS.includes(incident.impact_override)) {
+    errors.push(`impact_override ${JSON.stringify(incident.impact_override)} is not included in the list`);
+  }
+  for (const key of SP_BOOLEANS) {
+    if (incident[key] !== undefined && typeof incident[key] !== 'boolean') errors.push(`${key} must be a boolean`);
+  }
+  if (incident.metadata !== undefined
+    && (!isObject(incident.metadata) || !Object.values(incident.metadata).every(isObject))) {
+    errors.push('metadata must be an object of objects (namespace -> key/value pairs)');
+  }
+  if (incident.component_ids !== undefined) {
+    if (!Array.isArray(incident.component_ids) || !incident.component_ids.every((id) => typeof id === 'string')) {
+      errors.push('component_ids must be an array of strings');
+    } else {
+      for (const id of incident.component_ids) if (!components.has(id)) errors.push(`Component ${id} not found`);
+    }
+  }
+  if (incident.components !== undefined) {
+    if (!isObject(incident.components)) {
+      errors.push('components must be an object (component id -> status)');
+    } else {
+      for (const [id, status] of Object.entries(incident.components)) {
+        if (!components.has(id)) errors.push(`Component ${id} not found`);
+        if (!SP_COMPONENT_STATUSES.includes(status)) errors.push(`component status ${JSON.stringify(status)} is invalid`);
+      }
+    }
+  }
+  return errors;
+}
+
+class StatuspageFake extends FakeVendor {
+  incidents = new Map(); // id -> the incident as Statuspage answers it
+  components; // id -> status
+  #drops = 0;
+
+  constructor({ apiKey, pageId, componentIds }) {
+    const requests = [];
+    super(requests);
+    this.requests = requests;
+    this.apiKey = apiKey;
+    this.pageId = pageId;
+    this.components = new Map(componentIds.map((id) => [id, 'operational']));
+  }
+
+  // The next `count` accepted writes take effect, but their connection is closed unanswered: the
+  // caller cannot know whether they did.
+  dropAnswers(count) {
+    this.#drops += count;
+  }
+
+  faultBody(status) {
+    return status === 420 || status === 429 ? { error: 'Rate limit exceeded' } : undefined;
+  }
+
+  async handle(req, res, text) {
+    const url = new URL(req.url, 'http://fake');
+    const parsed = parseJson(text);
+    const seen = { body: text === '' ? undefined : parsed.value, headers: req.headers };
+    const refuse = (status, errors) => this.refuse(res, status, { error: errors.length === 1 ? errors[0] : errors },
+      { ...seen, errors });
+    if (req.headers.authorization !== `OAuth ${this.apiKey}`) return refuse(401, ['Could not authenticate']);
+    const m = /^\/v1\/pages\/([^/]+)\/incidents(?:\/([^/]+))?$/.exec(url.pathname);
+    if (!m || m[1] !== this.pageId) return refuse(404, [`no route for ${req.method} ${url.pathname}`]);
+    const id = m[2] && decodeURIComponent(m[2]);
+    const write = req.method === 'POST' || req.method === 'PATCH';
+    if ((req.method === 'POST' && id) || (req.method === 'PATCH' && !id) || (!write && req.method !== 'GET')) {
+      return refuse(405, [`${req.method} is not allowed on ${url.pathname}`]);
+    }
+    if (req.method === 'GET' && text !== '') return refuse(400, ['a GET has no body']);
+    if (id && !this.incidents.has(id)) return refuse(404, ['The requested resource could not be found.']);
+    const record = { at: Date.now(), method: req.method, id, query: Object.fromEntries(url.searchParams), headers: req.headers };
+    if (req.method === 'GET') {
+      this.accept({ ...record, action: id ? 'get' : 'list' });
+      if (id) return sendJson(res, 200, this.incidents.get(id));
+      const q = (url.searchParams.get('q') ?? '').toLowerCase();
+      const found = [...this.incidents.values()].filter((i) => i.name.toLowerCase().includes(q)
+        || i.incident_updates.some((u) => u.body.toLowerCase().includes(q)));
+      return sendJson(res, 200, found.reverse());
+    }
+    if (contentType(req).type !== 'application/json') return refuse(415, ['Content-Type must be application/json']);
+    if (!parsed.ok || !isObject(parsed.value)) return refuse(400, ['the body must be a JSON object']);
+    const extra = Object.keys(parsed.value).filter((k) => k !== 'incident');
+    if (extra.length > 0) return refuse(400, extra.map((k) => `${k} is not a recognized field`));
+    const errors = validateStatuspageIncident(parsed.value.incident, { create: !id, components: this.components });
+    if (errors.length > 0) return refuse(422, errors);
+
+    const body = parsed.value.incident;
+    const incident = id ? this.incidents.get(id) : this.#open(body);
+    this.#apply(incident, body);
+    this.accept({ ...record, action: id ? 'update' : 'create', id: incident.id, body: parsed.value });
+    if (this.#drops > 0) {
+      this.#drops -= 1;
+      res.destroy();
+      return undefined;
+    }
+    return sendJson(res, id ? 200 : 201, incident);
+  }
+
+  #open(body) {
+    const now = new Date().toISOString();
+    const incident = {
+      id: spNewId(), name: body.name, status: body.status, impact: 'none', impact_override: null,
+      created_at: now, updated_at: now, monitoring_at: null, resolved_at: null, page_id: this.pageId,
+      shortlink: 'https://stspg.io/fake', metadata: body.metadata ?? {}, components: [], incident_updates: [],
+    };
+    this.incidents.set(incident.id, incident);
+    return incident;
+  }
+
+  #apply(incident, body) {
+    const now = new Date().toISOString();
+    if (body.name !== undefined) incident.name = body.name;
+    if (body.status !== undefined) incident.status = body.status;
+    if (body.impact_override !== undefined) incident.impact = incident.impact_override = body.impact_override;
+    if (body.status === 'monitoring' && !incident.monitoring_at) incident.monitoring_at = now;
+    if (body.status === 'resolved') incident.resolved_at = now;
+    for (const [cid, status] of Object.entries(body.components ?? {})) this.components.set(cid, status);
+    const ids = new Set([...incident.components.map((c) => c.id), ...(body.component_ids ?? []),
+      ...Object.keys(body.components ?? {})]);
+    incident.components = [...ids].map((cid) => ({ id: cid, status: this.components.get(cid) }));
+    // Each change of status or body is an update on the incident's timeline, newest first.
+    if (body.body !== undefined || body.status !== undefined) {
+      incident.incident_updates.unshift({
+        id: spNewId(), incident_id: incident.id, status: incident.status, body: body.body ?? '',
+        created_at: now, display_at: now, updated_at: now,
+        affected_components: Object.entries(body.components ?? {}).map(([code, status]) => ({ code, new_status: status })),
+        deliver_notifications: body.deliver_notifications ?? true,
+      });
+    }
+    incident.updated_at = now;
+  }
+}
+
+export async function startStatuspage({
+  tls = false, certs, port = 0, apiKey = 'statuspage-key-test', pageId = 'kctbh9vrtdwd', componentIds = [],
+} = {}) {
+  const fake = new StatuspageFake({ apiKey, pageId, componentIds });
+  await fake.listen({ tls, certs, port });
+  return fake;
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { makeCerts } from './certs.mjs';
-import { sendPagerDutyWebhook, startOpsgenie, startPagerDuty } from './paging_fakes.mjs';
+import { sendPagerDutyWebhook, startOpsgenie, startPagerDuty, startStatuspage } from './paging_fakes.mjs';
 
 // --- helpers -------------------------------------------------------------------------------------------
 
@@ -525,6 +525,84 @@ describe('Opsgenie Alert API v2 fake', () => {
     expectAccepted(await create({ message: 'INC-7' }));
     assert.equal((await waiting).body.message, 'INC-7');
     assert.deepEqual(og.rejected.map((r) => r.status), [429, 503]);
+  });
+});
+
+// --- Statuspage ----------------------------------------------------------------------------------------
+
+// The create example of Statuspage's "Create an incident" operation, with the fake's component.
+const spCreateExample = {
+  incident: {
+    name: 'Elevated API errors', status: 'investigating', impact_override: 'major', deliver_notifications: true,
+    metadata: { jira: { issue_id: 'INC-1' } }, body: 'We are investigating.', components: { '8kbf7d35c070': 'partial_outage' },
+    component_ids: ['8kbf7d35c070'],
+  },
+};
+
+describe('Statuspage REST API v1 fake', () => {
+  let sp;
+  const spAuth = { authorization: 'OAuth statuspage-key-test' };
+  const incidents = () => `${sp.url}v1/pages/kctbh9vrtdwd/incidents`;
+  const call = (method, url, body, headers = spAuth) => request(url, body, { method, headers });
+
+  beforeEach(async () => {
+    await sp?.close();
+    sp = await startStatuspage({ componentIds: ['8kbf7d35c070'] });
+  });
+  after(() => sp.close());
+
+  it('opens, updates, lists and reads an incident as Statuspage does', async () => {
+    const opened = await call('POST', incidents(), spCreateExample);
+    assert.equal(opened.status, 201, JSON.stringify(opened.body));
+    assert.match(opened.body.id, /^[0-9a-f]{12}$/);
+    assert.equal(sp.components.get('8kbf7d35c070'), 'partial_outage');
+    const patched = await call('PATCH', `${incidents()}/${opened.body.id}`,
+      { incident: { status: 'resolved', body: 'Fixed.', components: { '8kbf7d35c070': 'operational' } } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.deepEqual(patched.body.incident_updates.map((u) => u.status), ['resolved', 'investigating']);
+    assert.equal(sp.components.get('8kbf7d35c070'), 'operational');
+    const listed = await call('GET', `${incidents()}?q=elevated`);
+    assert.deepEqual(listed.body.map((i) => i.id), [opened.body.id]);
+    assert.deepEqual(listed.body[0].metadata, spCreateExample.incident.metadata);
+    const read = await call('GET', `${incidents()}/${opened.body.id}`);
+    assert.equal(read.body.status, 'resolved');
+    assert.deepEqual(sp.requests.map((r) => r.action), ['create', 'update', 'list', 'get']);
+  });
+
+  it('refuses a missing key, unknown fields, wrong types, bad status words and unknown components', async () => {
+    const refused = async (status, body, pattern, { method = 'POST', url = incidents(), headers = spAuth } = {}) => {
+      const res = await call(method, url, body, headers);
+      assert.equal(res.status, status, JSON.stringify(res.body));
+      assert.match([res.body.error].flat().join('; '), pattern);
+    };
+    await refused(401, spCreateExample, /Could not authenticate/, { headers: {} });
+    await refused(401, spCreateExample, /Could not authenticate/, { headers: { authorization: 'Bearer statuspage-key-test' } });
+    await refused(404, spCreateExample, /no route/, { url: `${sp.url}v1/pages/otherpage/incidents` });
+    await refused(400, { ...spCreateExample, page: {} }, /page is not a recognized field/);
+    const with_ = (fields) => ({ incident: { ...spCreateExample.incident, ...fields } });
+    await refused(422, with_({ colour: 'red' }), /incident.colour is not a recognized field/);
+    await refused(422, with_({ status: 'implementing-fix' }), /Status "implementing-fix" is not included in the list/);
+    await refused(422, with_({ name: '' }), /Name can't be blank/);
+    await refused(422, with_({ deliver_notifications: 'yes' }), /deliver_notifications must be a boolean/);
+    await refused(422, with_({ impact_override: 'huge' }), /impact_override "huge"/);
+    await refused(422, with_({ components: { '8kbf7d35c070': 'major-outage' } }), /component status "major-outage" is invalid/);
+    await refused(422, with_({ component_ids: ['nope00000000'] }), /Component nope00000000 not found/);
+    await refused(422, with_({ component_ids: '8kbf7d35c070' }), /component_ids must be an array of strings/);
+    await refused(404, { incident: { body: 'x' } }, /could not be found/, { method: 'PATCH', url: `${incidents()}/nothere00000` });
+    assert.equal(sp.requests.length, 0);
+    assert.equal(sp.incidents.size, 0);
+  });
+
+  it('answers 429 with Retry-After on demand, and can take a write without answering it', async () => {
+    sp.fail(1, 429, 3);
+    const limited = await call('POST', incidents(), spCreateExample);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers['retry-after'], '3');
+    assert.deepEqual(limited.body, { error: 'Rate limit exceeded' });
+    sp.dropAnswers(1);
+    await assert.rejects(call('POST', incidents(), spCreateExample));
+    assert.equal(sp.incidents.size, 1, 'the write took effect');
+    assert.equal((await call('POST', incidents(), spCreateExample)).status, 201);
   });
 });
 

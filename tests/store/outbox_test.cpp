@@ -64,7 +64,11 @@ std::vector<core::effect> every_kind() {
             core::email{7,
                         {"security@example.com", "legal@example.com"},
                         "[INC-7 P0] API down: Security team notified",
-                        "INC-7 (P0, Service Outage): API down\nJoin #inc-7-api-down in Slack to take part.\n"}};
+                        "INC-7 (P0, Service Outage): API down\nJoin #inc-7-api-down in Slack to take part.\n"},
+            core::statuspage_update{7, 2, "API down", core::status::implementing_fix, "A fix is rolling out.",
+                                    {"API", "Website"}, core::component_status::partial_outage, "major"},
+            core::statuspage_update{8, 1, "Incident INC-8", core::status::resolved, "Resolved", {}, std::nullopt,
+                                    "none"}};
 }
 
 TEST_CASE("the samples cover every effect kind") {
