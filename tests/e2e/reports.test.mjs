@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { World, binary, sleep } from './harness.mjs';
 
 // The test-only packages live with the simulator's (tests/slack_sim/package.json and its lock).
@@ -112,6 +113,12 @@ describe('scheduled reports and the dashboard', { timeout: 90000 }, () => {
       assert.ok(await page.$('main'), 'a main landmark');
       // Readable on a phone: wide tables scroll inside their box, the page itself does not.
       assert.ok(await page.$eval('html', (h) => h.scrollWidth <= 390), 'no horizontal scrolling at 390px');
+      // The README's picture of it, taken when asked (WARROOM_SCREENSHOTS=docs): a laptop's width.
+      if (process.env.WARROOM_SCREENSHOTS) {
+        await page.setViewport({ width: 1024, height: 768 });
+        await page.screenshot({ path: join(process.env.WARROOM_SCREENSHOTS, 'dashboard.png'), fullPage: true });
+        await page.setViewport({ width: 390, height: 844 });
+      }
 
       // axe-core needs script: the same page, with JavaScript on for the check only.
       await page.setJavaScriptEnabled(true);
