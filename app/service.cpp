@@ -436,7 +436,8 @@ std::vector<effect> service::consequences(origin const& o, std::vector<event> co
     auto effects = reactions(of_incidents, state, {rules_, o.user, o.channel});
     auto triage = alert_reactions(events, groups, rules_, received);
     std::move(triage.begin(), triage.end(), std::back_inserter(effects));
-    // A maintenance window's only effect: telling who scheduled or cancelled it. The page reads the state.
+    // A maintenance window's effects: telling who scheduled or cancelled it, and Statuspage when
+    // configured. The built-in page reads the state.
     for (auto const& e : events) {
         if (!is_maintenance_stream(e.incident)) continue;
         maintenance_map window;
@@ -447,6 +448,7 @@ std::vector<effect> service::consequences(origin const& o, std::vector<event> co
                                 std::holds_alternative<maintenance_scheduled>(e.what)
                                     ? maintenance_scheduled_view(m, slash_, *rules_.zone)
                                     : maintenance_cancelled_view(m, e.at, *rules_.zone)});
+        if (auto pushed = statuspage_of(m, rules_)) effects.push_back(std::move(*pushed));
     }
     return effects;
 }

@@ -304,7 +304,8 @@ outbox::task<outbox::attempt> deliverer::deliver(app::outbox_entry const& entry,
         if (!mailer_) co_return outbox::attempt{outbox::verdict::failed, "no e-mail ([email] smtp_url) is configured"};
         co_return co_await mail(entry.id, *m);
     }
-    if (std::holds_alternative<core::statuspage_update>(entry.what)) {
+    if (std::holds_alternative<core::statuspage_update>(entry.what) ||
+        std::holds_alternative<core::statuspage_maintenance>(entry.what)) {
         if (!statuspage_)
             co_return outbox::attempt{outbox::verdict::failed, "no Statuspage ([status_page.statuspage]) is configured"};
         co_return co_await statuspage_->deliver(entry, in_doubt);

@@ -147,8 +147,19 @@ struct statuspage_update {
     bool operator==(statuspage_update const&) const = default;
 };
 
+// A maintenance window pushed to Atlassian Statuspage as a scheduled maintenance: scheduling opens it,
+// calling it off (before or while it runs) completes it.
+struct statuspage_maintenance {
+    int window = 0;
+    bool cancelled = false;
+    std::string text;  // the window's public text, also the maintenance's name
+    timestamp from{}, to{};
+    std::vector<std::string> components;  // as configured ([[status_page.components]] name)
+    bool operator==(statuspage_maintenance const&) const = default;
+};
+
 using effect = std::variant<open_war_room, post, reply, set_topic, open_form, direct_message, page, invite,
-                            archive_room, open_ticket, email, statuspage_update>;
+                            archive_room, open_ticket, email, statuspage_update, statuspage_maintenance>;
 
 // True for effects that must reach the world even if the process dies right after the command.
 inline bool is_durable(effect const& e) {

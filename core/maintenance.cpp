@@ -127,6 +127,11 @@ decision decide_cancel(maintenance const& m, user_id const& by, timestamp now) {
     return std::vector<event>{event{maintenance_stream(m.number), now, by, maintenance_cancelled{}}};
 }
 
+std::optional<statuspage_maintenance> statuspage_of(maintenance const& m, policy const& p) {
+    if (!p.statuspage) return std::nullopt;
+    return statuspage_maintenance{m.number, m.cancelled_at.has_value(), m.text, m.from, m.to, m.components};
+}
+
 message_view maintenance_scheduled_view(maintenance const& m, std::string_view slash, time_zone const& z) {
     return note_view("🛠️ " + maintenance_ref(m.number) + " scheduled: " + components_of(m) + " under maintenance " +
                      window_of(m, z) + ". It is on the status page now; `" + std::string(slash) +

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/decide.hpp"
+#include "core/effects.hpp"
 #include "core/events.hpp"
 #include "core/policy.hpp"
 #include "core/views.hpp"
@@ -76,6 +77,9 @@ decision decide_schedule(schedule_maintenance const& m, int number, user_id cons
                          policy const& p);
 // Calls off a window not begun, or ends one in progress; refused for one already over or cancelled.
 decision decide_cancel(maintenance const& m, user_id const& by, timestamp now);
+
+// What Statuspage is sent of window `m` as it now is; nothing when no Statuspage is configured.
+std::optional<statuspage_maintenance> statuspage_of(maintenance const& m, policy const& p);
 
 // What the scheduler hears back, and what `/incident maintenance` lists (windows not over, soonest first).
 message_view maintenance_scheduled_view(maintenance const& m, std::string_view slash, time_zone const& z);

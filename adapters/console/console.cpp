@@ -211,6 +211,9 @@ void console::show(app::outcome const& o) {
                 } else if constexpr (std::is_same_v<T, core::statuspage_update>) {
                     out_ << "[statuspage] " << core::incident_ref(x.incident) << " update " << x.sequence << " ("
                          << core::api_name(x.st) << "): " << x.text << '\n';
+                } else if constexpr (std::is_same_v<T, core::statuspage_maintenance>) {
+                    out_ << "[statuspage] " << core::maintenance_ref(x.window) << (x.cancelled ? " completed: " : " scheduled: ")
+                         << x.text << '\n';
                 }
             },
             e);

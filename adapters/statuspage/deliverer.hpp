@@ -24,13 +24,15 @@ namespace warroom::statuspage {
 
 // The delivery fact holding incident `n`'s Statuspage incident id.
 std::string incident_fact(int incident);
+// The delivery fact holding maintenance window `n`'s Statuspage incident id.
+std::string maintenance_fact(int window);
 
 class deliverer final : public outbox::deliverer {
 public:
     deliverer(http::client& client, app::event_store& store, settings s, std::shared_ptr<spdlog::logger> log)
         : client_(client), store_(store), settings_(std::move(s)), log_(std::move(log)) {}
 
-    // Only statuspage_update entries are given to it.
+    // Only statuspage_update and statuspage_maintenance entries are given to it.
     outbox::task<outbox::attempt> deliver(app::outbox_entry const& entry, bool in_doubt) override;
 
 private:
@@ -40,8 +42,11 @@ private:
     };
     // One call, no sooner than a second after the one before it (or than a rate limit's Retry-After).
     outbox::task<answer> call(request r);
+    // One try for a publication or a maintenance window (`ref` names it in the log).
+    template <class Pushed>
+    outbox::task<outbox::attempt> push(Pushed const& u, std::string const& ref, std::string const& fact, bool in_doubt);
     // What a failed call means for the entry.
-    outbox::attempt failed(core::statuspage_update const& u, std::string const& what, answer const& a) const;
+    outbox::attempt failed(std::string const& ref, std::string const& what, answer const& a) const;
 
     http::client& client_;
     app::event_store& store_;

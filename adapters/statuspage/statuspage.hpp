@@ -42,6 +42,20 @@ std::ostream& operator<<(std::ostream& os, request const& r);
 // "OAuth <key>", the Authorization header of every call.
 std::string authorization(settings const& s);
 
+// A maintenance window is a scheduled maintenance, which Statuspage keeps as an incident too: opened
+// with status "scheduled" and its window (Statuspage moves it to in_progress and completed on its
+// own), and completed early by a PATCH when called off. Completing, not deleting (DELETE .../incidents/
+// {id}): the docs' way to end a maintenance is its "completed" status, and a window that was announced
+// stays in the page's history as announced, as on the built-in page.
+request open_incident(core::statuspage_maintenance const& m, settings const& s);
+request update_incident(core::statuspage_maintenance const& m, std::string_view id, settings const& s);
+request search_incidents(core::statuspage_maintenance const& m, settings const& s);
+std::optional<std::string> opened_for(nlohmann::json const& incidents, core::statuspage_maintenance const& m);
+// A scheduled window: the maintenance exists; a cancelled one: it is completed.
+bool has_update(nlohmann::json const& incident, core::statuspage_maintenance const& m);
+// The words of the update that completes a window called off.
+inline constexpr std::string_view called_off = "This maintenance was called off.";
+
 // Opens the Statuspage incident with `u` as its first update.
 request open_incident(core::statuspage_update const& u, settings const& s);
 // Adds `u` to Statuspage incident `id` as an update (status, text and components).

@@ -92,6 +92,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(page, incident, action, dedup_ke
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ticket_alert, name, summary, url, starts_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(open_ticket, group, title, level, source, labels, alerts)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(email, incident, to, subject, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(statuspage_maintenance, window, cancelled, text, from, to, components)
 // Statuses by their command words, read back with the parsers commands use.
 void to_json(nlohmann::json& j, statuspage_update const& u) {
     j = {{"incident", u.incident}, {"sequence", u.sequence}, {"name", u.name},    {"st", to_string(u.st)},
@@ -120,7 +121,7 @@ using nlohmann::json;
 constexpr std::string_view kind_of(core::effect const& e) {
     constexpr std::string_view names[] = {"open_war_room",  "post", "reply",  "set_topic",    "open_form",
                                           "direct_message", "page", "invite", "archive_room", "open_ticket",
-                                          "email",          "statuspage_update"};
+                                          "email",          "statuspage_update", "statuspage_maintenance"};
     static_assert(std::size(names) == std::variant_size_v<core::effect>);
     return names[e.index()];
 }

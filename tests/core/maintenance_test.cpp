@@ -170,6 +170,24 @@ TEST_CASE("a window is scheduled, in progress, then completed, and cancelling ca
     CHECK(ended_early.cancelled_by == "bob");
 }
 
+TEST_CASE("a window goes to Statuspage when it is configured: scheduled, then completed when called off or ended early") {
+    auto const m = scheduled("API", t0 + 1h, t0 + 3h);
+    CHECK_FALSE(statuspage_of(m, with_components()).has_value());
+    auto p = with_components();
+    p.statuspage = true;
+    CHECK(statuspage_of(m, p) == statuspage_maintenance{1, false, "Database upgrade", t0 + 1h, t0 + 3h, {"API"}});
+
+    for (auto const at : {t0 + 30min, t0 + 2h}) {  // before it begins, and while it runs
+        maintenance_map all{{m.number, m}};
+        auto const cancel = decide_cancel(m, "bob", at);
+        for (auto const& e : std::get<std::vector<event>>(cancel)) apply(all, e);
+        auto const pushed = statuspage_of(all.at(1), p);
+        REQUIRE(pushed.has_value());
+        CHECK(pushed->cancelled);
+        CHECK(pushed->window == 1);
+    }
+}
+
 TEST_CASE("maintenance is the maintainers' and the incident admins', nobody else's even when none are named") {
     auto p = with_components();
     CHECK(authorize_maintenance({"carol", {}}, p));

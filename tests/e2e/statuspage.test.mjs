@@ -3,7 +3,8 @@
 // ones PATCH it, the resolution resolves it and its components; a 429 is retried once, after its
 // Retry-After; calls are a second apart; a private incident's title never leaves; a restart between
 // publications PATCHes the same incident; an answer lost after the incident was opened is reconciled,
-// not opened twice; the API key is in no log line.
+// not opened twice; the API key is in no log line; a maintenance window becomes a scheduled
+// maintenance, completed when it is called off, before it begins or while it runs.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { World, sleep, messageText as text } from './harness.mjs';
@@ -13,7 +14,9 @@ const apiKey = 'sp-key-0123456789abcdef';
 const api = '8kbf7d35c070';
 const website = 'x1y2z3w4v5u6';
 
-const config = (sp) => `[status_page.statuspage]
+const config = (sp) => `[status_page]
+maintainers = ["@U333"]
+[status_page.statuspage]
 page_id = "kctbh9vrtdwd"
 api_url = "${sp.url}"
 [[status_page.components]]
@@ -25,6 +28,10 @@ statuspage_id = "${website}"
 [[status_page.components]]
 name = "Exports"
 `;
+
+// "2026-12-07T14:00:00Z", as /incident maintenance takes it (whole seconds).
+const iso = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const ephemeralText = (ack) => JSON.stringify(ack?.payload ?? {});
 
 const hasAction = (m, id) => JSON.stringify(m.blocks ?? []).includes(`"action_id":"${id}"`);
 const published = (room, n) => room.messages.filter((m) => /Published on the status page/.test(text(m))).length >= n;
@@ -122,6 +129,45 @@ describe('Statuspage', { timeout: 90000 }, () => {
       assert.equal(sp.requests.filter((r) => r.action === 'create').length, 1);
       const sent = JSON.stringify(sp.requests.map((r) => [r.body, r.query])) + JSON.stringify(sp.rejected);
       assert.ok(!/ACME|Payroll|bucket/.test(sent), 'no word of the private title reached Statuspage');
+    } finally {
+      await close();
+    }
+  });
+
+  test('a maintenance window is a scheduled maintenance; cancelled before or while it runs, it is completed', async () => {
+    const { sp, w, start, close } = await world();
+    try {
+      await start();
+      const from = Math.floor(Date.now() / 1000) * 1000 + 3600_000;
+      const later = await w.sim.slashCommand({ user: 'U333', text: `maintenance API ${iso(from)} +30m Database upgrade` }).ack;
+      assert.match(ephemeralText(later), /MNT-1 scheduled/);
+      const opened = await sp.waitFor((r) => r.action === 'create', 10000);
+      assert.deepEqual(opened.body, {
+        incident: {
+          name: 'Database upgrade', status: 'scheduled', body: 'Database upgrade',
+          scheduled_for: new Date(from).toISOString(), scheduled_until: new Date(from + 1800_000).toISOString(),
+          scheduled_auto_in_progress: true, scheduled_auto_completed: true, component_ids: [api],
+          metadata: { warroom: { maintenance: 'MNT-1' } },
+        },
+      });
+
+      // Begun already (a start in the past begins it at once), on a component Statuspage does not show.
+      const now = Math.floor(Date.now() / 1000) * 1000 - 1000;
+      const running = await w.sim.slashCommand({ user: 'U333', text: `maintenance Exports ${iso(now)} +1h Reindexing` }).ack;
+      assert.match(ephemeralText(running), /MNT-2 scheduled/);
+      const second = await sp.waitFor((r) => r.action === 'create' && r.body.incident.name === 'Reindexing', 10000);
+      assert.equal(second.body.incident.component_ids, undefined, 'Exports is not on the Statuspage page');
+
+      for (const [ref, made] of [['MNT-1', opened], ['MNT-2', second]]) {
+        const cancel = await w.sim.slashCommand({ user: 'U333', text: `maintenance cancel ${ref}` }).ack;
+        assert.match(ephemeralText(cancel), new RegExp(`${ref} (cancelled|ended early)`));
+        const done = await sp.waitFor((r) => r.action === 'update' && r.id === made.id, 10000);
+        assert.deepEqual(done.body, { incident: { status: 'completed', body: 'This maintenance was called off.' } });
+        assert.equal(sp.incidents.get(made.id).status, 'completed');
+      }
+      assert.equal(sp.incidents.size, 2);
+      assert.equal(sp.rejected.length, 0);
+      assertPaced(sp);
     } finally {
       await close();
     }

@@ -2,7 +2,7 @@
 // PagerDuty calls back with, for end-to-end tests (README.md, "Paging fakes"):
 //   startPagerDuty  — PagerDuty Events API v2 (POST /v2/enqueue)
 //   startOpsgenie   — Opsgenie Alert API v2 (create, acknowledge, close, add responder)
-//   startStatuspage — Atlassian Statuspage REST API v1 (incidents: create, update, list, get)
+//   startStatuspage — Atlassian Statuspage REST API v1 (incidents and scheduled maintenances: create, update, list, get)
 //   sendPagerDutyWebhook — one signed PagerDuty v3 webhook delivery
 // Each fake is one HTTP or HTTPS server on 127.0.0.1 that checks every request against the vendor's
 // documented schema, keeps the alert state the vendor would, and records what it accepted and refused.
@@ -681,14 +681,19 @@ const SP_INCIDENT_FIELDS = new Set(['name', 'status', 'impact_override', 'schedu
   'component_ids', 'scheduled_auto_transition']);
 const SP_BOOLEANS = ['deliver_notifications', 'scheduled_remind_prior', 'scheduled_auto_in_progress',
   'scheduled_auto_completed', 'backfilled', 'scheduled_auto_transition'];
-// A realtime incident's statuses; scheduled maintenances have their own, which warroom never sends.
+// A realtime incident's statuses, and a scheduled maintenance's: which one an incident is follows from
+// the status it is created with, and it keeps to that kind's statuses.
 const SP_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'];
+const SP_MAINTENANCE_STATUSES = ['scheduled', 'in_progress', 'verifying', 'completed'];
+// ISO 8601 date-times, as the scheduled_* fields take them.
+const SP_ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const SP_IMPACTS = ['none', 'minor', 'major', 'critical'];
 const SP_COMPONENT_STATUSES = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage',
   'major_outage'];
 const spNewId = () => randomBytes(6).toString('hex');
 
-function validateStatuspageIncident(incident, { create, components }) {
+// `maintenance`: the incident updated is a scheduled maintenance (on create: whether it would be one).
+function validateStatuspageIncident(incident, { create, components, maintenance }) {
   const errors = [];
   if (!isObject(incident)) return ['incident must be an object'];
   for (const key of Object.keys(incident)) {
@@ -698,8 +703,20 @@ function validateStatuspageIncident(incident, { create, components }) {
     if (typeof incident.name !== 'string' || incident.name.trim() === '') errors.push("Name can't be blank");
   }
   if (create && incident.status === undefined) errors.push("Status can't be blank");
-  if (incident.status !== undefined && !SP_STATUSES.includes(incident.status)) {
+  if (incident.status !== undefined && !(maintenance ? SP_MAINTENANCE_STATUSES : SP_STATUSES).includes(incident.status)) {
     errors.push(`Status ${JSON.stringify(incident.status)} is not included in the list`);
+  }
+  for (const key of ['scheduled_for', 'scheduled_until']) {
+    if (incident[key] !== undefined && !(typeof incident[key] === 'string' && SP_ISO_TIME.test(incident[key]))) {
+      errors.push(`${key} must be an ISO 8601 date-time`);
+    }
+  }
+  if (create && maintenance) {
+    if (incident.scheduled_for === undefined) errors.push("Scheduled for can't be blank");
+    if (incident.scheduled_until === undefined) errors.push("Scheduled until can't be blank");
+    if (Date.parse(incident.scheduled_until) <= Date.parse(incident.scheduled_for)) {
+      errors.push('Scheduled until must be after scheduled for');
+    }
   }
   if (incident.body !== undefined && typeof incident.body !== 'string') errors.push('body must be a string');
   if (incident.impact_override !== undefined && !SP_IMPACTS.includes(incident.impact_override)) {
@@ -785,7 +802,10 @@ class StatuspageFake extends FakeVendor {
     if (!parsed.ok || !isObject(parsed.value)) return refuse(400, ['the body must be a JSON object']);
     const extra = Object.keys(parsed.value).filter((k) => k !== 'incident');
     if (extra.length > 0) return refuse(400, extra.map((k) => `${k} is not a recognized field`));
-    const errors = validateStatuspageIncident(parsed.value.incident, { create: !id, components: this.components });
+    const maintenance = id ? this.incidents.get(id).scheduled_for !== null
+      : SP_MAINTENANCE_STATUSES.includes(parsed.value.incident?.status);
+    const errors = validateStatuspageIncident(parsed.value.incident,
+      { create: !id, components: this.components, maintenance });
     if (errors.length > 0) return refuse(422, errors);
 
     const body = parsed.value.incident;
@@ -806,6 +826,9 @@ class StatuspageFake extends FakeVendor {
       id: spNewId(), name: body.name, status: body.status, impact: 'none', impact_override: null,
       created_at: now, updated_at: now, monitoring_at: null, resolved_at: null, page_id: this.pageId,
       shortlink: 'https://stspg.io/fake', metadata: body.metadata ?? {}, components: [], incident_updates: [],
+      scheduled_for: body.scheduled_for ?? null, scheduled_until: body.scheduled_until ?? null,
+      scheduled_auto_in_progress: body.scheduled_auto_in_progress ?? false,
+      scheduled_auto_completed: body.scheduled_auto_completed ?? false,
     };
     this.incidents.set(incident.id, incident);
     return incident;
@@ -817,7 +840,8 @@ class StatuspageFake extends FakeVendor {
     if (body.status !== undefined) incident.status = body.status;
     if (body.impact_override !== undefined) incident.impact = incident.impact_override = body.impact_override;
     if (body.status === 'monitoring' && !incident.monitoring_at) incident.monitoring_at = now;
-    if (body.status === 'resolved') incident.resolved_at = now;
+    if (body.status === 'resolved' || body.status === 'completed') incident.resolved_at = now;
+    for (const key of ['scheduled_for', 'scheduled_until']) if (body[key] !== undefined) incident[key] = body[key];
     for (const [cid, status] of Object.entries(body.components ?? {})) this.components.set(cid, status);
     const ids = new Set([...incident.components.map((c) => c.id), ...(body.component_ids ?? []),
       ...Object.keys(body.components ?? {})]);

@@ -593,6 +593,42 @@ describe('Statuspage REST API v1 fake', () => {
     assert.equal(sp.incidents.size, 0);
   });
 
+  it('opens a scheduled maintenance with its window, completes it, and refuses it off the schema', async () => {
+    const maintenance = {
+      incident: {
+        name: 'Database upgrade', status: 'scheduled', body: 'Database upgrade',
+        scheduled_for: '2026-12-08T02:00:00.000Z', scheduled_until: '2026-12-08T03:00:00.000Z',
+        scheduled_auto_in_progress: true, scheduled_auto_completed: true, component_ids: ['8kbf7d35c070'],
+        metadata: { warroom: { maintenance: 'MNT-1' } },
+      },
+    };
+    const refused = async (body, pattern, { method = 'POST', url = incidents() } = {}) => {
+      const res = await call(method, url, body);
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+      assert.match([res.body.error].flat().join('; '), pattern);
+    };
+    const with_ = (fields) => ({ incident: { ...maintenance.incident, ...fields } });
+    await refused(with_({ scheduled_for: undefined }), /Scheduled for can't be blank/);
+    await refused(with_({ scheduled_until: 'tomorrow' }), /scheduled_until must be an ISO 8601 date-time/);
+    await refused(with_({ scheduled_until: '2026-12-08T01:00:00Z' }), /Scheduled until must be after scheduled for/);
+    await refused(with_({ scheduled_auto_completed: 'yes' }), /scheduled_auto_completed must be a boolean/);
+    await refused(with_({ scheduled_duration: 60 }), /incident.scheduled_duration is not a recognized field/);
+    await refused(with_({ status: 'cancelled' }), /Status "cancelled" is not included in the list/);
+
+    const opened = await call('POST', incidents(), maintenance);
+    assert.equal(opened.status, 201, JSON.stringify(opened.body));
+    assert.equal(opened.body.status, 'scheduled');
+    assert.equal(opened.body.scheduled_for, '2026-12-08T02:00:00.000Z');
+    const url = `${incidents()}/${opened.body.id}`;
+    await refused({ incident: { status: 'resolved' } }, /Status "resolved" is not included in the list/, { method: 'PATCH', url });
+    const done = await call('PATCH', url, { incident: { status: 'completed', body: 'Called off.' } });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.deepEqual(done.body.incident_updates.map((u) => u.status), ['completed', 'scheduled']);
+    const realtime = await call('POST', incidents(), spCreateExample);
+    await refused({ incident: { status: 'completed' } }, /Status "completed" is not included in the list/,
+      { method: 'PATCH', url: `${incidents()}/${realtime.body.id}` });
+  });
+
   it('answers 429 with Retry-After on demand, and can take a write without answering it', async () => {
     sp.fail(1, 429, 3);
     const limited = await call('POST', incidents(), spCreateExample);

@@ -82,6 +82,39 @@ TEST_CASE("after a lost answer the incident is found by its mark, and an update 
     CHECK(has_update(incident, update(core::status::implementing_fix, std::nullopt)));
 }
 
+TEST_CASE("a maintenance window opens a scheduled maintenance with its window, and calling it off completes it") {
+    using namespace std::chrono_literals;
+    core::timestamp const from{core::milliseconds{1'796'695'200'000}};  // 2026-12-08T02:00:00Z
+    core::statuspage_maintenance m{3, false, "Database upgrade", from, from + 90min, {"API", "Website"}};
+    auto const r = open_incident(m, page);
+    CHECK(r.verb == http::method::post);
+    CHECK(r.url == "https://api.statuspage.io/v1/pages/kctbh9vrtdwd/incidents");
+    CHECK(r.body == json::parse(R"({"incident": {
+        "name": "Database upgrade", "status": "scheduled", "body": "Database upgrade",
+        "scheduled_for": "2026-12-08T02:00:00.000Z", "scheduled_until": "2026-12-08T03:30:00.000Z",
+        "scheduled_auto_in_progress": true, "scheduled_auto_completed": true,
+        "component_ids": ["8kbf7d35c070"], "metadata": {"warroom": {"maintenance": "MNT-3"}}}})"));
+
+    m.cancelled = true;
+    auto const done = update_incident(m, "mt8xq2", page);
+    CHECK(done.verb == http::method::patch);
+    CHECK(done.url == "https://api.statuspage.io/v1/pages/kctbh9vrtdwd/incidents/mt8xq2");
+    CHECK(done.body == json::parse(R"({"incident": {"status": "completed", "body": "This maintenance was called off."}})"));
+
+    // After a lost answer: found by its mark (not an incident's of the same number), completed or not.
+    CHECK(search_incidents(m, page).url == "https://api.statuspage.io/v1/pages/kctbh9vrtdwd/incidents?q=Database%20upgrade");
+    auto const listed = json::parse(R"([
+        {"id": "inc1", "name": "Database upgrade", "metadata": {"warroom": {"incident": "MNT-3"}}},
+        {"id": "mt8xq2", "name": "Database upgrade", "metadata": {"warroom": {"maintenance": "MNT-3"}}}])");
+    CHECK(opened_for(listed, m) == "mt8xq2");
+    CHECK_FALSE(opened_for(json::parse(R"([{"id": "x", "metadata": {"warroom": {"maintenance": "MNT-4"}}}])"), m));
+    auto const scheduled = json::parse(R"({"id": "mt8xq2", "incident_updates": [{"status": "scheduled", "body": "x"}]})");
+    CHECK_FALSE(has_update(scheduled, m));
+    CHECK(has_update(json::parse(R"({"id": "mt8xq2", "incident_updates": [{"status": "completed", "body": "y"}]})"), m));
+    m.cancelled = false;
+    CHECK(has_update(scheduled, m));
+}
+
 TEST_CASE("answers: 2xx delivered, 420, 429, 5xx and none retried, other refusals given up with Statuspage's words") {
     CHECK(judge(201) == verdict::delivered);
     CHECK(judge(200) == verdict::delivered);

@@ -68,7 +68,9 @@ std::vector<core::effect> every_kind() {
             core::statuspage_update{7, 2, "API down", core::status::implementing_fix, "A fix is rolling out.",
                                     {"API", "Website"}, core::component_status::partial_outage, "major"},
             core::statuspage_update{8, 1, "Incident INC-8", core::status::resolved, "Resolved", {}, std::nullopt,
-                                    "none"}};
+                                    "none"},
+            core::statuspage_maintenance{3, true, "Database upgrade", core::timestamp{core::milliseconds{1'767'603'600'123}},
+                                         core::timestamp{core::milliseconds{1'767'607'200'000}}, {"API"}}};
 }
 
 TEST_CASE("the samples cover every effect kind") {
