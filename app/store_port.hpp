@@ -162,7 +162,7 @@ public:
     virtual void submit(write_op op, std::function<void(write_result)> done);
     // Calls `fn` on the caller's thread whenever another process may have written to the store.
     // False when this store cannot tell: then a reader must look for itself (head(), pending()).
-    virtual bool on_others_wrote(std::function<void()> fn) { return false; }
+    virtual bool on_others_wrote(std::function<void()> /*fn*/) { return false; }
 
     // One write, at once.
     append_result append(append_batch const& batch);
