@@ -6,15 +6,18 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { World, binary, sleep } from './harness.mjs';
 
 // The test-only packages live with the simulator's (tests/slack_sim/package.json and its lock).
 const fromSim = createRequire(new URL('../slack_sim/package.json', import.meta.url));
 const puppeteer = fromSim('puppeteer-core');
 const axeSource = readFileSync(fromSim.resolve('axe-core/axe.min.js'), 'utf8');
+const { PNG } = fromSim('pngjs');
+const pixelmatch = fromSim('pixelmatch');
+// The laptop-width screenshot the dashboard is compared with (and the README shows); UPDATE_GOLDEN=1 records it again.
+const reference = new URL('./dashboard.png', import.meta.url);
 
 const token = 'dash-e2e-token-7f3a';
 const isWeekly = (f) => /^weekly-incident-summary-week-of-\d{4}-\d{2}-\d{2}(-chart-1\.png|\.md)$/.test(f.filename);
@@ -113,12 +116,27 @@ describe('scheduled reports and the dashboard', { timeout: 90000 }, () => {
       assert.ok(await page.$('main'), 'a main landmark');
       // Readable on a phone: wide tables scroll inside their box, the page itself does not.
       assert.ok(await page.$eval('html', (h) => h.scrollWidth <= 390), 'no horizontal scrolling at 390px');
-      // The README's picture of it, taken when asked (WARROOM_SCREENSHOTS=docs): a laptop's width.
-      if (process.env.WARROOM_SCREENSHOTS) {
-        await page.setViewport({ width: 1024, height: 768 });
-        await page.screenshot({ path: join(process.env.WARROOM_SCREENSHOTS, 'dashboard.png'), fullPage: true });
-        await page.setViewport({ width: 390, height: 844 });
-      }
+
+      // The screenshot at a laptop's width, with what depends on the clock (the time, ages, week
+      // labels) held still.
+      await page.setViewport({ width: 1024, height: 768 });
+      await page.evaluate(() => {
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          n.textContent = n.textContent
+            .replace(/As of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/, 'As of 2026-03-02 09:00 UTC')
+            .replace(/^\d{2}-\d{2}$/, '01-01')
+            .replace(/^\d+s$/, '2s');
+        }
+      });
+      const shot = PNG.sync.read(await page.screenshot({ fullPage: true, type: 'png' }));
+      if (process.env.UPDATE_GOLDEN) writeFileSync(reference, PNG.sync.write(shot));
+      assert.ok(existsSync(reference), 'a reference screenshot is committed (UPDATE_GOLDEN=1 records one)');
+      const want = PNG.sync.read(readFileSync(reference));
+      assert.deepEqual([shot.width, shot.height], [want.width, want.height], 'the page keeps its size');
+      const differing = pixelmatch(shot.data, want.data, null, want.width, want.height, { threshold: 0.1 });
+      assert.ok(differing <= want.width * want.height * 0.005, `${differing} pixels differ from the reference`);
+      await page.setViewport({ width: 390, height: 844 });
 
       // axe-core needs script: the same page, with JavaScript on for the check only.
       await page.setJavaScriptEnabled(true);
