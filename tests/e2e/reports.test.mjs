@@ -6,16 +6,15 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { assertLooksLike } from './screenshot.mjs';
 import { World, binary, sleep } from './harness.mjs';
 
 // The test-only packages live with the simulator's (tests/slack_sim/package.json and its lock).
 const fromSim = createRequire(new URL('../slack_sim/package.json', import.meta.url));
 const puppeteer = fromSim('puppeteer-core');
 const axeSource = readFileSync(fromSim.resolve('axe-core/axe.min.js'), 'utf8');
-const { PNG } = fromSim('pngjs');
-const pixelmatch = fromSim('pixelmatch');
 // The laptop-width screenshot the dashboard is compared with (and the README shows); UPDATE_GOLDEN=1 records it again.
 const reference = new URL('./dashboard.png', import.meta.url);
 
@@ -129,13 +128,7 @@ describe('scheduled reports and the dashboard', { timeout: 90000 }, () => {
             .replace(/^\d+s$/, '2s');
         }
       });
-      const shot = PNG.sync.read(await page.screenshot({ fullPage: true, type: 'png' }));
-      if (process.env.UPDATE_GOLDEN) writeFileSync(reference, PNG.sync.write(shot));
-      assert.ok(existsSync(reference), 'a reference screenshot is committed (UPDATE_GOLDEN=1 records one)');
-      const want = PNG.sync.read(readFileSync(reference));
-      assert.deepEqual([shot.width, shot.height], [want.width, want.height], 'the page keeps its size');
-      const differing = pixelmatch(shot.data, want.data, null, want.width, want.height, { threshold: 0.1 });
-      assert.ok(differing <= want.width * want.height * 0.005, `${differing} pixels differ from the reference`);
+      await assertLooksLike(page, reference);
       await page.setViewport({ width: 390, height: 844 });
 
       // axe-core needs script: the same page, with JavaScript on for the check only.

@@ -8,8 +8,9 @@
 // critical accessibility violation, and a phone-sized screenshot matches the committed reference.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { assertLooksLike } from './screenshot.mjs';
 import { World, messageText as text, statusPageBase as pageBase } from './harness.mjs';
 
 // The test-only packages live with the simulator's (tests/slack_sim/package.json and its lock).
@@ -19,8 +20,6 @@ const Ajv = fromSim('ajv').default;
 const addFormats = fromSim('ajv-formats').default;
 const puppeteer = fromSim('puppeteer-core');
 const axeSource = readFileSync(fromSim.resolve('axe-core/axe.min.js'), 'utf8');
-const { PNG } = fromSim('pngjs');
-const pixelmatch = fromSim('pixelmatch');
 // The phone-sized screenshot the page is compared with; UPDATE_GOLDEN=1 records it again.
 const reference = new URL('./status_page.png', import.meta.url);
 
@@ -297,13 +296,7 @@ describe('status page in a browser', { timeout: 120000 }, () => {
         for (const t of document.querySelectorAll('time')) t.textContent = '2026-03-02 09:00 UTC';
         for (const m of document.querySelectorAll('.meta span:nth-child(2)')) m.textContent = '99.99% uptime';
       });
-      const shot = PNG.sync.read(await page.screenshot({ fullPage: true, type: 'png' }));
-      if (process.env.UPDATE_GOLDEN) writeFileSync(reference, PNG.sync.write(shot));
-      assert.ok(existsSync(reference), 'a reference screenshot is committed (UPDATE_GOLDEN=1 records one)');
-      const want = PNG.sync.read(readFileSync(reference));
-      assert.deepEqual([shot.width, shot.height], [want.width, want.height], 'the page keeps its size');
-      const differing = pixelmatch(shot.data, want.data, null, want.width, want.height, { threshold: 0.1 });
-      assert.ok(differing <= want.width * want.height * 0.005, `${differing} pixels differ from the reference`);
+      await assertLooksLike(page, reference);
     } finally {
       if (browser) await browser.close();
       await w.close();

@@ -1,0 +1,19 @@
+// A page's full screenshot compared with a committed reference PNG: the same size, and at most 0.5%
+// of its pixels different. UPDATE_GOLDEN=1 records the reference again.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const fromSim = createRequire(new URL('../slack_sim/package.json', import.meta.url));
+const { PNG } = fromSim('pngjs');
+const pixelmatch = fromSim('pixelmatch');
+
+export async function assertLooksLike(page, reference) {
+  const shot = PNG.sync.read(await page.screenshot({ fullPage: true, type: 'png' }));
+  if (process.env.UPDATE_GOLDEN) writeFileSync(reference, PNG.sync.write(shot));
+  assert.ok(existsSync(reference), 'a reference screenshot is committed (UPDATE_GOLDEN=1 records one)');
+  const want = PNG.sync.read(readFileSync(reference));
+  assert.deepEqual([shot.width, shot.height], [want.width, want.height], 'the page keeps its size');
+  const differing = pixelmatch(shot.data, want.data, null, want.width, want.height, { threshold: 0.1 });
+  assert.ok(differing <= want.width * want.height * 0.005, `${differing} pixels differ from the reference`);
+}
