@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <cerrno>
 
@@ -51,6 +52,7 @@ runner::runner(asio::any_io_executor ex, app::event_store& store, deliverer& to,
       engine_(settings_.engine),
       wake_(std::make_unique<asio::steady_timer>(ex)) {
     heartbeat_->renewed = wall_now();  // no lease of this process is older
+    places_ = settings_.max_in_flight;
 }
 
 void runner::wake() { wake_->cancel(); }
@@ -132,6 +134,8 @@ task<bool> runner::early_lease_holds(std::int64_t id) {
 void runner::measure(metrics::registry& r) {
     r.read("warroom_outbox_backlog", "Outbox entries read and not yet delivered (or given up).", metrics::kind::gauge,
            [this] { return static_cast<double>(engine_.queued()); });
+    r.read("warroom_outbox_places", "Outbox entries delivered at once, at most: fewer while the event loop runs late.",
+           metrics::kind::gauge, [this] { return static_cast<double>(places_); });
     r.read("warroom_outbox_oldest_entry_age_seconds",
            "Seconds since this process read the oldest outbox entry still to deliver (0: none).", metrics::kind::gauge,
            [this] {
@@ -149,23 +153,53 @@ std::optional<std::chrono::steady_clock::time_point> runner::oldest_since() cons
 void runner::start_ready() {
     if (stopping_) return;
     for (auto const id : engine_.ready()) {
-        turn_come_.push_back(id);
+        turn_come_.insert(id);
         turn_since_.emplace(id, std::chrono::steady_clock::now());
     }
     give_places();
 }
 
+task<void> runner::watch_loop() {
+    constexpr millis every{10};
+    asio::steady_timer timer{ex_};
+    while (!driving_.empty() && !stopping_) {
+        auto const due = std::chrono::steady_clock::now() + every;
+        timer.expires_at(due);
+        co_await timer.async_wait(tuple_awaitable);
+        auto const now = std::chrono::steady_clock::now();
+        // A halving shows in the loop only once the drivers placed before it finish their step.
+        if (now - changed_at_ < settings_.lag_step) continue;
+        if (now - due > settings_.loop_lag_limit && places_ > settings_.min_in_flight) {
+            auto const level = places_ == settings_.max_in_flight ? spdlog::level::info : spdlog::level::debug;
+            places_ = std::max(settings_.min_in_flight, places_ / 2);
+            changed_at_ = now;
+            log_->log(level, "outbox: the loop runs {} ms late; {} deliveries at once",
+                      std::chrono::duration_cast<millis>(now - due).count(), places_);
+        } else if (now - due <= settings_.loop_lag_limit && places_ < settings_.max_in_flight) {
+            ++places_;
+            changed_at_ = now;
+            if (places_ == settings_.max_in_flight) log_->info("outbox: the loop keeps time; {} deliveries at once", places_);
+            give_places();
+        }
+    }
+    watching_ = false;
+}
+
 void runner::give_places() {
+    if (!watching_ && !stopping_ && !turn_come_.empty()) {
+        watching_ = true;
+        asio::co_spawn(ex_, watch_loop(), asio::detached);
+    }
     // Drivers back from a wait go first: their entries have had their turn longest.
-    while (!want_place_.empty() && placed_.size() < settings_.max_in_flight) {
+    while (!want_place_.empty() && placed_.size() < places()) {
         auto const [id, timer] = want_place_.front();
         want_place_.pop_front();
         placed_.insert(id);
         timer->cancel();
     }
-    while (!turn_come_.empty() && placed_.size() < settings_.max_in_flight) {
-        auto const id = turn_come_.front();
-        turn_come_.pop_front();
+    while (!turn_come_.empty() && placed_.size() < places()) {
+        auto const id = *turn_come_.begin();
+        turn_come_.erase(turn_come_.begin());
         auto stop = std::make_shared<asio::cancellation_signal>();
         driving_.emplace(id, stop);
         placed_.insert(id);
@@ -260,7 +294,7 @@ task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_time
         timer.expires_after(w->delay);
         co_await timer.async_wait(tuple_awaitable);
         if (!stopping_) {
-            if (want_place_.empty() && placed_.size() < settings_.max_in_flight) {
+            if (want_place_.empty() && placed_.size() < places()) {
                 placed_.insert(id);
             } else {
                 // Bounded by the deliveries in flight, each of which has its deadlines; a stop wakes it too.
@@ -336,7 +370,8 @@ task<void> runner::run() {
         co_await poll.async_wait(tuple_awaitable);
     }
     for (auto& [id, stop] : driving_) stop->emit(asio::cancellation_type::terminal);
-    while (!driving_.empty()) {
+    // The loop's watcher too: it ends at its next look, and must not outlive this runner.
+    while (!driving_.empty() || watching_) {
         poll.expires_after(drain_poll);
         co_await poll.async_wait(tuple_awaitable);
     }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,14 @@ struct runner_settings {
     // Entries driven at once. Their steps share the loop with the websocket's reader: with 64
     // commands in flight, 128 drivers held acks to 1,342 a second, 32 let 2,384 through.
     std::size_t max_in_flight = 32;
+    // Acks before deliveries: each time the loop runs a timer later than `loop_lag_limit` (the
+    // machine is short of CPU, and a frame read waits behind every step queued), half as many drive
+    // at once, down to `min_in_flight`; each `lag_step` the loop keeps time, one more. A survivor of
+    // fail-over with 32 drivers on a starved machine read its frames 2.5 s late and missed Slack's
+    // 3-s deadline for every command.
+    std::size_t min_in_flight = 2;
+    millis loop_lag_limit{25};
+    millis lag_step{100};
     settings engine = {};
 };
 
@@ -66,8 +75,11 @@ public:
     // waits to be finished; nothing when none does. An outbox that stops moving shows here, a long
     // queue behind a moving head does not.
     std::optional<std::chrono::steady_clock::time_point> oldest_since() const;
-    // Registers in `r` the entries to deliver and how long ago this process read the oldest of them.
+    // Registers in `r` the entries to deliver, how long ago this process read the oldest of them, and
+    // how many may drive at once.
     void measure(metrics::registry& r);
+    // Entries driven at once, at most: fewer than max_in_flight while the loop has run late.
+    std::size_t places() const { return places_; }
 
 private:
     task<void> drive(std::int64_t id);
@@ -94,7 +106,10 @@ private:
     std::minstd_rand random_{std::random_device{}()};
     std::map<std::int64_t, std::shared_ptr<boost::asio::cancellation_signal>> driving_;
     std::set<std::int64_t> waiting_;      // driven entries waiting on a timer, or for a place after it
-    std::deque<std::int64_t> turn_come_;  // ready, not yet driven: waiting for a free place
+    // Ready, not yet driven: waiting for a free place, the oldest entry first. A channel's posts go one
+    // at a time, each ready only once the one before is out; taken in the order they became ready,
+    // each would wait behind every entry that became ready meanwhile.
+    std::set<std::int64_t> turn_come_;
     // Drivers holding one of the max_in_flight places: not those waiting on a timer, which take no
     // work from the loop.
     std::set<std::int64_t> placed_;
@@ -103,6 +118,11 @@ private:
     std::deque<std::pair<std::int64_t, boost::asio::steady_timer*>> want_place_;
     // Gives free places to drivers back from a wait first, then to entries whose turn has come.
     void give_places();
+    // While anything is driven: how late a timer on the loop fires, which sets places_.
+    task<void> watch_loop();
+    bool watching_ = false;
+    std::size_t places_ = 0;                              // drivers allowed at once, now
+    std::chrono::steady_clock::time_point changed_at_{};  // when places_ last changed
     // The lease an entry was born with (written by this process), or one taken when the entry was
     // read, before its turn: no commit is then on the way from one delivery of a lane or channel to
     // the next.

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/outbox/runner.hpp"
@@ -155,6 +156,56 @@ TEST_CASE("an entry waiting for the receiver's slot leaves its place in flight t
     auto const first_waiting = std::ranges::find_if(world.order, [](int lane) { return lane <= 2; });
     CHECK(std::count_if(world.order.begin(), first_waiting, [](int lane) { return lane > 2; }) >= 4);
     CHECK(store->pending(0, 10).empty());
+}
+
+// Each call holds the loop 40 ms, as steps do on a machine short of CPU, where a frame read then
+// waits behind every step queued.
+class hogging_world final : public outbox::deliverer {
+public:
+    explicit hogging_world(asio::any_io_executor ex) : ex_(ex) {}
+    outbox::task<outbox::attempt> deliver(warroom::app::outbox_entry const&, bool) override {
+        at_start.push_back(++now_);
+        std::this_thread::sleep_for(40ms);
+        asio::steady_timer pause{ex_, 1ms};
+        co_await pause.async_wait(asio::use_awaitable);
+        --now_;
+        co_return outbox::attempt{};
+    }
+    std::vector<int> at_start;  // deliveries under way as each began, itself included
+
+private:
+    asio::any_io_executor ex_;
+    int now_ = 0;
+};
+
+TEST_CASE("while the loop runs late, fewer deliveries drive at once, so frames are read and acked first") {
+    warroom::store::test::temp_dir dir;
+    auto store = warroom::store::open_store("sqlite://" + (dir / "w.db").string());
+    warroom::app::service svc{*store, warroom::core::policy::defaults(), "/incident", true,
+                              warroom::app::user_limits{{}, {}, {}}};
+    for (int k = 1; k <= 8; ++k) {
+        REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow " + std::to_string(k)).changed);
+    }
+    auto const owed = store->pending(0, 100'000).size();
+    REQUIRE(owed >= 24);
+
+    asio::io_context ioc;
+    hogging_world world{ioc.get_executor()};
+    outbox::runner_settings s{"test-host:1:abc"};
+    s.max_in_flight = 8;
+    s.min_in_flight = 1;
+    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-lag-test"), s};
+    bool lagged = false;
+    REQUIRE(run_until(ioc, out, [&] {
+        lagged = lagged || out.places() < 8;
+        return world.at_start.size() >= owed;
+    }));
+    CHECK(lagged);
+    // Eight at once until the loop is seen late, then half as many each 100 ms down to one; an on-time
+    // look may let a second in, until the next late one.
+    REQUIRE(world.at_start.size() == owed);
+    CHECK(*std::max_element(world.at_start.begin(), world.at_start.begin() + 8) == 8);
+    CHECK(*std::max_element(world.at_start.end() - 12, world.at_start.end()) <= 2);
 }
 
 // Its first read of the store fails, as while a database restarts.
