@@ -41,7 +41,8 @@ describe('/metrics', { timeout: 120000 }, () => {
       const families = new Set([...before.text.matchAll(/^# TYPE (\S+) (counter|gauge|histogram)$/gm)].map((m) => m[1]));
       for (const name of ['warroom_envelope_ack_seconds', 'warroom_envelopes_total', 'warroom_socket_mode_connections',
         'warroom_slack_api_calls_total', 'warroom_slack_api_rate_limited_total', 'warroom_slack_api_errors_total',
-        'warroom_outbox_backlog', 'warroom_outbox_oldest_entry_age_seconds', 'warroom_store_commit_seconds',
+        'warroom_outbox_backlog', 'warroom_outbox_oldest_entry_age_seconds', 'warroom_outbox_places',
+        'warroom_store_commit_seconds',
         'warroom_incidents_open', 'warroom_incidents_resolved', 'process_cpu_seconds_total',
         'process_resident_memory_bytes', 'process_open_fds', 'process_start_time_seconds']) {
         assert.ok(families.has(name), `# TYPE ${name}`);
@@ -96,6 +97,7 @@ describe('/metrics', { timeout: 120000 }, () => {
       assert.equal(value(after, 'warroom_incidents_open{severity="P0"}'), 0);
       assert.ok(value(after, 'warroom_store_commit_seconds_count') > value(before, 'warroom_store_commit_seconds_count'));
       assert.equal(value(after, 'warroom_outbox_oldest_entry_age_seconds'), 0);
+      assert.ok(value(after, 'warroom_outbox_places') >= 2 && value(after, 'warroom_outbox_places') <= 32);
 
       // A private incident: counted by severity, its title nowhere.
       const secret = await w.sim.slashCommand({ text: 'declare P0 type:security Leaked zebra-7781 signing keys' }).ack;
