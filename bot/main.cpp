@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
     period_options->require_option(0, 1);
     std::optional<std::string> report_as_of;
     report->add_option("--as-of", report_as_of, "the report as it read at this time, UTC (2026-01-06T10:01Z); default now");
+    auto* migrate_schema = app.add_subcommand(
+        "migrate", "make the store's tables or bring them to this version's schema, then exit (a Kubernetes migration Job)");
     auto* migrate = app.add_subcommand("migrate-store", "copy a store into an empty one (SQLite to PostgreSQL)");
     std::string migrate_from, migrate_to;
     migrate->add_option("--from", migrate_from, "the store to copy (sqlite:///path.db, postgresql://…)")->required();
@@ -148,6 +150,19 @@ int main(int argc, char** argv) {
         // The daemon's default lives under /var/lib; a newcomer's console keeps its data here,
         // and `warroom report` reads what that console wrote.
         url = console_store;
+    }
+
+    if (*migrate_schema) {
+        // What every process does at start, under the store's write lock; alone, an upgrade's
+        // migration runs (or is refused: a newer schema) before any pod of the new version starts.
+        try {
+            store::open_tables(url, store::open_mode::create);
+        } catch (app::store_error const& e) {
+            std::cerr << "warroom migrate: " << e.what() << '\n';
+            return 2;
+        }
+        std::cout << "warroom migrate: " << config::redact_url(url) << " has this version's tables\n";
+        return 0;
     }
 
     try {
