@@ -8,6 +8,7 @@ import { startSimulator } from './simulator.mjs';
 const { values } = parseArgs({
   options: {
     tls: { type: 'boolean', default: false },
+    host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '0' },
     'ack-timeout-ms': { type: 'string' },
     'ping-interval-ms': { type: 'string' },
@@ -21,14 +22,14 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('usage: node main.mjs [--tls] [--port N] [--ack-timeout-ms N] [--ping-interval-ms N]\n'
+  console.log('usage: node main.mjs [--tls] [--host IPv4] [--port N] [--ack-timeout-ms N] [--ping-interval-ms N]\n'
     + '  [--redelivery-delays-ms a,b,c] [--rate-limit-scale X | --no-rate-limits] [--emit-events]\n'
     + '  [--exit-on-stdin-close]');
   process.exit(0);
 }
 
 const number = (name) => (values[name] === undefined ? undefined : Number(values[name]));
-const options = { tls: values.tls, port: Number(values.port), controlApi: true, emitEvents: values['emit-events'] };
+const options = { tls: values.tls, host: values.host, port: Number(values.port), controlApi: true, emitEvents: values['emit-events'] };
 if (values['ack-timeout-ms']) options.ackTimeoutMs = number('ack-timeout-ms');
 if (values['ping-interval-ms']) options.pingIntervalMs = number('ping-interval-ms');
 if (values['redelivery-delays-ms']) options.redeliveryDelaysMs = values['redelivery-delays-ms'].split(',').map(Number);

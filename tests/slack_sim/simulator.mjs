@@ -1,5 +1,5 @@
 // A local Slack for warroom's tests: Web API, Socket Mode, response_urls and file uploads on ONE
-// HTTP or HTTPS port of 127.0.0.1. See README.md for the API; the wire facts it follows are in
+// HTTP or HTTPS port of 127.0.0.1 (or of `host`). See README.md for the API; the wire facts it follows are in
 // /work/shared/docs/slack-protocol.md (cited by section in the lib/ modules).
 import { randomBytes } from 'node:crypto';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -33,6 +33,9 @@ export const defaultBotScopes = Object.freeze([
 
 const defaults = {
   tls: false,
+  // The IPv4 address served on and written in every URL handed out (apiUrl, Socket Mode, response_urls):
+  // another address of this machine lets containers on a bridge network reach the simulator.
+  host: '127.0.0.1',
   port: 0,
   certs: undefined,
   wrongHost: false,
@@ -84,7 +87,7 @@ class Simulator {
   constructor(options) {
     this.#options = options;
     for (const key of ['appToken', 'botToken', 'botUserId', 'botId', 'teamId', 'appId', 'verificationToken',
-      'triggerTtlMs', 'latencyMs', 'rateLimits', 'tls']) {
+      'triggerTtlMs', 'latencyMs', 'rateLimits', 'tls', 'host']) {
       this[key] = options[key];
     }
     this.botScopes = [...options.botScopes];
@@ -130,10 +133,10 @@ class Simulator {
     server.on('tlsClientError', () => {});
     await new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port, '127.0.0.1', resolve);
+      server.listen(options.port, this.host, resolve);
     });
     this.port = server.address().port;
-    this.baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+    this.baseUrl = `${options.tls ? 'https' : 'http'}://${this.host}:${this.port}`;
     this.apiUrl = `${this.baseUrl}/api/`;
     this.socketMode = new SocketMode(this, options);
   }

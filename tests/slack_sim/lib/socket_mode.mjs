@@ -50,7 +50,7 @@ export class SocketMode {
     const ticket = randomUUID();
     this.#tickets.set(ticket, { issuedAt: Date.now(), used: false });
     const scheme = this.#sim.tls ? 'wss' : 'ws';
-    return `${scheme}://127.0.0.1:${this.#sim.port}/link/?ticket=${ticket}&app_id=${this.#sim.appId}`;
+    return `${scheme}://${this.#sim.host}:${this.#sim.port}/link/?ticket=${ticket}&app_id=${this.#sim.appId}`;
   }
 
   // The next n connection attempts fail: at the upgrade with HTTP `status` (where = 'upgrade'), or at
