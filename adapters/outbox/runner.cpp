@@ -162,7 +162,7 @@ void runner::start_ready() {
 task<void> runner::watch_loop() {
     constexpr millis every{10};
     asio::steady_timer timer{ex_};
-    while (!driving_.empty() && !stopping_) {
+    while (!placed_.empty() && !stopping_) {
         auto const due = std::chrono::steady_clock::now() + every;
         timer.expires_at(due);
         co_await timer.async_wait(tuple_awaitable);
@@ -185,16 +185,20 @@ task<void> runner::watch_loop() {
     watching_ = false;
 }
 
-void runner::give_places() {
-    if (!watching_ && !stopping_ && !turn_come_.empty()) {
+void runner::place(std::int64_t id) {
+    placed_.insert(id);
+    if (!watching_ && !stopping_) {
         watching_ = true;
         asio::co_spawn(ex_, watch_loop(), asio::detached);
     }
+}
+
+void runner::give_places() {
     // Drivers back from a wait go first: their entries have had their turn longest.
     while (!want_place_.empty() && placed_.size() < places()) {
         auto const [id, timer] = want_place_.front();
         want_place_.pop_front();
-        placed_.insert(id);
+        place(id);
         timer->cancel();
     }
     while (!turn_come_.empty() && placed_.size() < places()) {
@@ -202,7 +206,7 @@ void runner::give_places() {
         turn_come_.erase(turn_come_.begin());
         auto stop = std::make_shared<asio::cancellation_signal>();
         driving_.emplace(id, stop);
-        placed_.insert(id);
+        place(id);
         asio::co_spawn(ex_, drive(id), asio::bind_cancellation_slot(stop->slot(), [this, id](std::exception_ptr e) {
                            if (e) {
                                try {
@@ -295,7 +299,7 @@ task<news> runner::carry_out(std::int64_t id, action const& a, asio::steady_time
         co_await timer.async_wait(tuple_awaitable);
         if (!stopping_) {
             if (want_place_.empty() && placed_.size() < places()) {
-                placed_.insert(id);
+                place(id);
             } else {
                 // Bounded by the deliveries in flight, each of which has its deadlines; a stop wakes it too.
                 want_place_.emplace_back(id, &timer);

@@ -118,7 +118,9 @@ private:
     std::deque<std::pair<std::int64_t, boost::asio::steady_timer*>> want_place_;
     // Gives free places to drivers back from a wait first, then to entries whose turn has come.
     void give_places();
-    // While anything is driven: how late a timer on the loop fires, which sets places_.
+    // Gives `id` a place, and watches the loop while any is taken.
+    void place(std::int64_t id);
+    // While any place is taken: how late a timer on the loop fires, which sets places_.
     task<void> watch_loop();
     bool watching_ = false;
     std::size_t places_ = 0;                              // drivers allowed at once, now
