@@ -194,6 +194,7 @@ TEST_CASE("while the loop runs late, fewer deliveries drive at once, so frames a
     outbox::runner_settings s{"test-host:1:abc"};
     s.max_in_flight = 8;
     s.min_in_flight = 1;
+    s.loop_lag_limit = 25ms;  // each call is 40 ms late at least
     outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-lag-test"), s};
     bool lagged = false;
     REQUIRE(run_until(ioc, out, [&] {
