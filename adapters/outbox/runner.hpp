@@ -111,7 +111,7 @@ private:
     // at a time, each ready only once the one before is out; taken in the order they became ready,
     // each would wait behind every entry that became ready meanwhile.
     std::set<std::int64_t> turn_come_;
-    // Drivers holding one of the max_in_flight places: not those waiting on a timer, which take no
+    // Drivers holding one of the places (at most places_): not those waiting on a timer, which take no
     // work from the loop.
     std::set<std::int64_t> placed_;
     // Drivers whose wait is over, waiting for a place, first come first served; each is woken by
