@@ -3,17 +3,14 @@
 // reports `warroom report` prints from both stores byte-equal, a second run refused in one line
 // with exit 1, a missing source with exit 2, and the database password in no output.
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "tests/console/console_process.hpp"
+#include "tests/store/adapters.hpp"
 #include "tests/store/pg_support.hpp"
 #include "tests/store/temp_dir.hpp"
 
@@ -97,21 +94,9 @@ TEST_CASE("warroom migrate-store copies a console's store, and the reports read 
 
 TEST_CASE("warroom migrate makes the tables, again changes nothing, and refuses a newer schema in one line with exit 2") {
     temp_dir dir;
-    auto const file = (dir / "w.db").string();
-    std::vector<std::pair<std::string, std::function<void(std::string const&)>>> stores{
-        {"sqlite://" + file, [&](std::string const& sql) {
-             sqlite3* db = nullptr;
-             REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-             auto const rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-             sqlite3_close(db);
-             REQUIRE(rc == SQLITE_OK);
-         }}};
-    if (auto const pg = warroom::store::test::fresh_pg_database()) {
-        stores.emplace_back(*pg, [url = *pg](std::string const& sql) { warroom::store::test::pg_exec(url, sql); });
-    }
-    for (auto const& [url, exec] : stores) {
-        auto const shown = url.substr(0, url.find(':'));
-        CAPTURE(shown);
+    for (auto const& a : warroom::store::test::adapters(dir)) {
+        auto const& url = a.url;
+        CAPTURE(a.name);
         auto const made = run_warroom("--store '" + url + "' migrate", "");
         CAPTURE(made.err);
         CHECK(made.exit_code == 0);
@@ -123,7 +108,7 @@ TEST_CASE("warroom migrate makes the tables, again changes nothing, and refuses 
         CHECK(run_warroom("--store '" + url + "' migrate", "").exit_code == 0);
         CHECK(report(url, 1).find("INC-1") != std::string::npos);
 
-        exec("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
+        a.exec("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
         auto const newer = run_warroom("--store '" + url + "' migrate", "");
         CHECK(newer.exit_code == 2);
         CHECK(newer.err.find("warroom migrate: ") == 0);

@@ -4,7 +4,6 @@
 // refused alone; the outbox in order, leased to one deliverer at a time, born leased, finished for
 // good, with its facts; a schema newer than the build refused; group commit in front of each.
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 
 #include <functional>
 #include <memory>
@@ -15,6 +14,7 @@
 
 #include "adapters/store/group_commit.hpp"
 #include "adapters/store/open_store.hpp"
+#include "tests/store/adapters.hpp"
 #include "tests/store/events.hpp"
 #include "tests/store/group_commit_support.hpp"
 #include "tests/store/pg_support.hpp"
@@ -27,32 +27,8 @@ using namespace std::chrono_literals;
 using app::append_result;
 using store::test::note;
 using store::test::t0;
+using store::test::adapters;
 using store::test::temp_dir;
-
-struct adapter {
-    std::string name;
-    std::string url;
-    // Runs SQL on the database behind the store, as an operator would.
-    std::function<void(std::string const&)> exec;
-};
-
-void sqlite_exec(std::string const& file, std::string const& sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-    auto const rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-}
-
-std::vector<adapter> adapters(temp_dir const& dir) {
-    auto const file = (dir / "w.db").string();
-    std::vector<adapter> out{
-        {"sqlite", "sqlite://" + file, [file](std::string const& sql) { sqlite_exec(file, sql); }}};
-    if (auto const pg = store::test::fresh_pg_database()) {
-        out.push_back({"postgresql", *pg, [url = *pg](std::string const& sql) { store::test::pg_exec(url, sql); }});
-    }
-    return out;
-}
 
 core::effect post_to(std::string const& channel) {
     core::message_view v;
