@@ -19,6 +19,10 @@ std::string incidents_url(settings const& s) {
     return s.api_url + "/v1/pages/" + core::url_encode(s.page_id) + "/incidents";
 }
 
+std::string incident_url(std::string_view id, settings const& s) {
+    return incidents_url(s) + "/" + core::url_encode(id);
+}
+
 json component_ids(std::vector<std::string> const& names, settings const& s) {
     json ids = json::array();
     for (auto const& name : names) {
@@ -95,7 +99,7 @@ request open_incident(core::statuspage_maintenance const& m, settings const& s) 
 }
 
 request update_incident(core::statuspage_maintenance const& m, std::string_view id, settings const& s) {
-    return {http::method::patch, incidents_url(s) + "/" + core::url_encode(id), json{{"incident", maintenance_body(m, s)}}};
+    return {http::method::patch, incident_url(id, s), json{{"incident", maintenance_body(m, s)}}};
 }
 
 request search_incidents(core::statuspage_maintenance const& m, settings const& s) {
@@ -127,7 +131,7 @@ request open_incident(core::statuspage_update const& u, settings const& s) {
 }
 
 request update_incident(core::statuspage_update const& u, std::string_view id, settings const& s) {
-    return {http::method::patch, incidents_url(s) + "/" + core::url_encode(id), json{{"incident", incident_body(u, s)}}};
+    return {http::method::patch, incident_url(id, s), json{{"incident", incident_body(u, s)}}};
 }
 
 request search_incidents(core::statuspage_update const& u, settings const& s) {
@@ -135,7 +139,7 @@ request search_incidents(core::statuspage_update const& u, settings const& s) {
 }
 
 request get_incident(std::string_view id, settings const& s) {
-    return {http::method::get, incidents_url(s) + "/" + core::url_encode(id), nullptr};
+    return {http::method::get, incident_url(id, s), nullptr};
 }
 
 std::optional<std::string> opened_for(json const& incidents, core::statuspage_update const& u) {
