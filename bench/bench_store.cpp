@@ -5,7 +5,6 @@
 // "name value" line per figure; times in microseconds unless the name says otherwise.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "adapters/store/sqlite_store.hpp"
+#include "bench/figures.hpp"
 #include "app/service.hpp"
 
 namespace {
@@ -36,10 +36,9 @@ std::optional<options> parse(int argc, char** argv) {
         std::string_view const arg = argv[i];
         if (i + 1 >= argc) return std::nullopt;
         if (arg == "--count") {
-            char* end = nullptr;
-            long const n = std::strtol(argv[++i], &end, 10);
-            if (*end != '\0' || n < 1 || n > 10'000'000) return std::nullopt;
-            o.count = static_cast<int>(n);
+            auto const n = bench::count_of(argv[++i], 10'000'000);
+            if (!n) return std::nullopt;
+            o.count = *n;
         } else if (arg == "--path") {
             o.path = argv[++i];
         } else {
@@ -49,18 +48,12 @@ std::optional<options> parse(int argc, char** argv) {
     return o;
 }
 
-// Nearest rank: the smallest sample at or above fraction q of all samples.
-long long percentile(std::vector<long long> const& sorted, double q) {
-    auto const rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-    return sorted[std::max<std::size_t>(rank, 1) - 1];
-}
-
 void print(std::string const& name, std::vector<long long> micros) {
     std::sort(micros.begin(), micros.end());
     std::cout << name << "_count " << micros.size() << '\n'
-              << name << "_median_us " << percentile(micros, 0.5) << '\n'
-              << name << "_p90_us " << percentile(micros, 0.9) << '\n'
-              << name << "_p99_us " << percentile(micros, 0.99) << '\n'
+              << name << "_median_us " << bench::percentile(micros, 0.5) << '\n'
+              << name << "_p90_us " << bench::percentile(micros, 0.9) << '\n'
+              << name << "_p99_us " << bench::percentile(micros, 0.99) << '\n'
               << name << "_max_us " << micros.back() << '\n';
 }
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -35,24 +36,32 @@ struct libpq_api {
     decltype(&::PQconnectdbParams) PQconnectdbParams;
     decltype(&::PQconsumeInput) PQconsumeInput;
     decltype(&::PQdb) PQdb;
+    decltype(&::PQenterPipelineMode) PQenterPipelineMode;
     decltype(&::PQerrorMessage) PQerrorMessage;
     decltype(&::PQexec) PQexec;
     decltype(&::PQexecParams) PQexecParams;
     decltype(&::PQexecPrepared) PQexecPrepared;
+    decltype(&::PQexitPipelineMode) PQexitPipelineMode;
     decltype(&::PQfinish) PQfinish;
+    decltype(&::PQflush) PQflush;
     decltype(&::PQfreemem) PQfreemem;
+    decltype(&::PQgetResult) PQgetResult;
     decltype(&::PQgetisnull) PQgetisnull;
     decltype(&::PQgetlength) PQgetlength;
     decltype(&::PQgetvalue) PQgetvalue;
     decltype(&::PQhost) PQhost;
+    decltype(&::PQisBusy) PQisBusy;
     decltype(&::PQnotifies) PQnotifies;
     decltype(&::PQntuples) PQntuples;
+    decltype(&::PQpipelineSync) PQpipelineSync;
     decltype(&::PQport) PQport;
     decltype(&::PQprepare) PQprepare;
     decltype(&::PQreset) PQreset;
     decltype(&::PQresultErrorField) PQresultErrorField;
     decltype(&::PQresultErrorMessage) PQresultErrorMessage;
     decltype(&::PQresultStatus) PQresultStatus;
+    decltype(&::PQsendQueryPrepared) PQsendQueryPrepared;
+    decltype(&::PQsetnonblocking) PQsetnonblocking;
     decltype(&::PQsetNoticeProcessor) PQsetNoticeProcessor;
     decltype(&::PQsocket) PQsocket;
     decltype(&::PQstatus) PQstatus;
@@ -79,24 +88,32 @@ libpq_api const& libpq() {
         load(a.PQconnectdbParams, "PQconnectdbParams");
         load(a.PQconsumeInput, "PQconsumeInput");
         load(a.PQdb, "PQdb");
+        load(a.PQenterPipelineMode, "PQenterPipelineMode");
         load(a.PQerrorMessage, "PQerrorMessage");
         load(a.PQexec, "PQexec");
         load(a.PQexecParams, "PQexecParams");
         load(a.PQexecPrepared, "PQexecPrepared");
+        load(a.PQexitPipelineMode, "PQexitPipelineMode");
         load(a.PQfinish, "PQfinish");
+        load(a.PQflush, "PQflush");
         load(a.PQfreemem, "PQfreemem");
+        load(a.PQgetResult, "PQgetResult");
         load(a.PQgetisnull, "PQgetisnull");
         load(a.PQgetlength, "PQgetlength");
         load(a.PQgetvalue, "PQgetvalue");
         load(a.PQhost, "PQhost");
+        load(a.PQisBusy, "PQisBusy");
         load(a.PQnotifies, "PQnotifies");
         load(a.PQntuples, "PQntuples");
+        load(a.PQpipelineSync, "PQpipelineSync");
         load(a.PQport, "PQport");
         load(a.PQprepare, "PQprepare");
         load(a.PQreset, "PQreset");
         load(a.PQresultErrorField, "PQresultErrorField");
         load(a.PQresultErrorMessage, "PQresultErrorMessage");
         load(a.PQresultStatus, "PQresultStatus");
+        load(a.PQsendQueryPrepared, "PQsendQueryPrepared");
+        load(a.PQsetnonblocking, "PQsetnonblocking");
         load(a.PQsetNoticeProcessor, "PQsetNoticeProcessor");
         load(a.PQsocket, "PQsocket");
         load(a.PQstatus, "PQstatus");
@@ -110,7 +127,6 @@ libpq_api const& libpq() {
 // Taken by every write transaction that gives out positions (and the migrations): one such writer at a
 // time across replicas, so positions are taken in commit order.
 constexpr char const* write_lock = "SELECT pg_advisory_xact_lock(7274797264)";
-constexpr char const* unique_violation = "23505";
 
 // Version N is migrations[N - 1]; each runs in its own transaction. Append only, as for SQLite.
 constexpr char const* migrations[] = {
@@ -147,21 +163,50 @@ CREATE TABLE delivery_facts (
 );
 CREATE SEQUENCE incident_numbers;
 )sql",
+    // One append in one statement, so that a whole group commit goes to the server at once (pipeline
+    // mode). The caller holds the write lock, so what is checked here cannot change before the
+    // inserts; a conflict gives NULL, not an error, which would abort every other write of the batch.
+    R"sql(
+CREATE FUNCTION warroom_append(
+    expected_incidents INTEGER[], expected_versions INTEGER[],
+    incidents INTEGER[], versions INTEGER[], types TEXT[], ats BIGINT[], actors TEXT[], bodies TEXT[],
+    claims TEXT[], claimed_at BIGINT,
+    lanes INTEGER[], effects TEXT[], created_at BIGINT, attempts INTEGER, owner TEXT, lease_until BIGINT)
+RETURNS BIGINT LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM unnest(expected_incidents, expected_versions) AS x(incident, version)
+               WHERE (SELECT COALESCE(MAX(e.version), 0) FROM events e WHERE e.incident = x.incident) <> x.version)
+       OR EXISTS (SELECT 1 FROM reminders_fired WHERE key = ANY(claims)) THEN
+        RETURN NULL;
+    END IF;
+    -- Row by row: each takes the next position in the batch's order.
+    FOR k IN 1 .. COALESCE(array_length(incidents, 1), 0) LOOP
+        INSERT INTO events (incident, version, type, at, actor, body)
+        VALUES (incidents[k], versions[k], types[k], ats[k], actors[k], bodies[k]);
+    END LOOP;
+    INSERT INTO reminders_fired (key, fired_at) SELECT unnest(claims), claimed_at;
+    FOR k IN 1 .. COALESCE(array_length(lanes, 1), 0) LOOP
+        INSERT INTO outbox (lane, body, created_at, attempts, owner, lease_until)
+        VALUES (lanes[k], effects[k], created_at, attempts, owner, lease_until);
+    END LOOP;
+    RETURN (SELECT COALESCE(MAX(seq), 0) FROM events);
+END
+$$;
+)sql",
 };
 constexpr std::int64_t known_schema_version = std::size(migrations);
 
 // The statements every connection prepares, by name.
-constexpr std::array<std::pair<char const*, char const*>, 22> statements{{
-    {"version_of", "SELECT COALESCE(MAX(version), 0) FROM events WHERE incident = $1"},
-    {"insert_event", "INSERT INTO events (incident, version, type, at, actor, body) VALUES ($1, $2, $3, $4, $5, $6)"},
-    {"insert_claim", "INSERT INTO reminders_fired (key, fired_at) VALUES ($1, $2)"},
+constexpr std::array<std::pair<char const*, char const*>, 17> statements{{
+    {"take_write_lock", write_lock},
+    {"append",
+     "SELECT warroom_append($1::integer[], $2::integer[], $3::integer[], $4::integer[], $5::text[], $6::bigint[], "
+     "$7::text[], $8::text[], $9::text[], $10, $11::integer[], $12::text[], $13, $14, $15, $16)"},
     {"select_events", "SELECT incident, type, at, actor, body, seq FROM events ORDER BY seq"},
     {"select_events_between",
      "SELECT incident, type, at, actor, body, seq FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq"},
     {"select_claim", "SELECT 1 FROM reminders_fired WHERE key = $1"},
     {"select_head", "SELECT COALESCE(MAX(seq), 0) FROM events"},
-    {"insert_outbox",
-     "INSERT INTO outbox (lane, body, created_at, attempts, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6)"},
     {"select_pending",
      "SELECT id, lane, body, attempts, owner, lease_until FROM outbox WHERE done_at IS NULL AND id > $1 ORDER BY id "
      "LIMIT $2"},
@@ -177,9 +222,6 @@ constexpr std::array<std::pair<char const*, char const*>, 22> statements{{
     {"upsert_fact",
      "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
     {"insert_fact", "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"},
-    {"savepoint", "SAVEPOINT one_write"},
-    {"rollback_to", "ROLLBACK TO SAVEPOINT one_write"},
-    {"release", "RELEASE SAVEPOINT one_write"},
     {"next_incident", "SELECT GREATEST(nextval('incident_numbers'), $1)"},
     // Heard by the others' listeners once the transaction commits; the payload is who wrote.
     {"notify", "SELECT pg_notify('warroom_changes', $1)"},
@@ -237,6 +279,26 @@ std::int64_t integer(PGresult const* r, int row, int column) {
     return std::strtoll(libpq().PQgetvalue(r, row, column), nullptr, 10);
 }
 
+// An array literal: {1,2} for numbers; {"a","b\"c"} for text, every element quoted.
+template <class T>
+std::string array_of(std::vector<T> const& items) {
+    std::string out = "{";
+    for (auto const& item : items) {
+        if (out.size() > 1) out += ',';
+        if constexpr (std::is_arithmetic_v<T>) {
+            out += std::to_string(item);
+        } else {
+            out += '"';
+            for (char const c : std::string_view{item}) {
+                if (c == '"' || c == '\\') out += '\\';
+                out += c;
+            }
+            out += '"';
+        }
+    }
+    return out + "}";
+}
+
 }  // namespace
 
 struct postgres_store::impl {
@@ -262,6 +324,7 @@ struct postgres_store::impl {
 
     // A connection lost since the last call (a database restart) is opened again first.
     void ready() {
+        if (!conn) connect();  // dropped by a write that broke off
         if (libpq().PQstatus(conn.get()) != CONNECTION_OK) {
             libpq().PQreset(conn.get());
             prepared = false;
@@ -281,22 +344,14 @@ struct postgres_store::impl {
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(operation, r.get());
     }
 
-    // Runs a prepared statement. A unique violation gives nullptr when `may_conflict`: the write's
-    // savepoint undoes it.
-    result run(char const* statement, std::vector<param> const& params, std::string_view operation,
-               bool may_conflict = false) {
+    // Runs a prepared statement.
+    result run(char const* statement, std::vector<param> const& params, std::string_view operation) {
         auto const values = values_of(params);
         result r{libpq().PQexecPrepared(conn.get(), statement, static_cast<int>(values.size()), values.data(), nullptr,
                                         nullptr, 0)};
         auto const status = libpq().PQresultStatus(r.get());
-        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
-        if (may_conflict) {
-            if (char const* state = libpq().PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-                state && std::string_view{state} == unique_violation) {
-                return nullptr;
-            }
-        }
-        fail(operation, r.get());
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(operation, r.get());
+        return r;
     }
 
     // Runs a statement made for this call (the copy's, which name their table).
@@ -462,62 +517,146 @@ struct postgres_store::impl {
         run(first_wins ? "insert_fact" : "upsert_fact", {key, value}, "record delivery fact");
     }
 
-    app::append_result append(encoded_append const& a) {
-        for (auto const& [incident, expected] : a.expected) {
-            if (single_int("version_of", {std::to_string(incident)}, "append: read version") != expected) {
-                return app::append_result::conflict;
+    // Statements sent one after another without waiting for answers, then answered together: a
+    // whole group commit in one round trip. Up to the sync they are one implicit transaction, so an
+    // error rolls back all of it. One left unfinished drops the connection (the server rolls back).
+    class pipeline {
+    public:
+        explicit pipeline(impl& s) : s_(s) {
+            auto* const c = s_.conn.get();
+            // Non-blocking while sending: a long batch is flushed while its first answers are read.
+            if (libpq().PQenterPipelineMode(c) != 1 || libpq().PQsetnonblocking(c, 1) != 0) broken("start a write");
+        }
+        ~pipeline() {
+            if (!finished_) s_.conn.reset();
+        }
+        pipeline(pipeline const&) = delete;
+        pipeline& operator=(pipeline const&) = delete;
+
+        std::size_t sent() const { return sent_; }
+
+        void send(char const* statement, std::vector<param> const& params) {
+            auto const values = values_of(params);
+            if (libpq().PQsendQueryPrepared(s_.conn.get(), statement, static_cast<int>(values.size()), values.data(),
+                                            nullptr, nullptr, 0) != 1) {
+                broken("send a write");
             }
+            ++sent_;
+        }
+
+        // Commits; the answers in the order sent. Throws store_error (nothing written) on any error.
+        std::vector<result> finish() {
+            auto const& pq = libpq();
+            auto* const c = s_.conn.get();
+            auto const deadline = std::chrono::steady_clock::now() + app::commit_deadline;
+            if (pq.PQpipelineSync(c) != 1) broken("send a write");
+            for (;;) {
+                auto const left = pq.PQflush(c);
+                if (left == 0) break;
+                if (left < 0) broken("send a write");
+                wait(POLLIN | POLLOUT, deadline);
+            }
+            if (pq.PQsetnonblocking(c, 0) != 0) broken("send a write");
+            std::vector<result> answers;
+            answers.reserve(sent_);
+            std::optional<std::string> error;
+            for (std::size_t k = 0; k < sent_; ++k) {
+                auto r = next(deadline);
+                if (!r) broken("read the answers");
+                auto const status = pq.PQresultStatus(r.get());
+                // The statement that failed says why; those after it were skipped.
+                if (!error && status == PGRES_FATAL_ERROR) error = pq.PQresultErrorMessage(r.get());
+                while (next(deadline)) {
+                }
+                answers.push_back(std::move(r));
+            }
+            auto const sync = next(deadline);
+            if (!sync || pq.PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC || pq.PQexitPipelineMode(c) != 1) {
+                broken("read the answers");
+            }
+            finished_ = true;
+            if (error) {
+                throw app::store_error("postgresql store " + s_.name + ": write failed: " + one_line(*error));
+            }
+            return answers;
+        }
+
+    private:
+        // The next answer (nullptr ends each statement's), read within the deadline.
+        result next(std::chrono::steady_clock::time_point deadline) {
+            while (libpq().PQisBusy(s_.conn.get())) wait(POLLIN, deadline);
+            return result{libpq().PQgetResult(s_.conn.get())};
+        }
+
+        void wait(short events, std::chrono::steady_clock::time_point deadline) {
+            auto const left =
+                std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+            pollfd p{libpq().PQsocket(s_.conn.get()), events, 0};
+            if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) == 0) broken("write (no answer in time)");
+            // Answers read as they come, so the server never waits on a full socket while we send.
+            if ((p.revents & (POLLIN | POLLERR | POLLHUP)) && libpq().PQconsumeInput(s_.conn.get()) != 1) {
+                broken("read the answers");
+            }
+        }
+
+        [[noreturn]] void broken(std::string_view operation) {
+            auto const why = one_line(libpq().PQerrorMessage(s_.conn.get()));
+            s_.conn.reset();
+            finished_ = true;
+            throw app::store_error("postgresql store " + s_.name + ": " + std::string(operation) + " failed" +
+                                   (why.empty() ? "" : ": " + why));
+        }
+
+        impl& s_;
+        std::size_t sent_ = 0;
+        bool finished_ = false;
+    };
+
+    void send_append(pipeline& p, encoded_append const& a) {
+        std::vector<int> expected_incidents, expected_versions, incidents, versions, lanes;
+        std::vector<std::int64_t> ats;
+        std::vector<std::string_view> types, actors, bodies, effects;
+        for (auto const& [incident, version] : a.expected) {
+            expected_incidents.push_back(incident);
+            expected_versions.push_back(version);
         }
         for (auto const& r : a.rows) {
-            if (!run("insert_event",
-                     {std::to_string(r.e.incident), std::to_string(r.version), std::string(core::event_name(r.e.what)),
-                      std::to_string(unix_ms(r.e.at)), r.e.by, r.body},
-                     "append: insert event", true)) {
-                return app::append_result::conflict;
-            }
+            incidents.push_back(r.e.incident);
+            versions.push_back(r.version);
+            types.push_back(core::event_name(r.e.what));
+            ats.push_back(unix_ms(r.e.at));
+            actors.push_back(r.e.by);
+            bodies.push_back(r.body);
         }
-        for (auto const& key : a.claims) {
-            if (!run("insert_claim", {key, std::to_string(a.at)}, "append: claim reminder", true)) {
-                return app::append_result::conflict;
-            }
+        for (auto const& [lane, body] : a.entries) {
+            lanes.push_back(lane);
+            effects.push_back(body);
         }
         param const owner = a.leased_to ? param{a.leased_to->owner} : std::nullopt;
         param const until =
             a.leased_to ? param{std::to_string(unix_ms_now() + lease_ms(a.leased_to->lease))} : std::nullopt;
-        for (auto const& [lane, body] : a.entries) {
-            run("insert_outbox",
-                {std::to_string(lane), body, std::to_string(a.at), a.leased_to ? "1" : "0", owner, until},
-                "append: insert outbox entry");
-        }
-        return app::append_result::written;
+        auto const at = std::to_string(a.at);
+        p.send("append", {array_of(expected_incidents), array_of(expected_versions), array_of(incidents),
+                          array_of(versions), array_of(types), array_of(ats), array_of(actors), array_of(bodies),
+                          array_of(a.claims), at, array_of(lanes), array_of(effects), at, a.leased_to ? "1" : "0",
+                          owner, until});
     }
 
-    app::append_result apply(app::write_op const& w) {
+    void send_apply(pipeline& p, app::write_op const& w) {
         if (auto const* l = std::get_if<app::lease_delivery>(&w)) {
-            auto const r = run(
-                "lease_outbox",
-                {std::to_string(l->id), l->owner, std::to_string(unix_ms(l->now)), std::to_string(lease_ms(l->lease))},
-                "lease outbox entry");
-            return std::string_view{libpq().PQcmdTuples(r.get())} == "1" ? app::append_result::written
-                                                                         : app::append_result::conflict;
+            p.send("lease_outbox",
+                   {std::to_string(l->id), l->owner, std::to_string(unix_ms(l->now)), std::to_string(lease_ms(l->lease))});
+        } else if (auto const* f = std::get_if<app::finish_delivery>(&w)) {
+            for (auto const& [key, value] : f->facts) p.send("upsert_fact", {key, value});
+            p.send("finish_outbox", {std::to_string(f->id), std::to_string(unix_ms_now()), f->result});
+        } else if (auto const* r = std::get_if<app::release_deliveries>(&w)) {
+            p.send("release_outbox", {r->owner});
+        } else if (auto const* r = std::get_if<app::renew_deliveries>(&w)) {
+            p.send("renew_outbox", {r->owner, std::to_string(unix_ms(r->until))});
+        } else {
+            auto const& fact = std::get<app::set_fact>(w);
+            p.send(fact.first_wins ? "insert_fact" : "upsert_fact", {fact.key, fact.value});
         }
-        if (auto const* f = std::get_if<app::finish_delivery>(&w)) {
-            for (auto const& [key, value] : f->facts) put_fact(key, value);
-            run("finish_outbox", {std::to_string(f->id), std::to_string(unix_ms_now()), f->result},
-                "finish outbox entry");
-            return app::append_result::written;
-        }
-        if (auto const* r = std::get_if<app::release_deliveries>(&w)) {
-            run("release_outbox", {r->owner}, "release outbox leases");
-            return app::append_result::written;
-        }
-        if (auto const* r = std::get_if<app::renew_deliveries>(&w)) {
-            run("renew_outbox", {r->owner, std::to_string(unix_ms(r->until))}, "renew outbox leases");
-            return app::append_result::written;
-        }
-        auto const& fact = std::get<app::set_fact>(w);
-        put_fact(fact.key, fact.value, fact.first_wins);
-        return app::append_result::written;
     }
 };
 
@@ -655,19 +794,36 @@ std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> 
         appends.push_back(batch ? std::optional<encoded_append>(encode_append(*batch)) : std::nullopt);
     }
     s.ready();
-    std::vector<app::write_result> results(ops.size());
-    impl::transaction tx{s, std::any_of(appends.begin(), appends.end(), [](auto const& a) { return a.has_value(); })};
-    for (std::size_t k = 0; k < ops.size(); ++k) {
-        // Each write in its own savepoint: one that conflicts is undone alone.
-        s.run("savepoint", {}, "savepoint");
-        auto const status = appends[k] ? s.append(*appends[k]) : s.apply(ops[k]);
-        if (status == app::append_result::conflict) s.run("rollback_to", {}, "rollback to savepoint");
-        s.run("release", {}, "release savepoint");
-        results[k].status = status;
-        if (appends[k]) results[k].head = s.single_int("select_head", {}, "head");
+    impl::pipeline p{s};
+    if (std::any_of(appends.begin(), appends.end(), [](auto const& a) { return a.has_value(); })) {
+        p.send("take_write_lock", {});
     }
-    if (!s.announced_as.empty()) s.run("notify", {s.announced_as}, "notify the other processes");
-    tx.commit();
+    // Where each write's answer is: the append's head, or the lease's row count.
+    std::vector<std::size_t> answer_of(ops.size());
+    for (std::size_t k = 0; k < ops.size(); ++k) {
+        answer_of[k] = p.sent();
+        if (appends[k]) {
+            s.send_append(p, *appends[k]);
+        } else {
+            s.send_apply(p, ops[k]);
+        }
+    }
+    if (!s.announced_as.empty()) p.send("notify", {s.announced_as});
+    auto const answers = p.finish();
+    std::vector<app::write_result> results(ops.size());
+    for (std::size_t k = 0; k < ops.size(); ++k) {
+        auto* const answer = answers[answer_of[k]].get();
+        if (appends[k]) {
+            if (libpq().PQgetisnull(answer, 0, 0)) {
+                results[k].status = app::append_result::conflict;
+            } else {
+                results[k].head = integer(answer, 0, 0);
+            }
+        } else if (std::holds_alternative<app::lease_delivery>(ops[k]) &&
+                   std::string_view{libpq().PQcmdTuples(answer)} != "1") {
+            results[k].status = app::append_result::conflict;
+        }
+    }
     return results;
 }
 

@@ -107,6 +107,24 @@ TEST_CASE("every adapter writes a write() in one transaction in which a stale ba
     }
 }
 
+TEST_CASE("every adapter keeps any text as it was given: quotes, backslashes, braces, commas, lines, NULL") {
+    temp_dir dir;
+    std::string const awkward = "a \"quoted\", {braced} \\back\\slash\\\nNULL\tü 🚒 '";
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        auto s = store::open_store(a.url);
+        core::event const e{1, t0, "U\"1\\{x}", core::note_added{awkward}};
+        REQUIRE(s->append({{e, note(1, 2)}, {"claim " + awkward}, {{1, 0}}, {{1, post_to("#" + awkward)}}}) ==
+                append_result::written);
+        CHECK(s->load() == std::vector<core::event>{e, note(1, 2)});
+        CHECK(s->claimed("claim " + awkward));
+        auto const entries = s->pending(0, 10);
+        REQUIRE(entries.size() == 1);
+        CHECK(entries[0].what == post_to("#" + awkward));
+        CHECK(s->append({{note(1, 3)}, {"claim " + awkward}, {{1, 2}}}) == append_result::conflict);
+    }
+}
+
 TEST_CASE("every adapter keeps the outbox: in order, one deliverer at a time, born leased, finished for good") {
     temp_dir dir;
     for (auto const& a : adapters(dir)) {
@@ -252,6 +270,64 @@ TEST_CASE("postgresql: an unreachable server and a wrong password are one-line e
         CHECK(why.find(password) == std::string::npos);
         CHECK(why.find('\n') == std::string::npos);
     }
+}
+
+TEST_CASE("postgresql: a write the server fails writes none of its batch, and the next write goes through") {
+    auto const url = store::test::fresh_pg_database();
+    if (!url) return;
+    auto s = store::open_store(*url);
+    REQUIRE(s->append({{note(1, 1)}, {}, {{1, 0}}}) == append_result::written);
+    store::test::pg_exec(*url, "ALTER TABLE delivery_facts RENAME TO facts_away");
+    try {
+        s->write({app::append_batch{{note(1, 2)}, {"k"}, {{1, 1}}}, app::set_fact{"room:x", "C1"}});
+        FAIL("a write to a missing table went through");
+    } catch (app::store_error const& err) {
+        std::string const why = err.what();
+        CAPTURE(why);
+        CHECK(why.find("write failed") != std::string::npos);
+        CHECK(why.find("delivery_facts") != std::string::npos);
+        CHECK(why.find('\n') == std::string::npos);
+    }
+    store::test::pg_exec(*url, "ALTER TABLE facts_away RENAME TO delivery_facts");
+    CHECK(s->head() == 1);
+    CHECK_FALSE(s->claimed("k"));
+    auto const results = s->write({app::append_batch{{note(1, 2)}, {"k"}, {{1, 1}}}, app::set_fact{"room:x", "C1"}});
+    CHECK(results[0].written());
+    CHECK(s->load() == std::vector<core::event>{note(1, 1), note(1, 2)});
+    CHECK(s->fact("room:x") == "C1");
+}
+
+TEST_CASE("postgresql: a database of schema 1 is brought to this schema with its rows, and written to") {
+    auto const url = store::test::fresh_pg_database();
+    if (!url) return;
+    // Schema 1 as it was released, with rows written by that release.
+    store::test::pg_exec(*url, R"sql(
+CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL);
+INSERT INTO schema_migrations VALUES (1, 1780000000000);
+CREATE TABLE events (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, incident INTEGER NOT NULL,
+    version INTEGER NOT NULL, type TEXT NOT NULL, at BIGINT NOT NULL, actor TEXT NOT NULL, body TEXT NOT NULL,
+    UNIQUE (incident, version));
+CREATE TABLE reminders_fired (key TEXT PRIMARY KEY, fired_at BIGINT NOT NULL);
+CREATE TABLE outbox (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, lane INTEGER NOT NULL, body TEXT NOT NULL,
+    created_at BIGINT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until BIGINT, done_at BIGINT,
+    result TEXT);
+CREATE INDEX outbox_pending ON outbox (id) WHERE done_at IS NULL;
+CREATE TABLE delivery_facts (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE SEQUENCE incident_numbers;
+INSERT INTO events (incident, version, type, at, actor, body)
+    VALUES (1, 1, 'note_added', 1780000001000, 'U01', '{"text":"note 1"}');
+INSERT INTO reminders_fired VALUES ('nudge:1:1780003600000', 1780003600000);
+)sql");
+    auto s = store::open_store(*url);
+    CHECK(s->load() == std::vector<core::event>{note(1, 1)});
+    CHECK(s->claimed("nudge:1:1780003600000"));
+    auto const results = s->write({app::append_batch{{note(1, 2)}, {}, {{1, 1}}, {{1, post_to("#a")}}},
+                                   app::append_batch{{note(1, 9)}, {"nudge:1:1780003600000"}, {{1, 1}}}});
+    CHECK(results[0].written());
+    CHECK(results[0].head == 2);
+    CHECK(results[1].status == append_result::conflict);
+    CHECK(s->load() == std::vector<core::event>{note(1, 1), note(1, 2)});
+    CHECK(s->pending(0, 10).size() == 1);
 }
 
 TEST_CASE("a store shared by processes numbers each new incident once, any store numbers at least as asked") {
