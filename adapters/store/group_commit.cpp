@@ -45,12 +45,13 @@ std::optional<std::string> group_commit::fact(std::string const& key) {
     if (auto const it = unwritten_facts_.find(key); it != unwritten_facts_.end()) return it->second.first;
     if (auto const it = known_facts_.find(key); it != known_facts_.end()) return it->second;
     auto value = reader_->fact(key);
-    // Only what is there: a fact missing now may be written by another process at any time.
-    if (value) {
-        if (known_facts_.size() >= facts_kept) known_facts_.clear();
-        known_facts_.emplace(key, *value);
-    }
+    remember_fact(key, value);
     return value;
+}
+
+void group_commit::remember_fact(std::string const& key, std::optional<std::string> value) {
+    if (known_facts_.size() >= facts_kept) known_facts_.clear();
+    known_facts_.insert_or_assign(key, std::move(value));
 }
 
 std::function<void()> group_commit::news() {
@@ -68,18 +69,16 @@ bool group_commit::on_others_wrote(std::function<void()> fn) {
     return true;
 }
 
-void group_commit::forget_written_facts(app::write_op const& op) {
-    each_fact(op, [this](std::string const& key, std::string const&, bool held) {
+void group_commit::settle_facts(app::write_op const& op, bool written) {
+    each_fact(op, [&](std::string const& key, std::string const&, bool held) {
         known_facts_.erase(key);
-        if (held) forget_fact(key);
-    });
-}
-
-void group_commit::forget_fact(std::string const& key) {
-    // The newest value submitted is the last written: it stays until every write of the key is done.
-    if (auto const it = unwritten_facts_.find(key); it != unwritten_facts_.end() && --it->second.second == 0) {
+        if (!held) return;
+        auto const it = unwritten_facts_.find(key);
+        // The newest value submitted is the last written: it stays until every write of the key is done.
+        if (it == unwritten_facts_.end() || --it->second.second > 0) return;
+        if (written) remember_fact(key, it->second.first);
         unwritten_facts_.erase(it);
-    }
+    });
 }
 
 std::vector<app::write_result> group_commit::write(std::vector<app::write_op> const& ops) {
@@ -191,7 +190,7 @@ void group_commit::writer_loop() {
         if (finished.empty()) continue;
         post_([this, finished = std::move(finished)]() mutable {
             for (auto& [q, result] : finished) {
-                forget_written_facts(q.op);
+                settle_facts(q.op, result.written());
                 // Without a completion, a failure is seen by the writes after it: they fail the same way.
                 if (q.done) q.done(std::move(result));
             }

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -90,7 +91,6 @@ private:
         std::size_t index = 0;
     };
     void writer_loop();
-    void forget_fact(std::string const& key);
 
     // Stopped first: its news posts to this object.
     std::unique_ptr<news_feed> feed_;
@@ -102,10 +102,12 @@ private:
     std::size_t max_writes_;
     // Facts submitted and not yet confirmed on disk, with how many writes of each are in flight.
     std::map<std::string, std::pair<std::string, int>, std::less<>> unwritten_facts_;
-    // Facts on disk as last read (the loop's thread only); one this process writes is forgotten
-    // once written, and read again. Bounded by forgetting all at once: the busy ones come back.
-    std::unordered_map<std::string, std::string> known_facts_;
-    void forget_written_facts(app::write_op const& op);
+    // Facts on disk as last read or written, and those read missing (the loop's thread only); all
+    // forgotten when another process writes. Bounded by forgetting all at once: the busy ones come back.
+    std::unordered_map<std::string, std::optional<std::string>> known_facts_;
+    void remember_fact(std::string const& key, std::optional<std::string> value);
+    // `op` is settled: what it wrote (`written`) is known, a first-wins fact is read back.
+    void settle_facts(app::write_op const& op, bool written);
 
     mutable std::mutex mutex_;
     std::condition_variable work_;

@@ -4,6 +4,7 @@
 // back before it is on disk.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <vector>
 
 #include "adapters/store/group_commit.hpp"
@@ -106,4 +107,80 @@ TEST_CASE("what was submitted is written before the store closes") {
     }
     sqlite_store reopened{file};
     CHECK(reopened.load().size() == 20);
+}
+
+namespace {
+
+// The store behind group commit, counting the facts read from it and failing writes when told.
+class watched_store final : public app::event_store {
+public:
+    explicit watched_store(std::filesystem::path const& file) : s_(file) {}
+    std::vector<core::event> load() override { return s_.load(); }
+    std::vector<core::event> load_between(std::int64_t after, std::int64_t through) override {
+        return s_.load_between(after, through);
+    }
+    bool claimed(std::string const& key) override { return s_.claimed(key); }
+    std::int64_t head() override { return s_.head(); }
+    std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override {
+        return s_.pending(after, limit);
+    }
+    std::optional<std::string> fact(std::string const& key) override {
+        ++facts_read;
+        return s_.fact(key);
+    }
+    std::vector<write_result> write(std::vector<app::write_op> const& ops) override {
+        if (failing) throw app::store_error("disk full");
+        return s_.write(ops);
+    }
+    std::atomic<int> facts_read{0};
+    std::atomic<bool> failing{false};
+
+private:
+    sqlite_store s_;
+};
+
+}  // namespace
+
+TEST_CASE("a fact this process wrote or found missing is known without reading it again, unless its write failed, the first won or another process wrote") {
+    temp_dir dir;
+    auto const file = dir / "warroom.db";
+    loop l;
+    auto writer = std::make_unique<watched_store>(file);
+    auto reader = std::make_unique<watched_store>(file);
+    auto& w = *writer;
+    auto& r = *reader;
+    group_commit store{std::move(writer), std::move(reader), l.post()};
+    std::vector<write_result> results;
+    auto const keep = [&](write_result x) { results.push_back(x); };
+
+    store.submit(app::set_fact{"room:1", "C1"}, keep);
+    l.run_until([&] { return results.size() == 1; });
+    CHECK(store.fact("room:1") == "C1");
+    CHECK(r.facts_read == 0);
+
+    w.failing = true;
+    store.submit(app::set_fact{"room:1", "C9"}, keep);
+    l.run_until([&] { return results.size() == 2; });
+    CHECK(results[1].failure);
+    CHECK(store.fact("room:1") == "C1");  // what the disk has
+    CHECK(r.facts_read == 1);
+
+    w.failing = false;
+    store.submit(app::set_fact{"install", "T1", true}, keep);
+    store.submit(app::set_fact{"install", "T2", true}, keep);
+    l.run_until([&] { return results.size() == 4; });
+    CHECK(store.fact("install") == "T1");  // the first won: read back once
+    CHECK(store.fact("install") == "T1");
+    CHECK(r.facts_read == 2);
+
+    // Missing is known too, until another process writes.
+    CHECK_FALSE(store.fact("message:k"));
+    CHECK_FALSE(store.fact("message:k"));
+    CHECK(r.facts_read == 3);
+    store.news()();
+    int turns = 0;
+    l.run_until([&] { return ++turns > 1; });  // once round the loop: the news is posted to it
+    CHECK_FALSE(store.fact("message:k"));
+    CHECK(store.fact("room:1") == "C1");
+    CHECK(r.facts_read == 5);
 }
