@@ -24,7 +24,10 @@
 // (of fixed, max, window, history), --bots warroom,bolt, --seeder (build-release/bench/seed_incidents),
 // --json FILE, --keep (keep temp dirs and logs), --postgres URL (warroom's store: a fresh database on that
 // server per run, made with psql; not with --history), --replicas K (1: K warroom processes on the one
-// store, each with its own Socket Mode connection; CPU is their sum, RSS the first one's). Needs
+// store, each with its own Socket Mode connection; CPU is their sum, RSS the first one's), --kill-one-at S
+// (with --replicas 2 or more, the fixed phase: the last replica is SIGKILLed S seconds into the load; the
+// declares it was handed and had not acknowledged go unanswered, as Slack does not resend a slash command,
+// and every acknowledged one must still get its one war room and posts, each once). Needs
 // tests/slack_sim/node_modules (npm ci there).
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import {
@@ -53,9 +56,11 @@ const { values: opts } = parseArgs({
     keep: { type: 'boolean', default: false },
     postgres: { type: 'string' },
     replicas: { type: 'string', default: '1' },
+    'kill-one-at': { type: 'string' },
   },
 });
 const REPLICAS = Number(opts.replicas);
+const KILL_AT = opts['kill-one-at'] === undefined ? null : Number(opts['kill-one-at']);
 const N = Number(opts.count);
 const RATE = Number(opts.rate);
 const WINDOW = Number(opts.window);
@@ -85,6 +90,9 @@ if (phases.includes('history')) {
 }
 if (!Number.isInteger(REPLICAS) || REPLICAS < 1) throw new Error('--replicas must be a positive integer');
 if (REPLICAS > 1 && !opts.postgres) throw new Error('--replicas shares one store between processes: use it with --postgres');
+if (KILL_AT !== null && !(KILL_AT > 0 && REPLICAS >= 2 && phases.length === 1 && phases[0] === 'fixed')) {
+  throw new Error('--kill-one-at needs a positive number of seconds, --replicas 2 or more and --phases fixed');
+}
 if (opts.postgres && phases.includes('history')) throw new Error('the history phase seeds a SQLite store: not with --postgres');
 if (bots.includes('warroom') && !existsSync(binary)) throw new Error(`no warroom binary at ${binary} (--binary)`);
 
@@ -170,6 +178,9 @@ const logTail = (bot, lines = 20) => readFileSync(bot.logFile, 'utf8').trimEnd()
 
 // --- one (phase, bot) run ---------------------------------------------------------------------------------
 
+// The ack of a declare that was decided and kept (not "could not record" or nothing at all).
+const recorded = (a) => Boolean(a) && /Declared INC-\d+/.test(a.payload?.text ?? '');
+
 const titleOf = (k) => `Load test ${k}`;
 const roomPattern = /^inc-(\d+)-load-test-(\d+)$/;
 
@@ -202,8 +213,12 @@ async function runOne(kind, phase, history) {
   const startedAt = Date.now();
   const all = Array.from({ length: replicas }, (_, k) => startBot(kind, sim, dir, storeUrl, k + 1));
   const bot = all[0];
-  const anyExit = Promise.race(all.map((b) => b.exited));
-  const cpuOfAll = () => all.reduce((sum, b) => sum + cpuSeconds(b.pid), 0);
+  // The replica --kill-one-at kills: the last, so that RSS is still sampled from the first.
+  const victim = KILL_AT !== null && kind === 'warroom' ? all[all.length - 1] : null;
+  let killedAt = null;
+  const anyExit = Promise.race(all.filter((b) => b !== victim).map((b) => b.exited));
+  // A killed replica's CPU is what it had used when it was killed.
+  const cpuOfAll = () => all.reduce((sum, b) => sum + (b.cpuAtKill ?? cpuSeconds(b.pid)), 0);
   const failures = [];
   let result;
   try {
@@ -231,6 +246,11 @@ async function runOne(kind, phase, history) {
       return acks[k];
     };
     const t0 = Date.now();
+    const killer = victim && setTimeout(() => {
+      victim.cpuAtKill = cpuSeconds(victim.pid);
+      victim.child.kill('SIGKILL');
+      killedAt = Date.now();
+    }, KILL_AT * 1000);
     if (phase === 'window') {
       // W slots, each injecting its next declare once its last is acked (or timed out): W in flight.
       let next = 1;
@@ -247,12 +267,15 @@ async function runOne(kind, phase, history) {
     }
     const lastInjection = Date.now();
     const ackRecords = await Promise.all(acks.slice(1));
+    clearTimeout(killer);
+    if (victim && killedAt === null) throw new Error(`the load ended before --kill-one-at ${KILL_AT} s`);
     // A minute, and 100 ms a declare: a bot that falls behind (thousands of declares) still gets to finish.
     const settleMs = 60_000 + N * 100;
+    const owed = ackRecords.filter(recorded).length;
     try {
       await Promise.race([
-        sim.waitFor(() => counts.announcements >= N && counts.pins >= N && counts.roomPosts >= 4 * N, settleMs,
-          'every incident posted'),
+        sim.waitFor(() => counts.announcements >= owed && counts.pins >= owed && counts.roomPosts >= 4 * owed,
+          settleMs, 'every acknowledged incident posted'),
         anyExit.then((e) => { throw new Error(`${kind} exited under load: ${JSON.stringify(e)}`); }),
       ]);
     } catch (err) {
@@ -266,14 +289,25 @@ async function runOne(kind, phase, history) {
     clearInterval(sampler);
     await sleep(300); // anything extra (duplicates) would land now
     const firstNumber = (history?.lastIncident ?? 0) + 1;
-    result = analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInjection, counts, firstNumber });
+    result = analyse({
+      kind, phase, sim, injected, ackRecords, failures, t0, lastInjection, counts, firstNumber, killedAt,
+    });
+    if (killedAt !== null) {
+      // When each survivor said it took over entries of a process whose leases lapsed.
+      const takeovers = all.filter((b) => b !== victim)
+        .flatMap((b) => [...readFileSync(b.logFile, 'utf8').matchAll(/^(\S+) info outbox: took over \d+ entries/gm)])
+        .map((m) => Date.parse(m[1]) - killedAt);
+      if (takeovers.length === 0) failures.push('no survivor took over the killed replica\'s deliveries');
+      result.takeoverMs = takeovers.length > 0 ? Math.max(...takeovers) : NaN;
+      if (result.takeoverMs > 10_000) failures.push(`leases taken over ${result.takeoverMs} ms after the kill`);
+    }
     Object.assign(result, {
       startupSeconds, idleRssMb: idleRssKb / 1024, peakRssMb: peakRssKb / 1024, hwmMb: hwmKb / 1024,
       cpuSeconds: cpu1 - cpu0, cpuMsPerIncident: ((cpu1 - cpu0) / N) * 1000,
       driverCpuSeconds: (self1.user + self1.system) / 1e6, fsyncMs,
       runQueueSeconds: wait1 - wait0,
     });
-    const log = all.map((b) => readFileSync(b.logFile, 'utf8')).join('\n');
+    const log = all.filter((b) => b !== victim).map((b) => readFileSync(b.logFile, 'utf8')).join('\n');
     const warning = / (warn|error|critical) |\[ERROR\]|\[WARN\]|bolt error/i;
     result.logWarnings = log.split('\n').filter((l) => warning.test(l)).length;
   } catch (err) {
@@ -293,13 +327,17 @@ async function runOne(kind, phase, history) {
 }
 
 // `firstNumber`: the incident number the first declare gets (after a seeded history's).
-function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInjection, counts, firstNumber }) {
+// With a replica killed (`killedAt`), only the acknowledged declares are owed a war room.
+function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInjection, counts, firstNumber,
+  killedAt }) {
   const fail = (msg) => { if (failures.length < 40) failures.push(msg); };
+  const killing = killedAt !== null;
   // Acks.
   const ackLatency = [];
   let lastAck = t0;
   ackRecords.forEach((a, i) => {
     const k = i + 1;
+    if (killing && !recorded(a)) return undefined;
     if (!a) return fail(`declare ${k}: no ack within the deadline`);
     ackLatency.push(a.latencyMs);
     lastAck = Math.max(lastAck, a.at);
@@ -307,7 +345,8 @@ function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInj
       fail(`declare ${k}: ack payload ${JSON.stringify(a.payload).slice(0, 200)}`);
     }
   });
-  if (sim.timeouts.length > 0) fail(`${sim.timeouts.length} envelope(s) timed out`);
+  const unanswered = ackRecords.filter((a) => !recorded(a)).length;
+  if (sim.timeouts.length > 0 && !killing) fail(`${sim.timeouts.length} envelope(s) timed out`);
   if (sim.garbage.length > 0) fail(`${sim.garbage.length} garbage frame(s): ${sim.garbage[0].reason}`);
   if (counts.limited > 0) fail(`${counts.limited} call(s) answered 429`);
 
@@ -325,7 +364,9 @@ function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInj
     numbers.add(Number(m[1]));
   }
   const lastNumber = firstNumber + N - 1;
-  if (numbers.size !== N || Math.min(...numbers) !== firstNumber || Math.max(...numbers) !== lastNumber) {
+  // A declare the killed replica took but did not acknowledge may have its room, or not, and a number.
+  if (!killing
+    && (numbers.size !== N || Math.min(...numbers) !== firstNumber || Math.max(...numbers) !== lastNumber)) {
     fail(`incident numbers: ${numbers.size} distinct, ${Math.min(...numbers)}..${Math.max(...numbers)}, `
       + `not ${firstNumber}..${lastNumber}`);
   }
@@ -352,6 +393,7 @@ function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInj
   const escalation = [];
   let lastDone = t0;
   for (let k = 1; k <= N; k++) {
+    if (killing && !recorded(ackRecords[k - 1])) continue;
     const room = roomOf.get(k);
     if (!room) { fail(`declare ${k}: no war room`); continue; }
     const channel = sim.channels.get(room.id);
@@ -388,7 +430,7 @@ function analyse({ kind, phase, sim, injected, ackRecords, failures, t0, lastInj
     ack: summary(ackLatency), firstPost: summary(firstPost), complete: summary(complete),
     escalation: summary(escalation), completed: complete.length,
     seconds: (lastDone - t0) / 1000, throughput: complete.length / ((lastDone - t0) / 1000),
-    apiCalls: sim.calls.length,
+    apiCalls: sim.calls.length, unanswered, killToAllPostedMs: killing ? lastDone - killedAt : NaN,
   };
 }
 
@@ -403,6 +445,9 @@ const figures = [
   ['acked', "acks within Slack's 3 s deadline", 0, (r) => r.acked],
   ['ackedPct', 'share of acks within 3 s (%)', 1, (r) => (100 * r.acked) / r.count],
   ['completed', 'incidents fully posted', 0, (r) => r.completed],
+  ['unanswered', 'declares without a kept ack (a killed replica\'s)', 0, (r) => r.unanswered],
+  ['takeoverMs', 'kill → its leases taken over (ms)', 0, (r) => r.takeoverMs],
+  ['killToAllPostedMs', 'kill → every acknowledged declare fully posted (ms)', 0, (r) => r.killToAllPostedMs],
   ['ackP50', 'ack latency p50 (ms)', 0, (r) => r.ack?.p50],
   ['ackP99', 'ack latency p99 (ms)', 0, (r) => r.ack?.p99],
   ['ackMax', 'ack latency max (ms)', 0, (r) => r.ack?.max],
@@ -510,7 +555,8 @@ const out = [
   '',
   `Machine: ${m.nproc} cores (${m.cpu}), kernel ${m.kernel}, Node ${m.node}; load average at start `
     + `${m.loadavg.join(' ')}; store on ${opts.postgres ? `PostgreSQL at ${new URL(opts.postgres).host}, ${REPLICAS} `
-      + `warroom replica(s)` : m.storeFs || tmpdir()}. Simulator rate limits ×${SCALE} `
+      + `warroom replica(s)${KILL_AT !== null ? `, the last SIGKILLed ${KILL_AT} s into the load` : ''}`
+      : m.storeFs || tmpdir()}. Simulator rate limits ×${SCALE} `
     + `(warroom's rate_limit_scale the same), plain sockets.`
     + (RUNS > 1 ? ` Medians of ${RUNS} runs of each (phase, bot), the bots alternating within each run.` : ''),
   '',
