@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/model.hpp"
@@ -31,6 +32,14 @@ struct user_limits {
     bool operator==(user_limits const&) const = default;
 };
 
+// How long until `l` allows one more after it was spent at `spent` (oldest first): the bucket below,
+// replayed from a history that several processes share (their log), full before the first. Nothing
+// when one is left.
+std::optional<core::milliseconds> wait_after(std::multiset<core::timestamp> const& spent, limit const& l,
+                                             core::timestamp now);
+// How far back a history must go for wait_after(): twice the time the bucket takes to fill from empty.
+core::milliseconds memory_of(limit const& l);
+
 // One bucket per key, holding up to `burst` tokens and refilled at `per_minute`; a key starts full.
 class token_buckets {
 public:
@@ -52,9 +61,9 @@ public:
 
     // Takes one token; when none is left, how long until one is.
     std::optional<core::milliseconds> take(std::string const& user, request_kind kind, core::timestamp now);
+    limit const& of(request_kind k) const;
 
 private:
-    limit const& of(request_kind k) const;
 
     user_limits limits_;
     token_buckets buckets_;

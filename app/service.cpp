@@ -89,6 +89,7 @@ void service::reload() {
     }
     rooms_.clear();
     by_declared_.clear();
+    declared_by_.clear();
     unresolved_.clear();
     with_open_actions_.clear();
     published_.clear();
@@ -235,6 +236,12 @@ void service::index(incident const* before, incident const& after) {
     };
     if (before) count(*before, -1);
     count(after, 1);
+    if (!before) {
+        auto const memory = memory_of(limiter_.of(request_kind::declare));
+        if (memory.count() > 0 && (!last_event_at_ || after.declared_at + memory >= *last_event_at_)) {
+            declared_by_[after.declared_by].insert(after.declared_at);
+        }
+    }
     if (before && before->declared_at != after.declared_at) by_declared_.erase({before->declared_at, after.number});
     by_declared_.emplace(after.declared_at, after.number);
     auto const mark = [](std::set<int>& set, int number, bool in) {
@@ -287,7 +294,17 @@ bool service::denied(origin const& o, incident const& i, privilege what, std::st
 
 bool service::within_limits(origin const& o, request_kind kind, std::string_view verb, outcome& out) {
     if (o.integration || o.user == bot_user) return true;
-    auto const wait = limiter_.take(o.user, kind, o.now);
+    std::optional<milliseconds> wait;
+    if (kind == request_kind::declare) {
+        if (auto const it = declared_by_.find(o.user); it != declared_by_.end()) {
+            auto const& l = limiter_.of(kind);
+            it->second.erase(it->second.begin(), it->second.lower_bound(o.now - memory_of(l)));
+            wait = wait_after(it->second, l, o.now);
+            if (it->second.empty()) declared_by_.erase(it);
+        }
+    } else {
+        wait = limiter_.take(o.user, kind, o.now);
+    }
     if (!wait) return true;
     auto const what = kind == request_kind::declare ? "incidents declared"
                       : kind == request_kind::mark  ? "timeline marks"

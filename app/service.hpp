@@ -205,6 +205,9 @@ private:
     std::string slash_;
     bool outbox_;
     rate_limiter limiter_;
+    // When each person declared the incidents of the last memory_of(declare limit), from the log: the
+    // declare limit is one budget for all the processes sharing it, each reading the others' declarations.
+    std::unordered_map<std::string, std::multiset<timestamp>> declared_by_;
     directory const* directory_ = nullptr;
     incident_map incidents_;
     alert_group_map groups_;

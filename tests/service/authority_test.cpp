@@ -183,6 +183,33 @@ TEST_CASE("a burst from one person is slowed down with a clear reply, others are
     CHECK(svc.handle({"carol", "incidents", t0}, "declare P3 Six").changed);
 }
 
+TEST_CASE("one person's declare budget is read from the log: shared by processes on one store, kept over a restart") {
+    warroom::store::test::temp_dir dir;
+    auto const url = "sqlite://" + (dir / "w.db").string();
+    warroom::app::user_limits const limits{{2, 2}, {0, 0}, {0, 0}};
+    auto one_store = warroom::store::open_store(url);
+    auto two_store = warroom::store::open_store(url);
+    warroom::app::service one{*one_store, policy::defaults(), "/incident", false, limits};
+    warroom::app::service two{*two_store, policy::defaults(), "/incident", false, limits};
+    CHECK(one.handle({"bot-script", "incidents", t0}, "declare P3 One").changed);
+    CHECK(two.handle({"bot-script", "incidents", t0 + 1s}, "declare P3 Two").changed);
+    auto const third = one.handle({"bot-script", "incidents", t0 + 2s}, "declare P3 Three");
+    CHECK_FALSE(third.changed);
+    REQUIRE(third.denied);
+    CHECK(third.denied->reason == "rate limit: incidents declared");
+    // Two tokens spent a second apart, refilled at one every 30 s: the next one in 28 s.
+    CHECK(render_text(std::get<reply>(third.effects.front()).view) ==
+          "⚠️ slow down: too many incidents declared from you in the last minute; nothing was done. Try again in "
+          "28s.\n");
+    CHECK(two.handle({"alice", "incidents", t0 + 2s}, "declare P3 Four").changed);
+    {
+        warroom::app::service restarted{*one_store, policy::defaults(), "/incident", false, limits};
+        CHECK(restarted.handle({"bot-script", "incidents", t0 + 3s}, "declare P3 Five").denied);
+    }
+    CHECK(two.handle({"bot-script", "incidents", t0 + 30s}, "declare P3 Six").changed);
+    CHECK(one.handle({"bot-script", "incidents", t0 + 31s}, "declare P3 Seven").denied);
+}
+
 TEST_CASE("commands and timeline marks from one person are limited too, each kind on its own budget") {
     warroom::store::test::temp_dir dir;
     auto store = warroom::store::open_store("sqlite://" + (dir / "w.db").string());
