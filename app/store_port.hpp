@@ -71,6 +71,13 @@ struct renew_deliveries {
     timestamp until{};
 };
 
+// A process sharing the store is alive until `until`: what live_processes() counts. Given up (the
+// row gone) with release_deliveries at a clean stop. A store only one process writes may ignore it.
+struct heartbeat {
+    std::string owner;
+    timestamp until{};
+};
+
 // A delivery fact, for an adapter to resume or reconcile after a crash.
 struct set_fact {
     std::string key;
@@ -81,7 +88,8 @@ struct set_fact {
 };
 
 using write_op =
-    std::variant<append_batch, lease_delivery, finish_delivery, release_deliveries, renew_deliveries, set_fact>;
+    std::variant<append_batch, lease_delivery, finish_delivery, release_deliveries, renew_deliveries, heartbeat,
+                 set_fact>;
 
 enum class append_result {
     written,   // committed and durable
@@ -149,6 +157,9 @@ public:
     // same moment on two of them do not take one number; a number whose declaration is then not
     // written is skipped. By default, `at_least`.
     virtual int next_incident(int at_least) { return at_least; }
+    // How many processes are alive at `now` (their heartbeats), this one included. By default 1:
+    // a store one process writes.
+    virtual int live_processes(timestamp /*now*/) { return 1; }
 
     // Writes `ops` in one durable transaction, in order, each on its own: one that conflicts is
     // undone alone and the others are written. Returns when they are on disk. Throws store_error

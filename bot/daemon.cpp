@@ -92,6 +92,34 @@ task<void> watchdog(systemd::notifier& systemd, std::chrono::microseconds every,
     }
 }
 
+// Replicas on one store: each says it is alive every 2 s (for 6 s) and keeps its Web API calls to its
+// share of what Slack allows the app, counting the processes alive. A count that cannot be read
+// leaves the share as it was.
+task<void> share_slack_budget(app::event_store& store, slack::web_api& api, std::string owner,
+                              std::shared_ptr<spdlog::logger> log) {
+    constexpr std::chrono::seconds every{2};
+    asio::steady_timer timer{co_await asio::this_coro::executor};
+    int sharing = 1;
+    for (;;) {
+        auto const now = wall_clock_now();
+        store.submit(app::heartbeat{owner, now + 3 * every}, {});
+        try {
+            if (auto const live = std::max(1, store.live_processes(now)); live != sharing) {
+                log->info("slack: {} process(es) share the app's Web API budget: this one keeps to 1/{} of each "
+                          "method's limit",
+                          live, live);
+                api.share_budget(live);
+                sharing = live;
+            }
+        } catch (app::store_error const& err) {
+            log->warn("slack: cannot count the processes sharing the store: {}", err.what());
+        }
+        timer.expires_after(every);
+        co_await timer.async_wait(tuple_awaitable);
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+    }
+}
+
 std::optional<std::string> env(char const* name) {
     auto const* v = std::getenv(name);
     if (!v || !*v) return std::nullopt;
@@ -187,12 +215,11 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
         scheduler_timer.cancel();
     });
     // Another replica's writes: new outbox entries or leases let go, events to catch up with.
-    if (store.on_others_wrote([&] {
-            svc.others_wrote();
-            out.wake();
-        })) {
-        svc.told_of_others();
-    }
+    bool const shared_store = store.on_others_wrote([&] {
+        svc.others_wrote();
+        out.wake();
+    });
+    if (shared_store) svc.told_of_others();
     router.on_groups_changed([&people] { people.refresh(); });
     socket.measure(measured);
     api.measure(measured);
@@ -290,6 +317,11 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
     if (page_web) {
         ++running;
         asio::co_spawn(ioc, page_web->run(), asio::bind_cancellation_slot(stop.slot(), done("status page")));
+    }
+    if (shared_store) {
+        ++running;
+        asio::co_spawn(ioc, share_slack_budget(store, api, delivery.owner, log),
+                       asio::bind_cancellation_slot(stop.slot(), done("slack budget")));
     }
     if (auto const interval = systemd::watchdog_interval(env("WATCHDOG_USEC"), env("WATCHDOG_PID"), getpid());
         interval && systemd_notify.enabled()) {

@@ -74,22 +74,19 @@ rate_limit limit_for(std::string_view method, std::string_view channel) {
 
 }  // namespace
 
-steady_time rate_limiter::free_from(std::deque<steady_time> const& slots, rate_limit limit,
+std::size_t rate_limiter::calls_in_window(std::string_view method, std::string_view channel) const {
+    // A method's budget is the app's, shared by its processes; a channel's pace is each one's own
+    // (a war room is posted to by whoever delivers its incident's lane).
+    auto const share = paced_per_channel(method, channel) ? 1 : processes_;
+    return static_cast<std::size_t>(std::max(1.0, std::floor(limit_for(method, channel).calls * scale_ / share)));
+}
+
+steady_time rate_limiter::free_from(std::deque<steady_time> const& slots, std::size_t calls, millis window,
                                     steady_time earliest) const {
-    auto const calls = static_cast<std::size_t>(std::max(1.0, std::floor(limit.calls * scale_)));
     auto start = earliest;
     if (!slots.empty()) start = std::max(start, slots.back());
     // Sliding window: the call `calls` places back must be a whole window old.
-    if (slots.size() >= calls) start = std::max(start, slots[slots.size() - calls] + with_margin(limit.window));
-    return start;
-}
-
-steady_time rate_limiter::book(std::deque<steady_time>& slots, rate_limit limit, steady_time earliest) {
-    auto const calls = static_cast<std::size_t>(std::max(1.0, std::floor(limit.calls * scale_)));
-    auto const window = with_margin(limit.window);
-    auto const start = free_from(slots, limit, earliest);
-    slots.push_back(start);
-    while (slots.size() > calls && slots.front() + window <= start) slots.pop_front();
+    if (slots.size() >= calls) start = std::max(start, slots[slots.size() - calls] + with_margin(window));
     return start;
 }
 
@@ -108,12 +105,21 @@ steady_time rate_limiter::earliest(std::string_view method, steady_time now) con
 }
 
 steady_time rate_limiter::reserve(std::string_view method, std::string_view channel, steady_time now) {
-    return book(slots_of(method, channel), limit_for(method, channel), earliest(method, now));
+    auto const calls = calls_in_window(method, channel);
+    auto const window = limit_for(method, channel).window;
+    auto& slots = slots_of(method, channel);
+    auto const start = free_from(slots, calls, window, earliest(method, now));
+    slots.push_back(start);
+    while (slots.size() > calls && slots.front() + with_margin(window) <= start) slots.pop_front();
+    return start;
 }
 
 steady_time rate_limiter::next_free(std::string_view method, std::string_view channel, steady_time now) {
-    return free_from(slots_of(method, channel), limit_for(method, channel), earliest(method, now));
+    return free_from(slots_of(method, channel), calls_in_window(method, channel), limit_for(method, channel).window,
+                     earliest(method, now));
 }
+
+void rate_limiter::share_among(int processes) { processes_ = std::max(1, processes); }
 
 void rate_limiter::release(std::string_view method, std::string_view channel, steady_time slot) {
     auto& slots = slots_of(method, channel);

@@ -42,15 +42,19 @@ public:
     void release(std::string_view method, std::string_view channel, steady_time slot);
     // Slack answered 429: no call of `method` before `until`.
     void pause(std::string_view method, steady_time until);
+    // `processes` replicas call Slack for the one app: each keeps to its share of every method's limit.
+    void share_among(int processes);
 
 private:
-    // The first start at or after `earliest` that `slots` leave free under `limit`.
-    steady_time free_from(std::deque<steady_time> const& slots, rate_limit limit, steady_time earliest) const;
-    steady_time book(std::deque<steady_time>& slots, rate_limit limit, steady_time earliest);
+    std::size_t calls_in_window(std::string_view method, std::string_view channel) const;
+    // The first start at or after `earliest` that `slots` leave free, `calls` to a `window`.
+    steady_time free_from(std::deque<steady_time> const& slots, std::size_t calls, millis window,
+                          steady_time earliest) const;
     steady_time earliest(std::string_view method, steady_time now) const;
     std::deque<steady_time>& slots_of(std::string_view method, std::string_view channel);
 
     double scale_;
+    int processes_ = 1;
     std::map<std::string, std::deque<steady_time>, std::less<>> per_method_;
     std::map<std::string, std::deque<steady_time>, std::less<>> per_channel_;
     std::map<std::string, steady_time, std::less<>> paused_until_;

@@ -61,6 +61,8 @@ public:
     // When a call of `method` (to `channel`, for chat.postMessage) made now would start, booking
     // nothing: work that would wait long for its slot can be handed back instead.
     steady_time next_free(std::string_view method, std::string_view channel = {});
+    // `processes` replicas call Slack for this app: each keeps to its share of every method's limit.
+    void share_budget(int processes) { limiter_.share_among(processes); }
     // POST JSON to an absolute URL Slack gave (a response_url), no token.
     task<api_response> post_to(std::string url, nlohmann::json body);
     // POST raw bytes to an absolute URL (a file upload URL), no token.

@@ -11,7 +11,9 @@ namespace {
 // means a migration added what this list lacks, and copying would leave it behind.
 void check_catalog(table_store& s, std::string_view side) {
     auto found = s.catalog();
-    std::erase_if(found, [](auto const& c) { return c.first == schema_table; });
+    std::erase_if(found, [](auto const& c) {
+        return std::find(uncopied_tables.begin(), uncopied_tables.end(), c.first) != uncopied_tables.end();
+    });
     std::vector<std::pair<std::string, std::string>> known;
     for (auto const& t : tables()) {
         for (auto const& c : t.columns) known.emplace_back(t.name, c.name);

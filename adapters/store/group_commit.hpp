@@ -62,6 +62,7 @@ public:
     void listen(std::unique_ptr<news_feed> feed) { feed_ = std::move(feed); }
     bool on_others_wrote(std::function<void()> fn) override;
     int next_incident(int at_least) override { return reader_->next_incident(at_least); }
+    int live_processes(core::timestamp now) override { return reader_->live_processes(now); }
     // Waits for the writer thread; not for the loop's thread, which would stop reading frames.
     std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
     void submit(app::write_op op, std::function<void(app::write_result)> done) override;

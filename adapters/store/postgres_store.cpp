@@ -193,11 +193,18 @@ BEGIN
 END
 $$;
 )sql",
+    // Who is alive: each process's heartbeat, so that replicas share what Slack allows the app.
+    R"sql(
+CREATE TABLE processes (
+    owner       TEXT   PRIMARY KEY,
+    alive_until BIGINT NOT NULL
+);
+)sql",
 };
 constexpr std::int64_t known_schema_version = std::size(migrations);
 
 // The statements every connection prepares, by name.
-constexpr std::array<std::pair<char const*, char const*>, 17> statements{{
+constexpr std::array<std::pair<char const*, char const*>, 20> statements{{
     {"take_write_lock", write_lock},
     {"append",
      "SELECT warroom_append($1::integer[], $2::integer[], $3::integer[], $4::integer[], $5::text[], $6::bigint[], "
@@ -218,6 +225,11 @@ constexpr std::array<std::pair<char const*, char const*>, 17> statements{{
     {"release_outbox", "UPDATE outbox SET owner = NULL, lease_until = NULL WHERE owner = $1 AND done_at IS NULL"},
     {"renew_outbox", "UPDATE outbox SET lease_until = $2 WHERE owner = $1 AND done_at IS NULL AND lease_until < $2"},
     {"finish_outbox", "UPDATE outbox SET done_at = $2, result = $3 WHERE id = $1"},
+    {"upsert_process",
+     "INSERT INTO processes (owner, alive_until) VALUES ($1, $2) ON CONFLICT (owner) DO UPDATE SET alive_until = "
+     "excluded.alive_until"},
+    {"delete_process", "DELETE FROM processes WHERE owner = $1"},
+    {"count_processes", "SELECT COUNT(*) FROM processes WHERE alive_until > $1"},
     {"select_fact", "SELECT value FROM delivery_facts WHERE key = $1"},
     {"upsert_fact",
      "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
@@ -651,6 +663,9 @@ struct postgres_store::impl {
             p.send("finish_outbox", {std::to_string(f->id), std::to_string(unix_ms_now()), f->result});
         } else if (auto const* r = std::get_if<app::release_deliveries>(&w)) {
             p.send("release_outbox", {r->owner});
+            p.send("delete_process", {r->owner});
+        } else if (auto const* h = std::get_if<app::heartbeat>(&w)) {
+            p.send("upsert_process", {h->owner, std::to_string(unix_ms(h->until))});
         } else if (auto const* r = std::get_if<app::renew_deliveries>(&w)) {
             p.send("renew_outbox", {r->owner, std::to_string(unix_ms(r->until))});
         } else {
@@ -783,6 +798,11 @@ int postgres_store::next_incident(int at_least) {
     if (n > std::numeric_limits<int>::max())
         throw app::store_error("postgresql store " + impl_->name + ": incident numbers ran out");
     return static_cast<int>(n);
+}
+
+int postgres_store::live_processes(core::timestamp now) {
+    impl_->ready();
+    return static_cast<int>(impl_->single_int("count_processes", {std::to_string(unix_ms(now))}, "count processes"));
 }
 
 std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> const& ops) {

@@ -39,6 +39,7 @@ public:
     std::optional<std::string> fact(std::string const& key) override;
     // From a sequence: each number once across every connection.
     int next_incident(int at_least) override;
+    int live_processes(core::timestamp now) override;
     // Throws std::invalid_argument for a batch that could never be written (as sqlite_store does),
     // app::store_error on any database failure; a lost connection is re-opened by the next call.
     std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;

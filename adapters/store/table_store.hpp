@@ -4,6 +4,7 @@
 // table or column a later migration adds cannot be left behind unnoticed.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -36,9 +37,11 @@ struct table {
     bool numbered;
 };
 
-// In the order a copy takes them. schema_migrations is each adapter's own and is not among them.
+// In the order a copy takes them. The tables below are not among them.
 std::span<table const> tables();
-inline constexpr std::string_view schema_table = "schema_migrations";
+// Each adapter's own (schema_migrations), and who is alive now (processes: a moved store starts
+// with nobody): never copied.
+inline constexpr std::array<std::string_view, 2> uncopied_tables{"schema_migrations", "processes"};
 // "seq, incident, …": the table's columns in order, for the adapters' statements.
 std::string column_names(table const& t);
 

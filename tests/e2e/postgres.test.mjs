@@ -65,6 +65,8 @@ describe('PostgreSQL store', { skip: !server && 'no PostgreSQL server (run under
         k % 2 ? 'U111' : 'U222')));
       for (let k = 1; k <= count; ++k) await w.waitForRoom(k);
       await sleep(8000);
+      // Each counted the three by their heartbeats and kept to a third of the app's Web API budget.
+      for (const bot of w.bots) assert.match(bot.log(), /slack: 3 process\(es\) share the app's Web API budget/);
       for (const bot of w.bots) assert.equal((await bot.stop()).code, 0);
       for (let k = 1; k <= count; ++k) {
         assert.equal(w.rooms(k).length, 1, `incident ${k}: one war room`);
@@ -134,6 +136,9 @@ describe('PostgreSQL store', { skip: !server && 'no PostgreSQL server (run under
         .matchAll(/^(\S+) info outbox: took over \d+ entries from another process/gm)].map((m) => Date.parse(m[1]) - killedAt);
       assert.ok(takeovers.length > 0, 'a survivor took over the killed replica\'s deliveries');
       assert.ok(Math.max(...takeovers) < 10000, `taken over ${takeovers.join(', ')} ms after the kill`);
+      // Alone, the survivor takes all of the app's Web API budget again.
+      await w.sim.waitFor(() => /slack: 1 process\(es\) share the app's Web API budget/.test(w.bots[0].log()), 10000,
+        'the survivor alone with the budget');
       await sleep(1000); // a duplicate would come now
       const announced = w.announcements();
       for (const k of acked) {

@@ -98,3 +98,19 @@ TEST_CASE("a released slot is free again") {
     r.release("chat.postMessage", "C1", post);
     for (int k = 0; k < 5; ++k) CHECK(r.reserve("chat.postMessage", "C1", t0) == t0);
 }
+
+TEST_CASE("processes sharing the app keep each to its share of a method's limit, and each to a channel's pace") {
+    rate_limiter r;
+    r.share_among(3);
+    std::vector<steady_time> creates, posts;
+    for (int k = 0; k < 6; ++k) creates.push_back(r.reserve("conversations.create", "", t0));
+    for (auto const start : creates) CHECK(start == t0);  // 20 a minute for three: 6 each
+    CHECK(r.next_free("conversations.create", "", t0) >= t0 + 60s);
+    for (int k = 0; k < 5; ++k) posts.push_back(r.reserve("chat.postMessage", "C1", t0));
+    CHECK(posts[4] == t0);
+    // One left of three: the whole limit again, the window's calls so far counted.
+    r.share_among(1);
+    CHECK(r.next_free("conversations.create", "", t0) == t0);
+    for (int k = 0; k < 14; ++k) CHECK(r.reserve("conversations.create", "", t0) == t0);
+    CHECK(r.next_free("conversations.create", "", t0) >= t0 + 60s);
+}

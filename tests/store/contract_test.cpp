@@ -385,3 +385,24 @@ TEST_CASE("group commit hears the other processes' writes on PostgreSQL and read
         CHECK(one_heard == 1);
     }
 }
+
+TEST_CASE("every adapter counts the processes alive by their heartbeats, and a clean stop is one fewer") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        auto s = store::open_store(a.url);
+        auto const now = t0 + 3600s;
+        s->write({app::heartbeat{"replica-a", now + 6s}, app::heartbeat{"replica-b", now + 6s},
+                  app::heartbeat{"replica-c", now - 1s}});
+        if (a.name == "sqlite") {
+            CHECK(s->live_processes(now) == 1);  // one process writes a file
+            continue;
+        }
+        CHECK(s->live_processes(now) == 2);
+        s->write({app::heartbeat{"replica-c", now + 6s}});
+        CHECK(s->live_processes(now) == 3);
+        s->release("replica-a");
+        CHECK(s->live_processes(now) == 2);
+        CHECK(s->live_processes(now + 7s) == 0);
+    }
+}
