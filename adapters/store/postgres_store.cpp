@@ -57,7 +57,6 @@ struct libpq_api {
     decltype(&::PQport) PQport;
     decltype(&::PQprepare) PQprepare;
     decltype(&::PQreset) PQreset;
-    decltype(&::PQresultErrorField) PQresultErrorField;
     decltype(&::PQresultErrorMessage) PQresultErrorMessage;
     decltype(&::PQresultStatus) PQresultStatus;
     decltype(&::PQsendQueryPrepared) PQsendQueryPrepared;
@@ -109,7 +108,6 @@ libpq_api const& libpq() {
         load(a.PQport, "PQport");
         load(a.PQprepare, "PQprepare");
         load(a.PQreset, "PQreset");
-        load(a.PQresultErrorField, "PQresultErrorField");
         load(a.PQresultErrorMessage, "PQresultErrorMessage");
         load(a.PQresultStatus, "PQresultStatus");
         load(a.PQsendQueryPrepared, "PQsendQueryPrepared");
@@ -524,10 +522,6 @@ struct postgres_store::impl {
 
     // The events a select over (incident, type, at, actor, body, seq) gives, decoded.
     std::vector<core::event> events_of(PGresult const* r) const;
-
-    void put_fact(std::string const& key, std::string const& value, bool first_wins = false) {
-        run(first_wins ? "insert_fact" : "upsert_fact", {key, value}, "record delivery fact");
-    }
 
     // Statements sent one after another without waiting for answers, then answered together: a
     // whole group commit in one round trip. Up to the sync they are one implicit transaction, so an
