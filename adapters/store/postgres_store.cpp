@@ -2,7 +2,6 @@
 // Messages name the database as user@host:port/db, never the URL (it may carry a password).
 #include "adapters/store/postgres_store.hpp"
 
-#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -10,8 +9,8 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -20,6 +19,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "adapters/loaded/loaded.hpp"
 #include "adapters/store/effect_codec.hpp"
 #include "adapters/store/encoded_append.hpp"
 #include "adapters/store/event_codec.hpp"
@@ -71,53 +71,48 @@ struct libpq_api {
 libpq_api const& libpq() {
     // A failed load throws and is tried again by the next store opened.
     static libpq_api const api = [] {
-        void* const library = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
-        if (!library) {
-            throw app::store_error(
-                std::string("postgresql store: cannot load libpq.so.5 (Debian: apt-get install libpq5): ") +
-                ::dlerror());
+        try {
+            loaded::library const library{"libpq.so.5", "libpq5"};
+            libpq_api a{};
+            library.load(a.PQclear, "PQclear");
+            library.load(a.PQcmdTuples, "PQcmdTuples");
+            library.load(a.PQconnectdbParams, "PQconnectdbParams");
+            library.load(a.PQconsumeInput, "PQconsumeInput");
+            library.load(a.PQdb, "PQdb");
+            library.load(a.PQenterPipelineMode, "PQenterPipelineMode");
+            library.load(a.PQerrorMessage, "PQerrorMessage");
+            library.load(a.PQexec, "PQexec");
+            library.load(a.PQexecParams, "PQexecParams");
+            library.load(a.PQexecPrepared, "PQexecPrepared");
+            library.load(a.PQexitPipelineMode, "PQexitPipelineMode");
+            library.load(a.PQfinish, "PQfinish");
+            library.load(a.PQflush, "PQflush");
+            library.load(a.PQfreemem, "PQfreemem");
+            library.load(a.PQgetResult, "PQgetResult");
+            library.load(a.PQgetisnull, "PQgetisnull");
+            library.load(a.PQgetlength, "PQgetlength");
+            library.load(a.PQgetvalue, "PQgetvalue");
+            library.load(a.PQhost, "PQhost");
+            library.load(a.PQisBusy, "PQisBusy");
+            library.load(a.PQnotifies, "PQnotifies");
+            library.load(a.PQntuples, "PQntuples");
+            library.load(a.PQpipelineSync, "PQpipelineSync");
+            library.load(a.PQport, "PQport");
+            library.load(a.PQprepare, "PQprepare");
+            library.load(a.PQreset, "PQreset");
+            library.load(a.PQresultErrorMessage, "PQresultErrorMessage");
+            library.load(a.PQresultStatus, "PQresultStatus");
+            library.load(a.PQsendQueryPrepared, "PQsendQueryPrepared");
+            library.load(a.PQsetnonblocking, "PQsetnonblocking");
+            library.load(a.PQsetNoticeProcessor, "PQsetNoticeProcessor");
+            library.load(a.PQsocket, "PQsocket");
+            library.load(a.PQstatus, "PQstatus");
+            library.load(a.PQtransactionStatus, "PQtransactionStatus");
+            library.load(a.PQuser, "PQuser");
+            return a;
+        } catch (std::runtime_error const& err) {
+            throw app::store_error(std::string("postgresql store: ") + err.what());
         }
-        libpq_api a{};
-        auto const load = [library](auto& fn, char const* name) {
-            fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(::dlsym(library, name));
-            if (!fn) throw app::store_error(std::string("postgresql store: libpq.so.5 has no ") + name);
-        };
-        load(a.PQclear, "PQclear");
-        load(a.PQcmdTuples, "PQcmdTuples");
-        load(a.PQconnectdbParams, "PQconnectdbParams");
-        load(a.PQconsumeInput, "PQconsumeInput");
-        load(a.PQdb, "PQdb");
-        load(a.PQenterPipelineMode, "PQenterPipelineMode");
-        load(a.PQerrorMessage, "PQerrorMessage");
-        load(a.PQexec, "PQexec");
-        load(a.PQexecParams, "PQexecParams");
-        load(a.PQexecPrepared, "PQexecPrepared");
-        load(a.PQexitPipelineMode, "PQexitPipelineMode");
-        load(a.PQfinish, "PQfinish");
-        load(a.PQflush, "PQflush");
-        load(a.PQfreemem, "PQfreemem");
-        load(a.PQgetResult, "PQgetResult");
-        load(a.PQgetisnull, "PQgetisnull");
-        load(a.PQgetlength, "PQgetlength");
-        load(a.PQgetvalue, "PQgetvalue");
-        load(a.PQhost, "PQhost");
-        load(a.PQisBusy, "PQisBusy");
-        load(a.PQnotifies, "PQnotifies");
-        load(a.PQntuples, "PQntuples");
-        load(a.PQpipelineSync, "PQpipelineSync");
-        load(a.PQport, "PQport");
-        load(a.PQprepare, "PQprepare");
-        load(a.PQreset, "PQreset");
-        load(a.PQresultErrorMessage, "PQresultErrorMessage");
-        load(a.PQresultStatus, "PQresultStatus");
-        load(a.PQsendQueryPrepared, "PQsendQueryPrepared");
-        load(a.PQsetnonblocking, "PQsetnonblocking");
-        load(a.PQsetNoticeProcessor, "PQsetNoticeProcessor");
-        load(a.PQsocket, "PQsocket");
-        load(a.PQstatus, "PQstatus");
-        load(a.PQtransactionStatus, "PQtransactionStatus");
-        load(a.PQuser, "PQuser");
-        return a;
     }();
     return api;
 }
@@ -267,7 +262,8 @@ connection connect_to(std::string const& url) {
 std::string name_of(PGconn* conn) {
     auto const part = [](char const* p) { return std::string(p ? p : ""); };
     auto const& pq = libpq();
-    return part(pq.PQuser(conn)) + "@" + part(pq.PQhost(conn)) + ":" + part(pq.PQport(conn)) + "/" + part(pq.PQdb(conn));
+    return part(pq.PQuser(conn)) + "@" + part(pq.PQhost(conn)) + ":" + part(pq.PQport(conn)) + "/" +
+           part(pq.PQdb(conn));
 }
 
 // A parameter as text, or SQL NULL.
@@ -642,16 +638,16 @@ struct postgres_store::impl {
         param const until =
             a.leased_to ? param{std::to_string(unix_ms_now() + lease_ms(a.leased_to->lease))} : std::nullopt;
         auto const at = std::to_string(a.at);
-        p.send("append", {array_of(expected_incidents), array_of(expected_versions), array_of(incidents),
-                          array_of(versions), array_of(types), array_of(ats), array_of(actors), array_of(bodies),
-                          array_of(a.claims), at, array_of(lanes), array_of(effects), at, a.leased_to ? "1" : "0",
-                          owner, until});
+        p.send("append",
+               {array_of(expected_incidents), array_of(expected_versions), array_of(incidents), array_of(versions),
+                array_of(types), array_of(ats), array_of(actors), array_of(bodies), array_of(a.claims), at,
+                array_of(lanes), array_of(effects), at, a.leased_to ? "1" : "0", owner, until});
     }
 
     void send_apply(pipeline& p, app::write_op const& w) {
         if (auto const* l = std::get_if<app::lease_delivery>(&w)) {
-            p.send("lease_outbox",
-                   {std::to_string(l->id), l->owner, std::to_string(unix_ms(l->now)), std::to_string(lease_ms(l->lease))});
+            p.send("lease_outbox", {std::to_string(l->id), l->owner, std::to_string(unix_ms(l->now)),
+                                    std::to_string(lease_ms(l->lease))});
         } else if (auto const* f = std::get_if<app::finish_delivery>(&w)) {
             for (auto const& [key, value] : f->facts) p.send("upsert_fact", {key, value});
             p.send("finish_outbox", {std::to_string(f->id), std::to_string(unix_ms_now()), f->result});
