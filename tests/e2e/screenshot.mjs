@@ -3,6 +3,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const fromSim = createRequire(new URL('../slack_sim/package.json', import.meta.url));
 const { PNG } = fromSim('pngjs');
@@ -13,7 +16,12 @@ export async function assertLooksLike(page, reference) {
   if (process.env.UPDATE_GOLDEN) writeFileSync(reference, PNG.sync.write(shot));
   assert.ok(existsSync(reference), 'a reference screenshot is committed (UPDATE_GOLDEN=1 records one)');
   const want = PNG.sync.read(readFileSync(reference));
-  assert.deepEqual([shot.width, shot.height], [want.width, want.height], 'the page keeps its size');
+  // What was seen, kept where a failure says, to be looked at beside the reference.
+  const seen = join(tmpdir(), `${basename(fileURLToPath(reference), '.png')}-${process.pid}-seen.png`);
+  const kept = () => { writeFileSync(seen, PNG.sync.write(shot)); return `; seen: ${seen}`; };
+  if (shot.width !== want.width || shot.height !== want.height) {
+    assert.fail(`the page keeps its size: ${shot.width}×${shot.height}, not ${want.width}×${want.height}${kept()}`);
+  }
   const differing = pixelmatch(shot.data, want.data, null, want.width, want.height, { threshold: 0.1 });
-  assert.ok(differing <= want.width * want.height * 0.005, `${differing} pixels differ from the reference`);
+  if (differing > want.width * want.height * 0.005) assert.fail(`${differing} pixels differ from the reference${kept()}`);
 }
