@@ -91,6 +91,15 @@ using write_op =
     std::variant<append_batch, lease_delivery, finish_delivery, release_deliveries, renew_deliveries, heartbeat,
                  set_fact>;
 
+// Calls fn(key, value, first_wins) for each delivery fact `op` writes.
+template <class Fn>
+void for_each_fact(write_op const& op, Fn fn) {
+    if (auto const* f = std::get_if<set_fact>(&op)) fn(f->key, f->value, f->first_wins);
+    if (auto const* f = std::get_if<finish_delivery>(&op)) {
+        for (auto const& [key, value] : f->facts) fn(key, value, false);
+    }
+}
+
 enum class append_result {
     written,   // committed and durable
     conflict,  // a claim, a version or a lease was already someone else's: re-read and decide again

@@ -59,6 +59,8 @@ bool engine::add(app::outbox_entry const& e, bool held_elsewhere) {
         held_.insert(e.id);
         return true;
     }
+    count_driven(e.lane, 1);
+    note_blocking(e.lane);
     auto const key = kept_message(e.what);
     bool const edits = !key.empty() && (std::get<core::post>(e.what).edit_only || made_.contains({e.lane, key}));
     if (!edits) d.target = target_of(e.what);
@@ -72,14 +74,26 @@ std::optional<std::pair<std::int64_t, std::int64_t>> engine::held() const {
     return std::pair{*held_.begin(), *held_.rbegin()};
 }
 
-std::size_t engine::watched(std::vector<app::delivery_lease> const& leases, core::timestamp now) {
+void engine::note_blocking(int lane) {
+    auto const queue = lanes_.find(lane);
+    if (queue == lanes_.end() || !held_.contains(*queue->second.begin())) return;
+    if (driven_in_lane_.contains(lane)) blocking_.insert(*queue->second.begin());
+}
+
+void engine::count_driven(int lane, int by) {
+    if ((driven_in_lane_[lane] += by) == 0) driven_in_lane_.erase(lane);
+}
+
+std::size_t engine::watched(std::pair<std::int64_t, std::int64_t> range, std::vector<app::delivery_lease> const& leases,
+                            core::timestamp now) {
     std::size_t taken = 0;
     auto lease = leases.begin();
-    for (auto it = held_.begin(); it != held_.end();) {
+    for (auto it = held_.lower_bound(range.first); it != held_.end() && *it <= range.second;) {
         auto const id = *it;
         while (lease != leases.end() && lease->id < id) ++lease;
         if (lease == leases.end() || lease->id != id) {
             it = held_.erase(it);
+            blocking_.erase(id);
             leave(id);
             continue;
         }
@@ -88,7 +102,9 @@ std::size_t engine::watched(std::vector<app::delivery_lease> const& leases, core
             continue;
         }
         it = held_.erase(it);
+        blocking_.erase(id);
         auto& d = entries_.at(id);
+        count_driven(d.entry.lane, 1);
         d.at = step::queued;
         d.in_doubt = true;  // its holder may have reached the world before it stopped
         d.target = target_of(d.entry.what);
@@ -161,7 +177,9 @@ void engine::pass_turn(std::int64_t id) {
     auto& d = entries_.at(id);
     if (d.passed) return;
     d.passed = true;
+    if (d.at != step::held) count_driven(d.entry.lane, -1);
     step_aside(lanes_, d.entry.lane, id);
+    note_blocking(d.entry.lane);
     if (!d.target.empty()) step_aside(targets_, d.target, id);
 }
 
@@ -172,6 +190,8 @@ action engine::hold(std::int64_t id) {
     d.at = step::held;
     d.in_doubt = true;  // its holder may reach the world before its lease runs out
     held_.insert(id);
+    count_driven(d.entry.lane, -1);
+    note_blocking(d.entry.lane);
     return watch{};
 }
 

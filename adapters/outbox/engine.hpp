@@ -82,7 +82,10 @@ using news = std::variant<leased, attempted, waited, finished, store_failed>;
 struct settings {
     millis first_retry{500};
     millis max_retry{30'000};
-    millis lease_busy{100};  // how often entries another replica holds are looked at (it is delivering them)
+    millis lease_busy{100};  // how often a watched entry one of ours waits behind is looked at
+    // How often every watched entry is looked at: for those finished, and those whose holder died
+    // (its lease lapsed) to take over.
+    millis held_scan{1000};
 };
 
 // The result recorded for an entry finished unsent because a later one of its lane edits the same
@@ -101,11 +104,15 @@ public:
     bool add(app::outbox_entry const& e, bool held_elsewhere = false);
     // The ids of the entries watched, lowest and highest; nothing when none is.
     std::optional<std::pair<std::int64_t, std::int64_t>> held() const;
-    // What the store says of the undelivered entries from the lowest to the highest id held() gave:
-    // a watched entry missing from it was finished by its holder and leaves; one whose lease ended
-    // (or was given up) by `now` becomes this engine's to deliver, reconciling first. Returns how
-    // many became this engine's.
-    std::size_t watched(std::vector<app::delivery_lease> const& leases, core::timestamp now);
+    // The watched entries an entry of this engine waits behind: each first in its lane, with one of
+    // this engine's later in it. Worth looking at more often than the others.
+    std::set<std::int64_t> const& blocking() const { return blocking_; }
+    // What the store says of its undelivered entries with ids in `range` (both ends included): a
+    // watched entry in the range missing from it was finished by its holder and leaves; one whose
+    // lease ended (or was given up) by `now` becomes this engine's to deliver, reconciling first.
+    // Returns how many became this engine's.
+    std::size_t watched(std::pair<std::int64_t, std::int64_t> range, std::vector<app::delivery_lease> const& leases,
+                        core::timestamp now);
     // The entries whose turn has come, each returned once: first of its lane and, for its target,
     // first of every lane, not counting entries already delivered and being recorded. Costs what
     // changed since the last call, not what is queued.
@@ -167,6 +174,11 @@ private:
     // Takes the target order from `id`, which only edits a message already made.
     void drop_target(std::int64_t id);
     std::set<std::int64_t> held_;
+    std::set<std::int64_t> blocking_;  // see blocking()
+    std::map<int, int> driven_in_lane_;  // per lane, its entries not watched and not yet passed
+    void count_driven(int lane, int by);
+    // Marks the first entry of `lane` blocking if it is watched and an entry of this engine's follows.
+    void note_blocking(int lane);
     std::set<std::int64_t> candidates_;  // entries whose turn may have come since ready() last looked
     std::int64_t newest_ = 0;
 };

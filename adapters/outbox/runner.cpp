@@ -84,14 +84,21 @@ void runner::fetch() {
 }
 
 void runner::check_held() {
-    auto const range = engine_.held();
-    // Every write of this process wakes the loop; the leases are read at most every lease_busy.
     auto const now = std::chrono::steady_clock::now();
-    if (!range || now - held_checked_ < settings_.engine.lease_busy) return;
-    held_checked_ = now;
-    if (auto const taken = engine_.watched(store_.leases_between(range->first, range->second), wall_now())) {
-        log_->info("outbox: took over {} entries from another process (its leases lapsed or were let go)", taken);
+    std::size_t taken = 0;
+    // Every write of this process wakes the loop: the leases are read at most every lease_busy,
+    // and all of them only every held_scan.
+    if (auto const range = engine_.held(); range && now - held_scanned_ >= settings_.engine.held_scan) {
+        held_scanned_ = held_checked_ = now;
+        taken = engine_.watched(*range, store_.leases_between(range->first, range->second), wall_now());
+    } else if (!engine_.blocking().empty() && now - held_checked_ >= settings_.engine.lease_busy) {
+        held_checked_ = now;
+        // Copied: a look may change the set.
+        for (auto const id : std::vector<std::int64_t>(engine_.blocking().begin(), engine_.blocking().end())) {
+            taken += engine_.watched({id, id}, store_.leases_between(id, id), wall_now());
+        }
     }
+    if (taken > 0) log_->info("outbox: took over {} entries from another process (its leases lapsed or were let go)", taken);
     forget_finished();  // the ones their holder finished left the engine
 }
 
@@ -354,10 +361,11 @@ task<void> runner::run() {
             log_->error("outbox: cannot read the store: {}", err.what());
         }
         start_ready();
-        // Entries another replica holds hold up their lanes here: looked at often while there are any;
-        // while any are ours, the heartbeat keeps their leases.
+        // Entries another replica holds are looked at often while one of ours waits behind one, and
+        // now and then otherwise; while any are ours, the heartbeat keeps their leases.
         auto next = settings_.poll;
-        if (engine_.held()) next = std::min(next, settings_.engine.lease_busy);
+        if (engine_.held()) next = std::min(next, settings_.engine.held_scan);
+        if (!engine_.blocking().empty()) next = std::min(next, settings_.engine.lease_busy);
         if (engine_.queued() > 0) next = std::min<millis>(next, settings_.lease / 3);
         wake_->expires_after(next);
         co_await wake_->async_wait(tuple_awaitable);

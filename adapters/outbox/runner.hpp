@@ -86,7 +86,8 @@ private:
     task<void> drive(std::int64_t id);
     task<news> carry_out(std::int64_t id, action const& a, boost::asio::steady_timer& timer);
     void fetch();
-    // Asks the store about the entries other processes hold: finished ones leave, lapsed ones are taken over.
+    // Asks the store about the entries other processes hold (those ours wait behind more often than
+    // the rest): finished ones leave, lapsed ones are taken over.
     void check_held();
     void lease_early(std::int64_t id);
     // True when the early lease of `id` was granted recently enough to deliver on; it is used once.
@@ -147,7 +148,8 @@ private:
     // finished are dropped from the front, so the front is the oldest still to deliver.
     std::deque<std::pair<std::int64_t, std::chrono::steady_clock::time_point>> read_at_;
     void forget_finished();  // drops the front of read_at_ while its entries are gone
-    std::chrono::steady_clock::time_point held_checked_{};  // when check_held() last read the leases
+    std::chrono::steady_clock::time_point held_checked_{};  // when check_held() last read leases
+    std::chrono::steady_clock::time_point held_scanned_{};  // when it last read all of them
     bool stopping_ = false;
 };
 

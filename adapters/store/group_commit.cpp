@@ -33,10 +33,9 @@ constexpr std::size_t facts_kept = 16'384;
 // written (a first-wins fact may not be the value kept: it is read back once written).
 template <class Fn>
 void each_fact(app::write_op const& op, Fn fn) {
-    if (auto const* f = std::get_if<app::set_fact>(&op)) fn(f->key, f->value, !f->first_wins);
-    if (auto const* f = std::get_if<app::finish_delivery>(&op)) {
-        for (auto const& [key, value] : f->facts) fn(key, value, true);
-    }
+    app::for_each_fact(op, [&](std::string const& key, std::string const& value, bool first_wins) {
+        fn(key, value, !first_wins);
+    });
 }
 
 }  // namespace
@@ -54,10 +53,14 @@ void group_commit::remember_fact(std::string const& key, std::optional<std::stri
     known_facts_.insert_or_assign(key, std::move(value));
 }
 
-std::function<void()> group_commit::news() {
-    return [this] {
-        post_([this] {
-            known_facts_.clear();
+std::function<void(fact_news)> group_commit::news() {
+    return [this](fact_news changed) {
+        post_([this, changed = std::move(changed)] {
+            if (changed.all) {
+                known_facts_.clear();
+            } else {
+                for (auto const& key : changed.keys) known_facts_.erase(key);
+            }
             if (others_wrote_) others_wrote_();
         });
     };

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +21,12 @@
 #include "app/store_port.hpp"
 
 namespace warroom::store {
+
+// What other processes' writes changed of the delivery facts: any of them (`all`), or `keys` only.
+struct fact_news {
+    bool all = false;
+    std::vector<std::string> keys = {};
+};
 
 // Tells, from a thread of its own, when other processes wrote to the database; it stops when destroyed.
 class news_feed {
@@ -56,9 +63,9 @@ public:
     }
     // From memory once read: a delivery reads its war room's and message's facts at every step.
     std::optional<std::string> fact(std::string const& key) override;
-    // What a news_feed calls, from its thread, when another process wrote: facts read before may
-    // have changed, and on_others_wrote() subscribers hear of it on the loop.
-    std::function<void()> news();
+    // What a news_feed calls, from its thread, when another process wrote: the facts it names are
+    // read again, and on_others_wrote() subscribers hear of it on the loop.
+    std::function<void(fact_news)> news();
     void listen(std::unique_ptr<news_feed> feed) { feed_ = std::move(feed); }
     bool on_others_wrote(std::function<void()> fn) override;
     int next_incident(int at_least) override { return reader_->next_incident(at_least); }
@@ -103,8 +110,8 @@ private:
     std::size_t max_writes_;
     // Facts submitted and not yet confirmed on disk, with how many writes of each are in flight.
     std::map<std::string, std::pair<std::string, int>, std::less<>> unwritten_facts_;
-    // Facts on disk as last read or written, and those read missing (the loop's thread only); all
-    // forgotten when another process writes. Bounded by forgetting all at once: the busy ones come back.
+    // Facts on disk as last read or written, and those read missing (the loop's thread only); each
+    // forgotten when another process writes it. Bounded by forgetting all at once: the busy ones come back.
     std::unordered_map<std::string, std::optional<std::string>> known_facts_;
     void remember_fact(std::string const& key, std::optional<std::string> value);
     // `op` is settled: what it wrote (`written`) is known, a first-wins fact is read back.

@@ -228,7 +228,7 @@ constexpr std::array<std::pair<char const*, char const*>, 20> statements{{
      "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
     {"insert_fact", "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"},
     {"next_incident", "SELECT GREATEST(nextval('incident_numbers'), $1)"},
-    // Heard by the others' listeners once the transaction commits; the payload is who wrote.
+    // Heard by the others' listeners once the transaction commits; the payload is notice_of()'s.
     {"notify", "SELECT pg_notify('warroom_changes', $1)"},
 }};
 constexpr char const* listen_sql = "LISTEN warroom_changes";
@@ -303,6 +303,40 @@ std::string array_of(std::vector<T> const& items) {
         }
     }
     return out + "}";
+}
+
+// A notice's payload: its writer, then a line per delivery fact the transaction wrote, or "*" for
+// too many to list. A payload without a line break (from an older build) tells nothing of facts.
+constexpr std::size_t notice_limit = 7000;  // PostgreSQL refuses payloads of 8000 bytes
+constexpr std::size_t keys_heard_limit = 4096;  // past this, forgetting every fact is cheaper
+
+std::string notice_of(std::string const& writer, std::vector<app::write_op> const& ops) {
+    std::string out = writer + "\n";
+    bool every = false;
+    for (auto const& op : ops) {
+        app::for_each_fact(op, [&](std::string const& key, std::string const&, bool) {
+            every = every || key.find('\n') != std::string::npos || out.size() + key.size() + 1 > notice_limit;
+            if (!every) out += key + "\n";
+        });
+    }
+    return every ? writer + "\n*\n" : out;
+}
+
+// Adds to `changed` what a notice says changed; false when `self` wrote it.
+bool read_notice(std::string_view payload, std::string_view self, fact_news& changed) {
+    auto const end = payload.find('\n');
+    if (payload.substr(0, end) == self) return false;
+    if (end == std::string_view::npos) changed.all = true;
+    for (auto rest = payload.substr(std::min(end, payload.size())); !rest.empty() && !changed.all;) {
+        rest.remove_prefix(1);
+        auto const line = rest.substr(0, rest.find('\n'));
+        rest.remove_prefix(line.size());
+        if (line.empty()) continue;
+        changed.all = line == "*" || changed.keys.size() >= keys_heard_limit;
+        changed.keys.emplace_back(line);
+    }
+    if (changed.all) changed.keys.clear();
+    return true;
 }
 
 }  // namespace
@@ -818,7 +852,7 @@ std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> 
             s.send_apply(p, ops[k]);
         }
     }
-    if (!s.announced_as.empty()) p.send("notify", {s.announced_as});
+    if (!s.announced_as.empty()) p.send("notify", {notice_of(s.announced_as, ops)});
     auto const answers = p.finish();
     std::vector<app::write_result> results(ops.size());
     for (std::size_t k = 0; k < ops.size(); ++k) {
@@ -839,7 +873,7 @@ std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> 
 
 void postgres_store::announce_as(std::string self) { impl_->announced_as = std::move(self); }
 
-postgres_listener::postgres_listener(std::string url, std::string self, std::function<void()> changed)
+postgres_listener::postgres_listener(std::string url, std::string self, std::function<void(fact_news)> changed)
     : url_(std::move(url)), self_(std::move(self)), changed_(std::move(changed)) {
     if (stop_ < 0) throw app::store_error(std::string("postgresql listener: eventfd: ") + std::strerror(errno));
     libpq();  // loaded here, where a failure can be told, not in the thread
@@ -875,24 +909,29 @@ void postgres_listener::run() {
             continue;
         }
         retry_ms = 100;
-        changed_();  // what was written while nobody listened
+        changed_(fact_news{.all = true});  // what was written while nobody listened
         for (;;) {
             pollfd ready[2] = {{pq.PQsocket(conn.get()), POLLIN, 0}, {stop_, POLLIN, 0}};
             // Woken by a notice, the connection's end or the stop; the timeout only bounds the wait.
             if (::poll(ready, 2, 10'000) < 0 && errno != EINTR) break;
             if (ready[1].revents != 0) return;
             if (ready[0].revents == 0) continue;
+            fact_news changed;
+            auto const hear = [&] {
+                bool heard = false;
+                while (PGnotify* n = pq.PQnotifies(conn.get())) {
+                    heard = read_notice(n->extra, self_, changed) || heard;
+                    pq.PQfreemem(n);
+                }
+                return heard;
+            };
             if (pq.PQconsumeInput(conn.get()) == 0) break;  // the connection is gone: a new one
-            bool heard = false;
-            while (PGnotify* n = pq.PQnotifies(conn.get())) {
-                heard = heard || self_ != n->extra;
-                pq.PQfreemem(n);
-            }
-            if (!heard) continue;
+            if (!hear()) continue;
             // Replicas under load commit hundreds of times a second: what comes within a few
             // milliseconds is told as one, so the loop reads the store once for all of it.
             if (!pause(coalesce_ms)) return;
-            changed_();
+            if (pq.PQconsumeInput(conn.get()) != 0) hear();
+            changed_(std::move(changed));
         }
     }
 }

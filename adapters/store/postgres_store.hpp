@@ -56,11 +56,12 @@ private:
 };
 
 // Hears the other processes' writes (PostgreSQL's LISTEN/NOTIFY) on a connection and a thread of
-// its own, and calls `changed` on that thread for each batch of notices not from `self`. It also
-// calls it after each (re)connection: what was written while nobody listened went unheard.
+// its own, and calls `changed` on that thread for each batch of notices not from `self`, with the
+// delivery facts they wrote. It also calls it after each (re)connection, with every fact: what was
+// written while nobody listened went unheard.
 class postgres_listener final : public news_feed {
 public:
-    postgres_listener(std::string url, std::string self, std::function<void()> changed);
+    postgres_listener(std::string url, std::string self, std::function<void(fact_news)> changed);
     ~postgres_listener() override;
     postgres_listener(postgres_listener const&) = delete;
     postgres_listener& operator=(postgres_listener const&) = delete;
@@ -72,7 +73,7 @@ private:
 
     std::string url_;
     std::string self_;
-    std::function<void()> changed_;
+    std::function<void(fact_news)> changed_;
     int stop_ = ::eventfd(0, EFD_CLOEXEC);
     std::thread thread_;  // last: started once everything above exists
 };

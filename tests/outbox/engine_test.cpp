@@ -222,18 +222,52 @@ TEST_CASE("leases: an entry another replica holds is watched in its lane's order
     e.add(to_channel(6, 5, "inc-5"), true);
     CHECK(e.ready() == std::vector<std::int64_t>{5});
     REQUIRE(e.held() == std::pair<std::int64_t, std::int64_t>{1, 6});
+    // Only 1 holds up an entry of ours (3): 4 and 6 are alone in their lanes.
+    CHECK(e.blocking() == std::set<std::int64_t>{1});
 
     // Still held: nothing moves.
-    CHECK(e.watched({{1, "B", now + 10s}, {4, "B", now + 10s}, {6, "B", now + 10s}}, now) == 0);
+    CHECK(e.watched({1, 6}, {{1, "B", now + 10s}, {4, "B", now + 10s}, {6, "B", now + 10s}}, now) == 0);
     CHECK(e.ready().empty());
+    // A look at part of them tells nothing of the rest.
+    CHECK(e.watched({1, 1}, {{1, "B", now + 10s}}, now) == 0);
+    CHECK(e.held() == std::pair<std::int64_t, std::int64_t>{1, 6});
     // 4 is finished (gone from the store), 1 let go by a clean stop, 6's lease lapsed: 1 and 6 are ours.
-    CHECK(e.watched({{1, "", {}}, {6, "B", now}}, now) == 2);
+    CHECK(e.watched({1, 6}, {{1, "", {}}, {6, "B", now}}, now) == 2);
     CHECK(sorted(e.ready()) == std::vector<std::int64_t>{1, 6});
     CHECK_FALSE(e.held());
+    CHECK(e.blocking().empty());
     // Its holder may have posted before letting go: look before posting. Then 3 follows it.
     as<lease>(e.start(1));
     CHECK(as<deliver>(e.resume(1, leased{true}, 0.5)).in_doubt);
     CHECK(as<finish>(e.resume(1, attempted{ok}, 0.5)).result == "delivered");
+    CHECK(e.ready() == std::vector<std::int64_t>{3});
+}
+
+TEST_CASE("leases: a watched entry blocks ours while first in its lane, and the next watched one takes its place") {
+    engine e;
+    core::timestamp const now{std::chrono::hours{24 * 20000}};
+    e.add(to_channel(1, 1, "inc-1"), true);
+    e.add(to_channel(2, 1, "inc-1"), true);
+    CHECK(e.blocking().empty());  // nothing of ours behind them
+    e.add(to_channel(3, 1, "inc-1"));
+    CHECK(e.blocking() == std::set<std::int64_t>{1});
+    CHECK(e.ready().empty());
+    // 1 finished by its holder: 2 is first now, and 3 still waits behind it.
+    CHECK(e.watched({1, 1}, {}, now) == 0);
+    CHECK(e.blocking() == std::set<std::int64_t>{2});
+    CHECK(e.ready().empty());
+    CHECK(e.watched({2, 2}, {}, now) == 0);
+    CHECK(e.blocking().empty());
+    CHECK(e.ready() == std::vector<std::int64_t>{3});
+    // Refused its lease: held elsewhere, and what comes after it in its lane waits behind it.
+    e.add(to_channel(4, 1, "inc-1"));
+    as<lease>(e.start(3));
+    as<watch>(e.resume(3, leased{false, true}, 0.5));
+    CHECK(e.blocking() == std::set<std::int64_t>{3});
+    CHECK(e.ready().empty());
+    // Let go: ours again, in doubt, and first.
+    CHECK(e.watched({3, 3}, {{3, "", {}}}, now) == 1);
+    CHECK(e.blocking().empty());
     CHECK(e.ready() == std::vector<std::int64_t>{3});
 }
 

@@ -14,6 +14,7 @@
 
 #include "adapters/store/group_commit.hpp"
 #include "adapters/store/open_store.hpp"
+#include "adapters/store/postgres_store.hpp"
 #include "tests/store/adapters.hpp"
 #include "tests/store/events.hpp"
 #include "tests/store/group_commit_support.hpp"
@@ -379,6 +380,16 @@ TEST_CASE("group commit hears the other processes' writes on PostgreSQL and read
         CHECK(two->fact("message:k") == "first");  // as it was read, until the news is heard
         two_loop.run_until([&] { return two_heard == 3; });
         CHECK(two->fact("message:k") == "second");
+        // News of other facts leaves it known: a write nobody announces stays unseen.
+        store::postgres_store{a.url}.write({app::set_fact{"message:k", "unannounced"}});
+        bool done = false;
+        one->submit(app::set_fact{"room:1", "C1"}, [&](app::write_result r) { done = r.written(); });
+        one_loop.run_until([&] { return done; });
+        two_loop.run_until([&] { return two_heard == 4; });
+        CHECK(two->fact("message:k") == "second");
+        set("third");
+        two_loop.run_until([&] { return two_heard == 5; });
+        CHECK(two->fact("message:k") == "third");
         // Its own writes are not news to a process.
         auto const until = std::chrono::steady_clock::now() + 300ms;
         one_loop.run_until([&] { return std::chrono::steady_clock::now() > until; });

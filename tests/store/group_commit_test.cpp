@@ -141,7 +141,7 @@ private:
 
 }  // namespace
 
-TEST_CASE("a fact this process wrote or found missing is known without reading it again, unless its write failed, the first won or another process wrote") {
+TEST_CASE("a fact this process wrote or found missing is known without reading it again, unless its write failed, the first won or another process wrote it") {
     temp_dir dir;
     auto const file = dir / "warroom.db";
     loop l;
@@ -173,14 +173,26 @@ TEST_CASE("a fact this process wrote or found missing is known without reading i
     CHECK(store.fact("install") == "T1");
     CHECK(r.facts_read == 2);
 
-    // Missing is known too, until another process writes.
+    // Missing is known too, until another process writes it.
     CHECK_FALSE(store.fact("message:k"));
     CHECK_FALSE(store.fact("message:k"));
     CHECK(r.facts_read == 3);
-    store.news()();
     int turns = 0;
-    l.run_until([&] { return ++turns > 1; });  // once round the loop: the news is posted to it
+    auto const hear = [&](store::fact_news n) {
+        store.news()(std::move(n));
+        turns = 0;
+        l.run_until([&] { return ++turns > 1; });  // once round the loop: the news is posted to it
+    };
+    hear({.keys = {"room:2", "message:other"}});
     CHECK_FALSE(store.fact("message:k"));
     CHECK(store.fact("room:1") == "C1");
-    CHECK(r.facts_read == 5);
+    CHECK(r.facts_read == 3);  // news of other facts
+    hear({.keys = {"message:k"}});
+    CHECK_FALSE(store.fact("message:k"));
+    CHECK(store.fact("room:1") == "C1");
+    CHECK(r.facts_read == 4);
+    hear({.all = true});
+    CHECK_FALSE(store.fact("message:k"));
+    CHECK(store.fact("room:1") == "C1");
+    CHECK(r.facts_read == 6);
 }
