@@ -123,6 +123,7 @@ struct outbox_entry {
     int attempts = 0;        // deliveries started: > 0 means an earlier one may have reached the world
     std::string owner = {};  // who holds its lease ("" when nobody does)
     timestamp lease_until{};
+    bool unread = false;  // read without its effect (`what` is empty): see pending_for()
     bool operator==(outbox_entry const&) const = default;
 };
 
@@ -156,6 +157,13 @@ public:
     virtual std::int64_t head() = 0;
     // Undelivered entries with id > `after`, in id order, at most `limit`.
     virtual std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) = 0;
+    // As pending(), except that an entry leased to another owner than `reader` beyond `now` may come
+    // unread: a reader that only watches such entries need not have their effects. By default
+    // through pending().
+    virtual std::vector<outbox_entry> pending_for(std::string const& /*reader*/, timestamp /*now*/, std::int64_t after,
+                                                  std::size_t limit) {
+        return pending(after, limit);
+    }
     // The leases of the undelivered entries with `from` <= id <= `through`, in id order: how a
     // process watches the entries another one is delivering, without reading their bodies. By
     // default through pending().

@@ -53,6 +53,7 @@ bool engine::add(app::outbox_entry const& e, bool held_elsewhere) {
     d.in_doubt = e.attempts > 0;
     d.delays = backoff{settings_.first_retry, settings_.max_retry};
     lanes_[e.lane].insert(e.id);
+    if (e.unread && !held_elsewhere) throw std::logic_error("outbox entry " + std::to_string(e.id) + " to deliver unread");
     if (auto key = kept_message(e.what); !key.empty()) kept_[{e.lane, std::move(key)}].insert(e.id);
     if (held_elsewhere) {
         d.at = step::held;
@@ -103,16 +104,37 @@ std::size_t engine::watched(std::pair<std::int64_t, std::int64_t> range, std::ve
         }
         it = held_.erase(it);
         blocking_.erase(id);
-        auto& d = entries_.at(id);
-        count_driven(d.entry.lane, 1);
-        d.at = step::queued;
-        d.in_doubt = true;  // its holder may have reached the world before it stopped
-        d.target = target_of(d.entry.what);
-        if (!d.target.empty()) targets_[d.target].insert(id);
-        candidates_.insert(id);
+        if (entries_.at(id).entry.unread) {
+            unread_.insert(id);  // to be read first; it keeps its lane's turn meanwhile
+            continue;
+        }
+        take(id);
         ++taken;
     }
     return taken;
+}
+
+void engine::take(std::int64_t id) {
+    auto& d = entries_.at(id);
+    count_driven(d.entry.lane, 1);
+    d.at = step::queued;
+    d.in_doubt = true;  // its holder may have reached the world before it stopped
+    d.target = target_of(d.entry.what);
+    if (!d.target.empty()) targets_[d.target].insert(id);
+    candidates_.insert(id);
+}
+
+void engine::read(app::outbox_entry const& e) {
+    if (!unread_.erase(e.id) || e.unread) throw std::logic_error("outbox entry " + std::to_string(e.id) + " read out of step");
+    auto& d = entries_.at(e.id);
+    d.entry = e;
+    if (auto key = kept_message(e.what); !key.empty()) kept_[{e.lane, std::move(key)}].insert(e.id);
+    take(e.id);
+}
+
+void engine::gone(std::int64_t id) {
+    if (!unread_.erase(id)) throw std::logic_error("outbox entry " + std::to_string(id) + " gone out of step");
+    leave(id);
 }
 
 bool engine::turn_of(std::int64_t id) const {

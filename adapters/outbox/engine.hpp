@@ -100,7 +100,8 @@ public:
     explicit engine(settings s = {}) : settings_(s) {}
 
     // Entries read from the store, in id order; ones seen before are ignored (false). `held_elsewhere`:
-    // another process holds its lease, so it is watched until that lease ends (see watched()).
+    // another process holds its lease, so it is watched until that lease ends (see watched()); only
+    // such an entry may come unread.
     bool add(app::outbox_entry const& e, bool held_elsewhere = false);
     // The ids of the entries watched, lowest and highest; nothing when none is.
     std::optional<std::pair<std::int64_t, std::int64_t>> held() const;
@@ -110,9 +111,14 @@ public:
     // What the store says of its undelivered entries with ids in `range` (both ends included): a
     // watched entry in the range missing from it was finished by its holder and leaves; one whose
     // lease ended (or was given up) by `now` becomes this engine's to deliver, reconciling first.
-    // Returns how many became this engine's.
+    // Returns how many became this engine's. One added unread becomes this engine's once read().
     std::size_t watched(std::pair<std::int64_t, std::int64_t> range, std::vector<app::delivery_lease> const& leases,
                         core::timestamp now);
+    // Entries watched unread that became this engine's: the driver reads each and calls read(), or
+    // gone() when the store no longer has it undelivered. Until then each keeps its lane's turn.
+    std::set<std::int64_t> const& unread() const { return unread_; }
+    void read(app::outbox_entry const& e);
+    void gone(std::int64_t id);
     // The entries whose turn has come, each returned once: first of its lane and, for its target,
     // first of every lane, not counting entries already delivered and being recorded. Costs what
     // changed since the last call, not what is queued.
@@ -175,6 +181,9 @@ private:
     void drop_target(std::int64_t id);
     std::set<std::int64_t> held_;
     std::set<std::int64_t> blocking_;  // see blocking()
+    std::set<std::int64_t> unread_;    // see unread()
+    // Makes a watched entry this engine's to deliver.
+    void take(std::int64_t id);
     std::map<int, int> driven_in_lane_;  // per lane, its entries not watched and not yet passed
     void count_driven(int lane, int by);
     // Marks the first entry of `lane` blocking if it is watched and an entry of this engine's follows.

@@ -59,15 +59,15 @@ void runner::wake() { wake_->cancel(); }
 
 void runner::fetch() {
     for (;;) {
-        auto fresh = store_.pending(engine_.newest(), fetch_batch);
+        auto const wall = wall_now();
+        auto fresh = store_.pending_for(settings_.owner, wall, engine_.newest(), fetch_batch);
         auto const now = std::chrono::steady_clock::now();
         for (auto& e : fresh) {
             // Born leased to this process, which decided it: the attempt counted is the one to come.
             bool const born_ours = e.owner == settings_.owner && e.attempts == 1;
             if (born_ours) e.attempts = 0;
-            // Another process decided it and is delivering it: watched until it is done or let go.
-            bool const held =
-                !born_ours && !e.owner.empty() && e.owner != settings_.owner && e.lease_until > wall_now();
+            // Another process decided it and is delivering it: watched (unread) until it is done or let go.
+            bool const held = !born_ours && !e.owner.empty() && e.owner != settings_.owner && e.lease_until > wall;
             if (!engine_.add(e, held)) continue;
             read_at_.emplace_back(e.id, now);
             if (born_ours) {
@@ -97,6 +97,16 @@ void runner::check_held() {
         for (auto const id : std::vector<std::int64_t>(engine_.blocking().begin(), engine_.blocking().end())) {
             taken += engine_.watched({id, id}, store_.leases_between(id, id), wall_now());
         }
+    }
+    // Those taken over unread are read now; one finished meanwhile leaves.
+    for (auto const id : std::vector<std::int64_t>(engine_.unread().begin(), engine_.unread().end())) {
+        auto const row = store_.pending(id - 1, 1);
+        if (row.empty() || row.front().id != id) {
+            engine_.gone(id);
+            continue;
+        }
+        engine_.read(row.front());
+        ++taken;
     }
     if (taken > 0) log_->info("outbox: took over {} entries from another process (its leases lapsed or were let go)", taken);
     forget_finished();  // the ones their holder finished left the engine

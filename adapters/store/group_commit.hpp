@@ -58,6 +58,10 @@ public:
     std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override {
         return reader_->pending(after, limit);
     }
+    std::vector<app::outbox_entry> pending_for(std::string const& reader, core::timestamp now, std::int64_t after,
+                                               std::size_t limit) override {
+        return reader_->pending_for(reader, now, after, limit);
+    }
     std::vector<app::delivery_lease> leases_between(std::int64_t from, std::int64_t through) override {
         return reader_->leases_between(from, through);
     }

@@ -197,7 +197,7 @@ CREATE TABLE processes (
 constexpr std::int64_t known_schema_version = std::size(migrations);
 
 // The statements every connection prepares, by name.
-constexpr std::array<std::pair<char const*, char const*>, 20> statements{{
+constexpr std::array<std::pair<char const*, char const*>, 21> statements{{
     {"take_write_lock", write_lock},
     {"append",
      "SELECT warroom_append($1::integer[], $2::integer[], $3::integer[], $4::integer[], $5::text[], $6::bigint[], "
@@ -210,6 +210,9 @@ constexpr std::array<std::pair<char const*, char const*>, 20> statements{{
     {"select_pending",
      "SELECT id, lane, body, attempts, owner, lease_until FROM outbox WHERE done_at IS NULL AND id > $1 ORDER BY id "
      "LIMIT $2"},
+    {"select_pending_for",
+     "SELECT id, lane, CASE WHEN owner <> '' AND owner <> $3 AND lease_until > $4 THEN NULL ELSE body END, attempts, "
+     "owner, lease_until FROM outbox WHERE done_at IS NULL AND id > $1 ORDER BY id LIMIT $2"},
     {"select_leases",
      "SELECT id, owner, lease_until FROM outbox WHERE done_at IS NULL AND id >= $1 AND id <= $2 ORDER BY id"},
     {"lease_outbox",
@@ -347,6 +350,28 @@ struct postgres_store::impl {
     connection conn;
     std::string announced_as;  // the payload of the notice each write transaction gives; empty: none
     bool prepared = false;
+
+    // Outbox rows as the pending queries select them; a NULL effect is an entry read unread.
+    std::vector<app::outbox_entry> entries_of(result const& r) const {
+        std::vector<app::outbox_entry> out;
+        for (int k = 0; k < libpq().PQntuples(r.get()); ++k) {
+            auto const id = integer(r.get(), k, 0);
+            bool const unread = libpq().PQgetisnull(r.get(), k, 2);
+            try {
+                out.push_back({id, static_cast<int>(integer(r.get(), k, 1)),
+                               unread ? core::effect{} : decode_effect(text(r.get(), k, 2)),
+                               static_cast<int>(integer(r.get(), k, 3)),
+                               libpq().PQgetisnull(r.get(), k, 4) ? std::string{} : std::string(text(r.get(), k, 4)),
+                               core::timestamp{core::milliseconds{
+                                   libpq().PQgetisnull(r.get(), k, 5) ? 0 : integer(r.get(), k, 5)}},
+                               unread});
+            } catch (app::store_error const& err) {
+                throw app::store_error("postgresql store " + name + ": outbox entry " + std::to_string(id) + ": " +
+                                       err.what());
+            }
+        }
+        return out;
+    }
 
     [[noreturn]] void fail(std::string_view operation, PGresult const* r = nullptr) const {
         auto const why = r && *libpq().PQresultErrorMessage(r) ? libpq().PQresultErrorMessage(r)
@@ -777,22 +802,17 @@ std::vector<app::outbox_entry> postgres_store::pending(std::int64_t after, std::
     auto& s = *impl_;
     s.ready();
     auto const bounded = std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max());
-    auto const r = s.run("select_pending", {std::to_string(after), std::to_string(bounded)}, "read outbox");
-    std::vector<app::outbox_entry> out;
-    for (int k = 0; k < libpq().PQntuples(r.get()); ++k) {
-        auto const id = integer(r.get(), k, 0);
-        try {
-            out.push_back(
-                {id, static_cast<int>(integer(r.get(), k, 1)), decode_effect(text(r.get(), k, 2)),
-                 static_cast<int>(integer(r.get(), k, 3)),
-                 libpq().PQgetisnull(r.get(), k, 4) ? std::string{} : std::string(text(r.get(), k, 4)),
-                 core::timestamp{core::milliseconds{libpq().PQgetisnull(r.get(), k, 5) ? 0 : integer(r.get(), k, 5)}}});
-        } catch (app::store_error const& err) {
-            throw app::store_error("postgresql store " + s.name + ": outbox entry " + std::to_string(id) + ": " +
-                                   err.what());
-        }
-    }
-    return out;
+    return s.entries_of(s.run("select_pending", {std::to_string(after), std::to_string(bounded)}, "read outbox"));
+}
+
+std::vector<app::outbox_entry> postgres_store::pending_for(std::string const& reader, core::timestamp now,
+                                                           std::int64_t after, std::size_t limit) {
+    auto& s = *impl_;
+    s.ready();
+    auto const bounded = std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max());
+    return s.entries_of(s.run("select_pending_for",
+                              {std::to_string(after), std::to_string(bounded), reader, std::to_string(unix_ms(now))},
+                              "read outbox"));
 }
 
 std::vector<app::delivery_lease> postgres_store::leases_between(std::int64_t from, std::int64_t through) {

@@ -35,6 +35,9 @@ public:
     bool claimed(std::string const& key) override;
     std::int64_t head() override;
     std::vector<app::outbox_entry> pending(std::int64_t after, std::size_t limit) override;
+    // Others' entries come unread: replicas watch each other's deliveries.
+    std::vector<app::outbox_entry> pending_for(std::string const& reader, core::timestamp now, std::int64_t after,
+                                               std::size_t limit) override;
     std::vector<app::delivery_lease> leases_between(std::int64_t from, std::int64_t through) override;
     std::optional<std::string> fact(std::string const& key) override;
     // From a sequence: each number once across every connection.

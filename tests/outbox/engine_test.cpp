@@ -271,6 +271,34 @@ TEST_CASE("leases: a watched entry blocks ours while first in its lane, and the 
     CHECK(e.ready() == std::vector<std::int64_t>{3});
 }
 
+TEST_CASE("leases: an entry watched unread is read when it becomes this engine's, and leaves if it was finished meanwhile") {
+    engine e;
+    core::timestamp const now{std::chrono::hours{24 * 20000}};
+    auto unread = [](app::outbox_entry x) {
+        x.what = {};
+        x.unread = true;
+        return x;
+    };
+    e.add(unread(to_channel(1, 1, "inc-1")), true);
+    e.add(unread(to_channel(2, 2, "inc-2")), true);
+    e.add(to_channel(3, 1, "inc-1"));
+    e.add(to_channel(4, 2, "inc-2"));
+    CHECK_THROWS_AS(e.add(unread(to_channel(5, 3, "inc-3"))), std::logic_error);  // ours to deliver: never unread
+    CHECK(e.ready().empty());
+    // Both lapse: to be read before they go, and until then ours wait behind them.
+    CHECK(e.watched({1, 2}, {{1, "B", now}, {2, "B", now}}, now) == 0);
+    CHECK(e.unread() == std::set<std::int64_t>{1, 2});
+    CHECK(e.ready().empty());
+    e.read(to_channel(1, 1, "inc-1"));
+    e.gone(2);  // finished by its holder before it lapsed
+    CHECK(e.unread().empty());
+    CHECK(sorted(e.ready()) == std::vector<std::int64_t>{1, 4});
+    as<lease>(e.start(1));
+    CHECK(as<deliver>(e.resume(1, leased{true}, 0.5)).in_doubt);
+    CHECK(as<finish>(e.resume(1, attempted{ok}, 0.5)).result == "delivered");
+    CHECK(e.ready() == std::vector<std::int64_t>{3});
+}
+
 TEST_CASE("a store failure repeats the store step: a delivered entry is recorded again, never delivered again") {
     engine e;
     e.add(to_channel(1, 1, "inc-1"));

@@ -148,6 +148,16 @@ TEST_CASE("every adapter keeps the outbox: in order, one deliverer at a time, bo
         CHECK(all[2].attempts == 1);
         CHECK(all[2].lease_until >= before + 60s);
         CHECK(s->pending(all[0].id, 1).at(0).id == all[1].id);
+        // A reader watching what replica-a delivers need not read it; its own and free entries it must.
+        auto const as_b = s->pending_for("replica-b", before, 0, 10);
+        REQUIRE(as_b.size() == 3);
+        CHECK_FALSE(as_b[0].unread);
+        CHECK(as_b[0].what == post_to("a"));
+        CHECK(as_b[2].owner == "replica-a");
+        CHECK(as_b[2].lease_until == all[2].lease_until);
+        if (a.name == "postgresql") CHECK(as_b[2].unread);  // the one shared by processes
+        CHECK(s->pending_for("replica-a", before, 0, 10) == all);
+        CHECK(s->pending_for("replica-b", before + 61s, 0, 10) == all);  // its lease lapsed: to take over
 
         CHECK(s->start_delivery(all[0].id, "replica-a", t0, 60s));
         CHECK_FALSE(s->start_delivery(all[0].id, "replica-b", t0 + 30s, 60s));
