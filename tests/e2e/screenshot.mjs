@@ -20,7 +20,12 @@ export async function assertLooksLike(page, reference) {
   const seen = join(tmpdir(), `${basename(fileURLToPath(reference), '.png')}-${process.pid}-seen.png`);
   const kept = () => { writeFileSync(seen, PNG.sync.write(shot)); return `; seen: ${seen}`; };
   if (shot.width !== want.width || shot.height !== want.height) {
-    assert.fail(`the page keeps its size: ${shot.width}×${shot.height}, not ${want.width}×${want.height}${kept()}`);
+    // Where the height went, for a failure in a run whose temp dir is gone (CI): each block's height.
+    const blocks = await page.evaluate(() =>
+      [...document.querySelectorAll('body > *, main > *, section > *, li')]
+        .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} ${Math.round(e.getBoundingClientRect().height)}`)
+        .join(', '));
+    assert.fail(`the page keeps its size: ${shot.width}×${shot.height}, not ${want.width}×${want.height}${kept()}; blocks: ${blocks}`);
   }
   const differing = pixelmatch(shot.data, want.data, null, want.width, want.height, { threshold: 0.1 });
   if (differing > want.width * want.height * 0.005) assert.fail(`${differing} pixels differ from the reference${kept()}`);
