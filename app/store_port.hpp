@@ -188,6 +188,14 @@ public:
     // failure throws store_error); a group-commit store queues it for the next transaction, and
     // its fact() sees a set_fact at once.
     virtual void submit(write_op op, std::function<void(write_result)> done);
+    // Runs `read` against this store off the caller's thread where the store can (on a thread and a
+    // connection of its own, one read at a time), then `done` on the caller's thread: a read of a
+    // database server need not stop an event loop. An exception `read` throws is its own to catch.
+    // By default both at once, before returning.
+    virtual void read_later(std::function<void(event_store&)> read, std::function<void()> done) {
+        read(*this);
+        done();
+    }
     // Calls `fn` on the caller's thread whenever another process may have written to the store.
     // False when this store cannot tell: then a reader must look for itself (head(), pending()).
     virtual bool on_others_wrote(std::function<void()> /*fn*/) { return false; }

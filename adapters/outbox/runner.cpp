@@ -55,12 +55,38 @@ runner::runner(asio::any_io_executor ex, app::event_store& store, deliverer& to,
     places_ = settings_.max_in_flight;
 }
 
-void runner::wake() { wake_->cancel(); }
+void runner::wake() {
+    woken_ = true;
+    wake_->cancel();
+}
 
-void runner::fetch() {
+task<void> runner::fetch() {
     for (;;) {
         auto const wall = wall_now();
-        auto fresh = store_.pending_for(settings_.owner, wall, engine_.newest(), fetch_batch);
+        // Read off the loop where the store can: a database server's answer can take a while.
+        struct read {
+            std::vector<app::outbox_entry> entries;
+            std::optional<std::string> failure;
+        };
+        auto got = std::make_shared<read>();
+        bool const answered = co_await coro::called_back(ex_, app::commit_deadline, [&](std::function<void()> done) {
+            store_.read_later(
+                [got, owner = settings_.owner, wall, after = engine_.newest()](app::event_store& s) {
+                    try {
+                        got->entries = s.pending_for(owner, wall, after, fetch_batch);
+                    } catch (app::store_error const& err) {
+                        got->failure = err.what();
+                    }
+                },
+                std::move(done));
+        });
+        if (!answered) {
+            if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+            throw app::store_error("the outbox was not read within " + std::to_string(app::commit_deadline.count()) +
+                                   " s");
+        }
+        if (got->failure) throw app::store_error(*got->failure);
+        auto& fresh = got->entries;
         auto const now = std::chrono::steady_clock::now();
         for (auto& e : fresh) {
             // Born leased to this process, which decided it: the attempt counted is the one to come.
@@ -363,8 +389,9 @@ task<void> runner::run() {
         log_->warn("outbox: {}", err.what());
     }
     for (;;) {
+        woken_ = false;  // this look sees what the wakes so far were for
         try {
-            fetch();
+            co_await fetch();
             check_held();
             renew_leases();
         } catch (app::store_error const& err) {
@@ -377,8 +404,11 @@ task<void> runner::run() {
         if (engine_.held()) next = std::min(next, settings_.engine.held_scan);
         if (!engine_.blocking().empty()) next = std::min(next, settings_.engine.lease_busy);
         if (engine_.queued() > 0) next = std::min<millis>(next, settings_.lease / 3);
-        wake_->expires_after(next);
-        co_await wake_->async_wait(tuple_awaitable);
+        // Woken while it looked (the read is awaited): it looks again at once.
+        if (!woken_) {
+            wake_->expires_after(next);
+            co_await wake_->async_wait(tuple_awaitable);
+        }
         if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) break;
     }
     co_await asio::this_coro::reset_cancellation_state();

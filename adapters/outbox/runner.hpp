@@ -85,7 +85,7 @@ public:
 private:
     task<void> drive(std::int64_t id);
     task<news> carry_out(std::int64_t id, action const& a, boost::asio::steady_timer& timer);
-    void fetch();
+    task<void> fetch();
     // Asks the store about the entries other processes hold (those ours wait behind more often than
     // the rest): finished ones leave, lapsed ones are taken over.
     void check_held();
@@ -105,6 +105,7 @@ private:
     runner_settings settings_;
     engine engine_;
     std::unique_ptr<boost::asio::steady_timer> wake_;
+    bool woken_ = false;  // wake() was called since the last look began
     std::minstd_rand random_{std::random_device{}()};
     std::map<std::int64_t, std::shared_ptr<boost::asio::cancellation_signal>> driving_;
     std::set<std::int64_t> waiting_;      // driven entries waiting on a timer, or for a place after it

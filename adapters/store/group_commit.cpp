@@ -17,12 +17,56 @@ group_commit::group_commit(std::unique_ptr<app::event_store> writer, std::unique
 
 group_commit::~group_commit() {
     feed_.reset();
+    stop_background();
     {
         std::lock_guard lock{mutex_};
         stopping_ = true;
     }
     work_.notify_one();
     thread_.join();
+}
+
+void group_commit::read_in_background(std::unique_ptr<app::event_store> background) {
+    stop_background();
+    background_ = std::make_unique<background_reads>();
+    background_->store = std::move(background);
+    background_->thread = std::thread([b = background_.get(), this] {
+        for (;;) {
+            std::unique_lock lock{b->mutex};
+            b->work.wait(lock, [&] { return b->stopping || !b->queue.empty(); });
+            if (b->queue.empty()) return;
+            auto [read, done] = std::move(b->queue.front());
+            b->queue.pop_front();
+            lock.unlock();
+            read(*b->store);
+            post_(std::move(done));
+        }
+    });
+}
+
+void group_commit::stop_background() {
+    if (!background_) return;
+    {
+        std::lock_guard lock{background_->mutex};
+        background_->stopping = true;
+        background_->queue.clear();  // not read: their callers are going too
+    }
+    background_->work.notify_one();
+    background_->thread.join();
+    background_.reset();
+}
+
+void group_commit::read_later(std::function<void(app::event_store&)> read, std::function<void()> done) {
+    if (!background_) {
+        read(*reader_);
+        done();
+        return;
+    }
+    {
+        std::lock_guard lock{background_->mutex};
+        background_->queue.emplace_back(std::move(read), std::move(done));
+    }
+    background_->work.notify_one();
 }
 
 namespace {

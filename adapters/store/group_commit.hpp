@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -44,6 +45,9 @@ public:
     // in well under a millisecond, so without it most transactions would hold one write).
     group_commit(std::unique_ptr<app::event_store> writer, std::unique_ptr<app::event_store> reader, post_fn post,
                  std::chrono::microseconds linger = std::chrono::microseconds{2000}, std::size_t max_writes = 1024);
+    // Gives read_later() a connection of its own (`background`) and a thread to use it on; without
+    // one, read_later() reads at once on the caller's connection.
+    void read_in_background(std::unique_ptr<app::event_store> background);
     // Writes what was submitted, then stops the writer thread; completions not yet run are dropped.
     ~group_commit() override;
     group_commit(group_commit const&) = delete;
@@ -74,6 +78,7 @@ public:
     bool on_others_wrote(std::function<void()> fn) override;
     int next_incident(int at_least) override { return reader_->next_incident(at_least); }
     int live_processes(core::timestamp now) override { return reader_->live_processes(now); }
+    void read_later(std::function<void(app::event_store&)> read, std::function<void()> done) override;
     // Waits for the writer thread; not for the loop's thread, which would stop reading frames.
     std::vector<app::write_result> write(std::vector<app::write_op> const& ops) override;
     void submit(app::write_op op, std::function<void(app::write_result)> done) override;
@@ -106,6 +111,17 @@ private:
 
     // Stopped first: its news posts to this object.
     std::unique_ptr<news_feed> feed_;
+    // read_later()'s thread and its queue; stopped next, before the writer.
+    struct background_reads {
+        std::unique_ptr<app::event_store> store;
+        std::mutex mutex;
+        std::condition_variable work;
+        std::deque<std::pair<std::function<void(app::event_store&)>, std::function<void()>>> queue;
+        bool stopping = false;
+        std::thread thread;
+    };
+    std::unique_ptr<background_reads> background_;
+    void stop_background();
     std::function<void()> others_wrote_;
     std::unique_ptr<app::event_store> writer_;
     std::unique_ptr<app::event_store> reader_;

@@ -65,6 +65,8 @@ std::unique_ptr<app::event_store> open_store(std::string const& url, open_mode m
         shared->announce_as(self);  // before the writer thread starts
     }
     auto store = std::make_unique<group_commit>(std::move(writer), std::move(reader), std::move(post));
+    // The reads the loop need not wait for (the outbox's) go to a server on a connection of their own.
+    if (shared) store->read_in_background(open_tables(url, mode));
     if (shared) store->listen(std::make_unique<postgres_listener>(url, self, store->news()));
     return store;
 }

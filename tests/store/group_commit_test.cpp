@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <thread>
 #include <vector>
 
 #include "adapters/store/group_commit.hpp"
@@ -195,4 +196,35 @@ TEST_CASE("a fact this process wrote or found missing is known without reading i
     CHECK_FALSE(store.fact("message:k"));
     CHECK(store.fact("room:1") == "C1");
     CHECK(r.facts_read == 6);
+}
+
+TEST_CASE("a read for later runs on a thread and a connection of its own when given one, and says so on the loop") {
+    temp_dir dir;
+    auto const file = dir / "warroom.db";
+    loop l;
+    auto const store = open(file, l);
+    REQUIRE(store->append(first_note(1)) == append_result::written);
+    auto const loop_thread = std::this_thread::get_id();
+
+    // Without one: at once, on the caller's connection.
+    std::int64_t head = 0;
+    bool done = false;
+    store->read_later([&](app::event_store& s) { head = s.head(); }, [&] { done = true; });
+    CHECK(done);
+    CHECK(head == 1);
+
+    store->read_in_background(std::make_unique<sqlite_store>(file));
+    REQUIRE(store->append(first_note(2)) == append_result::written);
+    std::thread::id read_on;
+    done = false;
+    store->read_later(
+        [&](app::event_store& s) {
+            read_on = std::this_thread::get_id();
+            head = s.head();
+        },
+        [&] { done = true; });
+    CHECK_FALSE(done);  // told on the loop, which has not run yet
+    l.run_until([&] { return done; });
+    CHECK(read_on != loop_thread);
+    CHECK(head == 2);
 }
