@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <cerrno>
+#include <limits>
 
 namespace warroom::outbox {
 namespace {
@@ -124,15 +125,23 @@ void runner::check_held() {
             taken += engine_.watched({id, id}, store_.leases_between(id, id), wall_now());
         }
     }
-    // Those taken over unread are read now; one finished meanwhile leaves.
-    for (auto const id : std::vector<std::int64_t>(engine_.unread().begin(), engine_.unread().end())) {
-        auto const row = store_.pending(id - 1, 1);
-        if (row.empty() || row.front().id != id) {
-            engine_.gone(id);
-            continue;
+    // Those taken over unread are read now, a batch of rows at a time (a dead replica leaves many);
+    // one finished meanwhile leaves.
+    std::vector<std::int64_t> const unread(engine_.unread().begin(), engine_.unread().end());
+    for (std::size_t k = 0; k < unread.size();) {
+        auto const rows = store_.pending(unread[k] - 1, fetch_batch);
+        // What these rows say nothing of is read with the next batch.
+        auto const through = rows.size() < fetch_batch ? std::numeric_limits<std::int64_t>::max() : rows.back().id;
+        auto row = rows.begin();
+        for (; k < unread.size() && unread[k] <= through; ++k) {
+            while (row != rows.end() && row->id < unread[k]) ++row;
+            if (row == rows.end() || row->id != unread[k]) {
+                engine_.gone(unread[k]);
+                continue;
+            }
+            engine_.read(*row);
+            ++taken;
         }
-        engine_.read(row.front());
-        ++taken;
     }
     if (taken > 0) log_->info("outbox: took over {} entries from another process (its leases lapsed or were let go)", taken);
     forget_finished();  // the ones their holder finished left the engine

@@ -22,6 +22,7 @@
 #include "adapters/store/open_store.hpp"
 #include "app/service.hpp"
 #include "tests/core/support.hpp"
+#include "tests/store/adapters.hpp"
 #include "tests/store/temp_dir.hpp"
 
 namespace {
@@ -274,41 +275,44 @@ TEST_CASE("over group commit each entry is leased once, as it is read, and recor
 
 TEST_CASE("entries born leased to the runner go without a lease write, another's are taken over once it lapses") {
     warroom::store::test::temp_dir dir;
-    auto const file = "sqlite://" + (dir / "w.db").string();
-    std::string const owner = "test-host:1:abc";
-    constexpr int ours = 10;
-    std::size_t owed_ours = 0;
-    std::size_t owed_theirs = 0;
-    {
-        auto seed = warroom::store::open_store(file);
-        warroom::app::service svc{*seed, warroom::core::policy::defaults(), "/incident", true,
-                                  warroom::app::user_limits{{}, {}, {}}};
-        // A process that died right after deciding: its entries' leases lapse in a second.
-        svc.lease_outbox_to({"test-host:2:dead", 1s});
-        REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow").changed);
-        owed_theirs = seed->pending(0, 100'000).size();
-        svc.lease_outbox_to({owner, 60s});
-        for (int k = 1; k <= ours; ++k) {
-            REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow " + std::to_string(k)).changed);
+    for (auto const& a : warroom::store::test::adapters(dir)) {
+        CAPTURE(a.name);
+        std::string const owner = "test-host:1:abc";
+        constexpr int ours = 10;
+        std::size_t owed_ours = 0;
+        std::size_t owed_theirs = 0;
+        {
+            auto seed = warroom::store::open_store(a.url);
+            warroom::app::service svc{*seed, warroom::core::policy::defaults(), "/incident", true,
+                                      warroom::app::user_limits{{}, {}, {}}};
+            // A process that died right after deciding: its entries' leases lapse in two seconds, so
+            // the runner watches them first (on PostgreSQL without reading them) and then takes them over.
+            svc.lease_outbox_to({"test-host:2:dead", 2s});
+            REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow").changed);
+            owed_theirs = seed->pending(0, 100'000).size();
+            svc.lease_outbox_to({owner, 60s});
+            for (int k = 1; k <= ours; ++k) {
+                REQUIRE(svc.handle({"U100", "incidents", t0}, "declare P2 Search is slow " + std::to_string(k)).changed);
+            }
+            owed_ours = seed->pending(0, 100'000).size() - owed_theirs;
         }
-        owed_ours = seed->pending(0, 100'000).size() - owed_theirs;
+        asio::io_context ioc;
+        auto store = warroom::store::open_store(a.url, warroom::store::open_mode::existing,
+                                                [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
+        auto& writer = dynamic_cast<warroom::store::group_commit&>(*store);
+        slow_world world{ioc.get_executor()};
+        outbox::runner_settings s{owner};
+        s.lease = 60s;  // its heartbeat (every 20 s) stays out of the count
+        outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-born-test-" + a.name), s};
+        auto const owed = owed_ours + owed_theirs;
+        REQUIRE(run_until(ioc, out, [&] { return world.delivered >= owed && store->pending(0, 1).empty(); }));
+        CHECK(world.delivered == owed);
+        // Only the dead process's entries may have reached the world before: those are reconciled.
+        CHECK(world.reconciled == owed_theirs);
+        // A result per entry and one lease for each of the dead process's, taken once its lease lapsed
+        // (watched till then, not asked for), the owner fact and the release: none for the entries born ours.
+        CHECK(writer.written().writes == owed + owed_theirs + 2);
     }
-    asio::io_context ioc;
-    auto store = warroom::store::open_store(file, warroom::store::open_mode::existing,
-                                            [&ioc](std::function<void()> fn) { asio::post(ioc, std::move(fn)); });
-    auto& writer = dynamic_cast<warroom::store::group_commit&>(*store);
-    slow_world world{ioc.get_executor()};
-    outbox::runner_settings s{owner};
-    s.lease = 60s;  // its heartbeat (every 20 s) stays out of the count
-    outbox::runner out{ioc.get_executor(), *store, world, spdlog::null_logger_mt("runner-born-test"), s};
-    auto const owed = owed_ours + owed_theirs;
-    REQUIRE(run_until(ioc, out, [&] { return world.delivered >= owed && store->pending(0, 1).empty(); }));
-    CHECK(world.delivered == owed);
-    // Only the dead process's entries may have reached the world before: those are reconciled.
-    CHECK(world.reconciled == owed_theirs);
-    // A result per entry and one lease for each of the dead process's, taken once its lease lapsed
-    // (watched till then, not asked for), the owner fact and the release: none for the entries born ours.
-    CHECK(writer.written().writes == owed + owed_theirs + 2);
 }
 
 namespace {
