@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <numeric>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -857,14 +858,21 @@ std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> 
         auto const* batch = std::get_if<app::append_batch>(&op);
         appends.push_back(batch ? std::optional<encoded_append>(encode_append(*batch)) : std::nullopt);
     }
+    // The write lock is held from the first append to the commit, and the other processes' appends
+    // wait for it: the writes that need no lock go first. A release keeps its place: it lets go of
+    // the entries the appends before it were born leased with.
+    std::vector<std::size_t> order(ops.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    if (std::none_of(ops.begin(), ops.end(), [](auto const& op) { return std::holds_alternative<app::release_deliveries>(op); })) {
+        std::stable_partition(order.begin(), order.end(), [&](std::size_t k) { return !appends[k]; });
+    }
     s.ready();
     impl::pipeline p{s};
-    if (std::any_of(appends.begin(), appends.end(), [](auto const& a) { return a.has_value(); })) {
-        p.send("take_write_lock", {});
-    }
+    bool locked = false;
     // Where each write's answer is: the append's head, or the lease's row count.
     std::vector<std::size_t> answer_of(ops.size());
-    for (std::size_t k = 0; k < ops.size(); ++k) {
+    for (auto const k : order) {
+        if (appends[k] && !std::exchange(locked, true)) p.send("take_write_lock", {});
         answer_of[k] = p.sent();
         if (appends[k]) {
             s.send_append(p, *appends[k]);

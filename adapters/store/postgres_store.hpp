@@ -1,8 +1,9 @@
 // The event store on PostgreSQL through libpq: the SQLite store's tables with the server's types,
-// migrations at open, one transaction per write() with a savepoint per write in it. A transaction
-// that appends first takes one advisory lock, so events and outbox entries take their positions in
-// commit order (what head() and pending() promise) also when several replicas share the database;
-// delivery bookkeeping alone (leases, results, facts) does not wait for it.
+// migrations at open, one transaction per write(), sent as one pipeline, in which a refused write
+// answers NULL and leaves the others standing. A transaction that appends takes one advisory lock
+// before its first append, so events and outbox entries take their positions in commit order (what
+// head() and pending() promise) also when several replicas share the database; delivery bookkeeping
+// alone (leases, results, facts) does not wait for it, and goes first.
 // One object is one connection and belongs to the one thread that calls it.
 #pragma once
 

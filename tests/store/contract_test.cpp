@@ -108,6 +108,45 @@ TEST_CASE("every adapter writes a write() in one transaction in which a stale ba
     }
 }
 
+TEST_CASE("every adapter answers each write of a mixed transaction in its place, and a release follows the appends before it") {
+    temp_dir dir;
+    for (auto const& a : adapters(dir)) {
+        CAPTURE(a.name);
+        auto s = store::open_store(a.url);
+        auto const now = std::chrono::floor<core::milliseconds>(std::chrono::system_clock::now());
+        app::append_batch first{{note(1, 1)}, {}, {{1, 0}}, {{1, post_to("a")}}};
+        first.leased_to = app::birth_lease{"replica-a", 60s};
+        REQUIRE(s->append(first) == append_result::written);
+        auto const held = s->pending(0, 1).at(0).id;
+        app::append_batch second{{note(2, 1)}, {}, {{2, 0}}, {{2, post_to("b")}}};
+        second.leased_to = app::birth_lease{"replica-c", 60s};
+        auto const results = s->write({app::lease_delivery{held, "replica-b", now, 60s},  // replica-a holds it
+                                       second, app::set_fact{"room:2", "C2"},
+                                       app::lease_delivery{held, "replica-a", now, 60s},
+                                       app::append_batch{{note(1, 9)}, {}, {{1, 0}}}});  // stale
+        REQUIRE(results.size() == 5);
+        CHECK(results[0].status == append_result::conflict);
+        CHECK(results[1].written());
+        CHECK(results[1].head == 2);
+        CHECK(results[2].written());
+        CHECK(results[3].written());
+        CHECK(results[4].status == append_result::conflict);
+        app::append_batch third{{note(3, 1)}, {}, {{3, 0}}, {{3, post_to("c")}}};
+        third.leased_to = app::birth_lease{"replica-c", 60s};
+        auto const released = s->write({third, app::release_deliveries{"replica-c"}});
+        CHECK(released[0].head == 3);
+        CHECK(released[1].written());
+        auto const owed = s->pending(0, 10);
+        REQUIRE(owed.size() == 3);
+        CHECK(owed[0].owner == "replica-a");
+        CHECK(owed[0].attempts == 2);
+        CHECK(owed[1].owner.empty());  // released with replica-c's
+        CHECK(owed[2].owner.empty());  // born leased to replica-c in the same transaction, then released
+        CHECK(s->fact("room:2") == "C2");
+        CHECK(s->load() == std::vector<core::event>{note(1, 1), note(2, 1), note(3, 1)});
+    }
+}
+
 TEST_CASE("every adapter keeps any text as it was given: quotes, backslashes, braces, commas, lines, NULL") {
     temp_dir dir;
     std::string const awkward = "a \"quoted\", {braced} \\back\\slash\\\nNULL\tü 🚒 '";
