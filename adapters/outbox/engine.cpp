@@ -46,6 +46,7 @@ void engine::drop_target(std::int64_t id) {
 bool engine::add(app::outbox_entry const& e, bool held_elsewhere) {
     // Ids grow with every write, so one at or below the newest seen was seen (and maybe delivered) already.
     if (e.id <= newest_) return false;
+    if (e.unread && !held_elsewhere) throw std::logic_error("outbox entry " + std::to_string(e.id) + " to deliver unread");
     newest_ = e.id;
     auto& d = entries_[e.id];
     d.entry = e;
@@ -53,7 +54,6 @@ bool engine::add(app::outbox_entry const& e, bool held_elsewhere) {
     d.in_doubt = e.attempts > 0;
     d.delays = backoff{settings_.first_retry, settings_.max_retry};
     lanes_[e.lane].insert(e.id);
-    if (e.unread && !held_elsewhere) throw std::logic_error("outbox entry " + std::to_string(e.id) + " to deliver unread");
     if (auto key = kept_message(e.what); !key.empty()) kept_[{e.lane, std::move(key)}].insert(e.id);
     if (held_elsewhere) {
         d.at = step::held;

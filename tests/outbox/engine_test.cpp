@@ -284,7 +284,8 @@ TEST_CASE("leases: an entry watched unread is read when it becomes this engine's
     e.add(to_channel(3, 1, "inc-1"));
     e.add(to_channel(4, 2, "inc-2"));
     CHECK_THROWS_AS(e.add(unread(to_channel(5, 3, "inc-3"))), std::logic_error);  // ours to deliver: never unread
-    CHECK(e.ready().empty());
+    CHECK(e.add(to_channel(5, 3, "inc-3")));  // the refusal left nothing behind
+    CHECK(e.ready() == std::vector<std::int64_t>{5});
     // Both lapse: to be read before they go, and until then ours wait behind them.
     CHECK(e.watched({1, 2}, {{1, "B", now}, {2, "B", now}}, now) == 0);
     CHECK(e.unread() == std::set<std::int64_t>{1, 2});
