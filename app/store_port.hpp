@@ -123,7 +123,7 @@ struct outbox_entry {
     int attempts = 0;        // deliveries started: > 0 means an earlier one may have reached the world
     std::string owner = {};  // who holds its lease ("" when nobody does)
     timestamp lease_until{};
-    bool unread = false;  // read without its effect (`what` is empty): see pending_for()
+    bool unread = false;  // read without its effect (`what` holds a default): see pending_for()
     bool operator==(outbox_entry const&) const = default;
 };
 
