@@ -73,15 +73,6 @@ namespace {
 
 constexpr std::size_t facts_kept = 16'384;
 
-// Calls fn(key, value, held) for each fact `op` sets; `held`: its value is kept in memory until
-// written (a first-wins fact may not be the value kept: it is read back once written).
-template <class Fn>
-void each_fact(app::write_op const& op, Fn fn) {
-    app::for_each_fact(op, [&](std::string const& key, std::string const& value, bool first_wins) {
-        fn(key, value, !first_wins);
-    });
-}
-
 }  // namespace
 
 std::optional<std::string> group_commit::fact(std::string const& key) {
@@ -117,9 +108,10 @@ bool group_commit::on_others_wrote(std::function<void()> fn) {
 }
 
 void group_commit::settle_facts(app::write_op const& op, bool written) {
-    each_fact(op, [&](std::string const& key, std::string const&, bool held) {
+    app::for_each_fact(op, [&](std::string const& key, std::string const&, bool first_wins) {
         known_facts_.erase(key);
-        if (!held) return;
+        // A first-wins fact may not be the value submitted: it is read back once written.
+        if (first_wins) return;
         auto const it = unwritten_facts_.find(key);
         // The newest value submitted is the last written: it stays until every write of the key is done.
         if (it == unwritten_facts_.end() || --it->second.second > 0) return;
@@ -142,7 +134,7 @@ std::vector<app::write_result> group_commit::write(std::vector<app::write_op> co
     std::unique_lock lock{mutex_};
     synced_.wait(lock, [&] { return call->remaining == 0; });
     for (auto const& op : ops) {
-        each_fact(op, [this](std::string const& key, std::string const&, bool) { known_facts_.erase(key); });
+        app::for_each_fact(op, [this](std::string const& key, std::string const&, bool) { known_facts_.erase(key); });
     }
     for (auto const& r : call->results) {
         if (r.failure) throw app::store_error(*r.failure);
@@ -151,8 +143,8 @@ std::vector<app::write_result> group_commit::write(std::vector<app::write_op> co
 }
 
 void group_commit::submit(app::write_op op, std::function<void(app::write_result)> done) {
-    each_fact(op, [this](std::string const& key, std::string const& value, bool held) {
-        if (!held) return;
+    app::for_each_fact(op, [this](std::string const& key, std::string const& value, bool first_wins) {
+        if (first_wins) return;  // kept in memory only once read back
         auto& [v, in_flight] = unwritten_facts_[key];
         v = value;
         ++in_flight;
