@@ -24,6 +24,12 @@ export async function assertLooksLike(page, reference) {
     const blocks = await page.evaluate(() =>
       [...document.querySelectorAll('body > *, main > *, section > *, li')]
         .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} ${Math.round(e.getBoundingClientRect().height)}`)
+        .join(', ') +
+      // And what may lie beyond them: the document's own height, and anything below the last block.
+      `; document ${document.documentElement.scrollHeight} px, body ${document.body.scrollHeight} px; below ` +
+      [...document.querySelectorAll('*')]
+        .filter((e) => e.getBoundingClientRect().bottom > document.body.getBoundingClientRect().bottom)
+        .map((e) => `${e.tagName.toLowerCase()} ${Math.round(e.getBoundingClientRect().bottom)}`)
         .join(', '));
     assert.fail(`the page keeps its size: ${shot.width}×${shot.height}, not ${want.width}×${want.height}${kept()}; blocks: ${blocks}`);
   }
