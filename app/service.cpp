@@ -127,6 +127,11 @@ void service::index_group(alert_group const& g) {
 }
 
 void service::refresh() {
+    if (stale_) {
+        reload();
+        stale_ = false;
+        return;
+    }
     // With writes on their way the store's head is behind ours; their settling checks it instead.
     if (!unconfirmed_.empty()) return;
     // A round trip to a database server saved on every request, while nobody else writes.
@@ -190,6 +195,14 @@ std::optional<std::string> service::lost(ticket t) const {
     return std::string("someone else changed this incident at the same moment");
 }
 
+void service::read_or_mark_stale(std::function<void()> const& read) {
+    try {
+        read();
+    } catch (store_error const&) {
+        stale_ = true;
+    }
+}
+
 void service::settle(write_result const& r) {
     // Completions come in submission order: this one is for the oldest write on its way.
     auto const u = std::move(unconfirmed_.front());
@@ -202,7 +215,7 @@ void service::settle(write_result const& r) {
         // first. They touched none of ours (ours were written at the versions decided on). A head at
         // or below ours: a reload since it was committed has read it already.
         auto const ours = static_cast<std::int64_t>(u.events.size());
-        if (r.head > head_ + ours) catch_up(head_, r.head - ours);
+        if (r.head > head_ + ours) read_or_mark_stale([&] { catch_up(head_, r.head - ours); });
         if (r.head > head_) head_ = r.head;
         if (on_written_) on_written_();
     } else {
@@ -210,7 +223,7 @@ void service::settle(write_result const& r) {
         if (lost_.size() > lost_kept) lost_.erase(lost_.begin());
         // Someone else wrote first: what is due on these incidents is theirs to fire now.
         for (auto const& v : u.expected_versions) others_.insert(v.first);
-        reload();
+        read_or_mark_stale([&] { reload(); });
     }
     while (!waiters_.empty() && waiters_.begin()->first <= t) {
         auto fn = std::move(waiters_.begin()->second);
@@ -473,6 +486,8 @@ std::vector<effect> service::consequences(origin const& o, std::vector<event> co
 outcome service::decide_and_record(origin const& o, std::function<decision()> const& decide_now) {
     outcome out;
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        // A refusal read the state again, or left it to be read again once the store answers.
+        if (attempt > 0) refresh();
         // Checked on every attempt: a conflict may mean another replica handled this very request.
         if (!o.once.empty() && taken(o.once)) {
             out.duplicate = true;

@@ -194,8 +194,11 @@ private:
     void catch_up(std::int64_t after, std::int64_t through);
     // A claim in the store or in a write on its way.
     bool taken(std::string const& key) const;
-    // The oldest write on its way is settled: on disk, or refused (the state is reloaded).
+    // The oldest write on its way is settled: on disk, or refused (the state is reloaded). It runs
+    // as a store's completion, where nobody could hear a store error: a read that fails here leaves
+    // the state to be read again by the next request instead (stale_).
     void settle(write_result const& r);
+    void read_or_mark_stale(std::function<void()> const& read);
     // Records one due reminder with its claim; false when the claim or a version was already taken.
     bool fire_one(incident const& i, reminder const& r, timestamp now, outcome& out);
     std::string announce_channel() const;
@@ -248,6 +251,9 @@ private:
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
     bool told_ = false;
     bool others_wrote_ = false;  // told so since the head was last read
+    // The state may hold what the store does not (a write that failed) or lack what it does (another
+    // writer's events that could not be read): reloaded before anything is decided on it.
+    bool stale_ = false;
     timestamp looked_at_{};      // when tick() last had the head read
     struct unconfirmed {
         ticket id;

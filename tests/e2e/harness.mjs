@@ -12,6 +12,17 @@ import { startSimulator } from '../slack_sim/simulator.mjs';
 export const binary = process.env.WARROOM_BINARY ?? new URL('../../build-test/bot/warroom', import.meta.url).pathname;
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// `promise`, or a failure naming `what` after `ms`: the simulator keeps an envelope for as long as no
+// bot is connected, so an ack awaited with no bound would wait for ever on a bot that is gone.
+export async function within(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms); });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 // What a person reads of a message: its text and its blocks.
 export const messageText = (m) => `${m.text} ${JSON.stringify(m.blocks ?? [])}`;
 
@@ -46,9 +57,16 @@ export class Bot {
     this.sim = sim;
     this.lines = [];
     this.killed = false; // SIGKILLed by the test: no clean exit expected
+    this.stopping = false; // SIGTERMed by the test
     // A binary that cannot be started (missing, not executable) gives 'error' and no 'exit'.
     this.exit = new Promise((resolve) => {
-      child.on('exit', (code, signal) => resolve({ code, signal }));
+      child.on('exit', (code, signal) => {
+        // Said at once: a test left waiting on a bot that is gone may time out before close() runs.
+        if (!this.killed && !this.stopping && code !== 0) {
+          console.error(`warroom ended by itself (exit ${code}, signal ${signal}); its last lines:\n${this.lines.slice(-30).join('\n')}`);
+        }
+        resolve({ code, signal });
+      });
       child.on('error', (error) => resolve({ code: null, signal: null, error }));
     });
     let partial = '';
@@ -72,6 +90,7 @@ export class Bot {
   // SIGTERM, then the exit code; SIGKILL after `timeoutMs`.
   async stop(timeoutMs = 10000) {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exit;
+    this.stopping = true;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     const result = await this.exit;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, exec } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
-import { World, sleep } from './harness.mjs';
+import { World, sleep, within } from './harness.mjs';
 
 const withPostgres = new URL('../../scripts/with-postgres', import.meta.url).pathname;
 const available = process.env.WARROOM_TEST_PG_URL || process.env.WARROOM_TEST_REQUIRE_PG;
@@ -45,7 +45,9 @@ describe('PostgreSQL restarted', { skip: !available && 'no PostgreSQL (run under
     const w = await World.create({ sim: { rateLimits: { scale: 10 } }, config: '[slack]\nrate_limit_scale = 10\n' });
     try {
       await w.start({ env: { WARROOM_STORE_URL: pg.url } });
-      const send = (k) => w.sim.slashCommand({ user: 'U111', text: `declare P3 Restart load ${k}` }).ack;
+      // Slack answers each within 3 s (null: not acknowledged) while a bot is connected.
+      const send = (k) => within(w.sim.slashCommand({ user: 'U111', text: `declare P3 Restart load ${k}` }).ack, 30000,
+        `the ack of declaration ${k}`);
       // 10 a second for 6 s; the server is killed and started again after 2 s.
       const replies = [];
       let restarted;

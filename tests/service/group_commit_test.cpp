@@ -4,6 +4,9 @@
 // its transaction are on disk.
 #include <doctest/doctest.h>
 
+#include <atomic>
+
+#include "adapters/store/sqlite_store.hpp"
 #include "tests/service/support.hpp"
 #include "tests/store/group_commit_support.hpp"
 
@@ -79,4 +82,75 @@ TEST_CASE("a write made stale by another replica is refused alone, and the rest 
     CHECK(svc.find(2)->version == reread.at(2).version);
     CHECK(svc.find(3)->version == reread.at(3).version);
     CHECK(svc.find(1)->version == reread.at(1).version);
+}
+
+namespace {
+
+// A store whose database can be taken away, as a PostgreSQL server restarted: while it is away,
+// every read and every transaction fails with a store error.
+class severable final : public event_store {
+public:
+    severable(std::unique_ptr<event_store> inner, std::shared_ptr<std::atomic<bool>> away)
+        : inner_(std::move(inner)), away_(std::move(away)) {}
+    std::vector<event> load() override { return reachable().load(); }
+    std::vector<event> load_between(std::int64_t after, std::int64_t through) override {
+        return reachable().load_between(after, through);
+    }
+    bool claimed(std::string const& key) override { return reachable().claimed(key); }
+    std::int64_t head() override { return reachable().head(); }
+    std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) override {
+        return reachable().pending(after, limit);
+    }
+    std::optional<std::string> fact(std::string const& key) override { return reachable().fact(key); }
+    std::vector<write_result> write(std::vector<write_op> const& ops) override { return reachable().write(ops); }
+
+private:
+    event_store& reachable() {
+        if (*away_) throw store_error("the server closed the connection");
+        return *inner_;
+    }
+    std::unique_ptr<event_store> inner_;
+    std::shared_ptr<std::atomic<bool>> away_;
+};
+
+}  // namespace
+
+TEST_CASE("a write that fails while the database is away is lost alone, and the state is read again once it is back") {
+    warroom::store::test::temp_dir dir;
+    auto const file = dir.path() / "warroom.db";
+    auto const away = std::make_shared<std::atomic<bool>>(false);
+    loop l;
+    auto const connection = [&] {
+        return std::make_unique<severable>(std::make_unique<warroom::store::sqlite_store>(file), away);
+    };
+    warroom::store::group_commit store{connection(), connection(), l.post()};
+    warroom::app::service svc{store, policy::defaults(), "/incident", true, warroom::app::user_limits{{}, {}, {}}};
+    auto const first = svc.handle({"alice", "incidents", t0}, "declare P2 Search is slow");
+    REQUIRE(first.changed);
+    l.run_until([&] { return svc.settled(first.recorded); });
+
+    // Taken away with a declaration on its way: its transaction fails, and so does the reload that
+    // settling it would make. Neither escapes the loop, and whoever waits on it hears.
+    auto const second = svc.handle({"alice", "incidents", t0 + 1min}, "declare P2 Checkout is slow");
+    REQUIRE(second.changed);
+    CHECK(svc.find(2) != nullptr);  // decided on at once, before the disk has it
+    *away = true;
+    bool told = false;
+    svc.when_settled(second.recorded, [&] { told = true; });
+    l.run_until([&] { return svc.settled(second.recorded); });
+    CHECK(told);
+    CHECK(svc.lost(second.recorded) == "warroom could not record this (its store failed)");
+    // Nothing is decided on the state the failed write left: a request meets the store error.
+    CHECK_THROWS_AS(svc.handle({"alice", "incidents", t0 + 2min}, "status 2"), store_error);
+
+    *away = false;
+    auto const status = svc.handle({"alice", "incidents", t0 + 3min}, "status 2");
+    CHECK_FALSE(status.changed);
+    CHECK(svc.find(2) == nullptr);  // read again: the declaration that failed is not there
+    REQUIRE(svc.find(1) != nullptr);
+    auto const again = svc.handle({"alice", "incidents", t0 + 4min}, "declare P2 Checkout is slow");
+    REQUIRE(again.changed);
+    l.run_until([&] { return svc.settled(again.recorded); });
+    CHECK_FALSE(svc.lost(again.recorded));
+    CHECK(replay(store.load()).size() == 2);
 }
