@@ -63,6 +63,7 @@ service::service(event_store& store, policy rules, std::string slash, bool outbo
 void service::reload() {
     // Head first: events that land between the two reads make the next refresh reload again.
     head_ = store_.head();
+    told_head_ = 0;  // a store read again may be behind what it told (restored from a backup)
     auto const events = store_.load();
     incidents_ = replay(events);
     groups_.clear();
@@ -134,16 +135,24 @@ void service::refresh() {
     }
     // With writes on their way the store's head is behind ours; their settling checks it instead.
     if (!unconfirmed_.empty()) return;
-    // A round trip to a database server saved on every request, while nobody else writes.
+    // A round trip to a database server saved on every request, while nobody else writes, and
+    // while the store tells the head with its news.
     if (told_ && !others_wrote_) return;
     others_wrote_ = false;
-    auto const head = store_.head();
+    bool const look = !told_ || std::exchange(look_, false);
+    auto const head = look ? store_.head() : told_head_;
     if (head > head_) {
         catch_up(head_, head);
         head_ = head;
-    } else if (head < head_) {
+    } else if (look && head < head_) {
         reload();
     }
+}
+
+void service::others_wrote(std::int64_t head) {
+    others_wrote_ = true;
+    if (head == 0) look_ = true;
+    told_head_ = std::max(told_head_, head);
 }
 
 void service::catch_up(std::int64_t after, std::int64_t through) {
@@ -850,7 +859,8 @@ outcome service::unmark(origin const& o, std::string const& ref) {
 outcome service::joined(origin const& o, user_id const& user) {
     refresh();
     auto const* room = by_channel(o.channel);
-    if (!room) return {};
+    // Already in (the declarer, whom the room was made with): nothing to record, no claim to look up.
+    if (!room || room->is_member(user)) return {};
     auto out = decide_and_record(o, [&]() -> decision {
         auto const* i = by_channel(o.channel);
         return i ? decide(*i, join_room{user}, o.user, o.now, rules_) : decision{refusal{"not a war room"}};
@@ -862,7 +872,7 @@ outcome service::joined(origin const& o, user_id const& user) {
 outcome service::left(origin const& o, user_id const& user) {
     refresh();
     auto const* room = by_channel(o.channel);
-    if (!room) return {};
+    if (!room || !room->is_member(user)) return {};
     auto out = decide_and_record(o, [&]() -> decision {
         auto const* i = by_channel(o.channel);
         return i ? decide(*i, leave_room{user}, o.user, o.now, rules_) : decision{refusal{"not a war room"}};
@@ -1014,7 +1024,7 @@ std::optional<timestamp> service::next_due() const {
 outcome service::tick(timestamp now) {
     if (now - looked_at_ >= look_every) {
         looked_at_ = now;
-        others_wrote_ = true;
+        others_wrote(0);
     }
     refresh();
     last_tick_ = now;

@@ -149,7 +149,8 @@ public:
     // The store tells when another process wrote (others_wrote()): from now on a request looks at
     // the store's head only once told, and tick() at least every `look_every` in case a word was lost.
     void told_of_others() { told_ = true; }
-    void others_wrote() { others_wrote_ = true; }
+    // `head`: the store's head after that write, or 0 when the store could not tell it.
+    void others_wrote(std::int64_t head);
     // Outbox entries are written leased to this deliverer (the process's own), which then delivers
     // them without first committing a lease of its own.
     void lease_outbox_to(birth_lease terms) { birth_lease_ = std::move(terms); }
@@ -251,6 +252,8 @@ private:
     std::int64_t head_ = 0;  // the store's head when incidents_ was last known complete
     bool told_ = false;
     bool others_wrote_ = false;  // told so since the head was last read
+    bool look_ = false;          // and the head is to be read: the store did not tell it
+    std::int64_t told_head_ = 0;  // the newest head the store told with its news
     // The state may hold what the store does not (a write that failed) or lack what it does (another
     // writer's events that could not be read): reloaded before anything is decided on it.
     bool stale_ = false;

@@ -196,9 +196,10 @@ public:
         read(*this);
         done();
     }
-    // Calls `fn` on the caller's thread whenever another process may have written to the store.
-    // False when this store cannot tell: then a reader must look for itself (head(), pending()).
-    virtual bool on_others_wrote(std::function<void()> /*fn*/) { return false; }
+    // Calls `fn` on the caller's thread whenever another process may have written to the store, with
+    // the store's head after what it wrote when the store knows it (0: look, head()). False when this
+    // store cannot tell: then a reader must look for itself (head(), pending()).
+    virtual bool on_others_wrote(std::function<void(std::int64_t head)> /*fn*/) { return false; }
 
     // One write, at once.
     append_result append(append_batch const& batch);

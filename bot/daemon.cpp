@@ -215,8 +215,8 @@ int run_daemon(config::settings const& settings, std::string const& store_url, s
         scheduler_timer.cancel();
     });
     // Another replica's writes: new outbox entries or leases let go, events to catch up with.
-    bool const shared_store = store.on_others_wrote([&] {
-        svc.others_wrote();
+    bool const shared_store = store.on_others_wrote([&](std::int64_t head) {
+        svc.others_wrote(head);
         out.wake();
     });
     if (shared_store) svc.told_of_others();

@@ -96,12 +96,12 @@ std::function<void(fact_news)> group_commit::news() {
             } else {
                 for (auto const& key : changed.keys) known_facts_.erase(key);
             }
-            if (others_wrote_) others_wrote_();
+            if (others_wrote_) others_wrote_(changed.head_untold ? 0 : changed.head);
         });
     };
 }
 
-bool group_commit::on_others_wrote(std::function<void()> fn) {
+bool group_commit::on_others_wrote(std::function<void(std::int64_t)> fn) {
     if (!feed_) return false;
     others_wrote_ = std::move(fn);
     return true;

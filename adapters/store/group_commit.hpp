@@ -23,10 +23,13 @@
 
 namespace warroom::store {
 
-// What other processes' writes changed of the delivery facts: any of them (`all`), or `keys` only.
+// What other processes' writes changed of the delivery facts: any of them (`all`), or `keys` only;
+// and the store's head after the newest of them, unless one did not tell it (`head_untold`).
 struct fact_news {
     bool all = false;
     std::vector<std::string> keys = {};
+    std::int64_t head = 0;
+    bool head_untold = false;
 };
 
 // Tells, from a thread of its own, when other processes wrote to the database; it stops when destroyed.
@@ -72,10 +75,10 @@ public:
     // From memory once read: a delivery reads its war room's and message's facts at every step.
     std::optional<std::string> fact(std::string const& key) override;
     // What a news_feed calls, from its thread, when another process wrote: the facts it names are
-    // read again, and on_others_wrote() subscribers hear of it on the loop.
+    // read again, and on_others_wrote() subscribers hear of it on the loop, with the head it told.
     std::function<void(fact_news)> news();
     void listen(std::unique_ptr<news_feed> feed) { feed_ = std::move(feed); }
-    bool on_others_wrote(std::function<void()> fn) override;
+    bool on_others_wrote(std::function<void(std::int64_t)> fn) override;
     int next_incident(int at_least) override { return reader_->next_incident(at_least); }
     int live_processes(core::timestamp now) override { return reader_->live_processes(now); }
     void read_later(std::function<void(app::event_store&)> read, std::function<void()> done) override;
@@ -122,7 +125,7 @@ private:
     };
     std::unique_ptr<background_reads> background_;
     void stop_background();
-    std::function<void()> others_wrote_;
+    std::function<void(std::int64_t)> others_wrote_;
     std::unique_ptr<app::event_store> writer_;
     std::unique_ptr<app::event_store> reader_;
     post_fn post_;

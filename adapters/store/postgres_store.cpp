@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -232,8 +233,9 @@ constexpr std::array<std::pair<char const*, char const*>, 21> statements{{
      "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
     {"insert_fact", "INSERT INTO delivery_facts (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"},
     {"next_incident", "SELECT GREATEST(nextval('incident_numbers'), $1)"},
-    // Heard by the others' listeners once the transaction commits; the payload is notice_of()'s.
-    {"notify", "SELECT pg_notify('warroom_changes', $1)"},
+    // Heard by the others' listeners once the transaction commits: the writer, the head after the
+    // transaction (its own appends are visible to it), then facts_noticed()'s lines.
+    {"notify", "SELECT pg_notify('warroom_changes', $1 || ' ' || (SELECT COALESCE(MAX(seq), 0) FROM events) || $2)"},
 }};
 constexpr char const* listen_sql = "LISTEN warroom_changes";
 constexpr int coalesce_ms = 5;
@@ -309,27 +311,39 @@ std::string array_of(std::vector<T> const& items) {
     return out + "}";
 }
 
-// A notice's payload: its writer, then a line per delivery fact the transaction wrote, or "*" for
-// too many to list. A payload without a line break (from an older build) tells nothing of facts.
+// A notice's payload: its writer and the store's head after its transaction on the first line, then
+// a line per delivery fact the transaction wrote, or "*" for too many to list. A payload without a
+// line break (from an older build) tells nothing of facts, and one without a head tells no head.
 constexpr std::size_t notice_limit = 7000;  // PostgreSQL refuses payloads of 8000 bytes
 constexpr std::size_t keys_heard_limit = 4096;  // past this, forgetting every fact is cheaper
 
-std::string notice_of(std::string const& writer, std::vector<app::write_op> const& ops) {
-    std::string out = writer + "\n";
+// The lines after the first.
+std::string facts_noticed(std::string const& writer, std::vector<app::write_op> const& ops) {
+    std::string out = "\n";
     bool every = false;
+    auto const room = notice_limit - writer.size() - 21;  // a space and a head of up to 20 digits
     for (auto const& op : ops) {
         app::for_each_fact(op, [&](std::string const& key, std::string const&, bool) {
-            every = every || key.find('\n') != std::string::npos || out.size() + key.size() + 1 > notice_limit;
+            every = every || key.find('\n') != std::string::npos || out.size() + key.size() + 1 > room;
             if (!every) out += key + "\n";
         });
     }
-    return every ? writer + "\n*\n" : out;
+    return every ? "\n*\n" : out;
 }
 
 // Adds to `changed` what a notice says changed; false when `self` wrote it.
 bool read_notice(std::string_view payload, std::string_view self, fact_news& changed) {
     auto const end = payload.find('\n');
-    if (payload.substr(0, end) == self) return false;
+    auto const first = payload.substr(0, end);
+    auto const space = first.find(' ');
+    if (first.substr(0, space) == self) return false;
+    std::int64_t head = 0;
+    if (space != std::string_view::npos) std::from_chars(first.data() + space + 1, first.data() + first.size(), head);
+    if (head > 0) {
+        changed.head = std::max(changed.head, head);
+    } else {
+        changed.head_untold = true;
+    }
     if (end == std::string_view::npos) changed.all = true;
     for (auto rest = payload.substr(std::min(end, payload.size())); !rest.empty() && !changed.all;) {
         rest.remove_prefix(1);
@@ -880,7 +894,7 @@ std::vector<app::write_result> postgres_store::write(std::vector<app::write_op> 
             s.send_apply(p, ops[k]);
         }
     }
-    if (!s.announced_as.empty()) p.send("notify", {notice_of(s.announced_as, ops)});
+    if (!s.announced_as.empty()) p.send("notify", {s.announced_as, facts_noticed(s.announced_as, ops)});
     auto const answers = p.finish();
     std::vector<app::write_result> results(ops.size());
     for (std::size_t k = 0; k < ops.size(); ++k) {

@@ -23,7 +23,10 @@ public:
     }
     std::vector<write_result> write(std::vector<write_op> const& ops) override { return inner_.write(ops); }
     bool claimed(std::string const& key) override { return inner_.claimed(key); }
-    std::int64_t head() override { return held_ ? *held_ : inner_.head(); }
+    std::int64_t head() override {
+        ++heads;
+        return held_ ? *held_ : inner_.head();
+    }
     std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) override {
         return inner_.pending(after, limit);
     }
@@ -31,6 +34,7 @@ public:
     void hold_head() { held_ = inner_.head(); }
 
     int loads = 0;
+    int heads = 0;
 
 private:
     event_store& inner_;
@@ -93,5 +97,31 @@ TEST_CASE("a reminder is fired by the replica that wrote its incident last, anot
     CHECK(b.tick(next + 3s).changed);
     CHECK_FALSE(a.svc().tick(next + 4s).changed);
     CHECK(a.svc().find(1)->version == b.find(1)->version);
+    CHECK(watched.loads == 1);
+}
+
+TEST_CASE("a replica told the head with another's news catches up without asking the store for it") {
+    harness a;
+    auto other = a.another();
+    watched_store watched{other.store()};
+    warroom::app::service b{watched, policy::defaults(), "/incident", false, warroom::app::user_limits{{}, {}, {}}};
+    b.told_of_others();
+    auto const heads = watched.heads;
+
+    a.run("alice", "incidents", t0, "declare P1 type:performance Search is slow");
+    // Nothing told yet: B decides on what it has, without a round trip.
+    b.handle({"alice", "incidents", t0 + 1s}, "status 1");
+    CHECK(b.find(1) == nullptr);
+    b.others_wrote(a.store().head());
+    b.handle({"alice", "incidents", t0 + 2s}, "status 1");
+    REQUIRE(b.find(1) != nullptr);
+    CHECK(watched.heads == heads);
+
+    // News without a head: B looks for itself.
+    a.run("alice", "incidents", t0 + 3s, "declare P2 Checkout is slow");
+    b.others_wrote(0);
+    b.handle({"alice", "incidents", t0 + 4s}, "status 2");
+    CHECK(b.find(2) != nullptr);
+    CHECK(watched.heads == heads + 1);
     CHECK(watched.loads == 1);
 }

@@ -409,8 +409,12 @@ TEST_CASE("group commit hears the other processes' writes on PostgreSQL and read
         auto one = store::open_store(a.url, store::open_mode::create, one_loop.post());
         auto two = store::open_store(a.url, store::open_mode::existing, two_loop.post());
         int one_heard = 0, two_heard = 0;
-        bool const tells = one->on_others_wrote([&] { ++one_heard; });
-        two->on_others_wrote([&] { ++two_heard; });
+        std::int64_t two_told = 0;
+        bool const tells = one->on_others_wrote([&](std::int64_t) { ++one_heard; });
+        two->on_others_wrote([&](std::int64_t head) {
+            ++two_heard;
+            two_told = head;
+        });
         // One process on SQLite: nobody else to hear.
         CHECK(tells == (a.name == "postgresql"));
         if (!tells) continue;
@@ -439,6 +443,18 @@ TEST_CASE("group commit hears the other processes' writes on PostgreSQL and read
         set("third");
         two_loop.run_until([&] { return two_heard == 5; });
         CHECK(two->fact("message:k") == "third");
+        // Appends are heard with the head after them: a process need not ask for it.
+        auto const append = [&](int incident) {
+            bool done = false;
+            one->submit(app::append_batch{{note(incident, 1)}, {}, {{incident, 0}}}, [&](app::write_result r) { done = r.written(); });
+            one_loop.run_until([&] { return done; });
+        };
+        append(1);
+        two_loop.run_until([&] { return two_heard == 6; });
+        CHECK(two_told == one->head());
+        append(2);
+        append(3);
+        two_loop.run_until([&] { return two_told == one->head(); });
         // Its own writes are not news to a process.
         auto const until = std::chrono::steady_clock::now() + 300ms;
         one_loop.run_until([&] { return std::chrono::steady_clock::now() > until; });

@@ -228,3 +228,29 @@ TEST_CASE("a read for later runs on a thread and a connection of its own when gi
     CHECK(read_on != loop_thread);
     CHECK(head == 2);
 }
+
+namespace {
+
+// A news feed the test plays itself, through news().
+class told_feed final : public store::news_feed {};
+
+}  // namespace
+
+TEST_CASE("news from another process tells the loop the head it wrote, or that it did not tell one") {
+    temp_dir dir;
+    loop l;
+    auto const store = open(dir / "warroom.db", l);
+    CHECK_FALSE(store->on_others_wrote([](std::int64_t) {}));  // nobody tells it news: nothing to hear
+    store->listen(std::make_unique<told_feed>());
+    std::vector<std::int64_t> told;
+    REQUIRE(store->on_others_wrote([&](std::int64_t head) { told.push_back(head); }));
+    auto const hear = [&](store::fact_news n) {
+        auto const before = told.size();
+        store->news()(std::move(n));
+        l.run_until([&] { return told.size() > before; });
+        return told.back();
+    };
+    CHECK(hear({.head = 3}) == 3);
+    CHECK(hear({.all = true}) == 0);                     // a listener that came back: it missed some
+    CHECK(hear({.head = 7, .head_untold = true}) == 0);  // one writer of an older build among them
+}
