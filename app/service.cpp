@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <iterator>
+#include <memory>
 #include <set>
 
 namespace warroom::app {
@@ -156,9 +157,13 @@ void service::others_wrote(std::int64_t head) {
 }
 
 void service::catch_up(std::int64_t after, std::int64_t through) {
+    apply_caught_up(store_.load_between(after, through));
+}
+
+void service::apply_caught_up(std::vector<event> const& events) {
     // As each incident touched was (nothing: new), for its room's index and the counts.
     std::map<int, std::optional<incident>> before;
-    for (auto const& e : store_.load_between(after, through)) {
+    for (auto const& e : events) {
         if (is_alert_stream(e.incident)) {
             apply(groups_, e);
             index_group(groups_.at(-e.incident));
@@ -187,7 +192,52 @@ void service::catch_up(std::int64_t after, std::int64_t through) {
     }
 }
 
-bool service::taken(std::string const& key) const { return unconfirmed_claims_.contains(key) || store_.claimed(key); }
+bool service::taken(std::string const& key) {
+    if (unconfirmed_claims_.contains(key)) return true;
+    // Found free just before: another replica taking it since would have its write refused.
+    if (read_free_.erase(key) > 0) return false;
+    return store_.claimed(key);
+}
+
+namespace {
+
+constexpr std::size_t read_free_kept = 1024;
+
+}  // namespace
+
+void service::read_before(std::string once, std::function<void()> done) {
+    auto const after = head_;
+    // Only what was told: with writes on their way, or a head to look for, refresh() reads as before.
+    auto const through = told_ && others_wrote_ && !look_ && unconfirmed_.empty() ? told_head_ : after;
+    struct reads {
+        bool claimed = true;
+        std::optional<std::vector<event>> events;
+    };
+    auto got = std::make_shared<reads>();
+    store_.read_later(
+        [got, once, after, through](event_store& s) {
+            try {
+                got->claimed = !once.empty() && s.claimed(once);
+                if (through > after) got->events = s.load_between(after, through);
+            } catch (store_error const&) {
+                // The request reads them itself, and meets the error where it can be told.
+                got->claimed = true;
+            }
+        },
+        [this, got, once, after, through, done = std::move(done)] {
+            if (!once.empty() && !got->claimed) {
+                if (read_free_.size() >= read_free_kept) read_free_.clear();
+                read_free_.insert(once);
+            }
+            // Still where they follow on: nothing written or read since.
+            if (got->events && head_ == after && unconfirmed_.empty() && !stale_) {
+                apply_caught_up(*got->events);
+                head_ = through;
+                if (told_head_ <= through && !look_) others_wrote_ = false;
+            }
+            done();
+        });
+}
 
 void service::when_settled(ticket t, std::function<void()> fn) {
     if (settled(t)) {

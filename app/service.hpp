@@ -18,6 +18,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <variant>
+#include <unordered_set>
 #include <vector>
 
 #include "app/limits.hpp"
@@ -151,6 +152,10 @@ public:
     void told_of_others() { told_ = true; }
     // `head`: the store's head after that write, or 0 when the store could not tell it.
     void others_wrote(std::int64_t head);
+    // What a request whose once-key is `once` reads first, read where the store reads without
+    // stopping the loop (read_later): whether its claim is taken, and the events others wrote up
+    // to the head told. `done` runs on the loop; the request that follows reads neither again.
+    void read_before(std::string once, std::function<void()> done);
     // Outbox entries are written leased to this deliverer (the process's own), which then delivers
     // them without first committing a lease of its own.
     void lease_outbox_to(birth_lease terms) { birth_lease_ = std::move(terms); }
@@ -193,8 +198,10 @@ private:
     // Applies the events other writers put at positions after `after` up to `through`: with the
     // store's writers one at a time, those are what the state lacks, and reading them is enough.
     void catch_up(std::int64_t after, std::int64_t through);
-    // A claim in the store or in a write on its way.
-    bool taken(std::string const& key) const;
+    void apply_caught_up(std::vector<event> const& events);
+    // A claim in the store or in a write on its way. A key read_before() found free is taken as
+    // free once, without reading it again.
+    bool taken(std::string const& key);
     // The oldest write on its way is settled: on disk, or refused (the state is reloaded). It runs
     // as a store's completion, where nobody could hear a store error: a read that fails here leaves
     // the state to be read again by the next request instead (stale_).
@@ -266,6 +273,7 @@ private:
     };
     std::deque<unconfirmed> unconfirmed_;  // submitted, in order, not yet settled
     std::multiset<std::string, std::less<>> unconfirmed_claims_;
+    std::unordered_set<std::string> read_free_;  // by read_before(), for the next look at each
     ticket issued_ = 0;
     ticket settled_through_ = 0;
     std::map<ticket, write_result> lost_;  // recent writes that did not make it, and why

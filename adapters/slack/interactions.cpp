@@ -40,6 +40,9 @@ core::timestamp message_time(std::string const& ts) {
                            std::chrono::duration_cast<core::milliseconds>(std::chrono::microseconds{std::atoll(micros.c_str())})};
 }
 
+// What a slash command or a button press is claimed by: Slack gives each delivery an envelope id of its own.
+std::string envelope_key(envelope const& e) { return "envelope:" + e.id; }
+
 json problem_payload(std::string const& text) {
     return {{"response_type", "ephemeral"}, {"text", escape_mrkdwn(text)}};
 }
@@ -88,7 +91,7 @@ task<bool> interactions::durable(app::ticket t) {
 }
 
 task<ack_decision> interactions::handle(envelope e) {
-    if (seen("envelope:" + e.id)) {
+    if (seen(envelope_key(e))) {
         log_->info("envelope {} ({}): delivered again, already handled", e.id, e.type);
         co_return ack_decision{};
     }
@@ -103,6 +106,14 @@ task<ack_decision> interactions::handle(envelope e) {
         }
         if (malformed) h = handled{};
     } else {
+        // Its claim and the others' news, read without stopping the loop (a database server's round
+        // trips); past the deadline the request reads them itself. A form's claim is its view's.
+        if (e.type == "slash_commands" || (e.type == "interactive" && e.payload.is_object() &&
+                                           e.payload.value("type", std::string{}) == "block_actions")) {
+            co_await coro::called_back(ex_, app::commit_deadline, [&](std::function<void()> done) {
+                svc_.read_before(envelope_key(e), std::move(done));
+            });
+        }
         h = dispatch(e);
     }
     // Nothing goes out before what it reports is on disk, nor before the writes its answer may show.
@@ -128,7 +139,7 @@ task<ack_decision> interactions::handle(envelope e) {
     if (!h.ack.ack) co_return h.ack;
     // Remembered only once handled: an envelope left unacknowledged after a failure must be
     // handled when it comes again.
-    remember("envelope:" + e.id);
+    remember(envelope_key(e));
     if (!h.event_key.empty()) remember(h.event_key);
     co_return h.ack;
 }
@@ -170,7 +181,7 @@ interactions::handled interactions::slash_command(envelope const& e) {
     auto const text = unescape_mrkdwn(p.value("text", std::string{}));
     app::outcome out;
     try {
-        out = svc_.handle({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, text);
+        out = svc_.handle({user, channel_name(channel_id), wall_clock_now(), envelope_key(e)}, text);
     } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         return ack_decision{true, problem_payload("⚠️ warroom could not record this command (its store failed); "
@@ -237,7 +248,7 @@ interactions::handled interactions::block_actions(envelope const& e) {
         return ack_decision{true, problem_payload("⚠️ this button is not one of warroom's; nothing was done")};
     }
     try {
-        out = svc_.press({user, channel_name(channel_id), wall_clock_now(), "envelope:" + e.id}, *pressed, value);
+        out = svc_.press({user, channel_name(channel_id), wall_clock_now(), envelope_key(e)}, *pressed, value);
     } catch (app::store_error const& err) {
         log_->error("envelope {}: store: {}", e.id, err.what());
         out.effects.push_back(

@@ -154,3 +154,73 @@ TEST_CASE("a write that fails while the database is away is lost alone, and the 
     CHECK_FALSE(svc.lost(again.recorded));
     CHECK(replay(store.load()).size() == 2);
 }
+
+namespace {
+
+// The loop's connection, counting the reads that would stop the loop.
+class counted final : public event_store {
+public:
+    explicit counted(std::filesystem::path const& file) : inner_(file) {}
+    std::vector<event> load() override { return inner_.load(); }
+    std::vector<event> load_between(std::int64_t after, std::int64_t through) override {
+        ++reads;
+        return inner_.load_between(after, through);
+    }
+    bool claimed(std::string const& key) override {
+        ++reads;
+        return inner_.claimed(key);
+    }
+    std::int64_t head() override {
+        ++reads;
+        return inner_.head();
+    }
+    std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) override {
+        return inner_.pending(after, limit);
+    }
+    std::optional<std::string> fact(std::string const& key) override { return inner_.fact(key); }
+    std::vector<write_result> write(std::vector<write_op> const& ops) override { return inner_.write(ops); }
+    int reads = 0;
+
+private:
+    warroom::store::sqlite_store inner_;
+};
+
+}  // namespace
+
+TEST_CASE("a request's claim and the other replicas' news are read before it, off the loop, and not again") {
+    harness other;  // another replica, writing at once
+    loop l;
+    auto reader = std::make_unique<counted>(other.file());
+    auto& on_loop = *reader;
+    warroom::store::group_commit store{std::make_unique<warroom::store::sqlite_store>(other.file()), std::move(reader),
+                                       l.post()};
+    store.read_in_background(std::make_unique<warroom::store::sqlite_store>(other.file()));
+    warroom::app::service svc{store, policy::defaults(), "/incident", false, warroom::app::user_limits{{}, {}, {}}};
+    svc.told_of_others();
+    auto const at_start = on_loop.reads;  // the state read whole
+    auto const read_before = [&](std::string const& once) {
+        bool done = false;
+        svc.read_before(once, [&] { done = true; });
+        l.run_until([&] { return done; });
+    };
+
+    other.run("alice", "incidents", t0, "declare P1 type:performance Search is slow");
+    svc.others_wrote(other.store().head());
+    read_before("envelope:E1");
+    REQUIRE(svc.find(1) != nullptr);  // caught up already
+    auto const declared = svc.handle({"alice", "incidents", t0 + 1min, "envelope:E1"}, "declare P2 Checkout is slow");
+    CHECK(declared.changed);
+    CHECK(on_loop.reads == at_start);
+    l.run_until([&] { return svc.settled(declared.recorded); });
+
+    // A claim found taken: the request is a duplicate.
+    auto const taken = other.svc().handle({"alice", "incidents", t0 + 2min, "envelope:E2"}, "note 1 the cache is cold");
+    REQUIRE(taken.changed);
+    svc.others_wrote(other.store().head());
+    read_before("envelope:E2");
+    CHECK(svc.handle({"alice", "incidents", t0 + 2min, "envelope:E2"}, "note 1 the cache is cold").duplicate);
+    // Found free once only: a second look reads the store.
+    auto const reads = on_loop.reads;
+    CHECK(svc.handle({"alice", "incidents", t0 + 3min, "envelope:E1"}, "note 1 again").duplicate);
+    CHECK(on_loop.reads == reads + 1);
+}
