@@ -42,6 +42,8 @@ core::timestamp message_time(std::string const& ts) {
 
 // What a slash command or a button press is claimed by: Slack gives each delivery an envelope id of its own.
 std::string envelope_key(envelope const& e) { return "envelope:" + e.id; }
+// What an event is claimed by: its id is the same on each of Slack's deliveries of it.
+std::string event_key(std::string const& event_id) { return "event:" + event_id; }
 
 json problem_payload(std::string const& text) {
     return {{"response_type", "ephemeral"}, {"text", escape_mrkdwn(text)}};
@@ -85,6 +87,11 @@ void interactions::spawn(task<void> t, std::string what) {
     });
 }
 
+task<void> interactions::read_before(std::string once) {
+    co_await coro::called_back(ex_, app::commit_deadline,
+                               [&](std::function<void()> done) { svc_.read_before(std::move(once), std::move(done)); });
+}
+
 task<bool> interactions::durable(app::ticket t) {
     co_return co_await coro::called_back(ex_, app::commit_deadline,
                                          [&](std::function<void()> done) { svc_.when_settled(t, std::move(done)); });
@@ -106,13 +113,10 @@ task<ack_decision> interactions::handle(envelope e) {
         }
         if (malformed) h = handled{};
     } else {
-        // Its claim and the others' news, read without stopping the loop (a database server's round
-        // trips); past the deadline the request reads them itself. A form's claim is its view's.
+        // A form's claim is its view's, read where it is handled.
         if (e.type == "slash_commands" || (e.type == "interactive" && e.payload.is_object() &&
                                            e.payload.value("type", std::string{}) == "block_actions")) {
-            co_await coro::called_back(ex_, app::commit_deadline, [&](std::function<void()> done) {
-                svc_.read_before(envelope_key(e), std::move(done));
-            });
+            co_await read_before(envelope_key(e));
         }
         h = dispatch(e);
     }
@@ -345,7 +349,7 @@ task<std::optional<json>> interactions::fetch_message(std::string channel, std::
 
 task<interactions::handled> interactions::event(envelope e) {
     auto const event_id = e.payload.value("event_id", std::string{});
-    if (!event_id.empty() && seen("event:" + event_id)) {
+    if (!event_id.empty() && seen(event_key(event_id))) {
         log_->info("envelope {}: event {} delivered again (attempt {}), already handled", e.id, event_id,
                    e.retry_attempt);
         co_return ack_decision{};
@@ -358,7 +362,7 @@ task<interactions::handled> interactions::event(envelope e) {
     }
     if (type == "subteam_members_changed" || type == "subteam_updated" || type == "subteam_created") {
         if (groups_changed_) groups_changed_();
-        if (!event_id.empty()) remember("event:" + event_id);
+        if (!event_id.empty()) remember(event_key(event_id));
         co_return ack_decision{};
     }
     bool const reaction = type == "reaction_added" || type == "reaction_removed";
@@ -370,11 +374,11 @@ task<interactions::handled> interactions::event(envelope e) {
     auto const room = rooms_.room_of(channel);
     bool const timeline = (reaction && ev.value("reaction", "") == timeline_reaction_) || (pin && user != bot_user_);
     if (!timeline || !room || ts.empty() || item.value("type", "message") != "message") {
-        if (!event_id.empty()) remember("event:" + event_id);
+        if (!event_id.empty()) remember(event_key(event_id));
         log_->debug("envelope {}: event {} ({}) not used by warroom", e.id, event_id, type);
         co_return ack_decision{};
     }
-    app::origin const o{user, *room, wall_clock_now(), event_id.empty() ? std::string{} : "event:" + event_id};
+    app::origin const o{user, *room, wall_clock_now(), event_id.empty() ? std::string{} : event_key(event_id)};
     auto const ref = channel + "/" + ts;
     app::outcome out;
     try {
@@ -404,7 +408,7 @@ interactions::handled interactions::recorded_event(app::outcome const& out, std:
     handled h;
     h.recorded = out.recorded;
     h.person = false;
-    if (!event_id.empty()) h.event_key = "event:" + event_id;
+    if (!event_id.empty()) h.event_key = event_key(event_id);
     return h;
 }
 
@@ -413,12 +417,12 @@ interactions::handled interactions::membership(envelope const& e, std::string co
     auto const member = ev.value("user", std::string{});
     auto const room = rooms_.room_of(ev.value("channel", std::string{}));
     if (!room || member.empty() || member == bot_user_) {
-        if (!event_id.empty()) remember("event:" + event_id);
+        if (!event_id.empty()) remember(event_key(event_id));
         return {};
     }
     // Slack is the authority on who is in a channel: recorded as a fact, by whoever made it happen.
     auto const by = ev.value("inviter", member);
-    app::origin const o{by, *room, wall_clock_now(), event_id.empty() ? std::string{} : "event:" + event_id};
+    app::origin const o{by, *room, wall_clock_now(), event_id.empty() ? std::string{} : event_key(event_id)};
     app::outcome out;
     try {
         out = joined ? svc_.joined(o, member) : svc_.left(o, member);

@@ -45,6 +45,9 @@ private:
     };
     // Waits (bounded) for write `t` to settle; false when it did not in time.
     task<bool> durable(app::ticket t);
+    // Awaits the service's read_before(`once`): a request's claim and the others' news, read without
+    // stopping the loop (a database server's round trips); past the deadline the request reads them.
+    task<void> read_before(std::string once);
     handled dispatch(envelope const& e);
     handled slash_command(envelope const& e);
     handled block_actions(envelope const& e);
