@@ -195,7 +195,7 @@ void service::apply_caught_up(std::vector<event> const& events) {
 bool service::taken(std::string const& key) {
     if (unconfirmed_claims_.contains(key)) return true;
     // Found free just before: another replica taking it since would have its write refused.
-    if (read_free_.erase(key) > 0) return false;
+    if (read_free_.erase(key) > 0 || due_free_.erase(key) > 0) return false;
     return store_.claimed(key);
 }
 
@@ -206,29 +206,52 @@ constexpr std::size_t read_free_kept = 1024;
 }  // namespace
 
 void service::read_before(std::string once, std::function<void()> done) {
+    std::vector<std::string> keys;
+    if (!once.empty()) keys.push_back(std::move(once));
+    read_ahead(std::move(keys), read_free_, std::move(done));
+}
+
+void service::read_before_tick(timestamp now, std::function<void()> done) {
+    // The claims of the reminders tick() would fire first (due_ is earliest first).
+    due_free_.clear();
+    std::vector<std::string> keys;
+    std::size_t incidents = 0;
+    for (auto it = due_.begin(); it != due_.end() && it->first <= now && incidents < max_fired_per_tick; ++it, ++incidents) {
+        if (auto const* i = find(it->second)) {
+            for (auto const& r : pending_reminders(*i, rules_)) {
+                if (r.due <= now) keys.push_back(r.key);
+            }
+        }
+    }
+    if (keys.empty() && !(told_ && others_wrote_ && !look_)) return done();
+    read_ahead(std::move(keys), due_free_, std::move(done));
+}
+
+void service::read_ahead(std::vector<std::string> keys, std::unordered_set<std::string>& free,
+                         std::function<void()> done) {
     auto const after = head_;
     // Only what was told: with writes on their way, or a head to look for, refresh() reads as before.
     auto const through = told_ && others_wrote_ && !look_ && unconfirmed_.empty() ? told_head_ : after;
     struct reads {
-        bool claimed = true;
+        std::vector<std::string> free;
         std::optional<std::vector<event>> events;
     };
     auto got = std::make_shared<reads>();
     store_.read_later(
-        [got, once, after, through](event_store& s) {
+        [got, keys = std::move(keys), after, through](event_store& s) {
             try {
-                got->claimed = !once.empty() && s.claimed(once);
+                for (auto const& key : keys) {
+                    if (!s.claimed(key)) got->free.push_back(key);
+                }
                 if (through > after) got->events = s.load_between(after, through);
             } catch (store_error const&) {
                 // The request reads them itself, and meets the error where it can be told.
-                got->claimed = true;
+                got->free.clear();
             }
         },
-        [this, got, once, after, through, done = std::move(done)] {
-            if (!once.empty() && !got->claimed) {
-                if (read_free_.size() >= read_free_kept) read_free_.clear();
-                read_free_.insert(once);
-            }
+        [this, got, &free, after, through, done = std::move(done)] {
+            if (free.size() + got->free.size() > read_free_kept) free.clear();
+            free.insert(got->free.begin(), got->free.end());
             // Still where they follow on: nothing written or read since.
             if (got->events && head_ == after && unconfirmed_.empty() && !stale_) {
                 apply_caught_up(*got->events);
@@ -1134,6 +1157,7 @@ outcome service::tick(timestamp now) {
         }
         it = due_.begin();
     }
+    due_free_.clear();  // read for this tick: by the next, another replica may have fired them
     return out;
 }
 

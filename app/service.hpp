@@ -156,6 +156,8 @@ public:
     // stopping the loop (read_later): whether its claim is taken, and the events others wrote up
     // to the head told. `done` runs on the loop; the request that follows reads neither again.
     void read_before(std::string once, std::function<void()> done);
+    // The same for tick() at `now`: the claims of the reminders it would fire.
+    void read_before_tick(timestamp now, std::function<void()> done);
     // Outbox entries are written leased to this deliverer (the process's own), which then delivers
     // them without first committing a lease of its own.
     void lease_outbox_to(birth_lease terms) { birth_lease_ = std::move(terms); }
@@ -199,6 +201,8 @@ private:
     // store's writers one at a time, those are what the state lacks, and reading them is enough.
     void catch_up(std::int64_t after, std::int64_t through);
     void apply_caught_up(std::vector<event> const& events);
+    // Reads the claims of `keys` and the events told, off the loop where the store can; see read_before().
+    void read_ahead(std::vector<std::string> keys, std::unordered_set<std::string>& free, std::function<void()> done);
     // A claim in the store or in a write on its way. A key read_before() found free is taken as
     // free once, without reading it again.
     bool taken(std::string const& key);
@@ -274,6 +278,7 @@ private:
     std::deque<unconfirmed> unconfirmed_;  // submitted, in order, not yet settled
     std::multiset<std::string, std::less<>> unconfirmed_claims_;
     std::unordered_set<std::string> read_free_;  // by read_before(), for the next look at each
+    std::unordered_set<std::string> due_free_;   // by read_before_tick(), for the tick that follows
     ticket issued_ = 0;
     ticket settled_through_ = 0;
     std::map<ticket, write_result> lost_;  // recent writes that did not make it, and why

@@ -18,6 +18,7 @@
 #include <list>
 #include <random>
 
+#include "adapters/boost/coro.hpp"
 #include "adapters/charts/png.hpp"
 #include "adapters/http/client.hpp"
 #include "adapters/http/server.hpp"
@@ -53,8 +54,11 @@ task<void> scheduler(app::service& svc, asio::steady_timer& timer, std::shared_p
         timer.expires_after(wait);
         co_await timer.async_wait(tuple_awaitable);
         if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+        auto const now = wall_clock_now();
+        co_await coro::called_back(co_await asio::this_coro::executor, app::commit_deadline,
+                                   [&](std::function<void()> done) { svc.read_before_tick(now, std::move(done)); });
         try {
-            svc.tick(wall_clock_now());
+            svc.tick(now);
         } catch (app::store_error const& err) {
             log->error("scheduler: store: {}", err.what());
         }

@@ -168,6 +168,7 @@ public:
     }
     bool claimed(std::string const& key) override {
         ++reads;
+        ++claims;
         return inner_.claimed(key);
     }
     std::int64_t head() override {
@@ -180,6 +181,7 @@ public:
     std::optional<std::string> fact(std::string const& key) override { return inner_.fact(key); }
     std::vector<write_result> write(std::vector<write_op> const& ops) override { return inner_.write(ops); }
     int reads = 0;
+    int claims = 0;
 
 private:
     warroom::store::sqlite_store inner_;
@@ -223,4 +225,33 @@ TEST_CASE("a request's claim and the other replicas' news are read before it, of
     auto const reads = on_loop.reads;
     CHECK(svc.handle({"alice", "incidents", t0 + 3min, "envelope:E1"}, "note 1 again").duplicate);
     CHECK(on_loop.reads == reads + 1);
+}
+
+TEST_CASE("the claims of the reminders due are read before the tick that fires them, off the loop") {
+    warroom::store::test::temp_dir dir;
+    auto const file = dir.path() / "warroom.db";
+    loop l;
+    auto reader = std::make_unique<counted>(file);
+    auto& on_loop = *reader;
+    warroom::store::group_commit store{std::make_unique<warroom::store::sqlite_store>(file), std::move(reader), l.post()};
+    store.read_in_background(std::make_unique<warroom::store::sqlite_store>(file));
+    warroom::app::service svc{store, policy::defaults(), "/incident", false, warroom::app::user_limits{{}, {}, {}}};
+    auto const declared = svc.handle({"alice", "incidents", t0}, "declare P1 type:performance Search is slow");
+    REQUIRE(declared.changed);
+    l.run_until([&] { return svc.settled(declared.recorded); });
+
+    auto const now = *svc.next_due();
+    bool done = false;
+    svc.read_before_tick(now, [&] { done = true; });
+    CHECK_FALSE(done);  // read on the background connection
+    l.run_until([&] { return done; });
+    auto const claims = on_loop.claims;
+    auto const fired = svc.tick(now);
+    CHECK(fired.changed);
+    CHECK(on_loop.claims == claims);  // the head it reads once a second is another matter
+    l.run_until([&] { return svc.settled(fired.recorded); });
+    // Nothing due: nothing to read, and told at once.
+    done = false;
+    svc.read_before_tick(now, [&] { done = true; });
+    CHECK(done);
 }
