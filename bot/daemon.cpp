@@ -57,6 +57,8 @@ task<void> scheduler(app::service& svc, asio::steady_timer& timer, std::shared_p
         auto const now = wall_clock_now();
         co_await coro::called_back(co_await asio::this_coro::executor, app::commit_deadline,
                                    [&](std::function<void()> done) { svc.read_before_tick(now, std::move(done)); });
+        // A stop that came during the read: nothing more is fired.
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
         try {
             svc.tick(now);
         } catch (app::store_error const& err) {
