@@ -203,8 +203,8 @@ private:
     void apply_caught_up(std::vector<event> const& events);
     // Reads the claims of `keys` and the events told, off the loop where the store can; see read_before().
     void read_ahead(std::vector<std::string> keys, std::unordered_set<std::string>& free, std::function<void()> done);
-    // A claim in the store or in a write on its way. A key read_before() found free is taken as
-    // free once, without reading it again.
+    // A claim in the store or in a write on its way. A key read_before() or read_before_tick()
+    // found free is taken as free once, without reading it again.
     bool taken(std::string const& key);
     // The oldest write on its way is settled: on disk, or refused (the state is reloaded). It runs
     // as a store's completion, where nobody could hear a store error: a read that fails here leaves
