@@ -150,6 +150,10 @@ void service::refresh() {
     }
 }
 
+std::int64_t service::told_through() const {
+    return told_ && others_wrote_ && !look_ ? told_head_ : head_;
+}
+
 void service::others_wrote(std::int64_t head) {
     others_wrote_ = true;
     if (head == 0) look_ = true;
@@ -223,15 +227,15 @@ void service::read_before_tick(timestamp now, std::function<void()> done) {
             }
         }
     }
-    if (keys.empty() && !(told_ && others_wrote_ && !look_)) return done();
+    if (keys.empty() && told_through() <= head_) return done();
     read_ahead(std::move(keys), due_free_, std::move(done));
 }
 
 void service::read_ahead(std::vector<std::string> keys, std::unordered_set<std::string>& free,
                          std::function<void()> done) {
     auto const after = head_;
-    // Only what was told: with writes on their way, or a head to look for, refresh() reads as before.
-    auto const through = told_ && others_wrote_ && !look_ && unconfirmed_.empty() ? told_head_ : after;
+    // With writes on their way, or a head to look for, refresh() reads as before.
+    auto const through = unconfirmed_.empty() ? std::max(after, told_through()) : after;
     struct reads {
         std::vector<std::string> free;
         std::optional<std::vector<event>> events;

@@ -201,6 +201,8 @@ private:
     // store's writers one at a time, those are what the state lacks, and reading them is enough.
     void catch_up(std::int64_t after, std::int64_t through);
     void apply_caught_up(std::vector<event> const& events);
+    // The head to catch up to that the store told, with nothing to look for: else head_.
+    std::int64_t told_through() const;
     // Reads the claims of `keys` and the events told, off the loop where the store can; see read_before().
     void read_ahead(std::vector<std::string> keys, std::unordered_set<std::string>& free, std::function<void()> done);
     // A claim in the store or in a write on its way. A key read_before() or read_before_tick()

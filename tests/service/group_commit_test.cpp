@@ -86,30 +86,42 @@ TEST_CASE("a write made stale by another replica is refused alone, and the rest 
 
 namespace {
 
-// A store whose database can be taken away, as a PostgreSQL server restarted: while it is away,
-// every read and every transaction fails with a store error.
-class severable final : public event_store {
+// A connection to the database file, as the group commit holds them: it counts the reads that would
+// stop the loop, and while the database is away (a PostgreSQL server restarted) every read and
+// every transaction fails with a store error.
+class connection final : public event_store {
 public:
-    severable(std::unique_ptr<event_store> inner, std::shared_ptr<std::atomic<bool>> away)
-        : inner_(std::move(inner)), away_(std::move(away)) {}
+    explicit connection(std::filesystem::path const& file,
+                        std::shared_ptr<std::atomic<bool>> away = std::make_shared<std::atomic<bool>>(false))
+        : inner_(file), away_(std::move(away)) {}
     std::vector<event> load() override { return reachable().load(); }
     std::vector<event> load_between(std::int64_t after, std::int64_t through) override {
+        ++reads;
         return reachable().load_between(after, through);
     }
-    bool claimed(std::string const& key) override { return reachable().claimed(key); }
-    std::int64_t head() override { return reachable().head(); }
+    bool claimed(std::string const& key) override {
+        ++reads;
+        ++claims;
+        return reachable().claimed(key);
+    }
+    std::int64_t head() override {
+        ++reads;
+        return reachable().head();
+    }
     std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) override {
         return reachable().pending(after, limit);
     }
     std::optional<std::string> fact(std::string const& key) override { return reachable().fact(key); }
     std::vector<write_result> write(std::vector<write_op> const& ops) override { return reachable().write(ops); }
+    int reads = 0;
+    int claims = 0;
 
 private:
     event_store& reachable() {
         if (*away_) throw store_error("the server closed the connection");
-        return *inner_;
+        return inner_;
     }
-    std::unique_ptr<event_store> inner_;
+    warroom::store::sqlite_store inner_;
     std::shared_ptr<std::atomic<bool>> away_;
 };
 
@@ -120,10 +132,8 @@ TEST_CASE("a write that fails while the database is away is lost alone, and the 
     auto const file = dir.path() / "warroom.db";
     auto const away = std::make_shared<std::atomic<bool>>(false);
     loop l;
-    auto const connection = [&] {
-        return std::make_unique<severable>(std::make_unique<warroom::store::sqlite_store>(file), away);
-    };
-    warroom::store::group_commit store{connection(), connection(), l.post()};
+    warroom::store::group_commit store{std::make_unique<connection>(file, away), std::make_unique<connection>(file, away),
+                                       l.post()};
     warroom::app::service svc{store, policy::defaults(), "/incident", true, warroom::app::user_limits{{}, {}, {}}};
     auto const first = svc.handle({"alice", "incidents", t0}, "declare P2 Search is slow");
     REQUIRE(first.changed);
@@ -155,44 +165,10 @@ TEST_CASE("a write that fails while the database is away is lost alone, and the 
     CHECK(replay(store.load()).size() == 2);
 }
 
-namespace {
-
-// The loop's connection, counting the reads that would stop the loop.
-class counted final : public event_store {
-public:
-    explicit counted(std::filesystem::path const& file) : inner_(file) {}
-    std::vector<event> load() override { return inner_.load(); }
-    std::vector<event> load_between(std::int64_t after, std::int64_t through) override {
-        ++reads;
-        return inner_.load_between(after, through);
-    }
-    bool claimed(std::string const& key) override {
-        ++reads;
-        ++claims;
-        return inner_.claimed(key);
-    }
-    std::int64_t head() override {
-        ++reads;
-        return inner_.head();
-    }
-    std::vector<outbox_entry> pending(std::int64_t after, std::size_t limit) override {
-        return inner_.pending(after, limit);
-    }
-    std::optional<std::string> fact(std::string const& key) override { return inner_.fact(key); }
-    std::vector<write_result> write(std::vector<write_op> const& ops) override { return inner_.write(ops); }
-    int reads = 0;
-    int claims = 0;
-
-private:
-    warroom::store::sqlite_store inner_;
-};
-
-}  // namespace
-
 TEST_CASE("a request's claim and the other replicas' news are read before it, off the loop, and not again") {
     harness other;  // another replica, writing at once
     loop l;
-    auto reader = std::make_unique<counted>(other.file());
+    auto reader = std::make_unique<connection>(other.file());
     auto& on_loop = *reader;
     warroom::store::group_commit store{std::make_unique<warroom::store::sqlite_store>(other.file()), std::move(reader),
                                        l.post()};
@@ -231,7 +207,7 @@ TEST_CASE("the claims of the reminders due are read before the tick that fires t
     warroom::store::test::temp_dir dir;
     auto const file = dir.path() / "warroom.db";
     loop l;
-    auto reader = std::make_unique<counted>(file);
+    auto reader = std::make_unique<connection>(file);
     auto& on_loop = *reader;
     warroom::store::group_commit store{std::make_unique<warroom::store::sqlite_store>(file), std::move(reader), l.post()};
     store.read_in_background(std::make_unique<warroom::store::sqlite_store>(file));
